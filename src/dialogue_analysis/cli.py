@@ -1,0 +1,5 @@
+"""Command line of dialogue-analysis."""
+
+import typer
+
+app = typer.Typer(help="dialogue-analysis")

@@ -1,0 +1,39 @@
+import numpy as np
+import pytest
+from scipy import stats as st
+
+from dialogue_analysis.stats import benjamini_hochberg, holm, hypergeom_test_value, wilson_interval
+
+
+def test_test_value_matches_hand_computation():
+    # 8 of a group of 10 have the category, 20 of 50 overall: over-represented.
+    tv, p = hypergeom_test_value(8, 10, 20, 50)
+    p_upper = sum(st.hypergeom.pmf(x, 50, 20, 10) for x in range(8, 11))
+    assert p == pytest.approx(2 * p_upper)
+    assert tv == pytest.approx(st.norm.isf(p_upper))
+    assert tv > 1.96
+
+
+def test_test_value_sign_and_expected_case():
+    tv_under, _ = hypergeom_test_value(0, 10, 20, 50)
+    assert tv_under < 0
+    tv_exact, p_exact = hypergeom_test_value(4, 10, 20, 50)  # exactly the expected count
+    assert p_exact == pytest.approx(1.0)
+    assert tv_exact == pytest.approx(0.0)
+
+
+def test_vectorised():
+    tv, p = hypergeom_test_value([8, 0, 4], 10, 20, 50)
+    assert tv.shape == (3,) and np.all((p >= 0) & (p <= 1))
+
+
+def test_holm_and_bh_against_hand_values():
+    p = [0.01, 0.04, 0.03, 0.005]
+    assert holm(p) == pytest.approx([0.03, 0.06, 0.06, 0.02])
+    assert benjamini_hochberg(p) == pytest.approx([0.02, 0.04, 0.04, 0.02])
+
+
+def test_wilson_interval_known_value():
+    low, high = wilson_interval(5, 10)
+    assert low == pytest.approx(0.2366, abs=1e-4)
+    assert high == pytest.approx(0.7634, abs=1e-4)
