@@ -1,0 +1,190 @@
+"""Inductive themes: what people talk about beyond the codebook.
+
+Themes come from a non-negative matrix factorisation (NMF) of the TF-IDF of each answer's analysis
+terms. NMF is initialised by NNDSVD, which involves no random draw, and every ordering below is
+broken by a stable key, so the same answers give the same themes in the same order.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+from sklearn.decomposition import NMF
+from sklearn.feature_extraction.text import TfidfVectorizer
+
+from .quotes import trim_quote
+
+KEY = ["record_id", "question_id"]
+
+
+@dataclass(frozen=True)
+class Themes:
+    """Result of :func:`find_themes`.
+
+    Attributes
+    ----------
+    summary : DataFrame
+        One row per theme, largest first: ``theme`` (1..k), ``label``, ``top_terms`` (list of
+        str), ``n_answers`` (answers whose dominant theme it is), ``share`` (of all answers given).
+    assignments : DataFrame
+        One row per answer: ``record_id``, ``question_id``, ``theme`` (``<NA>`` when the answer
+        has too few known terms), ``weight`` (share of the answer's weight on that theme).
+    quotes : DataFrame
+        ``theme``, ``rank``, ``record_id``, ``question_id``, ``text``: the answers most typical of
+        each theme, from different records.
+    term_weights : DataFrame
+        Theme x term weights of the factorisation (for inspection).
+    """
+
+    summary: pd.DataFrame
+    assignments: pd.DataFrame
+    quotes: pd.DataFrame
+    term_weights: pd.DataFrame
+
+
+def _label(top_terms: list[str], n: int = 3) -> str:
+    return " · ".join(t.replace("_", " ") for t in top_terms[:n])
+
+
+def find_themes(
+    terms: pd.DataFrame,
+    answers: pd.DataFrame | None = None,
+    *,
+    n_themes: int = 8,
+    n_top_terms: int = 8,
+    n_quotes: int = 3,
+    min_df: int | float = 3,
+    max_df: float = 0.5,
+    min_terms: int = 2,
+    exclude_terms: set[str] | None = None,
+    random_state: int = 0,
+) -> Themes:
+    """Find inductive themes in answers.
+
+    Parameters
+    ----------
+    terms : DataFrame
+        The ``terms`` table of the NLP stage: ``record_id``, ``question_id``, ``terms``.
+    answers : DataFrame, optional
+        The (pseudonymised) ``answers`` table, used for the quotes; without it no quote is given.
+    n_themes : int
+        Number of themes; reduced when the vocabulary is too small for it.
+    n_top_terms : int
+        Terms listed per theme.
+    n_quotes : int
+        Quotes per theme, each from a different record.
+    min_df, max_df :
+        Terms kept: in at least ``min_df`` answers and at most ``max_df`` of them (very common
+        words such as "internet" in a survey about internet say nothing about a theme).
+    min_terms : int
+        Answers with fewer known terms get no theme.
+    exclude_terms : set of str, optional
+        Terms left out of the vocabulary (e.g. the words of the question itself).
+    random_state : int
+        Passed to NMF (its coordinate-descent solver is deterministic with NNDSVD init).
+
+    Returns
+    -------
+    Themes
+    """
+    docs = terms.loc[:, [*KEY, "terms"]].sort_values(KEY, kind="stable").reset_index(drop=True)
+    docs["terms"] = docs["terms"].fillna("").astype(str)
+    if exclude_terms:
+        drop = set(exclude_terms)
+        docs["terms"] = [" ".join(t for t in s.split() if t not in drop) for s in docs["terms"]]
+    vectorizer = TfidfVectorizer(
+        tokenizer=str.split, token_pattern=None, lowercase=False,
+        min_df=min_df, max_df=max_df, sublinear_tf=True,
+    )
+    try:
+        x = vectorizer.fit_transform(docs["terms"])
+    except ValueError as exc:  # empty vocabulary after min_df / max_df
+        raise ValueError(
+            f"no term is frequent enough to find themes ({len(docs)} answers, min_df={min_df}, "
+            f"max_df={max_df}): lower min_df or give more answers"
+        ) from exc
+    vocab = vectorizer.get_feature_names_out()
+    k = max(1, min(n_themes, x.shape[1] - 1, x.shape[0] - 1))
+    model = NMF(n_components=k, init="nndsvd", random_state=random_state, max_iter=400)
+    w = model.fit_transform(x)
+    h = model.components_
+
+    known = np.asarray((x > 0).sum(axis=1)).ravel()
+    totals = w.sum(axis=1)
+    usable = (known >= min_terms) & (totals > 0)
+    dominant = np.where(usable, w.argmax(axis=1), -1)
+    weight = np.divide(w.max(axis=1), totals, out=np.zeros_like(totals), where=totals > 0)
+
+    # Order themes by how many answers they dominate, then by total weight, then by index.
+    counts = np.bincount(dominant[dominant >= 0], minlength=k)
+    order = sorted(range(k), key=lambda t: (-counts[t], -w[:, t].sum(), t))
+    rank_of = {old: new + 1 for new, old in enumerate(order)}
+
+    rows, top_by_theme = [], {}
+    for old in order:
+        # Ties between equal weights are broken alphabetically so the listing is stable.
+        idx = sorted(range(len(vocab)), key=lambda j: (-h[old, j], vocab[j]))[:n_top_terms]
+        top = [str(vocab[j]) for j in idx if h[old, j] > 0]
+        top_by_theme[rank_of[old]] = top
+        rows.append({
+            "theme": rank_of[old], "label": _label(top), "top_terms": top,
+            "n_answers": int(counts[old]), "share": counts[old] / len(docs) if len(docs) else 0.0,
+        })
+    summary = pd.DataFrame(rows)
+
+    assignments = docs.loc[:, KEY].copy()
+    assignments["theme"] = pd.array(
+        [rank_of[d] if d >= 0 else pd.NA for d in dominant], dtype="Int64")
+    assignments["weight"] = np.where(usable, weight, 0.0)
+
+    term_weights = pd.DataFrame(h[order], index=pd.Index(range(1, k + 1), name="theme"),
+                                columns=vocab)
+    quotes = _quotes(assignments, answers, n_quotes) if answers is not None else pd.DataFrame(
+        columns=["theme", "rank", *KEY, "text"])
+    return Themes(summary, assignments, quotes, term_weights)
+
+
+def _quotes(assignments: pd.DataFrame, answers: pd.DataFrame, n_quotes: int) -> pd.DataFrame:
+    texts = answers.loc[:, [*KEY, "text"]]
+    cand = assignments.dropna(subset=["theme"]).merge(texts, on=KEY, how="inner")
+    # Very short answers make poor quotes even when typical.
+    cand = cand[cand["text"].str.split().str.len() >= 8]
+    cand = cand.sort_values(["theme", "weight", *KEY], ascending=[True, False, True, True],
+                            kind="stable")
+    rows = []
+    for theme, grp in cand.groupby("theme", sort=True):
+        seen: set[str] = set()
+        for r in grp.itertuples(index=False):
+            if r.record_id in seen:
+                continue
+            seen.add(r.record_id)
+            rows.append({"theme": int(theme), "rank": len(seen), "record_id": r.record_id,
+                         "question_id": r.question_id, "text": trim_quote(r.text)})
+            if len(seen) == n_quotes:
+                break
+    return pd.DataFrame(rows, columns=["theme", "rank", *KEY, "text"])
+
+
+def uncovered_answers(answers: pd.DataFrame, passages: pd.DataFrame) -> pd.DataFrame:
+    """Answers that no code of the codebook covers (a view for reviewing the codebook).
+
+    Parameters
+    ----------
+    answers : DataFrame
+        ``record_id``, ``question_id``, ``text``.
+    passages : DataFrame
+        The coding stage's passages (``record_id``, ``question_id``, ...).
+
+    Returns
+    -------
+    DataFrame
+        The uncovered answers, in record and question order, with ``n_words``.
+    """
+    coded = passages.loc[:, KEY].drop_duplicates()
+    out = answers.merge(coded, on=KEY, how="left", indicator=True)
+    out = out[out["_merge"] == "left_only"].drop(columns="_merge")
+    out = out.sort_values(KEY, kind="stable").reset_index(drop=True)
+    out["n_words"] = out["text"].str.split().str.len()
+    return out

@@ -1,0 +1,84 @@
+import pandas as pd
+import pytest
+
+from dialogue_analysis.topics import find_themes, uncovered_answers
+
+# Three planted subjects, each with its own vocabulary, plus words shared by all.
+SUBJECTS = {
+    "emploi": "pôle_emploi cv candidature entretien offre conseiller inscription",
+    "sante": "ameli médecin remboursement carte_vitale ordonnance mutuelle pharmacie",
+    "ecole": "ent collège devoir enfant professeur note cantine",
+}
+
+
+def _corpus(n_per_subject=12):
+    rows, texts = [], []
+    for s_i, (subject, vocab) in enumerate(SUBJECTS.items()):
+        words = vocab.split()
+        for i in range(n_per_subject):
+            rid = f"R{s_i}{i:02d}"
+            # Each answer takes 4 words of its subject, rotating, plus a shared word.
+            picked = [words[(i + j) % len(words)] for j in range(4)] + ["démarche"]
+            rows.append({"record_id": rid, "question_id": "q1", "terms": " ".join(picked)})
+            texts.append({"record_id": rid, "question_id": "q1",
+                          "text": f"Réponse {i} sur le sujet {subject} : " + " ".join(picked) + "."})
+    return pd.DataFrame(rows), pd.DataFrame(texts)
+
+
+def test_planted_subjects_become_distinct_themes():
+    terms, answers = _corpus()
+    themes = find_themes(terms, answers, n_themes=3, min_df=2, max_df=0.9)
+    assert list(themes.summary["theme"]) == [1, 2, 3]
+    tops = [set(t[:4]) for t in themes.summary["top_terms"]]
+    # Each theme's top terms come from a single planted subject.
+    for top in tops:
+        assert sum(bool(top & set(v.split())) for v in SUBJECTS.values()) == 1
+    assert themes.summary["n_answers"].sum() == len(terms)
+    assert themes.summary["share"].sum() == pytest.approx(1.0)
+    # Answers of one subject share one theme.
+    merged = themes.assignments.assign(subject=themes.assignments["record_id"].str[1])
+    assert merged.groupby("subject")["theme"].nunique().max() == 1
+
+
+def test_deterministic_and_order_independent():
+    terms, answers = _corpus()
+    a = find_themes(terms, answers, n_themes=3, min_df=2)
+    b = find_themes(terms.sample(frac=1, random_state=3), answers, n_themes=3, min_df=2)
+    pd.testing.assert_frame_equal(a.summary, b.summary)
+    pd.testing.assert_frame_equal(a.assignments, b.assignments)
+    pd.testing.assert_frame_equal(a.quotes, b.quotes)
+
+
+def test_quotes_come_from_distinct_records_of_the_theme():
+    terms, answers = _corpus()
+    themes = find_themes(terms, answers, n_themes=3, min_df=2, n_quotes=3)
+    q = themes.quotes
+    assert len(q) == 9
+    assert q.groupby("theme")["record_id"].nunique().eq(3).all()
+    check = q.merge(themes.assignments, on=["record_id", "question_id"], suffixes=("", "_a"))
+    assert (check["theme"] == check["theme_a"]).all()
+
+
+def test_input_not_modified_and_excluded_terms_absent():
+    terms, answers = _corpus()
+    before = terms.copy()
+    themes = find_themes(terms, answers, n_themes=3, min_df=2, exclude_terms={"démarche"})
+    pd.testing.assert_frame_equal(terms, before)
+    assert "démarche" not in themes.term_weights.columns
+
+
+def test_empty_vocabulary_is_a_clear_error():
+    terms = pd.DataFrame({"record_id": ["a", "b"], "question_id": ["q1", "q1"],
+                          "terms": ["un", "deux"]})
+    with pytest.raises(ValueError, match="lower min_df"):
+        find_themes(terms, min_df=5)
+
+
+def test_uncovered_answers():
+    answers = pd.DataFrame({"record_id": ["a", "a", "b"], "question_id": ["q1", "q2", "q1"],
+                            "text": ["x y", "z", "w w w"]})
+    passages = pd.DataFrame({"record_id": ["a", "a"], "question_id": ["q1", "q1"],
+                             "code": ["c1", "c2"]})
+    out = uncovered_answers(answers, passages)
+    assert list(zip(out["record_id"], out["question_id"], strict=True)) == [("a", "q2"), ("b", "q1")]
+    assert list(out["n_words"]) == [1, 3]
