@@ -1,0 +1,237 @@
+"""Figures for Word and PowerPoint: one look, colour-blind-safe, readable at half a page.
+
+Every ``plot_*`` function draws on a given matplotlib ``Axes`` or on a new figure sized for half a
+Word page (16 x 9.5 cm), and returns the ``Figure``. Titles, axis labels and the source line are
+passed in by the caller, in the report language. :func:`save_figure` writes PNG (300 dpi) and SVG
+under stable names.
+"""
+
+from __future__ import annotations
+
+import os
+import textwrap
+from pathlib import Path
+
+import matplotlib
+
+matplotlib.use("Agg")  # figures are files: no display is needed, or available in CI
+
+import matplotlib.pyplot as plt  # noqa: E402
+import numpy as np  # noqa: E402
+import pandas as pd  # noqa: E402
+from matplotlib.colors import LinearSegmentedColormap  # noqa: E402
+
+from .storage import atomic_path  # noqa: E402
+
+# Okabe & Ito (2008): distinguishable under the common colour-vision deficiencies.
+PALETTE = ["#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442", "#000000"]
+SEQUENTIAL = LinearSegmentedColormap.from_list("da_blues", ["#F7FBFF", "#6BAED6", "#08306B"])
+FIGSIZE = (6.3, 3.75)  # inches: 16 x 9.5 cm, half a portrait Word page
+STYLE = {
+    "font.size": 8.5, "axes.titlesize": 10, "axes.titleweight": "bold", "axes.labelsize": 8.5,
+    "xtick.labelsize": 8, "ytick.labelsize": 8, "legend.fontsize": 7.5, "axes.spines.top": False,
+    "axes.spines.right": False, "axes.prop_cycle": matplotlib.cycler(color=PALETTE),
+    "svg.fonttype": "none", "svg.hashsalt": "dialogue-analysis", "figure.dpi": 100,
+}
+
+
+def _axes(ax, figsize=FIGSIZE):
+    if ax is not None:
+        return ax.figure, ax
+    with plt.rc_context(STYLE):
+        fig, ax = plt.subplots(figsize=figsize, layout="constrained")
+    return fig, ax
+
+
+def _finish(fig, ax, title, source, xlabel=None, ylabel=None):
+    with plt.rc_context(STYLE):
+        if title:
+            ax.set_title(textwrap.fill(title, 80), loc="left")
+        if xlabel is not None:
+            ax.set_xlabel(xlabel)
+        if ylabel is not None:
+            ax.set_ylabel(ylabel)
+        if source:
+            fig.text(0.005, 0.005, source, fontsize=6.5, color="#555555", ha="left", va="bottom")
+    return fig
+
+
+def _wrap(labels, width=28):
+    return [textwrap.fill(str(s), width) for s in labels]
+
+
+def _fmt_pct(value: float, language: str) -> str:
+    s = f"{value:.0%}"
+    return s.replace("%", "\u202f%") if language == "fr" else s
+
+
+def plot_bars(values: pd.Series, *, title: str = "", xlabel: str = "", source: str = "",
+              percent: bool = True, language: str = "fr", ax=None, color: str = PALETTE[0]):
+    """Horizontal bars of one value per label, largest on top, each bar annotated.
+
+    Parameters
+    ----------
+    values : Series
+        Index: the labels; values: shares in [0, 1] (``percent=True``) or counts.
+    """
+    fig, ax = _axes(ax)
+    with plt.rc_context(STYLE):
+        v = values.sort_values(ascending=True, kind="stable")
+        y = np.arange(len(v))
+        ax.barh(y, v.to_numpy(dtype=float), color=color)
+        ax.set_yticks(y, _wrap(v.index))
+        top = float(v.max()) if len(v) else 1.0
+        for yi, val in zip(y, v.to_numpy(dtype=float), strict=True):
+            label = _fmt_pct(val, language) if percent else f"{val:,.0f}".replace(",", "\u202f")
+            ax.text(val + top * 0.01, yi, label, va="center", fontsize=7.5)
+        ax.set_xlim(0, top * 1.15 if top > 0 else 1)
+        if percent:
+            ax.xaxis.set_major_formatter(lambda x, _: _fmt_pct(x, language))
+        ax.grid(axis="x", color="#dddddd", linewidth=0.6)
+        ax.set_axisbelow(True)
+    return _finish(fig, ax, title, source, xlabel=xlabel)
+
+
+def plot_grouped_counts(table: pd.DataFrame, *, title: str = "", xlabel: str = "",
+                        ylabel: str = "", source: str = "", ax=None):
+    """Stacked horizontal bars: rows are the bars, columns the stacked parts (e.g. territory)."""
+    fig, ax = _axes(ax)
+    with plt.rc_context(STYLE):
+        t = table.loc[table.sum(axis=1).sort_values(kind="stable").index]
+        left = np.zeros(len(t))
+        y = np.arange(len(t))
+        for i, col in enumerate(t.columns):
+            vals = t[col].to_numpy(dtype=float)
+            ax.barh(y, vals, left=left, color=PALETTE[i % len(PALETTE)], label=str(col))
+            left += vals
+        for yi, total in zip(y, left, strict=True):
+            ax.text(total + left.max() * 0.01, yi, f"{total:.0f}", va="center", fontsize=7.5)
+        ax.set_yticks(y, _wrap(t.index))
+        ax.legend(frameon=False, loc="lower right")
+        ax.grid(axis="x", color="#dddddd", linewidth=0.6)
+        ax.set_axisbelow(True)
+    return _finish(fig, ax, title, source, xlabel=xlabel, ylabel=ylabel)
+
+
+def plot_heatmap(shares: pd.DataFrame, *, masked: pd.DataFrame | None = None, title: str = "",
+                 xlabel: str = "", ylabel: str = "", source: str = "", language: str = "fr",
+                 mask_text: str = "n<5", ax=None):
+    """Heat map of shares (rows: themes, columns: groups), each cell annotated.
+
+    Parameters
+    ----------
+    shares : DataFrame
+        Values in [0, 1].
+    masked : DataFrame of bool, optional
+        Cells to hide (too few people behind them); they show ``mask_text`` on grey.
+    """
+    height = max(FIGSIZE[1], 0.28 * len(shares) + 1.4)
+    fig, ax = _axes(ax, figsize=(FIGSIZE[0], height))
+    with plt.rc_context(STYLE):
+        data = shares.to_numpy(dtype=float)
+        hide = masked.reindex_like(shares).fillna(False).to_numpy(dtype=bool) if masked is not None \
+            else np.zeros_like(data, dtype=bool)
+        shown = np.ma.masked_array(data, mask=hide)
+        cmap = SEQUENTIAL.copy()
+        cmap.set_bad("#e6e6e6")
+        ax.imshow(shown, cmap=cmap, vmin=0, vmax=max(0.01, float(np.nanmax(data)) if data.size else 1),
+                  aspect="auto")
+        for (i, j), val in np.ndenumerate(data):
+            if hide[i, j]:
+                txt, colour = mask_text, "#555555"
+            else:
+                txt = _fmt_pct(val, language)
+                colour = "white" if val > 0.6 * np.nanmax(data) else "black"
+            ax.text(j, i, txt, ha="center", va="center", fontsize=7, color=colour)
+        ax.set_xticks(range(shares.shape[1]), _wrap(shares.columns, 14))
+        ax.set_yticks(range(shares.shape[0]), _wrap(shares.index, 40))
+        ax.tick_params(length=0)
+        for side in ("left", "bottom"):
+            ax.spines[side].set_visible(False)
+    return _finish(fig, ax, title, source, xlabel=xlabel, ylabel=ylabel)
+
+
+def plot_k_evidence(evidence: pd.DataFrame, chosen: int, *, title: str = "", source: str = "",
+                    labels: tuple[str, str, str] = ("Nombre de groupes (k)", "Silhouette",
+                                                    "Stabilité (ARI bootstrap)"), ax=None):
+    """Silhouette and bootstrap stability against k, the chosen k marked."""
+    fig, ax = _axes(ax)
+    with plt.rc_context(STYLE):
+        ax.plot(evidence["k"], evidence["silhouette"], marker="o", color=PALETTE[0], label=labels[1])
+        ax.plot(evidence["k"], evidence["stability"], marker="s", color=PALETTE[1], label=labels[2])
+        ax.axvline(chosen, color="#555555", linestyle="--", linewidth=0.8)
+        ax.set_xticks(list(evidence["k"]))
+        ax.set_ylim(0, 1.05)
+        ax.legend(frameon=False)
+        ax.grid(axis="y", color="#dddddd", linewidth=0.6)
+    return _finish(fig, ax, title, source, xlabel=labels[0], ylabel="")
+
+
+def plot_map(points: pd.DataFrame, groups: pd.DataFrame | None = None, *, title: str = "",
+             xlabel: str = "", ylabel: str = "", source: str = "", ax=None, max_labels: int = 30):
+    """Factor map: category points (label, x, y, kind) and optionally groups (label, x, y).
+
+    ``kind`` distinguishes e.g. profiles from needs, each drawn in its own colour and marker.
+    """
+    fig, ax = _axes(ax, figsize=(FIGSIZE[0], FIGSIZE[0] * 0.72))
+    with plt.rc_context(STYLE):
+        ax.axhline(0, color="#bbbbbb", linewidth=0.6)
+        ax.axvline(0, color="#bbbbbb", linewidth=0.6)
+        markers = ["o", "^", "D", "v", "P"]
+        for i, (kind, pts) in enumerate(points.groupby("kind", sort=True)):
+            ax.scatter(pts["x"], pts["y"], s=14, color=PALETTE[i % len(PALETTE)],
+                       marker=markers[i % len(markers)], label=str(kind), alpha=0.85)
+            show = pts.assign(d=pts["x"] ** 2 + pts["y"] ** 2).nlargest(max_labels, "d")
+            for r in show.itertuples():
+                ax.annotate(textwrap.shorten(str(r.label), 32), (r.x, r.y), fontsize=6.5,
+                            xytext=(3, 2), textcoords="offset points", color="#333333")
+        if groups is not None and len(groups):
+            ax.scatter(groups["x"], groups["y"], s=90, color="#000000", marker="*", zorder=5)
+            for r in groups.itertuples():
+                ax.annotate(str(r.label), (r.x, r.y), fontsize=8, fontweight="bold",
+                            xytext=(5, -9), textcoords="offset points")
+        ax.legend(frameon=False, fontsize=7, loc="best")
+    return _finish(fig, ax, title, source, xlabel=xlabel, ylabel=ylabel)
+
+
+def plot_priority_matrix(table: pd.DataFrame, *, title: str = "", xlabel: str = "",
+                         ylabel: str = "", source: str = "", ax=None):
+    """Priority (materiality) matrix: one point per theme, ``x`` breadth, ``y`` strength.
+
+    Columns: ``label``, ``x``, ``y``, optional ``size`` (e.g. number of people), optional
+    ``family`` (colour). Dashed medians split the plane into four quadrants.
+    """
+    fig, ax = _axes(ax, figsize=(FIGSIZE[0], FIGSIZE[0] * 0.72))
+    with plt.rc_context(STYLE):
+        sizes = table["size"] if "size" in table else pd.Series(20, index=table.index)
+        sizes = 20 + 180 * sizes / max(float(sizes.max()), 1.0)
+        families = table["family"] if "family" in table else pd.Series("", index=table.index)
+        for i, fam in enumerate(sorted(families.unique())):
+            sel = families == fam
+            ax.scatter(table.loc[sel, "x"], table.loc[sel, "y"], s=sizes[sel], alpha=0.75,
+                       color=PALETTE[i % len(PALETTE)], label=str(fam) or None, edgecolor="white")
+        for r in table.itertuples():
+            ax.annotate(textwrap.shorten(str(r.label), 30), (r.x, r.y), fontsize=6.5,
+                        xytext=(4, 3), textcoords="offset points")
+        ax.axvline(table["x"].median(), color="#999999", linestyle="--", linewidth=0.7)
+        ax.axhline(table["y"].median(), color="#999999", linestyle="--", linewidth=0.7)
+        if families.nunique() > 1:
+            ax.legend(frameon=False, fontsize=7, loc="lower right")
+    return _finish(fig, ax, title, source, xlabel=xlabel, ylabel=ylabel)
+
+
+def save_figure(fig, directory: str | os.PathLike, name: str, *, dpi: int = 300) -> dict[str, Path]:
+    """Write ``<name>.png`` (``dpi``) and ``<name>.svg`` atomically, then close the figure.
+
+    SVG metadata dates are left out so the same figure gives the same bytes on every run.
+    """
+    directory = Path(directory)
+    out = {}
+    for ext in ("png", "svg"):
+        path = directory / f"{name}.{ext}"
+        metadata = {"Date": None} if ext == "svg" else {"Software": None}
+        with atomic_path(path) as tmp, plt.rc_context(STYLE):
+            fig.savefig(tmp, format=ext, dpi=dpi, metadata=metadata)
+        out[ext] = path
+    plt.close(fig)
+    return out
