@@ -1,0 +1,227 @@
+"""Privacy of everything published under ``reports/``.
+
+Three safeguards, applied by the report and workbook writers and usable on their own:
+
+Small cells
+    In any table that crosses attributes (group x territory, group x need, typology group x
+    profile...), a count of people from 1 to ``min_cell_count - 1`` could single someone out.
+    :func:`small_cells` finds those cells and :func:`mask_counts` blanks them, together with any
+    share or statistic computed from them. Zero is kept: "nobody" points at no one.
+Spreadsheet formulas
+    A text cell that starts with ``=``, ``+``, ``-`` or ``@`` (or a tab / carriage return) is run
+    as a formula by Excel and LibreOffice ("CSV/formula injection"). :func:`neutralise_formula`
+    prefixes such text with an apostrophe, as OWASP recommends: the cell then shows the text,
+    apostrophe included, in every spreadsheet program and in any CSV exported from it.
+Identifier scan
+    :func:`scan_published` reads every published file (HTML, SVG, XLSX parts, notebooks, CSV,
+    JSON, Markdown, text) and reports e-mail addresses, French phone numbers, social security
+    numbers (NIR) and IBANs, plus any string the caller lists (e.g. known names in a test wave).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import zipfile
+from collections.abc import Iterable, Iterator
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from .errors import DialogueAnalysisError
+
+FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
+MASK_TEXT = {"fr": "< {n}", "en": "< {n}"}
+
+# Identifiers that must never be published. Look-arounds keep them from matching inside longer
+# tokens such as hashes or decimal numbers.
+IDENTIFIER_PATTERNS = {
+    "email": re.compile(r"(?<![\w.+-])[\w.+-]+@[\w-]+(?:\.[\w-]+)*\.[A-Za-z]{2,}(?![\w])"),
+    "phone": re.compile(r"(?<![\w.,+])(?:\+33[\s.]?|0033[\s.]?|0)[1-9](?:[\s.-]?\d{2}){4}(?![\w])"),
+    "nir": re.compile(r"(?<![\w.,])[12] ?\d{2} ?\d{2} ?(?:\d{2}|2A|2B)\d? ?\d{3} ?\d{3}"
+                      r"(?: ?\d{2})?(?![\w.,])"),
+    "iban": re.compile(r"(?<![\w])FR\d{2}(?:\s?[0-9A-Z]{4}){5}\s?[0-9A-Z]{3}(?![\w])"),
+}
+TEXT_SUFFIXES = {".html", ".htm", ".svg", ".ipynb", ".csv", ".json", ".md", ".txt", ".xml"}
+ZIP_SUFFIXES = {".xlsx", ".docx", ".pptx"}
+
+
+class PrivacyError(DialogueAnalysisError):
+    """An identifier was found in a file about to be published."""
+
+    def __init__(self, hits: pd.DataFrame):
+        self.hits = hits
+        lines = [f"{r.file}: {r.kind} ({_redact(r.match)})" for r in hits.itertuples()]
+        super().__init__("identifiers found in published files; nothing was published:\n  "
+                         + "\n  ".join(lines[:20]))
+
+
+def _redact(value: str) -> str:
+    value = str(value)
+    return value[:2] + "…" if len(value) > 2 else "…"
+
+
+# -- small cells -----------------------------------------------------------------------------
+
+
+def small_cells(counts, min_count: int = 5):
+    """Boolean mask of the counts to hide: ``0 < count < min_count`` (NA counts are not hidden).
+
+    Parameters
+    ----------
+    counts : DataFrame, Series or array-like
+        Counts of people.
+    min_count : int
+        Smallest count that may be published.
+    """
+    if isinstance(counts, pd.DataFrame | pd.Series):
+        values = counts.apply(pd.to_numeric, errors="coerce") if isinstance(
+            counts, pd.DataFrame) else pd.to_numeric(counts, errors="coerce")
+        return ((values > 0) & (values < min_count)).fillna(False).astype(bool)
+    arr = np.asarray(counts, dtype=float)
+    with np.errstate(invalid="ignore"):
+        return (arr > 0) & (arr < min_count)
+
+
+def mask_counts(table: pd.DataFrame, count: str = "count", *, min_count: int = 5,
+                also: Iterable[str] = (), flag: str = "masked") -> pd.DataFrame:
+    """Blank small counts of a tidy table, and the columns computed from them.
+
+    Parameters
+    ----------
+    table : DataFrame
+        One row per cell of a cross table, with a column of counts of people.
+    count : str
+        Name of that column.
+    min_count : int
+        Counts from 1 to ``min_count - 1`` are set to NA.
+    also : iterable of str
+        Columns derived from the count (share, residual, test value...) blanked on the same rows.
+    flag : str
+        Name of a boolean column added to say which rows were masked.
+
+    Returns
+    -------
+    DataFrame
+        A copy; the count column becomes a nullable ``Int64``.
+    """
+    out = table.copy()
+    hide = small_cells(out[count], min_count).to_numpy()
+    out[count] = pd.array(pd.to_numeric(out[count], errors="coerce"), dtype="Float64").round()
+    out[count] = out[count].astype("Int64").mask(hide)
+    for col in also:
+        if col in out:
+            out[col] = out[col].astype("Float64" if pd.api.types.is_numeric_dtype(out[col])
+                                       else out[col].dtype).mask(hide)
+    out[flag] = hide
+    return out
+
+
+def mask_wide(counts: pd.DataFrame, *, min_count: int = 5, others: Iterable[pd.DataFrame] = ()):
+    """Mask a wide cross table of counts and any same-shaped tables derived from it.
+
+    Returns the masked counts (``Int64``), the masked derived tables (``Float64``) and the mask.
+    """
+    hide = small_cells(counts, min_count)
+    masked = counts.apply(lambda s: pd.array(s.round(), dtype="Float64").astype("Int64")).mask(hide)
+    derived = [o.reindex_like(counts).astype("Float64").mask(hide) for o in others]
+    return masked, derived, hide
+
+
+# -- spreadsheet formulas --------------------------------------------------------------------
+
+
+def neutralise_formula(value):
+    """Text that a spreadsheet would run as a formula, made inert by a leading apostrophe.
+
+    Non-text values are returned unchanged.
+
+    >>> neutralise_formula("=HYPERLINK(\\"http://x\\")")
+    '\\'=HYPERLINK("http://x")'
+    >>> neutralise_formula("- oui, souvent")
+    "'- oui, souvent"
+    >>> neutralise_formula(-3)
+    -3
+    """
+    if isinstance(value, str) and value.startswith(FORMULA_TRIGGERS):
+        return "'" + value
+    return value
+
+
+def is_neutral(value) -> bool:
+    """True when a value cannot be taken for a formula by a spreadsheet program."""
+    return not (isinstance(value, str) and value.startswith(FORMULA_TRIGGERS))
+
+
+# -- identifier scan -------------------------------------------------------------------------
+
+
+def find_identifiers(text: str, extra: Iterable[str] = ()) -> list[tuple[str, str]]:
+    """``(kind, match)`` of every identifier found in ``text``.
+
+    ``extra`` are literal strings searched case-insensitively (kind ``"listed"``).
+    """
+    hits = [(kind, m.group(0)) for kind, rx in IDENTIFIER_PATTERNS.items()
+            for m in rx.finditer(text)]
+    low = text.lower()
+    hits += [("listed", s) for s in extra if s and s.lower() in low]
+    return hits
+
+
+def published_texts(path: str | os.PathLike) -> Iterator[tuple[str, str]]:
+    """The text a reader could see in a published file: ``(part, text)`` pairs.
+
+    XLSX and other Office files are unzipped and each XML part read; notebooks are read as
+    JSON text (sources and outputs); PNG and other binary files yield nothing (every figure is
+    also published as SVG, whose text is read).
+    """
+    path = Path(path)
+    suffix = path.suffix.lower()
+    if suffix in ZIP_SUFFIXES:
+        with zipfile.ZipFile(path) as zf:
+            for name in zf.namelist():
+                if name.endswith((".xml", ".rels")):
+                    yield f"{path.name}:{name}", zf.read(name).decode("utf-8", errors="replace")
+    elif suffix == ".ipynb":
+        raw = path.read_text(encoding="utf-8")
+        # Decode JSON escapes so that "\u00e9" and the like are compared as text.
+        yield path.name, json.dumps(json.loads(raw), ensure_ascii=False)
+    elif suffix in TEXT_SUFFIXES:
+        yield path.name, path.read_text(encoding="utf-8", errors="replace")
+
+
+def scan_published(directory: str | os.PathLike, identifiers: Iterable[str] = ()) -> pd.DataFrame:
+    """Scan every file under ``directory`` for identifiers.
+
+    Parameters
+    ----------
+    directory : path
+        A published folder (``reports/<wave>``) or a single file.
+    identifiers : iterable of str
+        Literal strings that must not appear (e.g. the names planted in a test wave).
+
+    Returns
+    -------
+    DataFrame
+        ``file`` (relative path and part), ``kind``, ``match``; empty when clean.
+    """
+    directory = Path(directory)
+    files = [directory] if directory.is_file() else sorted(
+        p for p in directory.rglob("*") if p.is_file())
+    extra = [s for s in identifiers if s]
+    rows = []
+    for f in files:
+        rel = f.name if f == directory else str(f.relative_to(directory))
+        for part, text in published_texts(f):
+            where = rel if part == f.name else f"{rel}:{part.split(':', 1)[1]}"
+            rows += [{"file": where, "kind": k, "match": m} for k, m in find_identifiers(text, extra)]
+    return pd.DataFrame(rows, columns=["file", "kind", "match"])
+
+
+def assert_clean(directory: str | os.PathLike, identifiers: Iterable[str] = ()) -> None:
+    """Raise :class:`PrivacyError` when :func:`scan_published` finds anything."""
+    hits = scan_published(directory, identifiers)
+    if len(hits):
+        raise PrivacyError(hits)

@@ -1,0 +1,117 @@
+import json
+import zipfile
+
+import openpyxl
+import pandas as pd
+import pytest
+
+from dialogue_analysis.privacy import (
+    PrivacyError,
+    assert_clean,
+    find_identifiers,
+    is_neutral,
+    mask_counts,
+    mask_wide,
+    neutralise_formula,
+    scan_published,
+    small_cells,
+)
+
+
+@pytest.mark.parametrize("text,kind", [
+    ("Appelez-moi au 06 47 82 19 33 demain", "phone"),
+    ("mon numéro c'est le 07.61.25.04.88", "phone"),
+    ("+33 6 12 40 77 05", "phone"),
+    ("0698451230", "phone"),
+    ("écrivez à nadia.benali.ccas@orange.fr svp", "email"),
+    ("sécu 1 84 12 76 451 089 46", "nir"),
+    ("FR76 3000 6000 0112 3456 7890 189", "iban"),
+])
+def test_identifiers_are_found(text, kind):
+    assert kind in {k for k, _ in find_identifiers(text)}
+
+
+@pytest.mark.parametrize("text", [
+    "62 % contre 31 %, valeur-test 4,1", "1 234,5", "0.6125048812", "2.345678901234567",
+    "sha256 0698451230ab5f", "E18-001", "2018-03-14", "[PERSONNE_1] à [VILLE]",
+])
+def test_ordinary_report_text_is_not_an_identifier(text):
+    assert find_identifiers(text) == []
+
+
+def test_listed_identifiers_are_case_insensitive():
+    assert find_identifiers("Bonjour JOSIANE Lefèvre", ["Josiane Lefèvre"]) == [
+        ("listed", "Josiane Lefèvre")]
+    assert find_identifiers("Bonjour Josiane", ["Josiane Lefèvre"]) == []
+
+
+def test_small_cells_hide_one_to_four_not_zero():
+    counts = pd.DataFrame({"a": [0, 1, 4, 5], "b": [12, pd.NA, 3, 7]}, dtype="Int64")
+    mask = small_cells(counts, 5)
+    assert mask["a"].tolist() == [False, True, True, False]
+    assert mask["b"].tolist() == [False, False, True, False]
+
+
+def test_mask_counts_blanks_derived_columns():
+    t = pd.DataFrame({"group": ["x", "y"], "count": [3, 8], "share": [0.3, 0.8],
+                      "residual": [-1.2, 2.5]})
+    out = mask_counts(t, "count", min_count=5, also=["share", "residual"])
+    assert out["masked"].tolist() == [True, False]
+    assert out.loc[0, ["count", "share", "residual"]].isna().all()
+    assert out.loc[1, "count"] == 8 and out.loc[1, "share"] == 0.8
+    assert t.loc[0, "count"] == 3  # input untouched
+
+
+def test_mask_wide_masks_the_derived_table_on_the_same_cells():
+    counts = pd.DataFrame({"u": [2, 10], "r": [6, 0]}, index=["g1", "g2"])
+    shares = counts / 12
+    masked, (mshares,), hide = mask_wide(counts, min_count=5, others=[shares])
+    assert pd.isna(masked.loc["g1", "u"]) and pd.isna(mshares.loc["g1", "u"])
+    assert masked.loc["g2", "r"] == 0 and masked.loc["g2", "u"] == 10
+    assert hide.to_numpy().sum() == 1
+
+
+@pytest.mark.parametrize("value", ["=1+1", "+33 6", "-2", "@SUM(A1)", "\t=x", "\r=x"])
+def test_formula_triggers_are_neutralised(value):
+    out = neutralise_formula(value)
+    assert out == "'" + value and is_neutral(out)
+
+
+def test_other_values_are_unchanged():
+    for value in ["texte", "", 3, -2.5, None, "a=b"]:
+        assert neutralise_formula(value) == value
+
+
+def test_neutralised_cells_stay_text_in_xlsx(tmp_path):
+    wb = openpyxl.Workbook()
+    cell = wb.active.cell(1, 1, neutralise_formula('=HYPERLINK("http://x","clic")'))
+    cell.data_type = "s"
+    wb.save(tmp_path / "t.xlsx")
+    xml = zipfile.ZipFile(tmp_path / "t.xlsx").read("xl/worksheets/sheet1.xml").decode()
+    assert "<f>" not in xml and "'=HYPERLINK" in xml
+    assert openpyxl.load_workbook(tmp_path / "t.xlsx").active["A1"].value.startswith("'=")
+
+
+def test_scan_reads_html_svg_notebooks_and_xlsx_parts(tmp_path):
+    (tmp_path / "figures").mkdir()
+    (tmp_path / "r.html").write_text("<p>62 % contre 31 %</p>", encoding="utf-8")
+    (tmp_path / "figures" / "f.svg").write_text("<svg><text>Kevin Mabiala</text></svg>")
+    nb = {"cells": [{"cell_type": "code", "source": "", "outputs": [
+        {"output_type": "stream", "text": "j.moreau1962@gmail.com"}]}]}
+    (tmp_path / "n.ipynb").write_text(json.dumps(nb), encoding="utf-8")
+    wb = openpyxl.Workbook()
+    wb.active["A1"] = "appelle le 06 47 82 19 33"
+    wb.save(tmp_path / "w.xlsx")
+    hits = scan_published(tmp_path, identifiers=["Kevin Mabiala"])
+    found = set(zip(hits["file"].str.split(":").str[0], hits["kind"], strict=True))
+    assert ("figures/f.svg", "listed") in found
+    assert ("n.ipynb", "email") in found
+    assert ("w.xlsx", "phone") in found
+    assert not hits["file"].str.startswith("r.html").any()
+    with pytest.raises(PrivacyError, match="nothing was published"):
+        assert_clean(tmp_path, ["Kevin Mabiala"])
+
+
+def test_clean_folder_passes(tmp_path):
+    (tmp_path / "r.html").write_text("<p>[PERSONNE] au [TÉLÉPHONE]</p>", encoding="utf-8")
+    assert_clean(tmp_path)
