@@ -80,3 +80,21 @@ def wilson_interval(successes, n, confidence=0.95):
         centre = (p + z**2 / (2 * n)) / denom
         half = z * np.sqrt(p * (1 - p) / n + z**2 / (4 * n**2)) / denom
     return centre - half, centre + half
+
+
+def mean_test_value(group_mean, overall_mean, overall_var, group_size, total):
+    """Test value of a group mean against the overall mean (FactoMineR ``catdes``).
+
+    ``(mean_g - mean) / sqrt(var / n_g * (N - n_g) / (N - 1))`` where ``var`` is the population
+    variance (divided by N) of the whole sample: the normal approximation of a mean of ``n_g``
+    values drawn without replacement. Returns (test_value, two-sided p-value); 0 and 1 where
+    the variance or the denominator is zero.
+    """
+    mg, m, var, n, big_n = (
+        np.asarray(a, dtype=float) for a in (group_mean, overall_mean, overall_var, group_size, total)
+    )
+    with np.errstate(invalid="ignore", divide="ignore"):
+        denom = np.sqrt(var / n * (big_n - n) / (big_n - 1))
+        z = np.where(denom > 0, (mg - m) / denom, 0.0)
+    z = np.nan_to_num(z, nan=0.0)
+    return z, 2.0 * st.norm.sf(np.abs(z))
