@@ -1,0 +1,341 @@
+"""Typology of stakeholders: cluster records by profile, coded needs and words.
+
+:class:`Typology` builds the weighted feature blocks of :mod:`dialogue_analysis.features`,
+clusters them (k-means or Ward), measures for every candidate k how well separated
+(silhouette) and how reproducible (bootstrap stability) the groups are, chooses k by a
+documented rule (:func:`choose_k`), and numbers the groups 1..k by decreasing size.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+from scipy.cluster.hierarchy import fcluster, linkage
+from sklearn.cluster import KMeans
+from sklearn.metrics import adjusted_rand_score, calinski_harabasz_score, silhouette_score
+
+from .features import FeatureBuilder
+
+EVIDENCE_COLUMNS = [
+    "k",
+    "silhouette",
+    "stability",
+    "stability_sd",
+    "calinski_harabasz",
+    "smallest_group",
+    "chosen",
+]
+
+
+def choose_k(evidence, *, stability_threshold=0.75, tolerance=0.02, min_group_size=5):
+    """Choose the number of groups from a k-evidence table.
+
+    The rule, in order:
+
+    1. *Eligible* k: every group has at least ``min_group_size`` records (a group of three
+       interviews cannot support a finding). If no k qualifies, all are eligible.
+    2. *Stable* k: mean bootstrap adjusted Rand index >= ``stability_threshold`` (0.75 is
+       Hennig's usual line between "stable" and "doubtful" clusters). If none qualifies, the
+       eligible k whose stability is within 0.05 of the best are kept.
+    3. Among them, the best silhouette ``s*``; the k with silhouette >= ``s* - tolerance`` are
+       equally well separated for practical purposes.
+    4. Among those, the **largest** k. Within the tolerance the partitions are as well
+       separated and all reproducible, and a finer typology says more about who needs what;
+       the stability filter is what keeps an arbitrary split of a homogeneous group out
+       (such a split is not reproducible across resamples). Without bootstrap (stability NaN)
+       the rule reduces to the best silhouette, ties to the largest k.
+
+    Parameters
+    ----------
+    evidence : DataFrame
+        Columns ``k, silhouette, stability, smallest_group``.
+    stability_threshold, tolerance : float
+    min_group_size : int
+
+    Returns
+    -------
+    int
+    """
+    ev = evidence.dropna(subset=["silhouette"])
+    if ev.empty:
+        return int(evidence["k"].min())
+    eligible = ev[ev["smallest_group"] >= min_group_size]
+    ev = eligible if not eligible.empty else ev
+    if ev["stability"].notna().any():
+        stable = ev[ev["stability"] >= stability_threshold]
+        if stable.empty:
+            stable = ev[ev["stability"] >= ev["stability"].max() - 0.05]
+        ev = stable
+    best = ev["silhouette"].max()
+    return int(ev.loc[ev["silhouette"] >= best - tolerance, "k"].max())
+
+
+def number_by_size(labels):
+    """Renumber cluster labels 1..k by decreasing size; ties by first appearance."""
+    labels = np.asarray(labels)
+    values, first, counts = np.unique(labels, return_index=True, return_counts=True)
+    order = np.lexsort((first, -counts))  # last key sorts first: size, then first position
+    mapping = {values[j]: rank + 1 for rank, j in enumerate(order)}
+    return np.array([mapping[v] for v in labels], dtype=int)
+
+
+class Typology:
+    """Cluster stakeholders on profile, coded needs and text; choose k; predict new records.
+
+    Parameters
+    ----------
+    method : {"kmeans", "ward"}
+        k-means (fast, the default) or Ward hierarchical clustering (exact, but quadratic in
+        memory: keep it for waves of a few thousand records at most).
+    n_clusters : "auto" or int
+        Number of groups, or ``"auto"`` to choose it in ``k_range`` by :func:`choose_k`.
+    k_range : (int, int)
+        Smallest and largest k evaluated (inclusive).
+    n_bootstrap : int
+        Bootstrap resamples for the stability of each k (0 to skip).
+    random_state : int
+        Seed of k-means, of the bootstrap and of the text SVD.
+    blocks, weights, attributes, families, scaling, n_text_components
+        Passed to :class:`~dialogue_analysis.features.FeatureBuilder`.
+    n_init : int
+        k-means restarts (fixed, so that the run time is predictable).
+    min_group_size, stability_threshold, tolerance
+        Parameters of :func:`choose_k`.
+    silhouette_sample : int
+        Above this many records the silhouette is computed on a fixed random sample of that
+        size (it is quadratic in the number of records).
+
+    Attributes
+    ----------
+    labels_ : Series
+        Group (1..k, 1 = largest) of every record, indexed by ``record_id``, named ``"group"``.
+    n_clusters_ : int
+    k_evidence_ : DataFrame
+        One row per k evaluated: ``k, silhouette, stability, stability_sd,
+        calinski_harabasz, smallest_group, chosen``.
+    features_ : DataFrame
+        Weighted features of the fitted records.
+    cluster_centers_ : DataFrame
+        Mean features of each group (index 1..k).
+    feature_builder_ : FeatureBuilder
+    """
+
+    def __init__(
+        self,
+        method="kmeans",
+        n_clusters="auto",
+        k_range=(2, 8),
+        n_bootstrap=20,
+        random_state=0,
+        blocks=None,
+        weights=None,
+        attributes=None,
+        families=None,
+        scaling="inertia",
+        n_text_components=20,
+        n_init=4,
+        min_group_size=5,
+        stability_threshold=0.75,
+        tolerance=0.02,
+        silhouette_sample=3000,
+    ):
+        self.method = method
+        self.n_clusters = n_clusters
+        self.k_range = k_range
+        self.n_bootstrap = n_bootstrap
+        self.random_state = random_state
+        self.blocks = blocks
+        self.weights = weights
+        self.attributes = attributes
+        self.families = families
+        self.scaling = scaling
+        self.n_text_components = n_text_components
+        self.n_init = n_init
+        self.min_group_size = min_group_size
+        self.stability_threshold = stability_threshold
+        self.tolerance = tolerance
+        self.silhouette_sample = silhouette_sample
+
+    def fit(self, records, code_matrix=None, terms=None):
+        """Build features, evaluate the candidate k, cluster. Returns self."""
+        if self.method not in ("kmeans", "ward"):
+            raise ValueError(f"unknown method {self.method!r}: use 'kmeans' or 'ward'")
+        self.feature_builder_ = FeatureBuilder(
+            attributes=self.attributes,
+            families=self.families,
+            blocks=self.blocks,
+            weights=self.weights,
+            scaling=self.scaling,
+            n_text_components=self.n_text_components,
+            random_state=self.random_state,
+        )
+        self.features_ = self.feature_builder_.fit_transform(records, code_matrix, terms)
+        x = self.features_.to_numpy()
+        n = len(x)
+        ks = self._candidate_ks(n)
+        full = self._cluster_all(x, ks, self.random_state)
+        stability = self._bootstrap(x, ks, full)
+        rows = []
+        for k in ks:
+            labels = full[k]
+            n_used = len(np.unique(labels))
+            sil = ch = np.nan
+            if 1 < n_used < n:
+                sample = self.silhouette_sample if n > self.silhouette_sample else None
+                sil = silhouette_score(
+                    x, labels, sample_size=sample, random_state=self.random_state
+                )
+                ch = calinski_harabasz_score(x, labels)
+            aris = stability.get(k, [])
+            rows.append(
+                {
+                    "k": k,
+                    "silhouette": sil,
+                    "stability": float(np.mean(aris)) if aris else np.nan,
+                    "stability_sd": float(np.std(aris)) if aris else np.nan,
+                    "calinski_harabasz": ch,
+                    "smallest_group": int(np.bincount(labels).min()),
+                }
+            )
+        evidence = pd.DataFrame(rows)
+        if self.n_clusters == "auto":
+            k = choose_k(
+                evidence,
+                stability_threshold=self.stability_threshold,
+                tolerance=self.tolerance,
+                min_group_size=self.min_group_size,
+            )
+        else:
+            k = int(self.n_clusters)
+        evidence["chosen"] = evidence["k"] == k
+        self.k_evidence_ = evidence[EVIDENCE_COLUMNS]
+        self.n_clusters_ = k
+        labels = number_by_size(full[k])
+        self.labels_ = pd.Series(labels, index=self.features_.index, name="group")
+        self.cluster_centers_ = self.features_.groupby(labels).mean()
+        self.cluster_centers_.index.name = "group"
+        self._fitted_data = (records, code_matrix, terms)
+        return self
+
+    def _candidate_ks(self, n):
+        if self.n_clusters == "auto":
+            low, high = self.k_range
+            ks = [k for k in range(int(low), int(high) + 1) if 2 <= k < n]
+        else:
+            ks = [int(self.n_clusters)]
+        if not ks or ks[0] >= n:
+            raise ValueError(f"cannot make {ks} groups of {n} records")
+        return ks
+
+    def _cluster(self, x, k, seed):
+        """Labels (0-based) of one clustering; Ward trees are cut by :meth:`_cluster_all`."""
+        return self._cluster_all(x, [k], seed)[k]
+
+    def _cluster_all(self, x, ks, seed):
+        if self.method == "ward":
+            tree = linkage(x, method="ward")  # one tree, cut at every k
+            return {k: fcluster(tree, t=k, criterion="maxclust") - 1 for k in ks}
+        return {
+            k: KMeans(n_clusters=k, n_init=self.n_init, random_state=seed).fit_predict(x)
+            for k in ks
+        }
+
+    def _bootstrap(self, x, ks, full):
+        """ARI between the full clustering and each resample's, on the records they share."""
+        if not self.n_bootstrap:
+            return {}
+        rng = np.random.default_rng(self.random_state)
+        n = len(x)
+        out = {k: [] for k in ks}
+        for b in range(self.n_bootstrap):
+            idx = rng.integers(0, n, n)
+            unique, first = np.unique(idx, return_index=True)
+            labels = self._cluster_all(x[idx], ks, self.random_state + 1 + b)
+            for k in ks:
+                out[k].append(adjusted_rand_score(full[k][unique], labels[k][first]))
+        return out
+
+    def _check_fitted(self):
+        if not hasattr(self, "labels_"):
+            raise RuntimeError("call fit() before using the typology")
+
+    def transform(self, records, code_matrix=None, terms=None):
+        """Euclidean distance of each record to each group centre (columns 1..k)."""
+        self._check_fitted()
+        feats = self.feature_builder_.transform(records, code_matrix, terms)
+        centres = self.cluster_centers_.to_numpy()
+        diff = feats.to_numpy()[:, None, :] - centres[None, :, :]
+        dist = np.sqrt((diff**2).sum(axis=2))
+        return pd.DataFrame(dist, index=feats.index, columns=self.cluster_centers_.index)
+
+    def predict(self, records, code_matrix=None, terms=None, *, return_distance=False):
+        """Group of (new) records: the nearest group centre in the fitted feature space.
+
+        Returns
+        -------
+        Series or DataFrame
+            ``group`` per ``record_id``; with ``return_distance``, a DataFrame with columns
+            ``group`` and ``distance`` (to that centre; compare with the fitted records'
+            distances to judge whether a new record really fits a group).
+        """
+        dist = self.transform(records, code_matrix, terms)
+        # idxmin takes the first minimum, i.e. the larger group on an exact tie.
+        group = dist.idxmin(axis=1).astype(int).rename("group")
+        if not return_distance:
+            return group
+        return pd.DataFrame({"group": group, "distance": dist.min(axis=1)})
+
+    def describe(self, answers=None, **kwargs):
+        """Characterise the groups of the fitted records (see :func:`describe.describe_groups`).
+
+        Returns
+        -------
+        Characterisation
+        """
+        from .describe import describe_groups
+
+        self._check_fitted()
+        records, code_matrix, terms = self._fitted_data
+        return describe_groups(
+            records,
+            self.labels_,
+            code_matrix=code_matrix,
+            terms=terms,
+            answers=answers,
+            features=self.features_,
+            **kwargs,
+        )
+
+
+def seed_agreement(records, code_matrix=None, terms=None, *, seeds=(0, 1, 2, 3, 4), **params):
+    """Agreement (adjusted Rand index) between typologies fitted with different seeds.
+
+    Parameters
+    ----------
+    records, code_matrix, terms
+        As for :meth:`Typology.fit`.
+    seeds : sequence of int
+    **params
+        Other :class:`Typology` parameters (``random_state`` is set from ``seeds``).
+
+    Returns
+    -------
+    DataFrame
+        One row per pair of seeds: ``seed_a, seed_b, k_a, k_b, ari``.
+    """
+    fits = {
+        s: Typology(**{**params, "random_state": s}).fit(records, code_matrix, terms) for s in seeds
+    }
+    rows = []
+    for i, a in enumerate(seeds):
+        for b in seeds[i + 1 :]:
+            rows.append(
+                {
+                    "seed_a": a,
+                    "seed_b": b,
+                    "k_a": fits[a].n_clusters_,
+                    "k_b": fits[b].n_clusters_,
+                    "ari": adjusted_rand_score(fits[a].labels_, fits[b].labels_),
+                }
+            )
+    return pd.DataFrame(rows, columns=["seed_a", "seed_b", "k_a", "k_b", "ari"])
