@@ -90,9 +90,8 @@ def mean_test_value(group_mean, overall_mean, overall_var, group_size, total):
     values drawn without replacement. Returns (test_value, two-sided p-value); 0 and 1 where
     the variance or the denominator is zero.
     """
-    mg, m, var, n, big_n = (
-        np.asarray(a, dtype=float) for a in (group_mean, overall_mean, overall_var, group_size, total)
-    )
+    args = (group_mean, overall_mean, overall_var, group_size, total)
+    mg, m, var, n, big_n = (np.asarray(a, dtype=float) for a in args)
     with np.errstate(invalid="ignore", divide="ignore"):
         denom = np.sqrt(var / n * (big_n - n) / (big_n - 1))
         z = np.where(denom > 0, (mg - m) / denom, 0.0)
