@@ -1,5 +1,174 @@
-"""Command line of dialogue-analysis."""
+"""Command line of dialogue-analysis: ``dialogue-analysis ingest|run CONFIG``.
+
+Thin on purpose: it loads the project, calls :mod:`dialogue_analysis.pipeline`, and turns the
+toolkit's errors into readable messages and exit codes (1: the data has errors, 2: the survey
+config has an error). Everything it does can be done from Python.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated
 
 import typer
+from rich.console import Console
+from rich.markdown import Markdown
+from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+from rich.table import Table
 
-app = typer.Typer(help="dialogue-analysis")
+from . import __version__, pipeline
+from .config import load_project
+from .errors import ConfigError
+from .validation import DISPLAY_COLUMNS, ValidationFailed, ValidationReport, table_rows, tr
+
+EXIT_DATA_ERRORS = 1
+EXIT_CONFIG_ERROR = 2
+MAX_ROWS_SHOWN = 40
+
+app = typer.Typer(
+    help=(
+        "dialogue-analysis: from stakeholder-dialogue interviews (Excel, CSV, JSON) to an "
+        "evidence-based findings report. Each command takes the survey config of a wave "
+        "(survey.yaml, next to the interviews file), which says which column holds what."
+    ),
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+console = Console()
+err_console = Console(stderr=True)
+
+
+class Language(StrEnum):
+    fr = "fr"
+    en = "en"
+
+
+ConfigArg = Annotated[
+    Path,
+    typer.Argument(
+        help="Survey config of the wave (YAML), e.g. data/raw/sample-2018/survey.yaml.",
+        show_default=False,
+    ),
+]
+RootOpt = Annotated[
+    Path,
+    typer.Option(
+        "--root",
+        help="Folder under which data/processed/<wave>/ and reports/<wave>/ are written.",
+        file_okay=False,
+    ),
+]
+LangOpt = Annotated[
+    Language | None,
+    typer.Option("--lang", help="Language of messages and reports (default: settings.language of the config)."),
+]
+
+
+def _version(value: bool) -> None:
+    if value:
+        console.print(f"dialogue-analysis {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def main(
+    version: Annotated[
+        bool, typer.Option("--version", callback=_version, is_eager=True, help="Show the version and exit.")
+    ] = False,
+) -> None:
+    """dialogue-analysis: stakeholder-dialogue interviews -> findings report."""
+
+
+@app.command()
+def ingest(config: ConfigArg, root: RootOpt = Path("."), lang: LangOpt = None) -> None:
+    """Check the interviews file against the survey config and build the clean tables.
+
+    Every problem is listed at once (file, row, column, value). With errors, nothing is written
+    to data/processed/ and the full list is saved to reports/<wave>/ingest_errors.csv.
+    Otherwise the tables go to data/processed/<wave>/ with a validation report.
+    """
+    language = lang.value if lang else None
+    with _errors(language):
+        project = load_project(config, language=language)
+        with _progress() as progress:
+            wave = pipeline.run_ingest(project, root, progress)
+        _print_report(wave.report, project.processed_dir(root) / "validation.csv")
+        console.print(
+            tr("cli_ingested", project.settings.language, records=len(wave.records), answers=len(wave.answers), wave=wave.name)
+        )
+        console.print(tr("cli_written", project.settings.language, path=project.processed_dir(root)))
+
+
+@app.command()
+def run(config: ConfigArg, root: RootOpt = Path("."), lang: LangOpt = None) -> None:
+    """Run the whole analysis of a wave: ingestion, then the reports under reports/<wave>/.
+
+    For now: ingestion and a first descriptive summary (reports/<wave>/summary.md: who was
+    interviewed, when, how much each question was answered), which is also printed.
+    """
+    language = lang.value if lang else None
+    with _errors(language):
+        project = load_project(config, language=language)
+        with _progress() as progress:
+            ctx = pipeline.run(project, root, progress)
+        _print_report(ctx.results["ingest"].report, project.processed_dir(root) / "validation.csv")
+        console.print(Markdown(ctx.results["summary"]))
+        path = project.reports_dir(root) / pipeline.SUMMARY_FILE
+        console.print(tr("cli_written", project.settings.language, path=path))
+
+
+@contextlib.contextmanager
+def _errors(language: str | None):
+    """Turn the toolkit's errors into a readable message and an exit code, no traceback."""
+    lang = language or "fr"
+    try:
+        yield
+    except ConfigError as exc:
+        err_console.print(f"[bold red]{tr('config_error', lang)}[/]")
+        err_console.print(f"  {tr('cli_file', lang)} : {exc.file}", highlight=False)
+        if exc.key:
+            err_console.print(f"  {tr('cli_key', lang)} : {exc.key}", highlight=False)
+        err_console.print(f"  {exc.message}", highlight=False)
+        raise typer.Exit(EXIT_CONFIG_ERROR) from None
+    except ValidationFailed as exc:
+        _print_report(exc.report, getattr(exc, "report_path", None), stream=err_console)
+        err_console.print(f"[bold red]{exc}[/]")
+        raise typer.Exit(EXIT_DATA_ERRORS) from None
+
+
+@contextlib.contextmanager
+def _progress():
+    """A spinner with the current step; yields the callback the pipeline calls."""
+    with Progress(
+        SpinnerColumn(), TextColumn("{task.description}"), TimeElapsedColumn(),
+        console=err_console, transient=True,
+    ) as progress:
+        task = progress.add_task("…", total=None)
+
+        def update(message: str, done: int | None = None, total: int | None = None) -> None:
+            progress.update(task, description=message, completed=done, total=total)
+
+        yield update
+
+
+def _print_report(report: ValidationReport, path, stream: Console = console) -> None:
+    """Problems as a table (errors first), at most MAX_ROWS_SHOWN rows, then the counts."""
+    if not len(report):
+        return
+    lang = report.language
+    problems = report.errors + report.warnings
+    table = Table(title=tr("report_title", lang), show_lines=False, expand=False)
+    for column in DISPLAY_COLUMNS:
+        table.add_column(tr(f"col_{column}", lang), overflow="fold", no_wrap=column == "row")
+    for row, problem in zip(table_rows(problems[:MAX_ROWS_SHOWN], lang, width=40), problems, strict=False):
+        style = "red" if problem.severity == "error" else "yellow"
+        table.add_row(*row, style=style)
+    stream.print(table)
+    if len(problems) > MAX_ROWS_SHOWN:
+        stream.print(tr("report_more", lang, n=len(problems) - MAX_ROWS_SHOWN, path=path or "CSV"))
+    elif path is not None and report.has_errors:
+        stream.print(tr("cli_failure_report", lang, path=path))
+    stream.print(report.counts_text())

@@ -1,0 +1,936 @@
+"""Ingestion: read a wave's files, validate them against the survey config, build the tables.
+
+:func:`read_wave` reads Excel (any sheet, header on any row, formulas read as their saved
+values), CSV (encoding and separator detected, any line endings, quoted multi-line cells) and
+JSON (a list of objects), in the wide shape (one row per interview) or the long shape (an answers
+table joined to a respondents table). It returns the canonical ``records`` and ``answers`` and a
+validation report listing every problem at once. :func:`write_wave` publishes them under
+``<root>/data/processed/<wave>/`` atomically; the raw files are only ever read.
+"""
+
+from __future__ import annotations
+
+import codecs
+import csv
+import datetime as dt
+import hashlib
+import io
+import json
+import platform
+import re
+from bisect import bisect_right
+from collections import Counter
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from importlib import metadata
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from . import __version__, storage
+from .config import Attribute, Project, SurveyConfig, TableSpec
+from .errors import ConfigError
+from .validation import (
+    ERROR,
+    WARNING,
+    ValidationFailed,
+    ValidationReport,
+    closest,
+    fold,
+    report_from_frame,
+    tr,
+)
+
+Progress = Callable[..., None]
+
+RECORDS_FILE = "records.parquet"
+ANSWERS_FILE = "answers.parquet"
+MANIFEST_FILE = "manifest.json"
+REPORT_CSV = "validation.csv"
+REPORT_MD = "validation.md"
+
+_EXCEL_EPOCH = dt.datetime(1899, 12, 30)
+_SEPARATOR_CANDIDATES = (";", ",", "\t", "|")
+_HEADER_SEARCH_ROWS = 30
+_DATE_SHAPE = re.compile(r"^(\d{1,4})[/.\-](\d{1,2})[/.\-](\d{1,4})$")
+
+
+@dataclass(frozen=True)
+class InputFile:
+    """A raw file that was read: where, its SHA-256, and how it was decoded."""
+
+    label: str
+    path: Path
+    sha256: str
+    size: int
+    format: str
+    sheet: str | None = None
+    encoding: str | None = None
+    separator: str | None = None
+    rows: int = 0
+
+    def to_manifest(self) -> dict:
+        return {
+            "file": self.label, "sha256": self.sha256, "bytes": self.size, "format": self.format,
+            "sheet": self.sheet, "encoding": self.encoding, "separator": self.separator,
+            "rows": self.rows,
+        }
+
+
+@dataclass
+class Wave:
+    """A validated wave: ``records`` (one row per interview), ``answers`` (one row per
+    non-empty answer), the validation ``report`` and the ``inputs`` read."""
+
+    name: str
+    records: pd.DataFrame
+    answers: pd.DataFrame
+    report: ValidationReport
+    inputs: tuple[InputFile, ...] = ()
+    config_sha256: str = ""
+    manifest: dict = field(default_factory=dict)
+
+
+@dataclass
+class _Table:
+    """A table as read from a file: header texts, data cells and the analyst's row numbers."""
+
+    spec: TableSpec
+    sheet: str | None
+    header_row: int | None
+    headers: list[str]
+    cells: list[list]
+    rows: list[int]
+    letters: bool = False  # Excel: name columns by letter in messages
+
+    def position(self, index: int) -> str:
+        if self.letters:
+            from openpyxl.utils import get_column_letter
+
+            return get_column_letter(index + 1)
+        return str(index + 1)
+
+
+@dataclass
+class _Context:
+    """What every reading step needs: the report, the language, the config's missing tokens."""
+
+    survey: SurveyConfig
+    report: ValidationReport
+    language: str
+    missing: frozenset[str]
+    progress: Progress | None = None
+
+    def problem(self, table: _Table | TableSpec, row, column, value, severity, code, **params):
+        spec = table.spec if isinstance(table, _Table) else table
+        sheet = table.sheet if isinstance(table, _Table) else spec.sheet
+        message = tr(code, self.language, **params)
+        self.report.add(spec.label, sheet, row, column, value, severity, code, message)
+
+    def step(self, code: str, **params) -> None:
+        if self.progress is not None:
+            self.progress(tr(code, self.language, **params))
+
+
+# ----------------------------------------------------------------------------------------------
+# Public API
+# ----------------------------------------------------------------------------------------------
+
+
+def read_wave(
+    project: Project,
+    *,
+    language: str | None = None,
+    progress: Progress | None = None,
+    raise_on_error: bool = True,
+) -> Wave:
+    """Read and validate a wave's files; build the canonical ``records`` and ``answers``.
+
+    Nothing is written: see :func:`write_wave` to publish the tables.
+
+    Parameters
+    ----------
+    project : Project
+        From :func:`~dialogue_analysis.load_project`.
+    language : {"fr", "en"}, optional
+        Language of the report's messages (default: ``project.settings.language``).
+    progress : callable, optional
+        Called with a short description of each step (for a progress display).
+    raise_on_error : bool, default True
+        When False, return the wave even if the report has errors (values in error are NA);
+        useful to explore a messy file in a notebook.
+
+    Returns
+    -------
+    Wave
+
+    Raises
+    ------
+    ValidationFailed
+        If the report has errors (and ``raise_on_error``); ``exc.report`` lists all problems.
+    ConfigError
+        If a data file or sheet named by the config does not exist.
+    """
+    survey = project.survey
+    lang = language or project.settings.language
+    report = ValidationReport(language=lang)
+    ctx = _Context(survey, report, lang, survey.missing_keys, progress)
+    if survey.shape == "wide":
+        table, info = _read_table(survey.table, ctx, _wide_headers(survey))
+        records, answers = _build_wide(table, ctx) if table else _empty_tables(survey)
+        inputs = (info,)
+    else:
+        answers_table, info_a = _read_table(survey.answers, ctx, _long_answer_headers(survey))
+        resp_table, info_r = _read_table(survey.respondents, ctx, _respondent_headers(survey))
+        inputs = (info_a, info_r)
+        if answers_table and resp_table:
+            records, answers = _build_long(answers_table, resp_table, ctx)
+        else:
+            records, answers = _empty_tables(survey)
+    ctx.step("step_validate")
+    wave = Wave(survey.wave, records, answers, report, inputs, survey.content_sha256)
+    if report.has_errors and raise_on_error:
+        raise ValidationFailed(report)
+    return wave
+
+
+def write_wave(wave: Wave, project: Project, root: str | Path = ".") -> Path:
+    """Publish a wave under ``root/data/processed/<wave>/``, all files together or none.
+
+    Writes ``records.parquet``, ``answers.parquet``, ``validation.csv`` (``;``, UTF-8 with BOM,
+    opens in Excel), ``validation.md`` and ``manifest.json`` (inputs' SHA-256, config hash,
+    versions, row counts). If anything fails, the previous outputs are left as they were.
+
+    Returns
+    -------
+    Path
+        The wave's processed folder.
+    """
+    out = project.processed_dir(root)
+    raw = project.raw_dir.resolve()
+    if out.resolve() == raw or raw in out.resolve().parents:
+        raise ValueError(f"refusing to write under the raw data folder {raw}")
+    with storage.staged_dir(out) as stage:
+        wave.records.to_parquet(stage / RECORDS_FILE, index=False)
+        wave.answers.to_parquet(stage / ANSWERS_FILE, index=False)
+        (stage / REPORT_CSV).write_text(wave.report.to_csv_text(), encoding="utf-8", newline="")
+        (stage / REPORT_MD).write_text(wave.report.to_markdown(), encoding="utf-8")
+        manifest = build_manifest(wave, project)
+        manifest["outputs"] = {
+            name: storage.sha256_file(stage / name)
+            for name in (RECORDS_FILE, ANSWERS_FILE, REPORT_CSV, REPORT_MD)
+        }
+        text = json.dumps(manifest, indent=2, ensure_ascii=False, sort_keys=True) + "\n"
+        (stage / MANIFEST_FILE).write_text(text, encoding="utf-8")
+    wave.manifest = manifest
+    return out
+
+
+def load_wave(project: Project, root: str | Path = ".") -> Wave:
+    """Read back a wave published by :func:`write_wave` (no re-validation)."""
+    folder = project.processed_dir(root)
+    records = pd.read_parquet(folder / RECORDS_FILE)
+    answers = pd.read_parquet(folder / ANSWERS_FILE)
+    manifest = json.loads((folder / MANIFEST_FILE).read_text(encoding="utf-8"))
+    frame = pd.read_csv(folder / REPORT_CSV, sep=";", encoding="utf-8-sig", dtype=str, keep_default_na=False)
+    frame = frame.replace("", None)
+    report = report_from_frame(frame, project.settings.language)
+    return Wave(project.wave, records, answers, report, (), manifest["config"]["content_sha256"], manifest)
+
+
+def build_manifest(wave: Wave, project: Project) -> dict:
+    """Run manifest of an ingestion: what was read, with what, giving how many rows."""
+    model = project.settings.spacy_model
+    return {
+        "stage": "ingest",
+        "wave": wave.name,
+        "created": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+        "package": {"name": "dialogue-analysis", "version": __version__},
+        "python": platform.python_version(),
+        "libraries": {name: _version(name) for name in ("pandas", "pyarrow", "openpyxl")},
+        "spacy_model": {"name": model, "version": _version(model)},
+        "config": {
+            "file": project.config_path.name,
+            "sha256": storage.sha256_file(project.config_path),
+            "content_sha256": project.survey.content_sha256,
+        },
+        "inputs": [i.to_manifest() for i in wave.inputs],
+        "rows": {"records": len(wave.records), "answers": len(wave.answers)},
+        "validation": {"errors": len(wave.report.errors), "warnings": len(wave.report.warnings)},
+    }
+
+
+def _version(distribution: str) -> str | None:
+    try:
+        return metadata.version(distribution)
+    except metadata.PackageNotFoundError:
+        return None
+
+
+# ----------------------------------------------------------------------------------------------
+# Reading files
+# ----------------------------------------------------------------------------------------------
+
+
+def _read_table(spec: TableSpec, ctx: _Context, wanted: list[str]) -> tuple[_Table | None, InputFile]:
+    """Read one table of the config; problems go to the report, None if unreadable."""
+    if not spec.path.is_file():
+        raise ConfigError(
+            ctx.survey.path, f"{spec.config_key}.file", tr("input_not_found", ctx.language, path=spec.path)
+        )
+    ctx.step("step_read", file=spec.label)
+    data = spec.path.read_bytes()  # read once: what is hashed is what is parsed
+    info = {"label": spec.label, "path": spec.path, "size": len(data), "format": spec.format}
+    info["sha256"] = hashlib.sha256(data).hexdigest()
+    table = None
+    if not data.strip():
+        ctx.problem(spec, None, None, None, ERROR, "empty_file")
+    elif spec.format == "excel":
+        table = _read_excel(data, spec, ctx, wanted, info)
+    else:
+        text = _decode(data, spec, ctx, info)
+        if text is not None and not text.strip():
+            ctx.problem(spec, None, None, None, ERROR, "empty_file")
+        elif text is not None:
+            reader = _read_json if spec.format == "json" else _read_csv
+            table = reader(text, spec, ctx, wanted, info)
+    if table is not None and not table.cells:
+        ctx.problem(table, table.header_row, None, None, ERROR, "no_rows")
+        table = None
+    info["rows"] = len(table.cells) if table else 0
+    return table, InputFile(**info)
+
+
+def _decode(data: bytes, spec: TableSpec, ctx: _Context, info: dict) -> str | None:
+    """Decode a text file: BOM, else strict UTF-8, else cp1252 (Windows exports of French text)."""
+    if spec.encoding != "auto":
+        candidates = [spec.encoding]
+    elif data.startswith(codecs.BOM_UTF8):
+        candidates = ["utf-8-sig"]
+    elif data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        candidates = ["utf-16"]
+    else:
+        candidates = ["utf-8", "cp1252", None]
+    for encoding in candidates:
+        if encoding is None:  # bytes undefined in cp1252: let charset-normalizer guess
+            from charset_normalizer import from_bytes
+
+            best = from_bytes(data).best()
+            if best is not None:
+                info["encoding"] = best.encoding
+                return str(best)
+            break
+        try:
+            text = data.decode(encoding)
+        except UnicodeDecodeError as exc:
+            if spec.encoding != "auto":
+                detail = f"octet {exc.start}" if ctx.language == "fr" else f"byte {exc.start}"
+                ctx.problem(spec, None, None, None, ERROR, "bad_encoding", encoding=encoding, detail=detail)
+                return None
+            continue
+        info["encoding"] = encoding
+        return text.removeprefix("\ufeff")
+    info["encoding"] = "latin-1"
+    return data.decode("latin-1")
+
+
+def _read_excel(data: bytes, spec: TableSpec, ctx: _Context, wanted, info) -> _Table | None:
+    import openpyxl
+
+    if not data.startswith(b"PK\x03\x04"):
+        hint = ""
+        if data.startswith(b"\xd0\xcf\x11\xe0"):
+            hint = tr("not_excel_xls", ctx.language)
+        elif _looks_like_text(data):
+            hint = tr("not_excel_text", ctx.language)
+        ctx.problem(spec, None, None, None, ERROR, "not_excel", hint=hint)
+        return None
+    try:
+        workbook = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+    except Exception as exc:  # any failure to open means: not a workbook we can read
+        ctx.problem(spec, None, None, type(exc).__name__, ERROR, "not_excel", hint=f" ({exc})")
+        return None
+    try:
+        sheet = _choose_sheet(workbook.sheetnames, spec, ctx)
+        worksheet = workbook[sheet]
+        worksheet.reset_dimensions()  # some writers store wrong dimensions
+        grid = [list(row) for row in worksheet.iter_rows(values_only=True)]
+    finally:
+        workbook.close()
+    info["sheet"] = sheet
+    header_row = _find_header_row([[_cell_text(c) for c in r] for r in grid[:_HEADER_SEARCH_ROWS]], spec, wanted)
+    if header_row > len(grid):
+        ctx.problem(spec, None, None, None, ERROR, "header_row_missing", n=len(grid), row=header_row)
+        return None
+    table = _make_table(spec, sheet, header_row, grid[header_row - 1], grid[header_row:], header_row + 1)
+    table.letters = True
+    _flag_uncached_formulas(data, table, ctx)
+    return table
+
+
+def _choose_sheet(names: list[str], spec: TableSpec, ctx: _Context) -> str:
+    if spec.sheet is None:
+        return names[0]
+    match = next((n for n in names if fold(n) == fold(spec.sheet)), None)
+    if match is None:
+        available = ", ".join(f"« {n} »" for n in names)
+        raise ConfigError(
+            ctx.survey.path, f"{spec.config_key}.sheet",
+            tr("sheet_not_found", ctx.language, sheet=spec.sheet, available=available),
+        )
+    return match
+
+
+def _flag_uncached_formulas(data: bytes, table: _Table, ctx: _Context) -> None:
+    """Report formulas whose computed value was never saved (files written by scripts).
+
+    openpyxl reads the value Excel saved with each formula; it does not compute formulas. A file
+    whose formulas were never opened in a spreadsheet application has no saved value: without
+    this check such cells would silently look empty.
+    """
+    first = table.header_row + 1
+    empties = {(i, j) for i, row in enumerate(table.cells) for j, v in enumerate(row) if v is None}
+    if not empties:
+        return
+    import openpyxl
+
+    workbook = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=False)
+    try:
+        worksheet = workbook[table.sheet]
+        worksheet.reset_dimensions()
+        for r, row in enumerate(worksheet.iter_rows(min_row=first, values_only=True)):
+            for j, value in enumerate(row):
+                if isinstance(value, str) and value.startswith("=") and (r, j) in empties:
+                    header = table.headers[j] if j < len(table.headers) else table.position(j)
+                    ctx.problem(table, first + r, header, value, ERROR, "formula_without_value", formula=value)
+    finally:
+        workbook.close()
+
+
+def _looks_like_text(data: bytes) -> bool:
+    head = data[:2048]
+    return b"\x00" not in head and sum(32 <= b < 127 or b in b"\r\n\t" for b in head) > 0.9 * len(head)
+
+
+def _read_csv(text: str, spec: TableSpec, ctx: _Context, wanted, info) -> _Table | None:
+    separator = spec.separator if spec.separator != "auto" else _detect_separator(text)
+    info["separator"] = separator
+    records = _csv_records(text, separator)
+    if spec.header_row == "auto":
+        header_line = _find_header_line(records, wanted)
+    else:
+        header_line = spec.header_row
+    index = next((i for i, (line, _) in enumerate(records) if line == header_line), None)
+    if index is None:
+        last = records[-1][0] if records else 0
+        code = "header_row_missing" if header_line > last else "header_row_inside_cell"
+        ctx.problem(spec, None, None, None, ERROR, code, n=last, row=header_line)
+        return None
+    body = records[index + 1 :]
+    return _make_table(spec, None, header_line, records[index][1], [r for _, r in body], [n for n, _ in body])
+
+
+def _csv_records(text: str, separator: str) -> list[tuple[int, list[str]]]:
+    """Records with the line (as a text editor numbers it) where each starts.
+
+    ``StringIO(newline="")`` splits lines on LF, CRLF and lone CR (old Mac files) alike, and the
+    csv module's ``line_num`` counts the physical lines a quoted multi-line cell spans.
+    """
+    csv.field_size_limit(max(csv.field_size_limit(), 1 << 26))
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=separator)
+    out = []
+    while True:
+        start = reader.line_num + 1
+        try:
+            row = next(reader)
+        except StopIteration:
+            return out
+        out.append((start, row))
+
+
+def _detect_separator(text: str) -> str:
+    """The candidate that splits the first records into the most regular number of fields."""
+    sample = text[:65536]
+    best, best_score = ",", (0, 0.0)
+    for candidate in _SEPARATOR_CANDIDATES:
+        widths = [len(r) for _, r in _csv_records(sample, candidate)[:50] if any(c.strip() for c in r)]
+        if not widths:
+            continue
+        mode, count = Counter(widths).most_common(1)[0]
+        score = (1 if mode > 1 else 0, count / len(widths) * mode if mode > 1 else 0.0)
+        if score > best_score:
+            best, best_score = candidate, score
+    return best
+
+
+def _find_header_line(records, wanted: list[str]) -> int:
+    rows = [(line, [_cell_text(c) for c in row]) for line, row in records[:_HEADER_SEARCH_ROWS]]
+    return _best_header([r for _, r in rows], wanted, [line for line, _ in rows])
+
+
+def _find_header_row(grid: list[list], spec: TableSpec, wanted: list[str]) -> int:
+    if spec.header_row != "auto":
+        return spec.header_row
+    return _best_header(grid, wanted, list(range(1, len(grid) + 1)))
+
+
+def _best_header(rows: list[list], wanted: list[str], numbers: list[int]) -> int:
+    """Row holding the most expected headers (the first such row); the first row if none."""
+    keys = {fold(w) for w in wanted}
+    scores = [sum(1 for c in row if c and fold(c) in keys) for row in rows]
+    if not scores or max(scores) == 0:
+        return numbers[0] if numbers else 1
+    return numbers[scores.index(max(scores))]
+
+
+def _read_json(text: str, spec: TableSpec, ctx: _Context, wanted, info) -> _Table | None:
+    """A JSON list of objects; each object's row is the line where it starts."""
+    starts = [0] + [m.end() for m in re.finditer(r"\r\n|\r|\n", text)]
+    decoder = json.JSONDecoder()
+    pos = _skip_ws(text, 0)
+    if not text.startswith("[", pos):
+        try:
+            json.loads(text)
+        except json.JSONDecodeError as exc:
+            ctx.problem(spec, exc.lineno, None, None, ERROR, "not_json", detail=exc.msg)
+            return None
+        ctx.problem(spec, None, None, None, ERROR, "json_not_list")
+        return None
+    objects, lines, pos = [], [], _skip_ws(text, pos + 1)
+    while pos < len(text) and text[pos] != "]":
+        line = bisect_right(starts, pos)
+        try:
+            obj, pos = decoder.raw_decode(text, pos)
+        except json.JSONDecodeError as exc:
+            ctx.problem(spec, exc.lineno, None, None, ERROR, "not_json", detail=exc.msg)
+            return None
+        if isinstance(obj, dict):
+            objects.append(obj)
+            lines.append(line)
+        else:
+            ctx.problem(spec, line, None, str(obj)[:60], ERROR, "json_not_object")
+        pos = _skip_ws(text, pos)
+        if text.startswith(",", pos):
+            pos = _skip_ws(text, pos + 1)
+    headers = list(dict.fromkeys(k for obj in objects for k in obj))
+    cells = [[_json_cell(obj.get(h)) for h in headers] for obj in objects]
+    return _Table(spec, None, None, headers, cells, lines)
+
+
+def _skip_ws(text: str, pos: int) -> int:
+    while pos < len(text) and text[pos] in " \t\r\n":
+        pos += 1
+    return pos
+
+
+def _json_cell(value):
+    if isinstance(value, dict):
+        return json.dumps(value, ensure_ascii=False)
+    return value
+
+
+def _make_table(spec, sheet, header_row, header_cells, body, first_row) -> _Table:
+    """Build a table: drop rows with no content, pad rows to the width actually used."""
+    numbers = list(range(first_row, first_row + len(body))) if isinstance(first_row, int) else first_row
+    kept = [(n, row) for n, row in zip(numbers, body, strict=True) if any(_cell_text(c) for c in row)]
+    width = max([len(header_cells)] + [len(r) for _, r in kept]) if kept else len(header_cells)
+    headers = [_cell_text(c) or "" for c in header_cells] + [""] * (width - len(header_cells))
+    # Trailing columns with neither header nor content are the writer's padding, not data.
+    while headers and not headers[-1] and not any(len(r) >= len(headers) and _cell_text(r[len(headers) - 1]) for _, r in kept):
+        headers.pop()
+    width = len(headers)
+    cells = [(list(row) + [None] * width)[:width] for _, row in kept]
+    return _Table(spec, sheet, header_row, headers, cells, [n for n, _ in kept])
+
+
+# ----------------------------------------------------------------------------------------------
+# Cells
+# ----------------------------------------------------------------------------------------------
+
+
+def _cell_text(value) -> str | None:
+    """A cell as stripped text (``None`` when empty); numbers without a spurious ``.0``."""
+    if value is None:
+        return None
+    if isinstance(value, str):
+        return value.strip() or None
+    if isinstance(value, bool):
+        return str(value).lower()
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    if isinstance(value, dt.datetime):
+        return value.date().isoformat() if value.time() == dt.time() else value.isoformat(sep=" ")
+    if isinstance(value, dt.date | dt.time):
+        return value.isoformat()
+    if isinstance(value, list):
+        return "; ".join(t for t in map(_cell_text, value) if t) or None
+    return str(value)
+
+
+def _answer_text(value) -> str | None:
+    """An answer's text: line endings made ``\\n``, ends stripped, inner spacing kept."""
+    text = _cell_text(value)
+    if text is None:
+        return None
+    return text.replace("_x000D_", "").replace("\r\n", "\n").replace("\r", "\n").strip() or None
+
+
+def _is_missing(text: str | None, missing: frozenset[str]) -> bool:
+    return text is None or fold(text) in missing
+
+
+@dataclass
+class _Where:
+    """Where a cell is, for problems."""
+
+    table: _Table
+    row: int
+    column: str
+
+
+def _parse_value(attr: Attribute, raw, where: _Where, ctx: _Context):
+    """Canonical value of a cell for an attribute (None if missing or in error)."""
+    text = _cell_text(raw)
+    if _is_missing(text, ctx.missing) and not isinstance(raw, list):
+        if attr.required:
+            ctx.problem(where.table, where.row, where.column, text, ERROR, "required_missing", field=attr.name)
+        return None
+    return _PARSERS[attr.type](attr, raw, text, where, ctx)
+
+
+def _parse_label(attr, raw, text, where, ctx):
+    value = attr.canonical(text)
+    if value is None:
+        _not_allowed(attr, text, where, ctx)
+    return value
+
+
+def _parse_multi(attr, raw, text, where, ctx):
+    items = raw if isinstance(raw, list) else text.split(attr.separator)
+    found = set()
+    for item in (_cell_text(i) for i in items):
+        if not item or fold(item) in ctx.missing:
+            continue
+        value = attr.canonical(item)
+        if value is None:
+            _not_allowed(attr, item, where, ctx)
+        else:
+            found.add(value)
+    return "|".join(v for v in attr.values if v in found)
+
+
+def _not_allowed(attr: Attribute, text: str, where: _Where, ctx: _Context) -> None:
+    label = closest(text, attr.labels)
+    if label is not None:
+        hint = tr("did_you_mean", ctx.language, suggestion=attr.canonical(label))
+    elif len(attr.values) <= 12:
+        hint = tr("allowed_list", ctx.language, allowed=", ".join(attr.values))
+    else:
+        hint = ""
+    ctx.problem(where.table, where.row, where.column, text, ERROR, "value_not_allowed", value=text, field=attr.name, hint=hint)
+
+
+def _parse_date(attr, raw, text, where, ctx):
+    value = None
+    if isinstance(raw, dt.datetime):
+        value = raw.date()
+    elif isinstance(raw, dt.date):
+        value = raw
+    elif isinstance(raw, int | float) and not isinstance(raw, bool) and 1 <= raw < 2958466:
+        value = (_EXCEL_EPOCH + dt.timedelta(days=int(raw))).date()  # an Excel serial number
+    else:
+        for fmt in attr.formats:
+            try:
+                value = dt.datetime.strptime(text, fmt).date()
+                break
+            except ValueError:
+                continue
+    if value is None:
+        code = "impossible_date" if _looks_like_date(text) else "bad_date"
+        ctx.problem(where.table, where.row, where.column, text, ERROR, code, field=attr.name, formats=", ".join(attr.formats))
+        return None
+    return _check_range(attr, value, text, where, ctx)
+
+
+def _looks_like_date(text: str) -> bool:
+    """Day-month-year (or year-month-day) numbers in range, yet not a real date (31/02)."""
+    match = _DATE_SHAPE.match(text)
+    if not match:
+        return False
+    a, b, c = (int(g) for g in match.groups())
+    return (1 <= a <= 31 and 1 <= b <= 12) or (a > 999 and 1 <= b <= 12 and 1 <= c <= 31)
+
+
+def _parse_number(attr, raw, text, where, ctx):
+    if isinstance(raw, int | float) and not isinstance(raw, bool):
+        value = float(raw)
+    else:
+        try:
+            value = float(re.sub(r"[\s\u202f\u00a0]", "", text).replace(",", "."))
+        except ValueError:
+            ctx.problem(where.table, where.row, where.column, text, ERROR, "not_a_number", field=attr.name)
+            return None
+    return _check_range(attr, value, text, where, ctx)
+
+
+def _check_range(attr, value, text, where, ctx):
+    low, high = attr.minimum, attr.maximum
+    if (low is not None and value < low) or (high is not None and value > high):
+        bounds = f"{'' if low is None else low} – {'' if high is None else high}"
+        ctx.problem(where.table, where.row, where.column, text, ERROR, "out_of_range", field=attr.name, bounds=bounds)
+        return None
+    return value
+
+
+def _parse_text(attr, raw, text, where, ctx):
+    return text
+
+
+_PARSERS = {
+    "categorical": _parse_label,
+    "ordinal": _parse_label,
+    "multi": _parse_multi,
+    "date": _parse_date,
+    "numeric": _parse_number,
+    "text": _parse_text,
+}
+
+
+# ----------------------------------------------------------------------------------------------
+# Columns
+# ----------------------------------------------------------------------------------------------
+
+
+def _wide_headers(survey: SurveyConfig) -> list[str]:
+    return [survey.record_id] + [a.column for a in survey.attributes] + [q.column for q in survey.questions]
+
+
+def _long_answer_headers(survey: SurveyConfig) -> list[str]:
+    spec = survey.answers
+    return [spec.key, spec.question, spec.text]
+
+
+def _respondent_headers(survey: SurveyConfig) -> list[str]:
+    return [survey.respondents.key] + [a.column for a in survey.attributes]
+
+
+def _locate(table: _Table, wanted: list[tuple[str, str]], ctx: _Context) -> dict[str, int]:
+    """Index of each wanted header (matched folded); missing and unused columns reported."""
+    positions: dict[str, list[int]] = {}
+    for i, header in enumerate(table.headers):
+        if header:
+            positions.setdefault(fold(header), []).append(i)
+    found, used = {}, set()
+    config = ctx.survey.path.name
+    for key, header in wanted:
+        indexes = positions.get(fold(header), [])
+        used.update(indexes)
+        if len(indexes) == 1:
+            found[header] = indexes[0]
+        elif len(indexes) > 1:
+            where = ", ".join(table.position(i) for i in indexes)
+            ctx.problem(table, table.header_row, header, header, ERROR, "ambiguous_column", positions=where)
+        elif header not in found:
+            suggestion = closest(header, [h for h in table.headers if h])
+            hint = tr("did_you_mean", ctx.language, suggestion=suggestion) if suggestion else ""
+            ctx.problem(table, table.header_row, header, None, ERROR, "missing_column", key=key, config=config, hint=hint)
+    ignored = {fold(c) for c in table.spec.ignore_columns}
+    for i, header in enumerate(table.headers):
+        if i in used or (header and fold(header) in ignored):
+            continue
+        if header or any(_cell_text(row[i]) for row in table.cells):
+            name = header or f"({table.position(i)})"
+            ctx.problem(table, table.header_row, name, None, WARNING, "unused_column")
+    return found
+
+
+def _attribute_keys(survey: SurveyConfig) -> list[tuple[str, str]]:
+    return [(f"attributes.{a.name}.column", a.column) for a in survey.attributes]
+
+
+# ----------------------------------------------------------------------------------------------
+# Wide shape: one row per interview
+# ----------------------------------------------------------------------------------------------
+
+
+def _build_wide(table: _Table, ctx: _Context) -> tuple[pd.DataFrame, pd.DataFrame]:
+    survey = ctx.survey
+    questions = [(f"questions[{i}].column", q.column) for i, q in enumerate(survey.questions)]
+    columns = _locate(table, [("record_id", survey.record_id)] + _attribute_keys(survey) + questions, ctx)
+    id_index = columns.get(survey.record_id)
+    ids, rows, values, answers = [], [], {a.name: [] for a in survey.attributes}, []
+    for row_number, row in zip(table.rows, table.cells, strict=True):
+        rid = _cell_text(row[id_index]) if id_index is not None else None
+        if id_index is not None and _is_missing(rid, ctx.missing):
+            ctx.problem(table, row_number, survey.record_id, rid, ERROR, "missing_id")
+            rid = None
+        for attr in survey.attributes:
+            index = columns.get(attr.column)
+            raw = row[index] if index is not None else None
+            where = _Where(table, row_number, attr.column)
+            values[attr.name].append(_parse_value(attr, raw, where, ctx) if index is not None else None)
+        for question in survey.questions:
+            index = columns.get(question.column)
+            if index is None:
+                continue
+            text = _answer_text(row[index])
+            if _is_missing(text, ctx.missing):
+                _empty_answer(table, row_number, question, text, ctx)
+            elif rid is not None:
+                answers.append((rid, question.id, text))
+        ids.append(rid)
+        rows.append(row_number)
+    _check_duplicates(table, ids, rows, survey.record_id, "duplicate_id", ctx)
+    keep = _first_occurrences(ids)
+    records = _records_frame(survey, [ids[i] for i in keep], {k: [v[i] for i in keep] for k, v in values.items()})
+    seen = set()
+    answers = [a for a in answers if (a[0], a[1]) not in seen and not seen.add((a[0], a[1]))]
+    return records, _answers_frame(answers)
+
+
+def _empty_answer(table, row_number, question, text, ctx) -> None:
+    column = question.column or table.spec.text
+    if question.required:
+        ctx.problem(table, row_number, column, text, ERROR, "required_answer_missing", question=question.id)
+    else:
+        ctx.problem(table, row_number, column, text, WARNING, "optional_answer_missing", question=question.id)
+
+
+def _check_duplicates(table, ids, rows, column, code, ctx, only=None) -> None:
+    """Report every row of a repeated id, each naming all the rows where it occurs."""
+    where: dict[str, list[int]] = {}
+    for rid, row in zip(ids, rows, strict=True):
+        if rid is not None and (only is None or rid in only):
+            where.setdefault(rid, []).append(row)
+    for rid, found in where.items():
+        if len(found) > 1:
+            listed = ", ".join(map(str, found))
+            for row in found:
+                ctx.problem(table, row, column, rid, ERROR, code, value=rid, rows=listed)
+
+
+def _first_occurrences(ids: Sequence[str | None]) -> list[int]:
+    seen, keep = set(), []
+    for i, rid in enumerate(ids):
+        if rid is not None and rid not in seen:
+            seen.add(rid)
+            keep.append(i)
+    return keep
+
+
+# ----------------------------------------------------------------------------------------------
+# Long shape: answers table (key, question, text) joined to a respondents table
+# ----------------------------------------------------------------------------------------------
+
+
+def _build_long(answers: _Table, respondents: _Table, ctx: _Context) -> tuple[pd.DataFrame, pd.DataFrame]:
+    survey = ctx.survey
+    a, r = survey.answers, survey.respondents
+    a_cols = _locate(answers, [("answers.key", a.key), ("answers.question", a.question), ("answers.text", a.text)], ctx)
+    r_cols = _locate(respondents, [("respondents.key", r.key)] + _attribute_keys(survey), ctx)
+    if len(a_cols) < 3 or r.key not in r_cols:
+        return _empty_tables(survey)
+    texts, order = _collect_answers(answers, a_cols, ctx)
+    keys = [_cell_text(row[r_cols[r.key]]) for row in respondents.cells]
+    _check_duplicates(respondents, keys, respondents.rows, r.key, "duplicate_respondent", ctx, only=order)
+    by_key: dict[str, int] = {}
+    for i, key in enumerate(keys):
+        if key is not None:
+            by_key.setdefault(key, i)
+    values = {attr.name: [] for attr in survey.attributes}
+    for key, answer_rows in order.items():
+        index = by_key.get(key)
+        if index is None:
+            for row in answer_rows:
+                ctx.problem(answers, row, a.key, key, WARNING, "no_respondent", value=key, respondents=r.label)
+        _respondent_values(respondents, index, r_cols, values, ctx)
+        _required_answers(answers, key, answer_rows[0], texts, ctx)
+    records = _records_frame(survey, list(order), values)
+    rank = {q.id: i for i, q in enumerate(survey.questions)}
+    position = {key: i for i, key in enumerate(order)}
+    rows = sorted(texts.items(), key=lambda kv: (position[kv[0][0]], rank[kv[0][1]]))
+    return records, _answers_frame([(k, q, t) for (k, q), (t, _) in rows])
+
+
+def _collect_answers(table: _Table, cols: dict[str, int], ctx: _Context):
+    """Answers by (key, question id), and each key's answer rows in order of appearance."""
+    spec = table.spec
+    by_code = {fold(q.code): q for q in ctx.survey.questions}
+    texts: dict[tuple[str, str], tuple[str, int]] = {}
+    order: dict[str, list[int]] = {}
+    undeclared: dict[str, list[int]] = {}
+    k, qcol, tcol = cols[spec.key], cols[spec.question], cols[spec.text]
+    for row_number, row in zip(table.rows, table.cells, strict=True):
+        key = _cell_text(row[k])
+        if _is_missing(key, ctx.missing):
+            ctx.problem(table, row_number, spec.key, key, ERROR, "missing_id")
+            continue
+        order.setdefault(key, []).append(row_number)
+        code = _cell_text(row[qcol]) or ""
+        question = by_code.get(fold(code))
+        if question is None:
+            undeclared.setdefault(code, []).append(row_number)
+            continue
+        text = _answer_text(row[tcol])
+        if _is_missing(text, ctx.missing):
+            _empty_answer(table, row_number, question, text, ctx)
+            continue
+        previous = texts.get((key, question.id))
+        if previous is not None:
+            ctx.problem(table, row_number, spec.text, key, WARNING, "duplicate_answer", value=key, question=question.id, first=previous[1])
+            text = previous[0] + "\n\n" + text
+        texts[(key, question.id)] = (text, previous[1] if previous else row_number)
+    for code, rows in undeclared.items():
+        ctx.problem(table, rows[0], spec.question, code, WARNING, "unknown_question", value=code, count=len(rows))
+    return texts, order
+
+
+def _respondent_values(table: _Table, index: int | None, cols, values: dict, ctx: _Context) -> None:
+    for attr in ctx.survey.attributes:
+        column = cols.get(attr.column)
+        if index is None or column is None:
+            values[attr.name].append(None)
+            continue
+        where = _Where(table, table.rows[index], attr.column)
+        values[attr.name].append(_parse_value(attr, table.cells[index][column], where, ctx))
+
+
+def _required_answers(table: _Table, key: str, first_row: int, texts, ctx: _Context) -> None:
+    for question in ctx.survey.questions:
+        if question.required and (key, question.id) not in texts:
+            ctx.problem(table, first_row, table.spec.question, question.code, ERROR, "required_answer_missing", question=question.id)
+
+
+# ----------------------------------------------------------------------------------------------
+# Canonical tables
+# ----------------------------------------------------------------------------------------------
+
+
+def _records_frame(survey: SurveyConfig, ids: list[str], values: dict[str, list]) -> pd.DataFrame:
+    data: dict[str, Any] = {
+        "record_id": pd.Series(ids, dtype="str"),
+        "wave": pd.Series([survey.wave] * len(ids), dtype="str"),
+    }
+    for attr in survey.attributes:
+        data[attr.name] = _typed(attr, values.get(attr.name, [None] * len(ids)))
+    return pd.DataFrame(data)
+
+
+def _typed(attr: Attribute, values: list) -> pd.Series:
+    if attr.type == "ordinal":
+        return pd.Series(pd.Categorical(values, categories=list(attr.values), ordered=True))
+    if attr.type == "date":
+        return pd.Series(pd.to_datetime(pd.Series(values, dtype=object)), dtype="datetime64[ns]")
+    if attr.type == "numeric":
+        return pd.Series([float("nan") if v is None else v for v in values], dtype="float64")
+    return pd.Series(values, dtype="str")
+
+
+def _answers_frame(rows: list[tuple[str, str, str]]) -> pd.DataFrame:
+    frame = pd.DataFrame(rows, columns=["record_id", "question_id", "text"])
+    return frame.astype({"record_id": "str", "question_id": "str", "text": "str"})
+
+
+def _empty_tables(survey: SurveyConfig) -> tuple[pd.DataFrame, pd.DataFrame]:
+    return _records_frame(survey, [], {}), _answers_frame([])

@@ -1,0 +1,217 @@
+"""Stage orchestration: each stage reads its inputs, computes, and publishes its files atomically.
+
+``run`` executes :data:`STAGES` in order; to add a stage (anonymise, nlp, coding, typology,
+report), write a ``_stage_<name>(ctx)`` function that reads what it needs from ``ctx.results``,
+writes its outputs, stores its result in ``ctx.results[name]``, and append it to ``STAGES``.
+The command line (cli.py) only loads the project, calls these functions and prints.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from . import storage
+from .config import Project
+from .ingest import REPORT_CSV, Wave, read_wave, write_wave
+from .validation import ValidationFailed, tr
+
+Progress = Callable[..., None]
+
+FAILURE_CSV = "ingest_errors.csv"
+FAILURE_MD = "ingest_errors.md"
+SUMMARY_FILE = "summary.md"
+SUMMARY_FIELDS = ("stakeholder_group", "profile", "territory", "age_band")
+
+
+@dataclass
+class RunContext:
+    """What the stages share: the project, the output root, the progress callback, the results."""
+
+    project: Project
+    root: Path
+    progress: Progress | None = None
+    results: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def language(self) -> str:
+        return self.project.settings.language
+
+    def step(self, code: str, **params) -> None:
+        if self.progress is not None:
+            self.progress(tr(code, self.language, **params))
+
+
+def run_ingest(project: Project, root: str | os.PathLike = ".", progress: Progress | None = None) -> Wave:
+    """Read, validate and publish a wave under ``root/data/processed/<wave>/``.
+
+    On validation errors nothing under ``data/processed`` changes; the full report is written to
+    ``root/reports/<wave>/ingest_errors.csv`` (and ``.md``) and :class:`ValidationFailed` is
+    raised. A later successful ingestion removes that stale error report.
+
+    Parameters
+    ----------
+    project : Project
+    root : path, default "."
+        Folder under which ``data/processed/`` and ``reports/`` are written.
+    progress : callable, optional
+        Called with a short description of each step.
+
+    Returns
+    -------
+    Wave
+    """
+    ctx = RunContext(project, Path(root), progress)
+    return _stage_ingest(ctx)
+
+
+def run_summary(project: Project, wave: Wave, root: str | os.PathLike = ".", progress: Progress | None = None) -> str:
+    """Write ``root/reports/<wave>/summary.md`` (first descriptive summary) and return its text."""
+    ctx = RunContext(project, Path(root), progress, {"ingest": wave})
+    return _stage_summary(ctx)
+
+
+def run(
+    project: Project,
+    root: str | os.PathLike = ".",
+    progress: Progress | None = None,
+    stages: list[str] | None = None,
+) -> RunContext:
+    """Run the pipeline's stages in order (all of :data:`STAGES` unless ``stages`` names some).
+
+    Returns
+    -------
+    RunContext
+        ``ctx.results`` holds each stage's result by name (``"ingest"``: the Wave,
+        ``"summary"``: the summary's Markdown text).
+    """
+    ctx = RunContext(project, Path(root), progress)
+    for name, stage in STAGES:
+        if stages is None or name in stages:
+            ctx.results[name] = stage(ctx)
+    return ctx
+
+
+def _stage_ingest(ctx: RunContext) -> Wave:
+    project = ctx.project
+    failure = project.reports_dir(ctx.root)
+    try:
+        wave = read_wave(project, progress=ctx.progress)
+    except ValidationFailed as exc:
+        with storage.staged_dir(failure) as stage:
+            (stage / FAILURE_CSV).write_text(exc.report.to_csv_text(), encoding="utf-8", newline="")
+            (stage / FAILURE_MD).write_text(exc.report.to_markdown(), encoding="utf-8")
+        exc.report_path = failure / FAILURE_CSV
+        raise
+    ctx.step("step_write", path=project.processed_dir(ctx.root))
+    write_wave(wave, project, ctx.root)
+    for name in (FAILURE_CSV, FAILURE_MD):
+        (failure / name).unlink(missing_ok=True)
+    return wave
+
+
+def _stage_summary(ctx: RunContext) -> str:
+    ctx.step("step_summary")
+    wave = ctx.results["ingest"]
+    report_path = ctx.project.processed_dir(ctx.root) / REPORT_CSV
+    text = summary_markdown(wave, ctx.project, report_path=report_path)
+    storage.write_text(ctx.project.reports_dir(ctx.root) / SUMMARY_FILE, text)
+    return text
+
+
+# Later stages (anonymise, nlp, code, topics, typology, report) are appended here, in order.
+STAGES: list[tuple[str, Callable[[RunContext], Any]]] = [
+    ("ingest", _stage_ingest),
+    ("summary", _stage_summary),
+]
+
+
+# ----------------------------------------------------------------------------------------------
+# First descriptive summary
+# ----------------------------------------------------------------------------------------------
+
+
+def summary_tables(wave: Wave, project: Project) -> dict[str, pd.DataFrame]:
+    """Counts by stakeholder group, profile, territory, age band; answers per question.
+
+    Returns
+    -------
+    dict of DataFrame
+        One table per declared field among :data:`SUMMARY_FIELDS` (columns ``value``, ``n``,
+        ``pct``, in declared order, missing last) and ``"questions"`` (``question_id``,
+        ``label``, ``answers``, ``pct``, ``median_words``).
+    """
+    records, answers = wave.records, wave.answers
+    tables = {}
+    for name in SUMMARY_FIELDS:
+        attr = project.survey.attribute(name)
+        if attr is not None and name in records:
+            tables[name] = _counts(records[name], list(attr.values))
+    words = answers["text"].str.split().str.len()
+    per_question = []
+    n = max(len(records), 1)
+    for question in project.survey.questions:
+        mask = answers["question_id"] == question.id
+        count = int(mask.sum())
+        median = float(words[mask].median()) if count else float("nan")
+        per_question.append((question.id, question.label, count, round(100 * count / n, 1), median))
+    tables["questions"] = pd.DataFrame(per_question, columns=["question_id", "label", "answers", "pct", "median_words"])
+    return tables
+
+
+def _counts(series: pd.Series, order: list[str]) -> pd.DataFrame:
+    counts = series.astype(object).value_counts(dropna=False)
+    values = [v for v in order if v in counts.index] + [v for v in counts.index if v not in order and not pd.isna(v)]
+    rows = [(v, int(counts[v])) for v in values]
+    missing = int(series.isna().sum())
+    if missing:
+        rows.append((None, missing))
+    frame = pd.DataFrame(rows, columns=["value", "n"])
+    frame["pct"] = (100 * frame["n"] / max(len(series), 1)).round(1)
+    return frame
+
+
+def summary_markdown(wave: Wave, project: Project, report_path: str | os.PathLike | None = None) -> str:
+    """The summary as Markdown (printed by ``dialogue-analysis run``, saved as summary.md)."""
+    lang = project.settings.language
+    tables = summary_tables(wave, project)
+    title = project.survey.title
+    lines = [f"# {tr('sum_title', lang, wave=wave.name)}", ""]
+    if title:
+        lines += [f"*{title}*", ""]
+    lines.append(
+        tr("sum_counts", lang, records=len(wave.records), answers=len(wave.answers), questions=len(project.survey.questions))
+    )
+    if "date" in wave.records and wave.records["date"].notna().any():
+        dates = wave.records["date"].dropna()
+        lines.append(tr("sum_dates", lang, first=f"{dates.min():%d/%m/%Y}", last=f"{dates.max():%d/%m/%Y}"))
+    warnings = len(wave.report.warnings)
+    if warnings and report_path is not None:
+        lines.append(tr("sum_warnings", lang, warnings=warnings, path=report_path))
+    for name in SUMMARY_FIELDS:
+        if name in tables:
+            label = tr(f"field_{name}", lang)
+            lines += ["", f"## {tr('sum_by', lang, field=label)}", ""]
+            lines += _md_counts(tables[name], lang)
+    lines += ["", f"## {tr('sum_questions', lang)}", ""]
+    head = [tr(k, lang) for k in ("sum_question", "sum_answers", "sum_share", "sum_median_words")]
+    lines += ["| " + " | ".join(head) + " |", "|---|---:|---:|---:|"]
+    for row in tables["questions"].itertuples(index=False):
+        label = row.question_id if row.label == row.question_id else f"{row.question_id} – {row.label}"
+        median = "" if pd.isna(row.median_words) else f"{row.median_words:g}"
+        lines.append(f"| {label} | {row.answers} | {row.pct:g} | {median} |")
+    return "\n".join(lines) + "\n"
+
+
+def _md_counts(frame: pd.DataFrame, lang: str) -> list[str]:
+    head = [tr(k, lang) for k in ("sum_value", "sum_n", "sum_pct")]
+    lines = ["| " + " | ".join(head) + " |", "|---|---:|---:|"]
+    for value, n, pct in frame.itertuples(index=False):
+        shown = tr("sum_missing", lang) if value is None or pd.isna(value) else str(value)
+        lines.append(f"| {shown} | {n} | {pct:g} |")
+    return lines

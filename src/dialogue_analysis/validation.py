@@ -1,0 +1,416 @@
+"""Validation report of an ingestion: every problem found, at once, located as the analyst sees it.
+
+A problem names the file, the sheet, the row number (the Excel row number, or the line number a
+text editor shows for a CSV file), the column header, the value, its severity and a message in
+French or English. Errors stop the ingestion (:class:`ValidationFailed`); warnings are reported
+and the ingestion goes on.
+
+The module also holds the toolkit's message table (French and English) and the text folding used
+to match labels whatever their case, accents or spacing.
+"""
+
+from __future__ import annotations
+
+import difflib
+import functools
+import unicodedata
+from collections.abc import Iterable, Sequence
+from dataclasses import asdict, dataclass, fields
+
+import pandas as pd
+
+from .errors import DialogueAnalysisError
+
+ERROR = "error"
+WARNING = "warning"
+LANGUAGES = ("fr", "en")
+
+# One entry per message: {code: (french, english)}; placeholders are str.format fields.
+MESSAGES: dict[str, tuple[str, str]] = {
+    # --- survey config (ConfigError) ---
+    "yaml_syntax": ("syntaxe YAML invalide : {detail}", "invalid YAML syntax: {detail}"),
+    "config_not_found": ("fichier introuvable", "file not found"),
+    "config_not_mapping": (
+        "le fichier doit contenir des clés (« clé: valeur »), pas {got}",
+        "the file must hold keys (“key: value”), not {got}",
+    ),
+    "duplicate_key": (
+        "clé « {key} » répétée (ligne {line}) : la seconde écraserait la première",
+        "key “{key}” repeated (line {line}): the second would override the first",
+    ),
+    "unknown_key": ("clé inconnue{hint} ; clés possibles : {allowed}", "unknown key{hint}; possible keys: {allowed}"),
+    "unknown_key_hint": (" (vouliez-vous dire « {suggestion} » ?)", " (did you mean “{suggestion}”?)"),
+    "bad_wave": (
+        "nom de vague invalide {got!r} : un nom de dossier, ex. sample-2018",
+        "invalid wave name {got!r}: a folder name, e.g. sample-2018",
+    ),
+    "missing_key": ("clé obligatoire absente", "required key missing"),
+    "wrong_type": ("attendu : {expected} ; trouvé : {got!r}", "expected: {expected}; found: {got!r}"),
+    "not_one_of": ("valeur {got!r} non reconnue ; valeurs possibles : {allowed}", "value {got!r} not recognised; possible values: {allowed}"),
+    "key_not_for_type": (
+        "la clé « {key} » ne s'applique pas au type {type}",
+        "key “{key}” does not apply to type {type}",
+    ),
+    "key_not_for_shape": (
+        "la clé « {key} » ne s'applique pas à la forme {shape} ({hint})",
+        "key “{key}” does not apply to the {shape} shape ({hint})",
+    ),
+    "sheet_not_excel": ("« sheet » ne s'applique qu'aux fichiers Excel", "“sheet” only applies to Excel files"),
+    "unsupported_format": (
+        "format de fichier non pris en charge ({suffix}) ; formats lus : .xlsx, .xlsm, .csv, .tsv, .txt, .json",
+        "unsupported file format ({suffix}); formats read: .xlsx, .xlsm, .csv, .tsv, .txt, .json",
+    ),
+    "empty_list": ("la liste ne doit pas être vide", "the list must not be empty"),
+    "duplicate_value": ("{what} « {value} » déclaré deux fois", "{what} “{value}” declared twice"),
+    "synonym_unknown_value": (
+        "« {value} » n'est pas une des valeurs déclarées{hint}",
+        "“{value}” is not one of the declared values{hint}",
+    ),
+    "synonym_conflict": (
+        "le synonyme « {synonym} » désigne à la fois « {first} » et « {second} »",
+        "synonym “{synonym}” points to both “{first}” and “{second}”",
+    ),
+    "bad_identifier": (
+        "nom {name!r} invalide : lettres minuscules, chiffres et « _ », sans accent (ex. : stakeholder_group)",
+        "invalid name {name!r}: lower-case letters, digits and “_”, no accent (e.g. stakeholder_group)",
+    ),
+    "reserved_name": ("nom réservé par la boîte à outils : {name!r}", "name reserved by the toolkit: {name!r}"),
+    "quote_label": (
+        "{got!r} est lu comme un booléen par YAML : mettez-le entre guillemets",
+        "{got!r} is read as a boolean by YAML: put it in quotes",
+    ),
+    "min_above_max": ("min est supérieur à max", "min is greater than max"),
+    "bad_date_format": ("format de date invalide {got!r} (ex. : \"%d/%m/%Y\")", "invalid date format {got!r} (e.g. \"%d/%m/%Y\")"),
+    "k_range": ("deux entiers [min, max] avec 2 <= min <= max", "two integers [min, max] with 2 <= min <= max"),
+    "at_least": ("doit valoir au moins {minimum}", "must be at least {minimum}"),
+    "codebook_missing": (
+        "dictionnaire des codes introuvable : {path}",
+        "codebook not found: {path}",
+    ),
+    "codebook_undeclared": (
+        "aucun dictionnaire des codes déclaré (clé « codebook »)",
+        "no codebook declared (key “codebook”)",
+    ),
+    "input_not_found": ("fichier de données introuvable : {path}", "data file not found: {path}"),
+    "sheet_not_found": (
+        "feuille « {sheet} » absente ; feuilles du classeur : {available}",
+        "sheet “{sheet}” not found; sheets of the workbook: {available}",
+    ),
+    "header_row_missing": (
+        "le fichier n'a que {n} ligne(s) : pas d'en-tête à la ligne {row}",
+        "the file has only {n} line(s): no header on line {row}",
+    ),
+    "header_row_inside_cell": (
+        "la ligne {row} est au milieu d'une cellule sur plusieurs lignes : indiquez la ligne où commence l'en-tête",
+        "line {row} is inside a multi-line cell: give the line where the header starts",
+    ),
+    # --- validation problems (rows of the report) ---
+    "empty_file": ("fichier vide", "empty file"),
+    "no_rows": ("aucune ligne de données sous l'en-tête", "no data rows under the header"),
+    "not_excel": (
+        "ce fichier n'est pas un classeur Excel (.xlsx) valide{hint}",
+        "this file is not a valid Excel workbook (.xlsx){hint}",
+    ),
+    "not_excel_xls": (
+        " : c'est l'ancien format .xls ; ouvrez-le dans Excel et enregistrez-le en .xlsx",
+        ": it is the old .xls format; open it in Excel and save it as .xlsx",
+    ),
+    "not_excel_text": (
+        " : il contient du texte (un CSV renommé ?) ; renommez-le en .csv",
+        ": it holds plain text (a renamed CSV?); rename it to .csv",
+    ),
+    "not_json": ("fichier JSON illisible : {detail}", "unreadable JSON file: {detail}"),
+    "json_not_list": (
+        "le JSON doit être une liste d'objets ([{{...}}, {{...}}])",
+        "the JSON must be a list of objects ([{{...}}, {{...}}])",
+    ),
+    "json_not_object": ("cet élément n'est pas un objet {{...}}", "this item is not an object {{...}}"),
+    "bad_encoding": (
+        "impossible de lire le fichier avec l'encodage {encoding} : {detail}",
+        "cannot read the file with encoding {encoding}: {detail}",
+    ),
+    "missing_column": (
+        "colonne absente du fichier (clé « {key} » de {config}){hint}",
+        "column missing from the file (key “{key}” of {config}){hint}",
+    ),
+    "ambiguous_column": (
+        "plusieurs colonnes portent cet en-tête (colonnes {positions}) ; renommez-en une",
+        "several columns have this header (columns {positions}); rename one",
+    ),
+    "unused_column": (
+        "colonne non utilisée par la configuration (ajoutez-la à ignore_columns pour taire cet avertissement)",
+        "column not used by the config (add it to ignore_columns to silence this warning)",
+    ),
+    "missing_id": ("identifiant d'entretien vide", "empty interview id"),
+    "duplicate_id": (
+        "identifiant « {value} » en double : lignes {rows}",
+        "duplicate id “{value}”: rows {rows}",
+    ),
+    "required_missing": ("valeur obligatoire manquante ({field})", "required value missing ({field})"),
+    "value_not_allowed": (
+        "« {value} » n'est pas une valeur permise de {field}{hint}",
+        "“{value}” is not an allowed value of {field}{hint}",
+    ),
+    "did_you_mean": (" ; vouliez-vous dire « {suggestion} » ?", "; did you mean “{suggestion}”?"),
+    "allowed_list": (" (valeurs permises : {allowed})", " (allowed values: {allowed})"),
+    "bad_date": (
+        "date illisible ({field}) ; formats attendus : {formats}",
+        "unreadable date ({field}); expected formats: {formats}",
+    ),
+    "impossible_date": ("cette date n'existe pas ({field})", "this date does not exist ({field})"),
+    "out_of_range": (
+        "valeur hors de l'intervalle permis ({field} : {bounds})",
+        "value outside the allowed range ({field}: {bounds})",
+    ),
+    "not_a_number": ("nombre attendu ({field}), texte trouvé", "number expected ({field}), text found"),
+    "required_answer_missing": (
+        "réponse obligatoire vide (question {question})",
+        "required answer empty (question {question})",
+    ),
+    "optional_answer_missing": ("réponse vide (question {question})", "empty answer (question {question})"),
+    "unknown_question": (
+        "question « {value} » non déclarée dans la configuration : {count} réponse(s) ignorée(s)",
+        "question “{value}” not declared in the config: {count} answer(s) ignored",
+    ),
+    "duplicate_answer": (
+        "deuxième réponse de « {value} » à la question {question} (ligne {first}) : les textes sont mis bout à bout",
+        "second answer of “{value}” to question {question} (line {first}): the texts are joined",
+    ),
+    "no_respondent": (
+        "aucun répondant « {value} » dans {respondents} : réponse gardée, attributs vides",
+        "no respondent “{value}” in {respondents}: answer kept, attributes empty",
+    ),
+    "duplicate_respondent": (
+        "répondant « {value} » en double : lignes {rows}",
+        "duplicate respondent “{value}”: rows {rows}",
+    ),
+    "formula_without_value": (
+        "formule sans valeur calculée enregistrée ({formula}) : ouvrez et enregistrez le fichier dans Excel ou LibreOffice",
+        "formula without a saved computed value ({formula}): open and save the file in Excel or LibreOffice",
+    ),
+    # --- report and command line texts ---
+    "report_title": ("Rapport de validation", "Validation report"),
+    "report_counts": ("{errors} erreur(s), {warnings} avertissement(s)", "{errors} error(s), {warnings} warning(s)"),
+    "report_none": ("Aucun problème.", "No problem."),
+    "report_more": ("… et {n} autre(s) ligne(s) : voir {path}", "… and {n} more row(s): see {path}"),
+    "col_file": ("fichier", "file"),
+    "col_sheet": ("feuille", "sheet"),
+    "col_row": ("ligne", "row"),
+    "col_column": ("colonne", "column"),
+    "col_value": ("valeur", "value"),
+    "col_severity": ("gravité", "severity"),
+    "col_message": ("message", "message"),
+    "sev_error": ("erreur", "error"),
+    "sev_warning": ("avertissement", "warning"),
+    "validation_failed": (
+        "la validation a trouvé {errors} erreur(s) : rien n'a été écrit",
+        "validation found {errors} error(s): nothing was written",
+    ),
+    "config_error": ("Erreur de configuration", "Configuration error"),
+    "cli_file": ("fichier", "file"),
+    "cli_key": ("clé", "key"),
+    "cli_written": ("Écrit : {path}", "Written: {path}"),
+    "cli_failure_report": ("Rapport complet : {path}", "Full report: {path}"),
+    "cli_ingested": (
+        "{records} entretiens, {answers} réponses ({wave})",
+        "{records} interviews, {answers} answers ({wave})",
+    ),
+    "step_read": ("Lecture de {file}", "Reading {file}"),
+    "step_validate": ("Validation", "Validating"),
+    "step_write": ("Écriture de {path}", "Writing {path}"),
+    "step_summary": ("Résumé descriptif", "Descriptive summary"),
+    # --- descriptive summary ---
+    "sum_title": ("Résumé de la vague {wave}", "Summary of wave {wave}"),
+    "sum_counts": (
+        "{records} entretiens, {answers} réponses à {questions} questions.",
+        "{records} interviews, {answers} answers to {questions} questions.",
+    ),
+    "sum_dates": ("Entretiens du {first} au {last}.", "Interviews from {first} to {last}."),
+    "sum_by": ("Répartition par {field}", "Breakdown by {field}"),
+    "sum_questions": ("Réponses par question", "Answers per question"),
+    "sum_question": ("question", "question"),
+    "sum_answers": ("réponses", "answers"),
+    "sum_share": ("% des entretiens", "% of interviews"),
+    "sum_median_words": ("mots (médiane)", "words (median)"),
+    "sum_value": ("valeur", "value"),
+    "sum_n": ("effectif", "count"),
+    "sum_pct": ("%", "%"),
+    "sum_missing": ("(non renseigné)", "(missing)"),
+    "sum_warnings": (
+        "La validation a signalé {warnings} avertissement(s) : voir {path}.",
+        "Validation reported {warnings} warning(s): see {path}.",
+    ),
+    "field_stakeholder_group": ("famille de parties prenantes", "stakeholder group"),
+    "field_profile": ("profil", "profile"),
+    "field_territory": ("territoire", "territory"),
+    "field_age_band": ("tranche d'âge", "age band"),
+}
+
+
+def tr(code: str, language: str = "fr", **params) -> str:
+    """Message ``code`` in ``language`` ("fr" or "en"), formatted with ``params``."""
+    french, english = MESSAGES[code]
+    return (english if language == "en" else french).format(**params)
+
+
+_FOLD_TABLE = str.maketrans(
+    {
+        "’": "'", "‘": "'", "`": "'", "´": "'", "ʼ": "'",
+        "–": "-", "—": "-", "‑": "-", "‐": "-", "−": "-",
+        "\u00a0": " ", "\u202f": " ", "\u2009": " ",
+        "œ": "oe", "Œ": "oe", "æ": "ae", "Æ": "ae",
+    }
+)
+
+
+@functools.lru_cache(maxsize=65536)
+def fold(text: str) -> str:
+    """Key used to match labels: case, accents, apostrophe and dash variants and spacing ignored.
+
+    ``"  Zone  RURALE "``, ``"zone rurale"`` and ``"Zone rurâle"`` share a key; so do
+    ``"65 - 74 ans"`` and ``"65-74 ans"`` (spaces around ``-`` and ``/`` do not count).
+    """
+    text = unicodedata.normalize("NFKD", str(text).translate(_FOLD_TABLE))
+    text = "".join(c for c in text if not unicodedata.combining(c)).casefold()
+    text = " ".join(text.split())
+    return text.replace(" -", "-").replace("- ", "-").replace(" /", "/").replace("/ ", "/")
+
+
+def closest(value: str, candidates: Iterable[str], cutoff: float = 0.6) -> str | None:
+    """The candidate closest to ``value`` (compared folded), or None if none is close enough."""
+    by_key: dict[str, str] = {}
+    for candidate in candidates:
+        by_key.setdefault(fold(candidate), candidate)
+    match = difflib.get_close_matches(fold(value), list(by_key), n=1, cutoff=cutoff)
+    return by_key[match[0]] if match else None
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One row of the validation report.
+
+    ``row`` is the number the analyst sees: the Excel row number, or for a CSV or JSON file the
+    line number shown by a text editor (where the record starts). ``None`` for a file-level problem.
+    """
+
+    file: str
+    sheet: str | None
+    row: int | None
+    column: str | None
+    value: str | None
+    severity: str
+    code: str
+    message: str
+
+
+REPORT_COLUMNS = tuple(f.name for f in fields(Problem))
+
+
+class ValidationReport:
+    """All the problems found while reading a wave, in the order of the files and rows."""
+
+    def __init__(self, problems: Iterable[Problem] = (), language: str = "fr"):
+        self.language = language
+        self._problems: list[Problem] = list(problems)
+
+    def add(self, file, sheet, row, column, value, severity, code, message) -> Problem:
+        """Record a problem; ``value`` is shown as text (truncated in the readable report only)."""
+        text = None if value is None else str(value)
+        problem = Problem(str(file), sheet, row, column, text, severity, code, message)
+        self._problems.append(problem)
+        return problem
+
+    @property
+    def problems(self) -> list[Problem]:
+        """Problems sorted by file (in order of reading), then row; file-level problems first."""
+        order = {f: i for i, f in enumerate(dict.fromkeys(p.file for p in self._problems))}
+        return sorted(self._problems, key=lambda p: (order[p.file], p.row or 0))
+
+    @property
+    def errors(self) -> list[Problem]:
+        return [p for p in self.problems if p.severity == ERROR]
+
+    @property
+    def warnings(self) -> list[Problem]:
+        return [p for p in self.problems if p.severity == WARNING]
+
+    @property
+    def has_errors(self) -> bool:
+        return any(p.severity == ERROR for p in self._problems)
+
+    def __len__(self) -> int:
+        return len(self._problems)
+
+    def __iter__(self):
+        return iter(self.problems)
+
+    def to_frame(self) -> pd.DataFrame:
+        """The report as a DataFrame (one row per problem, columns of :class:`Problem`)."""
+        rows = [asdict(p) for p in self.problems]
+        frame = pd.DataFrame(rows, columns=list(REPORT_COLUMNS))
+        frame["row"] = frame["row"].astype("Int64")
+        return frame
+
+    def counts_text(self) -> str:
+        """E.g. ``"2 erreur(s), 1 avertissement(s)"``."""
+        return tr("report_counts", self.language, errors=len(self.errors), warnings=len(self.warnings))
+
+    def to_csv_text(self) -> str:
+        """CSV for Excel: UTF-8 with BOM and ``;`` so that a French Excel opens it directly."""
+        return "\ufeff" + self.to_frame().to_csv(index=False, sep=";", lineterminator="\r\n")
+
+    def to_markdown(self, limit: int | None = None, more_path: str | None = None) -> str:
+        """Readable report: a title, the counts, then a table of the problems (errors first)."""
+        lang = self.language
+        lines = [f"# {tr('report_title', lang)}", "", self.counts_text(), ""]
+        rows = table_rows(self.errors + self.warnings, lang)
+        if not rows:
+            lines.append(tr("report_none", lang))
+            return "\n".join(lines) + "\n"
+        header = [tr(f"col_{c}", lang) for c in DISPLAY_COLUMNS]
+        lines += ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
+        shown = rows if limit is None else rows[:limit]
+        for row in shown:
+            lines.append("| " + " | ".join(_md_cell(c) for c in row) + " |")
+        if len(shown) < len(rows):
+            lines += ["", tr("report_more", lang, n=len(rows) - len(shown), path=more_path or "CSV")]
+        return "\n".join(lines) + "\n"
+
+
+DISPLAY_COLUMNS = ("file", "sheet", "row", "column", "value", "severity", "message")
+
+
+def table_rows(problems: Sequence[Problem], language: str = "fr", width: int = 60) -> list[list[str]]:
+    """Problems as lists of display strings (value shortened to ``width`` characters)."""
+    out = []
+    for p in problems:
+        value = "" if p.value is None else " ".join(p.value.split())
+        if len(value) > width:
+            value = value[: width - 1] + "…"
+        severity = tr(f"sev_{p.severity}", language)
+        row = "" if p.row is None else str(p.row)
+        out.append([p.file, p.sheet or "", row, p.column or "", value, severity, p.message])
+    return out
+
+
+def _md_cell(text: str) -> str:
+    return text.replace("|", "\\|").replace("\n", " ")
+
+
+def report_from_frame(frame: pd.DataFrame, language: str = "fr") -> ValidationReport:
+    """Rebuild a report from :meth:`ValidationReport.to_frame` (e.g. read back from CSV)."""
+    report = ValidationReport(language=language)
+    for rec in frame.to_dict("records"):
+        clean = {k: (None if pd.isna(v) else v) for k, v in rec.items()}
+        if clean["row"] is not None:
+            clean["row"] = int(clean["row"])
+        report.add(**{k: clean[k] for k in REPORT_COLUMNS})
+    return report
+
+
+class ValidationFailed(DialogueAnalysisError):
+    """The data has errors: ``report`` lists all of them (and the warnings)."""
+
+    def __init__(self, report: ValidationReport):
+        self.report = report
+        super().__init__(tr("validation_failed", report.language, errors=len(report.errors)))
