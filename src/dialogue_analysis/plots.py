@@ -16,6 +16,7 @@ import matplotlib
 
 matplotlib.use("Agg")  # figures are files: no display is needed, or available in CI
 
+import matplotlib.patches  # noqa: E402
 import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
@@ -53,6 +54,11 @@ def _finish(fig, ax, title, source, xlabel=None, ylabel=None):
             ax.set_ylabel(ylabel)
         if source:
             fig.text(0.005, 0.005, source, fontsize=6.5, color="#555555", ha="left", va="bottom")
+            # Keep the source line clear of the axis labels: reserve ~0.2 inch at the bottom.
+            engine = fig.get_layout_engine()
+            if engine is not None and hasattr(engine, "set") and "rect" in engine.get():
+                bottom = min(0.2, 0.2 / fig.get_figheight())
+                engine.set(rect=(0, bottom, 1, 1 - bottom * 0.2))
     return fig
 
 
@@ -217,6 +223,77 @@ def plot_priority_matrix(table: pd.DataFrame, *, title: str = "", xlabel: str = 
         ax.axhline(table["y"].median(), color="#999999", linestyle="--", linewidth=0.7)
         if families.nunique() > 1:
             ax.legend(frameon=False, fontsize=7, loc="lower right")
+    return _finish(fig, ax, title, source, xlabel=xlabel, ylabel=ylabel)
+
+
+def plot_colored_bars(values: pd.Series, colour_by: pd.Series, *, title: str = "",
+                      xlabel: str = "", source: str = "", percent: bool = False,
+                      language: str = "fr", ax=None):
+    """Horizontal bars, one colour per parent category (e.g. profiles coloured by group).
+
+    Parameters
+    ----------
+    values : Series
+        Index: the labels; values: counts (or shares with ``percent=True``).
+    colour_by : Series
+        Same index: the parent category of each label; bars are grouped by parent (largest
+        parent on top), then sorted by value, and the legend names the parents.
+    """
+    height = max(FIGSIZE[1], 0.22 * len(values) + 1.2)
+    fig, ax = _axes(ax, figsize=(FIGSIZE[0], height))
+    with plt.rc_context(STYLE):
+        parent = colour_by.reindex(values.index).fillna("").astype(str)
+        totals = values.groupby(parent).sum().sort_values(ascending=True, kind="stable")
+        order = []
+        for p in totals.index:
+            order += list(values[parent == p].sort_values(ascending=True, kind="stable").index)
+        v = values.reindex(order).to_numpy(dtype=float)
+        colours = {p: PALETTE[i % len(PALETTE)] for i, p in enumerate(reversed(totals.index))}
+        y = np.arange(len(order))
+        ax.barh(y, v, color=[colours[parent[i]] for i in order])
+        top = float(np.nanmax(v)) if len(v) else 1.0
+        for yi, val in zip(y, v, strict=True):
+            label = _fmt_pct(val, language) if percent else f"{val:,.0f}".replace(",", "\u202f")
+            ax.text(val + top * 0.01, yi, label, va="center", fontsize=7)
+        ax.set_yticks(y, _wrap(order, 34))
+        ax.set_xlim(0, top * 1.12 if top > 0 else 1)
+        handles = [matplotlib.patches.Patch(color=colours[p], label=p) for p in colours]
+        ax.legend(handles=handles, frameon=False, loc="lower right")
+        ax.grid(axis="x", color="#dddddd", linewidth=0.6)
+        ax.set_axisbelow(True)
+    return _finish(fig, ax, title, source, xlabel=xlabel)
+
+
+def plot_count_heatmap(counts: pd.DataFrame, *, masked: pd.DataFrame | None = None,
+                       title: str = "", xlabel: str = "", ylabel: str = "", source: str = "",
+                       mask_text: str = "< 5", ax=None):
+    """Heat map of counts of people (rows x columns), each cell annotated with its count.
+
+    Cells of ``masked`` (small counts that could single someone out) show ``mask_text`` on grey.
+    """
+    height = max(FIGSIZE[1] * 0.8, 0.3 * len(counts) + 1.4)
+    fig, ax = _axes(ax, figsize=(FIGSIZE[0], height))
+    with plt.rc_context(STYLE):
+        data = counts.apply(pd.to_numeric, errors="coerce").to_numpy(dtype=float)
+        hide = masked.reindex_like(counts).fillna(False).to_numpy(dtype=bool) \
+            if masked is not None else np.isnan(data)
+        shown = np.ma.masked_array(np.nan_to_num(data), mask=hide)
+        cmap = SEQUENTIAL.copy()
+        cmap.set_bad("#e6e6e6")
+        top = float(np.nanmax(np.where(hide, np.nan, data))) if (~hide).any() else 1.0
+        ax.imshow(shown, cmap=cmap, vmin=0, vmax=max(top, 1.0), aspect="auto")
+        for (i, j), val in np.ndenumerate(data):
+            if hide[i, j]:
+                txt, colour = mask_text, "#555555"
+            else:
+                txt = f"{val:,.0f}".replace(",", "\u202f")
+                colour = "white" if val > 0.6 * top else "black"
+            ax.text(j, i, txt, ha="center", va="center", fontsize=7.5, color=colour)
+        ax.set_xticks(range(counts.shape[1]), _wrap(counts.columns, 14))
+        ax.set_yticks(range(counts.shape[0]), _wrap(counts.index, 40))
+        ax.tick_params(length=0)
+        for side in ("left", "bottom"):
+            ax.spines[side].set_visible(False)
     return _finish(fig, ax, title, source, xlabel=xlabel, ylabel=ylabel)
 
 

@@ -1,0 +1,1001 @@
+"""Findings report of a wave: figures, one self-contained HTML file, the workbook, the notebooks.
+
+Everything here formats the tables of an :class:`~dialogue_analysis.analysis.Analysis`; nothing
+is computed that a table does not hold, so every number of the report can be traced to a cell.
+
+:func:`publish` writes ``reports/<wave>/`` in one go: ``figures/NN_name.png|svg``,
+``findings.html``, ``findings.xlsx`` and, when a notebooks folder is given, the executed
+notebooks under ``notebooks/``. The files are written to a staging folder, scanned for
+identifiers (:func:`~dialogue_analysis.privacy.scan_published`) and only then published.
+"""
+
+from __future__ import annotations
+
+import base64
+import os
+from collections.abc import Callable
+from pathlib import Path
+
+import jinja2
+import numpy as np
+import pandas as pd
+
+from . import plots
+from .analysis import FAMILY_ALIASES, Analysis
+from .privacy import assert_clean, small_cells
+from .storage import staged_dir
+
+NNBSP = "\u202f"  # narrow no-break space: French thousands separator and before % : ; ! ?
+LANGUAGES = ("fr", "en")
+
+# -- number and date formatting -------------------------------------------------------------
+
+
+def _missing(x) -> bool:
+    try:
+        return x is None or pd.isna(x) or (isinstance(x, float) and not np.isfinite(x))
+    except (TypeError, ValueError):
+        return False
+
+
+def fmt_number(x, language: str = "fr", decimals: int = 0) -> str:
+    """``1 234,5`` in French (narrow no-break space, decimal comma), ``1,234.5`` in English."""
+    if _missing(x):
+        return "–"
+    s = f"{float(x):,.{decimals}f}"
+    if s.startswith("-") and float(s.replace(",", "").replace("-", "")) == 0:
+        s = s[1:]  # no "-0"
+    if language == "fr":
+        s = s.replace(",", "\0").replace(".", ",").replace("\0", NNBSP)
+    return s
+
+
+def fmt_pct(x, language: str = "fr", decimals: int = 0) -> str:
+    """A share in [0, 1] as a percentage: ``12 %`` (narrow no-break space) or ``12%``."""
+    if _missing(x):
+        return "–"
+    s = fmt_number(100 * float(x), language, decimals)
+    return f"{s}{NNBSP}%" if language == "fr" else f"{s}%"
+
+
+def fmt_int(x, language: str = "fr") -> str:
+    return fmt_number(x, language, 0)
+
+
+def fmt_tv(x, language: str = "fr") -> str:
+    """Test value with one decimal."""
+    return fmt_number(x, language, 1)
+
+
+def fmt_p(p, language: str = "fr") -> str:
+    if _missing(p):
+        return "–"
+    if p < 0.001:
+        return "< " + fmt_number(0.001, language, 3)
+    return fmt_number(p, language, 3)
+
+
+MONTHS = {
+    "fr": ["janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août", "septembre",
+           "octobre", "novembre", "décembre"],
+    "en": ["January", "February", "March", "April", "May", "June", "July", "August", "September",
+           "October", "November", "December"],
+}
+
+
+def fmt_date(d, language: str = "fr") -> str:
+    if _missing(d):
+        return "–"
+    d = pd.Timestamp(d)
+    day = "1er" if language == "fr" and d.day == 1 else str(d.day)
+    if language == "fr":
+        return f"{day} {MONTHS['fr'][d.month - 1]} {d.year}"
+    return f"{d.day} {MONTHS['en'][d.month - 1]} {d.year}"
+
+
+def fmt_ratio(r, language: str = "fr") -> str:
+    """``2 fois plus`` / ``1,8 fois plus`` ; ``twice as often`` / ``1.8 times as often``."""
+    if _missing(r):
+        return ""
+    rounded = round(float(r), 1)
+    if language == "fr":
+        if abs(rounded - round(rounded)) < 1e-9:
+            return {2: "deux fois plus", 3: "trois fois plus", 4: "quatre fois plus"}.get(
+                int(round(rounded)), f"{fmt_number(rounded, 'fr', 0)} fois plus")
+        return f"{fmt_number(rounded, 'fr', 1)} fois plus"
+    if abs(rounded - 2) < 1e-9:
+        return "twice as often"
+    decimals = 0 if abs(rounded - round(rounded)) < 1e-9 else 1
+    return f"{fmt_number(rounded, 'en', decimals)} times as often"
+
+
+# -- words of the report ---------------------------------------------------------------------
+
+TEXT: dict[str, tuple[str, str]] = {
+    "title": ("Dialogue avec les parties prenantes", "Stakeholder dialogue"),
+    "subtitle": ("Synthèse des résultats", "Findings report"),
+    "toc": ("Sommaire", "Contents"),
+    "key_findings": ("Principaux enseignements", "Key findings"),
+    "consulted": ("Qui a été consulté, et comment", "Who was consulted, and how"),
+    "services": ("Services en ligne critiques", "Critical online services"),
+    "barriers": ("Freins", "Barriers"),
+    "needs": ("Besoins, par groupe et par territoire", "Needs, by group and by territory"),
+    "other_codes": ("Autres thèmes du codage", "Other coded topics"),
+    "themes": ("Thèmes émergents", "Emerging themes"),
+    "typology": ("Typologie des parties prenantes", "Stakeholder typology"),
+    "priorities": ("Matrice de priorités", "Priority matrix"),
+    "limitations": ("Limites", "Limitations"),
+    "methodology": ("Méthodologie", "Methodology"),
+    "annex_quotes": ("Annexe : verbatims à l'appui des enseignements",
+                     "Annex: quotes behind the key findings"),
+    "quotes_link": ("verbatims", "quotes"),
+    "interviews": ("entretiens", "interviews"),
+    "source": ("Source : dialogue parties prenantes {wave}, {n} entretiens ; traitement "
+               "dialogue-analysis.", "Source: stakeholder dialogue {wave}, {n} interviews; "
+               "analysis dialogue-analysis."),
+    "group": ("Groupe de parties prenantes", "Stakeholder group"),
+    "stakeholder_group": ("Groupe de parties prenantes", "Stakeholder group"),
+    "profile": ("Profil", "Profile"),
+    "territory": ("Territoire", "Territory"),
+    "age_band": ("Tranche d'âge", "Age band"),
+    "region": ("Région", "Region"),
+    "typology_group": ("Groupe de la typologie", "Typology group"),
+    "people": ("Personnes", "People"),
+    "share": ("Part", "Share"),
+    "total": ("Total", "Total"),
+    "count": ("Effectif", "Count"),
+    "share_people": ("Part des personnes", "Share of people"),
+    "ci": ("Intervalle de confiance à 95 %", "95% confidence interval"),
+    "code": ("Thème", "Topic"),
+    "test_value": ("Valeur-test", "Test value"),
+    "masked_note": ("Les effectifs de 1 à {m} personnes sont masqués (« < {n} ») dans tout "
+                    "tableau croisé, ainsi que les parts calculées sur eux.",
+                    "Counts of 1 to {m} people are masked (“< {n}”) in every cross table, "
+                    "as are the shares computed from them."),
+    "people_citing": ("Part des personnes qui l'évoquent", "Share of people who raise it"),
+}
+
+
+class Words:
+    """The report's words in one language: ``w.title``, ``w("source", wave=..., n=...)``."""
+
+    def __init__(self, language: str):
+        if language not in LANGUAGES:
+            raise ValueError(f"unknown language {language!r}: use 'fr' or 'en'")
+        self.language = language
+        self._i = LANGUAGES.index(language)
+
+    def __getattr__(self, key: str) -> str:
+        try:
+            return TEXT[key][self._i]
+        except KeyError:
+            raise AttributeError(key) from None
+
+    def __call__(self, key: str, **kw) -> str:
+        return TEXT[key][self._i].format(**kw)
+
+    def dim(self, dimension: str) -> str:
+        return TEXT[dimension][self._i] if dimension in TEXT else dimension.replace("_", " ")
+
+
+# -- figures ---------------------------------------------------------------------------------
+
+
+def _source(a: Analysis, language: str) -> str:
+    return Words(language)("source", wave=a.wave, n=fmt_int(len(a.records), language))
+
+
+def _prev(a: Analysis, dimension: str) -> pd.DataFrame:
+    return a.prevalence[a.prevalence["dimension"] == dimension]
+
+
+def _wide(a: Analysis, dimension: str, codes: list[str], language: str):
+    """Shares (codes x categories) and the mask of small counts behind them."""
+    p = _prev(a, dimension)
+    p = p[p["code"].isin(codes)]
+    if dimension == "typology_group":
+        order = [str(g) for g in a.groups["group"]] if len(a.groups) else sorted(set(p["category"]))
+    else:
+        order = _order(a, dimension)
+    shares = p.pivot(index="code", columns="category", values="share").reindex(
+        index=codes, columns=[c for c in order if c in set(p["category"])])
+    counts = p.pivot(index="code", columns="category", values="count").reindex_like(shares)
+    labels = a.code_labels(language)
+    mask = small_cells(counts, a.min_cell_count)
+    shares.index = [labels.get(c, c) for c in shares.index]
+    mask.index = shares.index
+    if dimension == "typology_group":
+        names = {str(g): a.group_label(g, language) for g in a.groups["group"]}
+        shares.columns = [f"{c}. {names.get(c, c)}" for c in shares.columns]
+        mask.columns = shares.columns
+    return shares, mask
+
+
+def _order(a: Analysis, dimension: str) -> list[str]:
+    s = a.records[dimension] if dimension in a.records else pd.Series(dtype=object)
+    if isinstance(s.dtype, pd.CategoricalDtype):
+        return [str(c) for c in s.cat.categories]
+    counts = s.astype(str).value_counts()
+    return sorted(counts.index, key=lambda c: (-counts[c], c))
+
+
+def figure_consulted(a: Analysis, language: str = "fr", ax=None):
+    """People consulted by profile, coloured by stakeholder group."""
+    w = Words(language)
+    r = a.records
+    dim = "profile" if "profile" in r else "stakeholder_group"
+    counts = r[dim].astype(str).value_counts()
+    if "stakeholder_group" in r and dim == "profile":
+        parent = r.groupby(r["profile"].astype(str))["stakeholder_group"].agg(
+            lambda s: s.astype(str).mode().iloc[0])
+        return plots.plot_colored_bars(
+            counts, parent, title="Personnes consultées par profil" if language == "fr"
+            else "People consulted by profile",
+            xlabel=w.people, source=_source(a, language), language=language, ax=ax)
+    return plots.plot_bars(counts, title=w.dim(dim), xlabel=w.people, percent=False,
+                           source=_source(a, language), language=language, ax=ax)
+
+
+def figure_group_territory(a: Analysis, language: str = "fr", ax=None):
+    """People consulted, stakeholder group x territory (small cells masked)."""
+    r = a.records
+    rows = "stakeholder_group" if "stakeholder_group" in r else "profile"
+    table = pd.crosstab(r[rows].astype(str), r["territory"].astype(str)).reindex(
+        index=_order(a, rows), columns=_order(a, "territory")).fillna(0)
+    mask = small_cells(table, a.min_cell_count)
+    title = ("Personnes consultées par groupe et territoire" if language == "fr"
+             else "People consulted by group and territory")
+    return plots.plot_count_heatmap(table, masked=mask, title=title, source=_source(a, language),
+                                    mask_text=f"< {a.min_cell_count}", ax=ax)
+
+
+FAMILY_TITLES = {
+    "service": ("Services en ligne critiques cités", "Critical online services raised"),
+    "barrier": ("Freins évoqués", "Barriers raised"),
+    "need": ("Besoins exprimés", "Needs expressed"),
+}
+
+
+def figure_family(a: Analysis, family: str, language: str = "fr", ax=None):
+    """Share of people raising each code of a family (services, barriers, needs)."""
+    w = Words(language)
+    codes = a.family_codes(family)
+    p = _prev(a, "all").set_index("code").reindex(codes)
+    labels = a.code_labels(language)
+    values = pd.Series(p["share"].to_numpy(dtype=float), index=[labels.get(c, c) for c in codes])
+    title = FAMILY_TITLES.get(family, (family, family))[LANGUAGES.index(language)]
+    colour = {"service": plots.PALETTE[0], "barrier": plots.PALETTE[5],
+              "need": plots.PALETTE[2]}.get(family, plots.PALETTE[0])
+    return plots.plot_bars(values, title=title, xlabel=w.people_citing,
+                           source=_source(a, language), language=language, ax=ax, color=colour)
+
+
+def figure_codes_by(a: Analysis, dimension: str, family: str = "need", language: str = "fr",
+                    ax=None):
+    """Heat map: share of each category of ``dimension`` raising each code of ``family``."""
+    w = Words(language)
+    shares, mask = _wide(a, dimension, a.family_codes(family), language)
+    fam = FAMILY_TITLES.get(family, (family, family))[LANGUAGES.index(language)]
+    title = (f"{fam} par {w.dim(dimension).lower()}" if language == "fr"
+             else f"{fam} by {w.dim(dimension).lower()}")
+    return plots.plot_heatmap(shares, masked=mask, title=title, source=_source(a, language),
+                              language=language, mask_text=f"< {a.min_cell_count}", ax=ax)
+
+
+def figure_themes(a: Analysis, language: str = "fr", ax=None):
+    """Share of answers whose dominant inductive theme is each theme."""
+    t = a.themes
+    values = pd.Series(t["share"].to_numpy(dtype=float),
+                       index=[f"{int(i)}. {lab}" for i, lab in zip(t["theme"], t["label"],
+                                                                    strict=True)])
+    title = ("Thèmes émergents (part des réponses)" if language == "fr"
+             else "Emerging themes (share of answers)")
+    xlabel = "Part des réponses" if language == "fr" else "Share of answers"
+    return plots.plot_bars(values, title=title, xlabel=xlabel, source=_source(a, language),
+                           language=language, ax=ax, color=plots.PALETTE[3])
+
+
+def figure_k_choice(a: Analysis, language: str = "fr", ax=None):
+    """Silhouette and stability of each number of groups evaluated; the chosen one marked."""
+    ev = a.k_evidence
+    chosen = int(len(a.groups)) if len(a.groups) else int(ev.loc[ev["chosen"], "k"].iloc[0])
+    labels = (("Nombre de groupes (k)", "Silhouette", "Stabilité (ARI bootstrap)")
+              if language == "fr" else ("Number of groups (k)", "Silhouette",
+                                        "Stability (bootstrap ARI)"))
+    title = ("Choix du nombre de groupes de la typologie" if language == "fr"
+             else "Choosing the number of typology groups")
+    return plots.plot_k_evidence(ev, chosen, title=title, source=_source(a, language),
+                                 labels=labels, ax=ax)
+
+
+def figure_map(a: Analysis, language: str = "fr", ax=None):
+    """Correspondence-analysis map of profiles and needs, with the typology groups."""
+    axes = a.map_axes
+    def axis_label(i):
+        if len(axes) > i - 1:
+            share = axes.iloc[i - 1]["inertia_share"]
+            return f"{'Axe' if language == 'fr' else 'Axis'} {i} ({fmt_pct(share, language)})"
+        return f"{'Axe' if language == 'fr' else 'Axis'} {i}"
+    pts = a.map_points.copy()
+    if "label_en" in pts and language == "en":
+        pts["label"] = pts["label_en"].fillna(pts["label"])
+    groups = a.map_groups.copy()
+    if len(groups):
+        groups["label"] = [str(g) for g in groups["group"]]
+    title = ("Carte factorielle : profils, besoins et groupes de la typologie" if language == "fr"
+             else "Factor map: profiles, needs and typology groups")
+    return plots.plot_map(pts, groups, title=title, xlabel=axis_label(1), ylabel=axis_label(2),
+                          source=_source(a, language), ax=ax)
+
+
+def figure_priority(a: Analysis, language: str = "fr", ax=None):
+    """Priority matrix: breadth across stakeholder categories x prevalence (or importance)."""
+    w = Words(language)
+    t = a.priority.copy()
+    t["label"] = [a.code_label(c, language) for c in t["code"]]
+    fam_names = {"need": ("besoin", "need"), "barrier": ("frein", "barrier")}
+    t["family"] = [fam_names.get(f, (f, f))[LANGUAGES.index(language)] for f in t["family"]]
+    t["size"] = t["count"]
+    dim = t["dimension"].iloc[0] if len(t) else "profile"
+    uses_importance = t["importance"].notna().any() if len(t) else False
+    xlabel = (f"Étendue : part des catégories « {w.dim(dim).lower()} » où ≥ {fmt_pct(_threshold(a), language)} l'évoquent"
+              if language == "fr" else
+              f"Breadth: share of {w.dim(dim).lower()} categories where ≥ {fmt_pct(_threshold(a), language)} raise it")
+    ylabel = (("Importance (score de l'analyste)" if language == "fr" else "Importance (analyst's score)")
+              if uses_importance else w.people_citing)
+    title = ("Matrice de priorités des besoins et des freins" if language == "fr"
+             else "Priority matrix of needs and barriers")
+    fig = plots.plot_priority_matrix(t, title=title, xlabel=xlabel, ylabel=ylabel,
+                                     source=_source(a, language), ax=ax)
+    ax = fig.axes[0]
+    ax.xaxis.set_major_formatter(lambda x, _: fmt_pct(x, language))
+    if not uses_importance:
+        ax.yaxis.set_major_formatter(lambda x, _: fmt_pct(x, language))
+    return fig
+
+
+def _threshold(a: Analysis) -> float:
+    return float(a.manifest.get("stages", {}).get("findings", {}).get("params", {}).get(
+        "priority_threshold", 0.25))
+
+
+FIGURES: dict[str, Callable] = {
+    "01_consulted_by_profile": figure_consulted,
+    "02_consulted_by_group_territory": figure_group_territory,
+    "03_critical_services": lambda a, language="fr", ax=None: figure_family(a, "service",
+                                                                            language, ax),
+    "04_barriers": lambda a, language="fr", ax=None: figure_family(a, "barrier", language, ax),
+    "05_needs": lambda a, language="fr", ax=None: figure_family(a, "need", language, ax),
+    "06_needs_by_group": lambda a, language="fr", ax=None: figure_codes_by(
+        a, "stakeholder_group", "need", language, ax),
+    "07_needs_by_territory": lambda a, language="fr", ax=None: figure_codes_by(
+        a, "territory", "need", language, ax),
+    "08_themes": figure_themes,
+    "09_typology_k_choice": figure_k_choice,
+    "10_typology_map": figure_map,
+    "11_typology_needs": lambda a, language="fr", ax=None: figure_codes_by(
+        a, "typology_group", "need", language, ax),
+    "12_priority_matrix": figure_priority,
+}
+
+
+def _available(a: Analysis, name: str) -> bool:
+    r = a.records
+    needs = {
+        "01_consulted_by_profile": "profile" in r or "stakeholder_group" in r,
+        "02_consulted_by_group_territory": "territory" in r and (
+            "stakeholder_group" in r or "profile" in r),
+        "03_critical_services": bool(a.family_codes("service")),
+        "04_barriers": bool(a.family_codes("barrier")),
+        "05_needs": bool(a.family_codes("need")),
+        "06_needs_by_group": bool(a.family_codes("need")) and "stakeholder_group" in r,
+        "07_needs_by_territory": bool(a.family_codes("need")) and "territory" in r,
+        "08_themes": len(a.themes) > 0,
+        "09_typology_k_choice": len(a.k_evidence) > 1,
+        "10_typology_map": len(a.map_points) > 0,
+        "11_typology_needs": bool(a.family_codes("need")) and len(a.groups) > 0,
+        "12_priority_matrix": len(a.priority) > 0,
+    }
+    return needs.get(name, True)
+
+
+def make_figures(a: Analysis, language: str = "fr") -> dict:
+    """Every figure the wave's tables allow, by stable name (``NN_subject``)."""
+    return {name: build(a, language) for name, build in FIGURES.items() if _available(a, name)}
+
+
+def write_figures(a: Analysis, folder: str | os.PathLike, language: str = "fr") -> dict:
+    """Write every figure as ``<folder>/<name>.png`` (300 dpi) and ``.svg``; returns the paths."""
+    return {name: plots.save_figure(build(a, language), folder, name)
+            for name, build in FIGURES.items() if _available(a, name)}
+
+
+# -- the HTML report --------------------------------------------------------------------------
+
+
+def _env() -> jinja2.Environment:
+    env = jinja2.Environment(loader=jinja2.PackageLoader("dialogue_analysis", "templates"),
+                             autoescape=jinja2.select_autoescape(["html", "j2"]),
+                             trim_blocks=True, lstrip_blocks=True,
+                             undefined=jinja2.StrictUndefined)
+    return env
+
+
+def _img(path: Path) -> str:
+    data = base64.b64encode(Path(path).read_bytes()).decode("ascii")
+    mime = "image/svg+xml" if path.suffix == ".svg" else "image/png"
+    return f"data:{mime};base64,{data}"
+
+
+def render_html(a: Analysis, language: str | None = None,
+                figures: dict[str, dict[str, Path]] | None = None) -> str:
+    """The findings report as one self-contained HTML page (figures embedded as SVG data).
+
+    Parameters
+    ----------
+    a : Analysis
+    language : {"fr", "en"}, optional
+        Defaults to the run settings' language.
+    figures : dict, optional
+        ``name -> {"svg": path, "png": path}`` as returned by :func:`write_figures`; figures
+        are drawn into a temporary folder when not given.
+    """
+    language = language or a.language
+    if figures is None:
+        import tempfile
+
+        with tempfile.TemporaryDirectory() as tmp:
+            figures = write_figures(a, tmp, language)
+            images = {k: _img(v["svg"]) for k, v in figures.items()}
+    else:
+        images = {k: _img(v["svg"]) for k, v in figures.items()}
+    ctx = context(a, language, images)
+    return _env().get_template("findings.html.j2").render(**ctx)
+
+
+def write_html(a: Analysis, path: str | os.PathLike, language: str | None = None,
+               figures=None) -> Path:
+    from .storage import write_text
+
+    return write_text(path, render_html(a, language, figures))
+
+
+def publish(a: Analysis, reports_dir: str | os.PathLike, *, language: str | None = None,
+            notebooks_dir: str | os.PathLike | None = None, config_path=None, root=None,
+            identifiers=(), progress: Callable[[str, float | None], object] | None = None,
+            ) -> dict[str, Path]:
+    """Write the whole ``reports/<wave>/`` folder, scanned for identifiers before publication.
+
+    Parameters
+    ----------
+    a : Analysis
+    reports_dir : path
+        ``reports/<wave>``.
+    language : {"fr", "en"}, optional
+    notebooks_dir : path, optional
+        Folder of the notebooks to execute (``notebooks/`` of the project); skipped when None
+        or absent.
+    config_path, root : path, optional
+        Passed to the notebooks as parameters (required with ``notebooks_dir``).
+    identifiers : iterable of str
+        Extra strings that must not be published (see :func:`privacy.scan_published`).
+
+    Returns
+    -------
+    dict
+        ``"html"``, ``"xlsx"``, ``"figures"`` (folder) and ``"notebooks"`` (folder or None).
+    """
+    import time
+
+    from .workbook import write_workbook
+
+    language = language or a.language
+    final = Path(reports_dir)
+    timings = {}
+    with staged_dir(final) as stage:
+        t0 = time.perf_counter()
+        figs = write_figures(a, stage / "figures", language)
+        timings["figures"] = time.perf_counter() - t0
+        if progress:
+            progress("figures", timings["figures"])
+        t0 = time.perf_counter()
+        (stage / "findings.html").write_text(render_html(a, language, figs), encoding="utf-8")
+        timings["html"] = time.perf_counter() - t0
+        if progress:
+            progress("html", timings["html"])
+        t0 = time.perf_counter()
+        write_workbook(a, stage / "findings.xlsx", language=language)
+        timings["workbook"] = time.perf_counter() - t0
+        if progress:
+            progress("workbook", timings["workbook"])
+        nb_out = None
+        if notebooks_dir is not None and Path(notebooks_dir).is_dir():
+            t0 = time.perf_counter()
+            nb_out = stage / "notebooks"
+            execute_notebooks(notebooks_dir, nb_out, config=config_path, root=root,
+                              language=language)
+            timings["notebooks"] = time.perf_counter() - t0
+            if progress:
+                progress("notebooks", timings["notebooks"])
+        assert_clean(stage, identifiers)
+    return {"html": final / "findings.html", "xlsx": final / "findings.xlsx",
+            "figures": final / "figures",
+            "notebooks": final / "notebooks" if nb_out is not None else None,
+            "timings": timings}
+
+
+# -- notebooks --------------------------------------------------------------------------------
+
+
+def notebook_parameters(config, root, language: str) -> str:
+    """The code cell injected after a notebook's ``parameters`` cell (as papermill does)."""
+    return ("# Parameters injected by dialogue-analysis\n"
+            f"config = {str(config)!r}\nroot = {str(root)!r}\nlanguage = {language!r}\n")
+
+
+def execute_notebooks(notebooks_dir: str | os.PathLike, out_dir: str | os.PathLike, *, config,
+                      root, language: str = "fr", timeout: int = 600,
+                      kernel_name: str = "python3") -> list[Path]:
+    """Execute every ``NN_*.ipynb`` of ``notebooks_dir`` headlessly into ``out_dir``.
+
+    The parameters (wave config path, root, report language) are injected as a code cell right
+    after the cell tagged ``parameters`` (or first, when no cell is tagged). Notebooks run with
+    ``root`` as working directory. An error in a cell raises, naming the notebook.
+    """
+    import nbformat
+    from nbclient import NotebookClient
+
+    out_dir = Path(out_dir)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    written = []
+    for path in sorted(Path(notebooks_dir).glob("[0-9][0-9]_*.ipynb")):
+        nb = nbformat.read(path, as_version=4)
+        cell = nbformat.v4.new_code_cell(notebook_parameters(config, root, language))
+        cell.metadata["tags"] = ["injected-parameters"]
+        tagged = [i for i, c in enumerate(nb.cells)
+                  if "parameters" in c.get("metadata", {}).get("tags", [])]
+        nb.cells.insert(tagged[0] + 1 if tagged else 0, cell)
+        client = NotebookClient(nb, timeout=timeout, kernel_name=kernel_name,
+                                resources={"metadata": {"path": str(root)}})
+        client.execute()
+        target = out_dir / path.name
+        nbformat.write(nb, target)
+        written.append(target)
+    return written
+
+
+
+# -- report content ---------------------------------------------------------------------------
+
+
+def _who(dimension: str, category: str, language: str) -> str:
+    if language == "fr":
+        return {
+            "stakeholder_group": f"personnes du groupe « {category} »",
+            "profile": f"personnes au profil « {category} »",
+            "territory": f"personnes en territoire {category}",
+            "age_band": f"personnes de {category} ans",
+            "region": f"personnes de la région {category}",
+        }.get(dimension, f"personnes « {category} »")
+    return {
+        "stakeholder_group": f"the “{category}” stakeholder group",
+        "profile": f"people with the “{category}” profile",
+        "territory": f"people in {category} areas",
+        "age_band": f"people aged {category}",
+        "region": f"people in the {category} region",
+    }.get(dimension, f"“{category}” people")
+
+
+TOP_PHRASE = {
+    "service": ("est le service en ligne critique le plus cité", "is the most cited critical online "
+                "service"),
+    "barrier": ("est le frein le plus cité", "is the most cited barrier"),
+    "need": ("est le besoin le plus exprimé", "is the most expressed need"),
+}
+
+
+def finding_sentence(row, a: Analysis, language: str = "fr"):
+    """One key finding as a sentence (HTML-safe ``Markup``) with its numbers and evidence."""
+    from markupsafe import Markup, escape
+
+    lang = language
+    label = escape(a.code_label(row["code"], lang))
+    if row["kind"] == "top":
+        phrase = TOP_PHRASE.get(row["family"], ("est le plus cité", "is the most cited"))
+        if lang == "fr":
+            text = (f"<strong>{label}</strong> {phrase[0]} : {fmt_pct(row['share'], lang)} des "
+                    f"personnes consultées l'évoquent ({fmt_int(row['count'], lang)} sur "
+                    f"{fmt_int(row['n'], lang)}).")
+        else:
+            text = (f"<strong>{label}</strong> {phrase[1]}: raised by "
+                    f"{fmt_pct(row['share'], lang)} of the people consulted "
+                    f"({fmt_int(row['count'], lang)} of {fmt_int(row['n'], lang)}).")
+        return Markup(text)
+    who = escape(_who(row["dimension"], str(row["category"]), lang))
+    share, others = fmt_pct(row["share"], lang), fmt_pct(row["share_others"], lang)
+    tv = fmt_tv(row["test_value"], lang)
+    if lang == "fr":
+        if not row["share_others"] > 0:
+            text = (f"<strong>{label}</strong> : cité par {share} des {who}, alors qu'aucune autre "
+                    f"personne consultée ne l'évoque (valeur-test {tv}).")
+        else:
+            text = (f"<strong>{label}</strong> : cité par {share} des {who} contre {others} des "
+                    f"autres personnes consultées, soit {fmt_ratio(row['ratio'], lang)} "
+                    f"(valeur-test {tv}).")
+    else:
+        if not row["share_others"] > 0:
+            text = (f"<strong>{label}</strong>: raised by {share} of {who}, and by none of the "
+                    f"other people consulted (test value {tv}).")
+        else:
+            text = (f"<strong>{label}</strong>: raised by {share} of {who} vs {others} of the "
+                    f"other people consulted, i.e. {fmt_ratio(row['ratio'], lang)} "
+                    f"(test value {tv}).")
+    return Markup(text)
+
+
+def _count_table(a: Analysis, dimension: str, language: str) -> list[dict]:
+    s = a.records[dimension].astype("string").fillna("–")
+    counts = s.value_counts()
+    order = [c for c in _order(a, dimension) if c in counts.index] + [
+        c for c in counts.index if c not in _order(a, dimension)]
+    n = len(s)
+    return [{"category": c, "count": fmt_int(counts[c], language),
+             "share": fmt_pct(counts[c] / n, language)} for c in order]
+
+
+def _cross_table(a: Analysis, rows: str, cols: str, language: str) -> dict:
+    r = a.records
+    table = pd.crosstab(r[rows].astype(str), r[cols].astype(str))
+    row_order = [c for c in _order(a, rows) if c in table.index]
+    col_order = [c for c in _order(a, cols) if c in table.columns]
+    table = table.reindex(index=row_order, columns=col_order)
+    mask = small_cells(table, a.min_cell_count)
+    cell = lambda v, m: f"< {a.min_cell_count}" if m else fmt_int(v, language)  # noqa: E731
+    body = [{"label": i, "cells": [cell(table.loc[i, c], mask.loc[i, c]) for c in col_order],
+             "total": fmt_int(table.loc[i].sum(), language)} for i in row_order]
+    totals = [fmt_int(table[c].sum(), language) for c in col_order]
+    return {"columns": col_order, "rows": body, "totals": totals,
+            "total": fmt_int(table.to_numpy().sum(), language), "n_masked": int(mask.sum().sum())}
+
+
+def _family_rows(a: Analysis, family: str, language: str) -> list[dict]:
+    p = _prev(a, "all").set_index("code")
+    rows = []
+    for code in a.family_codes(family):
+        if code not in p.index:
+            continue
+        r = p.loc[code]
+        rows.append({"code": code, "label": a.code_label(code, language),
+                     "count": fmt_int(r["count"], language), "share": fmt_pct(r["share"], language),
+                     "ci": f"{fmt_pct(r['ci_low'], language)} – {fmt_pct(r['ci_high'], language)}",
+                     "_share": float(r["share"])})
+    return sorted(rows, key=lambda r: -r["_share"])
+
+
+def _tests_rows(a: Analysis, codes: list[str], language: str) -> list[dict]:
+    t = a.crosstab_tests
+    if t.empty:
+        return []
+    rows = []
+    for code in codes:
+        row = {"label": a.code_label(code, language), "cells": []}
+        for dim in ("stakeholder_group", "territory"):
+            sub = t[(t["dimension"] == dim) & (t["code"] == code)]
+            if sub.empty:
+                row["cells"].append("–")
+                continue
+            r = sub.iloc[0]
+            sig = bool(r["p_adjusted"] < 0.05)
+            flag = " †" if bool(r.get("small_expected", False)) else ""
+            row["cells"].append(f"{fmt_p(r['p_adjusted'], language)}{' *' if sig else ''}{flag}")
+        rows.append(row)
+    return rows
+
+
+def _top_contrasts(a: Analysis, codes: list[str], dimension: str, language: str, n: int = 4):
+    c = a.contrasts
+    if c.empty:
+        return []
+    c = c[(c["dimension"] == dimension) & c["code"].isin(codes) & (c["p_adjusted"] < 0.05)
+          & (c["test_value"] > 0) & (c["count"] >= a.min_cell_count)
+          & ~small_cells(c["count_others"], a.min_cell_count)]
+    c = c.sort_values(["test_value", "category", "code"], ascending=[False, True, True]).head(n)
+    out = []
+    for r in c.to_dict("records"):
+        r = {**r, "kind": "contrast", "family": None}
+        out.append(finding_sentence(r, a, language))
+    return out
+
+
+def _group_cards(a: Analysis, language: str) -> list[dict]:
+    cards = []
+    m = a.min_cell_count
+    for g in a.groups.to_dict("records"):
+        gid = g["group"]
+        cats = a.group_categories
+        cats = cats[(cats["group"] == gid) & (cats["test_value"] >= 2)]
+        if "count_in_group" in cats:
+            cats = cats[cats["count_in_group"] >= m]
+        cats = cats.sort_values("test_value", ascending=False).head(5)
+        who = [{"text": f"{a.attribute_label(r['attribute'], language)} : {r['category']}"
+                if language == "fr" else f"{a.attribute_label(r['attribute'], language)}: "
+                f"{r['category']}",
+                "share": fmt_pct(r["share_in_group"], language),
+                "overall": fmt_pct(r["share_overall"], language),
+                "tv": fmt_tv(r["test_value"], language)} for r in cats.to_dict("records")]
+        codes = a.group_codes
+        codes = codes[(codes["group"] == gid) & (codes["test_value"] >= 2)]
+        if "count_in_group" in codes:
+            codes = codes[codes["count_in_group"] >= m]
+        codes = codes.sort_values("test_value", ascending=False).head(6)
+        needs = [{"text": a.code_label(r["code"], language),
+                  "share": fmt_pct(r["share_in_group"], language),
+                  "overall": fmt_pct(r["share_overall"], language),
+                  "tv": fmt_tv(r["test_value"], language)} for r in codes.to_dict("records")]
+        means = a.group_means
+        means = means[(means["group"] == gid) & (means["test_value"].abs() >= 2)] \
+            if len(means) else means
+        mean_rows = [{"text": a.attribute_label(r["attribute"], language),
+                      "value": fmt_number(r["mean_in_group"], language, 1),
+                      "overall": fmt_number(r["mean_overall"], language, 1),
+                      "tv": fmt_tv(r["test_value"], language)} for r in means.to_dict("records")]
+        terms = a.group_terms
+        if len(terms):
+            terms = terms[(terms["group"] == gid) & (terms["test_value"] > 0)]
+            if "direction" in terms:
+                terms = terms[terms["direction"] == "over"]
+            terms = terms.sort_values("test_value", ascending=False).head(10)
+        words = [str(t).replace("_", " ") for t in terms["term"]] if len(terms) else []
+        quotes = a.group_quotes
+        quotes = quotes[quotes["group"] == gid].sort_values("rank").head(4)
+        cards.append({
+            "group": gid, "label": a.group_label(gid, language),
+            "size": fmt_int(g["size"], language), "share": fmt_pct(g["share"], language),
+            "who": who, "needs": needs, "means": mean_rows, "terms": words,
+            "quotes": [{"text": q["text"], "record_id": q["record_id"],
+                        "question_id": q["question_id"]} for q in quotes.to_dict("records")],
+        })
+    return cards
+
+
+def _limitations(a: Analysis, language: str) -> list[str]:
+    m = a.min_cell_count
+    small = []
+    for dim in ("stakeholder_group", "profile", "territory"):
+        if dim in a.records:
+            counts = a.records[dim].astype(str).value_counts()
+            small += [f"{c} ({fmt_int(n, language)})" for c, n in counts.items() if n < 2 * m]
+    n = fmt_int(len(a.records), language)
+    stab = ""
+    if len(a.k_evidence) and "stability" in a.k_evidence and len(a.groups):
+        row = a.k_evidence[a.k_evidence["k"] == len(a.groups)]
+        if len(row):
+            stab = fmt_number(row["stability"].iloc[0], language, 2)
+    if language == "fr":
+        items = [
+            f"L'échantillon ({n} personnes) a été constitué pour couvrir la diversité des parties "
+            "prenantes, pas pour être représentatif : les pourcentages décrivent les personnes "
+            "consultées et ne s'extrapolent pas à une population.",
+            "Les réponses sont déclaratives et transcrites par les enquêteurs ; la façon de "
+            "poser les questions et de prendre des notes peut varier d'un entretien à l'autre.",
+            "Le codage est automatique (motifs d'un dictionnaire de codes relu par les analystes) "
+            "; il peut manquer des formulations indirectes ou en retenir de fausses. Chaque "
+            "passage codé est conservé avec son extrait dans le classeur pour vérification.",
+            f"Les effectifs de 1 à {m - 1} personnes sont masqués dans les tableaux croisés et "
+            "les figures, pour qu'aucune personne ne soit reconnaissable.",
+            "Les thèmes émergents et la typologie sont exploratoires : ils dépendent des "
+            "paramètres (graine, nombre de groupes) indiqués dans la méthodologie"
+            + (f" ; la stabilité de la typologie retenue (indice de Rand ajusté moyen sur "
+               f"échantillons bootstrap) est de {stab}." if stab else "."),
+            "Les valeurs-tests sont descriptives : avec de nombreux croisements, certaines "
+            "différences peuvent être dues au hasard ; les p-valeurs sont corrigées "
+            "(Benjamini-Hochberg).",
+            "Les noms, numéros, adresses et courriels ont été pseudonymisés automatiquement avant "
+            "l'analyse ; le rapport publié a été contrôlé, mais une relecture humaine des "
+            "verbatims reste recommandée avant diffusion.",
+        ]
+        if small:
+            items.insert(1, "Certains groupes sont petits (moins de "
+                         f"{2 * m} personnes) : {', '.join(small)}. Leurs pourcentages sont "
+                         "fragiles et doivent être lus comme des indications.")
+    else:
+        items = [
+            f"The sample ({n} people) was built to cover the diversity of stakeholders, not to be "
+            "representative: percentages describe the people consulted and do not extrapolate "
+            "to a population.",
+            "Answers are self-reported and typed up by interviewers; how questions were asked "
+            "and notes taken may vary between interviews.",
+            "Coding is automatic (patterns of a codebook reviewed by the analysts); it may miss "
+            "indirect wording or catch false matches. Every coded passage is kept with its "
+            "excerpt in the workbook for checking.",
+            f"Counts of 1 to {m - 1} people are masked in cross tables and figures so that no "
+            "one can be recognised.",
+            "Emerging themes and the typology are exploratory: they depend on the parameters "
+            "(seed, number of groups) given in the methodology"
+            + (f"; the stability of the chosen typology (mean adjusted Rand index over "
+               f"bootstrap samples) is {stab}." if stab else "."),
+            "Test values are descriptive: with many comparisons some differences may be due to "
+            "chance; p-values are adjusted (Benjamini-Hochberg).",
+            "Names, numbers, addresses and e-mails were pseudonymised automatically before the "
+            "analysis; the published report was checked, but a human review of the quotes "
+            "before circulation is still advised.",
+        ]
+        if small:
+            items.insert(1, f"Some groups are small (fewer than {2 * m} people): "
+                         f"{', '.join(small)}. Their percentages are fragile and should be read "
+                         "as indications.")
+    return items
+
+
+STAGE_TEXT = {
+    "ingest": ("Lecture et validation du fichier des entretiens (configuration d'enquête YAML)",
+               "Reading and validating the interview file (YAML survey config)"),
+    "anonymise": ("Pseudonymisation des réponses (personnes, téléphones, courriels, adresses, NIR, "
+                  "IBAN)", "Pseudonymisation of the answers (persons, phones, e-mails, "
+                  "addresses, NIR, IBAN)"),
+    "nlp": ("Analyse linguistique (spaCy, français) : lemmes, termes, expressions",
+            "Linguistic analysis (spaCy, French): lemmas, terms, expressions"),
+    "coding": ("Codage par dictionnaire de codes (familles, codes, motifs) avec extraits",
+               "Coding with the codebook (families, codes, patterns), with excerpts"),
+    "themes": ("Thèmes émergents (factorisation NMF des termes des réponses)",
+               "Emerging themes (NMF factorisation of the answers' terms)"),
+    "typology": ("Typologie (classification des personnes sur profil, codes et vocabulaire ; "
+                 "choix du nombre de groupes par silhouette et stabilité bootstrap)",
+                 "Typology (clustering people on profile, codes and vocabulary; number of groups "
+                 "chosen by silhouette and bootstrap stability)"),
+    "describe": ("Caractérisation des groupes (valeurs-tests, vocabulaire spécifique, verbatims)",
+                 "Group characterisation (test values, specific vocabulary, quotes)"),
+    "crosstabs": ("Tableaux croisés et tests du khi-deux, masquage des petits effectifs",
+                  "Cross tables and chi-square tests, masking of small counts"),
+    "map": ("Analyse des correspondances (carte factorielle)",
+            "Correspondence analysis (factor map)"),
+    "findings": ("Prévalences, contrastes, enseignements et matrice de priorités",
+                 "Prevalences, contrasts, findings and priority matrix"),
+}
+
+
+def _methodology(a: Analysis, language: str) -> dict:
+    i = LANGUAGES.index(language)
+    stages = a.manifest.get("stages", {})
+    steps = []
+    for name, info in stages.items():
+        secs = info.get("seconds") if isinstance(info, dict) else None
+        steps.append({"name": name, "text": STAGE_TEXT.get(name, (name, name))[i],
+                      "seconds": fmt_number(secs, language, 1) if secs is not None else "–"})
+    settings = [{"key": k, "value": _plain(v)} for k, v in sorted(a.settings.items())]
+    versions = [{"key": k, "value": str(v)} for k, v in a.manifest.get("versions", {}).items()]
+    inputs = [{"key": str(k), "value": str(v)[:16] + "…" if len(str(v)) > 16 else str(v)}
+              for k, v in a.manifest.get("inputs", {}).items()]
+    params = []
+    for name, info in stages.items():
+        for k, v in (info.get("params", {}) if isinstance(info, dict) else {}).items():
+            params.append({"key": f"{name}.{k}", "value": _plain(v)})
+    n_codes = a.codebook.groupby("family").size().to_dict() if len(a.codebook) else {}
+    return {"steps": steps, "settings": settings, "versions": versions, "inputs": inputs,
+            "params": params, "run_at": a.manifest.get("created", ""),
+            "codebook": [{"family": k, "n": fmt_int(v, language)} for k, v in n_codes.items()],
+            "n_codes": fmt_int(len(a.codebook), language),
+            "n_passages": fmt_int(len(a.passages), language)}
+
+
+def _plain(v) -> str:
+    if isinstance(v, dict):
+        return ", ".join(f"{k}: {_plain(x)}" for k, x in v.items()) or "–"
+    if isinstance(v, list | tuple):
+        return ", ".join(_plain(x) for x in v) or "–"
+    return str(v)
+
+
+def _priority_rows(a: Analysis, language: str) -> dict:
+    t = a.priority
+    if t.empty:
+        return {"rows": [], "top_right": []}
+    xm, ym = t["x"].median(), t["y"].median()
+    rows = []
+    for r in t.sort_values(["y", "x", "code"], ascending=[False, False, True]).to_dict("records"):
+        rows.append({"label": a.code_label(r["code"], language),
+                     "family": {"need": ("besoin", "need"), "barrier": ("frein", "barrier")}.get(
+                         r["family"], (r["family"], r["family"]))[LANGUAGES.index(language)],
+                     "groups": f"{fmt_int(r['n_groups'], language)} / "
+                               f"{fmt_int(r['n_groups_total'], language)}",
+                     "breadth": fmt_pct(r["breadth"], language),
+                     "prevalence": fmt_pct(r["prevalence"], language),
+                     "importance": fmt_number(r["importance"], language, 1),
+                     "top": bool(r["x"] >= xm and r["y"] >= ym)})
+    return {"rows": rows, "top_right": [r["label"] for r in rows if r["top"]],
+            "dimension": Words(language).dim(t["dimension"].iloc[0]).lower(),
+            "threshold": fmt_pct(_threshold(a), language),
+            "uses_importance": bool(t["importance"].notna().any())}
+
+
+def context(a: Analysis, language: str, images: dict[str, str]) -> dict:
+    """Everything the template shows, already formatted in ``language``."""
+    w = Words(language)
+    r = a.records
+    n = len(r)
+    dates = pd.to_datetime(r["date"], errors="coerce") if "date" in r else pd.Series(dtype="M8[ns]")
+    findings = []
+    for row in a.findings.to_dict("records"):
+        q = a.finding_quotes[a.finding_quotes["finding"] == row["finding"]].sort_values("rank")
+        findings.append({"n": int(row["finding"]), "kind": row["kind"],
+                         "sentence": finding_sentence(row, a, language),
+                         "quotes": q.to_dict("records")})
+    dims = [d for d in ("stakeholder_group", "profile", "territory", "age_band") if d in r]
+    other_families = [f for f in a.codebook["family"].drop_duplicates().astype(str)
+                      if not any(f in al for k, al in _FAMILY_KEYS.items())] \
+        if len(a.codebook) else []
+    themes = []
+    for t in a.themes.to_dict("records"):
+        q = a.theme_quotes[a.theme_quotes["theme"] == t["theme"]].sort_values("rank").head(2)
+        themes.append({"theme": int(t["theme"]), "label": t["label"],
+                       "terms": ", ".join(str(x).replace("_", " ") for x in list(t["top_terms"])[:8]),
+                       "n": fmt_int(t["n_answers"], language), "share": fmt_pct(t["share"], language),
+                       "quotes": q.to_dict("records")})
+    need_codes = a.family_codes("need")
+    k = len(a.groups)
+    k_range = a.k_evidence["k"].tolist() if len(a.k_evidence) else []
+    sections = [("key-findings", w.key_findings), ("consulted", w.consulted)]
+    sections += [(s, getattr(w, s)) for s, fam in (("services", "service"),
+                 ("barriers", "barrier"), ("needs", "need")) if a.family_codes(fam)]
+    if other_families:
+        sections.append(("other-codes", w.other_codes))
+    if len(a.themes):
+        sections.append(("themes", w.themes))
+    if k:
+        sections.append(("typology", w.typology))
+    if len(a.priority):
+        sections.append(("priorities", w.priorities))
+    sections += [("limitations", w.limitations), ("methodology", w.methodology)]
+    if findings:
+        sections.append(("annex-quotes", w.annex_quotes))
+    return {
+        "lang": language, "w": w, "wave": a.wave, "images": images,
+        "sections": [{"id": s, "title": t, "n": i + 1} for i, (s, t) in enumerate(sections)],
+        "n_records": fmt_int(n, language), "n_answers": fmt_int(len(a.answers), language),
+        "date_min": fmt_date(dates.min(), language) if dates.notna().any() else None,
+        "date_max": fmt_date(dates.max(), language) if dates.notna().any() else None,
+        "n_regions": fmt_int(r["region"].nunique(), language) if "region" in r else None,
+        "n_questions": fmt_int(len(a.questions), language),
+        "questions": a.questions.to_dict("records"),
+        "min_cell": a.min_cell_count, "masked_note": w("masked_note", m=a.min_cell_count - 1,
+                                                         n=a.min_cell_count),
+        "findings": findings,
+        "count_tables": [{"dimension": d, "title": w.dim(d), "rows": _count_table(a, d, language)}
+                         for d in dims if d != "profile"],
+        "profiles": _profile_rows(a, language) if "profile" in r else [],
+        "cross": _cross_table(a, "stakeholder_group", "territory", language)
+        if {"stakeholder_group", "territory"} <= set(r.columns) else None,
+        "services": _family_rows(a, "service", language),
+        "barriers": _family_rows(a, "barrier", language),
+        "needs": _family_rows(a, "need", language),
+        "service_contrasts": _top_contrasts(a, a.family_codes("service"), "profile", language),
+        "barrier_contrasts": _top_contrasts(a, a.family_codes("barrier"), "profile", language),
+        "need_contrasts_group": _top_contrasts(a, need_codes, "stakeholder_group", language),
+        "need_contrasts_territory": _top_contrasts(a, need_codes, "territory", language),
+        "need_tests": _tests_rows(a, need_codes, language),
+        "other_families": [{"family": f, "rows": _family_rows(a, f, language)}
+                           for f in other_families],
+        "themes": themes,
+        "k": k, "k_min": min(k_range) if k_range else None,
+        "k_max": max(k_range) if k_range else None,
+        "cards": _group_cards(a, language) if k else [],
+        "priority": _priority_rows(a, language),
+        "limitations": _limitations(a, language),
+        "method": _methodology(a, language),
+    }
+
+
+_FAMILY_KEYS = {k: v for k, v in FAMILY_ALIASES.items() if k in ("service", "barrier", "need")}
+
+
+def _profile_rows(a: Analysis, language: str) -> list[dict]:
+    r = a.records
+    counts = r["profile"].astype(str).value_counts()
+    parent = (r.groupby(r["profile"].astype(str))["stakeholder_group"].agg(
+        lambda s: s.astype(str).mode().iloc[0]) if "stakeholder_group" in r else
+        pd.Series("", index=counts.index))
+    rows = [{"group": parent.get(p, ""), "category": p, "count": fmt_int(c, language),
+             "share": fmt_pct(c / len(r), language), "_c": c} for p, c in counts.items()]
+    group_size = {g: sum(x["_c"] for x in rows if x["group"] == g) for g in set(parent)}
+    return sorted(rows, key=lambda x: (-group_size.get(x["group"], 0), x["group"], -x["_c"],
+                                       x["category"]))
