@@ -415,7 +415,7 @@ class _Section:
             return self.path
         return f"{self.path}.{name}" if self.path else str(name)
 
-    def error(self, name, code: str, **params) -> ConfigError:
+    def error(self, name, code: str, /, **params) -> ConfigError:
         return ConfigError(self.file, self.key(name), tr(code, self.language, **params))
 
     def type_error(self, name, kind: str, got) -> ConfigError:

@@ -122,7 +122,7 @@ class _Context:
     missing: frozenset[str]
     progress: Progress | None = None
 
-    def problem(self, table: _Table | TableSpec, row, column, value, severity, code, **params):
+    def problem(self, table: _Table | TableSpec, row, column, value, severity, code, /, **params):
         spec = table.spec if isinstance(table, _Table) else table
         sheet = table.sheet if isinstance(table, _Table) else spec.sheet
         message = tr(code, self.language, **params)
@@ -208,9 +208,6 @@ def write_wave(wave: Wave, project: Project, root: str | Path = ".") -> Path:
         The wave's processed folder.
     """
     out = project.processed_dir(root)
-    raw = project.raw_dir.resolve()
-    if out.resolve() == raw or raw in out.resolve().parents:
-        raise ValueError(f"refusing to write under the raw data folder {raw}")
     with storage.staged_dir(out) as stage:
         wave.records.to_parquet(stage / RECORDS_FILE, index=False)
         wave.answers.to_parquet(stage / ANSWERS_FILE, index=False)
@@ -280,6 +277,7 @@ def _read_table(spec: TableSpec, ctx: _Context, wanted: list[str]) -> tuple[_Tab
             ctx.survey.path, f"{spec.config_key}.file", tr("input_not_found", ctx.language, path=spec.path)
         )
     ctx.step("step_read", file=spec.label)
+    ctx.report.register_file(spec.label)
     data = spec.path.read_bytes()  # read once: what is hashed is what is parsed
     info = {"label": spec.label, "path": spec.path, "size": len(data), "format": spec.format}
     info["sha256"] = hashlib.sha256(data).hexdigest()

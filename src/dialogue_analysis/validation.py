@@ -247,7 +247,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
 }
 
 
-def tr(code: str, language: str = "fr", **params) -> str:
+def tr(code: str, language: str = "fr", /, **params) -> str:
     """Message ``code`` in ``language`` ("fr" or "en"), formatted with ``params``."""
     french, english = MESSAGES[code]
     return (english if language == "en" else french).format(**params)
@@ -312,6 +312,12 @@ class ValidationReport:
     def __init__(self, problems: Iterable[Problem] = (), language: str = "fr"):
         self.language = language
         self._problems: list[Problem] = list(problems)
+        self._files: list[str] = []
+
+    def register_file(self, file: str) -> None:
+        """Note a file as read, so that its problems are listed in reading order."""
+        if str(file) not in self._files:
+            self._files.append(str(file))
 
     def add(self, file, sheet, row, column, value, severity, code, message) -> Problem:
         """Record a problem; ``value`` is shown as text (truncated in the readable report only)."""
@@ -323,7 +329,8 @@ class ValidationReport:
     @property
     def problems(self) -> list[Problem]:
         """Problems sorted by file (in order of reading), then row; file-level problems first."""
-        order = {f: i for i, f in enumerate(dict.fromkeys(p.file for p in self._problems))}
+        files = dict.fromkeys(self._files + [p.file for p in self._problems])
+        order = {f: i for i, f in enumerate(files)}
         return sorted(self._problems, key=lambda p: (order[p.file], p.row or 0))
 
     @property
