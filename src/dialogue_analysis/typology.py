@@ -13,6 +13,7 @@ import pandas as pd
 from scipy.cluster.hierarchy import fcluster, linkage
 from sklearn.cluster import KMeans
 from sklearn.metrics import adjusted_rand_score, calinski_harabasz_score, silhouette_score
+from threadpoolctl import threadpool_limits
 
 from .features import FeatureBuilder
 
@@ -104,6 +105,10 @@ class Typology:
     silhouette_sample : int
         Above this many records the silhouette is computed on a fixed random sample of that
         size (it is quadratic in the number of records).
+    bootstrap_size : int or None
+        Records drawn (with replacement) in each bootstrap resample: ``min(n, bootstrap_size)``
+        ("m out of n" bootstrap, which keeps large waves fast; a smaller resample makes the
+        stability estimate, if anything, conservative). ``None`` draws n.
 
     Attributes
     ----------
@@ -138,6 +143,7 @@ class Typology:
         stability_threshold=0.75,
         tolerance=0.02,
         silhouette_sample=3000,
+        bootstrap_size=2000,
     ):
         self.method = method
         self.n_clusters = n_clusters
@@ -155,6 +161,7 @@ class Typology:
         self.stability_threshold = stability_threshold
         self.tolerance = tolerance
         self.silhouette_sample = silhouette_sample
+        self.bootstrap_size = bootstrap_size
 
     def fit(self, records, code_matrix=None, terms=None):
         """Build features, evaluate the candidate k, cluster. Returns self."""
@@ -173,8 +180,11 @@ class Typology:
         x = self.features_.to_numpy()
         n = len(x)
         ks = self._candidate_ks(n)
-        full = self._cluster_all(x, ks, self.random_state)
-        stability = self._bootstrap(x, ks, full)
+        # One OpenMP thread: k-means on a few thousand rows gains nothing from threads, and on
+        # a busy machine OpenMP's busy-waiting threads make it up to 20 times slower.
+        with threadpool_limits(limits=1, user_api="openmp"):
+            full = self._cluster_all(x, ks, self.random_state)
+            stability = self._bootstrap(x, ks, full)
         rows = []
         for k in ks:
             labels = full[k]
@@ -246,9 +256,10 @@ class Typology:
             return {}
         rng = np.random.default_rng(self.random_state)
         n = len(x)
+        size = n if self.bootstrap_size is None else min(n, int(self.bootstrap_size))
         out = {k: [] for k in ks}
         for b in range(self.n_bootstrap):
-            idx = rng.integers(0, n, n)
+            idx = rng.integers(0, n, size)
             unique, first = np.unique(idx, return_index=True)
             labels = self._cluster_all(x[idx], ks, self.random_state + 1 + b)
             for k in ks:

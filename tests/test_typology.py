@@ -1,0 +1,111 @@
+import numpy as np
+import pandas as pd
+import pytest
+from sklearn.metrics import adjusted_rand_score
+from synthetic import make_wave
+
+from dialogue_analysis.typology import Typology, choose_k, number_by_size, seed_agreement
+
+
+@pytest.fixture(scope="module")
+def wave():
+    return make_wave(300, 4, seed=0)
+
+
+@pytest.fixture(scope="module")
+def fitted(wave):
+    return Typology(random_state=0).fit(wave.records, wave.code_matrix, wave.terms)
+
+
+def test_recovers_planted_groups_and_k(wave, fitted):
+    assert fitted.n_clusters_ == 4
+    assert adjusted_rand_score(wave.truth, fitted.labels_) >= 0.8
+    ev = fitted.k_evidence_
+    assert list(ev.columns) == ["k", "silhouette", "stability", "stability_sd",
+                                "calinski_harabasz", "smallest_group", "chosen"]
+    assert list(ev["k"]) == list(range(2, 9))
+    assert ev.loc[ev["chosen"], "k"].item() == 4
+    assert ev["stability"].between(-1, 1).all()
+
+
+@pytest.mark.parametrize("n_groups,seed,method", [(3, 2, "kmeans"), (5, 3, "ward")])
+def test_recovers_other_planted_structures(n_groups, seed, method):
+    w = make_wave(250, n_groups, seed=seed)
+    t = Typology(method=method, n_bootstrap=10).fit(w.records, w.code_matrix, w.terms)
+    assert t.n_clusters_ == n_groups
+    assert adjusted_rand_score(w.truth, t.labels_) >= 0.8
+
+
+def test_same_input_same_output(wave, fitted):
+    again = Typology(random_state=0).fit(wave.records, wave.code_matrix, wave.terms)
+    pd.testing.assert_series_equal(fitted.labels_, again.labels_)
+    pd.testing.assert_frame_equal(fitted.k_evidence_, again.k_evidence_)
+    pd.testing.assert_frame_equal(fitted.cluster_centers_, again.cluster_centers_)
+
+
+def test_groups_numbered_by_decreasing_size(fitted):
+    labels = fitted.labels_
+    assert labels.name == "group" and labels.index.name == "record_id"
+    sizes = labels.value_counts().sort_index()
+    assert list(sizes.index) == [1, 2, 3, 4]
+    assert sizes.is_monotonic_decreasing
+
+
+def test_number_by_size_breaks_ties_by_first_appearance():
+    assert list(number_by_size(["b", "a", "a", "c", "b", "c", "c"])) == [2, 3, 3, 1, 2, 1, 1]
+    assert list(number_by_size([7, 5, 5, 7])) == [1, 2, 2, 1]
+
+
+def test_predict_fitted_and_new_records(wave, fitted):
+    same = fitted.predict(wave.records, wave.code_matrix, wave.terms)
+    assert (same == fitted.labels_).mean() >= 0.99
+    new = make_wave(120, 4, seed=11)
+    new.records["record_id"] = "N" + new.records["record_id"]
+    new.code_matrix.index = "N" + new.code_matrix.index
+    new.terms["record_id"] = "N" + new.terms["record_id"]
+    out = fitted.predict(new.records, new.code_matrix, new.terms, return_distance=True)
+    assert list(out.columns) == ["group", "distance"] and (out["distance"] >= 0).all()
+    truth = new.truth.set_axis("N" + new.truth.index)
+    assert adjusted_rand_score(truth, out["group"]) >= 0.8
+    assert fitted.transform(new.records, new.code_matrix, new.terms).shape == (120, 4)
+
+
+def test_fixed_k_and_without_bootstrap(wave):
+    t = Typology(n_clusters=3, n_bootstrap=0).fit(wave.records, wave.code_matrix)
+    assert t.n_clusters_ == 3 and len(t.k_evidence_) == 1
+    assert np.isnan(t.k_evidence_["stability"].item())
+    with pytest.raises(ValueError):
+        Typology(n_clusters=400).fit(wave.records)
+    with pytest.raises(ValueError):
+        Typology(method="dbscan").fit(wave.records)
+
+
+def test_choose_k_rule():
+    ev = pd.DataFrame({
+        "k": [2, 3, 4, 5],
+        "silhouette": [0.30, 0.29, 0.25, 0.31],
+        "stability": [0.95, 0.90, 0.99, 0.60],
+        "smallest_group": [50, 30, 20, 3],
+    })
+    # k=5 is too small a group and unstable; 2 and 3 are within 0.02 of the best: larger k.
+    assert choose_k(ev) == 3
+    assert choose_k(ev, tolerance=0.005) == 2
+    assert choose_k(ev, min_group_size=1, stability_threshold=0.5) == 5
+    nothing_stable = ev.assign(stability=[0.5, 0.52, 0.3, 0.2])
+    assert choose_k(nothing_stable) == 3  # the most stable (within 0.05) survive
+    no_boot = ev.assign(stability=np.nan, smallest_group=50)
+    assert choose_k(no_boot) == 5
+
+
+def test_seed_agreement_table(wave):
+    table = seed_agreement(wave.records, wave.code_matrix, seeds=(0, 1, 2), n_bootstrap=5,
+                           k_range=(3, 5))
+    assert list(table.columns) == ["seed_a", "seed_b", "k_a", "k_b", "ari"]
+    assert len(table) == 3
+    assert (table["ari"] >= 0.9).all()
+
+
+def test_describe_from_the_typology(wave, fitted):
+    ch = fitted.describe(answers=wave.answers)
+    assert list(ch.summary["group"]) == [1, 2, 3, 4]
+    assert ch.summary["size"].sum() == 300
