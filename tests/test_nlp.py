@@ -1,0 +1,165 @@
+import pandas as pd
+import pytest
+
+from dialogue_analysis import nlp as da_nlp
+from dialogue_analysis.nlp import ModelNotInstalledError, load_stopwords, parse_answers
+
+
+def _answers(*texts, question="q1"):
+    return pd.DataFrame(
+        {"record_id": [f"r{i}" for i in range(len(texts))], "question_id": question,
+         "text": list(texts)}
+    )
+
+
+def _terms(text, **kw):
+    return parse_answers(_answers(text), **kw).terms["terms"].iloc[0].split()
+
+
+def test_lemmas_and_terms():
+    parsed = parse_answers(_answers("Les enfants utilisent les tablettes de l'école."))
+    terms = parsed.terms.iloc[0]
+    assert terms["terms"].split() == ["enfant", "utiliser", "tablette", "école"]
+    assert terms["n_words"] == 8  # Les enfants utilisent les tablettes de l' école
+    tok = parsed.tokens
+    assert list(tok.columns) == [
+        "record_id", "question_id", "sent", "i", "start", "end", "text", "lemma", "pos", "stop",
+        "negated", "term",
+    ]
+    row = tok.loc[tok["text"] == "enfants"].iloc[0]
+    assert (row["lemma"], row["pos"], bool(row["stop"])) == ("enfant", "NOUN", False)
+    assert tok.loc[tok["text"] == "Les", "stop"].all()
+    assert tok.loc[tok["text"] == "Les", "lemma"].eq("le").all()  # lower-cased
+    assert "." not in terms["terms"]
+
+
+def test_offsets_point_into_the_text_and_sentences_split_on_breaks():
+    text = "Bah le téléphone surtout. Pour la CAF c'est dur !\nEt les impôts aussi"
+    parsed = parse_answers(_answers(text))
+    for t in parsed.tokens.itertuples():
+        assert text[t.start : t.end] == t.text
+    sents = [text[s.start : s.end] for s in parsed.sentences.itertuples()]
+    assert sents == ["Bah le téléphone surtout.", "Pour la CAF c'est dur !", "Et les impôts aussi"]
+    assert parsed.tokens.loc[parsed.tokens["text"] == "impôts", "sent"].item() == 2
+
+
+def test_multiword_terms_kept_together():
+    terms = _terms(
+        "Je vais à Pôle Emploi, à la mission locale et à la Maison de services au public ; "
+        "la prise de rendez-vous sur impots.gouv est dure, la carte grise aussi."
+    )
+    for t in ("pôle_emploi", "mission_locale", "maison_de_services_au_public",
+              "prise_de_rendez-vous", "impots.gouv", "carte_grise"):
+        assert t in terms
+    assert "emploi" not in terms and "pôle" not in terms
+
+
+def test_multiword_terms_inflected_and_without_accents():
+    terms = _terms("Les missions locales et les travailleurs sociaux. Pole emploi, zones blanches.")
+    assert {"mission_locale", "travailleur_social", "pôle_emploi", "zone_blanche"} <= set(terms)
+
+
+def test_multiword_terms_override():
+    assert "service_client" in _terms("J'appelle le service client.")
+    terms = _terms("J'appelle le service client.", multiword_terms=["bureau de poste"])
+    assert "service_client" not in terms and {"service", "client"} <= set(terms)
+
+
+def test_negation_changes_the_terms():
+    neg = _terms("Je n'ai pas d'ordinateur.")
+    pos = _terms("J'ai un ordinateur.")
+    assert pos == ["ordinateur"]
+    assert "non_ordinateur" in neg and "ordinateur" not in neg
+    assert neg != pos
+
+
+@pytest.mark.parametrize(
+    ("text", "negated", "plain"),
+    [
+        ("Je n'ai jamais utilisé internet.", {"non_utiliser", "non_internet"}, set()),
+        ("Je ne vais plus à la banque.", {"non_banque"}, set()),
+        ("C'est plus simple en agence.", set(), {"simple", "agence"}),  # "plus" = more
+        ("Sans voiture, c'est compliqué.", {"non_voiture"}, {"compliquer"}),
+        ("Aucun ordinateur à la maison.", {"non_ordinateur", "non_maison"}, set()),
+        ("Y a pas internet chez moi mais le téléphone oui.", {"non_internet"}, {"téléphone"}),
+        ("Je comprends pas les sites.", {"non_site"}, set()),  # spoken, without "ne"
+        ("Pas besoin de formation.", {"non_besoin", "non_formation"}, set()),
+        ("Pourquoi pas, une formation.", set(), {"formation"}),
+        ("Ni ordinateur ni tablette.", {"non_ordinateur", "non_tablette"}, set()),
+        ("Un forfait pas cher.", {"non_cher"}, {"forfait"}),
+    ],
+)
+def test_negation_scope(text, negated, plain):
+    terms = set(_terms(text))
+    assert negated <= terms, terms
+    assert plain <= terms, terms
+
+
+def test_negation_flags_on_tokens():
+    tok = parse_answers(_answers("Je n'ai pas de box internet, mais un téléphone.")).tokens
+    flags = dict(zip(tok["text"], tok["negated"], strict=True))
+    assert flags["box"] and flags["internet"]
+    assert not flags["téléphone"] and not flags["pas"]
+    assert tok.loc[tok["text"] == "box", "term"].item() == "non_box_internet"
+
+
+def test_stopword_file_override(tmp_path):
+    words = tmp_path / "mots_vides.txt"
+    words.write_text("# liste minimale\nle\nun\nordinateur\n", encoding="utf-8")
+    terms = _terms("J'ai un ordinateur et une tablette.", stopwords=words, domain_stopwords=[])
+    assert "ordinateur" not in terms and "tablette" in terms
+    assert "avoir" in terms  # not in this minimal list
+    default = load_stopwords()
+    assert {"le", "de", "euh"} <= default
+    assert not {"pas", "sans", "plus", "aucun", "jamais"} & default
+
+
+def test_noun_phrases():
+    nps = parse_answers(_answers("La conseillère de la mission locale m'a aidé.")).noun_phrases
+    assert list(nps.columns) == ["record_id", "question_id", "sent", "start", "end", "text", "lemma"]
+    assert any("conseillère" in t for t in nps["text"])
+
+
+def test_cache_reparses_only_changed_texts(tmp_path):
+    a = _answers("Les impôts en ligne.", "La CAF ne répond pas.", "Ameli, ça va.")
+    first = parse_answers(a, root=tmp_path)
+    assert (first.n_parsed, first.n_cached) == (3, 0)
+    folder = tmp_path / "data" / "processed" / "_nlp_cache" / "fr_core_news_sm-3.8.0"
+    assert first.cache_dir == folder and any(folder.glob("*.parquet"))
+
+    b = a.copy()
+    b.loc[1, "text"] = "La CAF répond enfin."
+    calls = []
+    second = parse_answers(b, root=tmp_path, progress=lambda d, t: calls.append((d, t)))
+    assert (second.n_parsed, second.n_cached) == (1, 2)
+    assert calls[0] == (2, 3) and calls[-1] == (3, 3)
+    third = parse_answers(b, root=tmp_path)
+    assert (third.n_parsed, third.n_cached) == (0, 3)
+    fresh = parse_answers(b)  # no cache at all
+    for name in ("tokens", "sentences", "noun_phrases", "terms"):
+        pd.testing.assert_frame_equal(getattr(third, name), getattr(fresh, name))
+
+
+def test_deterministic_and_input_untouched():
+    a = _answers("Pôle emploi m'a radié.", "", "Pôle emploi m'a radié.", None)
+    before = a.copy()
+    one, two = parse_answers(a), parse_answers(a)
+    pd.testing.assert_frame_equal(a, before)
+    for name in ("tokens", "sentences", "noun_phrases", "terms"):
+        pd.testing.assert_frame_equal(getattr(one, name), getattr(two, name))
+    assert one.n_texts == 2  # the duplicate text and the two empty ones are parsed once
+    assert one.terms["terms"].tolist()[1:] == ["", "pôle_emploi radier", ""]
+    assert len(one.terms) == 4 and one.terms["n_words"].tolist()[1] == 0
+
+
+def test_missing_model_is_a_clear_error():
+    with pytest.raises(ModelNotInstalledError, match="not installed"):
+        da_nlp.load_nlp("fr_core_news_absent")
+    with pytest.raises(ModelNotInstalledError, match="spacy_model"):
+        parse_answers(_answers("Bonjour."), model="fr_core_news_absent")
+
+
+def test_pipeline_has_no_ner_and_is_cached():
+    nlp = da_nlp.load_nlp()
+    assert "ner" not in nlp.pipe_names and "parser" in nlp.pipe_names
+    assert da_nlp.load_nlp() is nlp
