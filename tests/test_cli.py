@@ -88,4 +88,8 @@ def test_lang_en(wave_config, tmp_path):
     text = wave_config.read_text(encoding="utf-8").replace("record_id:", "recordid:")
     wave_config.write_text(text, encoding="utf-8")
     result = invoke("ingest", wave_config, "--lang", "en")
-    assert result.exit_code == 2 and "Configuration error" in result.output and "unknown key" in result.output
+    assert (
+        result.exit_code == 2
+        and "Configuration error" in result.output
+        and "unknown key" in result.output
+    )

@@ -78,13 +78,23 @@ def test_default_settings_follow_the_architecture_table():
 
 
 def test_settings_are_validated_from_their_fields():
-    s = settings_from_mapping({"n_clusters": 4, "importance": {"formation": 3, "equipement": 2.5},
-                               "cluster_labels": {1: "Seniors isolés"}})
+    s = settings_from_mapping(
+        {
+            "n_clusters": 4,
+            "importance": {"formation": 3, "equipement": 2.5},
+            "cluster_labels": {1: "Seniors isolés"},
+        }
+    )
     assert s.n_clusters == 4 and s.importance["equipement"] == 2.5
-    for bad, key in [({"seed": "zéro"}, "settings.seed"), ({"language": "de"}, "settings.language"),
-                     ({"k_range": [6, 3]}, "settings.k_range"), ({"n_clusters": 1}, "settings.n_clusters"),
-                     ({"cluster_labels": {"un": 3}}, "settings.cluster_labels"),
-                     ({"seed": True}, "settings.seed"), ({"graine": 1}, "settings.graine")]:
+    for bad, key in [
+        ({"seed": "zéro"}, "settings.seed"),
+        ({"language": "de"}, "settings.language"),
+        ({"k_range": [6, 3]}, "settings.k_range"),
+        ({"n_clusters": 1}, "settings.n_clusters"),
+        ({"cluster_labels": {"un": 3}}, "settings.cluster_labels"),
+        ({"seed": True}, "settings.seed"),
+        ({"graine": 1}, "settings.graine"),
+    ]:
         with pytest.raises(ConfigError) as info:
             settings_from_mapping(bad, "survey.yaml")
         assert info.value.key == key, bad
@@ -119,30 +129,80 @@ def test_settings_in_the_file_and_language_override(tmp_path):
     [
         (("wave: test-2018", "wave: test-2018\ncolumns: []"), "columns", "clé inconnue"),
         (("record_id:", "recordid:"), "recordid", "record_id"),  # a typo: closest key suggested
-        (("    type: ordinal", "    type: ordinal\n    valeurs: [a]"), "attributes.age_band.valeurs", "clé inconnue"),
-        (("  file: entretiens.csv", "  file: entretiens.csv\n  header_row: quatre"), "table.header_row", "quatre"),
-        (("  file: entretiens.csv", "  file: entretiens.csv\n  header_row: 0"), "table.header_row", ""),
+        (
+            ("    type: ordinal", "    type: ordinal\n    valeurs: [a]"),
+            "attributes.age_band.valeurs",
+            "clé inconnue",
+        ),
+        (
+            ("  file: entretiens.csv", "  file: entretiens.csv\n  header_row: quatre"),
+            "table.header_row",
+            "quatre",
+        ),
+        (
+            ("  file: entretiens.csv", "  file: entretiens.csv\n  header_row: 0"),
+            "table.header_row",
+            "",
+        ),
         (("    required: true", "    required: oui"), "questions[0].required", "true ou false"),
         (("    type: categorical", "    type: liste"), "attributes.territory.type", "liste"),
-        (("    type: ordinal", "    type: ordinal\n    values: [a]"), "attributes.age_band.values", "ne s'applique pas"),
-        (("      rural: [zone rurale", "      ruaral: [zone rurale"), "attributes.territory.synonyms.ruaral", "rural"),
-        (("      rural: [zone rurale, campagne]", "      rural: [zone rurale, campagne]\n      urbain: [campagne]"),
-         "attributes.territory.synonyms.urbain", "campagne"),
+        (
+            ("    type: ordinal", "    type: ordinal\n    values: [a]"),
+            "attributes.age_band.values",
+            "ne s'applique pas",
+        ),
+        (
+            ("      rural: [zone rurale", "      ruaral: [zone rurale"),
+            "attributes.territory.synonyms.ruaral",
+            "rural",
+        ),
+        (
+            (
+                "      rural: [zone rurale, campagne]",
+                "      rural: [zone rurale, campagne]\n      urbain: [campagne]",
+            ),
+            "attributes.territory.synonyms.urbain",
+            "campagne",
+        ),
         (("  territory:", "  Territoire:"), "attributes.Territoire", "invalide"),
         (("  territory:", "  record_id:"), "attributes.record_id", "réservé"),
-        (("values: [urbain, périurbain, rural]", "values: []"), "attributes.territory.values", "vide"),
-        (("values: [urbain, périurbain, rural]", "values: [yes, no]"), "attributes.territory.values[0]", "guillemets"),
+        (
+            ("values: [urbain, périurbain, rural]", "values: []"),
+            "attributes.territory.values",
+            "vide",
+        ),
+        (
+            ("values: [urbain, périurbain, rural]", "values: [yes, no]"),
+            "attributes.territory.values[0]",
+            "guillemets",
+        ),
         (("wave: test-2018", "wave: test-2018\nshape: tall"), "shape", "tall"),
         (("wave: test-2018", "wave: test-2018\nanswers: {file: a.csv}"), "answers", "wide"),
         (("  file: entretiens.csv", "  file: entretiens.sav"), "table.file", ".sav"),
-        (("  file: entretiens.csv", "  file: entretiens.csv\n  sheet: Feuil1"), "table.sheet", "Excel"),
-        (("  file: entretiens.csv", "  file: entretiens.csv\n  separator: '#'"), "table.separator", "#"),
-        (("  file: entretiens.csv", "  file: entretiens.csv\n  encoding: klingon"), "table.encoding", "klingon"),
+        (
+            ("  file: entretiens.csv", "  file: entretiens.csv\n  sheet: Feuil1"),
+            "table.sheet",
+            "Excel",
+        ),
+        (
+            ("  file: entretiens.csv", "  file: entretiens.csv\n  separator: '#'"),
+            "table.separator",
+            "#",
+        ),
+        (
+            ("  file: entretiens.csv", "  file: entretiens.csv\n  encoding: klingon"),
+            "table.encoding",
+            "klingon",
+        ),
         (("record_id: N° entretien\n", ""), "record_id", "absente"),
         (("    column: Q1 – Usages\n", ""), "questions[0].column", "absente"),
         (("  - id: q1", "  - id: q 1"), "questions[0].id", "invalide"),
         (("wave: test-2018", "wave: test-2018\ncodebook: [a]"), "codebook", "texte"),
-        (("wave: test-2018", "wave: test-2018\nsettings: {seed: -1}"), "settings.seed", "au moins 0"),
+        (
+            ("wave: test-2018", "wave: test-2018\nsettings: {seed: -1}"),
+            "settings.seed",
+            "au moins 0",
+        ),
     ],
 )
 def test_each_config_mistake_names_the_file_and_the_key(tmp_path, change, key, words):
@@ -155,7 +215,9 @@ def test_each_config_mistake_names_the_file_and_the_key(tmp_path, change, key, w
 
 
 def test_repeated_key_is_an_error_not_a_silent_override(tmp_path):
-    text = BASE.replace("  age_band:", "  territory:\n    column: Autre\n    type: text\n  age_band:")
+    text = BASE.replace(
+        "  age_band:", "  territory:\n    column: Autre\n    type: text\n  age_band:"
+    )
     error = config_error(tmp_path, text)
     assert error.key == "territory" and "répétée" in error.message
 
@@ -171,7 +233,9 @@ def test_yaml_syntax_error_and_missing_file(tmp_path):
 
 
 def test_questions_must_be_a_non_empty_list_with_unique_ids(tmp_path):
-    assert config_error(tmp_path, BASE.split("questions:")[0] + "questions: []\n").key == "questions"
+    assert (
+        config_error(tmp_path, BASE.split("questions:")[0] + "questions: []\n").key == "questions"
+    )
     duplicated = BASE + "  - id: q1\n    column: Autre\n"
     assert config_error(tmp_path, duplicated).key == "questions[1].id"
     same_column = BASE + "  - id: q2\n    column: Q1 – Usages\n"
@@ -200,7 +264,11 @@ questions:
 def test_long_shape(tmp_path):
     survey = load_project(write(tmp_path, LONG)).survey
     assert survey.shape == "long" and survey.record_id is None
-    assert (survey.answers.key, survey.answers.question, survey.answers.text) == ("id_repondant", "question", "reponse")
+    assert (survey.answers.key, survey.answers.question, survey.answers.text) == (
+        "id_repondant",
+        "question",
+        "reponse",
+    )
     assert survey.respondents.key == "id"
     assert [q.code for q in survey.questions] == ["q1", "Q_SERVICES"]
     assert [t.config_key for t in survey.tables] == ["answers", "respondents"]
@@ -223,7 +291,9 @@ def test_long_shape_mistakes(tmp_path, old, new, key):
 
 
 def test_attribute_types(tmp_path):
-    text = BASE.replace("questions:", textwrap.dedent("""\
+    text = BASE.replace(
+        "questions:",
+        textwrap.dedent("""\
       equipment:
         column: Équipement
         type: multi
@@ -240,7 +310,12 @@ def test_attribute_types(tmp_path):
         min: 15
         max: 110
       region: {column: Région, type: text}
-    """).replace("\n", "\n  ").replace("equipment:", "  equipment:", 1).rstrip() + "\nquestions:")
+    """)
+        .replace("\n", "\n  ")
+        .replace("equipment:", "  equipment:", 1)
+        .rstrip()
+        + "\nquestions:",
+    )
     survey = load_project(write(tmp_path, text)).survey
     assert survey.attribute("equipment").separator == "/"
     assert survey.attribute("date").minimum == dt.date(2018, 1, 1)
@@ -277,14 +352,18 @@ def test_messages_in_english(tmp_path):
 def test_config_hash_ignores_comments_but_not_content(tmp_path):
     a = load_project(write(tmp_path, BASE, "a.yaml")).survey.content_sha256
     b = load_project(write(tmp_path, "# commentaire\n" + BASE, "b.yaml")).survey.content_sha256
-    c = load_project(write(tmp_path, BASE.replace("test-2018", "test-2019"), "c.yaml")).survey.content_sha256
+    c = load_project(
+        write(tmp_path, BASE.replace("test-2018", "test-2019"), "c.yaml")
+    ).survey.content_sha256
     assert a == b != c
 
 
 def test_paths_are_relative_to_the_config(tmp_path):
     sub = tmp_path / "data" / "raw" / "w"
     sub.mkdir(parents=True)
-    project = load_project(write(sub, BASE.replace("file: entretiens.csv", "file: ../shared/x.csv")))
+    project = load_project(
+        write(sub, BASE.replace("file: entretiens.csv", "file: ../shared/x.csv"))
+    )
     assert project.survey.table.path == sub / "../shared/x.csv"
     assert project.survey.table.label == "../shared/x.csv"
 
@@ -294,8 +373,16 @@ def test_sample_config_loads(sample_config):
     survey = project.survey
     assert survey.wave == "sample-2018" and survey.table.header_row == 4
     assert [a.name for a in survey.attributes] == [
-        "date", "stakeholder_group", "profile", "age_band", "territory", "region", "equipment",
-        "connection", "autonomy", "critical_services",
+        "date",
+        "stakeholder_group",
+        "profile",
+        "age_band",
+        "territory",
+        "region",
+        "equipment",
+        "connection",
+        "autonomy",
+        "critical_services",
     ]
     assert survey.attribute("territory").values == ("urbain", "périurbain", "rural")
     assert [q.id for q in survey.questions] == ["q1", "q2", "q3", "q4", "q5"]

@@ -22,15 +22,51 @@ from dialogue_analysis import (
 )
 from dialogue_analysis.storage import sha256_file
 
-HEADER = ["N° entretien", "Date", "Territoire", "Tranche d'âge", "Équipement", "Autonomie (1-4)",
-          "Taille du foyer", "Q1 – Usages", "Q2 – Besoins"]
+HEADER = [
+    "N° entretien",
+    "Date",
+    "Territoire",
+    "Tranche d'âge",
+    "Équipement",
+    "Autonomie (1-4)",
+    "Taille du foyer",
+    "Q1 – Usages",
+    "Q2 – Besoins",
+]
 ROWS = [
-    ["E01", "12/04/2018", "Zone rurale", "65 ans et plus", "Smartphone ; PC", "2", "1",
-     "La mairie m'aide pour les papiers, internet je connais pas trop.", "Quelqu'un une fois par semaine."],
-    ["E02", "2018-04-13", "ville", "25-34", "smartphone;tablette;", "NSP", "3,5",
-     "Pôle emploi, tout se fait en ligne maintenant.", ""],
-    ["E03", "16/04/2018", "Péri-urbain", "35 - 49", "", "4", "4",
-     "Les devoirs des enfants sur l'ENT,\nmais on a un seul ordi.", "Un forfait moins cher."],
+    [
+        "E01",
+        "12/04/2018",
+        "Zone rurale",
+        "65 ans et plus",
+        "Smartphone ; PC",
+        "2",
+        "1",
+        "La mairie m'aide pour les papiers, internet je connais pas trop.",
+        "Quelqu'un une fois par semaine.",
+    ],
+    [
+        "E02",
+        "2018-04-13",
+        "ville",
+        "25-34",
+        "smartphone;tablette;",
+        "NSP",
+        "3,5",
+        "Pôle emploi, tout se fait en ligne maintenant.",
+        "",
+    ],
+    [
+        "E03",
+        "16/04/2018",
+        "Péri-urbain",
+        "35 - 49",
+        "",
+        "4",
+        "4",
+        "Les devoirs des enfants sur l'ENT,\nmais on a un seul ordi.",
+        "Un forfait moins cher.",
+    ],
 ]
 
 CONFIG = """
@@ -120,11 +156,19 @@ def test_csv_wide_values_are_canonical_and_typed(tmp_path):
     assert pd.isna(r.loc["E02", "autonomy"]) and r.loc["E01", "autonomy"] == "2"
     assert r["household"].tolist() == [1.0, 3.5, 4.0]
     assert r["date"].dtype == "datetime64[ns]"
-    assert r["date"].dt.date.tolist() == [dt.date(2018, 4, 12), dt.date(2018, 4, 13), dt.date(2018, 4, 16)]
+    assert r["date"].dt.date.tolist() == [
+        dt.date(2018, 4, 12),
+        dt.date(2018, 4, 13),
+        dt.date(2018, 4, 16),
+    ]
     answers = wave.answers
     assert answers.columns.tolist() == ["record_id", "question_id", "text"]
     assert len(answers) == 5  # E02 did not answer q2
-    assert answers.query("record_id == 'E03' and question_id == 'q1'").text.item().endswith("un seul ordi.")
+    assert (
+        answers.query("record_id == 'E03' and question_id == 'q1'")
+        .text.item()
+        .endswith("un seul ordi.")
+    )
     problems = wave.report.to_frame()
     assert problems[["row", "column", "severity", "code"]].values.tolist() == [
         [3, "Q2 – Besoins", "warning", "optional_answer_missing"],
@@ -141,7 +185,11 @@ def test_excel_sheet_header_row_dates_and_numbers(tmp_path):
     config = write_config(tmp_path, "entretiens.xlsx", "sheet: Entretiens\nheader_row: 4")
     wave = read_wave(load_project(config))
     r = frame(wave.records)
-    assert r["date"].dt.date.tolist() == [dt.date(2018, 4, 12), dt.date(2018, 4, 13), dt.date(2018, 4, 16)]
+    assert r["date"].dt.date.tolist() == [
+        dt.date(2018, 4, 12),
+        dt.date(2018, 4, 13),
+        dt.date(2018, 4, 16),
+    ]
     assert r["autonomy"].tolist()[0] == "2" and r["household"].tolist()[2] == 4.0
     assert [p.row for p in wave.report] == [6]  # the Excel row of E02's empty q2
     assert wave.report.problems[0].sheet == "Entretiens"
@@ -166,7 +214,9 @@ def patch_cached_values(path, values):
     for ref, (value, kind) in values.items():
         xml = re.sub(
             rf'<c r="{ref}"( s="\d+")?><f>(.*?)</f><v ?/>',
-            lambda m, r=ref, v=value, k=kind: f'<c r="{r}"{m.group(1) or ""}{k}><f>{m.group(2)}</f><v>{v}</v>',
+            lambda m, r=ref, v=value, k=kind: (
+                f'<c r="{r}"{m.group(1) or ""}{k}><f>{m.group(2)}</f><v>{v}</v>'
+            ),
             xml,
         )
     files["xl/worksheets/sheet1.xml"] = xml.encode()
@@ -205,7 +255,9 @@ def test_a_formula_without_saved_value_is_an_error_not_an_empty_cell(tmp_path):
 def test_json_list_of_objects_rows_are_line_numbers(tmp_path):
     objects = [dict(zip(HEADER, row, strict=True)) for row in ROWS]
     objects[0]["Équipement"] = ["Smartphone", "PC"]  # a JSON list for a multi-select
-    text = "[\n" + ",\n".join(json.dumps(o, ensure_ascii=False, indent=1) for o in objects) + "\n]\n"
+    text = (
+        "[\n" + ",\n".join(json.dumps(o, ensure_ascii=False, indent=1) for o in objects) + "\n]\n"
+    )
     (tmp_path / "entretiens.json").write_text(text, encoding="utf-8")
     wave = read_wave(load_project(write_config(tmp_path, "entretiens.json")))
     assert frame(wave.records).loc["E01", "equipment"] == "smartphone|ordinateur"
@@ -223,13 +275,19 @@ def test_write_wave_publishes_tables_report_and_manifest(tmp_path):
     out = write_wave(wave, project, tmp_path / "out")
     assert out == tmp_path / "out" / "data" / "processed" / "essai-2018"
     assert sorted(p.name for p in out.iterdir()) == [
-        "answers.parquet", "manifest.json", "records.parquet", "validation.csv", "validation.md",
+        "answers.parquet",
+        "manifest.json",
+        "records.parquet",
+        "validation.csv",
+        "validation.md",
     ]
     assert {p.name: sha256_file(p) for p in raw.iterdir()} == before  # raw files only read
     manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
     assert manifest["rows"] == {"records": 3, "answers": 5}
     assert manifest["inputs"][0]["sha256"] == before["entretiens.csv"]
-    assert manifest["inputs"][0]["encoding"] == "utf-8" and manifest["inputs"][0]["separator"] == ";"
+    assert (
+        manifest["inputs"][0]["encoding"] == "utf-8" and manifest["inputs"][0]["separator"] == ";"
+    )
     assert manifest["config"]["sha256"] == before["survey.yaml"]
     assert manifest["package"]["version"] and manifest["python"]
     assert manifest["spacy_model"]["name"] == "fr_core_news_sm"
@@ -355,10 +413,15 @@ def test_long_shape_joins_answers_to_respondents(tmp_path):
     wave = read_wave(project)
     r = frame(wave.records)
     assert list(r.index) == ["101", "102", "999", "103"]  # order of first answer
-    assert r["territory"].tolist()[:2] == ["rural", "périurbain"] and pd.isna(r.loc["999", "territory"])
+    assert r["territory"].tolist()[:2] == ["rural", "périurbain"] and pd.isna(
+        r.loc["999", "territory"]
+    )
     assert r.loc["101", "age_band"] == "35+"
     assert wave.answers[["record_id", "question_id"]].values.tolist() == [
-        ["101", "services"], ["101", "etat"], ["102", "services"], ["999", "etat"],
+        ["101", "services"],
+        ["101", "etat"],
+        ["102", "services"],
+        ["999", "etat"],
     ]
     assert wave.answers.text.iloc[0] == "Il manque un bureau de poste,\nle plus proche est à 20 km."
     problems = [(p.file, p.row, p.column, p.value, p.code) for p in wave.report]
@@ -384,7 +447,10 @@ def test_long_shape_errors(tmp_path):
     problems = [(p.file, p.row, p.code) for p in info.value.report if p.code != "unused_column"]
     assert ("reponses.csv", 9, "duplicate_answer") in problems
     # respondent 102 twice (both rows named); respondent 100 twice too, but has no answer: ignored
-    assert [(f, r) for f, r, c in problems if c == "duplicate_respondent"] == [("repondants.csv", 4), ("repondants.csv", 6)]
+    assert [(f, r) for f, r, c in problems if c == "duplicate_respondent"] == [
+        ("repondants.csv", 4),
+        ("repondants.csv", 6),
+    ]
     # 102 and 103 did not answer the required question OE9: reported on their first answer's
     # line (102's is line 4: the quoted answer of line 2 spans two lines)
     assert [r for f, r, c in problems if c == "required_answer_missing"] == [4, 8]

@@ -18,7 +18,10 @@ pytestmark = pytest.mark.realdata
 @pytest.fixture(scope="module")
 def elf(realdata):
     project = load_project(CONFIG)
-    assert project.survey.answers.path.resolve() == (realdata / "entendre_la_france" / "answers_pre.csv").resolve()
+    assert (
+        project.survey.answers.path.resolve()
+        == (realdata / "entendre_la_france" / "answers_pre.csv").resolve()
+    )
     start = time.perf_counter()
     wave = read_wave(project)
     return project, wave, time.perf_counter() - start

@@ -26,8 +26,10 @@ def written_interviews() -> int:
 def sample_project(sample_config):
     xlsx = sample_config.parent / "entretiens_2018.xlsx"
     if not xlsx.is_file() or written_interviews() < N_RECORDS:
-        pytest.skip(f"the sample wave is not complete yet ({written_interviews()}/{N_RECORDS} interviews): "
-                    "run tools/sample_wave/build_xlsx.py once all answers are written")
+        pytest.skip(
+            f"the sample wave is not complete yet ({written_interviews()}/{N_RECORDS} interviews): "
+            "run tools/sample_wave/build_xlsx.py once all answers are written"
+        )
     return load_project(sample_config)
 
 
@@ -69,4 +71,6 @@ def test_sample_xlsx_is_up_to_date_and_byte_stable(sample_project, tmp_path):
     spec.loader.exec_module(build)
     out = build.main(["--out", str(tmp_path / "a.xlsx")])
     committed = sample_project.raw_dir / "entretiens_2018.xlsx"
-    assert sha256_file(out) == sha256_file(committed), "rebuild with tools/sample_wave/build_xlsx.py"
+    assert sha256_file(out) == sha256_file(committed), (
+        "rebuild with tools/sample_wave/build_xlsx.py"
+    )

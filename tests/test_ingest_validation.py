@@ -20,8 +20,11 @@ def problems_of(tmp_path, file, table_extra="", language=None, text=CONFIG):
 
 
 def located(problems, code=None):
-    return [(p.file, p.sheet, p.row, p.column, p.value, p.severity)
-            for p in problems if code is None or p.code == code]
+    return [
+        (p.file, p.sheet, p.row, p.column, p.value, p.severity)
+        for p in problems
+        if code is None or p.code == code
+    ]
 
 
 def rows_with(**changes):
@@ -61,20 +64,32 @@ def test_cr_only_line_endings_keep_editor_line_numbers(tmp_path):
 
 def test_title_line_above_the_header(tmp_path):
     rows = rows_with(r2c3="Ruarl")
-    write_csv(tmp_path / "entretiens.csv", [HEADER] + rows, before="Vague test — export du 02/07/2018\n")
+    write_csv(
+        tmp_path / "entretiens.csv", [HEADER] + rows, before="Vague test — export du 02/07/2018\n"
+    )
     problems = problems_of(tmp_path, "entretiens.csv", "header_row: 2")
     assert located(problems, "value_not_allowed") == [
         ("entretiens.csv", None, 4, "Territoire", "Ruarl", "error"),
     ]
     # with header_row: auto the title line is skipped too
-    assert located(problems_of(tmp_path, "entretiens.csv", "header_row: auto"), "value_not_allowed")[0][2] == 4
+    assert (
+        located(problems_of(tmp_path, "entretiens.csv", "header_row: auto"), "value_not_allowed")[
+            0
+        ][2]
+        == 4
+    )
 
 
 def test_value_not_allowed_suggests_the_closest(tmp_path):
-    write_csv(tmp_path / "entretiens.csv", [HEADER] + rows_with(r2c3="Ruarl", r3c5="smartphone; Tablete"))
+    write_csv(
+        tmp_path / "entretiens.csv", [HEADER] + rows_with(r2c3="Ruarl", r3c5="smartphone; Tablete")
+    )
     problems = problems_of(tmp_path, "entretiens.csv")
     wrong = [p for p in problems if p.code == "value_not_allowed"]
-    assert [(p.row, p.column, p.value) for p in wrong] == [(3, "Territoire", "Ruarl"), (4, "Équipement", "Tablete")]
+    assert [(p.row, p.column, p.value) for p in wrong] == [
+        (3, "Territoire", "Ruarl"),
+        (4, "Équipement", "Tablete"),
+    ]
     assert "« rural »" in wrong[0].message and "territory" in wrong[0].message
     assert "« tablette »" in wrong[1].message
     far = [p for p in problems_of(tmp_path, "entretiens.csv") if p.value == "Ruarl"]
@@ -92,16 +107,23 @@ def test_missing_column_names_the_config_key_and_suggests(tmp_path):
     problems = problems_of(tmp_path, "entretiens.csv")
     missing = [p for p in problems if p.code == "missing_column"]
     assert [(p.row, p.column) for p in missing] == [(1, "Territoire"), (1, "Tranche d'âge")]
-    assert "attributes.territory.column" in missing[0].message and "survey.yaml" in missing[0].message
+    assert (
+        "attributes.territory.column" in missing[0].message and "survey.yaml" in missing[0].message
+    )
     assert "« Territoires »" in missing[0].message
     # the column that is there but not declared is a warning
-    assert located(problems, "unused_column") == [("entretiens.csv", None, 1, "Territoires", None, "warning")]
+    assert located(problems, "unused_column") == [
+        ("entretiens.csv", None, 1, "Territoires", None, "warning")
+    ]
 
 
 def test_duplicate_ids_name_both_rows(tmp_path):
     write_csv(tmp_path / "entretiens.csv", [HEADER] + rows_with(r3c1="E01"))
     problems = [p for p in problems_of(tmp_path, "entretiens.csv") if p.code == "duplicate_id"]
-    assert [(p.row, p.column, p.value) for p in problems] == [(2, "N° entretien", "E01"), (4, "N° entretien", "E01")]
+    assert [(p.row, p.column, p.value) for p in problems] == [
+        (2, "N° entretien", "E01"),
+        (4, "N° entretien", "E01"),
+    ]
     assert all("2, 4" in p.message for p in problems)
 
 
@@ -118,7 +140,11 @@ def test_excel_rows_are_excel_row_numbers(tmp_path):
     rows = [HEADER] + rows_with(r1c2=dt.datetime(2018, 4, 12), r2c2="31/02/2018", r3c7="trois")
     write_xlsx(tmp_path / "entretiens.xlsx", rows)
     problems = problems_of(tmp_path, "entretiens.xlsx", "sheet: Entretiens\nheader_row: 4")
-    errors = [(p.file, p.sheet, p.row, p.column, p.value, p.code) for p in problems if p.severity == "error"]
+    errors = [
+        (p.file, p.sheet, p.row, p.column, p.value, p.code)
+        for p in problems
+        if p.severity == "error"
+    ]
     assert errors == [
         ("entretiens.xlsx", "Entretiens", 6, "Date", "31/02/2018", "impossible_date"),
         ("entretiens.xlsx", "Entretiens", 7, "Taille du foyer", "trois", "not_a_number"),
@@ -128,7 +154,10 @@ def test_excel_rows_are_excel_row_numbers(tmp_path):
 def test_text_in_a_numeric_column_and_out_of_range(tmp_path):
     write_csv(tmp_path / "entretiens.csv", [HEADER] + rows_with(r1c7="deux", r2c7="40"))
     problems = [p for p in problems_of(tmp_path, "entretiens.csv") if p.severity == "error"]
-    assert [(p.row, p.value, p.code) for p in problems] == [(2, "deux", "not_a_number"), (3, "40", "out_of_range")]
+    assert [(p.row, p.value, p.code) for p in problems] == [
+        (2, "deux", "not_a_number"),
+        (3, "40", "out_of_range"),
+    ]
 
 
 def test_empty_required_values_and_answers(tmp_path):
@@ -148,8 +177,16 @@ def test_every_problem_is_reported_at_once(tmp_path):
     with pytest.raises(ValidationFailed) as info:
         read_wave(load_project(write_config(tmp_path, "entretiens.csv")))
     codes = [p.code for p in info.value.report.errors]
-    assert sorted(codes) == sorted(["impossible_date", "value_not_allowed", "duplicate_id", "duplicate_id",
-                                    "value_not_allowed", "not_a_number"])
+    assert sorted(codes) == sorted(
+        [
+            "impossible_date",
+            "value_not_allowed",
+            "duplicate_id",
+            "duplicate_id",
+            "value_not_allowed",
+            "not_a_number",
+        ]
+    )
     assert "6 erreur" in str(info.value)
 
 
@@ -163,7 +200,9 @@ def test_empty_file_and_header_without_rows(tmp_path):
     write_csv(tmp_path / "entretiens.csv", [HEADER])
     assert [(p.row, p.code) for p in problems_of(tmp_path, "entretiens.csv")] == [(1, "no_rows")]
     write_xlsx(tmp_path / "entretiens.xlsx", [HEADER])
-    assert [(p.row, p.code) for p in problems_of(tmp_path, "entretiens.xlsx", "header_row: 4")] == [(4, "no_rows")]
+    assert [(p.row, p.code) for p in problems_of(tmp_path, "entretiens.xlsx", "header_row: 4")] == [
+        (4, "no_rows")
+    ]
 
 
 def test_a_file_named_xlsx_that_is_not_excel(tmp_path):
@@ -178,29 +217,44 @@ def test_a_file_named_xlsx_that_is_not_excel(tmp_path):
 
 
 def test_multi_line_quoted_cells_keep_editor_line_numbers(tmp_path):
-    rows = rows_with(r1c8="Première ligne\nDeuxième ligne\nTroisième ligne", r2c9="a\r\nb", r3c3="Mars")
+    rows = rows_with(
+        r1c8="Première ligne\nDeuxième ligne\nTroisième ligne", r2c9="a\r\nb", r3c3="Mars"
+    )
     write_csv(tmp_path / "entretiens.csv", [HEADER] + rows, newline="\r\n")
     # E01: lines 2-4; E02: lines 5-6; E03 starts on line 7 (its q1 spans 7-8)
     problems = problems_of(tmp_path, "entretiens.csv")
-    assert located(problems, "value_not_allowed") == [("entretiens.csv", None, 7, "Territoire", "Mars", "error")]
+    assert located(problems, "value_not_allowed") == [
+        ("entretiens.csv", None, 7, "Territoire", "Mars", "error")
+    ]
 
 
 def test_blank_lines_count_in_line_numbers(tmp_path):
-    text = "\n".join([
-        ";".join(HEADER),
-        "",
-        'E01;12/04/2018;rural;25-34;smartphone;2;1;"Une réponse\nsur deux lignes";Oui',
-        "",
-        "E02;13/04/2018;Mars;25-34;smartphone;2;1;Réponse;Oui",
-    ])
+    text = "\n".join(
+        [
+            ";".join(HEADER),
+            "",
+            'E01;12/04/2018;rural;25-34;smartphone;2;1;"Une réponse\nsur deux lignes";Oui',
+            "",
+            "E02;13/04/2018;Mars;25-34;smartphone;2;1;Réponse;Oui",
+        ]
+    )
     (tmp_path / "entretiens.csv").write_text(text, encoding="utf-8")
     problems = problems_of(tmp_path, "entretiens.csv")
     assert located(problems) == [("entretiens.csv", None, 6, "Territoire", "Mars", "error")]
 
 
 def test_uncommon_header_spellings_still_match(tmp_path):
-    header = ["n° ENTRETIEN", "date", "territoire ", "Tranche d’âge", "Equipement", "Autonomie (1-4)",
-              "Taille du foyer", "Q1 - Usages", "Q2 — Besoins"]
+    header = [
+        "n° ENTRETIEN",
+        "date",
+        "territoire ",
+        "Tranche d’âge",
+        "Equipement",
+        "Autonomie (1-4)",
+        "Taille du foyer",
+        "Q1 - Usages",
+        "Q2 — Besoins",
+    ]
     write_csv(tmp_path / "entretiens.csv", [header] + ROWS)
     assert [p.code for p in problems_of(tmp_path, "entretiens.csv")] == ["optional_answer_missing"]
 
@@ -209,7 +263,9 @@ def test_ambiguous_column(tmp_path):
     header = HEADER + ["territoire"]
     write_csv(tmp_path / "entretiens.csv", [header] + [r + ["x"] for r in ROWS])
     problems = [p for p in problems_of(tmp_path, "entretiens.csv") if p.code == "ambiguous_column"]
-    assert [(p.row, p.column) for p in problems] == [(1, "Territoire")] and "3, 10" in problems[0].message
+    assert [(p.row, p.column) for p in problems] == [(1, "Territoire")] and "3, 10" in problems[
+        0
+    ].message
 
 
 def test_messages_in_english(tmp_path):
@@ -238,5 +294,7 @@ def test_explicit_encoding_that_does_not_fit(tmp_path):
 def test_json_problems(tmp_path):
     (tmp_path / "entretiens.json").write_text('{"N° entretien": "E01"}', encoding="utf-8")
     assert [p.code for p in problems_of(tmp_path, "entretiens.json")] == ["json_not_list"]
-    (tmp_path / "entretiens.json").write_text('[\n{"N° entretien": "E01"},\n{"N° entretien": \n]', encoding="utf-8")
+    (tmp_path / "entretiens.json").write_text(
+        '[\n{"N° entretien": "E01"},\n{"N° entretien": \n]', encoding="utf-8"
+    )
     assert [(p.row, p.code) for p in problems_of(tmp_path, "entretiens.json")] == [(4, "not_json")]

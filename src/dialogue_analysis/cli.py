@@ -63,7 +63,10 @@ RootOpt = Annotated[
 ]
 LangOpt = Annotated[
     Language | None,
-    typer.Option("--lang", help="Language of messages and reports (default: settings.language of the config)."),
+    typer.Option(
+        "--lang",
+        help="Language of messages and reports (default: settings.language of the config).",
+    ),
 ]
 
 
@@ -76,7 +79,10 @@ def _version(value: bool) -> None:
 @app.callback()
 def main(
     version: Annotated[
-        bool, typer.Option("--version", callback=_version, is_eager=True, help="Show the version and exit.")
+        bool,
+        typer.Option(
+            "--version", callback=_version, is_eager=True, help="Show the version and exit."
+        ),
     ] = False,
 ) -> None:
     """dialogue-analysis: stakeholder-dialogue interviews -> findings report."""
@@ -97,9 +103,17 @@ def ingest(config: ConfigArg, root: RootOpt = Path("."), lang: LangOpt = None) -
             wave = pipeline.run_ingest(project, root, progress)
         _print_report(wave.report, project.processed_dir(root) / "validation.csv")
         console.print(
-            tr("cli_ingested", project.settings.language, records=len(wave.records), answers=len(wave.answers), wave=wave.name)
+            tr(
+                "cli_ingested",
+                project.settings.language,
+                records=len(wave.records),
+                answers=len(wave.answers),
+                wave=wave.name,
+            )
         )
-        console.print(tr("cli_written", project.settings.language, path=project.processed_dir(root)))
+        console.print(
+            tr("cli_written", project.settings.language, path=project.processed_dir(root))
+        )
 
 
 @app.command()
@@ -143,8 +157,11 @@ def _errors(language: str | None):
 def _progress():
     """A spinner with the current step; yields the callback the pipeline calls."""
     with Progress(
-        SpinnerColumn(), TextColumn("{task.description}"), TimeElapsedColumn(),
-        console=err_console, transient=True,
+        SpinnerColumn(),
+        TextColumn("{task.description}"),
+        TimeElapsedColumn(),
+        console=err_console,
+        transient=True,
     ) as progress:
         task = progress.add_task("…", total=None)
 
@@ -163,7 +180,9 @@ def _print_report(report: ValidationReport, path, stream: Console = console) -> 
     table = Table(title=tr("report_title", lang), show_lines=False, expand=False)
     for column in DISPLAY_COLUMNS:
         table.add_column(tr(f"col_{column}", lang), overflow="fold", no_wrap=column == "row")
-    for row, problem in zip(table_rows(problems[:MAX_ROWS_SHOWN], lang, width=40), problems, strict=False):
+    for row, problem in zip(
+        table_rows(problems[:MAX_ROWS_SHOWN], lang, width=40), problems, strict=False
+    ):
         style = "red" if problem.severity == "error" else "yellow"
         table.add_row(*row, style=style)
     stream.print(table)

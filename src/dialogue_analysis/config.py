@@ -37,7 +37,14 @@ TEXT_SUFFIXES = (".csv", ".tsv", ".txt")
 DATA_SUFFIXES = EXCEL_SUFFIXES + TEXT_SUFFIXES + (".json",)
 SEPARATORS = {"auto": "auto", ",": ",", ";": ";", "\t": "\t", "tab": "\t", "|": "|"}
 DEFAULT_MISSING = ("", "?", "NSP", "NR", "N/A", "-")
-DEFAULT_DATE_FORMATS = ("%d/%m/%Y", "%d/%m/%y", "%Y-%m-%d", "%d-%m-%Y", "%d.%m.%Y", "%Y-%m-%d %H:%M:%S")
+DEFAULT_DATE_FORMATS = (
+    "%d/%m/%Y",
+    "%d/%m/%y",
+    "%Y-%m-%d",
+    "%d-%m-%Y",
+    "%d.%m.%Y",
+    "%Y-%m-%d %H:%M:%S",
+)
 RESERVED_NAMES = ("record_id", "wave", "question_id", "text")
 _IDENTIFIER = re.compile(r"^[a-z_][a-z0-9_]*$")
 _QUESTION_ID = re.compile(r"^[A-Za-z0-9_\-]+$")
@@ -79,7 +86,9 @@ class Settings:
     importance: dict[str, float] = field(default_factory=dict)
 
 
-def settings_from_mapping(data: Mapping | None, file: str = "<settings>", language: str = "fr") -> Settings:
+def settings_from_mapping(
+    data: Mapping | None, file: str = "<settings>", language: str = "fr"
+) -> Settings:
     """Validate a ``settings:`` mapping against the fields of :class:`Settings`.
 
     Raises
@@ -382,7 +391,9 @@ def _read_yaml(path: Path, language: str) -> dict:
     try:
         data = yaml.load(path.read_text(encoding="utf-8-sig"), Loader=_UniqueKeyLoader)
     except _DuplicateKey as exc:
-        raise ConfigError(path, str(exc.key), tr("duplicate_key", language, key=exc.key, line=exc.line)) from None
+        raise ConfigError(
+            path, str(exc.key), tr("duplicate_key", language, key=exc.key, line=exc.line)
+        ) from None
     except yaml.YAMLError as exc:
         detail = " ".join(str(exc).split())
         raise ConfigError(path, "", tr("yaml_syntax", language, detail=detail)) from None
@@ -426,7 +437,11 @@ class _Section:
         for name in self.data:
             if name not in allowed:
                 suggestion = closest(str(name), [str(a) for a in allowed])
-                hint = tr("unknown_key_hint", self.language, suggestion=suggestion) if suggestion else ""
+                hint = (
+                    tr("unknown_key_hint", self.language, suggestion=suggestion)
+                    if suggestion
+                    else ""
+                )
                 raise self.error(name, "unknown_key", hint=hint, allowed=", ".join(allowed))
 
     def get(self, name, kind: str, default=_REQUIRED):
@@ -454,7 +469,9 @@ class _Section:
             return str(value)
         if not isinstance(value, str):
             expected = _KINDS["str"][1][1 if self.language == "en" else 0]
-            raise ConfigError(self.file, key, tr("wrong_type", self.language, expected=expected, got=value))
+            raise ConfigError(
+                self.file, key, tr("wrong_type", self.language, expected=expected, got=value)
+            )
         return value.strip()
 
     def labels(self, name, default=_REQUIRED) -> list[str] | None:
@@ -479,8 +496,18 @@ def _resolve(config_path: Path, text: str) -> Path:
 # ----------------------------------------------------------------------------------------------
 
 _TOP_KEYS = (
-    "wave", "title", "shape", "table", "answers", "respondents", "record_id", "missing",
-    "attributes", "questions", "settings", "codebook",
+    "wave",
+    "title",
+    "shape",
+    "table",
+    "answers",
+    "respondents",
+    "record_id",
+    "missing",
+    "attributes",
+    "questions",
+    "settings",
+    "codebook",
 )
 _TABLE_KEYS = ("file", "sheet", "header_row", "encoding", "separator", "ignore_columns")
 _ATTRIBUTE_KEYS = {
@@ -547,17 +574,25 @@ def _parse_table(section: _Section, path: Path, columns: tuple[str, ...] = ()) -
     if sheet is not None and suffix not in EXCEL_SUFFIXES:
         raise section.error("sheet", "sheet_not_excel")
     header_row = section.data.get("header_row", 1)
-    if header_row != "auto" and (not isinstance(header_row, int) or isinstance(header_row, bool) or header_row < 1):
-        raise section.error("header_row", "wrong_type", expected="1, 2, 3... | 'auto'", got=header_row)
+    if header_row != "auto" and (
+        not isinstance(header_row, int) or isinstance(header_row, bool) or header_row < 1
+    ):
+        raise section.error(
+            "header_row", "wrong_type", expected="1, 2, 3... | 'auto'", got=header_row
+        )
     separator = section.get("separator", "str", "auto")
     if separator not in SEPARATORS:
-        raise section.error("separator", "not_one_of", got=separator, allowed="auto, ',', ';', tab, '|'")
+        raise section.error(
+            "separator", "not_one_of", got=separator, allowed="auto, ',', ';', tab, '|'"
+        )
     encoding = section.get("encoding", "str", "auto")
     if encoding != "auto":
         try:
             "".encode(encoding)
         except LookupError:
-            raise section.error("encoding", "not_one_of", got=encoding, allowed="auto, utf-8, cp1252, latin-1...") from None
+            raise section.error(
+                "encoding", "not_one_of", got=encoding, allowed="auto, utf-8, cp1252, latin-1..."
+            ) from None
     extra = {c: section.get(c, "str").strip() for c in columns}
     return TableSpec(
         config_key=section.path,
@@ -608,13 +643,22 @@ def _parse_attribute(name: str, sec: _Section) -> Attribute:
         if kind == "multi":
             extra["separator"] = sec.get("separator", "str", ";")
             if not extra["separator"].strip():
-                raise sec.error("separator", "wrong_type", expected="« ; », « , », « / »...", got=extra["separator"])
+                raise sec.error(
+                    "separator",
+                    "wrong_type",
+                    expected="« ; », « , », « / »...",
+                    got=extra["separator"],
+                )
         return Attribute(**base, **extra)
     if kind == "date":
         formats = tuple(sec.labels("formats", list(DEFAULT_DATE_FORMATS)))
         for i, fmt in enumerate(formats):
             if "%" not in fmt:
-                raise ConfigError(sec.file, f"{sec.key('formats')}[{i}]", tr("bad_date_format", sec.language, got=fmt))
+                raise ConfigError(
+                    sec.file,
+                    f"{sec.key('formats')}[{i}]",
+                    tr("bad_date_format", sec.language, got=fmt),
+                )
         low, high = (_date_bound(sec, k) for k in ("min", "max"))
         _check_bounds(sec, low, high)
         return Attribute(**base, formats=formats, minimum=low, maximum=high)
@@ -696,12 +740,19 @@ def _parse_questions(section: _Section, shape: str) -> tuple[Question, ...]:
             place = fold(column)
         else:
             if "column" in item:
-                raise sec.error("column", "key_not_for_shape", key="column", shape=shape, hint="code")
+                raise sec.error(
+                    "column", "key_not_for_shape", key="column", shape=shape, hint="code"
+                )
             column = None
             code = sec.label("code", item["code"]) if item.get("code") is not None else qid
             place = fold(code)
         if place in seen_places:
-            raise sec.error("column" if shape == "wide" else "code", "duplicate_value", what="question", value=column or code)
+            raise sec.error(
+                "column" if shape == "wide" else "code",
+                "duplicate_value",
+                what="question",
+                value=column or code,
+            )
         seen_places.add(place)
         questions.append(
             Question(

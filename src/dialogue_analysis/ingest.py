@@ -36,8 +36,12 @@ from .validation import (
     WARNING,
     ValidationFailed,
     ValidationReport,
+    answer_text,
+    cell_text,
+    check_value,
     closest,
     fold,
+    is_missing,
     report_from_frame,
     tr,
 )
@@ -50,10 +54,8 @@ MANIFEST_FILE = "manifest.json"
 REPORT_CSV = "validation.csv"
 REPORT_MD = "validation.md"
 
-_EXCEL_EPOCH = dt.datetime(1899, 12, 30)
 _SEPARATOR_CANDIDATES = (";", ",", "\t", "|")
 _HEADER_SEARCH_ROWS = 30
-_DATE_SHAPE = re.compile(r"^(\d{1,4})[/.\-](\d{1,2})[/.\-](\d{1,4})$")
 
 
 @dataclass(frozen=True)
@@ -72,8 +74,13 @@ class InputFile:
 
     def to_manifest(self) -> dict:
         return {
-            "file": self.label, "sha256": self.sha256, "bytes": self.size, "format": self.format,
-            "sheet": self.sheet, "encoding": self.encoding, "separator": self.separator,
+            "file": self.label,
+            "sha256": self.sha256,
+            "bytes": self.size,
+            "format": self.format,
+            "sheet": self.sheet,
+            "encoding": self.encoding,
+            "separator": self.separator,
             "rows": self.rows,
         }
 
@@ -230,10 +237,14 @@ def load_wave(project: Project, root: str | Path = ".") -> Wave:
     records = pd.read_parquet(folder / RECORDS_FILE)
     answers = pd.read_parquet(folder / ANSWERS_FILE)
     manifest = json.loads((folder / MANIFEST_FILE).read_text(encoding="utf-8"))
-    frame = pd.read_csv(folder / REPORT_CSV, sep=";", encoding="utf-8-sig", dtype=str, keep_default_na=False)
+    frame = pd.read_csv(
+        folder / REPORT_CSV, sep=";", encoding="utf-8-sig", dtype=str, keep_default_na=False
+    )
     frame = frame.replace("", None)
     report = report_from_frame(frame, project.settings.language)
-    return Wave(project.wave, records, answers, report, (), manifest["config"]["content_sha256"], manifest)
+    return Wave(
+        project.wave, records, answers, report, (), manifest["config"]["content_sha256"], manifest
+    )
 
 
 def build_manifest(wave: Wave, project: Project) -> dict:
@@ -270,11 +281,15 @@ def _version(distribution: str) -> str | None:
 # ----------------------------------------------------------------------------------------------
 
 
-def _read_table(spec: TableSpec, ctx: _Context, wanted: list[str]) -> tuple[_Table | None, InputFile]:
+def _read_table(
+    spec: TableSpec, ctx: _Context, wanted: list[str]
+) -> tuple[_Table | None, InputFile]:
     """Read one table of the config; problems go to the report, None if unreadable."""
     if not spec.path.is_file():
         raise ConfigError(
-            ctx.survey.path, f"{spec.config_key}.file", tr("input_not_found", ctx.language, path=spec.path)
+            ctx.survey.path,
+            f"{spec.config_key}.file",
+            tr("input_not_found", ctx.language, path=spec.path),
         )
     ctx.step("step_read", file=spec.label)
     ctx.report.register_file(spec.label)
@@ -324,7 +339,9 @@ def _decode(data: bytes, spec: TableSpec, ctx: _Context, info: dict) -> str | No
         except UnicodeDecodeError as exc:
             if spec.encoding != "auto":
                 detail = f"octet {exc.start}" if ctx.language == "fr" else f"byte {exc.start}"
-                ctx.problem(spec, None, None, None, ERROR, "bad_encoding", encoding=encoding, detail=detail)
+                ctx.problem(
+                    spec, None, None, None, ERROR, "bad_encoding", encoding=encoding, detail=detail
+                )
                 return None
             continue
         info["encoding"] = encoding
@@ -357,11 +374,17 @@ def _read_excel(data: bytes, spec: TableSpec, ctx: _Context, wanted, info) -> _T
     finally:
         workbook.close()
     info["sheet"] = sheet
-    header_row = _find_header_row([[_cell_text(c) for c in r] for r in grid[:_HEADER_SEARCH_ROWS]], spec, wanted)
+    header_row = _find_header_row(
+        [[cell_text(c) for c in r] for r in grid[:_HEADER_SEARCH_ROWS]], spec, wanted
+    )
     if header_row > len(grid):
-        ctx.problem(spec, None, None, None, ERROR, "header_row_missing", n=len(grid), row=header_row)
+        ctx.problem(
+            spec, None, None, None, ERROR, "header_row_missing", n=len(grid), row=header_row
+        )
         return None
-    table = _make_table(spec, sheet, header_row, grid[header_row - 1], grid[header_row:], header_row + 1)
+    table = _make_table(
+        spec, sheet, header_row, grid[header_row - 1], grid[header_row:], header_row + 1
+    )
     table.letters = True
     _flag_uncached_formulas(data, table, ctx)
     return table
@@ -374,7 +397,8 @@ def _choose_sheet(names: list[str], spec: TableSpec, ctx: _Context) -> str:
     if match is None:
         available = ", ".join(f"« {n} »" for n in names)
         raise ConfigError(
-            ctx.survey.path, f"{spec.config_key}.sheet",
+            ctx.survey.path,
+            f"{spec.config_key}.sheet",
             tr("sheet_not_found", ctx.language, sheet=spec.sheet, available=available),
         )
     return match
@@ -401,14 +425,24 @@ def _flag_uncached_formulas(data: bytes, table: _Table, ctx: _Context) -> None:
             for j, value in enumerate(row):
                 if isinstance(value, str) and value.startswith("=") and (r, j) in empties:
                     header = table.headers[j] if j < len(table.headers) else table.position(j)
-                    ctx.problem(table, first + r, header, value, ERROR, "formula_without_value", formula=value)
+                    ctx.problem(
+                        table,
+                        first + r,
+                        header,
+                        value,
+                        ERROR,
+                        "formula_without_value",
+                        formula=value,
+                    )
     finally:
         workbook.close()
 
 
 def _looks_like_text(data: bytes) -> bool:
     head = data[:2048]
-    return b"\x00" not in head and sum(32 <= b < 127 or b in b"\r\n\t" for b in head) > 0.9 * len(head)
+    return b"\x00" not in head and sum(32 <= b < 127 or b in b"\r\n\t" for b in head) > 0.9 * len(
+        head
+    )
 
 
 def _read_csv(text: str, spec: TableSpec, ctx: _Context, wanted, info) -> _Table | None:
@@ -426,7 +460,9 @@ def _read_csv(text: str, spec: TableSpec, ctx: _Context, wanted, info) -> _Table
         ctx.problem(spec, None, None, None, ERROR, code, n=last, row=header_line)
         return None
     body = records[index + 1 :]
-    return _make_table(spec, None, header_line, records[index][1], [r for _, r in body], [n for n, _ in body])
+    return _make_table(
+        spec, None, header_line, records[index][1], [r for _, r in body], [n for n, _ in body]
+    )
 
 
 def _csv_records(text: str, separator: str) -> list[tuple[int, list[str]]]:
@@ -452,7 +488,9 @@ def _detect_separator(text: str) -> str:
     sample = text[:65536]
     best, best_score = ",", (0, 0.0)
     for candidate in _SEPARATOR_CANDIDATES:
-        widths = [len(r) for _, r in _csv_records(sample, candidate)[:50] if any(c.strip() for c in r)]
+        widths = [
+            len(r) for _, r in _csv_records(sample, candidate)[:50] if any(c.strip() for c in r)
+        ]
         if not widths:
             continue
         mode, count = Counter(widths).most_common(1)[0]
@@ -463,7 +501,7 @@ def _detect_separator(text: str) -> str:
 
 
 def _find_header_line(records, wanted: list[str]) -> int:
-    rows = [(line, [_cell_text(c) for c in row]) for line, row in records[:_HEADER_SEARCH_ROWS]]
+    rows = [(line, [cell_text(c) for c in row]) for line, row in records[:_HEADER_SEARCH_ROWS]]
     return _best_header([r for _, r in rows], wanted, [line for line, _ in rows])
 
 
@@ -530,52 +568,24 @@ def _json_cell(value):
 
 def _make_table(spec, sheet, header_row, header_cells, body, first_row) -> _Table:
     """Build a table: drop rows with no content, pad rows to the width actually used."""
-    numbers = list(range(first_row, first_row + len(body))) if isinstance(first_row, int) else first_row
-    kept = [(n, row) for n, row in zip(numbers, body, strict=True) if any(_cell_text(c) for c in row)]
+    numbers = (
+        list(range(first_row, first_row + len(body))) if isinstance(first_row, int) else first_row
+    )
+    kept = [
+        (n, row) for n, row in zip(numbers, body, strict=True) if any(cell_text(c) for c in row)
+    ]
     width = max([len(header_cells)] + [len(r) for _, r in kept]) if kept else len(header_cells)
-    headers = [_cell_text(c) or "" for c in header_cells] + [""] * (width - len(header_cells))
+    headers = [cell_text(c) or "" for c in header_cells] + [""] * (width - len(header_cells))
     # Trailing columns with neither header nor content are the writer's padding, not data.
-    while headers and not headers[-1] and not any(len(r) >= len(headers) and _cell_text(r[len(headers) - 1]) for _, r in kept):
+    while (
+        headers
+        and not headers[-1]
+        and not any(len(r) >= len(headers) and cell_text(r[len(headers) - 1]) for _, r in kept)
+    ):
         headers.pop()
     width = len(headers)
     cells = [(list(row) + [None] * width)[:width] for _, row in kept]
     return _Table(spec, sheet, header_row, headers, cells, [n for n, _ in kept])
-
-
-# ----------------------------------------------------------------------------------------------
-# Cells
-# ----------------------------------------------------------------------------------------------
-
-
-def _cell_text(value) -> str | None:
-    """A cell as stripped text (``None`` when empty); numbers without a spurious ``.0``."""
-    if value is None:
-        return None
-    if isinstance(value, str):
-        return value.strip() or None
-    if isinstance(value, bool):
-        return str(value).lower()
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    if isinstance(value, dt.datetime):
-        return value.date().isoformat() if value.time() == dt.time() else value.isoformat(sep=" ")
-    if isinstance(value, dt.date | dt.time):
-        return value.isoformat()
-    if isinstance(value, list):
-        return "; ".join(t for t in map(_cell_text, value) if t) or None
-    return str(value)
-
-
-def _answer_text(value) -> str | None:
-    """An answer's text: line endings made ``\\n``, ends stripped, inner spacing kept."""
-    text = _cell_text(value)
-    if text is None:
-        return None
-    return text.replace("_x000D_", "").replace("\r\n", "\n").replace("\r", "\n").strip() or None
-
-
-def _is_missing(text: str | None, missing: frozenset[str]) -> bool:
-    return text is None or fold(text) in missing
 
 
 @dataclass
@@ -588,111 +598,13 @@ class _Where:
 
 
 def _parse_value(attr: Attribute, raw, where: _Where, ctx: _Context):
-    """Canonical value of a cell for an attribute (None if missing or in error)."""
-    text = _cell_text(raw)
-    if _is_missing(text, ctx.missing) and not isinstance(raw, list):
-        if attr.required:
-            ctx.problem(where.table, where.row, where.column, text, ERROR, "required_missing", field=attr.name)
-        return None
-    return _PARSERS[attr.type](attr, raw, text, where, ctx)
-
-
-def _parse_label(attr, raw, text, where, ctx):
-    value = attr.canonical(text)
-    if value is None:
-        _not_allowed(attr, text, where, ctx)
+    """Canonical value of a cell for an attribute (None if missing or in error), problems reported."""
+    value, issues = check_value(attr, raw, ctx.missing, ctx.language)
+    for issue in issues:
+        ctx.problem(
+            where.table, where.row, where.column, issue.value, ERROR, issue.code, **issue.params
+        )
     return value
-
-
-def _parse_multi(attr, raw, text, where, ctx):
-    items = raw if isinstance(raw, list) else text.split(attr.separator)
-    found = set()
-    for item in (_cell_text(i) for i in items):
-        if not item or fold(item) in ctx.missing:
-            continue
-        value = attr.canonical(item)
-        if value is None:
-            _not_allowed(attr, item, where, ctx)
-        else:
-            found.add(value)
-    return "|".join(v for v in attr.values if v in found)
-
-
-def _not_allowed(attr: Attribute, text: str, where: _Where, ctx: _Context) -> None:
-    label = closest(text, attr.labels)
-    if label is not None:
-        hint = tr("did_you_mean", ctx.language, suggestion=attr.canonical(label))
-    elif len(attr.values) <= 12:
-        hint = tr("allowed_list", ctx.language, allowed=", ".join(attr.values))
-    else:
-        hint = ""
-    ctx.problem(where.table, where.row, where.column, text, ERROR, "value_not_allowed", value=text, field=attr.name, hint=hint)
-
-
-def _parse_date(attr, raw, text, where, ctx):
-    value = None
-    if isinstance(raw, dt.datetime):
-        value = raw.date()
-    elif isinstance(raw, dt.date):
-        value = raw
-    elif isinstance(raw, int | float) and not isinstance(raw, bool) and 1 <= raw < 2958466:
-        value = (_EXCEL_EPOCH + dt.timedelta(days=int(raw))).date()  # an Excel serial number
-    else:
-        for fmt in attr.formats:
-            try:
-                value = dt.datetime.strptime(text, fmt).date()
-                break
-            except ValueError:
-                continue
-    if value is None:
-        code = "impossible_date" if _looks_like_date(text) else "bad_date"
-        ctx.problem(where.table, where.row, where.column, text, ERROR, code, field=attr.name, formats=", ".join(attr.formats))
-        return None
-    return _check_range(attr, value, text, where, ctx)
-
-
-def _looks_like_date(text: str) -> bool:
-    """Day-month-year (or year-month-day) numbers in range, yet not a real date (31/02)."""
-    match = _DATE_SHAPE.match(text)
-    if not match:
-        return False
-    a, b, c = (int(g) for g in match.groups())
-    return (1 <= a <= 31 and 1 <= b <= 12) or (a > 999 and 1 <= b <= 12 and 1 <= c <= 31)
-
-
-def _parse_number(attr, raw, text, where, ctx):
-    if isinstance(raw, int | float) and not isinstance(raw, bool):
-        value = float(raw)
-    else:
-        try:
-            value = float(re.sub(r"[\s\u202f\u00a0]", "", text).replace(",", "."))
-        except ValueError:
-            ctx.problem(where.table, where.row, where.column, text, ERROR, "not_a_number", field=attr.name)
-            return None
-    return _check_range(attr, value, text, where, ctx)
-
-
-def _check_range(attr, value, text, where, ctx):
-    low, high = attr.minimum, attr.maximum
-    if (low is not None and value < low) or (high is not None and value > high):
-        bounds = f"{'' if low is None else low} – {'' if high is None else high}"
-        ctx.problem(where.table, where.row, where.column, text, ERROR, "out_of_range", field=attr.name, bounds=bounds)
-        return None
-    return value
-
-
-def _parse_text(attr, raw, text, where, ctx):
-    return text
-
-
-_PARSERS = {
-    "categorical": _parse_label,
-    "ordinal": _parse_label,
-    "multi": _parse_multi,
-    "date": _parse_date,
-    "numeric": _parse_number,
-    "text": _parse_text,
-}
 
 
 # ----------------------------------------------------------------------------------------------
@@ -701,7 +613,11 @@ _PARSERS = {
 
 
 def _wide_headers(survey: SurveyConfig) -> list[str]:
-    return [survey.record_id] + [a.column for a in survey.attributes] + [q.column for q in survey.questions]
+    return (
+        [survey.record_id]
+        + [a.column for a in survey.attributes]
+        + [q.column for q in survey.questions]
+    )
 
 
 def _long_answer_headers(survey: SurveyConfig) -> list[str]:
@@ -728,16 +644,28 @@ def _locate(table: _Table, wanted: list[tuple[str, str]], ctx: _Context) -> dict
             found[header] = indexes[0]
         elif len(indexes) > 1:
             where = ", ".join(table.position(i) for i in indexes)
-            ctx.problem(table, table.header_row, header, header, ERROR, "ambiguous_column", positions=where)
+            ctx.problem(
+                table, table.header_row, header, header, ERROR, "ambiguous_column", positions=where
+            )
         elif header not in found:
             suggestion = closest(header, [h for h in table.headers if h])
             hint = tr("did_you_mean", ctx.language, suggestion=suggestion) if suggestion else ""
-            ctx.problem(table, table.header_row, header, None, ERROR, "missing_column", key=key, config=config, hint=hint)
+            ctx.problem(
+                table,
+                table.header_row,
+                header,
+                None,
+                ERROR,
+                "missing_column",
+                key=key,
+                config=config,
+                hint=hint,
+            )
     ignored = {fold(c) for c in table.spec.ignore_columns}
     for i, header in enumerate(table.headers):
         if i in used or (header and fold(header) in ignored):
             continue
-        if header or any(_cell_text(row[i]) for row in table.cells):
+        if header or any(cell_text(row[i]) for row in table.cells):
             name = header or f"({table.position(i)})"
             ctx.problem(table, table.header_row, name, None, WARNING, "unused_column")
     return found
@@ -755,25 +683,29 @@ def _attribute_keys(survey: SurveyConfig) -> list[tuple[str, str]]:
 def _build_wide(table: _Table, ctx: _Context) -> tuple[pd.DataFrame, pd.DataFrame]:
     survey = ctx.survey
     questions = [(f"questions[{i}].column", q.column) for i, q in enumerate(survey.questions)]
-    columns = _locate(table, [("record_id", survey.record_id)] + _attribute_keys(survey) + questions, ctx)
+    columns = _locate(
+        table, [("record_id", survey.record_id)] + _attribute_keys(survey) + questions, ctx
+    )
     id_index = columns.get(survey.record_id)
     ids, rows, values, answers = [], [], {a.name: [] for a in survey.attributes}, []
     for row_number, row in zip(table.rows, table.cells, strict=True):
-        rid = _cell_text(row[id_index]) if id_index is not None else None
-        if id_index is not None and _is_missing(rid, ctx.missing):
+        rid = cell_text(row[id_index]) if id_index is not None else None
+        if id_index is not None and is_missing(rid, ctx.missing):
             ctx.problem(table, row_number, survey.record_id, rid, ERROR, "missing_id")
             rid = None
         for attr in survey.attributes:
             index = columns.get(attr.column)
             raw = row[index] if index is not None else None
             where = _Where(table, row_number, attr.column)
-            values[attr.name].append(_parse_value(attr, raw, where, ctx) if index is not None else None)
+            values[attr.name].append(
+                _parse_value(attr, raw, where, ctx) if index is not None else None
+            )
         for question in survey.questions:
             index = columns.get(question.column)
             if index is None:
                 continue
-            text = _answer_text(row[index])
-            if _is_missing(text, ctx.missing):
+            text = answer_text(row[index])
+            if is_missing(text, ctx.missing):
                 _empty_answer(table, row_number, question, text, ctx)
             elif rid is not None:
                 answers.append((rid, question.id, text))
@@ -781,7 +713,9 @@ def _build_wide(table: _Table, ctx: _Context) -> tuple[pd.DataFrame, pd.DataFram
         rows.append(row_number)
     _check_duplicates(table, ids, rows, survey.record_id, "duplicate_id", ctx)
     keep = _first_occurrences(ids)
-    records = _records_frame(survey, [ids[i] for i in keep], {k: [v[i] for i in keep] for k, v in values.items()})
+    records = _records_frame(
+        survey, [ids[i] for i in keep], {k: [v[i] for i in keep] for k, v in values.items()}
+    )
     seen = set()
     answers = [a for a in answers if (a[0], a[1]) not in seen and not seen.add((a[0], a[1]))]
     return records, _answers_frame(answers)
@@ -790,9 +724,19 @@ def _build_wide(table: _Table, ctx: _Context) -> tuple[pd.DataFrame, pd.DataFram
 def _empty_answer(table, row_number, question, text, ctx) -> None:
     column = question.column or table.spec.text
     if question.required:
-        ctx.problem(table, row_number, column, text, ERROR, "required_answer_missing", question=question.id)
+        ctx.problem(
+            table, row_number, column, text, ERROR, "required_answer_missing", question=question.id
+        )
     else:
-        ctx.problem(table, row_number, column, text, WARNING, "optional_answer_missing", question=question.id)
+        ctx.problem(
+            table,
+            row_number,
+            column,
+            text,
+            WARNING,
+            "optional_answer_missing",
+            question=question.id,
+        )
 
 
 def _check_duplicates(table, ids, rows, column, code, ctx, only=None) -> None:
@@ -822,16 +766,24 @@ def _first_occurrences(ids: Sequence[str | None]) -> list[int]:
 # ----------------------------------------------------------------------------------------------
 
 
-def _build_long(answers: _Table, respondents: _Table, ctx: _Context) -> tuple[pd.DataFrame, pd.DataFrame]:
+def _build_long(
+    answers: _Table, respondents: _Table, ctx: _Context
+) -> tuple[pd.DataFrame, pd.DataFrame]:
     survey = ctx.survey
     a, r = survey.answers, survey.respondents
-    a_cols = _locate(answers, [("answers.key", a.key), ("answers.question", a.question), ("answers.text", a.text)], ctx)
+    a_cols = _locate(
+        answers,
+        [("answers.key", a.key), ("answers.question", a.question), ("answers.text", a.text)],
+        ctx,
+    )
     r_cols = _locate(respondents, [("respondents.key", r.key)] + _attribute_keys(survey), ctx)
     if len(a_cols) < 3 or r.key not in r_cols:
         return _empty_tables(survey)
     texts, order = _collect_answers(answers, a_cols, ctx)
-    keys = [_cell_text(row[r_cols[r.key]]) for row in respondents.cells]
-    _check_duplicates(respondents, keys, respondents.rows, r.key, "duplicate_respondent", ctx, only=order)
+    keys = [cell_text(row[r_cols[r.key]]) for row in respondents.cells]
+    _check_duplicates(
+        respondents, keys, respondents.rows, r.key, "duplicate_respondent", ctx, only=order
+    )
     by_key: dict[str, int] = {}
     for i, key in enumerate(keys):
         if key is not None:
@@ -841,7 +793,16 @@ def _build_long(answers: _Table, respondents: _Table, ctx: _Context) -> tuple[pd
         index = by_key.get(key)
         if index is None:
             for row in answer_rows:
-                ctx.problem(answers, row, a.key, key, WARNING, "no_respondent", value=key, respondents=r.label)
+                ctx.problem(
+                    answers,
+                    row,
+                    a.key,
+                    key,
+                    WARNING,
+                    "no_respondent",
+                    value=key,
+                    respondents=r.label,
+                )
         _respondent_values(respondents, index, r_cols, values, ctx)
         _required_answers(answers, key, answer_rows[0], texts, ctx)
     records = _records_frame(survey, list(order), values)
@@ -860,27 +821,46 @@ def _collect_answers(table: _Table, cols: dict[str, int], ctx: _Context):
     undeclared: dict[str, list[int]] = {}
     k, qcol, tcol = cols[spec.key], cols[spec.question], cols[spec.text]
     for row_number, row in zip(table.rows, table.cells, strict=True):
-        key = _cell_text(row[k])
-        if _is_missing(key, ctx.missing):
+        key = cell_text(row[k])
+        if is_missing(key, ctx.missing):
             ctx.problem(table, row_number, spec.key, key, ERROR, "missing_id")
             continue
         order.setdefault(key, []).append(row_number)
-        code = _cell_text(row[qcol]) or ""
+        code = cell_text(row[qcol]) or ""
         question = by_code.get(fold(code))
         if question is None:
             undeclared.setdefault(code, []).append(row_number)
             continue
-        text = _answer_text(row[tcol])
-        if _is_missing(text, ctx.missing):
+        text = answer_text(row[tcol])
+        if is_missing(text, ctx.missing):
             _empty_answer(table, row_number, question, text, ctx)
             continue
         previous = texts.get((key, question.id))
         if previous is not None:
-            ctx.problem(table, row_number, spec.text, key, WARNING, "duplicate_answer", value=key, question=question.id, first=previous[1])
+            ctx.problem(
+                table,
+                row_number,
+                spec.text,
+                key,
+                WARNING,
+                "duplicate_answer",
+                value=key,
+                question=question.id,
+                first=previous[1],
+            )
             text = previous[0] + "\n\n" + text
         texts[(key, question.id)] = (text, previous[1] if previous else row_number)
     for code, rows in undeclared.items():
-        ctx.problem(table, rows[0], spec.question, code, WARNING, "unknown_question", value=code, count=len(rows))
+        ctx.problem(
+            table,
+            rows[0],
+            spec.question,
+            code,
+            WARNING,
+            "unknown_question",
+            value=code,
+            count=len(rows),
+        )
     return texts, order
 
 
@@ -897,7 +877,15 @@ def _respondent_values(table: _Table, index: int | None, cols, values: dict, ctx
 def _required_answers(table: _Table, key: str, first_row: int, texts, ctx: _Context) -> None:
     for question in ctx.survey.questions:
         if question.required and (key, question.id) not in texts:
-            ctx.problem(table, first_row, table.spec.question, question.code, ERROR, "required_answer_missing", question=question.id)
+            ctx.problem(
+                table,
+                first_row,
+                table.spec.question,
+                question.code,
+                ERROR,
+                "required_answer_missing",
+                question=question.id,
+            )
 
 
 # ----------------------------------------------------------------------------------------------

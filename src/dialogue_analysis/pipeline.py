@@ -47,7 +47,9 @@ class RunContext:
             self.progress(tr(code, self.language, **params))
 
 
-def run_ingest(project: Project, root: str | os.PathLike = ".", progress: Progress | None = None) -> Wave:
+def run_ingest(
+    project: Project, root: str | os.PathLike = ".", progress: Progress | None = None
+) -> Wave:
     """Read, validate and publish a wave under ``root/data/processed/<wave>/``.
 
     On validation errors nothing under ``data/processed`` changes; the full report is written to
@@ -70,7 +72,9 @@ def run_ingest(project: Project, root: str | os.PathLike = ".", progress: Progre
     return _stage_ingest(ctx)
 
 
-def run_summary(project: Project, wave: Wave, root: str | os.PathLike = ".", progress: Progress | None = None) -> str:
+def run_summary(
+    project: Project, wave: Wave, root: str | os.PathLike = ".", progress: Progress | None = None
+) -> str:
     """Write ``root/reports/<wave>/summary.md`` (first descriptive summary) and return its text."""
     ctx = RunContext(project, Path(root), progress, {"ingest": wave})
     return _stage_summary(ctx)
@@ -160,13 +164,17 @@ def summary_tables(wave: Wave, project: Project) -> dict[str, pd.DataFrame]:
         count = int(mask.sum())
         median = float(words[mask].median()) if count else float("nan")
         per_question.append((question.id, question.label, count, round(100 * count / n, 1), median))
-    tables["questions"] = pd.DataFrame(per_question, columns=["question_id", "label", "answers", "pct", "median_words"])
+    tables["questions"] = pd.DataFrame(
+        per_question, columns=["question_id", "label", "answers", "pct", "median_words"]
+    )
     return tables
 
 
 def _counts(series: pd.Series, order: list[str]) -> pd.DataFrame:
     counts = series.astype(object).value_counts(dropna=False)
-    values = [v for v in order if v in counts.index] + [v for v in counts.index if v not in order and not pd.isna(v)]
+    values = [v for v in order if v in counts.index] + [
+        v for v in counts.index if v not in order and not pd.isna(v)
+    ]
     rows = [(v, int(counts[v])) for v in values]
     missing = int(series.isna().sum())
     if missing:
@@ -176,7 +184,9 @@ def _counts(series: pd.Series, order: list[str]) -> pd.DataFrame:
     return frame
 
 
-def summary_markdown(wave: Wave, project: Project, report_path: str | os.PathLike | None = None) -> str:
+def summary_markdown(
+    wave: Wave, project: Project, report_path: str | os.PathLike | None = None
+) -> str:
     """The summary as Markdown (printed by ``dialogue-analysis run``, saved as summary.md)."""
     lang = project.settings.language
     tables = summary_tables(wave, project)
@@ -185,11 +195,19 @@ def summary_markdown(wave: Wave, project: Project, report_path: str | os.PathLik
     if title:
         lines += [f"*{title}*", ""]
     lines.append(
-        tr("sum_counts", lang, records=len(wave.records), answers=len(wave.answers), questions=len(project.survey.questions))
+        tr(
+            "sum_counts",
+            lang,
+            records=len(wave.records),
+            answers=len(wave.answers),
+            questions=len(project.survey.questions),
+        )
     )
     if "date" in wave.records and wave.records["date"].notna().any():
         dates = wave.records["date"].dropna()
-        lines.append(tr("sum_dates", lang, first=f"{dates.min():%d/%m/%Y}", last=f"{dates.max():%d/%m/%Y}"))
+        lines.append(
+            tr("sum_dates", lang, first=f"{dates.min():%d/%m/%Y}", last=f"{dates.max():%d/%m/%Y}")
+        )
     warnings = len(wave.report.warnings)
     if warnings and report_path is not None:
         lines.append(tr("sum_warnings", lang, warnings=warnings, path=report_path))
@@ -202,7 +220,9 @@ def summary_markdown(wave: Wave, project: Project, report_path: str | os.PathLik
     head = [tr(k, lang) for k in ("sum_question", "sum_answers", "sum_share", "sum_median_words")]
     lines += ["| " + " | ".join(head) + " |", "|---|---:|---:|---:|"]
     for row in tables["questions"].itertuples(index=False):
-        label = row.question_id if row.label == row.question_id else f"{row.question_id} – {row.label}"
+        label = (
+            row.question_id if row.label == row.question_id else f"{row.question_id} – {row.label}"
+        )
         median = "" if pd.isna(row.median_words) else f"{row.median_words:g}"
         lines.append(f"| {label} | {row.answers} | {row.pct:g} | {median} |")
     return "\n".join(lines) + "\n"

@@ -11,15 +11,21 @@ to match labels whatever their case, accents or spacing.
 
 from __future__ import annotations
 
+import datetime as dt
 import difflib
 import functools
+import re
 import unicodedata
 from collections.abc import Iterable, Sequence
-from dataclasses import asdict, dataclass, fields
+from dataclasses import asdict, dataclass, field, fields
+from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
 from .errors import DialogueAnalysisError
+
+if TYPE_CHECKING:  # config imports this module: the type is only needed for annotations
+    from .config import Attribute
 
 ERROR = "error"
 WARNING = "warning"
@@ -38,15 +44,27 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "clé « {key} » répétée (ligne {line}) : la seconde écraserait la première",
         "key “{key}” repeated (line {line}): the second would override the first",
     ),
-    "unknown_key": ("clé inconnue{hint} ; clés possibles : {allowed}", "unknown key{hint}; possible keys: {allowed}"),
-    "unknown_key_hint": (" (vouliez-vous dire « {suggestion} » ?)", " (did you mean “{suggestion}”?)"),
+    "unknown_key": (
+        "clé inconnue{hint} ; clés possibles : {allowed}",
+        "unknown key{hint}; possible keys: {allowed}",
+    ),
+    "unknown_key_hint": (
+        " (vouliez-vous dire « {suggestion} » ?)",
+        " (did you mean “{suggestion}”?)",
+    ),
     "bad_wave": (
         "nom de vague invalide {got!r} : un nom de dossier, ex. sample-2018",
         "invalid wave name {got!r}: a folder name, e.g. sample-2018",
     ),
     "missing_key": ("clé obligatoire absente", "required key missing"),
-    "wrong_type": ("attendu : {expected} ; trouvé : {got!r}", "expected: {expected}; found: {got!r}"),
-    "not_one_of": ("valeur {got!r} non reconnue ; valeurs possibles : {allowed}", "value {got!r} not recognised; possible values: {allowed}"),
+    "wrong_type": (
+        "attendu : {expected} ; trouvé : {got!r}",
+        "expected: {expected}; found: {got!r}",
+    ),
+    "not_one_of": (
+        "valeur {got!r} non reconnue ; valeurs possibles : {allowed}",
+        "value {got!r} not recognised; possible values: {allowed}",
+    ),
     "key_not_for_type": (
         "la clé « {key} » ne s'applique pas au type {type}",
         "key “{key}” does not apply to type {type}",
@@ -55,7 +73,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "la clé « {key} » ne s'applique pas à la forme {shape} ({hint})",
         "key “{key}” does not apply to the {shape} shape ({hint})",
     ),
-    "sheet_not_excel": ("« sheet » ne s'applique qu'aux fichiers Excel", "“sheet” only applies to Excel files"),
+    "sheet_not_excel": (
+        "« sheet » ne s'applique qu'aux fichiers Excel",
+        "“sheet” only applies to Excel files",
+    ),
     "unsupported_format": (
         "format de fichier non pris en charge ({suffix}) ; formats lus : .xlsx, .xlsm, .csv, .tsv, .txt, .json",
         "unsupported file format ({suffix}); formats read: .xlsx, .xlsm, .csv, .tsv, .txt, .json",
@@ -74,14 +95,23 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "nom {name!r} invalide : lettres minuscules, chiffres et « _ », sans accent (ex. : stakeholder_group)",
         "invalid name {name!r}: lower-case letters, digits and “_”, no accent (e.g. stakeholder_group)",
     ),
-    "reserved_name": ("nom réservé par la boîte à outils : {name!r}", "name reserved by the toolkit: {name!r}"),
+    "reserved_name": (
+        "nom réservé par la boîte à outils : {name!r}",
+        "name reserved by the toolkit: {name!r}",
+    ),
     "quote_label": (
         "{got!r} est lu comme un booléen par YAML : mettez-le entre guillemets",
         "{got!r} is read as a boolean by YAML: put it in quotes",
     ),
     "min_above_max": ("min est supérieur à max", "min is greater than max"),
-    "bad_date_format": ("format de date invalide {got!r} (ex. : \"%d/%m/%Y\")", "invalid date format {got!r} (e.g. \"%d/%m/%Y\")"),
-    "k_range": ("deux entiers [min, max] avec 2 <= min <= max", "two integers [min, max] with 2 <= min <= max"),
+    "bad_date_format": (
+        'format de date invalide {got!r} (ex. : "%d/%m/%Y")',
+        'invalid date format {got!r} (e.g. "%d/%m/%Y")',
+    ),
+    "k_range": (
+        "deux entiers [min, max] avec 2 <= min <= max",
+        "two integers [min, max] with 2 <= min <= max",
+    ),
     "at_least": ("doit valoir au moins {minimum}", "must be at least {minimum}"),
     "codebook_missing": (
         "dictionnaire des codes introuvable : {path}",
@@ -124,7 +154,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "le JSON doit être une liste d'objets ([{{...}}, {{...}}])",
         "the JSON must be a list of objects ([{{...}}, {{...}}])",
     ),
-    "json_not_object": ("cet élément n'est pas un objet {{...}}", "this item is not an object {{...}}"),
+    "json_not_object": (
+        "cet élément n'est pas un objet {{...}}",
+        "this item is not an object {{...}}",
+    ),
     "bad_encoding": (
         "impossible de lire le fichier avec l'encodage {encoding} : {detail}",
         "cannot read the file with encoding {encoding}: {detail}",
@@ -146,7 +179,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "identifiant « {value} » en double : lignes {rows}",
         "duplicate id “{value}”: rows {rows}",
     ),
-    "required_missing": ("valeur obligatoire manquante ({field})", "required value missing ({field})"),
+    "required_missing": (
+        "valeur obligatoire manquante ({field})",
+        "required value missing ({field})",
+    ),
     "value_not_allowed": (
         "« {value} » n'est pas une valeur permise de {field}{hint}",
         "“{value}” is not an allowed value of {field}{hint}",
@@ -162,12 +198,18 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "valeur hors de l'intervalle permis ({field} : {bounds})",
         "value outside the allowed range ({field}: {bounds})",
     ),
-    "not_a_number": ("nombre attendu ({field}), texte trouvé", "number expected ({field}), text found"),
+    "not_a_number": (
+        "nombre attendu ({field}), texte trouvé",
+        "number expected ({field}), text found",
+    ),
     "required_answer_missing": (
         "réponse obligatoire vide (question {question})",
         "required answer empty (question {question})",
     ),
-    "optional_answer_missing": ("réponse vide (question {question})", "empty answer (question {question})"),
+    "optional_answer_missing": (
+        "réponse vide (question {question})",
+        "empty answer (question {question})",
+    ),
     "unknown_question": (
         "question « {value} » non déclarée dans la configuration : {count} réponse(s) ignorée(s)",
         "question “{value}” not declared in the config: {count} answer(s) ignored",
@@ -190,9 +232,15 @@ MESSAGES: dict[str, tuple[str, str]] = {
     ),
     # --- report and command line texts ---
     "report_title": ("Rapport de validation", "Validation report"),
-    "report_counts": ("{errors} erreur(s), {warnings} avertissement(s)", "{errors} error(s), {warnings} warning(s)"),
+    "report_counts": (
+        "{errors} erreur(s), {warnings} avertissement(s)",
+        "{errors} error(s), {warnings} warning(s)",
+    ),
     "report_none": ("Aucun problème.", "No problem."),
-    "report_more": ("… et {n} autre(s) ligne(s) : voir {path}", "… and {n} more row(s): see {path}"),
+    "report_more": (
+        "… et {n} autre(s) ligne(s) : voir {path}",
+        "… and {n} more row(s): see {path}",
+    ),
     "col_file": ("fichier", "file"),
     "col_sheet": ("feuille", "sheet"),
     "col_row": ("ligne", "row"),
@@ -255,10 +303,23 @@ def tr(code: str, language: str = "fr", /, **params) -> str:
 
 _FOLD_TABLE = str.maketrans(
     {
-        "’": "'", "‘": "'", "`": "'", "´": "'", "ʼ": "'",
-        "–": "-", "—": "-", "‑": "-", "‐": "-", "−": "-",
-        "\u00a0": " ", "\u202f": " ", "\u2009": " ",
-        "œ": "oe", "Œ": "oe", "æ": "ae", "Æ": "ae",
+        "’": "'",
+        "‘": "'",
+        "`": "'",
+        "´": "'",
+        "ʼ": "'",
+        "–": "-",
+        "—": "-",
+        "‑": "-",
+        "‐": "-",
+        "−": "-",
+        "\u00a0": " ",
+        "\u202f": " ",
+        "\u2009": " ",
+        "œ": "oe",
+        "Œ": "oe",
+        "æ": "ae",
+        "Æ": "ae",
     }
 )
 
@@ -360,7 +421,9 @@ class ValidationReport:
 
     def counts_text(self) -> str:
         """E.g. ``"2 erreur(s), 1 avertissement(s)"``."""
-        return tr("report_counts", self.language, errors=len(self.errors), warnings=len(self.warnings))
+        return tr(
+            "report_counts", self.language, errors=len(self.errors), warnings=len(self.warnings)
+        )
 
     def to_csv_text(self) -> str:
         """CSV for Excel: UTF-8 with BOM and ``;`` so that a French Excel opens it directly."""
@@ -380,14 +443,19 @@ class ValidationReport:
         for row in shown:
             lines.append("| " + " | ".join(_md_cell(c) for c in row) + " |")
         if len(shown) < len(rows):
-            lines += ["", tr("report_more", lang, n=len(rows) - len(shown), path=more_path or "CSV")]
+            lines += [
+                "",
+                tr("report_more", lang, n=len(rows) - len(shown), path=more_path or "CSV"),
+            ]
         return "\n".join(lines) + "\n"
 
 
 DISPLAY_COLUMNS = ("file", "sheet", "row", "column", "value", "severity", "message")
 
 
-def table_rows(problems: Sequence[Problem], language: str = "fr", width: int = 60) -> list[list[str]]:
+def table_rows(
+    problems: Sequence[Problem], language: str = "fr", width: int = 60
+) -> list[list[str]]:
     """Problems as lists of display strings (value shortened to ``width`` characters)."""
     out = []
     for p in problems:
@@ -421,3 +489,176 @@ class ValidationFailed(DialogueAnalysisError):
     def __init__(self, report: ValidationReport):
         self.report = report
         super().__init__(tr("validation_failed", report.language, errors=len(report.errors)))
+
+
+# ----------------------------------------------------------------------------------------------
+# Cells: text, missing values, and the check of a value against its attribute's type
+# ----------------------------------------------------------------------------------------------
+
+_EXCEL_EPOCH = dt.datetime(1899, 12, 30)
+_DATE_SHAPE = re.compile(r"^(\d{1,4})[/.\-](\d{1,2})[/.\-](\d{1,4})$")
+_LIST_ALLOWED_UP_TO = 12
+
+
+def cell_text(value) -> str | None:
+    """A cell as stripped text (``None`` when empty); numbers without a spurious ``.0``."""
+    if value is None:
+        return None
+    if isinstance(value, str):
+        return value.strip() or None
+    if isinstance(value, bool):
+        return str(value).lower()
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    if isinstance(value, dt.datetime):
+        return value.date().isoformat() if value.time() == dt.time() else value.isoformat(sep=" ")
+    if isinstance(value, dt.date | dt.time):
+        return value.isoformat()
+    if isinstance(value, list):
+        return "; ".join(t for t in map(cell_text, value) if t) or None
+    return str(value)
+
+
+def answer_text(value) -> str | None:
+    """An answer's text: line endings made ``\\n``, ends stripped, inner spacing kept."""
+    text = cell_text(value)
+    if text is None:
+        return None
+    # Excel escapes a carriage return inside a cell as _x000D_.
+    text = text.replace("_x000D_", "").replace("\r\n", "\n").replace("\r", "\n")
+    return text.strip() or None
+
+
+def is_missing(text: str | None, missing: frozenset[str]) -> bool:
+    """Whether a cell's text is empty or one of the (folded) missing-value tokens."""
+    return text is None or fold(text) in missing
+
+
+@dataclass(frozen=True)
+class Issue:
+    """A problem with one value: its code, the value at fault, the message's parameters."""
+
+    code: str
+    value: str | None
+    params: dict = field(default_factory=dict)
+
+
+def check_value(
+    attr: Attribute, raw, missing: frozenset[str], language: str = "fr"
+) -> tuple[Any, list[Issue]]:
+    """Canonical value of a raw cell for an attribute, and the issues found.
+
+    Parameters
+    ----------
+    attr : Attribute
+        The declared attribute (type, allowed values and synonyms, formats, bounds).
+    raw : object
+        The cell as read: text, number, date, None, or a list (JSON multi-select).
+    missing : frozenset of str
+        Folded missing-value tokens.
+    language : {"fr", "en"}
+        Language of the suggestions in the issues' parameters.
+
+    Returns
+    -------
+    value : object or None
+        Canonical value (None when missing or in error).
+    issues : list of Issue
+    """
+    text = cell_text(raw)
+    if is_missing(text, missing) and not isinstance(raw, list):
+        issues = [Issue("required_missing", text, {"field": attr.name})] if attr.required else []
+        return None, issues
+    return _CHECKS[attr.type](attr, raw, text, missing, language)
+
+
+def _check_label(attr, raw, text, missing, language):
+    value = attr.canonical(text)
+    return value, ([] if value is not None else [_not_allowed(attr, text, language)])
+
+
+def _check_multi(attr, raw, text, missing, language):
+    items = raw if isinstance(raw, list) else text.split(attr.separator)
+    found, issues = set(), []
+    for item in map(cell_text, items):
+        if not item or fold(item) in missing:
+            continue
+        value = attr.canonical(item)
+        if value is None:
+            issues.append(_not_allowed(attr, item, language))
+        else:
+            found.add(value)
+    return "|".join(v for v in attr.values if v in found), issues
+
+
+def _not_allowed(attr, text: str, language: str) -> Issue:
+    label = closest(text, attr.labels)
+    if label is not None:
+        hint = tr("did_you_mean", language, suggestion=attr.canonical(label))
+    elif len(attr.values) <= _LIST_ALLOWED_UP_TO:
+        hint = tr("allowed_list", language, allowed=", ".join(attr.values))
+    else:
+        hint = ""
+    return Issue("value_not_allowed", text, {"value": text, "field": attr.name, "hint": hint})
+
+
+def _check_date(attr, raw, text, missing, language):
+    value = None
+    if isinstance(raw, dt.datetime):
+        value = raw.date()
+    elif isinstance(raw, dt.date):
+        value = raw
+    elif isinstance(raw, int | float) and not isinstance(raw, bool) and 1 <= raw < 2958466:
+        value = (_EXCEL_EPOCH + dt.timedelta(days=int(raw))).date()  # an Excel serial number
+    else:
+        for fmt in attr.formats:
+            try:
+                value = dt.datetime.strptime(text, fmt).date()
+                break
+            except ValueError:
+                continue
+    if value is None:
+        code = "impossible_date" if _looks_like_date(text) else "bad_date"
+        return None, [Issue(code, text, {"field": attr.name, "formats": ", ".join(attr.formats)})]
+    return _check_range(attr, value, text)
+
+
+def _looks_like_date(text: str) -> bool:
+    """Day-month-year (or year-month-day) numbers in range, yet not a real date (31/02)."""
+    match = _DATE_SHAPE.match(text)
+    if not match:
+        return False
+    a, b, c = (int(g) for g in match.groups())
+    return (1 <= a <= 31 and 1 <= b <= 12) or (a > 999 and 1 <= b <= 12 and 1 <= c <= 31)
+
+
+def _check_number(attr, raw, text, missing, language):
+    if isinstance(raw, int | float) and not isinstance(raw, bool):
+        return _check_range(attr, float(raw), text)
+    try:  # French habits: decimal comma, spaces between thousands
+        value = float(re.sub(r"[\s\u202f\u00a0]", "", text).replace(",", "."))
+    except ValueError:
+        return None, [Issue("not_a_number", text, {"field": attr.name})]
+    return _check_range(attr, value, text)
+
+
+def _check_range(attr, value, text):
+    low, high = attr.minimum, attr.maximum
+    if (low is not None and value < low) or (high is not None and value > high):
+        bounds = f"{'' if low is None else low} – {'' if high is None else high}"
+        return None, [Issue("out_of_range", text, {"field": attr.name, "bounds": bounds})]
+    return value, []
+
+
+def _check_text(attr, raw, text, missing, language):
+    return text, []
+
+
+_CHECKS = {
+    "categorical": _check_label,
+    "ordinal": _check_label,
+    "multi": _check_multi,
+    "date": _check_date,
+    "numeric": _check_number,
+    "text": _check_text,
+}

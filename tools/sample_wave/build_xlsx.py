@@ -50,12 +50,24 @@ NOTE = (
     "Ne pas modifier les intitulés de la ligne 4. Réponses saisies au plus près des propos."
 )
 HEADERS = [
-    "N° entretien", "Date entretien", "Famille de parties prenantes", "Profil", "Tranche d'âge",
-    "Territoire", "Région", "Équipement", "Connexion", "Autonomie numérique (1-4)",
+    "N° entretien",
+    "Date entretien",
+    "Famille de parties prenantes",
+    "Profil",
+    "Tranche d'âge",
+    "Territoire",
+    "Région",
+    "Équipement",
+    "Connexion",
+    "Autonomie numérique (1-4)",
     "Services en ligne critiques",
-    "Q1 – Usages et difficultés", "Q2 – Services critiques", "Q3 – Besoins",
-    "Q4 – Accompagnement souhaité", "Q5 – Rôle de l'opérateur",
-    "Enquêteur", "Remarques",
+    "Q1 – Usages et difficultés",
+    "Q2 – Services critiques",
+    "Q3 – Besoins",
+    "Q4 – Accompagnement souhaité",
+    "Q5 – Rôle de l'opérateur",
+    "Enquêteur",
+    "Remarques",
 ]
 WIDTHS = [13, 14, 26, 26, 12, 13, 24, 26, 16, 14, 32, 60, 60, 60, 60, 60, 10, 30]
 INSTRUCTIONS = [
@@ -77,33 +89,86 @@ INSTRUCTIONS = [
 
 # How interviewers typed each canonical value: (variant, weight); the first is the most common.
 GROUPS = {
-    "personnes en précarité": [("Personnes en précarité", 6), ("public précaire", 2),
-                               ("personnes en precarite", 1), ("Personne en situation de précarité", 1)],
-    "acteurs de terrain": [("Acteurs de terrain", 6), ("Acteur de terrain", 3), ("acteur terrain", 1)],
+    "personnes en précarité": [
+        ("Personnes en précarité", 6),
+        ("public précaire", 2),
+        ("personnes en precarite", 1),
+        ("Personne en situation de précarité", 1),
+    ],
+    "acteurs de terrain": [
+        ("Acteurs de terrain", 6),
+        ("Acteur de terrain", 3),
+        ("acteur terrain", 1),
+    ],
     "influenceurs": [("Influenceurs", 6), ("influenceur", 2), ("Expert / influenceur", 1)],
-    "salariés de l'opérateur": [("Salariés de l'opérateur", 6), ("Salariés de l’opérateur", 2),
-                                ("salarié opérateur", 2), ("Collaborateur opérateur", 1)],
+    "salariés de l'opérateur": [
+        ("Salariés de l'opérateur", 6),
+        ("Salariés de l’opérateur", 2),
+        ("salarié opérateur", 2),
+        ("Collaborateur opérateur", 1),
+    ],
 }
 PROFILES = {
     "senior": [("Senior", 6), ("retraitée", 2), ("Personne âgée", 1)],
-    "jeune en insertion": [("Jeune en insertion", 6), ("jeune (insertion)", 2),
-                           ("Jeune en parcours d'insertion", 1)],
-    "demandeur d'emploi": [("Demandeur d'emploi", 6), ("demandeuse d'emploi", 3), ("Demandeur d’emploi", 1)],
-    "famille précaire": [("Famille précaire", 6), ("famille en précarité", 2), ("Famille monoparentale", 1)],
-    "salarié décroché du numérique": [("Salarié décroché du numérique", 6), ("salariée décrochée", 2),
-                                      ("Décroché du numérique", 1)],
-    "travailleur associatif": [("Travailleur associatif", 5), ("bénévole associatif", 2),
-                               ("Salariée associative", 2), ("Responsable d'association", 1)],
-    "travailleur social": [("Travailleur social", 5), ("travailleuse sociale", 3), ("Assistante sociale", 2)],
-    "médiateur numérique": [("Médiateur numérique", 6), ("médiatrice numérique", 3), ("Animateur EPN", 1)],
-    "conseiller mission locale": [("Conseiller mission locale", 5), ("conseillère Mission Locale", 3),
-                                  ("CIP mission locale", 1)],
+    "jeune en insertion": [
+        ("Jeune en insertion", 6),
+        ("jeune (insertion)", 2),
+        ("Jeune en parcours d'insertion", 1),
+    ],
+    "demandeur d'emploi": [
+        ("Demandeur d'emploi", 6),
+        ("demandeuse d'emploi", 3),
+        ("Demandeur d’emploi", 1),
+    ],
+    "famille précaire": [
+        ("Famille précaire", 6),
+        ("famille en précarité", 2),
+        ("Famille monoparentale", 1),
+    ],
+    "salarié décroché du numérique": [
+        ("Salarié décroché du numérique", 6),
+        ("salariée décrochée", 2),
+        ("Décroché du numérique", 1),
+    ],
+    "travailleur associatif": [
+        ("Travailleur associatif", 5),
+        ("bénévole associatif", 2),
+        ("Salariée associative", 2),
+        ("Responsable d'association", 1),
+    ],
+    "travailleur social": [
+        ("Travailleur social", 5),
+        ("travailleuse sociale", 3),
+        ("Assistante sociale", 2),
+    ],
+    "médiateur numérique": [
+        ("Médiateur numérique", 6),
+        ("médiatrice numérique", 3),
+        ("Animateur EPN", 1),
+    ],
+    "conseiller mission locale": [
+        ("Conseiller mission locale", 5),
+        ("conseillère Mission Locale", 3),
+        ("CIP mission locale", 1),
+    ],
     "agent CCAS": [("Agent CCAS", 5), ("agent du CCAS", 3), ("CCAS", 1)],
-    "expert ou chercheur": [("Expert ou chercheur", 4), ("Chercheuse", 2), ("Expert", 2), ("universitaire", 1)],
+    "expert ou chercheur": [
+        ("Expert ou chercheur", 4),
+        ("Chercheuse", 2),
+        ("Expert", 2),
+        ("universitaire", 1),
+    ],
     "journaliste": [("Journaliste", 6), ("journaliste presse locale", 2)],
-    "conseiller en boutique": [("Conseiller en boutique", 5), ("conseillère boutique", 3), ("Vendeur boutique", 1)],
-    "conseiller service client": [("Conseiller service client", 5), ("conseillère relation client", 3),
-                                  ("Service client", 1)],
+    "conseiller en boutique": [
+        ("Conseiller en boutique", 5),
+        ("conseillère boutique", 3),
+        ("Vendeur boutique", 1),
+    ],
+    "conseiller service client": [
+        ("Conseiller service client", 5),
+        ("conseillère relation client", 3),
+        ("Service client", 1),
+    ],
     "manager": [("Manager", 6), ("Responsable d'équipe", 2)],
 }
 AGES = {
@@ -116,13 +181,22 @@ AGES = {
 }
 TERRITORIES = {
     "urbain": [("Urbain", 6), ("urbain", 2), ("ville", 2), ("zone urbaine", 1)],
-    "périurbain": [("Périurbain", 5), ("Péri-urbain", 3), ("periurbain", 1), ("zone périurbaine", 1)],
+    "périurbain": [
+        ("Périurbain", 5),
+        ("Péri-urbain", 3),
+        ("periurbain", 1),
+        ("zone périurbaine", 1),
+    ],
     "rural": [("Rural", 5), ("zone rurale", 3), ("Campagne", 2), ("rural", 1)],
 }
 REGIONS = {
     "Île-de-France": [("Île-de-France", 5), ("Ile-de-France", 3), ("IDF", 2)],
     "Provence-Alpes-Côte d'Azur": [("Provence-Alpes-Côte d'Azur", 4), ("PACA", 4)],
-    "Auvergne-Rhône-Alpes": [("Auvergne-Rhône-Alpes", 6), ("Auvergne Rhône-Alpes", 2), ("Auvergne-Rhone-Alpes", 1)],
+    "Auvergne-Rhône-Alpes": [
+        ("Auvergne-Rhône-Alpes", 6),
+        ("Auvergne Rhône-Alpes", 2),
+        ("Auvergne-Rhone-Alpes", 1),
+    ],
     "Hauts-de-France": [("Hauts-de-France", 6), ("Hauts de France", 3)],
     "Grand Est": [("Grand Est", 6), ("Grand-Est", 3)],
     "Nouvelle-Aquitaine": [("Nouvelle-Aquitaine", 6), ("Nouvelle Aquitaine", 3)],
@@ -134,7 +208,11 @@ CONNECTIONS = {
     "box ADSL": [("Box ADSL", 5), ("ADSL", 3), ("box adsl", 1)],
     "4G": [("4G", 6)],
     "4G seulement": [("4G seulement", 4), ("4G uniquement", 2), ("forfait mobile 4G", 1)],
-    "wifi public": [("Wifi public", 4), ("wifi gratuit (médiathèque, McDo)", 1), ("WiFi public", 2)],
+    "wifi public": [
+        ("Wifi public", 4),
+        ("wifi gratuit (médiathèque, McDo)", 1),
+        ("WiFi public", 2),
+    ],
     "pas de connexion": [("Pas de connexion", 5), ("aucune", 2), ("pas d'internet", 2)],
 }
 EQUIPMENT = {
@@ -150,7 +228,11 @@ SERVICES = {
     "CAF et prestations": [("CAF", 7), ("caf", 2), ("CAF (RSA, APL)", 1)],
     "santé (Ameli)": [("Ameli", 6), ("ameli", 2), ("sécu", 2)],
     "banque": [("banque", 5), ("Banque en ligne", 3)],
-    "papiers d'identité (ANTS)": [("ANTS", 5), ("carte grise / ANTS", 2), ("papiers d'identité", 2)],
+    "papiers d'identité (ANTS)": [
+        ("ANTS", 5),
+        ("carte grise / ANTS", 2),
+        ("papiers d'identité", 2),
+    ],
     "école (ENT)": [("ENT", 5), ("ENT (collège)", 2), ("école", 2)],
     "logement": [("logement", 5), ("HLM", 1), ("demande de logement", 2)],
     "retraite": [("retraite", 5), ("Retraite (CARSAT)", 2), ("caisse de retraite", 1)],
@@ -159,9 +241,15 @@ SERVICES = {
 SEPARATORS = [("; ", 6), (";", 3), (" ; ", 3), (" ;", 1), (";  ", 1)]
 INTERVIEWERS = ["MB", "SL", "AK", "JR", "CD"]
 REMARKS = [
-    "entretien par téléphone", "entretien à la médiathèque", "personne accompagnée de sa fille",
-    "entretien interrompu puis repris", "dans les locaux du CCAS", "en boutique, pendant la pause",
-    "relu avec la personne", "entretien à domicile", "entretien court, personne pressée",
+    "entretien par téléphone",
+    "entretien à la médiathèque",
+    "personne accompagnée de sa fille",
+    "entretien interrompu puis repris",
+    "dans les locaux du CCAS",
+    "en boutique, pendant la pause",
+    "relu avec la personne",
+    "entretien à domicile",
+    "entretien court, personne pressée",
     "dans les locaux de l'association",
 ]
 FIRST_DAY, LAST_DAY = dt.date(2018, 3, 12), dt.date(2018, 6, 29)
@@ -194,7 +282,9 @@ def load_interviews() -> list[tuple[dict, dict]]:
     answers: dict[str, dict] = {}
     for part in sorted((HERE / "answers").glob("part_*.json")):
         answers.update(json.loads(part.read_text(encoding="utf-8")))
-    complete = {k for k, v in answers.items() if all((v.get(f"q{i}") or "").strip() for i in range(1, 6))}
+    complete = {
+        k for k, v in answers.items() if all((v.get(f"q{i}") or "").strip() for i in range(1, 6))
+    }
     return [(b, answers[b["record_id"]]) for b in briefs if b["record_id"] in complete]
 
 
@@ -209,18 +299,31 @@ def rows(interviews: list[tuple[dict, dict]]) -> list[list]:
         i = int(brief["record_id"].split("-")[1]) - 1
         day = days[i]
         date = day.strftime("%d/%m/%Y") if i in text_dates else dt.datetime.combine(day, dt.time())
-        autonomy = "NSP" if i in nsp else (str(brief["autonomy"]) if rng.random() < 0.05 else brief["autonomy"])
+        autonomy = (
+            "NSP"
+            if i in nsp
+            else (str(brief["autonomy"]) if rng.random() < 0.05 else brief["autonomy"])
+        )
         record_id = brief["record_id"] + (" " if rng.random() < 0.02 else "")
         remark = rng.choice(REMARKS) if rng.random() < 0.25 else None
-        out.append([
-            record_id, date, typed(rng, GROUPS, brief["group"]), typed(rng, PROFILES, brief["profile"]),
-            typed(rng, AGES, brief["age_band"]), typed(rng, TERRITORIES, brief["territory"]),
-            typed(rng, REGIONS, brief["region"]), multi(rng, EQUIPMENT, brief["equipment"]),
-            typed(rng, CONNECTIONS, brief["connection"]), autonomy,
-            multi(rng, SERVICES, brief["critical_services"]),
-            *(answer[f"q{k}"].strip() for k in range(1, 6)),
-            rng.choice(INTERVIEWERS), remark,
-        ])
+        out.append(
+            [
+                record_id,
+                date,
+                typed(rng, GROUPS, brief["group"]),
+                typed(rng, PROFILES, brief["profile"]),
+                typed(rng, AGES, brief["age_band"]),
+                typed(rng, TERRITORIES, brief["territory"]),
+                typed(rng, REGIONS, brief["region"]),
+                multi(rng, EQUIPMENT, brief["equipment"]),
+                typed(rng, CONNECTIONS, brief["connection"]),
+                autonomy,
+                multi(rng, SERVICES, brief["critical_services"]),
+                *(answer[f"q{k}"].strip() for k in range(1, 6)),
+                rng.choice(INTERVIEWERS),
+                remark,
+            ]
+        )
     return out
 
 
@@ -267,8 +370,11 @@ def stable_bytes(wb: Workbook) -> bytes:
         for info in src.infolist():
             data = src.read(info.filename)
             if info.filename == "docProps/core.xml":
-                data = re.sub(rb"(<dcterms:modified[^>]*>)[^<]*(</dcterms:modified>)",
-                              rb"\g<1>" + stamp.encode() + rb"\g<2>", data)
+                data = re.sub(
+                    rb"(<dcterms:modified[^>]*>)[^<]*(</dcterms:modified>)",
+                    rb"\g<1>" + stamp.encode() + rb"\g<2>",
+                    data,
+                )
             entry = zipfile.ZipInfo(info.filename, date_time=ZIP_TIME)
             entry.compress_type = zipfile.ZIP_DEFLATED
             dst.writestr(entry, data)
@@ -277,7 +383,9 @@ def stable_bytes(wb: Workbook) -> bytes:
 
 def main(argv: list[str] | None = None) -> Path:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--out", type=Path, help="output file (default: the sample wave's, when complete)")
+    parser.add_argument(
+        "--out", type=Path, help="output file (default: the sample wave's, when complete)"
+    )
     args = parser.parse_args(argv)
     interviews = load_interviews()
     out = args.out
@@ -288,7 +396,10 @@ def main(argv: list[str] | None = None) -> Path:
         folder.mkdir(exist_ok=True)
         shutil.copy(WAVE_DIR / "survey.yaml", folder / "survey.yaml")
         out = folder / OUT.name
-        print(f"{len(interviews)}/{N_RECORDS} interviews written so far: partial build", file=sys.stderr)
+        print(
+            f"{len(interviews)}/{N_RECORDS} interviews written so far: partial build",
+            file=sys.stderr,
+        )
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_bytes(stable_bytes(workbook(rows(interviews))))
     print(f"{out}: {len(interviews)} interviews")
