@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import base64
 import os
+import re
 from collections.abc import Callable
 from pathlib import Path
 
@@ -535,20 +536,25 @@ def notebook_parameters(config, root, language: str) -> str:
 
 def execute_notebooks(notebooks_dir: str | os.PathLike, out_dir: str | os.PathLike, *, config,
                       root, language: str = "fr", timeout: int = 600,
-                      kernel_name: str = "python3") -> list[Path]:
+                      kernel_name: str = "python3", workers: int = 2) -> list[Path]:
     """Execute every ``NN_*.ipynb`` of ``notebooks_dir`` headlessly into ``out_dir``.
 
     The parameters (wave config path, root, report language) are injected as a code cell right
-    after the cell tagged ``parameters`` (or first, when no cell is tagged). Notebooks run with
-    ``root`` as working directory. An error in a cell raises, naming the notebook.
+    after the cell tagged ``parameters`` (or first, when no cell is tagged), as papermill does.
+    Notebooks run with ``root`` as working directory, ``workers`` at a time (each in its own
+    kernel). An error in a cell raises ``nbclient``'s ``CellExecutionError``, naming the cell.
     """
-    import nbformat
-    from nbclient import NotebookClient
+    from concurrent.futures import ThreadPoolExecutor
 
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
-    written = []
-    for path in sorted(Path(notebooks_dir).glob("[0-9][0-9]_*.ipynb")):
+    paths = sorted(Path(notebooks_dir).glob("[0-9][0-9]_*.ipynb"))
+    config, root = Path(config).resolve(), Path(root).resolve()
+
+    def one(path: Path) -> Path:
+        import nbformat
+        from nbclient import NotebookClient
+
         nb = nbformat.read(path, as_version=4)
         cell = nbformat.v4.new_code_cell(notebook_parameters(config, root, language))
         cell.metadata["tags"] = ["injected-parameters"]
@@ -560,9 +566,10 @@ def execute_notebooks(notebooks_dir: str | os.PathLike, out_dir: str | os.PathLi
         client.execute()
         target = out_dir / path.name
         nbformat.write(nb, target)
-        written.append(target)
-    return written
+        return target
 
+    with ThreadPoolExecutor(max_workers=max(1, workers)) as pool:
+        return list(pool.map(one, paths))
 
 
 # -- report content ---------------------------------------------------------------------------
@@ -999,3 +1006,61 @@ def _profile_rows(a: Analysis, language: str) -> list[dict]:
     group_size = {g: sum(x["_c"] for x in rows if x["group"] == g) for g in set(parent)}
     return sorted(rows, key=lambda x: (-group_size.get(x["group"], 0), x["group"], -x["_c"],
                                        x["category"]))
+
+
+# -- tables for notebooks ---------------------------------------------------------------------
+
+
+def key_findings(a: Analysis, language: str | None = None) -> pd.DataFrame:
+    """The key findings as plain sentences: ``finding, sentence`` (and their numbers)."""
+    language = language or a.language
+    sentences = [re.sub(r"</?strong>", "", str(finding_sentence(r, a, language)))
+                 for r in a.findings.to_dict("records")]
+    out = a.findings.loc[:, ["finding", "kind", "dimension", "category", "code"]].copy()
+    out.insert(1, "sentence", sentences)
+    return out
+
+
+def family_table(a: Analysis, family: str, language: str | None = None) -> pd.DataFrame:
+    """Codes of a family with their count, share and 95 % interval, most cited first."""
+    language = language or a.language
+    w = Words(language)
+    rows = _family_rows(a, family, language)
+    return pd.DataFrame([{w.code: r["label"], w.people: r["count"], w.share_people: r["share"],
+                          w.ci: r["ci"]} for r in rows])
+
+
+def consulted_table(a: Analysis, rows: str = "stakeholder_group", columns: str = "territory",
+                    language: str | None = None) -> pd.DataFrame:
+    """People consulted, ``rows`` x ``columns`` with totals; small counts shown as ``< 5``."""
+    language = language or a.language
+    t = _cross_table(a, rows, columns, language)
+    w = Words(language)
+    body = pd.DataFrame([r["cells"] + [r["total"]] for r in t["rows"]],
+                        index=[r["label"] for r in t["rows"]], columns=t["columns"] + [w.total])
+    body.loc[w.total] = t["totals"] + [t["total"]]
+    body.index.name = w.dim(rows)
+    return body
+
+
+def group_cards_markdown(a: Analysis, language: str | None = None) -> str:
+    """The typology's group cards as Markdown (for notebooks)."""
+    language = language or a.language
+    fr = language == "fr"
+    parts = []
+    for c in _group_cards(a, language):
+        parts.append(f"### {c['group']}. {c['label']}\n\n**{c['size']}** "
+                     f"{'personnes' if fr else 'people'} ({c['share']})\n")
+        if c["who"]:
+            parts.append(("**Qui sont-ils ?** " if fr else "**Who they are:** ") + "; ".join(
+                f"{r['text']} ({r['share']} vs {r['overall']})" for r in c["who"]) + "\n")
+        if c["needs"]:
+            parts.append(("**Ce qu'ils expriment :** " if fr else "**What they raise:** ")
+                         + "; ".join(f"{r['text']} ({r['share']} vs {r['overall']})"
+                                     for r in c["needs"]) + "\n")
+        if c["terms"]:
+            parts.append(("**Leurs mots :** " if fr else "**Their words:** ")
+                         + ", ".join(c["terms"]) + "\n")
+        for q in c["quotes"][:3]:
+            parts.append(f"> « {q['text']} » — *{q['record_id']}, {q['question_id']}*\n")
+    return "\n".join(parts)
