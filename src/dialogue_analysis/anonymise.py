@@ -34,7 +34,7 @@ __all__ = [
     "Identifier",
     "anonymise_answers",
     "anonymise_text",
-    "find_identifiers",
+    "detect_identifiers",
     "load_ner_model",
     "load_stopnames",
     "write_mapping",
@@ -55,6 +55,7 @@ PLACEHOLDER_LABELS = {
 _LABEL_KIND = {v: k for k, v in PLACEHOLDER_LABELS.items()}
 ANSWER_COLUMNS = ("record_id", "question_id", "text")
 MAPPING_COLUMNS = ("record_id", "placeholder", "kind", "original")
+SPAN_COLUMNS = ("row", "record_id", "question_id", "start", "end", "kind", "placeholder", "source")
 DEFAULT_MODEL = "fr_core_news_sm"
 
 # --------------------------------------------------------------------------------------------
@@ -173,14 +174,14 @@ _POSTCODE = r"(?:0[1-9]|[1-8]\d|9[0-5]|97|2[AB])\d{3}"
 _STREET_RE = re.compile(
     rf"(?<![\w,.])\d{{1,4}}(?:[ ]?(?:bis|ter|quater|[A-Da-d])(?![\w]))?,?[ \t]+"
     rf"(?P<type>(?i:{_STREET_TYPES}))(?![\w])(?P<name>{_STREET_NAME})"
-    rf"(?:[ \t]*,?[ \t]*(?:{_POSTCODE}[ \t]+{_TOWN}|{_POSTCODE}|(?:à|a)[ \t]+{_TOWN}))?"
+    rf"(?P<town>[ \t]*,?[ \t]*(?:{_POSTCODE}[ \t]+{_TOWN}|{_POSTCODE}|(?:à|a)[ \t]+{_TOWN}))?"
 )
 _HABITAT_RE = re.compile(
     r"(?i:habite|habitons|habitez|habitent|habitais|domiciliée?s?|demeurant|vis|vit|vivons|"
     r"logée?s?|loge)[ \t]+(?i:au[ \t]+|à[ \t]+la[ \t]+|à[ \t]+l['’]|dans[ \t]+la[ \t]+|"
     r"sur[ \t]+la[ \t]+|en[ \t]+|le[ \t]+|la[ \t]+)?"
     rf"(?P<addr>(?P<type>(?i:{_STREET_TYPES}))(?![\w])(?P<name>{_STREET_NAME})"
-    rf"(?:[ \t]*,?[ \t]*(?:{_POSTCODE}[ \t]+{_TOWN}|(?:à|a)[ \t]+{_TOWN}))?)"
+    rf"(?P<town>[ \t]*,?[ \t]*(?:{_POSTCODE}[ \t]+{_TOWN}|(?:à|a)[ \t]+{_TOWN}))?)"
 )
 _PLACE_NAME_RE = re.compile(
     r"(?<![\w])(?i:lieu[- ]dit|lieudit|résidence|residence|hameau|lotissement)[ \t]+"
@@ -197,6 +198,7 @@ _SENTENCE_END = set(".!?…:;\n\r")
 _OPENERS = set(" \t\"'«“‘(-–—•*[>")
 _CONNECTORS = {"de", "du", "des", "d", "à", "au", "aux", "chez", "pour", "avec", "la", "le", "les",
                "l", "et", "en", "sur"}
+_ARTICLES = {"la", "le", "les", "l"}
 _NAME_PARTICLES = {"de", "du", "des", "d", "le", "la", "van", "von", "der", "den", "ben", "ibn",
                    "el", "al", "bin", "da", "dos", "das", "di", "del", "della"}
 _TITLE_WORDS = {"mme", "mmes", "madame", "mesdames", "mlle", "mlles", "mademoiselle", "monsieur",
@@ -235,12 +237,17 @@ class AnonymisedAnswers:
         ``record_id, placeholder, kind, original``: one row per distinct original string.
         It holds the identifiers themselves: keep it in memory, or write it with
         :func:`write_mapping` to a protected place, never next to a report.
+    spans : pandas.DataFrame
+        ``row, record_id, question_id, start, end, kind, placeholder, source``: where each
+        placeholder was put, as character offsets in the *original* text of row ``row``
+        (position in ``answers``). It holds no original string; use it to review replacements.
     n_words : int
         Words of the input texts (for speed measurements).
     """
 
     answers: pd.DataFrame
     mapping: pd.DataFrame
+    spans: pd.DataFrame
     n_words: int = 0
 
     def counts(self) -> pd.Series:
@@ -306,13 +313,22 @@ def _stopname_re(extra: tuple[str, ...] = ()) -> re.Pattern[str]:
     return re.compile(rf"(?<![\w])(?:{alt})(?![\w])")
 
 
+class _CharFold(dict):
+    """``str.translate`` table folding each character alone (lower case, no accent)."""
+
+    def __missing__(self, code: int) -> str:
+        ch = chr(code)
+        f = _fold(ch)
+        self[code] = value = f if len(f) == 1 else (ch.lower() if len(ch.lower()) == 1 else ch)
+        return value
+
+
+_CHAR_FOLD = _CharFold()
+
+
 def _fold_same_length(text: str) -> str:
     """Fold each character alone so that offsets stay those of ``text``."""
-    out = []
-    for ch in text:
-        f = _fold(ch)
-        out.append(f if len(f) == 1 else ch.lower()[:1] or ch)
-    return "".join(out)
+    return text.translate(_CHAR_FOLD)
 
 
 def load_ner_model(name: str = DEFAULT_MODEL) -> Any:
@@ -328,29 +344,51 @@ def load_ner_model(name: str = DEFAULT_MODEL) -> Any:
     )
 
 
-_LEXICONS: dict[int, tuple[Any, frozenset[str]]] = {}
+class _Lexicon:
+    """Common French words known to the model: lemma lists, inflected forms, stop words.
+
+    ``word in lexicon`` compares in lower case, and also without accents ("Developper",
+    "Arreter" are common words typed without their accents).
+    """
+
+    def __init__(self, nlp: Any = None):
+        words: set[str] = set()
+        self._forms = None
+        if nlp is not None:
+            words.update(getattr(nlp.Defaults, "stop_words", ()))
+            lookups = None
+            if "lemmatizer" in nlp.component_names:
+                lookups = getattr(nlp.get_pipe("lemmatizer"), "lookups", None)
+            if lookups is not None:
+                for table in ("lemma_index", "lemma_exc"):
+                    if lookups.has_table(table):
+                        t = lookups.get_table(table)
+                        for pos in ("noun", "verb", "adj", "adv"):
+                            if pos not in t:
+                                continue
+                            words.update(t[pos])
+                            if isinstance(t[pos], dict):  # irregular forms -> their lemmas
+                                words.update(x for lemmas in t[pos].values() for x in lemmas)
+                if lookups.has_table("lemma_lookup"):
+                    self._forms = lookups.get_table("lemma_lookup")  # inflected -> lemma
+        self._words = frozenset(w.lower() for w in words)
+        self._folded = frozenset(_fold(w) for w in self._words)
+
+    def __contains__(self, word: str) -> bool:
+        w = word.lower()
+        return (w in self._words or _fold(w) in self._folded
+                or (self._forms is not None and w in self._forms))
 
 
-def _lexicon(nlp: Any) -> frozenset[str]:
-    """Common French words known to the model (lemma lists and stop words), lower case."""
+_LEXICONS: dict[int, tuple[Any, _Lexicon]] = {}
+
+
+def _lexicon(nlp: Any) -> _Lexicon:
+    """The :class:`_Lexicon` of a model, built once per model object."""
     cached = _LEXICONS.get(id(nlp))
     if cached is not None and cached[0] is nlp:
         return cached[1]
-    words: set[str] = set(getattr(nlp.Defaults, "stop_words", ()))
-    if "lemmatizer" in nlp.component_names:
-        lookups = getattr(nlp.get_pipe("lemmatizer"), "lookups", None)
-        if lookups is not None:
-            if lookups.has_table("lemma_index"):
-                index = lookups.get_table("lemma_index")
-                for pos in ("noun", "verb", "adj", "adv"):
-                    if pos in index:
-                        words.update(index[pos])
-            if lookups.has_table("lemma_exc"):
-                exc = lookups.get_table("lemma_exc")
-                for pos in ("noun", "verb", "adj", "adv"):
-                    if pos in exc:
-                        words.update(exc[pos])
-    lex = frozenset(w.lower() for w in words)
+    lex = _Lexicon(nlp)
     _LEXICONS[id(nlp)] = (nlp, lex)
     return lex
 
@@ -439,7 +477,7 @@ def _weak_street(m: re.Match[str], text: str, stop_re: re.Pattern[str] | None) -
     The name after ``cours``, ``place``, ``résidence``... must hold a capitalised word that is
     not a service name ("2 cours de la Mission locale" is not an address).
     """
-    if m.group("type").lower() not in _WEAK_STREET_TYPES:
+    if m.group("type").lower() not in _WEAK_STREET_TYPES or m.group("town"):
         return False
     name = m.group("name")
     caps = [x.span() for x in _TOKEN_RE.finditer(name) if _is_cap(x.group())]
@@ -512,7 +550,7 @@ class _Detector:
 
     def __init__(self, nlp: Any, extra_stopnames: Iterable[str] = ()):
         self.nlp = nlp
-        self.lexicon = _lexicon(nlp) if nlp is not None else frozenset()
+        self.lexicon = _lexicon(nlp) if nlp is not None else _Lexicon()
         self.first_names = _first_names()
         self.first_name_re = _first_name_re()
         self.stop_re = _stopname_re(tuple(sorted({s.strip() for s in extra_stopnames})))
@@ -524,6 +562,9 @@ class _Detector:
         spans += [m.span() for m in _PLACEHOLDER_RE.finditer(text)]
         return spans
 
+    def _first_name(self, word: str) -> bool:
+        return word in self.first_names or any(p in self.first_names for p in word.split("-"))
+
     def _clean_person(
         self, text: str, start: int, end: int, protected: list[tuple[int, int]], source: str
     ) -> Identifier | None:
@@ -531,12 +572,15 @@ class _Detector:
         words = [(m.start() + start, m.end() + start, m.group(0))
                  for m in _TOKEN_RE.finditer(text[start:end])]
         # cut at "de la CAF", "du CCAS de ...": a connector followed by a protected name
-        for i, (ws, _we, w) in enumerate(words):
-            if w.lower().rstrip("'’") in _CONNECTORS and i > 0:
-                rest = [p for p in protected if p[0] >= ws and p[0] <= ws + 12]
-                if rest:
-                    words = words[:i]
-                    break
+        for i, (_ws, _we, w) in enumerate(words):
+            if i == 0 or not w[:1].islower() or w.lower().rstrip("'’") not in _CONNECTORS:
+                continue
+            j = i + 1
+            while j < len(words) and words[j][2].lower().rstrip("'’") in _ARTICLES:
+                j += 1
+            if j < len(words) and any(ps in (words[j][0], words[j][0] + 2) for ps, _ in protected):
+                words = words[:i]
+                break
         # drop trailing particles and lowercase words ("Kevin Mabiala m'", "... de la")
         while words and not _is_cap(words[-1][2]):
             words.pop()
@@ -555,19 +599,17 @@ class _Detector:
 
         if all(covered(ws, we) for ws, we, _ in name_words):
             return None
-        if source in {"ner", "first_name"}:
-            if any(covered(ws, we) for ws, we, _ in name_words) and len(name_words) == 1:
+        if source == "ner" and not any(self._first_name(w) for _, _, w in name_words):
+            # the small model tags many capitalised common words as persons ("Passeport",
+            # "Réduire", "Gilets Jaunes", "Permis de Conduire"): a name without a known first
+            # name needs at least one word that is not a common French word
+            ws = [w for _, _, w in name_words]
+            initial = any(len(w) == 1 and text[e:e + 1] == "." for _, e, w in name_words)
+            if not initial and all(w in self.lexicon for w in ws):
                 return None
-            if len(name_words) == 1:
-                w = name_words[0][2]
-                if w in self.first_names:
-                    pass
-                elif w.isupper() and len(w) <= 5:
-                    return None  # an acronym (RSA, APL, CMU...)
-                elif w.lower() in self.lexicon and _at_sentence_start(text, name_words[0][0]):
-                    return None  # "Bonjour", "Franchement" at the start of a sentence
-                elif source == "ner" and (len(w) < 3 or any(c.isdigit() for c in w)):
-                    return None
+            if len(ws) == 1 and (ws[0].isupper() and len(ws[0]) <= 5 or len(ws[0]) < 3
+                                 or any(c.isdigit() for c in ws[0])):
+                return None  # an acronym (RSA, APL, CMU...) or a code
         return Identifier(start, end, "person", text[start:end], source)
 
     def persons(self, text: str, doc: Any | None) -> list[Identifier]:
@@ -715,7 +757,7 @@ def _existing_numbers(texts: Iterable[str]) -> dict[str, int]:
 
 def _pseudonymise_record(
     texts: list[str], found: list[list[Identifier]]
-) -> tuple[list[str], list[tuple[str, str, str]]]:
+) -> tuple[list[str], list[tuple[str, str, str]], list[list[tuple[Identifier, str]]]]:
     """Replace the identifiers of one record's texts; placeholders numbered by first appearance."""
     person_keys = [_normalise("person", f.text) or (_fold(f.text),)
                    for fs in found for f in fs if f.kind == "person"]
@@ -724,9 +766,10 @@ def _pseudonymise_record(
     labels: dict[tuple[str, Any], str] = {}
     rows: list[tuple[str, str, str]] = []
     seen_rows: set[tuple[str, str]] = set()
-    out = []
+    out, placed = [], []
     for text, fs in zip(texts, found, strict=True):
         pieces, pos = [], 0
+        placed.append([])
         for f in fs:
             key = _normalise(f.kind, f.text) or (_fold(f.text),)
             group = (f.kind, clusters.get(key, key) if f.kind == "person" else key)
@@ -738,13 +781,14 @@ def _pseudonymise_record(
                 seen_rows.add((placeholder, f.text))
                 rows.append((placeholder, f.kind, f.text))
             pieces += [text[pos:f.start], placeholder]
+            placed[-1].append((f, placeholder))
             pos = f.end
         pieces.append(text[pos:])
         out.append("".join(pieces))
-    return out, rows
+    return out, rows, placed
 
 
-def _propagation_words(found: Iterable[Identifier], lexicon: frozenset[str]) -> set[str]:
+def _propagation_words(found: Iterable[Identifier]) -> set[str]:
     """Full names and name words (surnames, first names) to look for in the rest of a record."""
     words: set[str] = set()
     for f in found:
@@ -773,7 +817,7 @@ def _docs(nlp: Any, texts: list[str], batch_size: int, n_process: int) -> Iterat
         yield from nlp.pipe(texts, batch_size=batch_size, n_process=n_process)
 
 
-def find_identifiers(
+def detect_identifiers(
     text: str, *, nlp: Any = None, extra_stopnames: Iterable[str] = (), use_ner: bool = True
 ) -> list[Identifier]:
     """Identifiers found in one text, in order, without replacing them.
@@ -798,7 +842,7 @@ def find_identifiers(
     det = _Detector(nlp if use_ner else None, extra_stopnames)
     doc = next(_docs(det.nlp, [text], 1, 1)) if use_ner else None
     found = det.find(text, doc)
-    return det.propagate(text, found, _propagation_words(found, det.lexicon))
+    return det.propagate(text, found, _propagation_words(found))
 
 
 def anonymise_text(text: str, *, nlp: Any = None, extra_stopnames: Iterable[str] = ()) -> str:
@@ -875,16 +919,20 @@ def anonymise_answers(
         by_record.setdefault(record_ids[i], []).append(k)
 
     new_texts = list(texts)
-    mapping_rows = []
+    mapping_rows, span_rows = [], []
+    question_ids = answers["question_id"].astype(str).to_numpy()
     for record_id, ks in by_record.items():
         rtexts = [texts[k] for k in ks]
         found = [found_by_text[t] for t in rtexts]
-        names = _propagation_words((f for fs in found for f in fs), det.lexicon)
+        names = _propagation_words(f for fs in found for f in fs)
         if names:
             found = [det.propagate(t, fs, names) for t, fs in zip(rtexts, found, strict=True)]
-        replaced, rows = _pseudonymise_record(rtexts, found)
-        for k, t in zip(ks, replaced, strict=True):
+        replaced, rows, placed = _pseudonymise_record(rtexts, found)
+        for k, t, fps in zip(ks, replaced, placed, strict=True):
             new_texts[k] = t
+            i = positions[k]
+            span_rows += [(i, record_id, question_ids[i], f.start, f.end, f.kind, ph, f.source)
+                          for f, ph in fps]
         mapping_rows += [(record_id, *r) for r in rows]
 
     values = raw.tolist()
@@ -894,7 +942,10 @@ def anonymise_answers(
     out["text"] = pd.Series(values, index=answers.index, dtype=raw.dtype, name="text")
     mapping = pd.DataFrame(mapping_rows, columns=list(MAPPING_COLUMNS))
     mapping = mapping.astype({c: "string" for c in MAPPING_COLUMNS})
-    return AnonymisedAnswers(out, mapping, n_words)
+    spans = pd.DataFrame(span_rows, columns=list(SPAN_COLUMNS)).astype(
+        {"row": "int64", "start": "int64", "end": "int64"}
+    )
+    return AnonymisedAnswers(out, mapping, spans, n_words)
 
 
 def _inside_reports(path: Path) -> bool:

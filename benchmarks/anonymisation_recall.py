@@ -1,0 +1,251 @@
+"""Anonymisation benchmark: recall per kind, false persons on service names, speed.
+
+Usage::
+
+    .venv/bin/python benchmarks/anonymisation_recall.py [--planted PATH] [--realdata DIR]
+        [--sample DIR] [--show-persons N]
+
+Measures, on ``tests/data/planted_identifiers.yaml``:
+- recall per kind: a planted identifier counts as found when every character of its words
+  (titles such as "Mme" and the connector "à" excepted) lies inside a replaced span, in
+  every place where it occurs in its record;
+- false persons: person spans found in the sentences that cite only services, organisations
+  and places (and any span at all);
+- over-replacement: spans, in the planted records, that touch no planted identifier.
+Then, where they exist, the sample wave's own planted identifiers (``tools/sample_wave``) and
+the speed (words per second) on the sample wave and on ``../shared/realdata``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import re
+import sys
+import time
+from collections import Counter
+from pathlib import Path
+
+import pandas as pd
+import yaml
+
+from dialogue_analysis.anonymise import (
+    KINDS,
+    AnonymisedAnswers,
+    anonymise_answers,
+    load_ner_model,
+)
+
+REPO = Path(__file__).resolve().parents[1]
+PLANTED = REPO / "tests" / "data" / "planted_identifiers.yaml"
+SAMPLE = REPO / "tools" / "sample_wave"
+REALDATA = REPO.parent / "shared" / "realdata"
+
+# words that may stay visible around a planted identifier: titles and connectors
+_NOT_IDENTIFYING = {
+    "mme", "madame", "mlle", "mademoiselle", "m", "monsieur", "dr", "docteur", "à", "a",
+}
+_WORD = re.compile(r"\w+")
+
+
+def load_planted(path: str | Path = PLANTED) -> tuple[pd.DataFrame, list[dict], list[str]]:
+    """The planted test set: ``answers`` table, planted identifiers, negative sentences.
+
+    Negative sentences become records ``N01``, ``N02``... of the same ``answers`` table.
+    Each planted identifier is a dict ``record_id, kind, value, hard``.
+    """
+    data = yaml.safe_load(Path(path).read_text(encoding="utf-8"))
+    rows, planted = [], []
+    for rec in data["records"]:
+        for q, text in enumerate(rec["texts"], start=1):
+            rows.append((rec["id"], f"q{q}", text))
+        for ident in rec["identifiers"]:
+            planted.append({"record_id": rec["id"], "kind": ident["kind"],
+                            "value": ident["value"], "hard": bool(ident.get("hard", False))})
+    negatives = list(data["negatives"])
+    rows += [(f"N{i:02d}", "q1", t) for i, t in enumerate(negatives, start=1)]
+    answers = pd.DataFrame(rows, columns=["record_id", "question_id", "text"])
+    return answers, planted, negatives
+
+
+def occurrences(answers: pd.DataFrame, record_id: str, value: str) -> list[tuple[int, int, int]]:
+    """``(row, start, end)`` of every occurrence of ``value`` as a whole word in a record."""
+    out = []
+    rx = re.compile(r"(?<![\w])" + re.escape(value) + r"(?![\w])")
+    for row in (answers["record_id"] == record_id).to_numpy().nonzero()[0]:
+        for m in rx.finditer(str(answers["text"].iloc[row])):
+            out.append((int(row), m.start(), m.end()))
+    return out
+
+
+def is_covered(spans: pd.DataFrame, row: int, start: int, end: int, text: str) -> bool:
+    """Whether every identifying character of ``text[start:end]`` is inside a span of ``row``."""
+    s = spans[spans["row"] == row]
+    intervals = list(zip(s["start"], s["end"], strict=True))
+    for m in _WORD.finditer(text, start, end):
+        if m.group(0).casefold() in _NOT_IDENTIFYING:
+            continue
+        for i in range(m.start(), m.end()):
+            if not any(a <= i < b for a, b in intervals):
+                return False
+    return True
+
+
+def evaluate(answers: pd.DataFrame, result: AnonymisedAnswers, planted: list[dict]) -> pd.DataFrame:
+    """One row per planted identifier: ``record_id, kind, value, hard, n_occurrences, found``."""
+    rows = []
+    for p in planted:
+        occ = occurrences(answers, p["record_id"], p["value"])
+        found = bool(occ) and all(
+            is_covered(result.spans, row, s, e, str(answers["text"].iloc[row]))
+            for row, s, e in occ
+        )
+        rows.append({**p, "n_occurrences": len(occ), "found": found})
+    return pd.DataFrame(rows)
+
+
+def recall_table(evaluation: pd.DataFrame) -> pd.DataFrame:
+    """Recall per kind (and overall), from :func:`evaluate`."""
+    order = [k for k in KINDS if k in set(evaluation["kind"])]
+    g = evaluation.groupby("kind")["found"].agg(["size", "sum"]).reindex(order)
+    g.loc["all"] = [g["size"].sum(), g["sum"].sum()]
+    g = g.rename(columns={"size": "planted", "sum": "found"}).astype("int64")
+    g["recall"] = (g["found"] / g["planted"]).round(3)
+    return g
+
+
+def false_positives(result: AnonymisedAnswers, planted: list[dict], answers: pd.DataFrame
+                    ) -> dict[str, int]:
+    """Spans on the negative sentences, and spans touching no planted identifier elsewhere."""
+    spans = result.spans
+    neg = spans[spans["record_id"].str.startswith("N")]
+    n_neg = int(answers["record_id"].str.startswith("N").sum())
+    planted_iv: dict[int, list[tuple[int, int]]] = {}
+    for p in planted:
+        for row, s, e in occurrences(answers, p["record_id"], p["value"]):
+            planted_iv.setdefault(row, []).append((s, e))
+    pos = spans[~spans["record_id"].str.startswith("N")]
+    extra = [
+        r for r in pos.itertuples()
+        if not any(r.start < e and s < r.end for s, e in planted_iv.get(r.row, []))
+    ]
+    return {
+        "negative_sentences": n_neg,
+        "false_persons": int((neg["kind"] == "person").sum()),
+        "sentences_with_false_person": int(neg.loc[neg["kind"] == "person", "row"].nunique()),
+        "false_any_kind": len(neg),
+        "over_replaced_in_planted_records": len(extra),
+    }
+
+
+def sample_wave(sample_dir: Path = SAMPLE) -> tuple[pd.DataFrame, list[dict]]:
+    """The sample wave's answers (tools/sample_wave/answers) and its planted identifiers."""
+    rows = []
+    for part in sorted((sample_dir / "answers").glob("*.json")):
+        for record_id, answers in json.loads(part.read_text(encoding="utf-8")).items():
+            rows += [(record_id, q, t) for q, t in answers.items() if t]
+    briefs = json.loads((sample_dir / "briefs.json").read_text(encoding="utf-8"))
+    planted = [
+        {"record_id": b["record_id"], "kind": b["pii"]["kind"], "value": b["pii"]["value"],
+         "hard": False}
+        for b in briefs if b.get("pii")
+    ]
+    return pd.DataFrame(rows, columns=["record_id", "question_id", "text"]), planted
+
+
+def realdata_answers(realdata: Path = REALDATA) -> dict[str, pd.DataFrame]:
+    """Real public answers: Grand Débat question 16 and Entendre la France."""
+    out = {}
+    gd = realdata / "grand_debat_services_publics" / "gd_animation_organisation_16.csv"
+    if gd.is_file():
+        df = pd.read_csv(gd)
+        text = df["comment"].dropna().astype(str)
+        out["grand_debat_q16"] = pd.DataFrame(
+            {"record_id": [f"gd{i}" for i in text.index], "question_id": "q16", "text": text}
+        )
+    elf = realdata / "entendre_la_france" / "answers_pre.csv"
+    if elf.is_file():
+        df = pd.read_csv(elf).dropna(subset=["answer"])
+        out["entendre_la_france"] = pd.DataFrame({
+            "record_id": df["customer_id"].astype(str),
+            "question_id": df["question_name"].astype(str),
+            "text": df["answer"].astype(str),
+        })
+    return out
+
+
+def timed(answers: pd.DataFrame, nlp) -> tuple[AnonymisedAnswers, float]:
+    t0 = time.perf_counter()
+    res = anonymise_answers(answers, nlp=nlp)
+    return res, time.perf_counter() - t0
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--planted", type=Path, default=PLANTED)
+    ap.add_argument("--sample", type=Path, default=SAMPLE)
+    ap.add_argument("--realdata", type=Path, default=REALDATA)
+    ap.add_argument("--show-persons", type=int, default=0,
+                    help="print the N most frequent person strings found in the real data")
+    ap.add_argument("--show-misses", action="store_true", help="print missed identifiers")
+    args = ap.parse_args(argv)
+
+    t0 = time.perf_counter()
+    nlp = load_ner_model()
+    print(f"model loaded in {time.perf_counter() - t0:.1f} s ({', '.join(nlp.pipe_names)})\n")
+
+    answers, planted, _ = load_planted(args.planted)
+    res, secs = timed(answers, nlp)
+    ev = evaluate(answers, res, planted)
+    print(f"## Planted test set ({args.planted.name}): {len(planted)} identifiers in "
+          f"{answers['record_id'].nunique()} records\n")
+    print(recall_table(ev).to_markdown() if _has_tabulate() else recall_table(ev))
+    missed = ev[~ev["found"]]
+    print(f"\nmissed: {len(missed)}" + (f" ({', '.join(missed['kind'])})" if len(missed) else ""))
+    if args.show_misses:
+        for r in missed.itertuples():
+            print(f"  {r.record_id} {r.kind}: {r.value}")
+    print("\n## False positives\n")
+    for k, v in false_positives(res, planted, answers).items():
+        print(f"- {k}: {v}")
+
+    if (args.sample / "briefs.json").is_file():
+        wave, wave_planted = sample_wave(args.sample)
+        wres, wsecs = timed(wave, nlp)
+        wev = evaluate(wave, wres, wave_planted)
+        print(f"\n## Sample wave: {len(wave)} answers, {wres.n_words:,} words\n")
+        print(f"- planted identifiers found: {int(wev['found'].sum())} / {len(wev)} "
+              f"(present in the answers: {int((wev['n_occurrences'] > 0).sum())})")
+        print(f"- placeholders per kind: {dict(wres.counts()[wres.counts() > 0])}")
+        print(f"- speed: {wres.n_words / wsecs:,.0f} words/s ({wsecs:.1f} s)")
+
+    for name, df in realdata_answers(args.realdata).items():
+        rres, rsecs = timed(df, nlp)
+        counts = rres.counts()
+        n_pers = int((rres.spans["kind"] == "person").sum())
+        print(f"\n## Real data: {name}: {len(df):,} answers, {rres.n_words:,} words\n")
+        print(f"- speed: {rres.n_words / rsecs:,.0f} words/s ({rsecs:.1f} s)")
+        print(f"- placeholders per kind: {dict(counts[counts > 0])}")
+        print(f"- answers with a person placeholder: "
+              f"{rres.spans.loc[rres.spans['kind'] == 'person', 'row'].nunique():,} "
+              f"({n_pers:,} person spans)")
+        if args.show_persons:
+            originals = Counter(
+                str(df["text"].iloc[r.row])[r.start:r.end]
+                for r in rres.spans[rres.spans["kind"] == "person"].itertuples()
+            )
+            print("- most frequent person strings:",
+                  ", ".join(f"{k} ({n})" for k, n in originals.most_common(args.show_persons)))
+    return 0
+
+
+def _has_tabulate() -> bool:
+    try:
+        import tabulate  # noqa: F401
+    except ImportError:
+        return False
+    return True
+
+
+if __name__ == "__main__":
+    sys.exit(main())
