@@ -132,7 +132,8 @@ class Crosstab:
         return replace(self, counts=counts, proportions=props, expected=exp, residuals=res)
 
     def tidy(self):
-        """Long table: ``row, label, column, count, size, proportion, expected, residual, small``."""
+        """Long table: ``row, label, column, count, size, proportion, expected, residual,
+        small`` (one row per cell)."""
         long = self.counts.stack().rename("count").reset_index()
         long.columns = ["row", "column", "count"]
         key = pd.MultiIndex.from_frame(long[["row", "column"]])
