@@ -244,11 +244,17 @@ def test_formulas_are_read_as_their_saved_values(tmp_path):
 def test_a_formula_without_saved_value_is_an_error_not_an_empty_cell(tmp_path):
     rows = [HEADER] + [list(r) for r in ROWS]
     rows[2][2] = '=IF(1=1,"ville","rural")'
+    rows.insert(3, [None] * len(HEADER))  # a blank row: Excel row numbers must not shift
+    rows.append(['="E"&"04"', "=TODAY()"])  # a row made only of formulas without values
     write_xlsx(tmp_path / "entretiens.xlsx", rows)
     with pytest.raises(ValidationFailed) as info:
         read_wave(load_project(write_config(tmp_path, "entretiens.xlsx", "header_row: 4")))
     formula = [p for p in info.value.report if p.code == "formula_without_value"]
-    assert [(p.row, p.column) for p in formula] == [(6, "Territoire")]
+    assert [(p.row, p.column) for p in formula] == [
+        (6, "Territoire"),
+        (9, "N° entretien"),
+        (9, "Date"),
+    ]
     assert "Excel" in formula[0].message
 
 

@@ -26,6 +26,7 @@ from .validation import DISPLAY_COLUMNS, ValidationFailed, ValidationReport, tab
 EXIT_DATA_ERRORS = 1
 EXIT_CONFIG_ERROR = 2
 MAX_ROWS_SHOWN = 40
+MAX_WARNINGS_SHOWN = 10
 
 app = typer.Typer(
     help=(
@@ -172,22 +173,35 @@ def _progress():
 
 
 def _print_report(report: ValidationReport, path, stream: Console = console) -> None:
-    """Problems as a table (errors first), at most MAX_ROWS_SHOWN rows, then the counts."""
+    """Problems as a table: errors first (up to MAX_ROWS_SHOWN), then a few warnings.
+
+    The file is shown by its name and the sheet column only when some problem has a sheet, so
+    that the message keeps most of the width of a terminal.
+    """
     if not len(report):
         return
     lang = report.language
-    problems = report.errors + report.warnings
+    problems = report.errors[:MAX_ROWS_SHOWN] + report.warnings[:MAX_WARNINGS_SHOWN]
+    columns = [c for c in DISPLAY_COLUMNS if c != "sheet" or any(p.sheet for p in problems)]
     table = Table(title=tr("report_title", lang), show_lines=False, expand=False)
-    for column in DISPLAY_COLUMNS:
-        table.add_column(tr(f"col_{column}", lang), overflow="fold", no_wrap=column == "row")
-    for row, problem in zip(
-        table_rows(problems[:MAX_ROWS_SHOWN], lang, width=40), problems, strict=False
-    ):
+    for column in columns:
+        wide = column == "message"
+        table.add_column(
+            tr(f"col_{column}", lang),
+            overflow="fold",
+            no_wrap=column in ("row", "severity"),
+            ratio=3 if wide else None,
+            min_width=20 if wide else None,
+        )
+    for row, problem in zip(table_rows(problems, lang, width=40), problems, strict=True):
+        cells = dict(zip(DISPLAY_COLUMNS, row, strict=True))
+        cells["file"] = Path(cells["file"]).name
         style = "red" if problem.severity == "error" else "yellow"
-        table.add_row(*row, style=style)
+        table.add_row(*(cells[c] for c in columns), style=style)
     stream.print(table)
-    if len(problems) > MAX_ROWS_SHOWN:
-        stream.print(tr("report_more", lang, n=len(problems) - MAX_ROWS_SHOWN, path=path or "CSV"))
+    hidden = len(report) - len(problems)
+    if hidden:
+        stream.print(tr("report_more", lang, n=hidden, path=path or "CSV"))
     elif path is not None and report.has_errors:
         stream.print(tr("cli_failure_report", lang, path=path))
     stream.print(report.counts_text())

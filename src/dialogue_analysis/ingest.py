@@ -386,7 +386,7 @@ def _read_excel(data: bytes, spec: TableSpec, ctx: _Context, wanted, info) -> _T
         spec, sheet, header_row, grid[header_row - 1], grid[header_row:], header_row + 1
     )
     table.letters = True
-    _flag_uncached_formulas(data, table, ctx)
+    _flag_uncached_formulas(data, table, grid, ctx)
     return table
 
 
@@ -404,16 +404,17 @@ def _choose_sheet(names: list[str], spec: TableSpec, ctx: _Context) -> str:
     return match
 
 
-def _flag_uncached_formulas(data: bytes, table: _Table, ctx: _Context) -> None:
+def _flag_uncached_formulas(data: bytes, table: _Table, grid: list[list], ctx: _Context) -> None:
     """Report formulas whose computed value was never saved (files written by scripts).
 
     openpyxl reads the value Excel saved with each formula; it does not compute formulas. A file
     whose formulas were never opened in a spreadsheet application has no saved value: without
-    this check such cells would silently look empty.
+    this check such cells would silently look empty. ``grid`` is the sheet as read (with its
+    empty rows), so that row numbers are Excel's.
     """
     first = table.header_row + 1
-    empties = {(i, j) for i, row in enumerate(table.cells) for j, v in enumerate(row) if v is None}
-    if not empties:
+    body = grid[table.header_row :]
+    if not any(v is None for row in body for v in row):
         return
     import openpyxl
 
@@ -421,19 +422,15 @@ def _flag_uncached_formulas(data: bytes, table: _Table, ctx: _Context) -> None:
     try:
         worksheet = workbook[table.sheet]
         worksheet.reset_dimensions()
-        for r, row in enumerate(worksheet.iter_rows(min_row=first, values_only=True)):
-            for j, value in enumerate(row):
-                if isinstance(value, str) and value.startswith("=") and (r, j) in empties:
-                    header = table.headers[j] if j < len(table.headers) else table.position(j)
-                    ctx.problem(
-                        table,
-                        first + r,
-                        header,
-                        value,
-                        ERROR,
-                        "formula_without_value",
-                        formula=value,
-                    )
+        rows = worksheet.iter_rows(min_row=first, values_only=True)
+        for number, (values, formulas) in enumerate(zip(body, rows, strict=False), first):
+            for j, formula in enumerate(formulas):
+                saved = values[j] if j < len(values) else None
+                if saved is None and isinstance(formula, str) and formula.startswith("="):
+                    header = table.headers[j] if j < len(table.headers) else ""
+                    column = header or table.position(j)
+                    code = "formula_without_value"
+                    ctx.problem(table, number, column, formula, ERROR, code, formula=formula)
     finally:
         workbook.close()
 
@@ -801,7 +798,7 @@ def _build_long(
                     WARNING,
                     "no_respondent",
                     value=key,
-                    respondents=r.label,
+                    respondents=r.path.name,
                 )
         _respondent_values(respondents, index, r_cols, values, ctx)
         _required_answers(answers, key, answer_rows[0], texts, ctx)
