@@ -74,3 +74,16 @@ def test_sample_xlsx_is_up_to_date_and_byte_stable(sample_project, tmp_path):
     assert sha256_file(out) == sha256_file(committed), (
         "rebuild with tools/sample_wave/build_xlsx.py"
     )
+
+
+def test_planted_identifiers_reach_the_answers_once(sample_project):
+    """The fictional personal details the anonymisation stage must remove are in the workbook,
+    each exactly once, in the interview its brief names."""
+    answers = read_wave(sample_project).answers
+    briefs = json.loads((TOOLS / "briefs.json").read_text(encoding="utf-8"))
+    planted = [(b["record_id"], b["pii"]["value"]) for b in briefs if "pii" in b]
+    assert len(planted) == 14
+    for record_id, value in planted:
+        text = " ".join(answers.loc[answers["record_id"] == record_id, "text"])
+        assert text.count(value) == 1, (record_id, value)
+        assert answers["text"].str.contains(value, regex=False).sum() == 1
