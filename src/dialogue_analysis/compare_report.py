@@ -1,0 +1,490 @@
+"""Report of the comparison of two waves: figures, one self-contained HTML page, the workbook.
+
+Everything here formats the tables of a :class:`~dialogue_analysis.waves.Comparison`;
+:func:`publish_comparison` writes ``reports/compare_<A>_<B>/`` in one go (``compare.html``,
+``compare.xlsx``, ``figures/NN_name.png|svg``) through a staging folder that is scanned for
+identifiers before anything is published.
+
+What is published, and what is not:
+
+- counts of 1 to ``min_cell_count - 1`` people in the per-group rows (and the shares and
+  intervals computed from them) are masked, and so are such counts in the moves table;
+- the stakeholders interviewed in both waves appear only in aggregates (how many changed
+  territory, gained a need...): their per-person changes stay in the Python object;
+- only pseudonymised text ever reaches this module (the terms are lemmas of pseudonymised
+  answers); the workbook's text cells can never be formulas.
+"""
+
+from __future__ import annotations
+
+import base64
+import os
+import tempfile
+from pathlib import Path
+
+import jinja2
+import numpy as np
+import pandas as pd
+
+from . import plots
+from .privacy import assert_clean, small_cells
+from .report import fmt_int, fmt_number, fmt_p, fmt_pct
+from .storage import atomic_path, staged_dir
+from .waves import Comparison, mask_prevalence
+
+HTML_FILE = "compare.html"
+XLSX_FILE = "compare.xlsx"
+
+TEXT = {
+    "title": ("Comparaison de deux vagues", "Comparison of two waves"),
+    "interviews": ("entretiens", "interviews"),
+    "reinterviewed": ("personnes revues", "people interviewed again"),
+    "changed": ("codes en évolution significative", "codes with a significant change"),
+    "toc": ("Sommaire", "Contents"),
+    "s_codes": ("Ce qui est dit : les codes", "What is said: the codes"),
+    "s_groups_by": ("Par famille de parties prenantes", "By stakeholder group"),
+    "s_vocab": ("Les mots qui montent et qui reculent", "Emerging and fading words"),
+    "s_typology": ("Les groupes de la typologie", "The typology groups"),
+    "s_people": ("Les personnes revues", "The people interviewed again"),
+    "s_drift": ("Ce qui a changé dans les fichiers", "What changed in the files"),
+    "s_method": ("Méthode", "Method"),
+    "code": ("Code", "Code"),
+    "category": ("Catégorie", "Category"),
+    "share": ("Part", "Share"),
+    "diff": ("Écart (points)", "Change (points)"),
+    "p_adj": ("p ajusté", "adjusted p"),
+    "test": ("Test", "Test"),
+    "group": ("Groupe", "Group"),
+    "term": ("Terme", "Term"),
+    "emerging": ("En hausse", "Emerging"),
+    "fading": ("En recul", "Fading"),
+    "far": ("loin de tout groupe", "far from every group"),
+    "no_change": ("Aucune évolution significative au seuil de {alpha} après correction.",
+                  "No significant change at the {alpha} level after correction."),
+    "no_vocab": ("Aucun terme ne monte ni ne recule significativement.",
+                 "No term rises or fades significantly."),
+    "small_warning": ("Effectif inférieur à {n} dans une des vagues : écart indicatif.",
+                      "Fewer than {n} people in one of the waves: indicative change only."),
+    "source": ("Source : vagues {a} ({na} entretiens) et {b} ({nb} entretiens).",
+               "Source: waves {a} ({na} interviews) and {b} ({nb} interviews)."),
+    "fig_prev": ("Part des personnes évoquant chaque code, par vague (IC 95 %)",
+                 "Share of people raising each code, by wave (95% CI)"),
+    "fig_vocab": ("Termes en hausse et en recul (valeur-test)",
+                  "Emerging and fading terms (test value)"),
+    "fig_groups": ("Taille des groupes de la typologie de référence, par vague",
+                   "Size of the reference typology groups, by wave"),
+    "fig_moves": ("Personnes revues : groupe en {a} (lignes) et en {b} (colonnes)",
+                  "People interviewed again: group in {a} (rows) and in {b} (columns)"),
+    "test_value": ("valeur-test", "test value"),
+    "share_people": ("part des personnes", "share of people"),
+    "attribute": ("Attribut", "Attribute"),
+    "n_changed": ("ont changé", "changed"),
+    "gained": ("gagné", "gained"),
+    "lost": ("perdu", "lost"),
+    "kind": ("Type", "Kind"),
+    "item": ("Élément", "Item"),
+    "detail": ("Détail", "Detail"),
+    "none": ("Aucune.", "None."),
+    "status": ("Statut", "Status"),
+}
+
+DRIFT_KINDS = {
+    "layout": ("mise en page du fichier", "file layout"),
+    "attribute_new": ("nouvel attribut", "new attribute"),
+    "attribute_missing": ("attribut absent", "missing attribute"),
+    "column_renamed": ("colonne renommée", "renamed column"),
+    "type_changed": ("type changé", "type changed"),
+    "value_new": ("nouvelle valeur déclarée", "new declared value"),
+    "value_removed": ("valeur retirée", "removed value"),
+    "spelling_new": ("nouvelle orthographe", "new spelling"),
+    "question_new": ("nouvelle question", "new question"),
+    "question_missing": ("question absente", "missing question"),
+    "question_renamed": ("question renommée", "renamed question"),
+    "raw_column_new": ("nouvelle colonne du fichier", "new column in the file"),
+    "raw_column_missing": ("colonne disparue du fichier", "column gone from the file"),
+    "column_order": ("ordre des colonnes", "column order"),
+    "observed_value_new": ("valeur observée seulement en B", "value seen in B only"),
+    "observed_value_gone": ("valeur observée seulement en A", "value seen in A only"),
+}
+
+
+class _W:
+    def __init__(self, language: str):
+        self.i = 0 if language == "fr" else 1
+
+    def __call__(self, key: str, **kw) -> str:
+        return TEXT[key][self.i].format(**kw)
+
+    def __getattr__(self, key: str) -> str:
+        try:
+            return TEXT[key][self.i]
+        except KeyError:
+            raise AttributeError(key) from None
+
+
+def _label(cmp: Comparison, code: str) -> str:
+    return cmp.code_labels.get(code, code)
+
+
+def _source(cmp: Comparison, language: str) -> str:
+    return _W(language)("source", a=cmp.wave_a, b=cmp.wave_b, na=fmt_int(cmp.n_a, language),
+                        nb=fmt_int(cmp.n_b, language))
+
+
+# -- figures ------------------------------------------------------------------------------------
+
+
+def figure_prevalence(cmp: Comparison, language: str = "fr", *, dimension: str = "all",
+                      category: str = "all", max_codes: int = 30, ax=None):
+    """Dot plot: each code's share in wave A and in wave B with their 95 % intervals.
+
+    Codes with a significant change are marked with an arrow. Masked cells are not drawn.
+    """
+    w = _W(language)
+    p = mask_prevalence(cmp.prevalence, cmp.settings.get("min_cell_count", 5))
+    p = p[(p["dimension"] == dimension) & (p["category"] == category)].copy()
+    p["_abs"] = p["difference"].astype(float).abs()
+    p = p.sort_values(["_abs", "code"], ascending=[False, True]).head(max_codes)
+    p = p.sort_values("share_b", ascending=True, na_position="first")
+    height = max(plots.FIGSIZE[1], 0.24 * len(p) + 1.3)
+    fig, ax = plots._axes(ax, figsize=(plots.FIGSIZE[0], height))
+    with plots.plt.rc_context(plots.STYLE):
+        y = np.arange(len(p))
+        for k, (wave, colour, offset) in enumerate(((cmp.wave_a, plots.PALETTE[1], 0.15),
+                                                     (cmp.wave_b, plots.PALETTE[0], -0.15))):
+            s = "ab"[k]
+            share = p[f"share_{s}"].astype(float).to_numpy()
+            low = p[f"ci_low_{s}"].astype(float).to_numpy()
+            high = p[f"ci_high_{s}"].astype(float).to_numpy()
+            ax.errorbar(share, y + offset, xerr=[share - low, high - share], fmt="o",
+                        color=colour, markersize=4, elinewidth=1, capsize=0, label=wave)
+        labels = []
+        for r in p.itertuples():
+            mark = {"up": " ▲", "down": " ▼"}.get(r.direction, "")
+            labels.append(f"{_label(cmp, r.code)}{mark}")
+        ax.set_yticks(y, plots._wrap(labels, 40))
+        ax.xaxis.set_major_formatter(lambda x, _: plots._fmt_pct(x, language))
+        ax.set_xlim(0, min(1.0, float(np.nanmax(p[["ci_high_a", "ci_high_b"]].astype(float)
+                                                 .to_numpy(), initial=0.1)) * 1.08 + 0.02))
+        ax.grid(axis="x", color="#dddddd", linewidth=0.6)
+        ax.set_axisbelow(True)
+        ax.legend(frameon=False, loc="lower right")
+    return plots._finish(fig, ax, w.fig_prev, _source(cmp, language), xlabel=w.share_people)
+
+
+def figure_vocabulary(cmp: Comparison, language: str = "fr", *, top: int = 10, ax=None):
+    """Diverging bars: test values of the emerging (right) and fading (left) terms."""
+    w = _W(language)
+    v = cmp.vocabulary
+    parts = [v[v["trend"] == "emerging"].head(top), v[v["trend"] == "fading"].head(top)]
+    v = pd.concat(parts).copy()
+    v["_tv"] = v["test_value"].astype(float)
+    v = v.sort_values("_tv")
+    height = max(plots.FIGSIZE[1], 0.22 * len(v) + 1.3)
+    fig, ax = plots._axes(ax, figsize=(plots.FIGSIZE[0], height))
+    with plots.plt.rc_context(plots.STYLE):
+        y = np.arange(len(v))
+        colours = [plots.PALETTE[0] if t > 0 else plots.PALETTE[5] for t in v["_tv"]]
+        ax.barh(y, v["_tv"].to_numpy(), color=colours)
+        ax.set_yticks(y, [str(t).replace("_", " ") for t in v["term"]])
+        ax.axvline(0, color="#555555", linewidth=0.8)
+        ax.grid(axis="x", color="#dddddd", linewidth=0.6)
+        ax.set_axisbelow(True)
+    return plots._finish(fig, ax, w.fig_vocab, _source(cmp, language), xlabel=w.test_value)
+
+
+def figure_groups(cmp: Comparison, language: str = "fr", ax=None):
+    """Paired bars: share of each reference group in wave A and in wave B."""
+    w = _W(language)
+    g = cmp.group_sizes
+    fig, ax = plots._axes(ax, figsize=(plots.FIGSIZE[0], max(plots.FIGSIZE[1],
+                                                             0.45 * len(g) + 1.3)))
+    with plots.plt.rc_context(plots.STYLE):
+        y = np.arange(len(g))[::-1]
+        ax.barh(y + 0.2, g["share_a"], height=0.4, color=plots.PALETTE[1], label=cmp.wave_a)
+        ax.barh(y - 0.2, g["share_b"], height=0.4, color=plots.PALETTE[0], label=cmp.wave_b)
+        for yi, a, b in zip(y, g["share_a"], g["share_b"], strict=True):
+            ax.text(a + 0.005, yi + 0.2, plots._fmt_pct(a, language), va="center", fontsize=7)
+            ax.text(b + 0.005, yi - 0.2, plots._fmt_pct(b, language), va="center", fontsize=7)
+        names = [f"{gr}. {lab}" if str(lab) != str(gr) else str(gr)
+                 for gr, lab in zip(g["group"], g["label"], strict=True)]
+        ax.set_yticks(y, plots._wrap(names, 34))
+        ax.xaxis.set_major_formatter(lambda x, _: plots._fmt_pct(x, language))
+        top = float(max(g["share_a"].max(), g["share_b"].max())) if len(g) else 1.0
+        ax.set_xlim(0, top * 1.2 + 0.02)
+        ax.legend(frameon=False, loc="lower right")
+        ax.grid(axis="x", color="#dddddd", linewidth=0.6)
+        ax.set_axisbelow(True)
+    return plots._finish(fig, ax, w.fig_groups, _source(cmp, language), xlabel=w.share_people)
+
+
+def figure_moves(cmp: Comparison, language: str = "fr", ax=None):
+    """Heat map of the re-interviewed people's group in wave A x group in wave B (masked)."""
+    w = _W(language)
+    m = cmp.moves_table
+    table = m.pivot(index="group_a", columns="group_b", values="count").fillna(0)
+    groups = sorted(set(table.index) | set(table.columns))
+    table = table.reindex(index=groups, columns=groups, fill_value=0)
+    mask = small_cells(table, cmp.settings.get("min_cell_count", 5))
+    table.index = [str(g) for g in table.index]
+    table.columns = [str(g) for g in table.columns]
+    mask.index, mask.columns = table.index, table.columns
+    n = cmp.settings.get("min_cell_count", 5)
+    return plots.plot_count_heatmap(table, masked=mask, mask_text=f"< {n}",
+                                    title=w("fig_moves", a=cmp.wave_a, b=cmp.wave_b),
+                                    source=_source(cmp, language), ax=ax)
+
+
+FIGURES = {
+    "01_prevalence_change": figure_prevalence,
+    "02_vocabulary_change": figure_vocabulary,
+    "03_group_sizes": figure_groups,
+    "04_group_moves": figure_moves,
+}
+
+
+def _available(cmp: Comparison, name: str) -> bool:
+    return {"01_prevalence_change": len(cmp.prevalence) > 0,
+            "02_vocabulary_change": len(cmp.vocabulary) > 0,
+            "03_group_sizes": len(cmp.group_sizes) > 0,
+            "04_group_moves": len(cmp.moves_table) > 0}[name]
+
+
+def write_figures(cmp: Comparison, folder: str | os.PathLike, language: str = "fr") -> dict:
+    """Write every available figure as PNG (300 dpi) and SVG; returns ``name -> paths``."""
+    return {name: plots.save_figure(build(cmp, language), folder, name)
+            for name, build in FIGURES.items() if _available(cmp, name)}
+
+
+# -- tables as published ------------------------------------------------------------------------
+
+
+def published_tables(cmp: Comparison, language: str = "fr") -> dict[str, pd.DataFrame]:
+    """The tables of the workbook (and of the HTML page), small counts masked."""
+    n = int(cmp.settings.get("min_cell_count", 5))
+    prev = mask_prevalence(cmp.prevalence, n)
+    prev.insert(3, "label", prev["code"].map(lambda c: _label(cmp, c)))
+    moves = cmp.moves_table.copy()
+    if len(moves):
+        hide = small_cells(moves["count"], n)
+        moves["count"] = pd.array(moves["count"], dtype="Int64").copy()
+        moves.loc[hide.to_numpy(), "count"] = pd.NA
+        moves["masked"] = hide.to_numpy()
+    codes = cmp.reinterview_codes.copy()
+    codes.insert(1, "label", codes["code"].map(lambda c: _label(cmp, c)))
+    sizes = cmp.group_sizes.copy()
+    test = pd.DataFrame([{"test": "chi2", **cmp.group_test}])
+    summary = pd.DataFrame([
+        ("wave_a", cmp.wave_a), ("wave_b", cmp.wave_b), ("n_a", cmp.n_a), ("n_b", cmp.n_b),
+        ("reinterviewed", len(cmp.reinterviewed_ids)),
+        *((k, v if not isinstance(v, list) else ", ".join(map(str, v)))
+          for k, v in cmp.settings.items()),
+    ], columns=["key", "value"])
+    summary["value"] = summary["value"].astype(str)
+    tables = {
+        "summary": summary,
+        "prevalence": prev[prev["dimension"] == "all"].reset_index(drop=True),
+        "prevalence_by_group": prev[prev["dimension"] != "all"].reset_index(drop=True),
+        "vocabulary": cmp.vocabulary,
+        "group_sizes": sizes,
+        "group_test": test,
+        "group_moves": moves,
+        "reinterviewed_attributes": cmp.reinterview_attributes,
+        "reinterviewed_codes": codes,
+        "schema_drift": cmp.drift,
+    }
+    if cmp.matching is not None:
+        tables["group_matching"] = cmp.matching
+    return tables
+
+
+def write_workbook(cmp: Comparison, path: str | os.PathLike, language: str = "fr") -> Path:
+    """Write ``compare.xlsx`` atomically: one sheet per published table."""
+    from openpyxl import Workbook
+
+    from .workbook import write_sheet
+
+    wb = Workbook()
+    wb.remove(wb.active)
+    for name, df in published_tables(cmp, language).items():
+        write_sheet(wb, name, df)
+    wb.properties.creator = "dialogue-analysis"
+    wb.properties.title = f"{cmp.wave_a} / {cmp.wave_b}: comparison"
+    path = Path(path)
+    with atomic_path(path) as tmp:
+        wb.save(tmp)
+    return path
+
+
+# -- HTML ---------------------------------------------------------------------------------------
+
+
+def _img(path: Path) -> str:
+    return "data:image/svg+xml;base64," + base64.b64encode(Path(path).read_bytes()).decode()
+
+
+def _pts(x, language):
+    if x is None or pd.isna(x):
+        return "–"
+    s = fmt_number(100 * float(x), language, 0)
+    return ("+" if float(x) > 0 else "") + s
+
+
+def context(cmp: Comparison, language: str, images: dict[str, str]) -> dict:
+    """Everything the HTML template shows, already formatted."""
+    w = _W(language)
+    n = int(cmp.settings.get("min_cell_count", 5))
+    alpha = cmp.settings.get("alpha", 0.05)
+    prev = mask_prevalence(cmp.prevalence, n)
+
+    def rows(frame):
+        out = []
+        for r in frame.itertuples():
+            out.append({
+                "code": _label(cmp, r.code), "category": r.category,
+                "a": fmt_pct(r.share_a, language), "b": fmt_pct(r.share_b, language),
+                "ci_a": f"{fmt_pct(r.ci_low_a, language)} – {fmt_pct(r.ci_high_a, language)}",
+                "ci_b": f"{fmt_pct(r.ci_low_b, language)} – {fmt_pct(r.ci_high_b, language)}",
+                "diff": _pts(r.difference, language), "p": fmt_p(r.p_adjusted, language),
+                "test": r.test, "dir": r.direction, "small": bool(r.small_group),
+                "masked": bool(r.masked_a or r.masked_b)})
+        return out
+
+    overall = prev[prev["dimension"] == "all"]
+    overall = overall.reindex(overall["difference"].astype(float).abs()
+                              .sort_values(ascending=False).index)
+    by = prev[(prev["dimension"] != "all") & prev["significant"]]
+    by = by.sort_values(["dimension", "category", "p_adjusted"])
+    small_cats = prev[(prev["dimension"] != "all") & prev["small_group"]]
+    small_cats = sorted(set(small_cats["category"]))
+    vocab = {t: [{"term": str(r.term).replace("_", " "), "a": fmt_pct(r.share_a, language),
+                  "b": fmt_pct(r.share_b, language), "tv": fmt_number(r.test_value, language, 1)}
+                 for r in cmp.vocabulary[cmp.vocabulary["trend"] == t].itertuples()]
+             for t in ("emerging", "fading")}
+    groups = [{"group": r.group, "label": r.label, "na": fmt_int(r.n_a, language),
+               "a": fmt_pct(r.share_a, language), "nb": fmt_int(r.n_b, language),
+               "b": fmt_pct(r.share_b, language), "diff": _pts(r.difference, language),
+               "far": fmt_int(getattr(r, "far_b", 0), language)}
+              for r in cmp.group_sizes.itertuples()]
+    attrs = [{"attribute": r.attribute, "n": fmt_int(r.n, language),
+              "changed": fmt_int(r.n_changed, language),
+              "share": fmt_pct(r.share_changed, language)}
+             for r in cmp.reinterview_attributes.itertuples()]
+    codes = cmp.reinterview_codes
+    codes = codes[(codes["n_gained"] + codes["n_lost"]) > 0]
+    codes = codes.reindex(codes["net"].abs().sort_values(ascending=False).index)
+    code_rows = [{"code": _label(cmp, r.code), "gained": fmt_int(r.n_gained, language),
+                  "lost": fmt_int(r.n_lost, language), "net": f"{r.net:+d}",
+                  "p": fmt_p(r.p_value, language)} for r in codes.itertuples()]
+    kind_i = 0 if language == "fr" else 1
+    drift = [{"kind": DRIFT_KINDS.get(r.kind, (r.kind, r.kind))[kind_i], "item": r.item,
+              "a": r.wave_a, "b": r.wave_b, "detail": r.detail} for r in cmp.drift.itertuples()]
+    matching = None
+    if cmp.matching is not None:
+        matching = [{"group": "" if pd.isna(r.group) else int(r.group),
+                     "ref": "" if pd.isna(r.reference_group) else int(r.reference_group),
+                     "new": "" if pd.isna(r.new_group) else int(r.new_group),
+                     "status": r.status, "label": r.label, "size": r.size}
+                    for r in cmp.matching.itertuples()]
+    far_total = int(cmp.assignments.loc[cmp.assignments["wave"] == cmp.wave_b, "far"].sum())
+    test = cmp.group_test
+    return {
+        "lang": language, "w": w, "cmp": cmp, "images": images,
+        "n_changed": int(overall["significant"].sum()),
+        "alpha": fmt_number(alpha, language, 2), "min_cell_count": n,
+        "small_group": cmp.settings.get("small_group", 20), "small_categories": small_cats,
+        "overall": rows(overall), "by_group": rows(by), "vocab": vocab, "groups": groups,
+        "group_p": fmt_p(test.get("p_value"), language),
+        "group_chi2": fmt_number(test.get("chi2"), language, 1), "group_dof": test.get("dof"),
+        "far_total": far_total, "far_quantile": fmt_pct(cmp.settings.get("far_quantile"),
+                                                        language),
+        "refit": bool(cmp.settings.get("refit")), "matching": matching,
+        "n_reinterviewed": len(cmp.reinterviewed_ids), "attrs": attrs, "codes": code_rows,
+        "drift": drift, "correction": cmp.settings.get("correction", "holm"),
+        "na": fmt_int(cmp.n_a, language), "nb": fmt_int(cmp.n_b, language),
+    }
+
+
+def render_html(cmp: Comparison, language: str | None = None, figures: dict | None = None) -> str:
+    """The comparison as one self-contained HTML page (figures embedded as SVG)."""
+    language = language or cmp.settings.get("language", "fr")
+    if figures is None:
+        with tempfile.TemporaryDirectory() as tmp:
+            figures = write_figures(cmp, tmp, language)
+            images = {k: _img(v["svg"]) for k, v in figures.items()}
+    else:
+        images = {k: _img(v["svg"]) for k, v in figures.items()}
+    env = jinja2.Environment(loader=jinja2.PackageLoader("dialogue_analysis", "templates"),
+                             autoescape=jinja2.select_autoescape(["html", "j2"]),
+                             trim_blocks=True, lstrip_blocks=True,
+                             undefined=jinja2.StrictUndefined)
+    return env.get_template("compare.html.j2").render(**context(cmp, language, images))
+
+
+def publish_comparison(cmp: Comparison, reports_dir: str | os.PathLike, *,
+                       language: str | None = None, identifiers=()) -> dict[str, Path]:
+    """Write ``compare.html``, ``compare.xlsx`` and ``figures/`` together, after a privacy scan.
+
+    Parameters
+    ----------
+    reports_dir : path
+        Usually ``<root>/reports/compare_<waveA>_<waveB>`` (``cmp.name``).
+    identifiers : iterable of str
+        Extra strings that must not be published (see :func:`privacy.scan_published`).
+    """
+    language = language or cmp.settings.get("language", "fr")
+    final = Path(reports_dir)
+    with staged_dir(final) as stage:
+        figs = write_figures(cmp, stage / "figures", language)
+        (stage / HTML_FILE).write_text(render_html(cmp, language, figs), encoding="utf-8")
+        write_workbook(cmp, stage / XLSX_FILE, language)
+        assert_clean(stage, identifiers)
+    return {"html": final / HTML_FILE, "xlsx": final / XLSX_FILE, "figures": final / "figures"}
+
+
+def analysed_wave(project, root: str | os.PathLike = ".", *, rerun: bool = False):
+    """The analysis of a wave: read back from ``data/processed/<wave>/analysis/`` when it is
+    there (nothing recomputed), else run (:func:`~dialogue_analysis.analysis.run_analysis`)."""
+    from .analysis import load_analysis, run_analysis
+
+    if not rerun:
+        try:
+            return load_analysis(project, root)
+        except FileNotFoundError:
+            pass
+    return run_analysis(project, root)
+
+
+def run_compare(config_a, config_b, root: str | os.PathLike = ".", *, refit: bool = False,
+                language: str | None = None, rerun: bool = False, **options):
+    """Compare two waves given by their survey configs and publish the comparison report.
+
+    Each wave's analysis is read back, or run when absent (its NLP parse reuses the shared
+    cache, so only new texts are parsed). The report goes to
+    ``<root>/reports/compare_<waveA>_<waveB>/``.
+
+    Returns
+    -------
+    (Comparison, dict)
+        The comparison and the published paths (``html``, ``xlsx``, ``figures``).
+    """
+    from .config import load_project
+    from .waves import compare_waves
+
+    project_a = config_a if hasattr(config_a, "survey") else load_project(config_a, language)
+    project_b = config_b if hasattr(config_b, "survey") else load_project(config_b, language)
+    a = analysed_wave(project_a, root, rerun=rerun)
+    b = analysed_wave(project_b, root, rerun=rerun)
+    language = language or project_a.settings.language
+    cmp = compare_waves(a, b, project_a=project_a, project_b=project_b, refit=refit,
+                        language=language,
+                        min_cell_count=options.pop("min_cell_count",
+                                                   project_a.settings.min_cell_count),
+                        **options)
+    paths = publish_comparison(cmp, Path(root) / "reports" / cmp.name, language=language)
+    return cmp, paths
+
+
+__all__ = ["FIGURES", "analysed_wave", "run_compare", "context", "figure_groups", "figure_moves", "figure_prevalence",
+           "figure_vocabulary", "published_tables", "publish_comparison", "render_html",
+           "write_figures", "write_workbook"]
