@@ -1,4 +1,5 @@
-"""Command line of dialogue-analysis: ``dialogue-analysis ingest|run CONFIG``.
+"""Command line of dialogue-analysis: ``dialogue-analysis ingest|run CONFIG``,
+``dialogue-analysis compare CONFIG_A CONFIG_B``.
 
 Thin on purpose: it loads the project, calls :mod:`dialogue_analysis.pipeline`, and turns the
 toolkit's errors into readable messages and exit codes (1: the data has errors, 2: the survey
@@ -133,6 +134,36 @@ def run(config: ConfigArg, root: RootOpt = Path("."), lang: LangOpt = None) -> N
         console.print(Markdown(ctx.results["summary"]))
         path = project.reports_dir(root) / pipeline.SUMMARY_FILE
         console.print(tr("cli_written", project.settings.language, path=path))
+
+
+@app.command()
+def compare(
+    config_a: Annotated[Path, typer.Argument(help="Survey config of the earlier (reference) wave.",
+                                             show_default=False)],
+    config_b: Annotated[Path, typer.Argument(help="Survey config of the later wave.",
+                                             show_default=False)],
+    root: RootOpt = Path("."),
+    lang: LangOpt = None,
+    refit: Annotated[bool, typer.Option(
+        "--refit", help="Refit the typology on the later wave and match its groups to the "
+        "reference ones, instead of assigning its interviews to the reference groups.")] = False,
+) -> None:
+    """Compare two waves: codes, words, typology groups, people interviewed again, schema.
+
+    Each wave's analysis is read from data/processed/<wave>/ (run first when absent). Writes
+    reports/compare_<waveA>_<waveB>/: compare.html, compare.xlsx and figures/ (PNG + SVG).
+    """
+    from .compare_report import run_compare
+
+    language = lang.value if lang else None
+    with _errors(language):
+        cmp, paths = run_compare(config_a, config_b, root, refit=refit, language=language)
+        n_changed = int(cmp.changed_codes().shape[0])
+        console.print(f"{cmp.wave_a} ({cmp.n_a}) -> {cmp.wave_b} ({cmp.n_b}): "
+                      f"{n_changed} code(s) changed, {len(cmp.reinterviewed_ids)} re-interviewed, "
+                      f"{len(cmp.drift)} schema difference(s)")
+        console.print(tr("cli_written", cmp.settings.get("language", "fr"),
+                         path=paths["html"].parent))
 
 
 @contextlib.contextmanager
