@@ -247,22 +247,32 @@ def _multi(rng, arch, noise):
 
 
 def _text(rng, record_ids, arch, word_signal):
+    # Vectorised draws: one array of words for all answers, then sliced per answer.
+    n_answers = len(record_ids) * len(QUESTIONS)
+    lengths = rng.integers(4, 12, n_answers)
+    owner = np.repeat(np.arange(len(record_ids)), len(QUESTIONS))
+    word_owner = np.repeat(owner, lengths)
+    own = rng.random(len(word_owner)) < word_signal
+    common = np.asarray(COMMON_WORDS, dtype=object)[rng.integers(len(COMMON_WORDS), size=len(own))]
+    vocab = [np.asarray(a["words"], dtype=object) for a in arch]
+    pick = rng.random(len(own))
+    words = np.array(
+        [vocab[o][int(u * len(vocab[o]))] if w else c
+         for o, u, w, c in zip(word_owner, pick, own, common, strict=True)],
+        dtype=object,
+    )  # fmt: skip
+    templates = rng.integers(len(TEMPLATES), size=len(own))
+    ends = np.cumsum(lengths)
     term_rows, answer_rows = [], []
-    for rid, a in zip(record_ids, arch, strict=True):
-        for q in QUESTIONS:
-            n = int(rng.integers(4, 12))
-            own = rng.random(n) < word_signal
-            words = [
-                str(rng.choice(a["words"])) if o else str(rng.choice(COMMON_WORDS)) for o in own
-            ]
-            term_rows.append((rid, q, " ".join(words), n))
-            sentences = []
-            for i in range(0, len(words), 2):
-                pair = words[i : i + 2] + [words[0]]
-                template = TEMPLATES[int(rng.integers(len(TEMPLATES)))]
-                a_, b_ = (w.replace("_", " ") for w in pair[:2])
-                sentences.append(template.format(a=a_, b=b_))
-            answer_rows.append((rid, q, " ".join(sentences)))
+    for i, (start, end) in enumerate(zip(ends - lengths, ends, strict=True)):
+        rid, q = record_ids[owner[i]], QUESTIONS[i % len(QUESTIONS)]
+        ws = list(words[start:end])
+        term_rows.append((rid, q, " ".join(ws), len(ws)))
+        sentences = []
+        for j in range(0, len(ws), 2):
+            a_, b_ = (w.replace("_", " ") for w in (ws[j : j + 2] + [ws[0]])[:2])
+            sentences.append(TEMPLATES[templates[start + j]].format(a=a_, b=b_))
+        answer_rows.append((rid, q, " ".join(sentences)))
     terms = pd.DataFrame(term_rows, columns=["record_id", "question_id", "terms", "n_words"])
     answers = pd.DataFrame(answer_rows, columns=["record_id", "question_id", "text"])
     return terms, answers

@@ -109,3 +109,53 @@ def test_describe_from_the_typology(wave, fitted):
     ch = fitted.describe(answers=wave.answers)
     assert list(ch.summary["group"]) == [1, 2, 3, 4]
     assert ch.summary["size"].sum() == 300
+
+
+ELF_AGES = ["18-24 ans", "25-34 ans", "35-44 ans", "45-54 ans", "55-64 ans", "65-74 ans",
+            "75+ ans"]
+
+
+def load_entendre_la_france(realdata):
+    """Respondents (records), crude terms and answers of the Entendre la France data."""
+    import re
+
+    folder = realdata / "entendre_la_france"
+    users = pd.read_csv(folder / "users.csv", sep=";", encoding="utf-8-sig", na_values=["?"],
+                        dtype=str, lineterminator="\r")
+    answers = pd.read_csv(folder / "answers_pre.csv", dtype=str)
+    answers = answers[answers["customer_id"].isin(users["user_id"])]
+    records = (
+        users[users["user_id"].isin(answers["customer_id"])]
+        .drop_duplicates("user_id")
+        .rename(columns={"user_id": "record_id"})[
+            ["record_id", "type_commune", "sexe", "age", "profession"]]
+        .assign(age=lambda d: pd.Categorical(d["age"], categories=ELF_AGES, ordered=True))
+        .reset_index(drop=True)
+    )
+
+    def words(text):
+        return " ".join(w for w in re.findall(r"[a-zàâçéèêëîïôûùüÿœ]+", str(text).lower())
+                        if len(w) > 4)
+
+    keys = {"record_id": answers["customer_id"], "question_id": answers["question_name"]}
+    terms = pd.DataFrame({**keys, "terms": answers["answer"].map(words)})
+    return records, terms, pd.DataFrame({**keys, "text": answers["answer"]})
+
+
+@pytest.mark.realdata
+def test_typology_on_real_respondents(realdata):
+    records, terms, answers = load_entendre_la_france(realdata)
+    params = dict(k_range=(2, 6), n_bootstrap=5)
+    typo = Typology(**params).fit(records, None, terms)
+    assert 2 <= typo.n_clusters_ <= 6
+    assert typo.labels_.value_counts().min() >= typo.min_group_size
+    again = Typology(**params).fit(records, None, terms)
+    pd.testing.assert_series_equal(typo.labels_, again.labels_)
+    ch = typo.describe(answers=answers)
+    assert ch.summary["size"].sum() == len(records)
+    q = ch.quotes
+    assert q.groupby("group")["record_id"].apply(lambda s: s.is_unique).all()
+    assert (q["text"].str.len() <= 310).all()
+    # Missing attributes (a third of the respondents) are left out of each test, not counted.
+    age = ch.categories[ch.categories["attribute"] == "age"]
+    assert age.groupby("group")["group_size"].first().sum() == records["age"].notna().sum()

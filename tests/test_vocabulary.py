@@ -90,3 +90,26 @@ def test_input_not_modified_and_bad_unit():
     pd.testing.assert_frame_equal(TERMS, before)
     with pytest.raises(ValueError):
         specific_terms(TERMS, GROUPS, unit="words")
+
+
+@pytest.mark.realdata
+def test_specific_terms_on_real_answers(realdata):
+    import re
+
+    folder = realdata / "entendre_la_france"
+    users = pd.read_csv(folder / "users.csv", sep=";", encoding="utf-8-sig", na_values=["?"],
+                        dtype=str, lineterminator="\r")
+    answers = pd.read_csv(folder / "answers_pre.csv", dtype=str)
+    terms = pd.DataFrame({
+        "record_id": answers["customer_id"],
+        "terms": answers["answer"].map(
+            lambda t: " ".join(re.findall(r"[a-zàâçéèêëîïôûùüÿœ]{5,}", str(t).lower()))),
+    })
+    groups = users.drop_duplicates("user_id").set_index("user_id")["age"]
+    table = specific_terms(terms, groups, min_count=10)
+    assert table["p_value"].between(0, 1).all() and table["p_adjusted"].between(0, 1).all()
+    totals = table.groupby("term")["count_in_group"].sum()
+    assert (totals == table.groupby("term")["count_total"].first()).all()
+    over = table[(table["group"] == "65-74 ans") & (table["p_adjusted"] < 0.05)
+                 & (table["direction"] == "over")]
+    assert "retraite" in set(over["term"]) or "retraités" in set(over["term"])
