@@ -115,3 +115,23 @@ def test_scan_reads_html_svg_notebooks_and_xlsx_parts(tmp_path):
 def test_clean_folder_passes(tmp_path):
     (tmp_path / "r.html").write_text("<p>[PERSONNE] au [TÉLÉPHONE]</p>", encoding="utf-8")
     assert_clean(tmp_path)
+
+
+def test_no_planted_identifier_reaches_any_published_file():
+    from analysis_fixtures import IDENTIFIERS, built_wave
+
+    built = built_wave()
+    if not built.full:
+        pytest.skip("planting identifiers needs the whole pipeline (coding stage, codebook)")
+    files = {p.suffix for p in built.reports.rglob("*") if p.is_file()}
+    assert {".html", ".xlsx", ".svg", ".png", ".ipynb"} <= files
+    hits = scan_published(built.reports, IDENTIFIERS)
+    assert hits.empty, hits.to_string()
+
+
+def test_published_files_carry_no_identifier_pattern():
+    from analysis_fixtures import built_wave
+
+    built = built_wave()
+    hits = scan_published(built.reports)
+    assert hits.empty, hits.to_string()

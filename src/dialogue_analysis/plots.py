@@ -278,8 +278,7 @@ def plot_count_heatmap(counts: pd.DataFrame, *, masked: pd.DataFrame | None = No
         hide = masked.reindex_like(counts).fillna(False).to_numpy(dtype=bool) \
             if masked is not None else np.isnan(data)
         shown = np.ma.masked_array(np.nan_to_num(data), mask=hide)
-        cmap = SEQUENTIAL.copy()
-        cmap.set_bad("#e6e6e6")
+        cmap = SEQUENTIAL.with_extremes(bad="#e6e6e6")
         top = float(np.nanmax(np.where(hide, np.nan, data))) if (~hide).any() else 1.0
         ax.imshow(shown, cmap=cmap, vmin=0, vmax=max(top, 1.0), aspect="auto")
         for (i, j), val in np.ndenumerate(data):

@@ -1,0 +1,36 @@
+import json
+
+import nbformat
+import pytest
+from analysis_fixtures import NOTEBOOKS, built_wave
+
+NAMES = ["01_data_overview.ipynb", "02_themes_needs.ipynb", "03_typology.ipynb",
+         "04_findings_report.ipynb"]
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_committed_notebooks_have_no_outputs_and_a_parameters_cell(name):
+    nb = nbformat.read(NOTEBOOKS / name, as_version=4)
+    nbformat.validate(nb)
+    code = [c for c in nb.cells if c.cell_type == "code"]
+    assert all(c.outputs == [] and c.execution_count is None for c in code)
+    tagged = [c for c in code if "parameters" in c.metadata.get("tags", [])]
+    assert len(tagged) == 1
+    for var in ("config", "root", "language"):
+        assert f"{var} =" in tagged[0].source
+    assert any("load_analysis" in c.source for c in code)  # read, never recompute
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("name", NAMES)
+def test_executed_notebooks_are_published_with_their_outputs(name):
+    built = built_wave()
+    path = built.reports / "notebooks" / name
+    nb = nbformat.read(path, as_version=4)
+    injected = [c for c in nb.cells if "injected-parameters" in c.metadata.get("tags", [])]
+    assert len(injected) == 1 and str(built.config) in injected[0].source
+    outputs = [o for c in nb.cells if c.cell_type == "code" for o in c.outputs]
+    assert not [o for o in outputs if o.output_type == "error"]
+    images = [o for o in outputs if "image/png" in o.get("data", {})]
+    assert images, "figures are shown"
+    assert "Traceback" not in json.dumps(nb)

@@ -1,0 +1,148 @@
+import re
+import struct
+import xml.etree.ElementTree as ET
+
+import pandas as pd
+import pytest
+from analysis_fixtures import built_wave, synthetic_analysis
+
+from dialogue_analysis.report import (
+    FIGURES,
+    NNBSP,
+    fmt_date,
+    fmt_number,
+    fmt_pct,
+    fmt_ratio,
+    render_html,
+)
+
+SECTIONS = ["key-findings", "consulted", "services", "barriers", "needs", "themes", "typology",
+            "priorities", "limitations", "methodology", "annex-quotes"]
+
+
+def test_french_and_english_number_formats():
+    assert fmt_number(1234.5, "fr", 1) == f"1{NNBSP}234,5"
+    assert fmt_number(1234.5, "en", 1) == "1,234.5"
+    assert fmt_pct(0.124, "fr") == f"12{NNBSP}%"
+    assert fmt_pct(0.124, "en") == "12%"
+    assert fmt_number(-0.04, "fr", 1) == "0,0"
+    assert fmt_number(float("nan")) == "–"
+    assert fmt_date(pd.Timestamp("2018-03-01"), "fr") == "1er mars 2018"
+    assert fmt_date(pd.Timestamp("2018-03-14"), "en") == "14 March 2018"
+    assert fmt_ratio(2.02, "fr") == "deux fois plus"
+    assert fmt_ratio(1.83, "fr") == "1,8 fois plus"
+    assert fmt_ratio(1.96, "en") == "twice as often"
+
+
+@pytest.fixture(scope="module")
+def html():
+    built = built_wave()
+    return built.published["html"].read_text(encoding="utf-8")
+
+
+def test_report_has_every_section_and_a_table_of_contents(html):
+    for section in SECTIONS:
+        assert f'<section id="{section}">' in html, section
+        assert f'href="#{section}"' in html, section
+    assert html.count('class="card"') == len(built_wave().analysis.groups)
+    assert 'lang="fr"' in html and "Principaux enseignements" in html
+
+
+def test_report_is_self_contained_and_shows_no_code(html):
+    assert "<script" not in html.lower()
+    assert not re.search(r'(src|href)="(https?:)?//', html)
+    assert "<link" not in html.lower()
+    images = re.findall(r'<img src="([^"]+)"', html)
+    assert len(images) >= 8 and all(i.startswith("data:image/svg+xml;base64,") for i in images)
+    assert "import " not in html and "def " not in html
+
+
+def _text(fragment: str) -> str:
+    return re.sub(r"<[^>]+>", "", fragment)
+
+
+def test_key_findings_numbers_equal_the_findings_table(html):
+    built = built_wave()
+    a = built.analysis
+    assert len(a.findings) >= 3
+    for row in a.findings.to_dict("records"):
+        m = re.search(rf'<li id="finding-{row["finding"]}"[^>]*>(.*?)</li>', html, re.S)
+        assert m, row["finding"]
+        text = _text(m.group(1))
+        percents = re.findall(rf"(\d+){NNBSP}%", text)
+        assert percents[0] == str(round(100 * row["share"])), text
+        if row["kind"] == "contrast":
+            assert percents[1] == str(round(100 * row["share_others"])), text
+            tv = re.search(r"valeur-test (-?\d+,\d)", text).group(1)
+            assert float(tv.replace(",", ".")) == pytest.approx(row["test_value"], abs=0.051)
+        else:
+            counts = re.search(r"\((\d[\d\u202f]*) sur (\d[\d\u202f]*)\)", text)
+            assert int(counts.group(1).replace(NNBSP, "")) == row["count"]
+            assert int(counts.group(2).replace(NNBSP, "")) == len(a.records)
+        assert a.code_label(row["code"], "fr") in text
+        if row["finding"] in set(a.finding_quotes["finding"]):
+            assert f'href="#quotes-{row["finding"]}"' in html
+
+
+def test_consulted_counts_equal_the_records(html):
+    a = built_wave().analysis
+    m = re.search(r'<section id="consulted">(.*?)</section>', html, re.S)
+    section = m.group(1)
+    counts = a.records["stakeholder_group"].value_counts()
+    for group, n in counts.items():
+        row = re.search(rf"<tr><td>{re.escape(str(group))}</td><td class=\"num\">([^<]+)</td>",
+                        section)
+        assert row and int(row.group(1).replace(NNBSP, "")) == n
+    # small cells of the group x territory table are masked
+    cross = pd.crosstab(a.records["stakeholder_group"], a.records["territory"])
+    n_small = int(((cross > 0) & (cross < 5)).sum().sum())
+    assert section.count('masked">&lt; 5<') == n_small
+
+
+def test_services_table_equals_prevalence(html):
+    a = built_wave().analysis
+    prev = a.prevalence[a.prevalence["dimension"] == "all"].set_index("code")
+    section = re.search(r'<section id="services">(.*?)</section>', html, re.S).group(1)
+    for code in a.family_codes("service"):
+        label = a.code_label(code, "fr")
+        row = re.search(rf"<td>{re.escape(label)}</td><td class=\"num\">([^<]+)</td>"
+                        rf"<td class=\"num\">([^<]+)</td>", section.replace("&#39;", "'"))
+        assert row, label
+        assert int(row.group(1).replace(NNBSP, "")) == prev.loc[code, "count"]
+        assert row.group(2) == fmt_pct(prev.loc[code, "share"], "fr")
+
+
+def test_english_report():
+    a = synthetic_analysis()
+    html = render_html(a, "en")
+    assert 'lang="en"' in html and "Key findings" in html and "Methodology" in html
+    assert NNBSP + "%" not in html
+    assert "raised by" in html
+
+
+def test_figures_are_valid_png_at_300_dpi_and_svg():
+    built = built_wave()
+    folder = built.published["figures"]
+    pngs = sorted(folder.glob("*.png"))
+    assert [p.stem for p in pngs] == [n for n in FIGURES if (folder / f"{n}.png").exists()]
+    assert len(pngs) >= 10
+    for png in pngs:
+        data = png.read_bytes()
+        assert data[:8] == b"\x89PNG\r\n\x1a\n"
+        i = data.find(b"pHYs")
+        ppm = struct.unpack(">I", data[i + 4:i + 8])[0]
+        assert round(ppm * 0.0254) == 300
+        svg = png.with_suffix(".svg")
+        root = ET.parse(svg).getroot()
+        assert root.tag.endswith("svg")
+        assert "Source" in svg.read_text(encoding="utf-8")
+
+
+def test_figure_functions_draw_on_a_given_axes():
+    import matplotlib.pyplot as plt
+
+    a = synthetic_analysis()
+    fig, ax = plt.subplots()
+    out = FIGURES["05_needs"](a, "fr", ax=ax)
+    assert out is fig
+    plt.close(fig)

@@ -1,0 +1,78 @@
+import dataclasses
+import zipfile
+
+import openpyxl
+import pandas as pd
+from analysis_fixtures import built_wave, synthetic_analysis
+
+from dialogue_analysis.workbook import write_workbook
+
+EXPECTED = {
+    "README": ["sheet", "description"],
+    "findings": ["finding", "sentence", "kind", "dimension", "category", "code", "label", "n",
+                 "count", "share", "share_others", "ratio", "test_value", "p_adjusted"],
+    "records": ["record_id", "stakeholder_group", "profile", "territory", "typology_group",
+                "typology_label"],
+    "answers": ["record_id", "question_id", "text"],
+    "code_matrix": ["record_id"],
+    "passages": ["record_id", "question_id", "code", "label", "family", "start", "end",
+                 "evidence"],
+    "prevalence": ["dimension", "category", "code", "label", "n", "count", "share", "masked"],
+    "crosstabs": ["dimension", "code", "category", "count", "n", "share", "residual", "masked"],
+    "tests": ["dimension", "code", "chi2", "p_value", "p_adjusted"],
+    "groups": ["group", "label", "size", "share", "who", "needs", "terms"],
+    "group_profiles": ["group", "attribute", "category", "count_in_group", "test_value"],
+    "group_codes": ["group", "code", "count_in_group", "share_in_group", "test_value"],
+    "group_terms": ["group", "term", "test_value"],
+    "quotes": ["source", "ref", "rank", "record_id", "question_id", "text"],
+    "themes": ["theme", "label", "top_terms", "n_answers", "share"],
+    "priority": ["code", "label", "family", "breadth", "n_groups", "prevalence", "x", "y"],
+    "codebook": ["code", "family", "label_fr", "label_en"],
+    "manifest": ["key", "value"],
+}
+
+
+def test_every_sheet_has_its_columns_a_frozen_header_and_a_filter():
+    built = built_wave()
+    wb = openpyxl.load_workbook(built.published["xlsx"])
+    assert list(EXPECTED) == wb.sheetnames
+    for name, columns in EXPECTED.items():
+        ws = wb[name]
+        header = [c.value for c in ws[1]]
+        assert set(columns) <= set(header), (name, set(columns) - set(header))
+        assert ws.freeze_panes == "A2"
+        assert ws.auto_filter.ref and ws.auto_filter.ref.startswith("A1:")
+    assert wb["answers"].max_row == len(built.analysis.answers) + 1
+    assert wb["code_matrix"].max_column == built.analysis.code_matrix.shape[1] + 1
+
+
+def test_small_counts_are_masked_in_cross_tables():
+    built = built_wave()
+    df = pd.read_excel(built.published["xlsx"], sheet_name="prevalence")
+    cross = df[df["dimension"] != "all"]
+    counts = cross["count"].dropna()
+    assert not ((counts > 0) & (counts < 5)).any()
+    assert cross.loc[cross["masked"], ["count", "share"]].isna().all().all()
+    ct = pd.read_excel(built.published["xlsx"], sheet_name="crosstabs")["count"].dropna()
+    assert not ((ct > 0) & (ct < 5)).any()
+
+
+def test_no_cell_is_a_formula_and_formula_text_is_neutralised(tmp_path):
+    a = synthetic_analysis()
+    answers = a.answers.copy()
+    answers.loc[0, "text"] = '=HYPERLINK("http://example.org","clic")'
+    answers.loc[1, "text"] = "- oui, souvent"
+    answers.loc[2, "text"] = "@SUM(1+1)"
+    answers.loc[3, "text"] = "+33 dit-il"
+    path = write_workbook(dataclasses.replace(a, answers=answers), tmp_path / "w.xlsx")
+    with zipfile.ZipFile(path) as zf:
+        for name in zf.namelist():
+            if name.startswith("xl/worksheets/"):
+                assert "<f>" not in zf.read(name).decode("utf-8")
+    ws = openpyxl.load_workbook(path)["answers"]
+    values = [ws.cell(r, 3).value for r in range(2, 6)]
+    assert values == ["'=HYPERLINK(\"http://example.org\",\"clic\")", "'- oui, souvent",
+                      "'@SUM(1+1)", "'+33 dit-il"]
+    assert all(ws.cell(r, 3).data_type == "s" for r in range(2, 6))
+    # Text not starting with a trigger is left exactly as it was.
+    assert ws.cell(6, 3).value == answers.loc[4, "text"]
