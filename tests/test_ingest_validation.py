@@ -298,3 +298,20 @@ def test_json_problems(tmp_path):
         '[\n{"N° entretien": "E01"},\n{"N° entretien": \n]', encoding="utf-8"
     )
     assert [(p.row, p.code) for p in problems_of(tmp_path, "entretiens.json")] == [(4, "not_json")]
+
+
+def test_rows_with_content_only_in_unread_columns_are_skipped(tmp_path):
+    header = HEADER + ["Enquêteur"]
+    rows = [r + ["MB"] for r in ROWS] + [[""] * len(HEADER) + ["SL"], [""] * len(HEADER) + ["SL"]]
+    write_csv(tmp_path / "entretiens.csv", [header] + rows)
+    problems = problems_of(tmp_path, "entretiens.csv")
+    assert [p.code for p in problems] == ["unused_column", "optional_answer_missing"]
+
+
+def test_empty_excel_sheet(tmp_path):
+    from openpyxl import Workbook
+
+    wb = Workbook()
+    wb.active.title = "Entretiens"
+    wb.save(tmp_path / "entretiens.xlsx")
+    assert [p.code for p in problems_of(tmp_path, "entretiens.xlsx")] == ["empty_file"]

@@ -376,9 +376,11 @@ def _construct_mapping(loader, node, deep=False):
     seen = set()
     for key_node, _ in node.value:
         key = loader.construct_object(key_node, deep=deep)
-        if isinstance(key, typing.Hashable) and key in seen:
+        if not isinstance(key, typing.Hashable):
+            continue
+        if key in seen:
             raise _DuplicateKey(key, key_node.start_mark.line + 1)
-        seen.add(key) if isinstance(key, typing.Hashable) else None
+        seen.add(key)
     return loader.construct_mapping(node, deep)
 
 

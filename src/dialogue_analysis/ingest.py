@@ -374,6 +374,9 @@ def _read_excel(data: bytes, spec: TableSpec, ctx: _Context, wanted, info) -> _T
     finally:
         workbook.close()
     info["sheet"] = sheet
+    if not any(cell_text(c) for row in grid for c in row):
+        ctx.problem(spec, None, None, None, ERROR, "empty_file")
+        return None
     header_row = _find_header_row(
         [[cell_text(c) for c in r] for r in grid[:_HEADER_SEARCH_ROWS]], spec, wanted
     )
@@ -680,42 +683,46 @@ def _attribute_keys(survey: SurveyConfig) -> list[tuple[str, str]]:
 def _build_wide(table: _Table, ctx: _Context) -> tuple[pd.DataFrame, pd.DataFrame]:
     survey = ctx.survey
     questions = [(f"questions[{i}].column", q.column) for i, q in enumerate(survey.questions)]
-    columns = _locate(
-        table, [("record_id", survey.record_id)] + _attribute_keys(survey) + questions, ctx
-    )
-    id_index = columns.get(survey.record_id)
-    ids, rows, values, answers = [], [], {a.name: [] for a in survey.attributes}, []
+    wanted = [("record_id", survey.record_id)] + _attribute_keys(survey) + questions
+    columns = _locate(table, wanted, ctx)
+    ids, rows, values, answers = [], [], {a.name: [] for a in survey.attributes}, {}
     for row_number, row in zip(table.rows, table.cells, strict=True):
-        rid = cell_text(row[id_index]) if id_index is not None else None
-        if id_index is not None and is_missing(rid, ctx.missing):
-            ctx.problem(table, row_number, survey.record_id, rid, ERROR, "missing_id")
-            rid = None
+        # Content only in columns the config does not read (initials pre-filled down the
+        # sheet, remarks) is not an interview: the row is skipped.
+        if not any(cell_text(row[i]) for i in columns.values()):
+            continue
+        rid = _wide_id(table, row_number, row, columns, ctx)
         for attr in survey.attributes:
             index = columns.get(attr.column)
-            raw = row[index] if index is not None else None
             where = _Where(table, row_number, attr.column)
-            values[attr.name].append(
-                _parse_value(attr, raw, where, ctx) if index is not None else None
-            )
+            value = _parse_value(attr, row[index], where, ctx) if index is not None else None
+            values[attr.name].append(value)
         for question in survey.questions:
             index = columns.get(question.column)
-            if index is None:
-                continue
-            text = answer_text(row[index])
-            if is_missing(text, ctx.missing):
+            text = answer_text(row[index]) if index is not None else None
+            if index is not None and is_missing(text, ctx.missing):
                 _empty_answer(table, row_number, question, text, ctx)
-            elif rid is not None:
-                answers.append((rid, question.id, text))
+            elif index is not None and rid is not None:
+                answers.setdefault((rid, question.id), text)  # a duplicate id keeps its first
         ids.append(rid)
         rows.append(row_number)
     _check_duplicates(table, ids, rows, survey.record_id, "duplicate_id", ctx)
     keep = _first_occurrences(ids)
-    records = _records_frame(
-        survey, [ids[i] for i in keep], {k: [v[i] for i in keep] for k, v in values.items()}
-    )
-    seen = set()
-    answers = [a for a in answers if (a[0], a[1]) not in seen and not seen.add((a[0], a[1]))]
-    return records, _answers_frame(answers)
+    kept_values = {name: [column[i] for i in keep] for name, column in values.items()}
+    records = _records_frame(survey, [ids[i] for i in keep], kept_values)
+    return records, _answers_frame([(rid, qid, text) for (rid, qid), text in answers.items()])
+
+
+def _wide_id(table: _Table, row_number: int, row: list, columns: dict, ctx: _Context):
+    """The row's record id (None, reported, when empty)."""
+    header = ctx.survey.record_id
+    if header not in columns:
+        return None
+    rid = cell_text(row[columns[header]])
+    if is_missing(rid, ctx.missing):
+        ctx.problem(table, row_number, header, rid, ERROR, "missing_id")
+        return None
+    return rid
 
 
 def _empty_answer(table, row_number, question, text, ctx) -> None:
