@@ -21,7 +21,7 @@ from rich.table import Table
 
 from . import __version__, pipeline
 from .config import load_project
-from .errors import ConfigError
+from .errors import ConfigError, DialogueAnalysisError
 from .validation import DISPLAY_COLUMNS, ValidationFailed, ValidationReport, table_rows, tr
 
 EXIT_DATA_ERRORS = 1
@@ -180,8 +180,11 @@ def _errors(language: str | None):
         err_console.print(f"  {exc.message}", highlight=False)
         raise typer.Exit(EXIT_CONFIG_ERROR) from None
     except ValidationFailed as exc:
-        _print_report(exc.report, getattr(exc, "report_path", None), stream=err_console)
+        _print_report(exc.report, exc.report_path, stream=err_console)
         err_console.print(f"[bold red]{exc}[/]")
+        raise typer.Exit(EXIT_DATA_ERRORS) from None
+    except DialogueAnalysisError as exc:  # any other error an analyst can act on
+        err_console.print(f"[bold red]{exc}[/]", highlight=False)
         raise typer.Exit(EXIT_DATA_ERRORS) from None
 
 

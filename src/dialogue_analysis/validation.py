@@ -484,10 +484,14 @@ def report_from_frame(frame: pd.DataFrame, language: str = "fr") -> ValidationRe
 
 
 class ValidationFailed(DialogueAnalysisError):
-    """The data has errors: ``report`` lists all of them (and the warnings)."""
+    """The data has errors: ``report`` lists all of them (and the warnings).
+
+    ``report_path`` is set by the pipeline to where it saved the report (else None).
+    """
 
     def __init__(self, report: ValidationReport):
         self.report = report
+        self.report_path = None
         super().__init__(tr("validation_failed", report.language, errors=len(report.errors)))
 
 
