@@ -76,7 +76,11 @@ _NAME_SEQ = (
 
 _TITLES = (
     r"Mme|Mmes|Madame|Mesdames|Mlle|Mlles|Mademoiselle|Monsieur|Messieurs|M\.|MM\.|Mr\.?|"
-    r"Dr\.?|Docteur|Docteure|Pr\.?|Professeur|Professeure|Maître|Maitre|Mgr"
+    r"Dr\.?|Docteur|Docteure|Pr\.?|Professeur|Professeure|Maître|Maitre|Mgr|"
+    # familiar and religious forms: "Mémé Jeannette", "Tonton Ahmed", "Sœur Marie-Claire"
+    r"Mémé|Mémère|Pépé|Pépère|Mamie|Mamy|Mamé|Papi|Papy|Tata|Tatie|Tonton|"
+    r"Père|Sœur|Soeur|Frère|Abbé|Pasteur|Imam|Rabbin|"
+    r"(?i:madame|monsieur|mademoiselle|docteure?|mme|mlle)"  # typed in lower case too
 )
 _TITLE_RE = re.compile(rf"(?<![\w.])(?:{_TITLES})(?![\w])[ \t]*{_NAME_SEQ}")
 _TITLE_ONLY_RE = re.compile(rf"^(?:{_TITLES})(?![\w])\s*")
@@ -203,7 +207,9 @@ _NAME_PARTICLES = {"de", "du", "des", "d", "le", "la", "van", "von", "der", "den
                    "el", "al", "bin", "da", "dos", "das", "di", "del", "della"}
 _TITLE_WORDS = {"mme", "mmes", "madame", "mesdames", "mlle", "mlles", "mademoiselle", "monsieur",
                 "messieurs", "m", "mm", "mr", "dr", "docteur", "docteure", "pr", "professeur",
-                "professeure", "maitre", "maître", "mgr"}
+                "professeure", "maitre", "maître", "mgr", "meme", "memere", "pepe", "pepere",
+                "mamie", "mamy", "mame", "papi", "papy", "tata", "tatie", "tonton", "pere",
+                "sœur", "soeur", "frere", "abbe", "pasteur", "imam", "rabbin"}
 
 
 # --------------------------------------------------------------------------------------------
@@ -526,7 +532,8 @@ def _structured(text: str, stop_re: re.Pattern[str] | None = None) -> list[Ident
         if not _weak_street(m, text, stop_re):
             add(m.start(), m.end(), "address")
     for m in _HABITAT_RE.finditer(text):
-        if not _weak_street(m, text, stop_re):
+        # after "j'habite", a capitalised name is enough ("place de la République")
+        if not _weak_street(m, text, None):
             add(m.start("addr"), m.end("addr"), "address")
     for m in _PLACE_NAME_RE.finditer(text):
         add(m.start(), m.end(), "address")
@@ -585,6 +592,11 @@ class _Detector:
         while words and not _is_cap(words[-1][2]):
             words.pop()
         while words and not _is_cap(words[0][2]):
+            words.pop(0)
+        # "Sans Kevin", "Merci Sandrine": a capitalised common word opening the sentence
+        while (source != "title" and len(words) > 1 and _at_sentence_start(text, words[0][0])
+               and words[0][2] in self.lexicon and not self._first_name(words[0][2])
+               and _fold(words[0][2]) not in _TITLE_WORDS):
             words.pop(0)
         name_words = [w for w in words if _fold(w[2]).rstrip("'") not in _TITLE_WORDS
                       and _is_cap(w[2]) and not w[2].isdigit()]
@@ -845,11 +857,16 @@ def detect_identifiers(
     return det.propagate(text, found, _propagation_words(found))
 
 
-def anonymise_text(text: str, *, nlp: Any = None, extra_stopnames: Iterable[str] = ()) -> str:
-    """Pseudonymise a single text (placeholders numbered within this text)."""
+def anonymise_text(
+    text: str, *, nlp: Any = None, extra_stopnames: Iterable[str] = (), use_ner: bool = True
+) -> str:
+    """Pseudonymise a single text (placeholders numbered within this text).
+
+    Same parameters as :func:`anonymise_answers`; the mapping is discarded.
+    """
     res = anonymise_answers(
         pd.DataFrame({"record_id": ["_"], "question_id": ["_"], "text": [text]}),
-        nlp=nlp, extra_stopnames=extra_stopnames,
+        nlp=nlp, extra_stopnames=extra_stopnames, use_ner=use_ner,
     )
     return str(res.answers["text"].iloc[0])
 
