@@ -93,3 +93,13 @@ def test_lang_en(wave_config, tmp_path):
         and "Configuration error" in result.output
         and "unknown key" in result.output
     )
+
+
+def test_pipeline_runs_named_stages_only(wave_config, tmp_path):
+    from dialogue_analysis import load_project, run
+
+    ctx = run(load_project(wave_config), tmp_path / "out", stages=["ingest"])
+    assert list(ctx.results) == ["ingest"]
+    assert not (tmp_path / "out" / "reports" / "essai-2018" / "summary.md").exists()
+    with pytest.raises(ValueError, match="resume"):
+        run(load_project(wave_config), tmp_path / "out", stages=["resume"])

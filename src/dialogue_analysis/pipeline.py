@@ -94,6 +94,10 @@ def run(
         ``ctx.results`` holds each stage's result by name (``"ingest"``: the Wave,
         ``"summary"``: the summary's Markdown text).
     """
+    known = [name for name, _ in STAGES]
+    unknown = sorted(set(stages or ()) - set(known))
+    if unknown:
+        raise ValueError(f"unknown stage(s) {unknown}; stages: {known}")
     ctx = RunContext(project, Path(root), progress)
     for name, stage in STAGES:
         if stages is None or name in stages:
