@@ -315,3 +315,25 @@ def test_empty_excel_sheet(tmp_path):
     wb.active.title = "Entretiens"
     wb.save(tmp_path / "entretiens.xlsx")
     assert [p.code for p in problems_of(tmp_path, "entretiens.xlsx")] == ["empty_file"]
+
+
+def test_excel_unicode_text_export_utf16_tabs(tmp_path):
+    # Excel's "Unicode text" export: UTF-16 with BOM, tab-separated, CRLF
+    write_csv(
+        tmp_path / "entretiens.txt", [HEADER] + ROWS, sep="\t", encoding="utf-16", newline="\r\n"
+    )
+    project = load_project(write_config(tmp_path, "entretiens.txt"))
+    wave = read_wave(project)
+    assert (wave.inputs[0].encoding, wave.inputs[0].separator) == ("utf-16", "\t")
+    assert wave.records["territory"].tolist() == ["rural", "urbain", "périurbain"]
+
+
+def test_bytes_undefined_in_cp1252_are_replaced_with_a_warning(tmp_path):
+    rows = rows_with(r1c8="Réponse bizarre")
+    path = write_csv(tmp_path / "entretiens.csv", [HEADER] + rows, encoding="cp1252")
+    path.write_bytes(path.read_bytes().replace(b"bizarre", b"\x81bizarre"))  # 0x81: undefined
+    wave = read_wave(load_project(write_config(tmp_path, "entretiens.csv")))
+    assert wave.inputs[0].encoding == "cp1252"
+    assert wave.records["territory"].tolist() == ["rural", "urbain", "périurbain"]  # accents intact
+    assert wave.answers.text.iloc[0] == "Réponse \ufffdbizarre"
+    assert [(p.code, p.severity) for p in wave.report][0] == ("bytes_replaced", "warning")

@@ -316,7 +316,12 @@ def _read_table(
 
 
 def _decode(data: bytes, spec: TableSpec, ctx: _Context, info: dict) -> str | None:
-    """Decode a text file: BOM, else strict UTF-8, else cp1252 (Windows exports of French text)."""
+    """Decode a text file: its BOM, else strict UTF-8, else cp1252 (Windows exports of French).
+
+    A file that is neither (a few bytes cp1252 leaves undefined) is read as cp1252 with those
+    bytes replaced by "�", and a warning. Generic detectors were not used: on short French
+    files they often guess a Central-European or Mac code page and garble every accent.
+    """
     if spec.encoding != "auto":
         candidates = [spec.encoding]
     elif data.startswith(codecs.BOM_UTF8):
@@ -324,30 +329,23 @@ def _decode(data: bytes, spec: TableSpec, ctx: _Context, info: dict) -> str | No
     elif data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
         candidates = ["utf-16"]
     else:
-        candidates = ["utf-8", "cp1252", None]
+        candidates = ["utf-8", "cp1252"]
     for encoding in candidates:
-        if encoding is None:  # bytes undefined in cp1252: let charset-normalizer guess
-            from charset_normalizer import from_bytes
-
-            best = from_bytes(data).best()
-            if best is not None:
-                info["encoding"] = best.encoding
-                return str(best)
-            break
         try:
             text = data.decode(encoding)
         except UnicodeDecodeError as exc:
             if spec.encoding != "auto":
                 detail = f"octet {exc.start}" if ctx.language == "fr" else f"byte {exc.start}"
-                ctx.problem(
-                    spec, None, None, None, ERROR, "bad_encoding", encoding=encoding, detail=detail
-                )
+                code = "bad_encoding"
+                ctx.problem(spec, None, None, None, ERROR, code, encoding=encoding, detail=detail)
                 return None
             continue
         info["encoding"] = encoding
         return text.removeprefix("\ufeff")
-    info["encoding"] = "latin-1"
-    return data.decode("latin-1")
+    text = data.decode("cp1252", errors="replace")
+    info["encoding"] = "cp1252"
+    ctx.problem(spec, None, None, None, WARNING, "bytes_replaced", n=text.count("\ufffd"))
+    return text
 
 
 def _read_excel(data: bytes, spec: TableSpec, ctx: _Context, wanted, info) -> _Table | None:

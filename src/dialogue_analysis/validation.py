@@ -162,6 +162,12 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "impossible de lire le fichier avec l'encodage {encoding} : {detail}",
         "cannot read the file with encoding {encoding}: {detail}",
     ),
+    "bytes_replaced": (
+        "{n} octet(s) illisible(s) en UTF-8 comme en cp1252, remplacé(s) par « � » ; "
+        "indiquez l'encodage du fichier (clé encoding) si vous le connaissez",
+        "{n} byte(s) readable neither as UTF-8 nor as cp1252, replaced by “�”; "
+        "give the file's encoding (key encoding) if you know it",
+    ),
     "missing_column": (
         "colonne absente du fichier (clé « {key} » de {config}){hint}",
         "column missing from the file (key “{key}” of {config}){hint}",
