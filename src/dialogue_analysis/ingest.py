@@ -437,10 +437,10 @@ def _flag_uncached_formulas(data: bytes, table: _Table, grid: list[list], ctx: _
 
 
 def _looks_like_text(data: bytes) -> bool:
+    """Whether a file starts like plain text (a CSV renamed .xlsx, typically)."""
     head = data[:2048]
-    return b"\x00" not in head and sum(32 <= b < 127 or b in b"\r\n\t" for b in head) > 0.9 * len(
-        head
-    )
+    printable = sum(32 <= b < 127 or b in b"\r\n\t" or b >= 0x80 for b in head)
+    return b"\x00" not in head and printable > 0.95 * len(head)
 
 
 def _read_csv(text: str, spec: TableSpec, ctx: _Context, wanted, info) -> _Table | None:
