@@ -150,11 +150,10 @@ class Analysis:
         """Label of an attribute (from the survey config when it gives one)."""
         lang = language or self.language
         a = self.attributes
-        if len(a) and attribute in set(a["attribute"]):
+        if lang == "fr" and len(a) and attribute in set(a["attribute"]):
             row = a[a["attribute"] == attribute].iloc[0]
-            col = "label_en" if lang == "en" and "label_en" in row else "label"
-            if col in row and isinstance(row[col], str) and row[col]:
-                return row[col]
+            if isinstance(row.get("label"), str) and row["label"]:
+                return row["label"]
         from .report import Words
 
         return Words(lang).dim(attribute)
@@ -666,7 +665,8 @@ def _survey_tables(project) -> tuple[pd.DataFrame, pd.DataFrame]:
     qs = pd.DataFrame([{"question_id": q.id, "label": q.wording or q.label or q.id,
                         "short_label": q.label or q.id} for q in project.survey.questions],
                       columns=["question_id", "label", "short_label"])
-    attrs = pd.DataFrame([{"attribute": a.name, "type": a.type, "label": ""}
+    # The analyst's own column header is the attribute's label in French reports.
+    attrs = pd.DataFrame([{"attribute": a.name, "type": a.type, "label": a.column}
                           for a in project.survey.attributes],
                          columns=["attribute", "type", "label"])
     return qs, attrs
@@ -682,16 +682,21 @@ def _ingested(project, root, progress):
         return pipeline.run_ingest(project, root, progress)
 
 
-def _code(answers: pd.DataFrame, parsed, project) -> tuple[pd.DataFrame, pd.DataFrame,
-                                                             pd.DataFrame, dict]:
+def _code(parsed, records: pd.DataFrame, project) -> tuple[pd.DataFrame, pd.DataFrame,
+                                                           pd.DataFrame, dict]:
     """Coding stage: passages, record x code matrix, codebook table and parameters."""
-    from . import coding
+    from .coding import code_answers, load_codebook
 
-    codebook = coding.load_codebook(project.require_codebook())
-    result = coding.code_answers(answers, codebook, parsed=parsed)
-    table = coding.codebook_table(codebook)
+    path = project.require_codebook()
+    codebook = load_codebook(path)
+    result = code_answers(parsed, codebook, records=records)
+    table = codebook.table()
+    families = {f.id: f for f in codebook.families}
+    table["family_label_fr"] = table["family"].map(lambda f: families[f].label_fr)
+    table["family_label_en"] = table["family"].map(lambda f: families[f].label_en)
     return result.passages, result.code_matrix, table, {
-        "codebook": str(project.codebook_path.name), "n_codes": int(len(table))}
+        "codebook": Path(path).name, "n_codes": int(len(table)),
+        "n_passages": int(len(result.passages))}
 
 
 def run_analysis(project, root: str | os.PathLike = ".",
@@ -736,8 +741,9 @@ def run_analysis(project, root: str | os.PathLike = ".",
         parsed = parse_answers(pseudo, model=project.settings.spacy_model, root=root)
         terms = parsed.terms
     with timer("coding"):
-        passages, code_matrix, codebook, coding_params = _code(pseudo, parsed, project)
-    records = wave.records.copy()
+        records = wave.records.copy()
+        records["record_id"] = records["record_id"].astype(str)
+        passages, code_matrix, codebook, coding_params = _code(parsed, records, project)
     questions, attributes = _survey_tables(project)
     tables, params = analyse_tables(records, pseudo, terms, passages, code_matrix, codebook,
                                     settings=settings, attributes=attributes, timer=timer)
@@ -753,6 +759,7 @@ def run_analysis(project, root: str | os.PathLike = ".",
                    ingest_manifest.get("inputs", [])},
         "codebook_sha256": _sha(project.codebook_path),
         "versions": _versions(),
+        "title": project.survey.title,
         "rows": {"records": len(records), "answers": len(pseudo), "passages": len(passages)},
         "stages": {},
     }

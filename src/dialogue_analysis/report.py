@@ -141,6 +141,11 @@ TEXT: dict[str, tuple[str, str]] = {
     "age_band": ("Tranche d'âge", "Age band"),
     "region": ("Région", "Region"),
     "typology_group": ("Groupe de la typologie", "Typology group"),
+    "equipment": ("Équipement", "Equipment"),
+    "connection": ("Connexion", "Connection"),
+    "autonomy": ("Autonomie numérique", "Digital autonomy"),
+    "critical_services": ("Services critiques déclarés", "Critical services declared"),
+    "date": ("Date", "Date"),
     "people": ("Personnes", "People"),
     "share": ("Part", "Share"),
     "total": ("Total", "Total"),
@@ -740,8 +745,9 @@ def _group_cards(a: Analysis, language: str) -> list[dict]:
                   "overall": fmt_pct(r["share_overall"], language),
                   "tv": fmt_tv(r["test_value"], language)} for r in codes.to_dict("records")]
         means = a.group_means
-        means = means[(means["group"] == gid) & (means["test_value"].abs() >= 2)] \
-            if len(means) else means
+        if len(means):
+            means = means[(means["group"] == gid) & (means["test_value"].abs() >= 2)
+                          & means["attribute"].map(lambda c: _numeric_levels(a, c))]
         mean_rows = [{"text": a.attribute_label(r["attribute"], language),
                       "value": fmt_number(r["mean_in_group"], language, 1),
                       "overall": fmt_number(r["mean_overall"], language, 1),
@@ -763,6 +769,16 @@ def _group_cards(a: Analysis, language: str) -> list[dict]:
                         "question_id": q["question_id"]} for q in quotes.to_dict("records")],
         })
     return cards
+
+
+def _numeric_levels(a: Analysis, attribute: str) -> bool:
+    """Whether a mean of the attribute reads naturally (numbers, or levels that are numbers)."""
+    s = a.records.get(attribute)
+    if s is None:
+        return False
+    if isinstance(s.dtype, pd.CategoricalDtype):
+        return all(str(c).replace(".", "", 1).isdigit() for c in s.cat.categories)
+    return pd.api.types.is_numeric_dtype(s)
 
 
 def _limitations(a: Analysis, language: str) -> list[str]:
@@ -957,6 +973,7 @@ def context(a: Analysis, language: str, images: dict[str, str]) -> dict:
         sections.append(("annex-quotes", w.annex_quotes))
     return {
         "lang": language, "w": w, "wave": a.wave, "images": images,
+        "survey_title": a.manifest.get("title") or "",
         "sections": [{"id": s, "title": t, "n": i + 1} for i, (s, t) in enumerate(sections)],
         "n_records": fmt_int(n, language), "n_answers": fmt_int(len(a.answers), language),
         "date_min": fmt_date(dates.min(), language) if dates.notna().any() else None,
