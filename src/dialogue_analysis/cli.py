@@ -71,6 +71,15 @@ LangOpt = Annotated[
     ),
 ]
 
+NotebooksOpt = Annotated[
+    Path,
+    typer.Option("--notebooks", help="Folder of the notebooks executed into "
+                 "reports/<wave>/notebooks/ (skipped when absent).", file_okay=False),
+]
+NoNotebooksOpt = Annotated[
+    bool, typer.Option("--no-notebooks", help="Do not execute the notebooks."),
+]
+
 
 def _version(value: bool) -> None:
     if value:
@@ -119,12 +128,22 @@ def ingest(config: ConfigArg, root: RootOpt = Path("."), lang: LangOpt = None) -
 
 
 @app.command()
-def run(config: ConfigArg, root: RootOpt = Path("."), lang: LangOpt = None) -> None:
-    """Run the whole analysis of a wave: ingestion, then the reports under reports/<wave>/.
+def run(
+    config: ConfigArg,
+    root: RootOpt = Path("."),
+    lang: LangOpt = None,
+    notebooks: NotebooksOpt = Path("notebooks"),
+    no_notebooks: NoNotebooksOpt = False,
+) -> None:
+    """Run the whole analysis of a wave: ingestion, analysis, then the reports.
 
-    For now: ingestion and a first descriptive summary (reports/<wave>/summary.md: who was
-    interviewed, when, how much each question was answered), which is also printed.
+    Ingestion and the descriptive summary (reports/<wave>/summary.md), then every analysis
+    stage (pseudonymisation, NLP, coding, themes, typology, cross tables; tables under
+    data/processed/<wave>/analysis/), then the findings report under reports/<wave>/
+    (findings.html, findings.xlsx, figures/, executed notebooks/).
     """
+    from .analysis import run_analysis
+
     language = lang.value if lang else None
     with _errors(language):
         project = load_project(config, language=language)
@@ -132,8 +151,63 @@ def run(config: ConfigArg, root: RootOpt = Path("."), lang: LangOpt = None) -> N
             ctx = pipeline.run(project, root, progress)
         _print_report(ctx.results["ingest"].report, project.processed_dir(root) / "validation.csv")
         console.print(Markdown(ctx.results["summary"]))
-        path = project.reports_dir(root) / pipeline.SUMMARY_FILE
-        console.print(tr("cli_written", project.settings.language, path=path))
+        with _progress() as progress:
+            analysis = run_analysis(project, root, progress)
+            paths = _publish(project, analysis, root, language, notebooks, no_notebooks,
+                             progress)
+        _print_published(project, analysis, paths)
+
+
+@app.command()
+def report(
+    config: ConfigArg,
+    root: RootOpt = Path("."),
+    lang: LangOpt = None,
+    notebooks: NotebooksOpt = Path("notebooks"),
+    no_notebooks: NoNotebooksOpt = False,
+) -> None:
+    """Write the findings report of a wave under reports/<wave>/.
+
+    findings.html (self-contained, French by default, --lang en for English), findings.xlsx,
+    figures/ (PNG 300 dpi + SVG) and the executed notebooks. The analysis is read from
+    data/processed/<wave>/analysis/ (nothing recomputed); it is run first when absent. Every
+    file is checked for identifiers before it is published.
+    """
+    from .analysis import load_analysis, run_analysis
+
+    language = lang.value if lang else None
+    with _errors(language):
+        project = load_project(config, language=language)
+        with _progress() as progress:
+            try:
+                analysis = load_analysis(project, root, language=language)
+            except FileNotFoundError:
+                analysis = run_analysis(project, root, progress)
+            paths = _publish(project, analysis, root, language, notebooks, no_notebooks,
+                             progress)
+        _print_published(project, analysis, paths)
+
+
+def _publish(project, analysis, root, language, notebooks, no_notebooks, progress):
+    from .report import publish
+
+    folder = None if no_notebooks or not Path(notebooks).is_dir() else Path(notebooks)
+    return publish(analysis, project.reports_dir(root), language=language or analysis.language,
+                   notebooks_dir=folder, config_path=project.config_path.resolve(),
+                   root=Path(root).resolve(),
+                   progress=(lambda step, secs: progress(step) if secs is None else None))
+
+
+def _print_published(project, analysis, paths) -> None:
+    lang = project.settings.language
+    stages = analysis.manifest.get("stages", {})
+    timings = ", ".join(f"{k} {v['seconds']:.1f} s" for k, v in stages.items()
+                        if isinstance(v, dict) and v.get("seconds") is not None)
+    if timings:
+        console.print(timings, highlight=False)
+    for key in ("html", "xlsx", "figures", "notebooks"):
+        if paths.get(key) is not None:
+            console.print(tr("cli_written", lang, path=paths[key]))
 
 
 @app.command()
