@@ -37,7 +37,7 @@ class Clock:
         start = time.perf_counter()
         out = fn(*args, **kwargs)
         self.steps.append((name, time.perf_counter() - start))
-        print(f"{name:<44} {self.steps[-1][1]:7.2f} s", flush=True)
+        print(f"{name:<48} {self.steps[-1][1]:7.2f} s", flush=True)
         return out
 
 
@@ -66,7 +66,7 @@ def main(argv=None):
                  answers=wave.answers, features=typo.features_)  # fmt: skip
     # Typology.fit builds its own features: the pipeline is the fit plus the description.
     pipeline = sum(t for name, t in clock.steps if name.startswith(("typology", "charact")))
-    print(f"{'= features + typology + characterisation':<44} {pipeline:7.2f} s")
+    print(f"{'= features + typology + characterisation':<48} {pipeline:7.2f} s")
     clock("map (MCA, groups as barycentres)", typology_map, wave.records, typo.labels_,
           code_matrix=wave.code_matrix)  # fmt: skip
     clock("cross table of codes by territory", code_crosstab, wave.code_matrix, wave.records,

@@ -145,7 +145,7 @@ def load_entendre_la_france(realdata):
 @pytest.mark.realdata
 def test_typology_on_real_respondents(realdata):
     records, terms, answers = load_entendre_la_france(realdata)
-    params = dict(k_range=(2, 6), n_bootstrap=5)
+    params = dict(k_range=(2, 5), n_bootstrap=3)
     typo = Typology(**params).fit(records, None, terms)
     assert 2 <= typo.n_clusters_ <= 6
     assert typo.labels_.value_counts().min() >= typo.min_group_size

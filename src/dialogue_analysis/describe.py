@@ -27,6 +27,9 @@ from .quotes import trim_quote
 from .stats import hypergeom_test_value, mean_test_value, wilson_interval
 from .vocabulary import correct, group_order, specific_terms
 
+# Canonical fields that say who a group is; the automatic labels name them first.
+WHO_ATTRIBUTES = ("stakeholder_group", "profile", "territory", "age_band")
+
 
 @dataclass
 class GroupDescription:
@@ -149,7 +152,9 @@ def describe_groups(
     profile_column : str, optional
         Attribute whose diversity the quotes seek (``"profile"`` when present).
     label_attributes : list of str, optional
-        Attributes the automatic label may name; categorical and ordinal ones by default.
+        Attributes the automatic label may name. By default the canonical fields
+        ``stakeholder_group, profile, territory, age_band`` present in the records, or every
+        categorical and ordinal attribute when none of them is.
     label_families : tuple of str
         Code families the automatic label may name (one code of each, in this order).
     term_unit, min_term_count, n_terms
@@ -417,11 +422,17 @@ def _listing(table, group, alpha, column, n=3):
 def _labels(order, categories, codes, alpha, label_attributes, families, types, overrides):
     """Automatic French and English labels, then the analyst's overrides."""
     if label_attributes is None:
-        label_attributes = [c for c, t in types.items() if t in ("categorical", "ordinal")]
+        described = [c for c, t in types.items() if t in ("categorical", "ordinal")]
+        who = [c for c in WHO_ATTRIBUTES if c in described]
+        # Who they are first (the canonical fields); other attributes only when none is there.
+        label_attributes = who or described
     labels, labels_en = {}, {}
     for gi, grp in enumerate(order):
         cats = _significant_over(categories, grp, alpha)
-        cats = cats[cats["attribute"].isin(label_attributes)].drop_duplicates("attribute")
+        cats = cats[cats["attribute"].isin(label_attributes)]
+        # A bare number ("1" of a 1-5 scale) means nothing without its scale: not in a label.
+        cats = cats[~cats["category"].astype(str).str.fullmatch(r"[\d.,\s]+")]
+        cats = cats.drop_duplicates("attribute")
         top2 = cats.head(2).assign(_o=lambda t: t["attribute"].map(label_attributes.index))
         who = [str(c) for c in top2.sort_values("_o", kind="stable")["category"]]
         chosen = []

@@ -40,8 +40,13 @@ MULTI_SEPARATOR = "|"
 
 
 def code_family(code):
-    """Family of a code id: the part before the first dot (``"need.cost"`` -> ``"need"``)."""
-    return str(code).split(".", 1)[0]
+    """Family of a code id: the part before the first dot (``"need.cost"`` -> ``"need"``).
+
+    A code without a dot belongs to the family ``"code"`` (one block for all such codes,
+    rather than one block per code).
+    """
+    code = str(code)
+    return code.split(".", 1)[0] if "." in code else "code"
 
 
 def infer_attribute_types(records, columns=None):

@@ -98,8 +98,11 @@ class Typology:
         Seed of k-means, of the bootstrap and of the text SVD.
     blocks, weights, attributes, families, scaling, n_text_components
         Passed to :class:`~dialogue_analysis.features.FeatureBuilder`.
-    n_init : int
-        k-means restarts (fixed, so that the run time is predictable).
+    n_init : int or "auto"
+        k-means restarts. ``"auto"``: 10 up to 2,000 records, where restarts are cheap and
+        a small weakly structured wave needs them to find the same optimum again (without
+        them, bootstrap stability measures k-means' local optima more than the data); 4 above.
+        The same value is used for the full data and every resample.
     min_group_size, stability_threshold, tolerance
         Parameters of :func:`choose_k`.
     silhouette_sample : int
@@ -138,7 +141,7 @@ class Typology:
         families=None,
         scaling="inertia",
         n_text_components=20,
-        n_init=4,
+        n_init="auto",
         min_group_size=5,
         stability_threshold=0.75,
         tolerance=0.02,
@@ -179,6 +182,7 @@ class Typology:
         self.features_ = self.feature_builder_.fit_transform(records, code_matrix, terms)
         x = self.features_.to_numpy()
         n = len(x)
+        self.n_init_ = (10 if n <= 2000 else 4) if self.n_init == "auto" else int(self.n_init)
         ks = self._candidate_ks(n)
         # One OpenMP thread: k-means on a few thousand rows gains nothing from threads, and on
         # a busy machine OpenMP's busy-waiting threads make it up to 20 times slower.
@@ -246,7 +250,7 @@ class Typology:
             tree = linkage(x, method="ward")  # one tree, cut at every k
             return {k: fcluster(tree, t=k, criterion="maxclust") - 1 for k in ks}
         return {
-            k: KMeans(n_clusters=k, n_init=self.n_init, random_state=seed).fit_predict(x)
+            k: KMeans(n_clusters=k, n_init=self.n_init_, random_state=seed).fit_predict(x)
             for k in ks
         }
 
