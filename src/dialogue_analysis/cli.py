@@ -189,13 +189,18 @@ def report(
 
 
 def _publish(project, analysis, root, language, notebooks, no_notebooks, progress):
+    from .analysis import save_manifest
     from .report import publish
 
     folder = None if no_notebooks or not Path(notebooks).is_dir() else Path(notebooks)
-    return publish(analysis, project.reports_dir(root), language=language or analysis.language,
-                   notebooks_dir=folder, config_path=project.config_path.resolve(),
-                   root=Path(root).resolve(),
-                   progress=(lambda step, secs: progress(step) if secs is None else None))
+    paths = publish(analysis, project.reports_dir(root), language=language or analysis.language,
+                    notebooks_dir=folder, config_path=project.config_path.resolve(),
+                    root=Path(root).resolve(),
+                    progress=(lambda step, secs: progress(step) if secs is None else None))
+    # The run manifest also records how long each part of the report took.
+    analysis.manifest["report"] = {k: round(v, 3) for k, v in paths["timings"].items()}
+    save_manifest(analysis, project.processed_dir(root))
+    return paths
 
 
 def _print_published(project, analysis, paths) -> None:
@@ -203,8 +208,9 @@ def _print_published(project, analysis, paths) -> None:
     stages = analysis.manifest.get("stages", {})
     timings = ", ".join(f"{k} {v['seconds']:.1f} s" for k, v in stages.items()
                         if isinstance(v, dict) and v.get("seconds") is not None)
+    report = ", ".join(f"{k} {v:.1f} s" for k, v in analysis.manifest.get("report", {}).items())
     if timings:
-        console.print(timings, highlight=False)
+        console.print(timings + (f"; {report}" if report else ""), highlight=False)
     for key in ("html", "xlsx", "figures", "notebooks"):
         if paths.get(key) is not None:
             console.print(tr("cli_written", lang, path=paths[key]))

@@ -500,16 +500,22 @@ def publish(a: Analysis, reports_dir: str | os.PathLike, *, language: str | None
     timings = {}
     with staged_dir(final) as stage:
         t0 = time.perf_counter()
+        if progress:
+            progress("figures", None)
         figs = write_figures(a, stage / "figures", language)
         timings["figures"] = time.perf_counter() - t0
         if progress:
             progress("figures", timings["figures"])
         t0 = time.perf_counter()
+        if progress:
+            progress("html", None)
         (stage / "findings.html").write_text(render_html(a, language, figs), encoding="utf-8")
         timings["html"] = time.perf_counter() - t0
         if progress:
             progress("html", timings["html"])
         t0 = time.perf_counter()
+        if progress:
+            progress("workbook", None)
         write_workbook(a, stage / "findings.xlsx", language=language)
         timings["workbook"] = time.perf_counter() - t0
         if progress:
@@ -517,6 +523,8 @@ def publish(a: Analysis, reports_dir: str | os.PathLike, *, language: str | None
         nb_out = None
         if notebooks_dir is not None and Path(notebooks_dir).is_dir():
             t0 = time.perf_counter()
+            if progress:
+                progress("notebooks", None)
             nb_out = stage / "notebooks"
             execute_notebooks(notebooks_dir, nb_out, config=config_path, root=root,
                               language=language)
