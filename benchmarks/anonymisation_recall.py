@@ -174,10 +174,16 @@ def realdata_answers(realdata: Path = REALDATA) -> dict[str, pd.DataFrame]:
     return out
 
 
-def timed(answers: pd.DataFrame, nlp) -> tuple[AnonymisedAnswers, float]:
-    t0 = time.perf_counter()
+def timed(answers: pd.DataFrame, nlp) -> tuple[AnonymisedAnswers, float, float]:
+    """Result, wall-clock seconds and CPU seconds of this process."""
+    t0, c0 = time.perf_counter(), time.process_time()
     res = anonymise_answers(answers, nlp=nlp)
-    return res, time.perf_counter() - t0
+    return res, time.perf_counter() - t0, time.process_time() - c0
+
+
+def speed(n_words: int, wall: float, cpu: float) -> str:
+    return (f"{n_words / wall:,.0f} words/s wall-clock ({wall:.1f} s), "
+            f"{n_words / cpu:,.0f} words per CPU-second")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -195,7 +201,7 @@ def main(argv: list[str] | None = None) -> int:
     print(f"model loaded in {time.perf_counter() - t0:.1f} s ({', '.join(nlp.pipe_names)})\n")
 
     answers, planted, _ = load_planted(args.planted)
-    res, secs = timed(answers, nlp)
+    res, _, _ = timed(answers, nlp)
     ev = evaluate(answers, res, planted)
     print(f"## Planted test set ({args.planted.name}): {len(planted)} identifiers in "
           f"{answers['record_id'].nunique()} records\n")
@@ -211,21 +217,20 @@ def main(argv: list[str] | None = None) -> int:
 
     if (args.sample / "briefs.json").is_file():
         wave, wave_planted = sample_wave(args.sample)
-        wres, wsecs = timed(wave, nlp)
+        wres, wsecs, wcpu = timed(wave, nlp)
         wev = evaluate(wave, wres, wave_planted)
         print(f"\n## Sample wave: {len(wave)} answers, {wres.n_words:,} words\n")
         print(f"- planted identifiers found: {int(wev['found'].sum())} / {len(wev)} "
               f"(present in the answers: {int((wev['n_occurrences'] > 0).sum())})")
-        print(f"- placeholders per kind: {dict(wres.counts()[wres.counts() > 0])}")
-        print(f"- speed: {wres.n_words / wsecs:,.0f} words/s ({wsecs:.1f} s)")
+        print(f"- placeholders per kind: {_counts(wres)}")
+        print(f"- speed: {speed(wres.n_words, wsecs, wcpu)}")
 
     for name, df in realdata_answers(args.realdata).items():
-        rres, rsecs = timed(df, nlp)
-        counts = rres.counts()
+        rres, rsecs, rcpu = timed(df, nlp)
         n_pers = int((rres.spans["kind"] == "person").sum())
         print(f"\n## Real data: {name}: {len(df):,} answers, {rres.n_words:,} words\n")
-        print(f"- speed: {rres.n_words / rsecs:,.0f} words/s ({rsecs:.1f} s)")
-        print(f"- placeholders per kind: {dict(counts[counts > 0])}")
+        print(f"- speed: {speed(rres.n_words, rsecs, rcpu)}")
+        print(f"- placeholders per kind: {_counts(rres)}")
         print(f"- answers with a person placeholder: "
               f"{rres.spans.loc[rres.spans['kind'] == 'person', 'row'].nunique():,} "
               f"({n_pers:,} person spans)")
@@ -237,6 +242,10 @@ def main(argv: list[str] | None = None) -> int:
             print("- most frequent person strings:",
                   ", ".join(f"{k} ({n})" for k, n in originals.most_common(args.show_persons)))
     return 0
+
+
+def _counts(res: AnonymisedAnswers) -> str:
+    return ", ".join(f"{k} {int(n)}" for k, n in res.counts().items() if n)
 
 
 def _has_tabulate() -> bool:

@@ -203,6 +203,9 @@ _OPENERS = set(" \t\"'«“‘(-–—•*[>")
 _CONNECTORS = {"de", "du", "des", "d", "à", "au", "aux", "chez", "pour", "avec", "la", "le", "les",
                "l", "et", "en", "sur"}
 _ARTICLES = {"la", "le", "les", "l"}
+_INTERJECTIONS = {"bonjour", "bonsoir", "merci", "salut", "bravo", "coucou", "allô", "allo", "oui",
+                  "non", "ah", "oh", "bref", "enfin", "voilà", "voila", "alors", "sinon", "après",
+                  "ensuite", "donc", "bon", "ben", "euh", "hélas", "heureusement"}
 _NAME_PARTICLES = {"de", "du", "des", "d", "le", "la", "van", "von", "der", "den", "ben", "ibn",
                    "el", "al", "bin", "da", "dos", "das", "di", "del", "della"}
 _TITLE_WORDS = {"mme", "mmes", "madame", "mesdames", "mlle", "mlles", "mademoiselle", "monsieur",
@@ -359,9 +362,11 @@ class _Lexicon:
 
     def __init__(self, nlp: Any = None):
         words: set[str] = set()
+        not_nouns: set[str] = set(_INTERJECTIONS)
         self._forms = None
         if nlp is not None:
             words.update(getattr(nlp.Defaults, "stop_words", ()))
+            not_nouns.update(getattr(nlp.Defaults, "stop_words", ()))
             lookups = None
             if "lemmatizer" in nlp.component_names:
                 lookups = getattr(nlp.get_pipe("lemmatizer"), "lookups", None)
@@ -372,13 +377,24 @@ class _Lexicon:
                         for pos in ("noun", "verb", "adj", "adv"):
                             if pos not in t:
                                 continue
-                            words.update(t[pos])
+                            forms = set(t[pos])
                             if isinstance(t[pos], dict):  # irregular forms -> their lemmas
-                                words.update(x for lemmas in t[pos].values() for x in lemmas)
+                                forms.update(x for lemmas in t[pos].values() for x in lemmas)
+                            words.update(forms)
+                            if pos in ("verb", "adv"):
+                                not_nouns.update(forms)
                 if lookups.has_table("lemma_lookup"):
                     self._forms = lookups.get_table("lemma_lookup")  # inflected -> lemma
         self._words = frozenset(w.lower() for w in words)
+        self._not_nouns = frozenset(w.lower() for w in not_nouns)
+        self.stop_words = frozenset(
+            w.lower() for w in (getattr(nlp.Defaults, "stop_words", ()) if nlp else ())
+        )
         self._folded = frozenset(_fold(w) for w in self._words)
+
+    def opens_sentence(self, word: str) -> bool:
+        """A word that opens a sentence and is no name: "Sans", "Bonjour", "Ensuite"."""
+        return word.lower() in self._not_nouns
 
     def __contains__(self, word: str) -> bool:
         w = word.lower()
@@ -595,7 +611,8 @@ class _Detector:
             words.pop(0)
         # "Sans Kevin", "Merci Sandrine": a capitalised common word opening the sentence
         while (source != "title" and len(words) > 1 and _at_sentence_start(text, words[0][0])
-               and words[0][2] in self.lexicon and not self._first_name(words[0][2])
+               and self.lexicon.opens_sentence(words[0][2])
+               and not self._first_name(words[0][2])
                and _fold(words[0][2]) not in _TITLE_WORDS):
             words.pop(0)
         name_words = [w for w in words if _fold(w[2]).rstrip("'") not in _TITLE_WORDS
@@ -617,8 +634,17 @@ class _Detector:
             # name needs at least one word that is not a common French word
             ws = [w for _, _, w in name_words]
             initial = any(len(w) == 1 and text[e:e + 1] == "." for _, e, w in name_words)
-            if not initial and all(w in self.lexicon for w in ws):
+            if not initial and all(w in self.lexicon for w in ws) and (
+                len(ws) == 1 or len(ws) > 3 or "\n" in text[start:end]
+                or any(w.isupper() and len(w) > 1 for w in ws)
+                or any(self.lexicon.opens_sentence(w) for w in ws)
+                or any(not _is_cap(w) for _, _, w in words)
+            ):
+                # common words only: a person only when it reads like "Rosalie Fontaine"
                 return None
+            if any(w.lower() in self.lexicon.stop_words and w.lower() not in _NAME_PARTICLES
+                   for w in ws):
+                return None  # "SERVICE CE QUI EVITERAIT"
             if len(ws) == 1 and (ws[0].isupper() and len(ws[0]) <= 5 or len(ws[0]) < 3
                                  or any(c.isdigit() for c in ws[0])):
                 return None  # an acronym (RSA, APL, CMU...) or a code
