@@ -105,6 +105,10 @@ def test_published_tables_mask_small_counts(comparison):
     shown = pd.concat([by["count_a"], by["count_b"]]).dropna().astype(int)
     assert not ((shown > 0) & (shown < 5)).any()
     assert by["masked_a"].any() or by["masked_b"].any()
+    for name, cols in (("reinterviewed_codes", ["n_gained", "n_lost"]),
+                       ("reinterviewed_attributes", ["n_changed"])):
+        shown = pd.concat([tables[name][c] for c in cols]).dropna().astype(int)
+        assert not ((shown > 0) & (shown < 5)).any()
     moves = tables["group_moves"]
     assert not ((moves["count"].dropna() > 0) & (moves["count"].dropna() < 5)).any()
 

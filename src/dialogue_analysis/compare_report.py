@@ -270,8 +270,9 @@ def published_tables(cmp: Comparison, language: str = "fr") -> dict[str, pd.Data
         moves["count"] = pd.array(moves["count"], dtype="Int64").copy()
         moves.loc[hide.to_numpy(), "count"] = pd.NA
         moves["masked"] = hide.to_numpy()
-    codes = cmp.reinterview_codes.copy()
+    codes = _mask_columns(cmp.reinterview_codes, ["n_gained", "n_lost"], n, also=["net"])
     codes.insert(1, "label", codes["code"].map(lambda c: _label(cmp, c)))
+    attrs = _mask_columns(cmp.reinterview_attributes, ["n_changed"], n, also=["share_changed"])
     sizes = cmp.group_sizes.copy()
     test = pd.DataFrame([{"test": "chi2", **cmp.group_test}])
     summary = pd.DataFrame([
@@ -289,13 +290,30 @@ def published_tables(cmp: Comparison, language: str = "fr") -> dict[str, pd.Data
         "group_sizes": sizes,
         "group_test": test,
         "group_moves": moves,
-        "reinterviewed_attributes": cmp.reinterview_attributes,
+        "reinterviewed_attributes": attrs,
         "reinterviewed_codes": codes,
         "schema_drift": cmp.drift,
     }
     if cmp.matching is not None:
         tables["group_matching"] = cmp.matching
     return tables
+
+
+def _mask_columns(table: pd.DataFrame, counts: list[str], min_count: int, *,
+                  also: list[str] = ()) -> pd.DataFrame:
+    """Blank counts of 1 to ``min_count - 1`` people (and the columns derived from them)."""
+    out = table.copy()
+    hide = np.zeros(len(out), dtype=bool)
+    for col in counts:
+        small = small_cells(out[col], min_count).to_numpy()
+        hide |= small
+        out[col] = pd.array(out[col], dtype="Int64").copy()
+        out.loc[small, col] = pd.NA
+    for col in also:
+        out[col] = out[col].astype("Float64" if col.startswith("share") else "Int64")
+        out.loc[hide, col] = pd.NA
+    out["masked"] = hide
+    return out
 
 
 def write_workbook(cmp: Comparison, path: str | os.PathLike, language: str = "fr") -> Path:
@@ -366,15 +384,22 @@ def context(cmp: Comparison, language: str, images: dict[str, str]) -> dict:
                "b": fmt_pct(r.share_b, language), "diff": _pts(r.difference, language),
                "far": fmt_int(getattr(r, "far_b", 0), language)}
               for r in cmp.group_sizes.itertuples()]
+    small = f"< {n}"
+
+    def count(x):
+        return small if pd.isna(x) else fmt_int(x, language)
+
+    masked_attrs = _mask_columns(cmp.reinterview_attributes, ["n_changed"], n,
+                                 also=["share_changed"])
     attrs = [{"attribute": r.attribute, "n": fmt_int(r.n, language),
-              "changed": fmt_int(r.n_changed, language),
-              "share": fmt_pct(r.share_changed, language)}
-             for r in cmp.reinterview_attributes.itertuples()]
-    codes = cmp.reinterview_codes
-    codes = codes[(codes["n_gained"] + codes["n_lost"]) > 0]
-    codes = codes.reindex(codes["net"].abs().sort_values(ascending=False).index)
-    code_rows = [{"code": _label(cmp, r.code), "gained": fmt_int(r.n_gained, language),
-                  "lost": fmt_int(r.n_lost, language), "net": f"{r.net:+d}",
+              "changed": count(r.n_changed), "share": fmt_pct(r.share_changed, language)}
+             for r in masked_attrs.itertuples()]
+    raw = cmp.reinterview_codes
+    codes = _mask_columns(raw, ["n_gained", "n_lost"], n, also=["net"])
+    codes = codes[((raw["n_gained"] + raw["n_lost"]) > 0).to_numpy()]
+    codes = codes.reindex(raw["net"].abs().loc[codes.index].sort_values(ascending=False).index)
+    code_rows = [{"code": _label(cmp, r.code), "gained": count(r.n_gained),
+                  "lost": count(r.n_lost), "net": "–" if pd.isna(r.net) else f"{int(r.net):+d}",
                   "p": fmt_p(r.p_value, language)} for r in codes.itertuples()]
     kind_i = 0 if language == "fr" else 1
     drift = [{"kind": DRIFT_KINDS.get(r.kind, (r.kind, r.kind))[kind_i], "item": r.item,

@@ -916,9 +916,10 @@ def schema_drift(project_a, project_b, records_a=None, records_b=None, *,
         for v in a.values:
             if v not in b.values:
                 add("value_removed", name, v, None)
+        written = _synonyms_as_written(project_b, name)
         for key, canonical in b.lookup.items():
             if key not in a.lookup and key != fold(canonical):
-                add("spelling_new", name, None, key, f"-> {canonical}")
+                add("spelling_new", name, None, written.get(key, key), f"-> {canonical}")
     qa = {q.id: q for q in sa.questions}
     qb = {q.id: q for q in sb.questions}
     for qid, q in qb.items():
@@ -957,6 +958,19 @@ def schema_drift(project_a, project_b, records_a=None, records_b=None, *,
             for v in sorted(oa - ob):
                 add("observed_value_gone", name, v, None)
     return pd.DataFrame(rows, columns=DRIFT_COLUMNS)
+
+
+def _synonyms_as_written(project, attribute: str) -> dict[str, str]:
+    """The synonyms of an attribute as the analyst wrote them in the YAML (folded -> written)."""
+    try:
+        import yaml
+
+        data = yaml.safe_load(project.config_path.read_text(encoding="utf-8-sig"))
+        synonyms = data["attributes"][attribute].get("synonyms") or {}
+        return {fold(str(v)): str(v) for values in synonyms.values()
+                for v in (values if isinstance(values, list) else [values])}
+    except Exception:  # noqa: BLE001 - the folded form is shown instead
+        return {}
 
 
 def _observed(series: pd.Series, kind: str) -> set[str]:
