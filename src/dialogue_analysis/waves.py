@@ -919,7 +919,7 @@ def schema_drift(project_a, project_b, records_a=None, records_b=None, *,
         written = _synonyms_as_written(project_b, name)
         for key, canonical in b.lookup.items():
             if key not in a.lookup and key != fold(canonical):
-                add("spelling_new", name, None, written.get(key, key), f"-> {canonical}")
+                add("spelling_new", name, None, written.get(key, key), f"→ {canonical}")
     qa = {q.id: q for q in sa.questions}
     qb = {q.id: q for q in sb.questions}
     for qid, q in qb.items():
