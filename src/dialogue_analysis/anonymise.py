@@ -203,9 +203,22 @@ _OPENERS = set(" \t\"'«“‘(-–—•*[>")
 _CONNECTORS = {"de", "du", "des", "d", "à", "au", "aux", "chez", "pour", "avec", "la", "le", "les",
                "l", "et", "en", "sur"}
 _ARTICLES = {"la", "le", "les", "l"}
+# a name right after these words is a place or a building, not a person
+_FACILITY_BEFORE_RE = re.compile(
+    r"(?i:\b(?:médiathèque|bibliothèque|lycée|collège|école|groupe scolaire|centre social|"
+    r"centre|maison|salle|espace|quartier|cité|foyer|hôpital|clinique|gare|stade|parc|"
+    r"musée|théâtre|cinéma|campus|université|institut|résidence|ehpad|rue|avenue|boulevard|"
+    r"allée|impasse|place|square|quai|pont|station|arrêt|métro|lycée professionnel)"
+    r"[ \t]+(?:de[ \t]+la[ \t]+|de[ \t]+l['’]|du[ \t]+|des[ \t]+|de[ \t]+|d['’])?)$"
+)
+_PLACE_BEFORE_RE = re.compile(
+    r"(?i:(?:\bà|\bau|\baux|\ben|\bvers|\bprès[ \t]+de|\bcôté[ \t]+de|\bautour[ \t]+de|"
+    r"\bsur|\bdepuis|\bjusqu['’]à|\bde[ \t]+l['’]|\bde|\bd['’]|\bdu)[ \t]*)$"
+)
 _INTERJECTIONS = {"bonjour", "bonsoir", "merci", "salut", "bravo", "coucou", "allô", "allo", "oui",
                   "non", "ah", "oh", "bref", "enfin", "voilà", "voila", "alors", "sinon", "après",
-                  "ensuite", "donc", "bon", "ben", "euh", "hélas", "heureusement"}
+                  "ensuite", "donc", "bon", "ben", "euh", "hélas", "heureusement", "bah", "beh",
+                  "bof", "hein", "ouais", "mouais", "pff", "hum", "ok", "okay", "ouf"}
 _NAME_PARTICLES = {"de", "du", "des", "d", "le", "la", "van", "von", "der", "den", "ben", "ibn",
                    "el", "al", "bin", "da", "dos", "das", "di", "del", "della"}
 _TITLE_WORDS = {"mme", "mmes", "madame", "mesdames", "mlle", "mlles", "mademoiselle", "monsieur",
@@ -362,6 +375,7 @@ class _Lexicon:
 
     def __init__(self, nlp: Any = None):
         words: set[str] = set()
+        words.update(_INTERJECTIONS)
         not_nouns: set[str] = set(_INTERJECTIONS)
         self._forms = None
         if nlp is not None:
@@ -628,6 +642,12 @@ class _Detector:
 
         if all(covered(ws, we) for ws, we, _ in name_words):
             return None
+        before = text[max(0, start - 40):start]
+        if source in {"ner", "first_name"} and _FACILITY_BEFORE_RE.search(before):
+            return None  # "médiathèque Malraux", "lycée Victor Hugo": a place named after someone
+        if (source == "ner" and len(name_words) == 1 and not self._first_name(name_words[0][2])
+                and _PLACE_BEFORE_RE.search(before)):
+            return None  # "à côté de Lure", "vers Callac": a place the lists do not know
         if source == "ner" and not any(self._first_name(w) for _, _, w in name_words):
             # the small model tags many capitalised common words as persons ("Passeport",
             # "Réduire", "Gilets Jaunes", "Permis de Conduire"): a name without a known first
