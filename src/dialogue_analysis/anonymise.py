@@ -638,6 +638,8 @@ class _Detector:
             end += 1  # an initial
         # fully covered by service / organisation / place names -> not a person
         def covered(ws: int, we: int) -> bool:
+            if text[ws + 1:ws + 2] in ("'", "’") and text[ws] in "dDlL":
+                ws += 2  # "d'Internet", "l'ANTS"
             return any(ps <= ws and we <= pe for ps, pe in protected)
 
         if all(covered(ws, we) for ws, we, _ in name_words):
