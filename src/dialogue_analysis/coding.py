@@ -357,7 +357,7 @@ class _Matcher:
         self.codes = list(codebook.codes)
         self.words: dict[str, int] = {}  # word pattern -> id
         self.exact: dict[str, list[int]] = {}  # loose form -> word ids
-        self.prefixes: list[tuple[str, int]] = []  # folded prefix -> word id
+        self.prefixes: dict[str, list[tuple[str, int]]] = {}  # 2 first letters -> (prefix, id)
         # first word id -> [(code index, kind, word ids (None = gap))]
         self.first: dict[int, list[tuple[int, int, tuple]]] = {}
         self.regexes: list[tuple[int, int, re.Pattern]] = []
@@ -375,9 +375,13 @@ class _Matcher:
         if word not in self.words:
             wid = self.words[word] = len(self.words)
             if word.endswith("*"):
-                self.prefixes.append((fold(word[:-1]), wid))
+                p = fold(word[:-1])
+                self.prefixes.setdefault(p[:2], []).append((p, wid))
             else:
                 self.exact.setdefault(_loose(word), []).append(wid)
+                if len(word) == 2 and word[1] in "'’":
+                    # "d'" also matches a "d" typed without its apostrophe ("recherche d emploi")
+                    self.exact.setdefault(word[0].lower(), []).append(wid)
         return self.words[word]
 
     def token_ids(self, lower: str, lemma: str) -> frozenset[int]:
@@ -387,8 +391,10 @@ class _Matcher:
             ids = set(self.exact.get(_loose(lower), ()))
             ids.update(self.exact.get(_loose(lemma), ()))
             if self.prefixes:
-                fl, fm = fold(lower), fold(lemma)
-                ids.update(w for p, w in self.prefixes if fl.startswith(p) or fm.startswith(p))
+                for form in {fold(lower), fold(lemma)}:
+                    for p, w in self.prefixes.get(form[:2], ()):
+                        if form.startswith(p):
+                            ids.add(w)
             hit = self._memo[key] = frozenset(ids)
         return hit
 
@@ -450,16 +456,17 @@ def _code_text(matcher: _Matcher, text: str, question: str, tok: dict, a: int, b
             _keep_first(found, (ci, s), (start, end))
 
     m = b - a
+    # end (exclusive, relative) of each token's sentence: phrases stay inside their sentence
+    sent_end = [m] * m
+    for k in range(m - 2, -1, -1):
+        sent_end[k] = sent_end[k + 1] if sent_of[a + k] == sent_of[a + k + 1] else k + 1
+    first = matcher.first
     for k in range(m):
         for wid in tok_ids[k]:
-            for ci, kind, ids in matcher.first.get(wid, ()):
+            for ci, kind, ids in first.get(wid, ()):
                 j = a + k
                 s = sent_of[j]
-                # phrases stay inside their sentence
-                send = k + 1
-                while send < m and sent_of[a + send] == s:
-                    send += 1
-                e = k + 1 if len(ids) == 1 else matcher.match_phrase(ids, k, tok_ids, send)
+                e = k + 1 if len(ids) == 1 else matcher.match_phrase(ids, k, tok_ids, sent_end[k])
                 if e is None:
                     continue
                 neg = negated_span(j, a + e, kind)
