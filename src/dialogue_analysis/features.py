@@ -29,6 +29,7 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
+from sklearn.base import BaseEstimator
 from sklearn.decomposition import TruncatedSVD
 from sklearn.feature_extraction.text import TfidfVectorizer
 
@@ -99,7 +100,7 @@ def split_multi(series):
     return [None if pd.isna(v) else [o for o in str(v).split(MULTI_SEPARATOR) if o] for v in series]
 
 
-class FeatureBuilder:
+class FeatureBuilder(BaseEstimator):
     """Build weighted per-record feature blocks (scikit-learn style transformer).
 
     Parameters

@@ -11,6 +11,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 from scipy.cluster.hierarchy import fcluster, linkage
+from sklearn.base import BaseEstimator
 from sklearn.cluster import KMeans
 from sklearn.metrics import adjusted_rand_score, calinski_harabasz_score, silhouette_score
 from threadpoolctl import threadpool_limits
@@ -80,7 +81,7 @@ def number_by_size(labels):
     return np.array([mapping[v] for v in labels], dtype=int)
 
 
-class Typology:
+class Typology(BaseEstimator):
     """Cluster stakeholders on profile, coded needs and text; choose k; predict new records.
 
     Parameters
