@@ -58,7 +58,7 @@ def _finish(fig, ax, title, source, xlabel=None, ylabel=None):
             engine = fig.get_layout_engine()
             if engine is not None and hasattr(engine, "set") and "rect" in engine.get():
                 bottom = min(0.2, 0.2 / fig.get_figheight())
-                engine.set(rect=(0, bottom, 1, 1 - bottom * 0.2))
+                engine.set(rect=(0, bottom, 1, 1 - bottom))
     return fig
 
 

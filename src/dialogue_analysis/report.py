@@ -325,13 +325,18 @@ def figure_map(a: Analysis, language: str = "fr", ax=None):
     pts = a.map_points.copy()
     if "label_en" in pts and language == "en":
         pts["label"] = pts["label_en"].fillna(pts["label"])
+    # A readable map shows the points that best explain the plane, not every category.
+    if len(pts) > 40 and "cos2" in pts:
+        pts = pts.sort_values(["cos2", "label"], ascending=[False, True]).head(40)
+    if "kind" in pts and language == "en":
+        pts["kind"] = pts["kind"].replace({"profil": "profile", "besoin / frein": "need / barrier"})
     groups = a.map_groups.copy()
     if len(groups):
         groups["label"] = [str(g) for g in groups["group"]]
     title = ("Carte factorielle : profils, besoins et groupes de la typologie" if language == "fr"
              else "Factor map: profiles, needs and typology groups")
     return plots.plot_map(pts, groups, title=title, xlabel=axis_label(1), ylabel=axis_label(2),
-                          source=_source(a, language), ax=ax)
+                          source=_source(a, language), ax=ax, max_labels=14)
 
 
 def figure_priority(a: Analysis, language: str = "fr", ax=None):
