@@ -106,7 +106,8 @@ def test_published_tables_mask_small_counts(comparison):
     assert not ((shown > 0) & (shown < 5)).any()
     assert by["masked_a"].any() or by["masked_b"].any()
     for name, cols in (("reinterviewed_codes", ["n_gained", "n_lost"]),
-                       ("reinterviewed_attributes", ["n_changed"])):
+                       ("reinterviewed_attributes", ["n_changed"]),
+                       ("group_sizes", ["n_a", "n_b", "far_b"])):
         shown = pd.concat([tables[name][c] for c in cols]).dropna().astype(int)
         assert not ((shown > 0) & (shown < 5)).any()
     moves = tables["group_moves"]

@@ -148,7 +148,10 @@ def test_refit_on_the_same_wave_keeps_every_group_id(wave_a, typo_a, reference):
 
 def test_refit_reports_new_and_vanished_groups(reference, new_kind):
     a, truth = new_kind
-    result = refit_and_match(reference, a.records, a.code_matrix, a.terms, **FAST)
+    same_k = refit_and_match(reference, a.records, a.code_matrix, a.terms, **FAST)
+    assert same_k.typology.n_clusters_ == 4  # the reference's k unless told otherwise
+    result = refit_and_match(reference, a.records, a.code_matrix, a.terms, n_clusters="auto",
+                             **FAST)
     m = result.matching.set_index("status")
     assert sorted(m.loc["matched", "reference_group"]) == [1, 2]
     new = result.matching[result.matching["status"] == "new"]

@@ -196,21 +196,26 @@ def figure_vocabulary(cmp: Comparison, language: str = "fr", *, top: int = 10, a
 def figure_groups(cmp: Comparison, language: str = "fr", ax=None):
     """Paired bars: share of each reference group in wave A and in wave B."""
     w = _W(language)
-    g = cmp.group_sizes
+    g = masked_group_sizes(cmp)
+    n = int(cmp.settings.get("min_cell_count", 5))
     fig, ax = plots._axes(ax, figsize=(plots.FIGSIZE[0], max(plots.FIGSIZE[1],
                                                              0.45 * len(g) + 1.3)))
     with plots.plt.rc_context(plots.STYLE):
         y = np.arange(len(g))[::-1]
-        ax.barh(y + 0.2, g["share_a"], height=0.4, color=plots.PALETTE[1], label=cmp.wave_a)
-        ax.barh(y - 0.2, g["share_b"], height=0.4, color=plots.PALETTE[0], label=cmp.wave_b)
-        for yi, a, b in zip(y, g["share_a"], g["share_b"], strict=True):
-            ax.text(a + 0.005, yi + 0.2, plots._fmt_pct(a, language), va="center", fontsize=7)
-            ax.text(b + 0.005, yi - 0.2, plots._fmt_pct(b, language), va="center", fontsize=7)
+        share_a = g["share_a"].astype(float).fillna(0).to_numpy()  # masked: no bar
+        share_b = g["share_b"].astype(float).fillna(0).to_numpy()
+        ax.barh(y + 0.2, share_a, height=0.4, color=plots.PALETTE[1], label=cmp.wave_a)
+        ax.barh(y - 0.2, share_b, height=0.4, color=plots.PALETTE[0], label=cmp.wave_b)
+        for yi, a, b, raw_a, raw_b in zip(y, share_a, share_b, g["share_a"], g["share_b"],
+                                          strict=True):
+            for value, raw, dy in ((a, raw_a, 0.2), (b, raw_b, -0.2)):
+                text = f"< {n}" if pd.isna(raw) else plots._fmt_pct(value, language)
+                ax.text(value + 0.005, yi + dy, text, va="center", fontsize=7)
         names = [f"{gr}. {lab}" if str(lab) != str(gr) else str(gr)
                  for gr, lab in zip(g["group"], g["label"], strict=True)]
         ax.set_yticks(y, plots._wrap(names, 34))
         ax.xaxis.set_major_formatter(lambda x, _: plots._fmt_pct(x, language))
-        top = float(max(g["share_a"].max(), g["share_b"].max())) if len(g) else 1.0
+        top = float(max(share_a.max(), share_b.max())) if len(g) else 1.0
         ax.set_xlim(0, top * 1.2 + 0.02)
         ax.legend(frameon=False, loc="lower right")
         ax.grid(axis="x", color="#dddddd", linewidth=0.6)
@@ -270,10 +275,10 @@ def published_tables(cmp: Comparison, language: str = "fr") -> dict[str, pd.Data
         moves["count"] = pd.array(moves["count"], dtype="Int64").copy()
         moves.loc[hide.to_numpy(), "count"] = pd.NA
         moves["masked"] = hide.to_numpy()
-    codes = _mask_columns(cmp.reinterview_codes, ["n_gained", "n_lost"], n, also=["net"])
+    codes = _mask_columns(cmp.reinterview_codes, {"n_gained": ["net"], "n_lost": ["net"]}, n)
     codes.insert(1, "label", codes["code"].map(lambda c: _label(cmp, c)))
-    attrs = _mask_columns(cmp.reinterview_attributes, ["n_changed"], n, also=["share_changed"])
-    sizes = cmp.group_sizes.copy()
+    attrs = _mask_columns(cmp.reinterview_attributes, {"n_changed": ["share_changed"]}, n)
+    sizes = masked_group_sizes(cmp)
     test = pd.DataFrame([{"test": "chi2", **cmp.group_test}])
     summary = pd.DataFrame([
         ("wave_a", cmp.wave_a), ("wave_b", cmp.wave_b), ("n_a", cmp.n_a), ("n_b", cmp.n_b),
@@ -299,21 +304,34 @@ def published_tables(cmp: Comparison, language: str = "fr") -> dict[str, pd.Data
     return tables
 
 
-def _mask_columns(table: pd.DataFrame, counts: list[str], min_count: int, *,
-                  also: list[str] = ()) -> pd.DataFrame:
-    """Blank counts of 1 to ``min_count - 1`` people (and the columns derived from them)."""
+def _mask_columns(table: pd.DataFrame, counts: dict[str, list[str]],
+                  min_count: int) -> pd.DataFrame:
+    """Blank counts of 1 to ``min_count - 1`` people and the columns derived from each.
+
+    ``counts`` maps a count column to the columns computed from it (blanked on the same rows).
+    """
     out = table.copy()
-    hide = np.zeros(len(out), dtype=bool)
-    for col in counts:
+    hide_any = np.zeros(len(out), dtype=bool)
+    for col, derived in counts.items():
+        if col not in out:
+            continue
         small = small_cells(out[col], min_count).to_numpy()
-        hide |= small
+        hide_any |= small
         out[col] = pd.array(out[col], dtype="Int64").copy()
         out.loc[small, col] = pd.NA
-    for col in also:
-        out[col] = out[col].astype("Float64" if col.startswith("share") else "Int64")
-        out.loc[hide, col] = pd.NA
-    out["masked"] = hide
+        for d in derived:
+            kind = "Float64" if pd.api.types.is_float_dtype(out[d]) else "Int64"
+            out[d] = out[d].astype(kind)
+            out.loc[small, d] = pd.NA
+    out["masked"] = hide_any
     return out
+
+
+def masked_group_sizes(cmp: Comparison) -> pd.DataFrame:
+    """Group sizes with counts of 1 to ``min_cell_count - 1`` people blanked (and shares)."""
+    return _mask_columns(cmp.group_sizes, {"n_a": ["share_a", "difference"],
+                                           "n_b": ["share_b", "difference"], "far_b": []},
+                         int(cmp.settings.get("min_cell_count", 5)))
 
 
 def write_workbook(cmp: Comparison, path: str | os.PathLike, language: str = "fr") -> Path:
@@ -379,23 +397,26 @@ def context(cmp: Comparison, language: str, images: dict[str, str]) -> dict:
                   "b": fmt_pct(r.share_b, language), "tv": fmt_number(r.test_value, language, 1)}
                  for r in cmp.vocabulary[cmp.vocabulary["trend"] == t].itertuples()]
              for t in ("emerging", "fading")}
-    groups = [{"group": r.group, "label": r.label, "na": fmt_int(r.n_a, language),
-               "a": fmt_pct(r.share_a, language), "nb": fmt_int(r.n_b, language),
-               "b": fmt_pct(r.share_b, language), "diff": _pts(r.difference, language),
-               "far": fmt_int(getattr(r, "far_b", 0), language)}
-              for r in cmp.group_sizes.itertuples()]
     small = f"< {n}"
+    groups = [{"group": r.group, "label": r.label,
+               "na": small if pd.isna(r.n_a) else fmt_int(r.n_a, language),
+               "a": fmt_pct(r.share_a, language),
+               "nb": small if pd.isna(r.n_b) else fmt_int(r.n_b, language),
+               "b": fmt_pct(r.share_b, language), "diff": _pts(r.difference, language),
+               "far": small if pd.isna(getattr(r, "far_b", 0)) else fmt_int(
+                   getattr(r, "far_b", 0), language)}
+              for r in masked_group_sizes(cmp).itertuples()]
 
     def count(x):
         return small if pd.isna(x) else fmt_int(x, language)
 
-    masked_attrs = _mask_columns(cmp.reinterview_attributes, ["n_changed"], n,
-                                 also=["share_changed"])
+    masked_attrs = _mask_columns(cmp.reinterview_attributes, {"n_changed": ["share_changed"]},
+                                 n)
     attrs = [{"attribute": r.attribute, "n": fmt_int(r.n, language),
               "changed": count(r.n_changed), "share": fmt_pct(r.share_changed, language)}
              for r in masked_attrs.itertuples()]
     raw = cmp.reinterview_codes
-    codes = _mask_columns(raw, ["n_gained", "n_lost"], n, also=["net"])
+    codes = _mask_columns(raw, {"n_gained": ["net"], "n_lost": ["net"]}, n)
     codes = codes[((raw["n_gained"] + raw["n_lost"]) > 0).to_numpy()]
     codes = codes.reindex(raw["net"].abs().loc[codes.index].sort_values(ascending=False).index)
     code_rows = [{"code": _label(cmp, r.code), "gained": count(r.n_gained),
@@ -510,6 +531,6 @@ def run_compare(config_a, config_b, root: str | os.PathLike = ".", *, refit: boo
     return cmp, paths
 
 
-__all__ = ["FIGURES", "analysed_wave", "run_compare", "context", "figure_groups", "figure_moves", "figure_prevalence",
+__all__ = ["FIGURES", "analysed_wave", "masked_group_sizes", "run_compare", "context", "figure_groups", "figure_moves", "figure_prevalence",
            "figure_vocabulary", "published_tables", "publish_comparison", "render_html",
            "write_figures", "write_workbook"]

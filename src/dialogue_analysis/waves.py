@@ -379,7 +379,8 @@ def refit_and_match(reference: ReferenceTypology, records, code_matrix=None, ter
         The wave to refit on.
     typology : Typology, optional
         An unfitted typology to use; else ``Typology(**typology_params)`` with the reference's
-        feature parameters and seed.
+        feature parameters, seed and number of groups (pass ``n_clusters="auto"`` to choose k
+        anew on the wave).
     max_distance : float, optional
         Largest distance between a new centre and a reference centre, in the reference feature
         space, for the two groups to be "the same"; ``reference.radius_`` (the median distance of
@@ -388,10 +389,13 @@ def refit_and_match(reference: ReferenceTypology, records, code_matrix=None, ter
     from .typology import Typology
 
     if typology is None:
+        # Same k as the reference unless told otherwise: a later wave is often smaller, and a
+        # k chosen anew on it would merge groups that then look "vanished".
         params = {"attributes": reference.attributes, "families": reference.families,
                   "blocks": reference.blocks, "weights": reference.weights,
                   "scaling": reference.scaling, "n_text_components": reference.n_text_components,
-                  "random_state": reference.random_state, **typology_params}
+                  "random_state": reference.random_state,
+                  "n_clusters": len(reference.centers_), **typology_params}
         typology = Typology(**params)
     typology.fit(profile_records(records), code_matrix, terms)
     new_labels = typology.labels_
