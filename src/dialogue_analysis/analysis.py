@@ -276,7 +276,8 @@ def select_findings(prev: pd.DataFrame, contr: pd.DataFrame, codebook: pd.DataFr
     A contrast is kept when it is significant after correction (``p_adjusted < alpha``), the
     category raises the code at least ``min_ratio`` times as often as the others, and neither
     count behind the two shares is a small cell (1 to ``min_count - 1`` people). At most one
-    finding per (dimension, code) and ``per_category`` per category, so the list covers ground.
+    finding per (dimension, code) and ``per_category`` per category, so the list covers ground;
+    families take turns (needs, barriers, services, then the others), strongest first.
 
     Returns
     -------
@@ -303,20 +304,31 @@ def select_findings(prev: pd.DataFrame, contr: pd.DataFrame, codebook: pd.DataFr
                   & ~small_cells(contr["count_others"], min_count)]
         c = c.sort_values(["test_value", "dimension", "category", "code"],
                           ascending=[False, True, True, True], kind="stable")
+        # Needs first, then barriers, services and the other families, in turn: the findings
+        # should say who needs what before who mentions which channel.
+        canon = {f: k for k, al in FAMILY_ALIASES.items() for f in al}
+        rank = {"need": 0, "barrier": 1, "service": 2}
+        c = c.assign(_fam=c["code"].map(lambda x: canon.get(str(fam_of.get(x, "")).lower(),
+                                                              str(fam_of.get(x, "")))))
+        queues = {f: grp.to_dict("records") for f, grp in c.groupby("_fam", sort=False)}
+        order = sorted(queues, key=lambda f: (rank.get(f, 3), -queues[f][0]["test_value"]))
         seen_code, per_cat, kept = set(), {}, 0
-        for r in c.to_dict("records"):
-            key = (r["dimension"], r["code"])
-            cat = (r["dimension"], r["category"])
-            if key in seen_code or per_cat.get(cat, 0) >= per_category:
-                continue
-            seen_code.add(key)
-            per_cat[cat] = per_cat.get(cat, 0) + 1
-            rows.append({"kind": "contrast", **{k: r[k] for k in (
-                "dimension", "category", "code", "n", "count", "share", "n_others",
-                "count_others", "share_others", "ratio", "test_value", "p_adjusted")}})
-            kept += 1
-            if kept == max_contrasts:
-                break
+        while kept < max_contrasts and any(queues.values()):
+            for fam in order:
+                while queues[fam]:
+                    r = queues[fam].pop(0)
+                    key, cat = (r["dimension"], r["code"]), (r["dimension"], r["category"])
+                    if key in seen_code or per_cat.get(cat, 0) >= per_category:
+                        continue
+                    seen_code.add(key)
+                    per_cat[cat] = per_cat.get(cat, 0) + 1
+                    rows.append({"kind": "contrast", **{k: r[k] for k in (
+                        "dimension", "category", "code", "n", "count", "share", "n_others",
+                        "count_others", "share_others", "ratio", "test_value", "p_adjusted")}})
+                    kept += 1
+                    break
+                if kept == max_contrasts:
+                    break
     cols = ["finding", "kind", "dimension", "category", "code", "family", "n", "count", "share",
             "n_others", "count_others", "share_others", "ratio", "test_value", "p_adjusted"]
     out = pd.DataFrame(rows, columns=[c for c in cols if c not in ("finding", "family")])
