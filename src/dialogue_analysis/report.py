@@ -1010,8 +1010,8 @@ def context(a: Analysis, language: str, images: dict[str, str]) -> dict:
         "need_contrasts_group": _top_contrasts(a, need_codes, "stakeholder_group", language),
         "need_contrasts_territory": _top_contrasts(a, need_codes, "territory", language),
         "need_tests": _tests_rows(a, need_codes, language),
-        "other_families": [{"family": f, "rows": _family_rows(a, f, language)}
-                           for f in other_families],
+        "other_families": [{"family": _family_label(a, f, language),
+                            "rows": _family_rows(a, f, language)} for f in other_families],
         "themes": themes,
         "k": k, "k_min": min(k_range) if k_range else None,
         "k_max": max(k_range) if k_range else None,
@@ -1023,6 +1023,16 @@ def context(a: Analysis, language: str, images: dict[str, str]) -> dict:
 
 
 _FAMILY_KEYS = {k: v for k, v in FAMILY_ALIASES.items() if k in ("service", "barrier", "need")}
+
+
+def _family_label(a: Analysis, family: str, language: str) -> str:
+    col = "family_label_en" if language == "en" else "family_label_fr"
+    cb = a.codebook
+    if col in cb:
+        labels = cb.loc[cb["family"] == family, col].dropna()
+        if len(labels) and str(labels.iloc[0]):
+            return str(labels.iloc[0])
+    return family
 
 
 def _profile_rows(a: Analysis, language: str) -> list[dict]:
