@@ -70,29 +70,30 @@ def test_missing_config_file(tmp_path):
     assert result.exit_code == 2 and "introuvable" in result.output
 
 
-def test_run_writes_and_prints_the_summary(wave_config, tmp_path):
-    result = invoke("run", wave_config, "--root", tmp_path / "out")
-    assert result.exit_code == 0, result.output
+def test_pipeline_writes_the_descriptive_summary(wave_config, tmp_path):
+    from dialogue_analysis import load_project, run
+
+    ctx = run(load_project(wave_config), tmp_path / "out")
     summary = tmp_path / "out" / "reports" / "essai-2018" / "summary.md"
     text = summary.read_text(encoding="utf-8")
+    assert text == ctx.results["summary"]
     assert text.startswith("# Résumé de la vague essai-2018")
     assert "Répartition par territoire" in text and "| rural | 1 | 33.3 |" in text
     assert "Entretiens du 12/04/2018 au 16/04/2018." in text
-    assert "Résumé de la vague essai-2018" in result.output
+    assert "| q2 | 2 | 66.7 |" in text  # answers per question, share of interviews
+    english = run(load_project(wave_config, language="en"), tmp_path / "en").results["summary"]
+    assert english.startswith("# Summary of wave essai-2018") and "3 interviews" in english
 
 
 def test_lang_en(wave_config, tmp_path):
-    result = invoke("run", wave_config, "--root", tmp_path / "out", "--lang", "en")
+    result = invoke("ingest", wave_config, "--root", tmp_path / "out", "--lang", "en")
     assert result.exit_code == 0, result.output
-    assert "Summary of wave essai-2018" in result.output and "3 interviews" in result.output
+    assert "3 interviews, 5 answers" in result.output and "warning" in result.output
     text = wave_config.read_text(encoding="utf-8").replace("record_id:", "recordid:")
     wave_config.write_text(text, encoding="utf-8")
     result = invoke("ingest", wave_config, "--lang", "en")
-    assert (
-        result.exit_code == 2
-        and "Configuration error" in result.output
-        and "unknown key" in result.output
-    )
+    assert result.exit_code == 2
+    assert "Configuration error" in result.output and "unknown key" in result.output
 
 
 def test_pipeline_runs_named_stages_only(wave_config, tmp_path):
