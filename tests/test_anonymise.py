@@ -35,7 +35,7 @@ bench = _load_bench()
 
 # Floors just under the recall measured on tests/data/planted_identifiers.yaml (see
 # docs/anonymisation.md): a rule that loses a name or an address makes these tests fail.
-PERSON_RECALL_FLOOR = 0.96
+PERSON_RECALL_FLOOR = 0.98
 ADDRESS_RECALL_FLOOR = 0.94
 MAX_FALSE_PERSON_SENTENCES = 0
 

@@ -98,6 +98,8 @@ _RELATIONS = (
 _TRIGGER_RE = re.compile(
     r"(?<![\w])(?i:je\s+m['’]appelle|je\s+me\s+nomme|je\s+me\s+prénomme|mon\s+nom(?:\s+de\s+famille)?\s+est|"
     r"mon\s+prénom\s+est|moi,?\s+c['’]est|(?:il|elle|qui|iels?)\s+s['’]appel(?:le|ait)|"
+    r"(?:on|tout\s+le\s+monde)\s+(?:l['’]|les\s+)appel(?:le|ait)|"
+    r"(?:le|la|les|chez\s+les)\s+(?:fils|fille|famille|petit|petite|veuve|frères|sœurs|soeurs)|"
     r"(?:pré|dé)?nommée?s?|surnommée?s?|"
     rf"(?:mon|ma|mes|notre|nos|son|sa|ses|leur)\s+(?:{_RELATIONS})"
     r"(?:\s+(?:aînée?|cadette?|de\s+\d+\s+ans))?)"
@@ -196,7 +198,7 @@ _POSTCODE_TOWN_RE = re.compile(
 )
 
 _PLACEHOLDER_RE = re.compile(r"\[(" + "|".join(PLACEHOLDER_LABELS.values()) + r")_(\d+)\]")
-_NAME_WORD_RE = re.compile(_NAMEW)
+_LETTERS_RE = re.compile(r"[^\W\d_]{2,}")
 _TOKEN_RE = re.compile(r"[\w]+(?:['’][\w]+)?", re.UNICODE)
 _SENTENCE_END = set(".!?…:;\n\r")
 _OPENERS = set(" \t\"'«“‘(-–—•*[>")
@@ -212,8 +214,11 @@ _FACILITY_BEFORE_RE = re.compile(
     r"[ \t]+(?:de[ \t]+la[ \t]+|de[ \t]+l['’]|du[ \t]+|des[ \t]+|de[ \t]+|d['’])?)$"
 )
 _PLACE_BEFORE_RE = re.compile(
-    r"(?i:(?:\bà|\bau|\baux|\ben|\bvers|\bprès[ \t]+de|\bcôté[ \t]+de|\bautour[ \t]+de|"
-    r"\bsur|\bdepuis|\bjusqu['’]à|\bde[ \t]+l['’]|\bde|\bd['’]|\bdu)[ \t]*)$"
+    # not "à" nor "de": "j'ai demandé à Gwenaëlle", "le dossier de Kowalczyk"
+    r"(?i:(?:\ben|\bvers|\bprès[ \t]+de|\bcôté[ \t]+de|\bautour[ \t]+de|\bhabite[ \t]+à|"
+    r"\bvit[ \t]+à|\bvis[ \t]+à|\bsur|\bdepuis|\bjusqu['’]à|\bde[ \t]+l['’]|"
+    r"\bcelle[ \t]+de|\bcelui[ \t]+de|\bville[ \t]+de|\bcommune[ \t]+de|\bville[ \t]+d['’]|"
+    r"\bcommune[ \t]+d['’])[ \t]*)$"
 )
 _INTERJECTIONS = {"bonjour", "bonsoir", "merci", "salut", "bravo", "coucou", "allô", "allo", "oui",
                   "non", "ah", "oh", "bref", "enfin", "voilà", "voila", "alors", "sinon", "après",
@@ -325,6 +330,26 @@ def _first_name_re() -> re.Pattern[str]:
     return re.compile(
         rf"(?<![\w'’-])(?:{alt})(?![\w'’-])(?:[ \t]+(?:{_NAME_PARTICLE}[ \t]+)?{_NAMEW}){{0,2}}"
     )
+
+
+_LOWER_FIRST_NAME: dict[int, re.Pattern[str]] = {}
+
+
+def _lower_first_name_re(lexicon: _Lexicon) -> re.Pattern[str]:
+    """First names typed in lower case ("kevin mabiala") that are no French word.
+
+    A following lower-case word that is no French word either is taken as the surname.
+    """
+    rx = _LOWER_FIRST_NAME.get(id(lexicon))
+    if rx is None:
+        names = sorted(
+            {n.lower() for n in _first_names() if n.lower() not in lexicon and len(n) > 3},
+            key=len, reverse=True,
+        )
+        alt = "|".join(re.escape(n) for n in names)
+        rx = re.compile(rf"(?<![\w'’@.-])(?:{alt})(?![\w'’@-])(?:[ \t]+(?P<next>[{_L}]+))?")
+        _LOWER_FIRST_NAME[id(lexicon)] = rx
+    return rx
 
 
 @lru_cache(maxsize=16)
@@ -692,6 +717,12 @@ class _Detector:
                 add(m.start("name"), m.end("name"), "trigger")
         for m in self.first_name_re.finditer(text):
             add(m.start(), m.end(), "first_name")
+        for m in _lower_first_name_re(self.lexicon).finditer(text):
+            end = m.end()
+            nxt = m.group("next")
+            if nxt and (nxt in self.lexicon or len(nxt) < 3):
+                end = m.start("next") - 1
+            cands.append(Identifier(m.start(), end, "person", text[m.start():end], "first_name"))
         if doc is not None:
             for ent in doc.ents:
                 if ent.label_ in {"PER", "PERSON"}:
@@ -759,7 +790,7 @@ def _subtract(persons: list[Identifier], others: list[Identifier], text: str
                 s += 1
             while e > s and not text[e - 1].isalnum() and text[e - 1] != ".":
                 e -= 1
-            if _NAME_WORD_RE.search(text[s:e]):
+            if _LETTERS_RE.search(text[s:e]):
                 out.append(Identifier(s, e, "person", text[s:e], p.source))
     return out
 
