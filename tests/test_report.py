@@ -147,3 +147,23 @@ def test_figure_functions_draw_on_a_given_axes():
     out = FIGURES["05_needs"](a, "fr", ax=ax)
     assert out is fig
     plt.close(fig)
+
+
+def test_report_command_writes_the_english_report_from_the_saved_analysis(tmp_path):
+    import shutil
+
+    from typer.testing import CliRunner
+
+    from dialogue_analysis.cli import app
+
+    built = built_wave()
+    shutil.copytree(built.root / "data", tmp_path / "data")
+    config = tmp_path / built.config.relative_to(built.root)
+    result = CliRunner().invoke(app, ["report", str(config), "--root", str(tmp_path),
+                                      "--lang", "en", "--no-notebooks"])
+    assert result.exit_code == 0, result.output
+    out = tmp_path / "reports" / built.analysis.wave
+    html = (out / "findings.html").read_text(encoding="utf-8")
+    assert 'lang="en"' in html and "Key findings" in html
+    assert (out / "findings.xlsx").is_file() and (out / "figures" / "05_needs.svg").is_file()
+    assert not (out / "notebooks").exists()

@@ -26,7 +26,6 @@ import pandas as pd
 
 from .privacy import small_cells
 from .quotes import trim_quote
-from .stats import benjamini_hochberg, hypergeom_test_value, wilson_interval
 from .storage import write_parquet, write_text
 
 ANALYSIS_DIR = "analysis"  # sub-folder of data/processed/<wave>/ holding the analysis tables
@@ -214,6 +213,8 @@ def prevalence(records: pd.DataFrame, code_matrix: pd.DataFrame,
     DataFrame
         ``dimension, category, code, n, count, share, ci_low, ci_high`` (95 % Wilson interval).
     """
+    from .stats import wilson_interval  # scipy is imported only when computing
+
     cm = code_matrix.reindex(records["record_id"].astype(str)).fillna(0).astype(int)
     rows = []
     parts = [("all", "all", np.ones(len(cm), dtype=bool))]
@@ -246,6 +247,8 @@ def contrasts(records: pd.DataFrame, code_matrix: pd.DataFrame,
         ``dimension, category, code, n, count, share, n_others, count_others, share_others,
         ratio, test_value, p_value, p_adjusted``.
     """
+    from .stats import benjamini_hochberg, hypergeom_test_value
+
     prev = prevalence(records, code_matrix, dimensions)
     overall = prev[prev["dimension"] == "all"].set_index("code")
     out = prev[prev["dimension"] != "all"].drop(columns=["ci_low", "ci_high"]).copy()
