@@ -217,8 +217,14 @@ _PLACE_BEFORE_RE = re.compile(
     # not "à" nor "de": "j'ai demandé à Gwenaëlle", "le dossier de Kowalczyk"
     r"(?i:(?:\ben|\bvers|\bprès[ \t]+de|\bcôté[ \t]+de|\bautour[ \t]+de|\bhabite[ \t]+à|"
     r"\bvit[ \t]+à|\bvis[ \t]+à|\bsur|\bdepuis|\bjusqu['’]à|\bde[ \t]+l['’]|"
-    r"\bcelle[ \t]+de|\bcelui[ \t]+de|\bville[ \t]+de|\bcommune[ \t]+de|\bville[ \t]+d['’]|"
-    r"\bcommune[ \t]+d['’])[ \t]*)$"
+    r"\b(?:celle|celui|ville|commune|mairie|ccas|village|bourg|canton|secteur|coin|région|"
+    r"département|agglomération|agglo|banlieue|périphérie|environs|alentours|centre-ville|"
+    r"préfecture|sous-préfecture|gens|habitants)[ \t]+(?:de|d['’]|du)|"
+    # "à Lure" is a place, "j'ai demandé à Gwenaëlle" is not
+    r"(?<!\w)(?<!demandé )(?<!demande )(?<!parlé )(?<!parle )(?<!dit )(?<!écrit )(?<!écris )"
+    r"(?<!envoyé )(?<!envoie )(?<!envoyez )(?<!téléphoné )(?<!donné )(?<!donne )(?<!montré )"
+    r"(?<!expliqué )(?<!prêté )(?<!confié )(?<!répondu )(?<!adressé )(?<!présenté )"
+    r"(?<!ça )(?<!cela )(?<!merci )à)[ \t]*)$"
 )
 _INTERJECTIONS = {"bonjour", "bonsoir", "merci", "salut", "bravo", "coucou", "allô", "allo", "oui",
                   "non", "ah", "oh", "bref", "enfin", "voilà", "voila", "alors", "sinon", "après",
