@@ -377,3 +377,18 @@ def test_second_wave_parses_only_its_own_texts(tmp_path, nlp, sample_projects):
     pd.testing.assert_frame_equal(
         again.terms[again.terms["record_id"].isin(second["record_id"])].reset_index(drop=True),
         p2.terms.reset_index(drop=True))
+
+
+@pytest.mark.filterwarnings("ignore:Maximum number of iterations")  # NMF themes on tiny data
+def test_analyse_pooled_builds_one_typology_over_both_waves():
+    from dialogue_analysis.waves import analyse_pooled
+
+    a = analysed(make_wave(60, 2, seed=1), "w1", "", typology=Typology(**FAST))
+    b = analysed(make_wave(40, 2, seed=2), "w2", "")
+    pooled = analyse_pooled(a, b, settings={"seed": 0, "k_range": [2, 3]})
+    records = pooled.records
+    assert pooled.wave == "w1+w2" and len(records) == 100 and records["record_id"].is_unique
+    assert records["typology_group"].notna().all()
+    mix = pd.crosstab(records["typology_group"], records["wave"])
+    assert list(mix.columns) == ["w1", "w2"] and (mix.sum(axis=0) == [60, 40]).all()
+    assert pooled.manifest["pooled"] == ["w1", "w2"]

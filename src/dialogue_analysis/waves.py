@@ -444,6 +444,8 @@ class PooledWaves:
     terms: pd.DataFrame
     ids: pd.DataFrame
     waves: list[str] = field(default_factory=list)
+    passages: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(
+        columns=["record_id", "question_id", "code", "family", "start", "end", "evidence"]))
 
     @property
     def wave(self) -> str:
@@ -464,13 +466,15 @@ def pool_waves(*waves, names: Sequence[str] | None = None) -> PooledWaves:
     -------
     PooledWaves
         Columns absent from a wave are NA in its rows; an ordinal attribute keeps its order
-        (levels of later waves appended); code columns absent from a wave are 0.
+        (levels of later waves appended); code columns absent from a wave are 0. Each wave's
+        own ``typology_group`` is left out: the numbers of two typologies are not comparable
+        (assign to a reference, or analyse the pooled waves: :func:`analyse_pooled`).
     """
     names = list(names) if names is not None else [wave_name(w) for w in waves]
     if len(set(names)) != len(names):
         raise ValueError(f"wave names must differ: {names}")
     seen: set[str] = set()
-    id_maps, records, answers, terms, matrices = [], [], [], [], []
+    id_maps, records, answers, terms, matrices, passages = [], [], [], [], [], []
     for w, name in zip(waves, names, strict=True):
         ids = w.records["record_id"].astype(str)
         pooled = [f"{i}{ID_SEPARATOR}{name}" if i in seen else i for i in ids]
@@ -478,11 +482,13 @@ def pool_waves(*waves, names: Sequence[str] | None = None) -> PooledWaves:
         mapping = dict(zip(ids, pooled, strict=True))
         id_maps.append(pd.DataFrame({"record_id": pooled, "wave": name,
                                      "source_record_id": ids.to_numpy()}))
-        rec = w.records.drop(columns=[c for c in ("wave",) if c in w.records]).copy()
+        rec = w.records.drop(columns=[c for c in ("wave", "typology_group")
+                                      if c in w.records]).copy()
         rec["record_id"] = pooled
         rec.insert(1, "wave", name)
         records.append(rec)
-        for table, out in ((getattr(w, "answers", None), answers), (_terms(w), terms)):
+        for table, out in ((getattr(w, "answers", None), answers), (_terms(w), terms),
+                           (getattr(w, "passages", None), passages)):
             if table is not None and len(table):
                 t = table.copy()
                 t["record_id"] = t["record_id"].astype(str).map(mapping)
@@ -503,7 +509,47 @@ def pool_waves(*waves, names: Sequence[str] | None = None) -> PooledWaves:
         pd.DataFrame(columns=["record_id", "wave", "question_id", "terms"]),
         ids=pd.concat(id_maps, ignore_index=True),
         waves=names,
+        **({"passages": pd.concat(passages, ignore_index=True)} if passages else {}),
     )
+
+
+def analyse_pooled(*waves, names: Sequence[str] | None = None, settings: dict | None = None):
+    """Analyse several waves as one (typology, characterisation, cross tables, findings).
+
+    The waves are pooled (:func:`pool_waves`) and analysed by
+    :func:`~dialogue_analysis.analysis.analyse_tables` with the first wave's settings and
+    codebook (override with ``settings``). The typology is built on the profile, codes and
+    words, not on the wave, so that a group can gather people of both waves; the ``wave``
+    column of ``records`` then tells how each group's mix changed, e.g.
+    ``pd.crosstab(a.records["typology_group"], a.records["wave"])``.
+
+    Returns
+    -------
+    Analysis
+        Named ``"<wave A>+<wave B>"``; ``records`` has the ``wave`` column and unique ids.
+    """
+    from .analysis import Analysis, analyse_tables
+
+    pooled = pool_waves(*waves, names=names)
+    first = waves[0]
+    settings = {**(getattr(first, "settings", None) or {}), **(settings or {})}
+    codebook = getattr(first, "codebook", None)
+    codebook = Analysis().codebook if codebook is None else codebook
+    declared = [getattr(w, "attributes", None) for w in waves]
+    declared = [d for d in declared if d is not None and len(d)]
+    attributes = (pd.concat(declared, ignore_index=True).drop_duplicates("attribute")
+                  if declared else None)
+    answers = pooled.answers.loc[:, ["record_id", "question_id", "text"]]
+    terms = pooled.terms.drop(columns=["wave"])
+    tables, params = analyse_tables(pooled.records, answers, terms, pooled.passages,
+                                    pooled.code_matrix, codebook, settings=settings,
+                                    attributes=attributes)
+    extra = {"attributes": attributes} if attributes is not None else {}
+    questions = getattr(first, "questions", None)
+    if questions is not None:
+        extra["questions"] = questions
+    return Analysis(wave=pooled.wave, settings=settings,
+                    manifest={"pooled": pooled.waves, "stages": params}, **extra, **tables)
 
 
 def _concat_records(parts: list[pd.DataFrame]) -> pd.DataFrame:
@@ -1192,7 +1238,8 @@ def compare_waves(a, b, *, project_a=None, project_b=None, reference=None, refit
 
 
 __all__ = [
-    "Comparison", "PooledWaves", "ReferenceTypology", "RefitResult", "compare_prevalence",
+    "Comparison", "PooledWaves", "ReferenceTypology", "RefitResult", "analyse_pooled",
+    "compare_prevalence",
     "compare_waves", "declared_types", "group_sizes", "mask_prevalence", "match_groups",
     "match_labels", "pool_waves", "raw_headers", "refit_and_match", "reinterview_changes",
     "reinterviewed", "schema_drift", "summarise_reinterviews", "two_proportion_test",
