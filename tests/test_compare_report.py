@@ -158,3 +158,9 @@ def test_notebook_has_no_outputs_and_runs(project_root, tmp_path):
     outputs = [o for c in nb.cells if c.cell_type == "code" for o in c.outputs]
     assert not [o for o in outputs if o.output_type == "error"]
     assert [o for o in outputs if "image/png" in o.get("data", {})]
+
+
+def test_compare_command_reports_a_config_error(tmp_path):
+    result = CliRunner().invoke(app, ["compare", str(tmp_path / "absent.yaml"),
+                                      str(tmp_path / "other.yaml")])
+    assert result.exit_code == 2
