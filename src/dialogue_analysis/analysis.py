@@ -756,7 +756,9 @@ def run_analysis(project, root: str | os.PathLike = ".",
         parsed = parse_answers(pseudo, model=project.settings.spacy_model, root=root)
         terms = parsed.terms
     with timer("coding"):
-        records = wave.records.copy()
+        # Free-text attributes are not pseudonymised: they never enter the analysis.
+        free_text = [a.name for a in project.survey.attributes if a.type == "text"]
+        records = wave.records.drop(columns=[c for c in free_text if c in wave.records])
         records["record_id"] = records["record_id"].astype(str)
         passages, code_matrix, codebook, coding_params = _code(parsed, records, project)
     questions, attributes = _survey_tables(project)
