@@ -170,7 +170,7 @@ _STREET_NAME = (
 # that follows them must be capitalised and not a service name
 _WEAK_STREET_TYPES = {"cours", "place", "pl.", "passage", "villa", "mail", "voie", "domaine",
                       "clos", "montée", "côte", "rampe", "bâtiment", "bat.", "square", "cité",
-                      "cite", "lot.", "résidence", "residence"}
+                      "cite", "lot.", "résidence", "residence", "hlm", "za", "zi", "zac"}
 _TOWN = (
     rf"(?:(?:Le|La|Les|L['’])[ ]?)?(?:(?:Saint|Sainte|St|Ste)[- ])?{_CAPW}"
     rf"(?:-(?:(?:sur|sous|en|lès|les|le|la|de|du|des|aux|et|d['’]|l['’])-?)*{_CAPW})*"
