@@ -132,7 +132,8 @@ def test_ordinary_words_are_kept(nlp):
     text = ("Franchement, Internet c'est compliqué. Heureusement que France Services existe. "
             "Réduire les délais, Interdire les numéros surtaxés. J'ai suivi 3 cours "
             "d'informatique en 2019 et j'ai payé 12 000 euros de dettes, le 12/03/2019 à 14h30. "
-            "Le 3949 et le 115 sont gratuits. Madame la maire est venue.")
+            "Le 3949 et le 115 sont gratuits. Madame la maire est venue. "
+            "Commande n° 1234567890123, SIRET 12345678901234.")
     assert anonymise_text(text, nlp=nlp) == text
 
 
@@ -336,6 +337,14 @@ def test_extra_stopnames(nlp):
 def test_without_model():
     out = anonymise_text("Mme Lefèvre et M. Hamid Oukacha : 06 47 82 19 33.", use_ner=False)
     assert out == "[PERSONNE_1] et [PERSONNE_2] : [TELEPHONE_1]."
+    # lower-case first names need the model's word lists: "pierre" may be a stone
+    text = "une pierre, une rose et un olivier"
+    assert anonymise_text(text, use_ner=False) == text
+
+
+def test_lower_case_names(nlp):
+    out = anonymise_text("j'ai vu kevin mabiala hier à la mission locale", nlp=nlp)
+    assert out == "j'ai vu [PERSONNE_1] hier à la mission locale"
 
 
 def test_detect_identifiers_offsets(nlp):

@@ -19,6 +19,7 @@ from __future__ import annotations
 import os
 import re
 import unicodedata
+import weakref
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from functools import lru_cache
@@ -447,16 +448,14 @@ class _Lexicon:
                 or (self._forms is not None and w in self._forms))
 
 
-_LEXICONS: dict[int, tuple[Any, _Lexicon]] = {}
+_LEXICONS: weakref.WeakKeyDictionary[Any, _Lexicon] = weakref.WeakKeyDictionary()
 
 
 def _lexicon(nlp: Any) -> _Lexicon:
     """The :class:`_Lexicon` of a model, built once per model object."""
-    cached = _LEXICONS.get(id(nlp))
-    if cached is not None and cached[0] is nlp:
-        return cached[1]
-    lex = _Lexicon(nlp)
-    _LEXICONS[id(nlp)] = (nlp, lex)
+    lex = _LEXICONS.get(nlp)
+    if lex is None:
+        lex = _LEXICONS[nlp] = _Lexicon(nlp)
     return lex
 
 
@@ -531,6 +530,21 @@ def nir_key_valid(nir: str) -> bool:
     return 97 - int(body) % 97 == int(compact[13:])
 
 
+def _nir_plausible(nir: str) -> bool:
+    """A NIR with a valid key, or a mistyped one whose month is possible (01-12, 20-42, 50-99).
+
+    The first 13 digits identify a person even when the key is wrong, so a wrong key does not
+    exclude it. Without a key (13 digits), the month must be a calendar month.
+    """
+    compact = re.sub(r"[\s.\-]", "", nir).upper()
+    if len(compact) == 15 and nir_key_valid(compact):
+        return True
+    month = int(compact[3:5])
+    if len(compact) == 13:
+        return 1 <= month <= 12
+    return 1 <= month <= 12 or 20 <= month <= 42 or month >= 50
+
+
 def _url_is_personal(url: str) -> bool:
     if _SOCIAL_DOMAINS.search(url):
         path = re.sub(r"^(?:https?://)?[^/]+", "", url)
@@ -584,7 +598,8 @@ def _structured(text: str, stop_re: re.Pattern[str] | None = None) -> list[Ident
         if span:
             add(*span, "iban")
     for m in _NIR_RE.finditer(text):
-        add(m.start(), m.end(), "nir")
+        if _nir_plausible(m.group(0)):
+            add(m.start(), m.end(), "nir")
     for m in _PHONE_RE.finditer(text):
         digits = sum(c.isdigit() for c in m.group(0))
         if 9 <= digits <= 15:
@@ -723,7 +738,9 @@ class _Detector:
                 add(m.start("name"), m.end("name"), "trigger")
         for m in self.first_name_re.finditer(text):
             add(m.start(), m.end(), "first_name")
-        for m in _lower_first_name_re(self.lexicon).finditer(text):
+        # without the model's word lists, "pierre" or "rose" in lower case would be names
+        lower_names = _lower_first_name_re(self.lexicon) if self.nlp is not None else None
+        for m in lower_names.finditer(text) if lower_names else ():
             end = m.end()
             nxt = m.group("next")
             if nxt and (nxt in self.lexicon or len(nxt) < 3):
