@@ -38,6 +38,7 @@ __all__ = [
     "detect_identifiers",
     "load_ner_model",
     "load_stopnames",
+    "nir_key_valid",
     "write_mapping",
 ]
 
