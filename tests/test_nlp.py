@@ -163,3 +163,9 @@ def test_pipeline_has_no_ner_and_is_cached():
     nlp = da_nlp.load_nlp()
     assert "ner" not in nlp.pipe_names and "parser" in nlp.pipe_names
     assert da_nlp.load_nlp() is nlp
+
+
+def test_a_foreign_pipeline_is_refused(nlp):
+    # the session model of conftest keeps the parser's sentences: it would spoil the cache
+    with pytest.raises(ValueError, match="load_nlp"):
+        parse_answers(_answers("Bonjour."), nlp=nlp)

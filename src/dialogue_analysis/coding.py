@@ -14,7 +14,7 @@ A match inside a negation (every matched word negated, see :mod:`dialogue_analys
 not count when the code's ``negation`` is ``drop`` ("pas besoin de formation" is not a need of
 training); with ``keep`` it counts (a service is mentioned, whatever is said about it).
 ``exclude`` patterns veto the code in their sentence; ``require`` patterns, when given, must occur
-in the same sentence.
+in the same sentence, unless the answer is to one of the ``require.questions``.
 
 Outputs follow docs/architecture.md: ``passages`` (one row per code and sentence, with the span
 of the first match and the sentence as evidence) and ``code_matrix`` (record x code, 0/1).

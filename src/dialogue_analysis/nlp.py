@@ -762,8 +762,8 @@ def parse_answers(
     model : str
         spaCy pipeline name (``fr_core_news_sm`` or ``fr_core_news_md``) or path.
     nlp : spacy.language.Language, optional
-        A pipeline already loaded (its name and version key the cache); ``load_nlp(model)``
-        when omitted, and only if some text is not in the cache.
+        A pipeline made by :func:`load_nlp` (its name and version key the cache);
+        ``load_nlp(model)`` when omitted, and only if some text is not in the cache.
     root : path, optional
         Project root: the cache lives in ``root/data/processed/_nlp_cache/<model>-<version>``.
     cache_dir : path, optional
@@ -796,6 +796,9 @@ def parse_answers(
     ans["text"] = ans["text"].fillna("").astype(str)
     ans = ans.reset_index(drop=True)
 
+    if nlp is not None and SENTENCE_COMPONENT not in nlp.pipe_names:
+        # another pipeline would cut sentences differently and share the same cache folder
+        raise ValueError("pass a pipeline made by load_nlp(), or model= its name")
     model_id = _model_id(model, nlp)
     folder = _cache_folder(root, cache_dir, model_id)
     cache = _ParseCache(folder, noun_chunks=noun_phrases)
