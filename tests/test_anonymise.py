@@ -367,3 +367,27 @@ def test_realdata_few_persons(realdata, nlp):
     rows = res.spans.loc[res.spans["kind"] == "person", "row"].nunique()
     assert rows / len(answers) < 0.01
     assert res.answers["text"].notna().all()
+
+
+# --- the sample wave ------------------------------------------------------------------------
+
+
+def test_sample_wave_pseudonymised(sample_config, nlp):
+    """The sample wave as ingested: none of its 14 planted identifiers, nor any of their
+    names, survives; the names of services and places stay."""
+    if not sample_config.is_file():
+        pytest.skip("the sample wave is absent")
+    from dialogue_analysis.config import load_project
+    from dialogue_analysis.ingest import read_wave
+
+    answers = read_wave(load_project(sample_config)).answers
+    res = anonymise_answers(answers, nlp=nlp)
+    out = " ".join(res.answers["text"].dropna())
+    for value in WAVE_IDENTIFIERS:
+        assert value in " ".join(answers["text"].dropna())
+        assert value not in out
+    for word in ["Lefèvre", "Mabiala", "Poulain", "Caron", "Oukacha", "Tanneurs", "Jaurès"]:
+        assert word not in out
+    for kept in ["Pôle emploi", "CAF", "CCAS", "mission locale"]:
+        assert out.count(kept) == " ".join(answers["text"].dropna()).count(kept)
+    assert res.counts()[["email", "phone", "address"]].tolist() == [2, 4, 3]

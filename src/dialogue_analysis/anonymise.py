@@ -987,6 +987,7 @@ def anonymise_answers(
     n_process: int = 1,
     extra_stopnames: Iterable[str] = (),
     use_ner: bool = True,
+    model: str = DEFAULT_MODEL,
 ) -> AnonymisedAnswers:
     """Pseudonymise the ``text`` of the canonical ``answers`` table.
 
@@ -1004,6 +1005,9 @@ def anonymise_answers(
     use_ner : bool
         ``False`` skips the model (regular expressions and word lists only): faster, misses
         names that neither a title, a phrase like "je m'appelle" nor the first-name list reveals.
+    model : str
+        spaCy model loaded (once per process) when ``nlp`` is omitted, e.g. the project's
+        ``settings.spacy_model``.
 
     Returns
     -------
@@ -1021,7 +1025,7 @@ def anonymise_answers(
     if missing:
         raise KeyError(f"answers: missing column(s) {', '.join(missing)}")
     if use_ner and nlp is None:
-        nlp = _default_nlp()
+        nlp = _default_nlp(model)
     det = _Detector(nlp if use_ner else None, extra_stopnames)
 
     raw = answers["text"]
