@@ -497,46 +497,40 @@ def publish(a: Analysis, reports_dir: str | os.PathLike, *, language: str | None
         ``"html"``, ``"xlsx"``, ``"figures"`` (folder) and ``"notebooks"`` (folder or None).
     """
     import time
+    from concurrent.futures import ThreadPoolExecutor
 
     from .workbook import write_workbook
 
     language = language or a.language
     final = Path(reports_dir)
-    timings = {}
-    with staged_dir(final) as stage:
+    timings: dict[str, float] = {}
+
+    def step(name, fn):
+        if progress:
+            progress(name, None)
         t0 = time.perf_counter()
+        out = fn()
+        timings[name] = time.perf_counter() - t0
         if progress:
-            progress("figures", None)
-        figs = write_figures(a, stage / "figures", language)
-        timings["figures"] = time.perf_counter() - t0
-        if progress:
-            progress("figures", timings["figures"])
-        t0 = time.perf_counter()
-        if progress:
-            progress("html", None)
-        (stage / "findings.html").write_text(render_html(a, language, figs), encoding="utf-8")
-        timings["html"] = time.perf_counter() - t0
-        if progress:
-            progress("html", timings["html"])
-        t0 = time.perf_counter()
-        if progress:
-            progress("workbook", None)
-        write_workbook(a, stage / "findings.xlsx", language=language)
-        timings["workbook"] = time.perf_counter() - t0
-        if progress:
-            progress("workbook", timings["workbook"])
-        nb_out = None
+            progress(name, timings[name])
+        return out
+
+    t_start = time.perf_counter()
+    with staged_dir(final) as stage, ThreadPoolExecutor(max_workers=1) as pool:
+        nb_out, running = None, None
         if notebooks_dir is not None and Path(notebooks_dir).is_dir():
-            t0 = time.perf_counter()
-            if progress:
-                progress("notebooks", None)
+            # The notebooks run in their own kernels while this process draws the figures.
             nb_out = stage / "notebooks"
-            execute_notebooks(notebooks_dir, nb_out, config=config_path, root=root,
-                              language=language)
-            timings["notebooks"] = time.perf_counter() - t0
-            if progress:
-                progress("notebooks", timings["notebooks"])
+            running = pool.submit(step, "notebooks", lambda: execute_notebooks(
+                notebooks_dir, nb_out, config=config_path, root=root, language=language))
+        figs = step("figures", lambda: write_figures(a, stage / "figures", language))
+        step("html", lambda: (stage / "findings.html").write_text(
+            render_html(a, language, figs), encoding="utf-8"))
+        step("workbook", lambda: write_workbook(a, stage / "findings.xlsx", language=language))
+        if running is not None:
+            running.result()
         assert_clean(stage, identifiers)
+    timings["total"] = time.perf_counter() - t_start  # the notebooks overlap the other parts
     return {"html": final / "findings.html", "xlsx": final / "findings.xlsx",
             "figures": final / "figures",
             "notebooks": final / "notebooks" if nb_out is not None else None,
