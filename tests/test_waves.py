@@ -359,9 +359,11 @@ def test_schema_drift_lists_observed_values_only_in_one_wave(sample_projects):
 # -- incremental NLP ------------------------------------------------------------------------------
 
 
-def test_second_wave_parses_only_its_own_texts(tmp_path, nlp, sample_projects):
+def test_second_wave_parses_only_its_own_texts(tmp_path, sample_projects):
     from dialogue_analysis import read_wave
-    from dialogue_analysis.nlp import parse_answers
+    from dialogue_analysis.nlp import load_nlp, parse_answers
+
+    nlp = load_nlp()  # loaded once per process
 
     first = read_wave(sample_projects[0]).answers
     second = read_wave(sample_projects[1]).answers
