@@ -138,8 +138,7 @@ def plot_heatmap(shares: pd.DataFrame, *, masked: pd.DataFrame | None = None, ti
         hide = masked.reindex_like(shares).fillna(False).to_numpy(dtype=bool) if masked is not None \
             else np.zeros_like(data, dtype=bool)
         shown = np.ma.masked_array(data, mask=hide)
-        cmap = SEQUENTIAL.copy()
-        cmap.set_bad("#e6e6e6")
+        cmap = SEQUENTIAL.with_extremes(bad="#e6e6e6")
         ax.imshow(shown, cmap=cmap, vmin=0, vmax=max(0.01, float(np.nanmax(data)) if data.size else 1),
                   aspect="auto")
         for (i, j), val in np.ndenumerate(data):
