@@ -1,36 +1,59 @@
-"""dialogue-analysis: from stakeholder-dialogue interviews to an evidence-based findings report."""
+"""dialogue-analysis: from stakeholder-dialogue interviews to an evidence-based findings report.
+
+Public names are loaded on first use (PEP 562), so ``import dialogue_analysis as da`` stays
+quick: spaCy, scikit-learn and matplotlib are imported only by the stages that need them.
+"""
+
+from importlib import import_module
 
 __version__ = "0.1.0"
 
-# The version is defined first: the modules below read it for their run manifests.
-from .config import Attribute, Project, Question, Settings, SurveyConfig, TableSpec, load_project  # noqa: E402
-from .errors import ConfigError, DialogueAnalysisError  # noqa: E402
-from .ingest import InputFile, Wave, load_wave, read_wave, write_wave  # noqa: E402
-from .pipeline import run, run_ingest, run_summary, summary_markdown, summary_tables  # noqa: E402
-from .validation import Problem, ValidationFailed, ValidationReport  # noqa: E402
+# name -> submodule defining it
+_EXPORTS = {
+    "config": ["Attribute", "Project", "Question", "Settings", "SurveyConfig", "TableSpec",
+               "load_project"],
+    "errors": ["ConfigError", "DialogueAnalysisError"],
+    "ingest": ["InputFile", "Wave", "load_wave", "read_wave", "write_wave"],
+    "validation": ["Problem", "ValidationFailed", "ValidationReport"],
+    "pipeline": ["run", "run_ingest", "run_summary", "summary_markdown", "summary_tables"],
+    "anonymise": ["AnonymisedAnswers", "anonymise_answers", "anonymise_text",
+                  "detect_identifiers", "load_ner_model", "write_mapping"],
+    "nlp": ["ModelNotInstalledError", "ParsedAnswers", "load_multiword_terms", "load_nlp",
+            "load_stopwords", "parse_answers"],
+    "coding": ["Codebook", "Coding", "code_answers", "evaluate_coding", "gold_sample",
+               "load_codebook", "load_gold"],
+    "vocabulary": ["specific_terms"],
+    "topics": ["Themes", "find_themes", "uncovered_answers"],
+    "features": ["FeatureBuilder", "infer_attribute_types"],
+    "typology": ["Typology", "choose_k", "seed_agreement"],
+    "describe": ["Characterisation", "GroupDescription", "describe_groups"],
+    "mapping": ["correspondence_analysis", "multiple_correspondence_analysis", "typology_map"],
+    "crosstabs": ["Crosstab", "adjusted_residuals", "code_crosstab", "contingency_test",
+                  "crosstab"],
+    "analysis": ["Analysis", "load_analysis", "run_analysis"],
+    "report": ["publish", "render_html", "write_figures"],
+    "workbook": ["workbook_tables"],
+    "privacy": ["PrivacyError", "mask_counts", "neutralise_formula", "scan_published"],
+    "waves": ["Comparison", "PooledWaves", "ReferenceTypology", "analyse_pooled",
+              "compare_waves", "match_groups", "match_labels", "pool_waves", "refit_and_match",
+              "schema_drift"],
+    "compare_report": ["publish_comparison", "run_compare"],
+}
+_WHERE = {name: module for module, names in _EXPORTS.items() for name in names}
+_SUBMODULES = ("plots", "stats", "storage", "quotes")
 
-__all__ = [
-    "__version__",
-    "Attribute",
-    "ConfigError",
-    "DialogueAnalysisError",
-    "InputFile",
-    "Problem",
-    "Project",
-    "Question",
-    "Settings",
-    "SurveyConfig",
-    "TableSpec",
-    "ValidationFailed",
-    "ValidationReport",
-    "Wave",
-    "load_project",
-    "load_wave",
-    "read_wave",
-    "run",
-    "run_ingest",
-    "run_summary",
-    "summary_markdown",
-    "summary_tables",
-    "write_wave",
-]
+__all__ = ["__version__", *sorted(_WHERE), *_SUBMODULES]
+
+
+def __getattr__(name: str):
+    if name in _WHERE:
+        value = getattr(import_module(f".{_WHERE[name]}", __name__), name)
+        globals()[name] = value  # later lookups skip this function
+        return value
+    if name in _SUBMODULES:
+        return import_module(f".{name}", __name__)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+def __dir__():
+    return sorted(__all__)
