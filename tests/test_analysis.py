@@ -121,3 +121,15 @@ def test_full_sample_answers_are_pseudonymised():
     for ident in ("Josiane Lefèvre", "06 47 82 19 33", "josiane.lefevre58@free.fr"):
         assert ident not in text
     assert len(built.analysis.records) == 160
+
+
+def test_typology_settings_choose_attributes_blocks_and_weights():
+    from dialogue_analysis.analysis import _attribute_types
+
+    records = pd.DataFrame({"record_id": ["a"], "territory": ["rural"], "region": ["Bretagne"],
+                            "note": ["x"]})
+    attributes = pd.DataFrame({"attribute": ["territory", "region", "note"],
+                               "type": ["categorical", "categorical", "text"]})
+    assert _attribute_types(records, attributes) == {"territory": "categorical",
+                                                      "region": "categorical"}
+    assert _attribute_types(records, attributes, ["territory"]) == {"territory": "categorical"}

@@ -387,4 +387,14 @@ def test_sample_config_loads(sample_config):
     assert survey.attribute("territory").values == ("urbain", "périurbain", "rural")
     assert [q.id for q in survey.questions] == ["q1", "q2", "q3", "q4", "q5"]
     assert project.codebook_path == sample_config.parent / "codebook.yaml"
-    assert project.settings == Settings()
+    # The sample leaves every setting at its default except the typology attributes.
+    assert dataclasses.replace(project.settings, typology_attributes=None) == Settings()
+    assert "region" not in project.settings.typology_attributes
+
+
+def test_typology_attributes_must_be_declared(tmp_path):
+    ok = load_project(write(tmp_path, BASE + "settings:\n  typology_attributes: [territory]\n"))
+    assert ok.settings.typology_attributes == ["territory"]
+    err = config_error(tmp_path, BASE + "settings:\n  typology_attributes: [territory, région]\n")
+    assert err.key == "settings.typology_attributes"
+    assert "région" in err.message and "age_band" in err.message

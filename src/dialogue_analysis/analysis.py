@@ -521,15 +521,24 @@ def _codebook_labels(codebook: pd.DataFrame) -> dict:
             for r in codebook.to_dict("records")}
 
 
-def _attribute_types(records: pd.DataFrame, attributes: pd.DataFrame) -> dict | None:
-    """Attribute types for the typology, from the survey config when it declares them."""
+def _attribute_types(records: pd.DataFrame, attributes: pd.DataFrame,
+                     chosen: list[str] | None = None) -> dict | None:
+    """Attribute types for the typology, from the survey config when it declares them.
+
+    ``chosen`` (settings.typology_attributes) restricts them, in the analyst's order.
+    """
     if attributes is None or attributes.empty or "type" not in attributes:
         return None
     keep = {"categorical", "ordinal", "multi", "numeric"}
     types = {r["attribute"]: r["type"] for r in attributes.to_dict("records")
              if r["attribute"] in records and r["type"] in keep}
-    # Region has many levels and says little about needs; it stays in the description only.
-    types.pop("region", None)
+    if chosen is not None:
+        unknown = [a for a in chosen if a not in types]
+        if unknown:
+            raise ValueError(
+                f"settings.typology_attributes: {', '.join(unknown)} is not an attribute the "
+                f"typology can use (choose among {', '.join(types)})")
+        types = {a: types[a] for a in chosen}
     return types or None
 
 
@@ -578,11 +587,16 @@ def analyse_tables(records: pd.DataFrame, answers: pd.DataFrame, terms: pd.DataF
     with timer("typology"):
         k = settings.get("n_clusters", "auto")
         k_range = tuple(settings.get("k_range", (2, 8)))
-        types = _attribute_types(records, attributes)
+        types = _attribute_types(records, attributes, settings.get("typology_attributes"))
         typo = Typology(n_clusters=k, k_range=k_range, random_state=seed,
-                        attributes=types, min_group_size=min_cell)
+                        attributes=types, min_group_size=min_cell,
+                        blocks=settings.get("typology_blocks"),
+                        weights=settings.get("typology_weights") or None)
         typo.fit(records, code_matrix, terms)
         params["typology"] = {"n_clusters": k, "k_range": list(k_range), "method": typo.method,
+                              "attributes": list(types or []),
+                              "blocks": list(typo.feature_builder_.blocks_),
+                              "weights": dict(settings.get("typology_weights") or {}),
                               "n_bootstrap": typo.n_bootstrap, "random_state": seed,
                               "n_clusters_": int(typo.n_clusters_)}
         groups = typo.labels_.reindex(records["record_id"])

@@ -84,6 +84,23 @@ class Settings:
     min_cell_count: int = field(default=5, metadata={"check": _at_least(0)})
     cluster_labels: dict[int, str] = field(default_factory=dict)
     importance: dict[str, float] = field(default_factory=dict)
+    # Typology features: which attributes describe a profile, which blocks are switched on
+    # ("profile", a code family such as "need", "text") and their weights (1 when not named).
+    typology_attributes: list[str] | None = None
+    typology_blocks: list[str] | None = None
+    typology_weights: dict[str, float] = field(default_factory=dict)
+
+
+def _check_typology_attributes(settings: Settings, survey, path: Path, language: str) -> None:
+    """settings.typology_attributes must name attributes the survey config declares."""
+    chosen = settings.typology_attributes or []
+    declared = [a.name for a in survey.attributes if a.type != "text"]
+    unknown = [a for a in chosen if a not in declared]
+    if unknown:
+        msg = (f"unknown attribute(s) {', '.join(unknown)}; choose among {', '.join(declared)}"
+               if language == "en" else
+               f"attribut(s) inconnu(s) {', '.join(unknown)} ; choisir parmi {', '.join(declared)}")
+        raise ConfigError(str(path), "settings.typology_attributes", msg)
 
 
 def settings_from_mapping(
@@ -353,6 +370,7 @@ def load_project(path: str | os.PathLike, language: str | None = None) -> Projec
     if language != settings.language:
         settings = dataclasses.replace(settings, language=language)
     survey = _parse_survey(section, path)
+    _check_typology_attributes(settings, survey, path, language)
     codebook = section.get("codebook", "str", None)
     codebook_path = _resolve(path, codebook) if codebook else None
     return Project(config_path=path, survey=survey, settings=settings, codebook_path=codebook_path)
