@@ -613,8 +613,19 @@ TOP_PHRASE = {
 }
 
 
+def french_spacing(text: str) -> str:
+    """No-break spaces where French typography wants them (inside « », before : ; ! ?)."""
+    text = text.replace("« ", "«\u00a0").replace(" »", "\u00a0»").replace(" :", "\u00a0:")
+    return re.sub(r" ([;!?])", "\u202f\\1", text)
+
+
 def finding_sentence(row, a: Analysis, language: str = "fr"):
     """One key finding as a sentence (HTML-safe ``Markup``) with its numbers and evidence."""
+    text = _finding_sentence(row, a, language)
+    return type(text)(french_spacing(str(text))) if language == "fr" else text
+
+
+def _finding_sentence(row, a: Analysis, language: str = "fr"):
     from markupsafe import Markup, escape
 
     lang = language
@@ -736,7 +747,8 @@ def _group_cards(a: Analysis, language: str) -> list[dict]:
         if "count_in_group" in cats:
             cats = cats[cats["count_in_group"] >= m]
         cats = cats.sort_values("test_value", ascending=False).head(5)
-        who = [{"text": f"{a.attribute_label(r['attribute'], language)} : {r['category']}"
+        who = [{"text": french_spacing(f"{a.attribute_label(r['attribute'], language)} : "
+                                       f"{r['category']}")
                 if language == "fr" else f"{a.attribute_label(r['attribute'], language)}: "
                 f"{r['category']}",
                 "share": fmt_pct(r["share_in_group"], language),
@@ -1011,7 +1023,8 @@ def context(a: Analysis, language: str, images: dict[str, str]) -> dict:
         "k_max": max(k_range) if k_range else None,
         "cards": _group_cards(a, language) if k else [],
         "priority": _priority_rows(a, language),
-        "limitations": _limitations(a, language),
+        "limitations": [french_spacing(x) if language == "fr" else x
+                        for x in _limitations(a, language)],
         "method": _methodology(a, language),
     }
 
