@@ -432,17 +432,15 @@ def _labels(order, categories, codes, alpha, label_attributes, families, types, 
         cats = cats[cats["attribute"].isin(label_attributes)]
         # A bare number ("1" of a 1-5 scale) means nothing without its scale: not in a label.
         cats = cats[~cats["category"].astype(str).str.fullmatch(r"[\d.,\s]+")]
-        cats = cats.drop_duplicates("attribute")
-        top2 = cats.head(2).assign(_o=lambda t: t["attribute"].map(label_attributes.index))
-        who = [str(c) for c in top2.sort_values("_o", kind="stable")["category"]]
+        who = _who(cats, label_attributes)
         chosen = []
         sig = _significant_over(codes, grp, alpha)
         for fam in families:  # one code of each family, in the order given
             chosen += list(sig[sig["family"] == fam].index[:1])
-        what_fr = [codes.loc[i, "label"] for i in chosen]
-        what_en = [codes.loc[i, "label_en"] for i in chosen]
-        head_fr = ", ".join(who) if who else f"Groupe {gi + 1}"
-        head_en = ", ".join(who) if who else f"Group {gi + 1}"
+        what_fr = [_lower_first(codes.loc[i, "label"]) for i in chosen]
+        what_en = [_lower_first(codes.loc[i, "label_en"]) for i in chosen]
+        head_fr = ", ".join(" et ".join(w) for w in who) if who else f"Groupe {gi + 1}"
+        head_en = ", ".join(" and ".join(w) for w in who) if who else f"Group {gi + 1}"
         labels[grp] = _capitalise(head_fr + (" : " + ", ".join(what_fr) if what_fr else ""))
         labels_en[grp] = _capitalise(head_en + (": " + ", ".join(what_en) if what_en else ""))
     for labs in (labels, labels_en):  # identical automatic labels would confuse a reader
@@ -459,6 +457,52 @@ def _labels(order, categories, codes, alpha, label_attributes, families, types, 
         else:
             labels[grp] = labels_en[grp] = str(value)
     return labels, labels_en
+
+
+# Who a group is: the finest attribute whose over-represented categories make up most of it.
+WHO_LEVELS = ("profile", "stakeholder_group")
+WHERE_LEVELS = ("territory", "age_band")
+
+
+def _who(cats, label_attributes, cover=0.6, where_share=0.4):
+    """Words naming who a group is: ``[["senior", "salarié décroché"], ["rural"]]``.
+
+    Up to two over-represented categories of the finest "who" attribute that together make up
+    at least ``cover`` of the group (else of the next attribute), then the over-represented
+    territory (or age band) shared by at least ``where_share`` of the group. Attributes other
+    than the canonical ones: the two most over-represented categories.
+    """
+    levels = [a for a in WHO_LEVELS if a in label_attributes]
+    if not levels:
+        top2 = cats.drop_duplicates("attribute").head(2)
+        top2 = top2.assign(_o=top2["attribute"].map(label_attributes.index))
+        return [[str(c)] for c in top2.sort_values("_o", kind="stable")["category"]]
+    who = []
+    for attribute in levels:
+        sel = cats[cats["attribute"] == attribute].sort_values(
+            ["count_in_group", "test_value"], ascending=False, kind="stable").head(2)
+        if sel.empty:
+            continue
+        if sel["share_in_group"].iloc[0] >= cover:
+            sel = sel.head(1)
+        if sel["share_in_group"].sum() >= cover:
+            who = [list(sel["category"].astype(str))]
+            break
+    if not who:
+        sel = cats[cats["attribute"].isin(levels)]
+        who = [[str(sel["category"].iloc[0])]] if len(sel) else []
+    for attribute in (a for a in WHERE_LEVELS if a in label_attributes):
+        sel = cats[(cats["attribute"] == attribute) & (cats["share_in_group"] >= where_share)]
+        if len(sel):
+            who.append([str(sel["category"].iloc[0])])
+            break
+    return who
+
+
+def _lower_first(text):
+    """'Équipement' -> 'équipement' inside a label, but 'CAF et prestations' stays."""
+    text = str(text)
+    return text[:1].lower() + text[1:] if len(text) > 1 and text[1].islower() else text
 
 
 def _capitalise(text):
