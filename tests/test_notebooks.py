@@ -28,7 +28,10 @@ def test_executed_notebooks_are_published_with_their_outputs(name):
     path = built.reports / "notebooks" / name
     nb = nbformat.read(path, as_version=4)
     injected = [c for c in nb.cells if "injected-parameters" in c.metadata.get("tags", [])]
-    assert len(injected) == 1 and str(built.config) in injected[0].source
+    assert len(injected) == 1
+    rel = str(built.config.relative_to(built.root))
+    assert f"config = {rel!r}" in injected[0].source and "root = '.'" in injected[0].source
+    assert str(built.root) not in json.dumps(nb)  # no absolute path is published
     outputs = [o for c in nb.cells if c.cell_type == "code" for o in c.outputs]
     assert not [o for o in outputs if o.output_type == "error"]
     images = [o for o in outputs if "image/png" in o.get("data", {})]

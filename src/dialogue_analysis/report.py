@@ -325,6 +325,11 @@ def figure_map(a: Analysis, language: str = "fr", ax=None):
     pts = a.map_points.copy()
     if "label_en" in pts and language == "en":
         pts["label"] = pts["label_en"].fillna(pts["label"])
+    if "variable" in pts:  # a bare level ("1") says nothing without its attribute
+        bare = pts["label"].astype(str).str.fullmatch(r"[\d.+-]+")
+        pts.loc[bare, "label"] = [f"{a.attribute_label(v, language)} = {lab}" for v, lab in
+                                  zip(pts.loc[bare, "variable"], pts.loc[bare, "label"],
+                                      strict=True)]
     # A readable map shows the points that best explain the plane, not every category.
     if len(pts) > 40 and "cos2" in pts:
         pts = pts.sort_values(["cos2", "label"], ascending=[False, True]).head(40)
@@ -562,6 +567,11 @@ def execute_notebooks(notebooks_dir: str | os.PathLike, out_dir: str | os.PathLi
     out_dir.mkdir(parents=True, exist_ok=True)
     paths = sorted(Path(notebooks_dir).glob("[0-9][0-9]_*.ipynb"))
     config, root = Path(config).resolve(), Path(root).resolve()
+    # The kernels run in root: published notebooks name the wave's config relative to it, and
+    # no absolute path (which may hold a user name) is written into them.
+    cwd = root
+    if config.is_relative_to(root):
+        config, root = config.relative_to(root), Path(".")
 
     def one(path: Path) -> Path:
         import nbformat
@@ -574,7 +584,7 @@ def execute_notebooks(notebooks_dir: str | os.PathLike, out_dir: str | os.PathLi
                   if "parameters" in c.get("metadata", {}).get("tags", [])]
         nb.cells.insert(tagged[0] + 1 if tagged else 0, cell)
         client = NotebookClient(nb, timeout=timeout, kernel_name=kernel_name,
-                                resources={"metadata": {"path": str(root)}})
+                                resources={"metadata": {"path": str(cwd)}})
         client.execute()
         target = out_dir / path.name
         nbformat.write(nb, target)
