@@ -145,3 +145,22 @@ def test_inputs_not_modified():
     describe_groups(records, GROUPS, code_matrix=codes)
     pd.testing.assert_frame_equal(records, RECORDS)
     pd.testing.assert_frame_equal(codes, CODES)
+
+
+def test_label_names_the_two_profiles_that_make_a_mixed_group():
+    from dialogue_analysis.describe import describe_groups as describe
+
+    profiles = ["senior"] * 9 + ["salarié décroché"] * 7 + ["jeune"] * 16 + ["famille"] * 16
+    territory = ["rural"] * 14 + ["urbain"] * 2 + ["urbain"] * 32
+    records = pd.DataFrame({
+        "record_id": [f"r{i:02d}" for i in range(48)],
+        "stakeholder_group": ["personnes en précarité"] * 48,
+        "profile": profiles, "territory": territory,
+    })
+    groups = pd.Series([1] * 16 + [2] * 16 + [3] * 16, index=records["record_id"])
+    ch = describe(records, groups, attributes={"stakeholder_group": "categorical",
+                                               "profile": "categorical",
+                                               "territory": "categorical"})
+    assert ch.labels[1] == "Senior et salarié décroché, rural"
+    assert ch.labels_en[1] == "Senior and salarié décroché, rural"
+    assert ch.labels[2] == "Jeune"
