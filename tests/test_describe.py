@@ -163,4 +163,4 @@ def test_label_names_the_two_profiles_that_make_a_mixed_group():
                                                "territory": "categorical"})
     assert ch.labels[1] == "Senior et salarié décroché, rural"
     assert ch.labels_en[1] == "Senior and salarié décroché, rural"
-    assert ch.labels[2] == "Jeune"
+    assert ch.labels[2] == "Jeune, urbain"
