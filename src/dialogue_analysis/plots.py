@@ -27,6 +27,7 @@ from .storage import atomic_path  # noqa: E402
 # Okabe & Ito (2008): distinguishable under the common colour-vision deficiencies.
 PALETTE = ["#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442", "#000000"]
 SEQUENTIAL = LinearSegmentedColormap.from_list("da_blues", ["#F7FBFF", "#6BAED6", "#08306B"])
+LEADER = {"arrowstyle": "-", "color": "#aaaaaa", "linewidth": 0.4, "shrinkA": 0, "shrinkB": 2}
 FIGSIZE = (6.3, 3.75)  # inches: 16 x 9.5 cm, half a portrait Word page
 STYLE = {
     "font.size": 8.5, "axes.titlesize": 10, "axes.titleweight": "bold", "axes.labelsize": 8.5,
@@ -69,6 +70,39 @@ def _wrap(labels, width=28):
 def _fmt_pct(value: float, language: str) -> str:
     s = f"{value:.0%}"
     return s.replace("%", "\u202f%") if language == "fr" else s
+
+
+def _declutter(fig, annotations, max_steps: int = 8) -> None:
+    """Move point labels apart so that they do not overlap, and draw a thin leader line.
+
+    Labels are visited from the highest point down; each tries its first place, the left side of
+    its point, then offsets of one label height above or below, up to ``max_steps`` heights,
+    staying inside the axes. Offsets are in points, so the result holds at any resolution.
+    """
+    if not annotations:
+        return
+    renderer = fig.canvas.get_renderer()
+    fig.draw_without_rendering()
+    placed = []
+    for ann in sorted(annotations, key=lambda a: -a.xy[1]):
+        dx, dy = ann.xyann
+        box = ann.get_window_extent(renderer)
+        to_pt = 72 / fig.dpi
+        height, width = box.height * to_pt, box.width * to_pt
+        frame = ann.axes.get_window_extent(renderer)
+        candidates = [(dx, dy), (-width - dx, dy)]
+        candidates += [(dx, dy + s * j * height) for j in range(1, max_steps + 1) for s in (1, -1)]
+        for cx, cy in candidates:
+            ann.xyann = (cx, cy)
+            box = ann.get_window_extent(renderer)
+            inside = (box.y0 >= frame.y0 and box.x0 >= frame.x0 and box.x1 <= frame.x1 + 40
+                      and box.y1 <= frame.y1 + height / to_pt)
+            if inside and not any(box.overlaps(other) for other in placed):
+                break
+        else:  # nowhere free: back to the first place
+            ann.xyann = (dx, dy)
+            box = ann.get_window_extent(renderer)
+        placed.append(box)
 
 
 def plot_bars(values: pd.Series, *, title: str = "", xlabel: str = "", source: str = "",
@@ -183,20 +217,25 @@ def plot_map(points: pd.DataFrame, groups: pd.DataFrame | None = None, *, title:
         ax.axhline(0, color="#bbbbbb", linewidth=0.6)
         ax.axvline(0, color="#bbbbbb", linewidth=0.6)
         markers = ["o", "^", "D", "v", "P"]
+        labels = []
         for i, (kind, pts) in enumerate(points.groupby("kind", sort=True)):
             ax.scatter(pts["x"], pts["y"], s=14, color=PALETTE[i % len(PALETTE)],
                        marker=markers[i % len(markers)], label=str(kind), alpha=0.85)
             show = pts.assign(d=pts["x"] ** 2 + pts["y"] ** 2).nlargest(max_labels, "d")
             for r in show.itertuples():
-                ax.annotate(textwrap.shorten(str(r.label), 32), (r.x, r.y), fontsize=6.5,
-                            xytext=(3, 2), textcoords="offset points", color="#333333")
+                labels.append(ax.annotate(
+                    textwrap.shorten(str(r.label), 32), (r.x, r.y), fontsize=6.5, xytext=(3, 2),
+                    textcoords="offset points", color="#333333", arrowprops=LEADER))
         if groups is not None and len(groups):
             ax.scatter(groups["x"], groups["y"], s=90, color="#000000", marker="*", zorder=5)
             for r in groups.itertuples():
                 ax.annotate(str(r.label), (r.x, r.y), fontsize=8, fontweight="bold",
                             xytext=(5, -9), textcoords="offset points")
         ax.legend(frameon=False, fontsize=7, loc="best")
-    return _finish(fig, ax, title, source, xlabel=xlabel, ylabel=ylabel)
+    _finish(fig, ax, title, source, xlabel=xlabel, ylabel=ylabel)
+    with plt.rc_context(STYLE):
+        _declutter(fig, labels)
+    return fig
 
 
 def plot_priority_matrix(table: pd.DataFrame, *, title: str = "", xlabel: str = "",
@@ -215,14 +254,17 @@ def plot_priority_matrix(table: pd.DataFrame, *, title: str = "", xlabel: str = 
             sel = families == fam
             ax.scatter(table.loc[sel, "x"], table.loc[sel, "y"], s=sizes[sel], alpha=0.75,
                        color=PALETTE[i % len(PALETTE)], label=str(fam) or None, edgecolor="white")
-        for r in table.itertuples():
-            ax.annotate(textwrap.shorten(str(r.label), 30), (r.x, r.y), fontsize=6.5,
-                        xytext=(4, 3), textcoords="offset points")
+        labels = [ax.annotate(textwrap.shorten(str(r.label), 30), (r.x, r.y), fontsize=6.5,
+                              xytext=(4, 3), textcoords="offset points", arrowprops=LEADER)
+                  for r in table.itertuples()]
         ax.axvline(table["x"].median(), color="#999999", linestyle="--", linewidth=0.7)
         ax.axhline(table["y"].median(), color="#999999", linestyle="--", linewidth=0.7)
         if families.nunique() > 1:
             ax.legend(frameon=False, fontsize=7, loc="lower right")
-    return _finish(fig, ax, title, source, xlabel=xlabel, ylabel=ylabel)
+    _finish(fig, ax, title, source, xlabel=xlabel, ylabel=ylabel)
+    with plt.rc_context(STYLE):
+        _declutter(fig, labels)
+    return fig
 
 
 def plot_colored_bars(values: pd.Series, colour_by: pd.Series, *, title: str = "",

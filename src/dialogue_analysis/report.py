@@ -14,6 +14,7 @@ from __future__ import annotations
 import base64
 import os
 import re
+import textwrap
 from collections.abc import Callable
 from pathlib import Path
 
@@ -211,7 +212,10 @@ def _wide(a: Analysis, dimension: str, codes: list[str], language: str):
     shares.index = [labels.get(c, c) for c in shares.index]
     mask.index = shares.index
     if dimension == "typology_group":
-        names = {str(g): a.group_label(g, language) for g in a.groups["group"]}
+        # "who : what" labels: the "who" part, shortened, names a column well enough.
+        names = {str(g): textwrap.shorten(a.group_label(g, language).split(" : ")[0]
+                                          .split(": ")[0], 34, placeholder=" …")
+                 for g in a.groups["group"]}
         shares.columns = [f"{c}. {names.get(c, c)}" for c in shares.columns]
         mask.columns = shares.columns
     return shares, mask
