@@ -167,3 +167,16 @@ def test_report_command_writes_the_english_report_from_the_saved_analysis(tmp_pa
     assert 'lang="en"' in html and "Key findings" in html
     assert (out / "findings.xlsx").is_file() and (out / "figures" / "05_needs.svg").is_file()
     assert not (out / "notebooks").exists()
+
+
+def test_a_wave_with_little_to_show_still_gets_a_report(tmp_path):
+    from dialogue_analysis.analysis import Analysis
+    from dialogue_analysis.workbook import write_workbook
+
+    records = pd.DataFrame({"record_id": ["a", "b", "c"], "stakeholder_group": ["x", "y", "y"],
+                            "territory": ["rural", "urbain", "rural"]})
+    a = Analysis(wave="w", settings={"language": "fr", "min_cell_count": 5}, records=records)
+    html = render_html(a)
+    assert '<section id="key-findings">' in html and '<section id="methodology">' in html
+    assert '<section id="typology">' not in html  # nothing to show, no empty section
+    write_workbook(a, tmp_path / "w.xlsx")

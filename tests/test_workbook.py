@@ -76,3 +76,11 @@ def test_no_cell_is_a_formula_and_formula_text_is_neutralised(tmp_path):
     assert all(ws.cell(r, 3).data_type == "s" for r in range(2, 6))
     # Text not starting with a trigger is left exactly as it was.
     assert ws.cell(6, 3).value == answers.loc[4, "text"]
+
+
+def test_finding_sentences_are_plain_text():
+    built = built_wave()
+    df = pd.read_excel(built.published["xlsx"], sheet_name="findings")
+    assert len(df) == len(built.analysis.findings)
+    for sentence in df["sentence"]:
+        assert "<" not in sentence and "&#" not in sentence and "&amp;" not in sentence

@@ -279,7 +279,7 @@ def select_findings(prev: pd.DataFrame, contr: pd.DataFrame, codebook: pd.DataFr
     A contrast is kept when it is significant after correction (``p_adjusted < alpha``), the
     category raises the code at least ``min_ratio`` times as often as the others, and neither
     count behind the two shares is a small cell (1 to ``min_count - 1`` people). At most one
-    finding per (dimension, code) and ``per_category`` per category, so the list covers ground;
+    contrast per code and ``per_category`` per category, so the list covers ground;
     families take turns (needs, barriers, services, then the others), strongest first.
 
     Returns
@@ -320,7 +320,9 @@ def select_findings(prev: pd.DataFrame, contr: pd.DataFrame, codebook: pd.DataFr
             for fam in order:
                 while queues[fam]:
                     r = queues[fam].pop(0)
-                    key, cat = (r["dimension"], r["code"]), (r["dimension"], r["category"])
+                    # One finding per code: a profile's finding and its stakeholder group's
+                    # would often say the same thing twice (profiles nest in groups).
+                    key, cat = r["code"], (r["dimension"], r["category"])
                     if key in seen_code or per_cat.get(cat, 0) >= per_category:
                         continue
                     seen_code.add(key)
@@ -352,6 +354,7 @@ def evidence_quotes(findings: pd.DataFrame, records: pd.DataFrame, passages: pd.
         return pd.DataFrame(columns=["finding", "rank", "record_id", "question_id", "text"])
     p = passages.assign(_len=passages["evidence"].astype(str).str.len())
     p = p[p["_len"] >= 40]
+    used: set[tuple] = set()  # a sentence quoted for one finding is not quoted again
     for f in findings.itertuples(index=False):
         sel = p[p["code"] == f.code]
         if f.dimension != "all" and f.dimension in records:
@@ -359,7 +362,10 @@ def evidence_quotes(findings: pd.DataFrame, records: pd.DataFrame, passages: pd.
             sel = sel[sel["record_id"].isin(set(ids.astype(str)))]
         sel = sel.assign(_score=(sel["_len"] - 160).abs())  # about two lines reads best
         sel = sel.sort_values(["_score", "record_id", "question_id", "start"], kind="stable")
+        sel = sel[[(r, q, e) not in used for r, q, e in zip(
+            sel["record_id"], sel["question_id"], sel["evidence"], strict=True)]]
         sel = sel.drop_duplicates("record_id").head(n_quotes)
+        used.update(zip(sel["record_id"], sel["question_id"], sel["evidence"], strict=True))
         for rank, r in enumerate(sel.itertuples(index=False), 1):
             rows.append({"finding": f.finding, "rank": rank, "record_id": r.record_id,
                          "question_id": r.question_id,

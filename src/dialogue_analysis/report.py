@@ -12,6 +12,7 @@ identifiers (:func:`~dialogue_analysis.privacy.scan_published`) and only then pu
 from __future__ import annotations
 
 import base64
+import html
 import os
 import re
 import textwrap
@@ -1075,7 +1076,7 @@ def _profile_rows(a: Analysis, language: str) -> list[dict]:
 def key_findings(a: Analysis, language: str | None = None) -> pd.DataFrame:
     """The key findings as plain sentences: ``finding, sentence`` (and their numbers)."""
     language = language or a.language
-    sentences = [re.sub(r"</?strong>", "", str(finding_sentence(r, a, language)))
+    sentences = [html.unescape(re.sub(r"</?strong>", "", str(finding_sentence(r, a, language))))
                  for r in a.findings.to_dict("records")]
     out = a.findings.loc[:, ["finding", "kind", "dimension", "category", "code"]].copy()
     out.insert(1, "sentence", sentences)

@@ -137,7 +137,7 @@ def _flatten(d, prefix="") -> list[tuple[str, str]]:
 
 def workbook_tables(a: Analysis, language: str | None = None) -> dict[str, pd.DataFrame]:
     """The tables of the workbook, by sheet name, ready to write (masked, labelled)."""
-    from .report import finding_sentence
+    from .report import key_findings
 
     lang = language or a.language
     m = a.min_cell_count
@@ -153,8 +153,7 @@ def workbook_tables(a: Analysis, language: str | None = None) -> dict[str, pd.Da
                                 if isinstance(records[c].dtype, pd.CategoricalDtype)})
 
     findings = a.findings.copy()
-    findings.insert(1, "sentence", [str(finding_sentence(r, a, lang)).replace(
-        "<strong>", "").replace("</strong>", "") for r in a.findings.to_dict("records")])
+    findings.insert(1, "sentence", key_findings(a, lang)["sentence"].to_numpy())
     findings.insert(6, "label", label_of(findings["code"]))
 
     passages = a.passages.copy()
