@@ -18,6 +18,7 @@ from dialogue_analysis.coding import (
 )
 from dialogue_analysis.errors import ConfigError
 from dialogue_analysis.nlp import parse_answers
+from dialogue_analysis.topics import find_themes
 
 REPO = Path(__file__).resolve().parents[1]
 REFERENCE = REPO / "data" / "raw" / "sample-2018" / "codebook.yaml"
@@ -366,3 +367,15 @@ def test_reference_codebook_on_grand_debat_answers(realdata, tmp_path):
         assert texts[r.record_id][r.start : r.end]  # spans point into the answer
         assert r.evidence in texts[r.record_id]
     print(f"parsed and coded 8,888 answers in {elapsed:.1f} s; {coded:.1%} coded")
+
+    # Inductive themes on the same parse: several, distinct, and the known subjects among them.
+    themes = find_themes(parsed.terms, ans, n_themes=8, min_df=5)
+    summary = themes.summary
+    assert len(summary) == 8 and summary["n_answers"].is_monotonic_decreasing
+    firsts = [t[0] for t in summary["top_terms"]]
+    assert len(set(firsts)) == len(firsts)  # each theme led by its own term
+    tops = [set(t[:5]) for t in summary["top_terms"]]
+    assert max(len(a & b) for i, a in enumerate(tops) for b in tops[i + 1:]) <= 3
+    assert any({"carte", "identité", "passeport"} & t for t in tops)  # identity documents
+    assert any({"non_internet", "non_accès"} & t for t in tops)  # "not everyone is online"
+    assert themes.quotes.groupby("theme")["record_id"].nunique().min() >= 2
