@@ -150,7 +150,9 @@ def test_inputs_not_modified():
 def test_label_names_the_two_profiles_that_make_a_mixed_group():
     from dialogue_analysis.describe import describe_groups as describe
 
-    profiles = ["senior"] * 9 + ["salarié décroché"] * 7 + ["jeune"] * 16 + ["famille"] * 16
+    # Group 1: no profile is half of it, two together make most of it.
+    profiles = (["senior"] * 7 + ["salarié décroché"] * 6 + ["jeune"] * 3 + ["jeune"] * 13
+                + ["famille"] * 3 + ["famille"] * 16)
     territory = ["rural"] * 14 + ["urbain"] * 2 + ["urbain"] * 32
     records = pd.DataFrame({
         "record_id": [f"r{i:02d}" for i in range(48)],

@@ -459,33 +459,34 @@ def _labels(order, categories, codes, alpha, label_attributes, families, types, 
     return labels, labels_en
 
 
-# Who a group is: the finest attribute whose over-represented categories make up most of it.
-WHO_LEVELS = ("profile", "stakeholder_group")
+# Who a group is: rules tried in order, (attribute, number of its categories, share of the
+# group they must make up together). A profile that is half the group names it; two profiles
+# name it only when they make most of it, else its stakeholder group does.
+WHO_RULES = (("profile", 1, 0.5), ("profile", 2, 0.75), ("stakeholder_group", 1, 0.6),
+             ("profile", 2, 0.6), ("stakeholder_group", 2, 0.6))
 WHERE_LEVELS = ("territory", "age_band")
 
 
-def _who(cats, label_attributes, cover=0.6, where_share=0.4):
+def _who(cats, label_attributes, where_share=0.4):
     """Words naming who a group is: ``[["senior", "salarié décroché"], ["rural"]]``.
 
-    Up to two over-represented categories of the finest "who" attribute that together make up
-    at least ``cover`` of the group (else of the next attribute), then the over-represented
-    territory (or age band) shared by at least ``where_share`` of the group. Attributes other
-    than the canonical ones: the two most over-represented categories.
+    The first rule of :data:`WHO_RULES` that the group's over-represented categories meet, then
+    the over-represented territory (or age band) shared by at least ``where_share`` of the
+    group. With attributes other than the canonical ones: the two most over-represented
+    categories.
     """
-    levels = [a for a in WHO_LEVELS if a in label_attributes]
+    levels = {a for a, _, _ in WHO_RULES if a in label_attributes}
     if not levels:
         top2 = cats.drop_duplicates("attribute").head(2)
         top2 = top2.assign(_o=top2["attribute"].map(label_attributes.index))
         return [[str(c)] for c in top2.sort_values("_o", kind="stable")["category"]]
     who = []
-    for attribute in levels:
-        sel = cats[cats["attribute"] == attribute].sort_values(
-            ["count_in_group", "test_value"], ascending=False, kind="stable").head(2)
-        if sel.empty:
+    for attribute, n, share in WHO_RULES:
+        if attribute not in levels:
             continue
-        if sel["share_in_group"].iloc[0] >= cover:
-            sel = sel.head(1)
-        if sel["share_in_group"].sum() >= cover:
+        sel = cats[cats["attribute"] == attribute].sort_values(
+            ["count_in_group", "test_value"], ascending=False, kind="stable").head(n)
+        if len(sel) == n and sel["share_in_group"].sum() >= share:
             who = [list(sel["category"].astype(str))]
             break
     if not who:
