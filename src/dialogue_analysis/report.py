@@ -744,7 +744,8 @@ def _top_contrasts(a: Analysis, codes: list[str], dimension: str, language: str,
     c = c[(c["dimension"] == dimension) & c["code"].isin(codes) & (c["p_adjusted"] < 0.05)
           & (c["test_value"] > 0) & (c["count"] >= a.min_cell_count)
           & ~small_cells(c["count_others"], a.min_cell_count)]
-    c = c.sort_values(["test_value", "category", "code"], ascending=[False, True, True]).head(n)
+    c = c.sort_values(["test_value", "category", "code"], ascending=[False, True, True])
+    c = c.drop_duplicates("code").head(n)  # the strongest contrast of each code
     out = []
     for r in c.to_dict("records"):
         r = {**r, "kind": "contrast", "family": None}
