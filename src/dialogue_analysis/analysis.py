@@ -19,7 +19,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
@@ -27,6 +27,9 @@ import pandas as pd
 from .privacy import small_cells
 from .quotes import trim_quote
 from .storage import write_parquet, write_text
+
+if TYPE_CHECKING:  # the typology is imported only by the stages that fit one
+    from . import typology
 
 ANALYSIS_DIR = "analysis"  # sub-folder of data/processed/<wave>/ holding the analysis tables
 MANIFEST = "analysis_manifest.json"
@@ -548,6 +551,21 @@ def _attribute_types(records: pd.DataFrame, attributes: pd.DataFrame,
     return types or None
 
 
+def typology_from_settings(settings: dict, records: pd.DataFrame,
+                           attributes: pd.DataFrame | None) -> tuple[typology.Typology, dict | None]:
+    """The (unfitted) typology the run settings describe, and its attribute types."""
+    from .typology import Typology
+
+    types = _attribute_types(records, attributes, settings.get("typology_attributes"))
+    typo = Typology(n_clusters=settings.get("n_clusters", "auto"),
+                    k_range=tuple(settings.get("k_range", (2, 8))),
+                    random_state=int(settings.get("seed", 0)), attributes=types,
+                    min_group_size=int(settings.get("min_cell_count", 5)),
+                    blocks=settings.get("typology_blocks"),
+                    weights=settings.get("typology_weights") or None)
+    return typo, types
+
+
 def analyse_tables(records: pd.DataFrame, answers: pd.DataFrame, terms: pd.DataFrame,
                    passages: pd.DataFrame, code_matrix: pd.DataFrame, codebook: pd.DataFrame, *,
                    settings: dict | None = None, attributes: pd.DataFrame | None = None,
@@ -563,7 +581,6 @@ def analyse_tables(records: pd.DataFrame, answers: pd.DataFrame, terms: pd.DataF
     from .describe import describe_groups
     from .mapping import typology_map
     from .topics import find_themes
-    from .typology import Typology
 
     settings = dict(settings or {})
     timer = timer or StageTimer()
@@ -591,14 +608,9 @@ def analyse_tables(records: pd.DataFrame, answers: pd.DataFrame, terms: pd.DataF
             params["themes"]["skipped"] = str(exc)
 
     with timer("typology"):
-        k = settings.get("n_clusters", "auto")
-        k_range = tuple(settings.get("k_range", (2, 8)))
-        types = _attribute_types(records, attributes, settings.get("typology_attributes"))
-        typo = Typology(n_clusters=k, k_range=k_range, random_state=seed,
-                        attributes=types, min_group_size=min_cell,
-                        blocks=settings.get("typology_blocks"),
-                        weights=settings.get("typology_weights") or None)
+        typo, types = typology_from_settings(settings, records, attributes)
         typo.fit(records, code_matrix, terms)
+        k, k_range = typo.n_clusters, typo.k_range
         params["typology"] = {"n_clusters": k, "k_range": list(k_range), "method": typo.method,
                               "attributes": list(types or []),
                               "blocks": list(typo.feature_builder_.blocks_),
@@ -610,10 +622,12 @@ def analyse_tables(records: pd.DataFrame, answers: pd.DataFrame, terms: pd.DataF
         out["k_evidence"] = typo.k_evidence_.reset_index(drop=True)
 
     with timer("describe"):
+        # Every attribute describes the groups, also those left out of the clustering.
+        described = _attribute_types(records, attributes) or types
         cluster_labels = {int(g): v for g, v in (settings.get("cluster_labels") or {}).items()}
         desc = describe_groups(
             records.drop(columns=["typology_group"]), typo.labels_, code_matrix=code_matrix,
-            terms=terms, answers=answers, attributes=types, codebook_labels=labels,
+            terms=terms, answers=answers, attributes=described, codebook_labels=labels,
             cluster_labels=cluster_labels or None, features=typo.features_, passages=passages,
             n_quotes=4)
         params["describe"] = {"correction": "bh", "alpha": 0.05, "n_quotes": 4}
