@@ -909,6 +909,8 @@ STAGE_TEXT = {
             "Correspondence analysis (factor map)"),
     "findings": ("Prévalences, contrastes, enseignements et matrice de priorités",
                  "Prevalences, contrasts, findings and priority matrix"),
+    "save": ("Écriture des tables (parquet) et du manifeste de l'analyse",
+             "Writing the tables (parquet) and the analysis manifest"),
 }
 
 
@@ -922,8 +924,15 @@ def _methodology(a: Analysis, language: str) -> dict:
                       "seconds": fmt_number(secs, language, 1) if secs is not None else "–"})
     settings = [{"key": k, "value": _plain(v)} for k, v in sorted(a.settings.items())]
     versions = [{"key": k, "value": str(v)} for k, v in a.manifest.get("versions", {}).items()]
+    hashes = dict(a.manifest.get("inputs", {}))
+    config = a.manifest.get("config", {})
+    if isinstance(config, dict) and config.get("sha256"):
+        hashes[config.get("file", "survey.yaml")] = config["sha256"]
+    if a.manifest.get("codebook_sha256"):
+        hashes[a.manifest.get("stages", {}).get("coding", {}).get("params", {}).get(
+            "codebook", "codebook.yaml")] = a.manifest["codebook_sha256"]
     inputs = [{"key": str(k), "value": str(v)[:16] + "…" if len(str(v)) > 16 else str(v)}
-              for k, v in a.manifest.get("inputs", {}).items()]
+              for k, v in hashes.items()]
     params = []
     for name, info in stages.items():
         for k, v in (info.get("params", {}) if isinstance(info, dict) else {}).items():
