@@ -782,7 +782,7 @@ def run_analysis(project, root: str | os.PathLike = ".",
     answers = wave.answers.loc[:, ["record_id", "question_id", "text"]].copy()
     answers["record_id"] = answers["record_id"].astype(str)
     with timer("anonymise"):
-        anon = anonymise_answers(answers)
+        anon = anonymise_answers(answers, model=project.settings.spacy_model)
         pseudo = anon.answers.loc[:, ["record_id", "question_id", "text"]]
         found = anon.counts().to_dict()  # number of placeholders per kind, no original string
         del anon  # the correspondence table stays in memory only as long as needed

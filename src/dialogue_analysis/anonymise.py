@@ -303,10 +303,23 @@ class AnonymisedAnswers:
 # --------------------------------------------------------------------------------------------
 
 
+def _strip_accents(text: str) -> str:
+    text = unicodedata.normalize("NFKD", text)
+    return "".join(c for c in text if not unicodedata.combining(c))
+
+
+# Accented Latin letters mapped to their base letters once, so that folding the model's
+# 250,000 words is a str.translate rather than a decomposition of every character.
+_UNACCENT = str.maketrans({chr(cp): _strip_accents(chr(cp)) for cp in range(0xC0, 0x250)
+                           if _strip_accents(chr(cp)) != chr(cp)})
+
+
 def _fold(text: str) -> str:
     """Lower case without accents, apostrophes unified: the key of name comparisons."""
-    text = unicodedata.normalize("NFKD", text.replace("’", "'"))
-    return "".join(c for c in text if not unicodedata.combining(c)).casefold()
+    text = text.replace("’", "'").translate(_UNACCENT)
+    if not text.isascii():  # letters outside the table (rare): the general decomposition
+        text = _strip_accents(text)
+    return text.casefold()
 
 
 def _read_data_file(name: str) -> list[str]:
@@ -387,16 +400,15 @@ def _fold_same_length(text: str) -> str:
 
 
 def load_ner_model(name: str = DEFAULT_MODEL) -> Any:
-    """Load a spaCy model with only what the anonymisation needs (NER, lemmatizer tables).
+    """The spaCy pipeline of the NLP stage (loaded once per process), whose NER this stage runs.
 
-    The lemmatizer is loaded for its word lists (to tell ``Bonjour`` from a surname) but not run.
+    Sharing it saves a second model load in a run. Only ``ner`` (and a tok2vec it listens to,
+    if any) is run here; the lemmatizer's tables serve as word lists (to tell ``Bonjour`` from
+    a surname).
     """
-    import spacy
+    from .nlp import load_nlp
 
-    return spacy.load(
-        name,
-        exclude=["tok2vec", "morphologizer", "tagger", "parser", "attribute_ruler", "senter"],
-    )
+    return load_nlp(name)
 
 
 class _Lexicon:

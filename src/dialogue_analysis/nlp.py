@@ -54,7 +54,8 @@ KEY = ["record_id", "question_id"]
 CACHE_FORMAT = 1  # bump when what is stored per text changes
 SENTENCE_COMPONENT = "dialogue_analysis_sentences"
 # Components of the French pipelines that this stage never reads.
-EXCLUDED_COMPONENTS = ["ner", "senter"]
+EXCLUDED_COMPONENTS = ["senter"]
+DISABLED_COMPONENTS = ["ner"]
 
 ProgressCallback = Callable[[int, int], None]
 
@@ -202,7 +203,8 @@ def load_nlp(model: str = DEFAULT_MODEL):
     Returns
     -------
     spacy.language.Language
-        Without NER; with this stage's sentence rules before the parser.
+        NER loaded but disabled (for the anonymise stage); this stage's sentence rules
+        before the parser.
 
     Raises
     ------
@@ -212,7 +214,9 @@ def load_nlp(model: str = DEFAULT_MODEL):
     import spacy
 
     try:
-        nlp = spacy.load(model, exclude=EXCLUDED_COMPONENTS)
+        # NER is loaded but disabled: the anonymise stage runs it from this same pipeline
+        # (one model load per run), this stage never does.
+        nlp = spacy.load(model, exclude=EXCLUDED_COMPONENTS, disable=DISABLED_COMPONENTS)
     except OSError as exc:
         raise ModelNotInstalledError(
             f"spaCy model {model!r} is not installed. Install it in this environment "
