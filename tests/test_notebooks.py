@@ -37,3 +37,9 @@ def test_executed_notebooks_are_published_with_their_outputs(name):
     images = [o for o in outputs if "image/png" in o.get("data", {})]
     assert images, "figures are shown"
     assert "Traceback" not in json.dumps(nb)
+
+
+def test_the_comparison_notebook_is_not_part_of_a_wave_report():
+    built = built_wave()
+    published = sorted(p.name for p in (built.reports / "notebooks").glob("*.ipynb"))
+    assert published == NAMES

@@ -556,10 +556,20 @@ def notebook_parameters(config, root, language: str) -> str:
             f"config = {str(config)!r}\nroot = {str(root)!r}\nlanguage = {language!r}\n")
 
 
+def _compares_waves(path: Path) -> bool:
+    """Whether a notebook's parameters name a second wave (``config_b``): such a notebook
+    compares two waves and has no place in one wave's report."""
+    import nbformat
+
+    nb = nbformat.read(path, as_version=4)
+    return any("parameters" in c.get("metadata", {}).get("tags", [])
+               and "config_b" in c.get("source", "") for c in nb.cells)
+
+
 def execute_notebooks(notebooks_dir: str | os.PathLike, out_dir: str | os.PathLike, *, config,
                       root, language: str = "fr", timeout: int = 600,
                       kernel_name: str = "python3", workers: int = 2) -> list[Path]:
-    """Execute every ``NN_*.ipynb`` of ``notebooks_dir`` headlessly into ``out_dir``.
+    """Execute every one-wave ``NN_*.ipynb`` of ``notebooks_dir`` headlessly into ``out_dir``.
 
     The parameters (wave config path, root, report language) are injected as a code cell right
     after the cell tagged ``parameters`` (or first, when no cell is tagged), as papermill does.
@@ -570,7 +580,8 @@ def execute_notebooks(notebooks_dir: str | os.PathLike, out_dir: str | os.PathLi
 
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
-    paths = sorted(Path(notebooks_dir).glob("[0-9][0-9]_*.ipynb"))
+    paths = [p for p in sorted(Path(notebooks_dir).glob("[0-9][0-9]_*.ipynb"))
+             if not _compares_waves(p)]
     config, root = Path(config).resolve(), Path(root).resolve()
     # The kernels run in root: published notebooks name the wave's config relative to it, and
     # no absolute path (which may hold a user name) is written into them.
