@@ -54,3 +54,13 @@ def test_english_percent_and_other_plots():
               plots.plot_priority_matrix(pm), plots.plot_grouped_counts(table)):
         assert f.axes and f.axes[0].has_data()
         plt.close(f)
+
+
+def test_long_title_stays_inside_the_figure(tmp_path):
+    title = "Part des personnes évoquant chaque code (IC 95 %), vague 2018 et vague 2019"
+    long_labels = pd.Series({"Services en ligne mal conçus, tout dématérialisé": 0.4, "CAF": 0.6})
+    fig = plots.plot_bars(long_labels, title=title)
+    fig.canvas.draw()
+    box = fig._suptitle.get_window_extent()
+    assert box.x1 <= fig.bbox.x1 and box.x0 >= 0
+    plt.close(fig)

@@ -47,8 +47,13 @@ def _axes(ax, figsize=FIGSIZE):
 
 def _finish(fig, ax, title, source, xlabel=None, ylabel=None):
     with plt.rc_context(STYLE):
-        if title:
-            ax.set_title(textwrap.fill(title, 80), loc="left")
+        if title and len(fig.axes) == 1:
+            # A one-panel figure's title starts at the figure's left edge: aligned on the axes,
+            # it would overflow on the right when long tick labels narrow the axes.
+            fig.suptitle(textwrap.fill(title, 64), x=0.005, ha="left",
+                         fontsize=STYLE["axes.titlesize"], fontweight="bold")
+        elif title:
+            ax.set_title(textwrap.fill(title, 60), loc="left")
         if xlabel is not None:
             ax.set_xlabel(xlabel)
         if ylabel is not None:
