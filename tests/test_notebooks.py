@@ -43,3 +43,13 @@ def test_the_comparison_notebook_is_not_part_of_a_wave_report():
     built = built_wave()
     published = sorted(p.name for p in (built.reports / "notebooks").glob("*.ipynb"))
     assert published == NAMES
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_published_notebooks_look_like_they_ran_alone(name):
+    # All run in one kernel, reset before each: counts renumbered, no trace of the reset.
+    nb = nbformat.read(built_wave().reports / "notebooks" / name, as_version=4)
+    code = [c for c in nb.cells if c.cell_type == "code"]
+    assert [c.execution_count for c in code] == list(range(1, len(code) + 1))
+    assert not any("%reset" in c.source for c in code)
+    assert not any(o.output_type == "error" for c in code for o in c.outputs)

@@ -568,46 +568,68 @@ def _compares_waves(path: Path) -> bool:
 
 def execute_notebooks(notebooks_dir: str | os.PathLike, out_dir: str | os.PathLike, *, config,
                       root, language: str = "fr", timeout: int = 600,
-                      kernel_name: str = "python3", workers: int = 2) -> list[Path]:
+                      kernel_name: str = "python3") -> list[Path]:
     """Execute every one-wave ``NN_*.ipynb`` of ``notebooks_dir`` headlessly into ``out_dir``.
 
     The parameters (wave config path, root, report language) are injected as a code cell right
     after the cell tagged ``parameters`` (or first, when no cell is tagged), as papermill does.
-    Notebooks run with ``root`` as working directory, ``workers`` at a time (each in its own
-    kernel). An error in a cell raises ``nbclient``'s ``CellExecutionError``, naming the cell.
+    The notebooks run one after the other in a single kernel started in ``root`` (starting a
+    kernel and importing pandas and matplotlib is most of a thin notebook's time); its namespace
+    is reset before each notebook, so that none can lean on another's variables, and execution
+    counts are renumbered from 1 in each published notebook. An error in a cell raises
+    ``nbclient``'s ``CellExecutionError``, naming the cell.
     """
-    from concurrent.futures import ThreadPoolExecutor
+    import nbformat
+    from jupyter_client.manager import KernelManager
+    from nbclient import NotebookClient
 
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
     paths = [p for p in sorted(Path(notebooks_dir).glob("[0-9][0-9]_*.ipynb"))
              if not _compares_waves(p)]
     config, root = Path(config).resolve(), Path(root).resolve()
-    # The kernels run in root: published notebooks name the wave's config relative to it, and
+    # The kernel runs in root: published notebooks name the wave's config relative to it, and
     # no absolute path (which may hold a user name) is written into them.
     cwd = root
     if config.is_relative_to(root):
         config, root = config.relative_to(root), Path(".")
 
-    def one(path: Path) -> Path:
-        import nbformat
-        from nbclient import NotebookClient
+    km = KernelManager(kernel_name=kernel_name)
+    written = []
+    try:
+        for path in paths:
+            nb = nbformat.read(path, as_version=4)
+            cell = nbformat.v4.new_code_cell(notebook_parameters(config, root, language))
+            cell.metadata["tags"] = ["injected-parameters"]
+            tagged = [i for i, c in enumerate(nb.cells)
+                      if "parameters" in c.get("metadata", {}).get("tags", [])]
+            nb.cells.insert(tagged[0] + 1 if tagged else 0, cell)
+            nb.cells.insert(0, nbformat.v4.new_code_cell("%reset -f"))
+            client = NotebookClient(nb, km=km, timeout=timeout, kernel_name=kernel_name,
+                                    resources={"metadata": {"path": str(cwd)}})
+            client.execute(cwd=str(cwd))
+            nb.cells.pop(0)
+            _renumber(nb)
+            target = out_dir / path.name
+            nbformat.write(nb, target)
+            written.append(target)
+    finally:
+        if km.has_kernel:
+            km.shutdown_kernel(now=True)
+    return written
 
-        nb = nbformat.read(path, as_version=4)
-        cell = nbformat.v4.new_code_cell(notebook_parameters(config, root, language))
-        cell.metadata["tags"] = ["injected-parameters"]
-        tagged = [i for i, c in enumerate(nb.cells)
-                  if "parameters" in c.get("metadata", {}).get("tags", [])]
-        nb.cells.insert(tagged[0] + 1 if tagged else 0, cell)
-        client = NotebookClient(nb, timeout=timeout, kernel_name=kernel_name,
-                                resources={"metadata": {"path": str(cwd)}})
-        client.execute()
-        target = out_dir / path.name
-        nbformat.write(nb, target)
-        return target
 
-    with ThreadPoolExecutor(max_workers=max(1, workers)) as pool:
-        return list(pool.map(one, paths))
+def _renumber(nb) -> None:
+    """Execution counts from 1, as if the notebook had run in a kernel of its own."""
+    n = 0
+    for c in nb.cells:
+        if c.cell_type != "code" or c.get("execution_count") is None:
+            continue
+        n += 1
+        c.execution_count = n
+        for out in c.get("outputs", []):
+            if "execution_count" in out:
+                out["execution_count"] = n
 
 
 # -- report content ---------------------------------------------------------------------------
