@@ -29,7 +29,7 @@ import pandas as pd
 from . import plots
 from .privacy import assert_clean, small_cells
 from .report import fmt_int, fmt_number, fmt_p, fmt_pct
-from .storage import atomic_path, staged_dir
+from .storage import staged_dir
 from .waves import Comparison, mask_prevalence
 
 HTML_FILE = "compare.html"
@@ -336,20 +336,10 @@ def masked_group_sizes(cmp: Comparison) -> pd.DataFrame:
 
 def write_workbook(cmp: Comparison, path: str | os.PathLike, language: str = "fr") -> Path:
     """Write ``compare.xlsx`` atomically: one sheet per published table."""
-    from openpyxl import Workbook
+    from .workbook import write_tables
 
-    from .workbook import write_sheet
-
-    wb = Workbook()
-    wb.remove(wb.active)
-    for name, df in published_tables(cmp, language).items():
-        write_sheet(wb, name, df)
-    wb.properties.creator = "dialogue-analysis"
-    wb.properties.title = f"{cmp.wave_a} / {cmp.wave_b}: comparison"
-    path = Path(path)
-    with atomic_path(path) as tmp:
-        wb.save(tmp)
-    return path
+    return write_tables(published_tables(cmp, language), path,
+                        title=f"{cmp.wave_a} / {cmp.wave_b}: comparison")
 
 
 # -- HTML ---------------------------------------------------------------------------------------

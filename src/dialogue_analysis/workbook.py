@@ -241,12 +241,17 @@ def workbook_tables(a: Analysis, language: str | None = None) -> dict[str, pd.Da
 
 def write_workbook(a: Analysis, path: str | os.PathLike, *, language: str | None = None) -> Path:
     """Write ``findings.xlsx`` atomically; see the module notes for what makes it safe."""
+    return write_tables(workbook_tables(a, language), path, title=f"{a.wave}: findings")
+
+
+def write_tables(tables: dict[str, pd.DataFrame], path: str | os.PathLike, *, title: str) -> Path:
+    """Write one sheet per table (:func:`write_sheet`) into a workbook, atomically."""
     wb = Workbook()
     wb.remove(wb.active)
-    for name, df in workbook_tables(a, language).items():
+    for name, df in tables.items():
         write_sheet(wb, name, df)
     wb.properties.creator = "dialogue-analysis"
-    wb.properties.title = f"{a.wave}: findings"
+    wb.properties.title = title
     path = Path(path)
     with atomic_path(path) as tmp:
         wb.save(tmp)
