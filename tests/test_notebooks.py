@@ -53,3 +53,20 @@ def test_published_notebooks_look_like_they_ran_alone(name):
     assert [c.execution_count for c in code] == list(range(1, len(code) + 1))
     assert not any("%reset" in c.source for c in code)
     assert not any(o.output_type == "error" for c in code for o in c.outputs)
+
+
+def test_an_error_in_a_notebook_stops_the_report(tmp_path):
+    from nbclient.exceptions import CellExecutionError
+
+    from dialogue_analysis.report import execute_notebooks
+
+    nb = nbformat.v4.new_notebook()
+    params = nbformat.v4.new_code_cell('config = "x"\nroot = "."\nlanguage = "fr"')
+    params.metadata["tags"] = ["parameters"]
+    nb.cells = [params, nbformat.v4.new_code_cell("1 / 0")]
+    (tmp_path / "nb").mkdir()
+    nbformat.write(nb, tmp_path / "nb" / "01_broken.ipynb")
+    with pytest.raises(CellExecutionError, match="ZeroDivisionError"):
+        execute_notebooks(tmp_path / "nb", tmp_path / "out", config=tmp_path / "survey.yaml",
+                          root=tmp_path)
+    assert not (tmp_path / "out" / "01_broken.ipynb").exists()

@@ -579,6 +579,8 @@ def execute_notebooks(notebooks_dir: str | os.PathLike, out_dir: str | os.PathLi
     counts are renumbered from 1 in each published notebook. An error in a cell raises
     ``nbclient``'s ``CellExecutionError``, naming the cell.
     """
+    import subprocess
+
     import nbformat
     from jupyter_client.manager import KernelManager
     from nbclient import NotebookClient
@@ -607,7 +609,9 @@ def execute_notebooks(notebooks_dir: str | os.PathLike, out_dir: str | os.PathLi
             nb.cells.insert(0, nbformat.v4.new_code_cell("%reset -f"))
             client = NotebookClient(nb, km=km, timeout=timeout, kernel_name=kernel_name,
                                     resources={"metadata": {"path": str(cwd)}})
-            client.execute(cwd=str(cwd))
+            # The kernel's own console chatter (e.g. transport warnings) would only confuse an
+            # analyst; cell errors still come back through the protocol and raise here.
+            client.execute(cwd=str(cwd), stderr=subprocess.DEVNULL)
             nb.cells.pop(0)
             _renumber(nb)
             target = out_dir / path.name
