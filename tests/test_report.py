@@ -179,4 +179,11 @@ def test_a_wave_with_little_to_show_still_gets_a_report(tmp_path):
     html = render_html(a)
     assert '<section id="key-findings">' in html and '<section id="methodology">' in html
     assert '<section id="typology">' not in html  # nothing to show, no empty section
-    write_workbook(a, tmp_path / "w.xlsx")
+    import openpyxl
+
+    wb = openpyxl.load_workbook(write_workbook(a, tmp_path / "w.xlsx"))
+    assert len(wb.sheetnames) == 18 and wb.sheetnames[:3] == ["README", "findings", "records"]
+    assert list(wb["records"].iter_rows(values_only=True)) == [
+        ("record_id", "stakeholder_group", "territory"),
+        ("a", "x", "rural"), ("b", "y", "urbain"), ("c", "y", "rural")]
+    assert wb["findings"].max_row == 1  # the header only: no finding to publish
