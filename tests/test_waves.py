@@ -133,6 +133,10 @@ def test_assign_tolerates_missing_and_new_attributes(wave_b, reference):
     records = wave_b.records.drop(columns=["territory"]).assign(interview_mode="visio")
     out = reference.assign(records, wave_b.code_matrix, wave_b.terms)
     assert out["distance"].notna().all()
+    # the other attributes and the needs still place people: measured 100 % as with territory
+    full = reference.assign(wave_b.records, wave_b.code_matrix, wave_b.terms)
+    assert (out["group"] == full["group"]).mean() >= 0.95
+    assert out["far"].mean() < 0.12
 
 
 def test_refit_on_the_same_wave_keeps_every_group_id(wave_a, typo_a, reference):
