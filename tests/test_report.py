@@ -97,6 +97,7 @@ def test_consulted_counts_equal_the_records(html):
     # small cells of the group x territory table are masked
     cross = pd.crosstab(a.records["stakeholder_group"], a.records["territory"])
     n_small = int(((cross > 0) & (cross < 5)).sum().sum())
+    assert n_small == 3  # the sample's group x territory table has three small cells
     assert section.count('masked">< 5<') == n_small
 
 
