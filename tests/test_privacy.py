@@ -135,3 +135,70 @@ def test_published_files_carry_no_identifier_pattern():
     built = built_wave()
     hits = scan_published(built.reports)
     assert hits.empty, hits.to_string()
+
+
+# -- the error report of a failed ingestion (reports/<wave>/ingest_errors.*) ------------------
+
+ERROR_WAVE_CONFIG = """
+wave: essai-erreurs
+table: {file: entretiens.xlsx}
+record_id: N° entretien
+attributes:
+  date: {column: Date, type: date, formats: ["%d/%m/%Y"]}
+  territory: {column: Territoire, type: categorical, required: true,
+              values: [urbain, rural]}
+questions:
+  - {id: q1, column: Q1, required: true}
+"""
+ERROR_WAVE_PLANTED = ["Jean-Claude Dumoulin", "Dumoulin", "06 98 45 12 30", "Lucien Garnier",
+                      "Garnier", "Yasmina", "Belkacem", "CONCAT"]
+
+
+def test_failed_ingestion_report_under_reports_withholds_cell_contents(tmp_path):
+    """A name or phone typed in a category, date or formula cell is an error, and the error list
+    saved under reports/ locates it (row, column) without copying the cell."""
+    from dialogue_analysis.config import load_project
+    from dialogue_analysis.pipeline import run_ingest
+    from dialogue_analysis.validation import ValidationFailed
+
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.append(["N° entretien", "Date", "Territoire", "Q1"])
+    ws.append(["E01", "12/04/2018", "rural", "La mairie m'aide pour les papiers."])
+    ws.append(["E02", "12/04/2018", "Jean-Claude Dumoulin 06 98 45 12 30", "Pôle emploi."])
+    ws.append(["E03", "Lucien Garnier 16/04/2018", "urbain", "Un forfait moins cher."])
+    ws.append(["E04", "16/04/2018", "urbain", '=CONCAT("Yasmina"," Belkacem")'])
+    wb.save(tmp_path / "entretiens.xlsx")
+    (tmp_path / "survey.yaml").write_text(ERROR_WAVE_CONFIG, encoding="utf-8")
+    project = load_project(tmp_path / "survey.yaml")
+    root = tmp_path / "out"
+    with pytest.raises(ValidationFailed) as info:
+        run_ingest(project, root)
+    # the analyst still sees the values in the terminal (the report in memory)...
+    assert any("Dumoulin" in (p.value or "") for p in info.value.report)
+    # ...but nothing of them is written under reports/
+    reports = project.reports_dir(root)
+    assert {p.name for p in reports.iterdir()} == {"ingest_errors.csv", "ingest_errors.md"}
+    hits = scan_published(reports, ERROR_WAVE_PLANTED)
+    assert hits.empty, hits.to_string()
+    saved = pd.read_csv(reports / "ingest_errors.csv", sep=";", encoding="utf-8-sig")
+    errors = saved[saved["severity"] == "error"]
+    assert {(r.row, r.column) for r in errors.itertuples()} >= {
+        (3, "Territoire"), (4, "Date"), (5, "Q1")}
+    assert set(errors["code"]) >= {"value_not_allowed", "bad_date", "formula_without_value"}
+
+
+def test_redacted_validation_report_keeps_ids():
+    from dialogue_analysis.validation import ValidationReport, tr
+
+    report = ValidationReport(language="en")
+    report.add("f.csv", None, 3, "Id", "E07", "error", "duplicate_id",
+               tr("duplicate_id", "en", value="E07", rows="2, 3"), {"value": "E07", "rows": "2, 3"})
+    report.add("f.csv", None, 4, "Territory", "Kevin Mabiala", "error", "value_not_allowed",
+               tr("value_not_allowed", "en", value="Kevin Mabiala", field="territory", hint=""),
+               {"value": "Kevin Mabiala", "field": "territory", "hint": ""})
+    frame = report.redacted().to_frame()
+    assert frame.loc[0, "value"] == "E07" and "E07" in frame.loc[0, "message"]
+    assert "Mabiala" not in frame.to_csv()
+    assert "territory" in frame.loc[1, "message"]
+    assert "Mabiala" in report.to_frame().to_csv()  # the report itself is unchanged

@@ -815,7 +815,7 @@ def run_analysis(project, root: str | os.PathLike = ".",
         "stages": {},
     }
     try:
-        validation = wave.report.to_frame()
+        validation = wave.report.redacted().to_frame()
     except Exception:  # noqa: BLE001 - the validation table is informative only
         validation = Analysis().validation
     analysis = Analysis(wave=project.wave, settings=settings, manifest=manifest,

@@ -104,7 +104,8 @@ def ingest(config: ConfigArg, root: RootOpt = Path("."), lang: LangOpt = None) -
     """Check the interviews file against the survey config and build the clean tables.
 
     Every problem is listed at once (file, row, column, value). With errors, nothing is written
-    to data/processed/ and the full list is saved to reports/<wave>/ingest_errors.csv.
+    to data/processed/ and the full list is saved to reports/<wave>/ingest_errors.csv (cells'
+    contents withheld there: they may hold identifiers).
     Otherwise the tables go to data/processed/<wave>/ with a validation report.
     """
     language = lang.value if lang else None

@@ -133,7 +133,7 @@ class _Context:
         spec = table.spec if isinstance(table, _Table) else table
         sheet = table.sheet if isinstance(table, _Table) else spec.sheet
         message = tr(code, self.language, **params)
-        self.report.add(spec.label, sheet, row, column, value, severity, code, message)
+        self.report.add(spec.label, sheet, row, column, value, severity, code, message, params)
 
     def step(self, code: str, **params) -> None:
         if self.progress is not None:

@@ -111,9 +111,12 @@ def _stage_ingest(ctx: RunContext) -> Wave:
     try:
         wave = read_wave(project, progress=ctx.progress)
     except ValidationFailed as exc:
+        # reports/ is published: the saved list locates each problem but withholds the cells'
+        # contents (the terminal shows them).
+        saved = exc.report.redacted()
         with storage.staged_dir(failure) as stage:
-            (stage / FAILURE_CSV).write_text(exc.report.to_csv_text(), encoding="utf-8", newline="")
-            (stage / FAILURE_MD).write_text(exc.report.to_markdown(), encoding="utf-8")
+            (stage / FAILURE_CSV).write_text(saved.to_csv_text(), encoding="utf-8", newline="")
+            (stage / FAILURE_MD).write_text(saved.to_markdown(), encoding="utf-8")
         exc.report_path = failure / FAILURE_CSV
         raise
     ctx.step("step_write", path=project.processed_dir(ctx.root))

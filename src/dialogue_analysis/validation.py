@@ -17,7 +17,7 @@ import functools
 import re
 import unicodedata
 from collections.abc import Iterable, Sequence
-from dataclasses import asdict, dataclass, field, fields
+from dataclasses import dataclass, field, fields, replace
 from typing import TYPE_CHECKING, Any
 
 import pandas as pd
@@ -243,6 +243,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "{errors} error(s), {warnings} warning(s)",
     ),
     "report_none": ("Aucun problème.", "No problem."),
+    "value_withheld": ("[contenu masqué]", "[content withheld]"),
     "report_more": (
         "… et {n} autre(s) ligne(s) : voir {path}",
         "… and {n} more row(s): see {path}",
@@ -368,9 +369,17 @@ class Problem:
     severity: str
     code: str
     message: str
+    # The message's parameters, kept to write it again without the cell's content (redacted()).
+    params: dict | None = field(default=None, compare=False, repr=False)
 
 
-REPORT_COLUMNS = tuple(f.name for f in fields(Problem))
+REPORT_COLUMNS = tuple(f.name for f in fields(Problem) if f.name != "params")
+# Problems whose value is an interview id, a respondent key or a question id: ids are published
+# with the quotes anyway. The value of any other problem is a cell of the interviews file (an
+# answer, a note, a category typed by hand) and may hold a name, a phone number, an e-mail...
+ID_VALUE_CODES = frozenset({"missing_id", "duplicate_id", "duplicate_respondent", "no_respondent",
+                            "duplicate_answer", "unknown_question"})
+_CELL_PARAMS = ("value", "formula", "got")
 
 
 class ValidationReport:
@@ -386,12 +395,39 @@ class ValidationReport:
         if str(file) not in self._files:
             self._files.append(str(file))
 
-    def add(self, file, sheet, row, column, value, severity, code, message) -> Problem:
-        """Record a problem; ``value`` is shown as text (truncated in the readable report only)."""
+    def add(self, file, sheet, row, column, value, severity, code, message,
+            params: dict | None = None) -> Problem:
+        """Record a problem; ``value`` is shown as text (truncated in the readable report only).
+
+        ``params`` are the parameters the message was written with (see :meth:`redacted`).
+        """
         text = None if value is None else str(value)
-        problem = Problem(str(file), sheet, row, column, text, severity, code, message)
+        problem = Problem(str(file), sheet, row, column, text, severity, code, message, params)
         self._problems.append(problem)
         return problem
+
+    def redacted(self) -> ValidationReport:
+        """The same problems without the contents of the file's cells, for files under reports/.
+
+        A value that is not an id (:data:`ID_VALUE_CODES`) is replaced by a marker, in the
+        ``value`` column and in the message (a category typed with a person's name, a formula,
+        an unreadable date may all hold identifiers). File, sheet, row and column still locate
+        the cell; the terminal shows the full report.
+        """
+        marker = tr("value_withheld", self.language)
+        out = ValidationReport(language=self.language)
+        out._files = list(self._files)
+        for p in self._problems:
+            if p.value is None or p.code in ID_VALUE_CODES:
+                out._problems.append(p)
+                continue
+            if p.params is not None:
+                params = {k: marker if k in _CELL_PARAMS else v for k, v in p.params.items()}
+                message = tr(p.code, self.language, **params)
+            else:
+                message = p.message.replace(p.value, marker) if p.value else p.message
+            out._problems.append(replace(p, value=marker, message=message))
+        return out
 
     @property
     def problems(self) -> list[Problem]:
@@ -420,7 +456,7 @@ class ValidationReport:
 
     def to_frame(self) -> pd.DataFrame:
         """The report as a DataFrame (one row per problem, columns of :class:`Problem`)."""
-        rows = [asdict(p) for p in self.problems]
+        rows = [{k: getattr(p, k) for k in REPORT_COLUMNS} for p in self.problems]
         frame = pd.DataFrame(rows, columns=list(REPORT_COLUMNS))
         frame["row"] = frame["row"].astype("Int64")
         return frame
