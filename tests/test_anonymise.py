@@ -143,6 +143,21 @@ def test_non_personal_urls_are_kept(nlp):
     assert anonymise_text(text, nlp=nlp) == text
 
 
+@pytest.mark.parametrize("text,handle", [
+    ("@yasmina.belkacem93 sur Instagram c'est moi.", "@yasmina.belkacem93"),
+    ("mon snap (@kev_du_23), écrivez-moi", "@kev_du_23"),
+])
+def test_social_handle_alone_is_replaced(text, handle):
+    out = anonymise_text(text, use_ner=False)
+    assert handle not in out and "yasmina" not in out.lower() and "kev_" not in out
+    assert "[URL_1]" in out
+
+
+@pytest.mark.parametrize("text", ["rdv @ la mairie", "écrivez à jo@free.fr", "@12 et @ab"])
+def test_at_sign_without_handle_is_not_a_url(text):
+    assert not [i for i in detect_identifiers(text, use_ner=False) if i.kind == "url"]
+
+
 # --- structured identifiers -----------------------------------------------------------------
 
 

@@ -590,6 +590,11 @@ def _is_cap(word: str) -> bool:
     return word[:1].isupper()
 
 
+# A social-network handle written alone (``@yasmina.b93 sur Insta``): not inside an e-mail or a
+# link, 3 to 30 characters with at least one letter.
+_HANDLE_RE = re.compile(r"(?<![\w.@/+-])@(?=[\w.]{0,29}[^\W\d_])[^\W][\w.]{1,28}[^\W.]")
+
+
 def _structured(text: str, stop_re: re.Pattern[str] | None = None) -> list[Identifier]:
     """Candidates of the regular-expression kinds, overlapping allowed."""
     found: list[Identifier] = []
@@ -606,6 +611,8 @@ def _structured(text: str, stop_re: re.Pattern[str] | None = None) -> list[Ident
         url = m.group(0).rstrip(".,;:!?)»'’\"")
         if _url_is_personal(url):
             add(m.start(), m.end(), "url")
+    for m in _HANDLE_RE.finditer(text):
+        add(m.start(), m.end(), "url")
     for m in _IBAN_RE.finditer(text):
         span = _iban_span(m)
         if span:
