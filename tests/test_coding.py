@@ -248,6 +248,8 @@ def test_accepts_parsed_answers_and_is_deterministic(codebook):
     parsed = parse_answers(ans)
     one, two = code_answers(parsed, codebook), code_answers(ans, codebook)
     assert isinstance(one, Coding)
+    assert one.passages["code"].tolist() == ["service.taxes", "service.employment"]
+    assert one.code_matrix.sum(axis=1).to_dict() == {"r1": 2, "r2": 0}
     pd.testing.assert_frame_equal(one.passages, two.passages)
     pd.testing.assert_frame_equal(one.code_matrix, two.code_matrix)
 

@@ -164,3 +164,5 @@ def test_compare_command_reports_a_config_error(tmp_path):
     result = CliRunner().invoke(app, ["compare", str(tmp_path / "absent.yaml"),
                                       str(tmp_path / "other.yaml")])
     assert result.exit_code == 2
+    assert "absent.yaml" in result.output and "introuvable" in result.output
+    assert "Traceback" not in result.output

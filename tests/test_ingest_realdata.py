@@ -6,6 +6,7 @@
 
 from pathlib import Path
 
+import pandas as pd
 import pytest
 
 from dialogue_analysis import load_project, read_wave, write_wave
@@ -71,4 +72,7 @@ def test_attributes_are_canonical(elf):
 def test_written_outputs(elf, tmp_path):
     project, wave = elf
     out = write_wave(wave, project, tmp_path)
-    assert (out / "records.parquet").is_file() and (out / "validation.csv").is_file()
+    records = pd.read_parquet(out / "records.parquet")
+    assert len(records) == 2_538 and records["record_id"].is_unique
+    assert len(pd.read_parquet(out / "answers.parquet")) == 13_476
+    assert len(pd.read_csv(out / "validation.csv")) == len(wave.report)

@@ -146,7 +146,8 @@ def test_figure_functions_draw_on_a_given_axes():
     a = synthetic_analysis()
     fig, ax = plt.subplots()
     out = FIGURES["05_needs"](a, "fr", ax=ax)
-    assert out is fig
+    assert out is fig and fig.axes == [ax]
+    assert len(ax.patches) == len(a.family_codes("need")) == 7  # one bar per need, on that axes
     plt.close(fig)
 
 
