@@ -105,12 +105,12 @@ class Analysis:
     k_evidence: pd.DataFrame = field(default_factory=lambda: _empty(
         "k", "silhouette", "stability", "chosen"))
     group_categories: pd.DataFrame = field(default_factory=lambda: _empty(
-        "group", "attribute", "category", "count", "share_in_group", "share_overall",
+        "group", "attribute", "category", "count_in_group", "share_in_group", "share_overall",
         "test_value"))
     group_means: pd.DataFrame = field(default_factory=lambda: _empty(
         "group", "attribute", "mean_in_group", "mean_overall", "test_value"))
     group_codes: pd.DataFrame = field(default_factory=lambda: _empty(
-        "group", "code", "count", "share_in_group", "share_overall", "test_value"))
+        "group", "code", "count_in_group", "share_in_group", "share_overall", "test_value"))
     group_terms: pd.DataFrame = field(default_factory=lambda: _empty(
         "group", "term", "count_in_group", "share_in_group", "share_overall", "test_value"))
     group_quotes: pd.DataFrame = field(default_factory=lambda: _empty(
