@@ -608,6 +608,7 @@ def execute_notebooks(notebooks_dir: str | os.PathLike, out_dir: str | os.PathLi
             nb.cells.insert(tagged[0] + 1 if tagged else 0, cell)
             nb.cells.insert(0, nbformat.v4.new_code_cell("%reset -f"))
             client = NotebookClient(nb, km=km, timeout=timeout, kernel_name=kernel_name,
+                                    startup_timeout=180,  # a busy machine starts kernels slowly
                                     resources={"metadata": {"path": str(cwd)}})
             # The kernel's own console chatter (e.g. transport warnings) would only confuse an
             # analyst; cell errors still come back through the protocol and raise here.
