@@ -189,3 +189,18 @@ def test_a_wave_with_little_to_show_still_gets_a_report(tmp_path):
         ("record_id", "stakeholder_group", "territory"),
         ("a", "x", "rural"), ("b", "y", "urbain"), ("c", "y", "rural")]
     assert wb["findings"].max_row == 1  # the header only: no finding to publish
+
+
+def test_typology_section_says_when_no_k_is_stable(html):
+    import dataclasses
+
+    from dialogue_analysis.report import _unstable_typology
+
+    a = built_wave().analysis
+    best = a.k_evidence["stability"].max()
+    assert best < 0.75  # the sample wave's groups are tendencies (measured best about 0.57)
+    note = _unstable_typology(a, "fr")
+    assert note["best"] == f"{best:.2f}".replace(".", ",")
+    assert "Aucun nombre de groupes n" in html and f"la meilleure est {note['best']}" in html
+    stable = dataclasses.replace(a, k_evidence=a.k_evidence.assign(stability=0.9))
+    assert _unstable_typology(stable, "en") is None

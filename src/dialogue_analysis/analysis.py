@@ -616,6 +616,7 @@ def analyse_tables(records: pd.DataFrame, answers: pd.DataFrame, terms: pd.DataF
                               "blocks": list(typo.feature_builder_.blocks_),
                               "weights": dict(settings.get("typology_weights") or {}),
                               "n_bootstrap": typo.n_bootstrap, "random_state": seed,
+                              "stability_threshold": typo.stability_threshold,
                               "n_clusters_": int(typo.n_clusters_)}
         groups = typo.labels_.reindex(records["record_id"])
         records = records.assign(typology_group=pd.array(groups.to_numpy(), dtype="Int64"))

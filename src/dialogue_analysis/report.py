@@ -1083,6 +1083,7 @@ def context(a: Analysis, language: str, images: dict[str, str]) -> dict:
                             "rows": _family_rows(a, f, language)} for f in other_families],
         "themes": themes,
         "k": k, "k_min": min(k_range) if k_range else None,
+        "k_unstable": _unstable_typology(a, language),
         "k_max": max(k_range) if k_range else None,
         "cards": _group_cards(a, language) if k else [],
         "priority": _priority_rows(a, language),
@@ -1090,6 +1091,21 @@ def context(a: Analysis, language: str, images: dict[str, str]) -> dict:
                         for x in _limitations(a, language)],
         "method": _methodology(a, language),
     }
+
+
+def _unstable_typology(a: Analysis, language: str) -> dict | None:
+    """The chosen k's stability and the threshold it misses, when no k reached it."""
+    params = a.manifest.get("stages", {}).get("typology", {}).get("params", {}) \
+        if isinstance(a.manifest.get("stages"), dict) else {}
+    threshold = params.get("stability_threshold", 0.75)
+    ev = a.k_evidence
+    if ev.empty or "stability" not in ev or not len(a.groups) or ev["stability"].max() >= threshold:
+        return None
+    chosen = ev.loc[ev["k"] == len(a.groups), "stability"]
+    return {"stability": fmt_number(chosen.iloc[0] if len(chosen) else ev["stability"].max(),
+                                    language, 2),
+            "best": fmt_number(ev["stability"].max(), language, 2),
+            "threshold": fmt_number(threshold, language, 2)}
 
 
 _FAMILY_KEYS = {k: v for k, v in FAMILY_ALIASES.items() if k in ("service", "barrier", "need")}
