@@ -169,6 +169,12 @@ def test_report_command_writes_the_english_report_from_the_saved_analysis(tmp_pa
     assert 'lang="en"' in html and "Key findings" in html
     assert (out / "findings.xlsx").is_file() and (out / "figures" / "05_needs.svg").is_file()
     assert not (out / "notebooks").exists()
+    # English was asked for once: the next report without --lang is in the config's French.
+    result = CliRunner().invoke(app, ["report", str(config), "--root", str(tmp_path),
+                                      "--no-notebooks"])
+    assert result.exit_code == 0, result.output
+    html = (out / "findings.html").read_text(encoding="utf-8")
+    assert 'lang="fr"' in html and "Principaux enseignements" in html
 
 
 def test_a_wave_with_little_to_show_still_gets_a_report(tmp_path):

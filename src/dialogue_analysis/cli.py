@@ -194,7 +194,8 @@ def _publish(project, analysis, root, language, notebooks, no_notebooks, progres
     from .report import publish
 
     folder = None if no_notebooks or not Path(notebooks).is_dir() else Path(notebooks)
-    paths = publish(analysis, project.reports_dir(root), language=language or analysis.language,
+    # The config's language (or --lang), never the one a previous `report --lang` saved.
+    paths = publish(analysis, project.reports_dir(root), language=project.settings.language,
                     notebooks_dir=folder, config_path=project.config_path.resolve(),
                     root=Path(root).resolve(),
                     progress=(lambda step, secs: progress(step) if secs is None else None))
