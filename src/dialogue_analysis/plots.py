@@ -158,6 +158,24 @@ def plot_grouped_counts(table: pd.DataFrame, *, title: str = "", xlabel: str = "
     return _finish(fig, ax, title, source, xlabel=xlabel, ylabel=ylabel)
 
 
+def _annotated_grid(ax, table, data, hide, top, fmt, mask_text, fontsize):
+    """Colour the cells of ``table`` by ``data`` (0..``top``), write each value with ``fmt``,
+    and show hidden cells as ``mask_text`` on grey."""
+    cmap = SEQUENTIAL.with_extremes(bad="#e6e6e6")
+    ax.imshow(np.ma.masked_array(data, mask=hide), cmap=cmap, vmin=0, vmax=top, aspect="auto")
+    for (i, j), val in np.ndenumerate(data):
+        if hide[i, j]:
+            txt, colour = mask_text, "#555555"
+        else:
+            txt, colour = fmt(val), "white" if val > 0.6 * top else "black"
+        ax.text(j, i, txt, ha="center", va="center", fontsize=fontsize, color=colour)
+    ax.set_xticks(range(table.shape[1]), _wrap(table.columns, 14))
+    ax.set_yticks(range(table.shape[0]), _wrap(table.index, 40))
+    ax.tick_params(length=0)
+    for side in ("left", "bottom"):
+        ax.spines[side].set_visible(False)
+
+
 def plot_heatmap(shares: pd.DataFrame, *, masked: pd.DataFrame | None = None, title: str = "",
                  xlabel: str = "", ylabel: str = "", source: str = "", language: str = "fr",
                  mask_text: str = "n<5", ax=None):
@@ -176,22 +194,9 @@ def plot_heatmap(shares: pd.DataFrame, *, masked: pd.DataFrame | None = None, ti
         data = shares.to_numpy(dtype=float)
         hide = masked.reindex_like(shares).fillna(False).to_numpy(dtype=bool) if masked is not None \
             else np.zeros_like(data, dtype=bool)
-        shown = np.ma.masked_array(data, mask=hide)
-        cmap = SEQUENTIAL.with_extremes(bad="#e6e6e6")
-        ax.imshow(shown, cmap=cmap, vmin=0, vmax=max(0.01, float(np.nanmax(data)) if data.size else 1),
-                  aspect="auto")
-        for (i, j), val in np.ndenumerate(data):
-            if hide[i, j]:
-                txt, colour = mask_text, "#555555"
-            else:
-                txt = _fmt_pct(val, language)
-                colour = "white" if val > 0.6 * np.nanmax(data) else "black"
-            ax.text(j, i, txt, ha="center", va="center", fontsize=7, color=colour)
-        ax.set_xticks(range(shares.shape[1]), _wrap(shares.columns, 14))
-        ax.set_yticks(range(shares.shape[0]), _wrap(shares.index, 40))
-        ax.tick_params(length=0)
-        for side in ("left", "bottom"):
-            ax.spines[side].set_visible(False)
+        top = max(0.01, float(np.nanmax(data)) if data.size else 1)
+        _annotated_grid(ax, shares, data, hide, top, lambda v: _fmt_pct(v, language),
+                        mask_text, fontsize=7)
     return _finish(fig, ax, title, source, xlabel=xlabel, ylabel=ylabel)
 
 
@@ -323,22 +328,9 @@ def plot_count_heatmap(counts: pd.DataFrame, *, masked: pd.DataFrame | None = No
         data = counts.apply(pd.to_numeric, errors="coerce").to_numpy(dtype=float)
         hide = masked.reindex_like(counts).fillna(False).to_numpy(dtype=bool) \
             if masked is not None else np.isnan(data)
-        shown = np.ma.masked_array(np.nan_to_num(data), mask=hide)
-        cmap = SEQUENTIAL.with_extremes(bad="#e6e6e6")
         top = float(np.nanmax(np.where(hide, np.nan, data))) if (~hide).any() else 1.0
-        ax.imshow(shown, cmap=cmap, vmin=0, vmax=max(top, 1.0), aspect="auto")
-        for (i, j), val in np.ndenumerate(data):
-            if hide[i, j]:
-                txt, colour = mask_text, "#555555"
-            else:
-                txt = f"{val:,.0f}".replace(",", "\u202f")
-                colour = "white" if val > 0.6 * top else "black"
-            ax.text(j, i, txt, ha="center", va="center", fontsize=7.5, color=colour)
-        ax.set_xticks(range(counts.shape[1]), _wrap(counts.columns, 14))
-        ax.set_yticks(range(counts.shape[0]), _wrap(counts.index, 40))
-        ax.tick_params(length=0)
-        for side in ("left", "bottom"):
-            ax.spines[side].set_visible(False)
+        _annotated_grid(ax, counts, np.nan_to_num(data), hide, max(top, 1.0),
+                        lambda v: f"{v:,.0f}".replace(",", "\u202f"), mask_text, fontsize=7.5)
     return _finish(fig, ax, title, source, xlabel=xlabel, ylabel=ylabel)
 
 
