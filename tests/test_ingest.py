@@ -280,13 +280,21 @@ def test_write_wave_publishes_tables_report_and_manifest(tmp_path):
     wave = read_wave(project)
     out = write_wave(wave, project, tmp_path / "out")
     assert out == tmp_path / "out" / "data" / "processed" / "essai-2018"
+    # The raw text is kept apart, beside a README saying how sensitive it is.
     assert sorted(p.name for p in out.iterdir()) == [
-        "answers.parquet",
         "manifest.json",
-        "records.parquet",
         "validation.csv",
         "validation.md",
     ]
+    interim = tmp_path / "out" / "data" / "interim" / "essai-2018"
+    assert sorted(p.name for p in interim.iterdir()) == [
+        "README.md",
+        "answers.parquet",
+        "records.parquet",
+        "validation.csv",
+    ]
+    readme = (interim / "README.md").read_text(encoding="utf-8")
+    assert "as sensitive as the raw" in readme and "never published" in readme
     assert {p.name: sha256_file(p) for p in raw.iterdir()} == before  # raw files only read
     manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
     assert manifest["rows"] == {"records": 3, "answers": 5}
@@ -298,7 +306,12 @@ def test_write_wave_publishes_tables_report_and_manifest(tmp_path):
     assert manifest["package"]["version"] and manifest["python"]
     assert manifest["spacy_model"]["name"] == "fr_core_news_sm"
     assert manifest["validation"] == {"errors": 0, "warnings": 1}
-    assert manifest["outputs"]["records.parquet"] == sha256_file(out / "records.parquet")
+    assert manifest["outputs"]["data/interim/essai-2018/records.parquet"] == sha256_file(
+        interim / "records.parquet"
+    )
+    assert manifest["outputs"]["data/processed/essai-2018/validation.md"] == sha256_file(
+        out / "validation.md"
+    )
     report = pd.read_csv(out / "validation.csv", sep=";", encoding="utf-8-sig")
     assert report["code"].tolist() == ["optional_answer_missing"]
     assert "Rapport de validation" in (out / "validation.md").read_text(encoding="utf-8")

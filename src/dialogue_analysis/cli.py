@@ -79,6 +79,12 @@ NotebooksOpt = Annotated[
 NoNotebooksOpt = Annotated[
     bool, typer.Option("--no-notebooks", help="Do not execute the notebooks."),
 ]
+AnalystWorkbookOpt = Annotated[
+    bool, typer.Option("--analyst-workbook", help="Also write the person-level workbook "
+                       "data/processed/<wave>/analyst_workbook.xlsx (pseudonymised, one row per "
+                       "interview and answer; never published). Default: "
+                       "settings.analyst_workbook of the config."),
+]
 
 
 def _version(value: bool) -> None:
@@ -135,13 +141,16 @@ def run(
     lang: LangOpt = None,
     notebooks: NotebooksOpt = Path("notebooks"),
     no_notebooks: NoNotebooksOpt = False,
+    analyst_workbook: AnalystWorkbookOpt = False,
 ) -> None:
     """Run the whole analysis of a wave: ingestion, analysis, then the reports.
 
     Ingestion and the descriptive summary (reports/<wave>/summary.md), then every analysis
     stage (pseudonymisation, NLP, coding, themes, typology, cross tables; tables under
     data/processed/<wave>/analysis/), then the findings report under reports/<wave>/
-    (findings.html, findings.xlsx, figures/, executed notebooks/).
+    (findings.html, findings.xlsx, figures/, executed notebooks/). The raw answers are kept
+    under data/interim/<wave>/ (as sensitive as the raw files, never published); everything
+    under data/processed/ and reports/ is pseudonymised.
     """
     from .analysis import run_analysis
 
@@ -156,6 +165,8 @@ def run(
             analysis = run_analysis(project, root, progress)
             paths = _publish(project, analysis, root, language, notebooks, no_notebooks,
                              progress)
+            paths["analyst_workbook"] = _analyst_workbook(project, analysis, root,
+                                                          analyst_workbook)
         _print_published(project, analysis, paths)
 
 
@@ -166,6 +177,7 @@ def report(
     lang: LangOpt = None,
     notebooks: NotebooksOpt = Path("notebooks"),
     no_notebooks: NoNotebooksOpt = False,
+    analyst_workbook: AnalystWorkbookOpt = False,
 ) -> None:
     """Write the findings report of a wave under reports/<wave>/.
 
@@ -186,6 +198,8 @@ def report(
                 analysis = run_analysis(project, root, progress)
             paths = _publish(project, analysis, root, language, notebooks, no_notebooks,
                              progress)
+            paths["analyst_workbook"] = _analyst_workbook(project, analysis, root,
+                                                          analyst_workbook)
         _print_published(project, analysis, paths)
 
 
@@ -205,6 +219,18 @@ def _publish(project, analysis, root, language, notebooks, no_notebooks, progres
     return paths
 
 
+def _analyst_workbook(project, analysis, root, asked: bool) -> Path | None:
+    """Write the person-level workbook when asked (flag or setting), else remove a stale one:
+    it must never outlive the analysis it was made from."""
+    from .workbook import ANALYST_WORKBOOK, write_analyst_workbook
+
+    folder = project.processed_dir(root)
+    if asked or project.settings.analyst_workbook:
+        return write_analyst_workbook(analysis, folder, language=project.settings.language)
+    (folder / ANALYST_WORKBOOK).unlink(missing_ok=True)
+    return None
+
+
 def _print_published(project, analysis, paths) -> None:
     lang = project.settings.language
     stages = analysis.manifest.get("stages", {})
@@ -213,7 +239,7 @@ def _print_published(project, analysis, paths) -> None:
     report = ", ".join(f"{k} {v:.1f} s" for k, v in analysis.manifest.get("report", {}).items())
     if timings:
         console.print(timings + (f"; {report}" if report else ""), highlight=False)
-    for key in ("html", "xlsx", "figures", "notebooks"):
+    for key in ("html", "xlsx", "figures", "notebooks", "analyst_workbook"):
         if paths.get(key) is not None:
             console.print(tr("cli_written", lang, path=paths[key]))
 
