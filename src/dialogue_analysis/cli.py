@@ -59,7 +59,8 @@ RootOpt = Annotated[
     Path,
     typer.Option(
         "--root",
-        help="Folder under which data/processed/<wave>/ and reports/<wave>/ are written.",
+        help="Folder under which data/interim/<wave>/, data/processed/<wave>/ and "
+        "reports/<wave>/ are written.",
         file_okay=False,
     ),
 ]
@@ -110,16 +111,17 @@ def ingest(config: ConfigArg, root: RootOpt = Path("."), lang: LangOpt = None) -
     """Check the interviews file against the survey config and build the clean tables.
 
     Every problem is listed at once (file, row, column, value). With errors, nothing is written
-    to data/processed/ and the full list is saved to reports/<wave>/ingest_errors.csv (cells'
-    contents withheld there: they may hold identifiers).
-    Otherwise the tables go to data/processed/<wave>/ with a validation report.
+    to data/ and the full list is saved to reports/<wave>/ingest_errors.csv (cells' contents
+    withheld there: they may hold identifiers). Otherwise the tables, raw text and all, go to
+    data/interim/<wave>/ (as sensitive as the raw files, never published) and the validation
+    report, cells withheld, to data/processed/<wave>/.
     """
     language = lang.value if lang else None
     with _errors(language):
         project = load_project(config, language=language)
         with _progress() as progress:
             wave = pipeline.run_ingest(project, root, progress)
-        _print_report(wave.report, project.processed_dir(root) / "validation.csv")
+        _print_report(wave.report, project.interim_dir(root) / "validation.csv")
         console.print(
             tr(
                 "cli_ingested",
@@ -159,7 +161,7 @@ def run(
         project = load_project(config, language=language)
         with _progress() as progress:
             ctx = pipeline.run(project, root, progress)
-        _print_report(ctx.results["ingest"].report, project.processed_dir(root) / "validation.csv")
+        _print_report(ctx.results["ingest"].report, project.interim_dir(root) / "validation.csv")
         console.print(Markdown(ctx.results["summary"]))
         with _progress() as progress:
             analysis = run_analysis(project, root, progress)
