@@ -327,7 +327,9 @@ def test_same_input_same_output_bytes(tmp_path):
     hashes = []
     for root in ("a", "b"):
         out = write_wave(read_wave(project), project, tmp_path / root)
-        hashes.append({p.name: sha256_file(p) for p in out.iterdir() if p.name != "manifest.json"})
+        kept = [*out.iterdir(), *project.interim_dir(tmp_path / root).iterdir()]
+        hashes.append({p.relative_to(tmp_path / root): sha256_file(p) for p in kept
+                       if p.name != "manifest.json"})
     assert hashes[0] == hashes[1]
 
 
@@ -357,7 +359,8 @@ def test_interrupted_write_keeps_previous_outputs(tmp_path, monkeypatch):
     project = load_project(write_config(tmp_path, "entretiens.csv"))
     root = tmp_path / "out"
     out = write_wave(read_wave(project), project, root)
-    before = {p.name: sha256_file(p) for p in out.iterdir()}
+    interim = project.interim_dir(root)
+    before = {p: sha256_file(p) for folder in (out, interim) for p in folder.iterdir()}
     wave = read_wave(project)
     wave.answers = wave.answers.iloc[:1]
 
@@ -367,8 +370,10 @@ def test_interrupted_write_keeps_previous_outputs(tmp_path, monkeypatch):
     monkeypatch.setattr("dialogue_analysis.ingest.build_manifest", boom)
     with pytest.raises(KeyboardInterrupt):
         write_wave(wave, project, root)
-    assert {p.name: sha256_file(p) for p in out.iterdir()} == before
+    # Neither the shared tables nor the raw ones changed: the two folders still match.
+    assert {p: sha256_file(p) for folder in (out, interim) for p in folder.iterdir()} == before
     assert sorted(p.name for p in out.parent.iterdir()) == ["essai-2018"]
+    assert sorted(p.name for p in interim.parent.iterdir()) == ["essai-2018"]
 
 
 def test_raise_on_error_false_returns_the_wave_with_na(tmp_path):

@@ -237,15 +237,14 @@ def write_wave(wave: Wave, project: Project, root: str | Path = ".") -> Path:
     Path
         The wave's processed folder.
     """
-    interim = project.interim_dir(root)
-    with storage.staged_dir(interim) as stage:
-        wave.records.to_parquet(stage / RECORDS_FILE, index=False)
-        wave.answers.to_parquet(stage / ANSWERS_FILE, index=False)
-        (stage / REPORT_CSV).write_text(wave.report.to_csv_text(), encoding="utf-8", newline="")
-        (stage / INTERIM_README).write_text(interim_readme(project), encoding="utf-8")
-    out = project.processed_dir(root)
+    interim, out = project.interim_dir(root), project.processed_dir(root)
     shared = wave.report.redacted()
-    with storage.staged_dir(out) as stage:
+    # Both folders are staged until every file is written: a failure changes neither.
+    with storage.staged_dir(interim) as private, storage.staged_dir(out) as stage:
+        wave.records.to_parquet(private / RECORDS_FILE, index=False)
+        wave.answers.to_parquet(private / ANSWERS_FILE, index=False)
+        (private / REPORT_CSV).write_text(wave.report.to_csv_text(), encoding="utf-8", newline="")
+        (private / INTERIM_README).write_text(interim_readme(project), encoding="utf-8")
         (stage / REPORT_CSV).write_text(shared.to_csv_text(), encoding="utf-8", newline="")
         (stage / REPORT_MD).write_text(shared.to_markdown(), encoding="utf-8")
         manifest = build_manifest(wave, project)
@@ -253,7 +252,7 @@ def write_wave(wave: Wave, project: Project, root: str | Path = ".") -> Path:
         manifest["outputs"] = {
             f"data/{kind}/{project.wave}/{name}": storage.sha256_file(base / name)
             for kind, base, names in (
-                ("interim", interim, (RECORDS_FILE, ANSWERS_FILE, REPORT_CSV)),
+                ("interim", private, (RECORDS_FILE, ANSWERS_FILE, REPORT_CSV)),
                 ("processed", stage, (REPORT_CSV, REPORT_MD)),
             )
             for name in names
