@@ -3,6 +3,7 @@ import zipfile
 
 import openpyxl
 import pandas as pd
+import pytest
 from analysis_fixtures import built_wave, synthetic_analysis
 
 from dialogue_analysis.workbook import write_analyst_workbook, write_workbook
@@ -56,6 +57,9 @@ def test_analyst_workbook_adds_the_person_level_sheets(tmp_path):
     assert [c.value for c in wb["quotes"][1]][:4] == ["source", "ref", "rank", "record_id"]
     readme = pd.read_excel(path, sheet_name="README")
     assert readme["sheet"].tolist() == wb.sheetnames[1:]
+    with pytest.raises(ValueError, match="reports/"):
+        write_analyst_workbook(a, tmp_path / "reports" / "w")
+    assert not (tmp_path / "reports").exists()
 
 
 def test_small_counts_are_masked_in_cross_tables():

@@ -276,9 +276,17 @@ def write_analyst_workbook(a: Analysis, processed_dir: str | os.PathLike, *,
     For the analyst's own checks (filter the answers, read a passage in its context); it is
     pseudonymised like every table of ``data/processed/`` but it singles people out, so it is
     never written under ``reports/`` and never published.
+
+    Raises
+    ------
+    ValueError
+        If ``processed_dir`` lies inside a folder named ``reports``.
     """
-    return write_tables(analyst_workbook_tables(a, language),
-                        Path(processed_dir) / ANALYST_WORKBOOK,
+    folder = Path(processed_dir)
+    if any(part.casefold() == "reports" for part in folder.resolve().parts):
+        raise ValueError(f"{folder}: the analyst's workbook has one row per person; it is "
+                         "never written under reports/ (use data/processed/<wave>/)")
+    return write_tables(analyst_workbook_tables(a, language), folder / ANALYST_WORKBOOK,
                         title=f"{a.wave}: analyst workbook (person-level, not for publication)")
 
 
