@@ -68,8 +68,11 @@ def pipeline_available() -> bool:
     return (SAMPLE / "survey.yaml").is_file() and (SAMPLE / "codebook.yaml").is_file()
 
 
-def _planted_copy(root: Path) -> Path:
-    """The sample wave copied under ``root/data/raw`` with identifiers planted in answers."""
+def _planted_copy(root: Path, planted=PLANTED) -> Path:
+    """The sample wave copied under ``root/data/raw`` with identifiers planted in answers.
+
+    ``planted``: (question id, sentence) pairs; each sentence is added to the answer of a
+    different interview."""
     import openpyxl
     import yaml
 
@@ -83,7 +86,7 @@ def _planted_copy(root: Path) -> Path:
     ws = wb[table["sheet"]] if "sheet" in table else wb.active
     header_row = int(table.get("header_row", 1))
     headers = {str(c.value).strip(): c.column for c in ws[header_row] if c.value is not None}
-    for i, (qid, sentence) in enumerate(PLANTED):
+    for i, (qid, sentence) in enumerate(planted):
         row = header_row + 1 + 7 * i + 3
         cell = ws.cell(row, headers[columns[qid]])
         cell.value = f"{cell.value or ''} {sentence}".strip()

@@ -38,7 +38,9 @@ def test_ingest_writes_under_root(wave_config, tmp_path):
     result = invoke("ingest", wave_config, "--root", tmp_path / "out")
     assert result.exit_code == 0, result.output
     out = tmp_path / "out" / "data" / "processed" / "essai-2018"
-    assert (out / "records.parquet").is_file() and (out / "manifest.json").is_file()
+    interim = tmp_path / "out" / "data" / "interim" / "essai-2018"
+    assert (interim / "records.parquet").is_file() and (out / "manifest.json").is_file()
+    assert not (out / "records.parquet").exists()  # raw text only under data/interim
     assert "3 entretiens, 5 réponses" in result.output
     assert "avertissement" in result.output  # the empty optional answer is shown
 

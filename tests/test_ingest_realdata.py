@@ -72,7 +72,9 @@ def test_attributes_are_canonical(elf):
 def test_written_outputs(elf, tmp_path):
     project, wave = elf
     out = write_wave(wave, project, tmp_path)
-    records = pd.read_parquet(out / "records.parquet")
+    interim = project.interim_dir(tmp_path)
+    records = pd.read_parquet(interim / "records.parquet")
     assert len(records) == 2_538 and records["record_id"].is_unique
-    assert len(pd.read_parquet(out / "answers.parquet")) == 13_476
+    assert len(pd.read_parquet(interim / "answers.parquet")) == 13_476
+    assert not (out / "answers.parquet").exists()  # raw text stays under data/interim
     assert len(pd.read_csv(out / "validation.csv")) == len(wave.report)

@@ -179,7 +179,7 @@ def test_report_command_writes_the_english_report_from_the_saved_analysis(tmp_pa
 
 def test_a_wave_with_little_to_show_still_gets_a_report(tmp_path):
     from dialogue_analysis.analysis import Analysis
-    from dialogue_analysis.workbook import write_workbook
+    from dialogue_analysis.workbook import write_analyst_workbook, write_workbook
 
     records = pd.DataFrame({"record_id": ["a", "b", "c"], "stakeholder_group": ["x", "y", "y"],
                             "territory": ["rural", "urbain", "rural"]})
@@ -190,11 +190,13 @@ def test_a_wave_with_little_to_show_still_gets_a_report(tmp_path):
     import openpyxl
 
     wb = openpyxl.load_workbook(write_workbook(a, tmp_path / "w.xlsx"))
-    assert len(wb.sheetnames) == 18 and wb.sheetnames[:3] == ["README", "findings", "records"]
+    assert len(wb.sheetnames) == 14 and wb.sheetnames[:3] == ["README", "findings", "prevalence"]
+    assert "records" not in wb.sheetnames  # published: no row per person
+    assert wb["findings"].max_row == 1  # the header only: no finding to publish
+    wb = openpyxl.load_workbook(write_analyst_workbook(a, tmp_path))
     assert list(wb["records"].iter_rows(values_only=True)) == [
         ("record_id", "stakeholder_group", "territory"),
         ("a", "x", "rural"), ("b", "y", "urbain"), ("c", "y", "rural")]
-    assert wb["findings"].max_row == 1  # the header only: no finding to publish
 
 
 def test_typology_section_says_when_no_k_is_stable(html):

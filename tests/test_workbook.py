@@ -3,20 +3,15 @@ import zipfile
 
 import openpyxl
 import pandas as pd
+import pytest
 from analysis_fixtures import built_wave, synthetic_analysis
 
-from dialogue_analysis.workbook import write_workbook
+from dialogue_analysis.workbook import write_analyst_workbook, write_workbook
 
 EXPECTED = {
     "README": ["sheet", "description"],
     "findings": ["finding", "sentence", "kind", "dimension", "category", "code", "label", "n",
                  "count", "share", "share_others", "ratio", "test_value", "p_adjusted"],
-    "records": ["record_id", "stakeholder_group", "profile", "territory", "typology_group",
-                "typology_label"],
-    "answers": ["record_id", "question_id", "text"],
-    "code_matrix": ["record_id"],
-    "passages": ["record_id", "question_id", "code", "label", "family", "start", "end",
-                 "evidence"],
     "prevalence": ["dimension", "category", "code", "label", "n", "count", "share", "masked"],
     "crosstabs": ["dimension", "code", "category", "count", "n", "share", "residual", "masked"],
     "tests": ["dimension", "code", "chi2", "p_value", "p_adjusted"],
@@ -24,7 +19,7 @@ EXPECTED = {
     "group_profiles": ["group", "attribute", "category", "count_in_group", "test_value"],
     "group_codes": ["group", "code", "count_in_group", "share_in_group", "test_value"],
     "group_terms": ["group", "term", "test_value"],
-    "quotes": ["source", "ref", "rank", "record_id", "question_id", "text"],
+    "quotes": ["source", "ref", "rank", "question_id", "text"],
     "themes": ["theme", "label", "top_terms", "n_answers", "share"],
     "priority": ["code", "label", "family", "breadth", "n_groups", "prevalence", "x", "y"],
     "codebook": ["code", "family", "label_fr", "label_en"],
@@ -42,8 +37,29 @@ def test_every_sheet_has_its_columns_a_frozen_header_and_a_filter():
         assert set(columns) <= set(header), (name, set(columns) - set(header))
         assert ws.freeze_panes == "A2"
         assert ws.auto_filter.ref and ws.auto_filter.ref.startswith("A1:")
-    assert wb["answers"].max_row == len(built.analysis.answers) + 1
-    assert wb["code_matrix"].max_column == built.analysis.code_matrix.shape[1] + 1
+    # The tables behind the report only: no sheet gives a row per person or a respondent's id.
+    for ws in wb.worksheets:
+        assert "record_id" not in [c.value for c in ws[1]], ws.title
+    assert wb["quotes"].max_row == 1 + len(built.analysis.finding_quotes) + len(
+        built.analysis.group_quotes) + len(built.analysis.theme_quotes)
+
+
+def test_analyst_workbook_adds_the_person_level_sheets(tmp_path):
+    a = synthetic_analysis()
+    path = write_analyst_workbook(a, tmp_path)
+    assert path == tmp_path / "analyst_workbook.xlsx"
+    wb = openpyxl.load_workbook(path)
+    assert wb.sheetnames[:6] == ["README", "findings", "records", "answers", "code_matrix",
+                                 "passages"]
+    assert wb["records"].max_row == len(a.records) + 1
+    assert wb["answers"].max_row == len(a.answers) + 1
+    assert wb["code_matrix"].max_column == a.code_matrix.shape[1] + 1
+    assert [c.value for c in wb["quotes"][1]][:4] == ["source", "ref", "rank", "record_id"]
+    readme = pd.read_excel(path, sheet_name="README")
+    assert readme["sheet"].tolist() == wb.sheetnames[1:]
+    with pytest.raises(ValueError, match="reports/"):
+        write_analyst_workbook(a, tmp_path / "reports" / "w")
+    assert not (tmp_path / "reports").exists()
 
 
 def test_small_counts_are_masked_in_cross_tables():
@@ -67,11 +83,13 @@ def test_no_cell_is_a_formula_and_formula_text_is_neutralised(tmp_path):
     answers.loc[1, "text"] = "- oui, souvent"
     answers.loc[2, "text"] = "@SUM(1+1)"
     answers.loc[3, "text"] = "+33 dit-il"
-    path = write_workbook(dataclasses.replace(a, answers=answers), tmp_path / "w.xlsx")
-    with zipfile.ZipFile(path) as zf:
-        for name in zf.namelist():
-            if name.startswith("xl/worksheets/"):
-                assert "<f>" not in zf.read(name).decode("utf-8")
+    a = dataclasses.replace(a, answers=answers)
+    path = write_analyst_workbook(a, tmp_path)
+    for written in (path, write_workbook(a, tmp_path / "w.xlsx")):
+        with zipfile.ZipFile(written) as zf:
+            for name in zf.namelist():
+                if name.startswith("xl/worksheets/"):
+                    assert "<f>" not in zf.read(name).decode("utf-8")
     ws = openpyxl.load_workbook(path)["answers"]
     values = [ws.cell(r, 3).value for r in range(2, 6)]
     assert values == ["'=HYPERLINK(\"http://example.org\",\"clic\")", "'- oui, souvent",

@@ -6,6 +6,11 @@ typology -> characterisation -> crosstabs -> map -> findings), writes every tabl
 and returns an :class:`Analysis`. :func:`load_analysis` reads those files back without recomputing
 anything (no spaCy model is loaded), which is what notebooks and the report writers use.
 
+The ingested wave is read from ``data/interim/<wave>/`` (raw text, as sensitive as the raw
+files); the anonymise stage is the only one to read it, and writes the pseudonymised canonical
+``records.parquet`` and ``answers.parquet`` under ``data/processed/<wave>/``. Everything after it
+(the NLP stage and its cache, coding, every table, report and notebook) sees pseudonymised text.
+
 Every number a report shows is a cell of one of these tables: the report only formats them.
 """
 
@@ -723,7 +728,8 @@ def _survey_tables(project) -> tuple[pd.DataFrame, pd.DataFrame]:
 
 
 def _ingested(project, root, progress):
-    """The ingested wave: read back from data/processed, or ingested now when absent."""
+    """The ingested wave, raw text and all: read back from data/interim, or ingested now when
+    absent (also when an earlier version of the toolkit left it under data/processed)."""
     from . import ingest, pipeline
 
     try:
@@ -768,6 +774,7 @@ def run_analysis(project, root: str | os.PathLike = ".",
         Also written to ``<root>/data/processed/<wave>/analysis/`` (one parquet file per table,
         ``analysis_manifest.json`` with parameters, timings, versions and input hashes).
     """
+    from . import ingest
     from .anonymise import anonymise_answers
     from .config import load_project
     from .nlp import parse_answers
@@ -782,19 +789,22 @@ def run_analysis(project, root: str | os.PathLike = ".",
         wave = _ingested(project, root, progress)
     answers = wave.answers.loc[:, ["record_id", "question_id", "text"]].copy()
     answers["record_id"] = answers["record_id"].astype(str)
+    # Free-text attributes are not pseudonymised: they stay in data/interim and never enter
+    # the analysis.
+    free_text = [a.name for a in project.survey.attributes if a.type == "text"]
+    records = wave.records.drop(columns=[c for c in free_text if c in wave.records])
+    records["record_id"] = records["record_id"].astype(str)
     with timer("anonymise"):
         anon = anonymise_answers(answers, model=project.settings.spacy_model)
         pseudo = anon.answers.loc[:, ["record_id", "question_id", "text"]]
         found = anon.counts().to_dict()  # number of placeholders per kind, no original string
         del anon  # the correspondence table stays in memory only as long as needed
+        # From here on every stage, and every reader of data/processed, sees pseudonymised text.
+        ingest.write_pseudonymised(records, pseudo, project, root)
     with timer("nlp"):
         parsed = parse_answers(pseudo, model=project.settings.spacy_model, root=root)
         terms = parsed.terms
     with timer("coding"):
-        # Free-text attributes are not pseudonymised: they never enter the analysis.
-        free_text = [a.name for a in project.survey.attributes if a.type == "text"]
-        records = wave.records.drop(columns=[c for c in free_text if c in wave.records])
-        records["record_id"] = records["record_id"].astype(str)
         passages, code_matrix, codebook, coding_params = _code(parsed, records, project)
     questions, attributes = _survey_tables(project)
     tables, params = analyse_tables(records, pseudo, terms, passages, code_matrix, codebook,

@@ -1091,31 +1091,36 @@ def anonymise_answers(
     return AnonymisedAnswers(out, mapping, spans, n_words)
 
 
-def _inside_reports(path: Path) -> bool:
-    """Whether ``path`` (as given or resolved) lies inside a folder named ``reports``."""
-    return any(
-        part.casefold() == "reports" for p in (path, path.resolve()) for part in p.parent.parts
-    )
+def _inside_shared(path: Path) -> bool:
+    """Whether ``path`` (as given or resolved) lies inside a ``reports`` or ``data/processed``
+    folder: both are shared, and only pseudonymised text may be there."""
+    for p in (path, path.resolve()):
+        parts = [part.casefold() for part in p.parent.parts]
+        if "reports" in parts or any(a == "data" and b == "processed"
+                                     for a, b in zip(parts, parts[1:], strict=False)):
+            return True
+    return False
 
 
 def write_mapping(mapping: pd.DataFrame, path: str | os.PathLike) -> Path:
     """Write the placeholder -> original table (CSV, or parquet for a ``.parquet`` path).
 
     The mapping holds the identifiers themselves: write it only when you need to trace a
-    placeholder back, to a protected place. A path inside any ``reports/`` folder is refused.
+    placeholder back, to a protected place such as ``data/interim/<wave>/``. A path inside a
+    ``reports/`` or ``data/processed/`` folder is refused.
 
     Raises
     ------
     ValueError
-        If ``path`` lies inside a folder named ``reports``.
+        If ``path`` lies inside a folder named ``reports`` or ``data/processed``.
     """
     from .storage import atomic_path, write_parquet
 
     path = Path(path)
-    if _inside_reports(path):
+    if _inside_shared(path):
         raise ValueError(
-            f"{path}: the anonymisation mapping holds names and identifiers; "
-            "it is never written inside a reports/ folder"
+            f"{path}: the anonymisation mapping holds names and identifiers; it is never "
+            "written inside reports/ or data/processed/ (data/interim/<wave>/ is the place)"
         )
     missing = [c for c in MAPPING_COLUMNS if c not in mapping.columns]
     if missing:

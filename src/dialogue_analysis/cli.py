@@ -59,7 +59,8 @@ RootOpt = Annotated[
     Path,
     typer.Option(
         "--root",
-        help="Folder under which data/processed/<wave>/ and reports/<wave>/ are written.",
+        help="Folder under which data/interim/<wave>/, data/processed/<wave>/ and "
+        "reports/<wave>/ are written.",
         file_okay=False,
     ),
 ]
@@ -78,6 +79,12 @@ NotebooksOpt = Annotated[
 ]
 NoNotebooksOpt = Annotated[
     bool, typer.Option("--no-notebooks", help="Do not execute the notebooks."),
+]
+AnalystWorkbookOpt = Annotated[
+    bool, typer.Option("--analyst-workbook", help="Also write the person-level workbook "
+                       "data/processed/<wave>/analyst_workbook.xlsx (pseudonymised, one row per "
+                       "interview and answer; never published). Default: "
+                       "settings.analyst_workbook of the config."),
 ]
 
 
@@ -104,16 +111,17 @@ def ingest(config: ConfigArg, root: RootOpt = Path("."), lang: LangOpt = None) -
     """Check the interviews file against the survey config and build the clean tables.
 
     Every problem is listed at once (file, row, column, value). With errors, nothing is written
-    to data/processed/ and the full list is saved to reports/<wave>/ingest_errors.csv (cells'
-    contents withheld there: they may hold identifiers).
-    Otherwise the tables go to data/processed/<wave>/ with a validation report.
+    to data/ and the full list is saved to reports/<wave>/ingest_errors.csv (cells' contents
+    withheld there: they may hold identifiers). Otherwise the tables, raw text and all, go to
+    data/interim/<wave>/ (as sensitive as the raw files, never published) and the validation
+    report, cells withheld, to data/processed/<wave>/.
     """
     language = lang.value if lang else None
     with _errors(language):
         project = load_project(config, language=language)
         with _progress() as progress:
             wave = pipeline.run_ingest(project, root, progress)
-        _print_report(wave.report, project.processed_dir(root) / "validation.csv")
+        _print_report(wave.report, project.interim_dir(root) / "validation.csv")
         console.print(
             tr(
                 "cli_ingested",
@@ -135,13 +143,16 @@ def run(
     lang: LangOpt = None,
     notebooks: NotebooksOpt = Path("notebooks"),
     no_notebooks: NoNotebooksOpt = False,
+    analyst_workbook: AnalystWorkbookOpt = False,
 ) -> None:
     """Run the whole analysis of a wave: ingestion, analysis, then the reports.
 
     Ingestion and the descriptive summary (reports/<wave>/summary.md), then every analysis
     stage (pseudonymisation, NLP, coding, themes, typology, cross tables; tables under
     data/processed/<wave>/analysis/), then the findings report under reports/<wave>/
-    (findings.html, findings.xlsx, figures/, executed notebooks/).
+    (findings.html, findings.xlsx, figures/, executed notebooks/). The raw answers are kept
+    under data/interim/<wave>/ (as sensitive as the raw files, never published); everything
+    under data/processed/ and reports/ is pseudonymised.
     """
     from .analysis import run_analysis
 
@@ -150,12 +161,14 @@ def run(
         project = load_project(config, language=language)
         with _progress() as progress:
             ctx = pipeline.run(project, root, progress)
-        _print_report(ctx.results["ingest"].report, project.processed_dir(root) / "validation.csv")
+        _print_report(ctx.results["ingest"].report, project.interim_dir(root) / "validation.csv")
         console.print(Markdown(ctx.results["summary"]))
         with _progress() as progress:
             analysis = run_analysis(project, root, progress)
             paths = _publish(project, analysis, root, language, notebooks, no_notebooks,
                              progress)
+            paths["analyst_workbook"] = _analyst_workbook(project, analysis, root,
+                                                          analyst_workbook)
         _print_published(project, analysis, paths)
 
 
@@ -166,6 +179,7 @@ def report(
     lang: LangOpt = None,
     notebooks: NotebooksOpt = Path("notebooks"),
     no_notebooks: NoNotebooksOpt = False,
+    analyst_workbook: AnalystWorkbookOpt = False,
 ) -> None:
     """Write the findings report of a wave under reports/<wave>/.
 
@@ -186,6 +200,8 @@ def report(
                 analysis = run_analysis(project, root, progress)
             paths = _publish(project, analysis, root, language, notebooks, no_notebooks,
                              progress)
+            paths["analyst_workbook"] = _analyst_workbook(project, analysis, root,
+                                                          analyst_workbook)
         _print_published(project, analysis, paths)
 
 
@@ -205,6 +221,18 @@ def _publish(project, analysis, root, language, notebooks, no_notebooks, progres
     return paths
 
 
+def _analyst_workbook(project, analysis, root, asked: bool) -> Path | None:
+    """Write the person-level workbook when asked (flag or setting), else remove a stale one:
+    it must never outlive the analysis it was made from."""
+    from .workbook import ANALYST_WORKBOOK, write_analyst_workbook
+
+    folder = project.processed_dir(root)
+    if asked or project.settings.analyst_workbook:
+        return write_analyst_workbook(analysis, folder, language=project.settings.language)
+    (folder / ANALYST_WORKBOOK).unlink(missing_ok=True)
+    return None
+
+
 def _print_published(project, analysis, paths) -> None:
     lang = project.settings.language
     stages = analysis.manifest.get("stages", {})
@@ -213,7 +241,7 @@ def _print_published(project, analysis, paths) -> None:
     report = ", ".join(f"{k} {v:.1f} s" for k, v in analysis.manifest.get("report", {}).items())
     if timings:
         console.print(timings + (f"; {report}" if report else ""), highlight=False)
-    for key in ("html", "xlsx", "figures", "notebooks"):
+    for key in ("html", "xlsx", "figures", "notebooks", "analyst_workbook"):
         if paths.get(key) is not None:
             console.print(tr("cli_written", lang, path=paths[key]))
 

@@ -89,6 +89,8 @@ class Settings:
     typology_attributes: list[str] | None = None
     typology_blocks: list[str] | None = None
     typology_weights: dict[str, float] = field(default_factory=dict)
+    # Also write the person-level workbook (data/processed/<wave>/analyst_workbook.xlsx).
+    analyst_workbook: bool = False
 
 
 def _check_typology_attributes(settings: Settings, survey, path: Path, language: str) -> None:
@@ -313,6 +315,10 @@ class Project:
     def processed_dir(self, root: str | os.PathLike = ".") -> Path:
         """``root/data/processed/<wave>``."""
         return Path(root) / "data" / "processed" / self.wave
+
+    def interim_dir(self, root: str | os.PathLike = ".") -> Path:
+        """``root/data/interim/<wave>``: raw text kept between stages, as sensitive as data/raw."""
+        return Path(root) / "data" / "interim" / self.wave
 
     def reports_dir(self, root: str | os.PathLike = ".") -> Path:
         """``root/reports/<wave>``."""

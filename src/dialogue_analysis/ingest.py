@@ -4,8 +4,9 @@
 values), CSV (encoding and separator detected, any line endings, quoted multi-line cells) and
 JSON (a list of objects), in the wide shape (one row per interview) or the long shape (an answers
 table joined to a respondents table). It returns the canonical ``records`` and ``answers`` and a
-validation report listing every problem at once. :func:`write_wave` publishes them under
-``<root>/data/processed/<wave>/`` atomically; the raw files are only ever read.
+validation report listing every problem at once. :func:`write_wave` keeps them, raw text and
+all, under ``<root>/data/interim/<wave>/`` (as sensitive as the raw files) and only what holds no
+cell's content under ``<root>/data/processed/<wave>/``; the raw files are only ever read.
 """
 
 from __future__ import annotations
@@ -53,6 +54,22 @@ ANSWERS_FILE = "answers.parquet"
 MANIFEST_FILE = "manifest.json"
 REPORT_CSV = "validation.csv"
 REPORT_MD = "validation.md"
+INTERIM_README = "README.md"
+INTERIM_README_TEXT = """\
+# data/interim/{wave}: sensitive, never published
+
+This folder is as sensitive as the raw interview files (data/raw/). It holds the answers of wave
+{wave} as they were typed, before pseudonymisation: names, phone numbers, e-mail addresses,
+social security numbers (NIR), bank accounts (IBAN), addresses may all be in it.
+
+- records.parquet, answers.parquet: the validated tables, raw text ({config} says which columns).
+- validation.csv: the full validation report, with the contents of the cells it points at.
+
+dialogue-analysis writes this folder at each ingestion and reads it to pseudonymise the answers;
+every other stage reads the pseudonymised tables of data/processed/{wave}/. Do not share, copy
+or publish anything from here; keep it where the raw files are kept, with the same access
+rights, and delete it with them. This README is rewritten at each ingestion.
+"""
 
 _SEPARATOR_CANDIDATES = (";", ",", "\t", "|")
 _HEADER_SEARCH_ROWS = 30
@@ -203,40 +220,81 @@ def read_wave(
 
 
 def write_wave(wave: Wave, project: Project, root: str | Path = ".") -> Path:
-    """Publish a wave under ``root/data/processed/<wave>/``, all files together or none.
+    """Keep a validated wave for the next stages, its raw text apart from the shared tables.
 
-    Writes ``records.parquet``, ``answers.parquet``, ``validation.csv`` (``;``, UTF-8 with BOM,
-    opens in Excel), ``validation.md`` and ``manifest.json`` (inputs' SHA-256, config hash,
-    versions, row counts). If anything fails, the previous outputs are left as they were.
+    The tables still hold the answers as they were typed (names, phones, e-mails...), so they go
+    to ``root/data/interim/<wave>/`` (``records.parquet``, ``answers.parquet``, the full
+    ``validation.csv`` and a README saying the folder is as sensitive as ``data/raw/``).
+    ``root/data/processed/<wave>/`` gets what holds no cell of the file: ``validation.csv``
+    (``;``, UTF-8 with BOM, opens in Excel) and ``validation.md`` with the cells' contents
+    withheld, and ``manifest.json`` (inputs' SHA-256, config hash, versions, row counts). The
+    pseudonymised canonical tables are written there by the anonymise stage
+    (:func:`write_pseudonymised`); those of an earlier ingestion are removed here. Each folder
+    is written all files together or none.
 
     Returns
     -------
     Path
         The wave's processed folder.
     """
-    out = project.processed_dir(root)
-    with storage.staged_dir(out) as stage:
-        wave.records.to_parquet(stage / RECORDS_FILE, index=False)
-        wave.answers.to_parquet(stage / ANSWERS_FILE, index=False)
-        (stage / REPORT_CSV).write_text(wave.report.to_csv_text(), encoding="utf-8", newline="")
-        (stage / REPORT_MD).write_text(wave.report.to_markdown(), encoding="utf-8")
+    interim, out = project.interim_dir(root), project.processed_dir(root)
+    shared = wave.report.redacted()
+    # Both folders are staged until every file is written: a failure changes neither.
+    with storage.staged_dir(interim) as private, storage.staged_dir(out) as stage:
+        wave.records.to_parquet(private / RECORDS_FILE, index=False)
+        wave.answers.to_parquet(private / ANSWERS_FILE, index=False)
+        (private / REPORT_CSV).write_text(wave.report.to_csv_text(), encoding="utf-8", newline="")
+        (private / INTERIM_README).write_text(interim_readme(project), encoding="utf-8")
+        (stage / REPORT_CSV).write_text(shared.to_csv_text(), encoding="utf-8", newline="")
+        (stage / REPORT_MD).write_text(shared.to_markdown(), encoding="utf-8")
         manifest = build_manifest(wave, project)
+        # Keyed by the path under root: data/interim/<wave>/... and data/processed/<wave>/...
         manifest["outputs"] = {
-            name: storage.sha256_file(stage / name)
-            for name in (RECORDS_FILE, ANSWERS_FILE, REPORT_CSV, REPORT_MD)
+            f"data/{kind}/{project.wave}/{name}": storage.sha256_file(base / name)
+            for kind, base, names in (
+                ("interim", private, (RECORDS_FILE, ANSWERS_FILE, REPORT_CSV)),
+                ("processed", stage, (REPORT_CSV, REPORT_MD)),
+            )
+            for name in names
         }
         text = json.dumps(manifest, indent=2, ensure_ascii=False, sort_keys=True) + "\n"
         (stage / MANIFEST_FILE).write_text(text, encoding="utf-8")
+    # Canonical tables of the previous ingestion: no longer those of this wave's files.
+    for name in (RECORDS_FILE, ANSWERS_FILE):
+        (out / name).unlink(missing_ok=True)
     wave.manifest = manifest
     return out
 
 
+def interim_readme(project: Project) -> str:
+    """The README written in ``data/interim/<wave>/`` each time the wave is ingested."""
+    return INTERIM_README_TEXT.format(wave=project.wave, config=project.config_path.name)
+
+
+def write_pseudonymised(
+    records: pd.DataFrame, answers: pd.DataFrame, project: Project, root: str | Path = "."
+) -> Path:
+    """Write the canonical tables of ``data/processed/<wave>/`` (the anonymise stage's output).
+
+    ``answers`` must be pseudonymised and ``records`` hold no free-text attribute: these are the
+    tables analysts share. Each file is replaced in one rename.
+    """
+    out = project.processed_dir(root)
+    storage.write_parquet(records, out / RECORDS_FILE)
+    storage.write_parquet(answers, out / ANSWERS_FILE)
+    return out
+
+
 def load_wave(project: Project, root: str | Path = ".") -> Wave:
-    """Read back a wave published by :func:`write_wave` (no re-validation)."""
-    folder = project.processed_dir(root)
+    """Read back a wave kept by :func:`write_wave` (raw text, no re-validation).
+
+    Raises FileNotFoundError when the wave was not ingested under ``root``.
+    """
+    folder = project.interim_dir(root)
     records = pd.read_parquet(folder / RECORDS_FILE)
     answers = pd.read_parquet(folder / ANSWERS_FILE)
-    manifest = json.loads((folder / MANIFEST_FILE).read_text(encoding="utf-8"))
+    manifest_path = project.processed_dir(root) / MANIFEST_FILE
+    manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
     frame = pd.read_csv(
         folder / REPORT_CSV, sep=";", encoding="utf-8-sig", dtype=str, keep_default_na=False
     )

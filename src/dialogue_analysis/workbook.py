@@ -1,7 +1,14 @@
-"""The findings workbook (``reports/<wave>/findings.xlsx``): every table behind the report.
+"""The findings workbook (``reports/<wave>/findings.xlsx``): the tables behind the report.
 
 One sheet per table, each with a frozen, filterable header row, sized columns and wrapped long
 text, so that an analyst can check, filter and pivot every number of the report in Excel.
+
+The published workbook holds no row per person: the findings, prevalences, cross tables, tests,
+typology groups, themes, priorities, codebook, manifest, and the quotes the report shows (without
+the respondent's id). The person-level tables (one row per interview, per answer, per coded
+passage, the record x code matrix) go only into the analyst's workbook
+(:func:`write_analyst_workbook`, ``data/processed/<wave>/analyst_workbook.xlsx``), written on
+request and never under ``reports/``.
 
 Safety of what is written:
 
@@ -41,12 +48,6 @@ WIDE = 70  # characters: width of wrapped text columns
 SHEETS = {
     "README": ("Ce classeur", "This workbook"),
     "findings": ("Principaux enseignements, avec leurs chiffres", "Key findings with their figures"),
-    "records": ("Entretiens : attributs et groupe de la typologie (pseudonymisés)",
-                "Interviews: attributes and typology group (pseudonymised)"),
-    "answers": ("Réponses pseudonymisées", "Pseudonymised answers"),
-    "code_matrix": ("Matrice entretien x code (1 = le code est présent)",
-                    "Record x code matrix (1 = the code is present)"),
-    "passages": ("Passages codés avec leur extrait (preuve)", "Coded passages with their evidence"),
     "prevalence": ("Part des personnes évoquant chaque code, au total et par catégorie",
                    "Share of people raising each code, overall and by category"),
     "crosstabs": ("Codes par groupe et territoire : effectifs, parts, résidus (petits effectifs "
@@ -66,6 +67,16 @@ SHEETS = {
     "codebook": ("Dictionnaire de codes", "Codebook"),
     "manifest": ("Paramètres, versions, empreintes et durées de l'analyse",
                  "Parameters, versions, hashes and timings of the analysis"),
+}
+ANALYST_WORKBOOK = "analyst_workbook.xlsx"  # under data/processed/<wave>/, never published
+# Person-level sheets of the analyst's workbook only: one row per interview, answer or passage.
+PERSON_SHEETS = {
+    "records": ("Entretiens : attributs et groupe de la typologie (une ligne par personne)",
+                "Interviews: attributes and typology group (one row per person)"),
+    "answers": ("Réponses pseudonymisées", "Pseudonymised answers"),
+    "code_matrix": ("Matrice entretien x code (1 = le code est présent)",
+                    "Record x code matrix (1 = the code is present)"),
+    "passages": ("Passages codés avec leur extrait (preuve)", "Coded passages with their evidence"),
 }
 
 
@@ -136,10 +147,19 @@ def _flatten(d, prefix="") -> list[tuple[str, str]]:
 
 
 def workbook_tables(a: Analysis, language: str | None = None) -> dict[str, pd.DataFrame]:
-    """The tables of the workbook, by sheet name, ready to write (masked, labelled)."""
+    """The sheets of the published workbook (masked, labelled): no row per person."""
+    return _tables(a, language or a.language, person_level=False)
+
+
+def analyst_workbook_tables(a: Analysis, language: str | None = None) -> dict[str, pd.DataFrame]:
+    """The sheets of the analyst's workbook: the published ones, the quotes with their record
+    ids, and the person-level tables (:data:`PERSON_SHEETS`), all pseudonymised."""
+    return _tables(a, language or a.language, person_level=True)
+
+
+def _tables(a: Analysis, lang: str, *, person_level: bool) -> dict[str, pd.DataFrame]:
     from .report import key_findings
 
-    lang = language or a.language
     m = a.min_cell_count
     labels = a.code_labels(lang)
     label_of = lambda s: s.map(lambda c: labels.get(str(c), str(c)))  # noqa: E731
@@ -200,7 +220,9 @@ def workbook_tables(a: Analysis, language: str | None = None) -> dict[str, pd.Da
         a.group_quotes.assign(source="typology_group", ref=a.group_quotes["group"].astype(str)),
         a.theme_quotes.assign(source="theme", ref=a.theme_quotes["theme"].astype(str)),
     ], ignore_index=True)
-    quotes = quotes.loc[:, ["source", "ref", "rank", "record_id", "question_id", "text"]]
+    # The respondent's id would lead back to the interview: the analyst's workbook only.
+    quote_columns = ["source", "ref", "rank", "record_id", "question_id", "text"]
+    quotes = quotes.loc[:, [c for c in quote_columns if person_level or c != "record_id"]]
 
     themes = a.themes.copy()
     if "top_terms" in themes:
@@ -213,17 +235,16 @@ def workbook_tables(a: Analysis, language: str | None = None) -> dict[str, pd.Da
     manifest = pd.DataFrame(
         _flatten({"wave": a.wave, "settings": a.settings, **a.manifest}),
         columns=["key", "value"])
-    lang_i = 0 if lang == "fr" else 1
-    readme = pd.DataFrame([{"sheet": k, "description": v[lang_i]} for k, v in SHEETS.items()
-                           if k != "README"])
-    return {
-        "README": readme,
-        "findings": findings,
+    person = {
         "records": records,
         "answers": a.answers,
         "code_matrix": a.code_matrix.rename_axis("record_id").reset_index()
         if len(a.code_matrix.columns) else pd.DataFrame(columns=["record_id"]),
         "passages": passages,
+    } if person_level else {}
+    sheets = {
+        "findings": findings,
+        **person,
         "prevalence": prev,
         "crosstabs": ctab,
         "tests": a.crosstab_tests,
@@ -237,11 +258,36 @@ def workbook_tables(a: Analysis, language: str | None = None) -> dict[str, pd.Da
         "codebook": a.codebook,
         "manifest": manifest,
     }
+    described = {**SHEETS, **PERSON_SHEETS}
+    lang_i = 0 if lang == "fr" else 1
+    readme = pd.DataFrame([{"sheet": k, "description": described[k][lang_i]} for k in sheets])
+    return {"README": readme, **sheets}
 
 
 def write_workbook(a: Analysis, path: str | os.PathLike, *, language: str | None = None) -> Path:
     """Write ``findings.xlsx`` atomically; see the module notes for what makes it safe."""
     return write_tables(workbook_tables(a, language), path, title=f"{a.wave}: findings")
+
+
+def write_analyst_workbook(a: Analysis, processed_dir: str | os.PathLike, *,
+                           language: str | None = None) -> Path:
+    """Write the person-level ``analyst_workbook.xlsx`` in the wave's processed folder.
+
+    For the analyst's own checks (filter the answers, read a passage in its context); it is
+    pseudonymised like every table of ``data/processed/`` but it singles people out, so it is
+    never written under ``reports/`` and never published.
+
+    Raises
+    ------
+    ValueError
+        If ``processed_dir`` lies inside a folder named ``reports``.
+    """
+    folder = Path(processed_dir)
+    if any(part.casefold() == "reports" for part in folder.resolve().parts):
+        raise ValueError(f"{folder}: the analyst's workbook has one row per person; it is "
+                         "never written under reports/ (use data/processed/<wave>/)")
+    return write_tables(analyst_workbook_tables(a, language), folder / ANALYST_WORKBOOK,
+                        title=f"{a.wave}: analyst workbook (person-level, not for publication)")
 
 
 def write_tables(tables: dict[str, pd.DataFrame], path: str | os.PathLike, *, title: str) -> Path:
