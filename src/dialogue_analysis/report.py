@@ -25,6 +25,7 @@ import pandas as pd
 
 from . import plots
 from .analysis import FAMILY_ALIASES, Analysis
+from .disclosure import hidden_codes, hidden_people, hidden_typology, mask_mark
 from .privacy import assert_clean, small_cells
 from .storage import staged_dir
 
@@ -156,10 +157,14 @@ TEXT: dict[str, tuple[str, str]] = {
     "ci": ("Intervalle de confiance à 95 %", "95% confidence interval"),
     "code": ("Thème", "Topic"),
     "test_value": ("Valeur-test", "Test value"),
-    "masked_note": ("Les effectifs de 1 à {m} personnes sont masqués (« < {n} ») dans tout "
-                    "tableau croisé, ainsi que les parts calculées sur eux.",
-                    "Counts of 1 to {m} people are masked (“< {n}”) in every cross table, "
-                    "as are the shares computed from them."),
+    "masked_note": ("Secret statistique (« {mark} ») : les effectifs de 1 à {m} personnes sont "
+                    "masqués dans tout tableau croisé, ainsi que d'autres cases choisies pour "
+                    "qu'aucun effectif masqué ne puisse être retrouvé par différence avec les "
+                    "totaux ; les parts calculées sur ces cases le sont aussi.",
+                    "Suppressed (“{mark}”): counts of 1 to {m} people are masked in every cross "
+                    "table, and so are other cells chosen so that no masked count can be found "
+                    "back by subtraction from the totals; the shares computed on these cells "
+                    "are masked too."),
     "people_citing": ("Part des personnes qui l'évoquent", "Share of people who raise it"),
 }
 
@@ -207,9 +212,10 @@ def _wide(a: Analysis, dimension: str, codes: list[str], language: str):
         order = _order(a, dimension)
     shares = p.pivot(index="code", columns="category", values="share").reindex(
         index=codes, columns=[c for c in order if c in set(p["category"])])
-    counts = p.pivot(index="code", columns="category", values="count").reindex_like(shares)
+    hidden = p.assign(hidden=hidden_codes(a, p).to_numpy())
+    mask = hidden.pivot(index="code", columns="category", values="hidden").reindex_like(
+        shares).fillna(False).astype(bool)
     labels = a.code_labels(language)
-    mask = small_cells(counts, a.min_cell_count)
     shares.index = [labels.get(c, c) for c in shares.index]
     mask.index = shares.index
     if dimension == "typology_group":
@@ -253,11 +259,11 @@ def figure_group_territory(a: Analysis, language: str = "fr", ax=None):
     rows = "stakeholder_group" if "stakeholder_group" in r else "profile"
     table = pd.crosstab(r[rows].astype(str), r["territory"].astype(str)).reindex(
         index=_order(a, rows), columns=_order(a, "territory")).fillna(0)
-    mask = small_cells(table, a.min_cell_count)
+    mask = hidden_people(a, table, rows, "territory")
     title = ("Personnes consultées par groupe et territoire" if language == "fr"
              else "People consulted by group and territory")
     return plots.plot_count_heatmap(table, masked=mask, title=title, source=_source(a, language),
-                                    mask_text=f"< {a.min_cell_count}", ax=ax)
+                                    mask_text=mask_mark(language), ax=ax)
 
 
 FAMILY_TITLES = {
@@ -290,7 +296,7 @@ def figure_codes_by(a: Analysis, dimension: str, family: str = "need", language:
     title = (f"{fam} par {w.dim(dimension).lower()}" if language == "fr"
              else f"{fam} by {w.dim(dimension).lower()}")
     return plots.plot_heatmap(shares, masked=mask, title=title, source=_source(a, language),
-                              language=language, mask_text=f"< {a.min_cell_count}", ax=ax)
+                              language=language, mask_text=mask_mark(language), ax=ax)
 
 
 def figure_themes(a: Analysis, language: str = "fr", ax=None):
@@ -732,13 +738,14 @@ def _cross_table(a: Analysis, rows: str, cols: str, language: str) -> dict:
     row_order = [c for c in _order(a, rows) if c in table.index]
     col_order = [c for c in _order(a, cols) if c in table.columns]
     table = table.reindex(index=row_order, columns=col_order)
-    mask = small_cells(table, a.min_cell_count)
-    cell = lambda v, m: f"< {a.min_cell_count}" if m else fmt_int(v, language)  # noqa: E731
+    mask = hidden_people(a, table, rows, cols)
+    cell = lambda v, m: mask_mark(language) if m else fmt_int(v, language)  # noqa: E731
     body = [{"label": i, "cells": [cell(table.loc[i, c], mask.loc[i, c]) for c in col_order],
              "total": fmt_int(table.loc[i].sum(), language)} for i in row_order]
     totals = [fmt_int(table[c].sum(), language) for c in col_order]
     return {"columns": col_order, "rows": body, "totals": totals,
-            "total": fmt_int(table.to_numpy().sum(), language), "n_masked": int(mask.sum().sum())}
+            "total": fmt_int(table.to_numpy().sum(), language), "n_masked": int(mask.sum().sum()),
+            "mark": mask_mark(language)}
 
 
 def _family_rows(a: Analysis, family: str, language: str) -> list[dict]:
@@ -782,6 +789,7 @@ def _top_contrasts(a: Analysis, codes: list[str], dimension: str, language: str,
     c = c[(c["dimension"] == dimension) & c["code"].isin(codes) & (c["p_adjusted"] < 0.05)
           & (c["test_value"] > 0) & (c["count"] >= a.min_cell_count)
           & ~small_cells(c["count_others"], a.min_cell_count)]
+    c = c[~hidden_codes(a, c)]  # a sentence must not print a cell the tables mask
     c = c.sort_values(["test_value", "category", "code"], ascending=[False, True, True])
     c = c.drop_duplicates("code").head(n)  # the strongest contrast of each code
     out = []
@@ -799,7 +807,7 @@ def _group_cards(a: Analysis, language: str) -> list[dict]:
         cats = a.group_categories
         cats = cats[(cats["group"] == gid) & (cats["test_value"] >= 2)]
         if "count_in_group" in cats:
-            cats = cats[cats["count_in_group"] >= m]
+            cats = cats[(cats["count_in_group"] >= m) & ~hidden_typology(a, cats)]
         cats = cats.sort_values("test_value", ascending=False).head(5)
         who = [{"text": french_spacing(f"{a.attribute_label(r['attribute'], language)} : "
                                        f"{r['category']}")
@@ -811,7 +819,8 @@ def _group_cards(a: Analysis, language: str) -> list[dict]:
         codes = a.group_codes
         codes = codes[(codes["group"] == gid) & (codes["test_value"] >= 2)]
         if "count_in_group" in codes:
-            codes = codes[codes["count_in_group"] >= m]
+            codes = codes[(codes["count_in_group"] >= m)
+                          & ~hidden_codes(a, codes, dimension="typology_group", category="group")]
         codes = codes.sort_values("test_value", ascending=False).head(6)
         needs = [{"text": a.code_label(r["code"], language),
                   "share": fmt_pct(r["share_in_group"], language),
@@ -1064,7 +1073,7 @@ def context(a: Analysis, language: str, images: dict[str, str]) -> dict:
         "n_questions": fmt_int(len(a.questions), language),
         "questions": a.questions.to_dict("records"),
         "min_cell": a.min_cell_count, "masked_note": w("masked_note", m=a.min_cell_count - 1,
-                                                         n=a.min_cell_count),
+                                                         mark=mask_mark(language)),
         "findings": findings,
         "count_tables": [{"dimension": d, "title": w.dim(d), "rows": _count_table(a, d, language)}
                          for d in dims if d != "profile"],

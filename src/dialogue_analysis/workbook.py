@@ -28,6 +28,7 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
 from .analysis import Analysis
+from .disclosure import hidden_codes, hidden_typology
 from .privacy import mask_counts, neutralise_formula
 from .storage import atomic_path
 
@@ -163,10 +164,15 @@ def workbook_tables(a: Analysis, language: str | None = None) -> dict[str, pd.Da
     prev = a.prevalence.copy()
     prev.insert(3, "label", label_of(prev["code"]))
     cross = prev["dimension"] != "all"
-    masked = mask_counts(prev[cross], "count", min_count=m, also=["share", "ci_low", "ci_high"])
+    masked = mask_counts(prev[cross], "count", min_count=m, also=["share", "ci_low", "ci_high"],
+                         hide=hidden_codes(a, prev[cross]))
     prev = pd.concat([prev[~cross].assign(masked=False), masked], ignore_index=True)
 
     ctab = a.crosstabs.copy()
+    if len(ctab):
+        hide = hidden_codes(a, ctab)
+        ctab = mask_counts(ctab, "count", min_count=m, also=["share", "expected", "residual"],
+                           hide=hide)
     if "label" not in ctab and len(ctab):
         ctab.insert(3, "label", label_of(ctab["code"]))
 
@@ -189,11 +195,14 @@ def workbook_tables(a: Analysis, language: str | None = None) -> dict[str, pd.Da
     gcat = a.group_categories
     if len(gcat) and "count_in_group" in gcat:
         gcat = mask_counts(gcat, "count_in_group", min_count=m,
-                           also=["share_in_group", "share_in_category"])
+                           also=["share_in_group", "share_in_category"],
+                           hide=hidden_typology(a, gcat))
     gcodes = a.group_codes
     if len(gcodes) and "count_in_group" in gcodes:
         gcodes = mask_counts(gcodes, "count_in_group", min_count=m,
-                             also=["share_in_group", "ci_low", "ci_high"])
+                             also=["share_in_group", "ci_low", "ci_high"],
+                             hide=hidden_codes(a, gcodes, dimension="typology_group",
+                                               category="group"))
 
     quotes = pd.concat([
         a.finding_quotes.assign(source="finding", ref=a.finding_quotes["finding"].astype(str)),
