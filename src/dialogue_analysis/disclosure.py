@@ -31,6 +31,7 @@ import weakref
 from collections.abc import Hashable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
+import numpy as np
 import pandas as pd
 
 MASK_MARK = {"fr": "s", "en": "x"}  # INSEE's "secret statistique" / Statistics Canada's "x"
@@ -96,27 +97,110 @@ def suppress(values: Mapping[Key, int], lines: Iterable[Line], *, min_count: int
     primary = {k for k, v in values.items() if 0 < v < min_count and k not in fixed}
     hidden = set(primary)
     stuck: set = set()
-    changed = True
-    while changed:
-        changed = False
-        for total, parts in lines:
-            members = (*parts, total)
-            lone = [k for k in members if k in hidden]
-            if len(lone) != 1:
-                continue
-            free = [k for k in members if k not in hidden and k not in fixed]
-            if not free:
-                stuck.add(lone[0])
-                continue
-            # The smallest non-zero cell costs the least information; a part of the line rather
-            # than its total, so that a table keeps its margins; a zero only when nothing else.
-            pick = min(free, key=lambda k: (values[k] == 0, k == total, values[k], order[k]))
-            hidden.add(pick)
-            changed = True
-    unprotected = {k for k in stuck
-                   if any(k in (*p, t) and sum(m in hidden for m in (*p, t)) == 1
-                          for t, p in lines)}
+
+    def complement(members, total) -> bool:
+        free = [k for k in members if k not in hidden and k not in fixed]
+        if not free:
+            return False
+        # The smallest non-zero cell costs the least information; a part of the line rather
+        # than its total, so that a table keeps its margins; a zero only when nothing else.
+        hidden.add(min(free, key=lambda k: (values[k] == 0, k == total, values[k], order[k])))
+        return True
+
+    while True:
+        changed = True
+        while changed:  # no line may have a lone masked cell
+            changed = False
+            for total, parts in lines:
+                members = (*parts, total)
+                lone = [k for k in members if k in hidden]
+                if len(lone) == 1:
+                    if complement(members, total):
+                        changed = True
+                    else:
+                        stuck.add(lone[0])
+        # Lines with two masked cells each can still pin a cell down together (a masked cell
+        # joining two otherwise separate blocks of masked cells): give such a cell one more
+        # complement in its first line that has a free cell, and check again.
+        published = {k: (None if k in hidden else v) for k, v in values.items()}
+        pinned = [k for k in pinned_down(published, lines) if k not in stuck]
+        grown = False
+        for k in pinned:
+            for total, parts in lines:
+                if k in (total, *parts) and complement((*parts, total), total):
+                    grown = True
+                    break
+            else:
+                stuck.add(k)
+        if not grown:
+            break
+    published = {k: (None if k in hidden else v) for k, v in values.items()}
+    unprotected = {k for k, _ in lone_unknowns(published, lines)} | set(
+        pinned_down(published, lines))
     return Suppression(frozenset(primary), frozenset(hidden), frozenset(unprotected))
+
+
+def lone_unknowns(cells: Mapping[Key, int | None], lines: Iterable[Line]) -> list[tuple]:
+    """Masked cells (value ``None``) alone in a line: ``(cell, total of the line)``."""
+    leaks = []
+    for total, parts in lines:
+        members = (total, *parts)
+        if any(m not in cells for m in members):
+            continue
+        unknown = [m for m in members if cells[m] is None]
+        if len(unknown) == 1:
+            leaks.append((unknown[0], total))
+    return leaks
+
+
+def pinned_down(cells: Mapping[Key, int | None], lines: Iterable[Line]) -> list:
+    """Masked cells (value ``None``) whose value all the lines together determine.
+
+    The lines are linear equations in the masked cells; a cell is determined when no solution
+    of the homogeneous system moves it (its column of the null space is zero).
+    """
+    lines = [(t, p) for t, p in lines if t in cells and all(m in cells for m in p)]
+    equations = []  # the masked members of each line, with their signs
+    for total, parts in lines:
+        eq = {}
+        for m, sign in ((total, -1.0), *((p, 1.0) for p in parts)):
+            if cells[m] is None:
+                eq[m] = eq.get(m, 0.0) + sign
+        if any(eq.values()):
+            equations.append(eq)
+    out = []
+    for block in _blocks(equations):  # independent systems, solved one by one (much faster)
+        unknown = list(dict.fromkeys(m for eq in block for m in eq))
+        col = {k: i for i, k in enumerate(unknown)}
+        a = np.zeros((len(block), len(unknown)))
+        for i, eq in enumerate(block):
+            for m, v in eq.items():
+                a[i, col[m]] = v
+        _, s, vt = np.linalg.svd(a)
+        null = vt[int((s > 1e-9).sum()):]  # the directions the masked cells can move together
+        out += [k for k, i in col.items() if null.shape[0] == 0
+                or np.abs(null[:, i]).max() < 1e-9]
+    return out
+
+
+def _blocks(equations: list[dict]) -> list[list[dict]]:
+    """Equations grouped by the unknowns they share (connected components)."""
+    parent: dict = {}
+
+    def root(k):
+        while parent.setdefault(k, k) != k:
+            parent[k] = parent[parent[k]]
+            k = parent[k]
+        return k
+
+    for eq in equations:
+        first, *rest = eq
+        for m in rest:
+            parent[root(m)] = root(first)
+    blocks: dict = {}
+    for eq in equations:
+        blocks.setdefault(root(next(iter(eq))), []).append(eq)
+    return list(blocks.values())
 
 
 def table_lines(table: pd.DataFrame, key, row_total, col_total) -> list[Line]:
@@ -237,13 +321,15 @@ def _typology_cells(gcat: pd.DataFrame, nested: dict, values: dict, lines: list,
     for r in gcat.itertuples(index=False):
         values[typology_key(r.group, r.attribute, r.category)] = int(r.count_in_group)
         values.setdefault(count_key(r.attribute, r.category), int(r.count_total))
-        values[("size", str(r.group))] = int(r.group_size)
-        fixed.update({count_key(r.attribute, r.category), ("size", str(r.group))})
+        size = ("size", str(r.group), str(r.attribute))  # people of the group with the attribute
+        values[size] = int(r.group_size)
+        fixed.update({count_key(r.attribute, r.category), size})
     for (attr, cat), part in gcat.groupby(["attribute", "category"], sort=False):
         lines.append((count_key(attr, cat),
                       tuple(typology_key(g, attr, cat) for g in part["group"])))
     for (g, attr), part in gcat.groupby(["group", "attribute"], sort=False):
-        lines.append((("size", str(g)), tuple(typology_key(g, attr, c) for c in part["category"])))
+        lines.append((("size", str(g), str(attr)),
+                      tuple(typology_key(g, attr, c) for c in part["category"])))
     for (child, parent), parent_of in nested.items():
         for g in gcat["group"].drop_duplicates():
             for pcat in dict.fromkeys(parent_of.values()):
