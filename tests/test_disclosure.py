@@ -265,3 +265,31 @@ def test_suppression_is_deterministic():
     runs = {suppress(values, lines, min_count=5, fixed=fixed).hidden for _ in range(3)}
     assert len(runs) == 1
     assert lone_unknowns(_published(values, runs.pop()), lines) == []
+
+
+# -- quotes ----------------------------------------------------------------------------------------
+
+
+def test_who_is_printed_beside_a_quote_fits_at_least_min_cell_count_people(published):
+    built = published[0]
+    a = built.analysis
+    html = html_lib.unescape(built.published["html"].read_text(encoding="utf-8"))
+    cites = re.findall(r"<cite>Entretien ([^,<]+), q\d+(?: — ([^<]+))?</cite>", html)
+    assert len(cites) > 20
+    records = a.records.assign(record_id=a.records["record_id"].astype(str)).set_index(
+        "record_id")
+    columns = ("profile", "territory", "age_band")
+    coarsened = 0
+    for rid, who in cites:
+        row = records.loc[rid]
+        sel = pd.Series(True, index=records.index)
+        for part in [p for p in who.split(", ") if p]:
+            value = part.removesuffix(" ans")
+            attr = next(c for c in columns if str(row[c]) == value)  # the speaker's own value
+            sel &= records[attr].astype(str) == value
+        assert sel.sum() >= a.min_cell_count, (rid, who)
+        full = pd.Series(True, index=records.index)
+        for c in columns:
+            full &= records[c].astype(str) == str(row[c])
+        coarsened += int(full.sum() < a.min_cell_count)
+    assert coarsened > 0  # on the sample, some speakers' full profile fits fewer than 5 people

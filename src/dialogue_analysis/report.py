@@ -27,6 +27,7 @@ from . import plots
 from .analysis import FAMILY_ALIASES, Analysis
 from .disclosure import hidden_codes, hidden_people, hidden_typology, mask_mark
 from .privacy import assert_clean, small_cells
+from .quotes import WHO, attribution
 from .storage import staged_dir
 
 NNBSP = "\u202f"  # narrow no-break space: French thousands separator and before % : ; ! ?
@@ -802,6 +803,7 @@ def _top_contrasts(a: Analysis, codes: list[str], dimension: str, language: str,
 def _group_cards(a: Analysis, language: str) -> list[dict]:
     cards = []
     m = a.min_cell_count
+    speakers = quote_speakers(a, language)
     for g in a.groups.to_dict("records"):
         gid = g["group"]
         cats = a.group_categories
@@ -847,10 +849,44 @@ def _group_cards(a: Analysis, language: str) -> list[dict]:
             "group": gid, "label": a.group_label(gid, language),
             "size": fmt_int(g["size"], language), "share": fmt_pct(g["share"], language),
             "who": who, "needs": needs, "means": mean_rows, "terms": words,
-            "quotes": [{"text": q["text"], "record_id": q["record_id"],
-                        "question_id": q["question_id"]} for q in quotes.to_dict("records")],
+            "quotes": _cited([{"text": q["text"], "record_id": q["record_id"],
+                               "question_id": q["question_id"]}
+                              for q in quotes.to_dict("records")], speakers),
         })
     return cards
+
+
+def quote_speakers(a: Analysis, language: str) -> dict[str, dict]:
+    """Who said each quoted answer, as far as it singles no one out (:func:`attribution`).
+
+    Returns ``record_id -> {"who": text, "show_id": bool}``.
+    """
+    told: dict[str, dict] = {}
+    f = a.findings.set_index("finding") if len(a.findings) else None
+    for q in a.finding_quotes.itertuples(index=False):
+        row = f.loc[q.finding] if f is not None and q.finding in f.index else None
+        extra = {} if row is None or row["dimension"] == "all" else {
+            row["dimension"]: str(row["category"])}
+        told.setdefault(str(q.record_id), {}).update(extra)
+    for q in a.group_quotes.itertuples(index=False):
+        told.setdefault(str(q.record_id), {})["typology_group"] = str(q.group)
+    for q in a.theme_quotes.itertuples(index=False):
+        told.setdefault(str(q.record_id), {})
+    people = attribution(a.records, told, attributes=[c for c in WHO if c in a.records],
+                         min_count=a.min_cell_count)
+    years = "{} ans" if language == "fr" else "aged {}"
+    return {rid: {"who": ", ".join(years.format(v) if k == "age_band" else v
+                                   for k, v in p["who"].items()), "show_id": p["show_id"]}
+            for rid, p in people.items()}
+
+
+def _cited(quotes: list[dict], speakers: dict[str, dict]) -> list[dict]:
+    """Quotes with who said them; no record id where it would link too much together."""
+    out = []
+    for q in quotes:
+        p = speakers.get(str(q["record_id"]), {"who": "", "show_id": False})
+        out.append({**q, "who": p["who"], "record_id": q["record_id"] if p["show_id"] else ""})
+    return out
 
 
 def _numeric_levels(a: Analysis, attribute: str) -> bool:
@@ -1029,11 +1065,12 @@ def context(a: Analysis, language: str, images: dict[str, str]) -> dict:
     n = len(r)
     dates = pd.to_datetime(r["date"], errors="coerce") if "date" in r else pd.Series(dtype="M8[ns]")
     findings = []
+    speakers = quote_speakers(a, language)
     for row in a.findings.to_dict("records"):
         q = a.finding_quotes[a.finding_quotes["finding"] == row["finding"]].sort_values("rank")
         findings.append({"n": int(row["finding"]), "kind": row["kind"],
                          "sentence": finding_sentence(row, a, language),
-                         "quotes": q.to_dict("records")})
+                         "quotes": _cited(q.to_dict("records"), speakers)})
     dims = [d for d in ("stakeholder_group", "profile", "territory", "age_band") if d in r]
     other_families = [f for f in a.codebook["family"].drop_duplicates().astype(str)
                       if not any(f in al for k, al in _FAMILY_KEYS.items())] \
@@ -1044,7 +1081,7 @@ def context(a: Analysis, language: str, images: dict[str, str]) -> dict:
         themes.append({"theme": int(t["theme"]), "label": t["label"],
                        "terms": ", ".join(str(x).replace("_", " ") for x in list(t["top_terms"])[:8]),
                        "n": fmt_int(t["n_answers"], language), "share": fmt_pct(t["share"], language),
-                       "quotes": q.to_dict("records")})
+                       "quotes": _cited(q.to_dict("records"), speakers)})
     need_codes = a.family_codes("need")
     k = len(a.groups)
     k_range = a.k_evidence["k"].tolist() if len(a.k_evidence) else []
@@ -1197,5 +1234,6 @@ def group_cards_markdown(a: Analysis, language: str | None = None) -> str:
             parts.append(("**Leurs mots :** " if fr else "**Their words:** ")
                          + ", ".join(c["terms"]) + "\n")
         for q in c["quotes"][:3]:
-            parts.append(f"> « {q['text']} » — *{q['record_id']}, {q['question_id']}*\n")
+            cite = ", ".join(x for x in (q["record_id"], q["question_id"], q["who"]) if x)
+            parts.append(f"> « {q['text']} » — *{cite}*\n")
     return "\n".join(parts)
