@@ -1204,7 +1204,7 @@ def family_table(a: Analysis, family: str, language: str | None = None) -> pd.Da
 
 def consulted_table(a: Analysis, rows: str = "stakeholder_group", columns: str = "territory",
                     language: str | None = None) -> pd.DataFrame:
-    """People consulted, ``rows`` x ``columns`` with totals; small counts shown as ``< 5``."""
+    """People consulted, ``rows`` x ``columns`` with totals; masked counts shown as ``s``/``x``."""
     language = language or a.language
     t = _cross_table(a, rows, columns, language)
     w = Words(language)
