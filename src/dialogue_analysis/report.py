@@ -880,6 +880,20 @@ def quote_speakers(a: Analysis, language: str) -> dict[str, dict]:
             for rid, p in people.items()}
 
 
+def quotes_table(a: Analysis, language: str | None = None) -> pd.DataFrame:
+    """Every quote the report shows (``source``: finding, typology group, theme; ``ref``: its
+    number), with who said them as far as it singles no one out (:func:`quote_speakers`)."""
+    quotes = pd.concat([
+        a.finding_quotes.assign(source="finding", ref=a.finding_quotes["finding"].astype(str)),
+        a.group_quotes.assign(source="typology_group", ref=a.group_quotes["group"].astype(str)),
+        a.theme_quotes.assign(source="theme", ref=a.theme_quotes["theme"].astype(str)),
+    ], ignore_index=True)
+    cited = pd.DataFrame(_cited(quotes.to_dict("records"),
+                                quote_speakers(a, language or a.language)),
+                         columns=[*quotes.columns, "who"])
+    return cited.loc[:, ["source", "ref", "rank", "record_id", "question_id", "who", "text"]]
+
+
 def _cited(quotes: list[dict], speakers: dict[str, dict]) -> list[dict]:
     """Quotes with who said them; no record id where it would link too much together."""
     out = []
@@ -923,7 +937,9 @@ def _limitations(a: Analysis, language: str) -> list[str]:
             "; il peut manquer des formulations indirectes ou en retenir de fausses. Chaque "
             "passage codé est conservé avec son extrait dans le classeur pour vérification.",
             f"Les effectifs de 1 à {m - 1} personnes sont masqués dans les tableaux croisés et "
-            "les figures, pour qu'aucune personne ne soit reconnaissable.",
+            "les figures, ainsi que d'autres cases qui permettraient de les retrouver par "
+            "différence, pour qu'aucune personne ne soit reconnaissable ; les verbatims ne "
+            f"disent de leur auteur que ce que partagent au moins {m} personnes consultées.",
             "Les thèmes émergents et la typologie sont exploratoires : ils dépendent des "
             "paramètres (graine, nombre de groupes) indiqués dans la méthodologie"
             + (f" ; la stabilité de la typologie retenue (indice de Rand ajusté moyen sur "
@@ -949,8 +965,10 @@ def _limitations(a: Analysis, language: str) -> list[str]:
             "Coding is automatic (patterns of a codebook reviewed by the analysts); it may miss "
             "indirect wording or catch false matches. Every coded passage is kept with its "
             "excerpt in the workbook for checking.",
-            f"Counts of 1 to {m - 1} people are masked in cross tables and figures so that no "
-            "one can be recognised.",
+            f"Counts of 1 to {m - 1} people are masked in cross tables and figures, and so are "
+            "other cells from which they could be found by subtraction, so that no one can be "
+            "recognised; quotes tell about their speaker only what at least "
+            f"{m} of the people consulted share.",
             "Emerging themes and the typology are exploratory: they depend on the parameters "
             "(seed, number of groups) given in the methodology"
             + (f"; the stability of the chosen typology (mean adjusted Rand index over "

@@ -138,7 +138,7 @@ def _flatten(d, prefix="") -> list[tuple[str, str]]:
 
 def workbook_tables(a: Analysis, language: str | None = None) -> dict[str, pd.DataFrame]:
     """The tables of the workbook, by sheet name, ready to write (masked, labelled)."""
-    from .report import key_findings, quote_speakers
+    from .report import key_findings, quotes_table
 
     lang = language or a.language
     m = a.min_cell_count
@@ -204,16 +204,7 @@ def workbook_tables(a: Analysis, language: str | None = None) -> dict[str, pd.Da
                              hide=hidden_codes(a, gcodes, dimension="typology_group",
                                                category="group"))
 
-    quotes = pd.concat([
-        a.finding_quotes.assign(source="finding", ref=a.finding_quotes["finding"].astype(str)),
-        a.group_quotes.assign(source="typology_group", ref=a.group_quotes["group"].astype(str)),
-        a.theme_quotes.assign(source="theme", ref=a.theme_quotes["theme"].astype(str)),
-    ], ignore_index=True)
-    speakers = quote_speakers(a, lang)  # who said it, as far as it singles no one out
-    quotes["who"] = [speakers.get(str(r), {}).get("who", "") for r in quotes["record_id"]]
-    quotes["record_id"] = [r if speakers.get(str(r), {}).get("show_id") else ""
-                           for r in quotes["record_id"]]
-    quotes = quotes.loc[:, ["source", "ref", "rank", "record_id", "question_id", "who", "text"]]
+    quotes = quotes_table(a, lang)
 
     themes = a.themes.copy()
     if "top_terms" in themes:
