@@ -293,3 +293,9 @@ def test_who_is_printed_beside_a_quote_fits_at_least_min_cell_count_people(publi
             full &= records[c].astype(str) == str(row[c])
         coarsened += int(full.sum() < a.min_cell_count)
     assert coarsened > 0  # on the sample, some speakers' full profile fits fewer than 5 people
+
+
+def test_a_cell_that_fixed_cells_give_away_is_reported_unprotected():
+    values = {"t": 9, "a": 3, "b": 6}
+    s = suppress(values, [("t", ("a", "b"))], min_count=5, fixed=["t", "b"])
+    assert s.hidden == {"a"} and s.unprotected == {"a"}
