@@ -299,3 +299,16 @@ def test_a_cell_that_fixed_cells_give_away_is_reported_unprotected():
     values = {"t": 9, "a": 3, "b": 6}
     s = suppress(values, [("t", ("a", "b"))], min_count=5, fixed=["t", "b"])
     assert s.hidden == {"a"} and s.unprotected == {"a"}
+
+
+def test_a_people_table_outside_the_wave_plan_still_gets_both_suppressions(published):
+    from dialogue_analysis.report import consulted_table
+
+    a = published[0].analysis
+    t = consulted_table(a, "region", "territory")
+    body = t.iloc[:-1, :-1]
+    masked = body == "s"
+    counts = pd.crosstab(a.records["region"].astype(str), a.records["territory"].astype(str))
+    counts = counts.reindex(index=body.index, columns=body.columns)
+    assert (masked | ~((counts > 0) & (counts < 5))).all().all()  # every small count masked
+    assert not ((masked.sum(axis=1) == 1).any() or (masked.sum(axis=0) == 1).any())

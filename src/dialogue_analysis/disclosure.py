@@ -405,7 +405,21 @@ def hidden_codes(a, table: pd.DataFrame, *, dimension: str | None = None,
 
 
 def hidden_people(a, table: pd.DataFrame, rows: str, cols: str) -> pd.DataFrame:
-    """Mask of a ``rows x cols`` table of people (same shape and labels as ``table``)."""
+    """Mask of a ``rows x cols`` table of people (same shape and labels as ``table``).
+
+    A table of two attributes the wave's plan does not cover (a region, say) gets its own
+    primary and complementary suppression, its margins fixed.
+    """
+    if rows not in PEOPLE_DIMENSIONS or cols not in PEOPLE_DIMENSIONS:
+        values = {(r, c): int(table.loc[r, c]) for r in table.index for c in table.columns}
+        values.update({("row", r): int(table.loc[r].sum()) for r in table.index})
+        values.update({("col", c): int(table[c].sum()) for c in table.columns})
+        margins = [k for k in values if k[0] in ("row", "col")]
+        lines = table_lines(table, lambda r, c: (r, c), lambda r: ("row", r),
+                            lambda c: ("col", c))
+        hidden = suppress(values, lines, min_count=a.min_cell_count, fixed=margins).hidden
+        return pd.DataFrame([[(r, c) in hidden for c in table.columns] for r in table.index],
+                            index=table.index, columns=table.columns, dtype=bool)
     plan = wave_suppression(a)
     return pd.DataFrame([[people_key(rows, r, cols, c) in plan.hidden for c in table.columns]
                          for r in table.index], index=table.index, columns=table.columns,
