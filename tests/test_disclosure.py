@@ -94,6 +94,18 @@ def published_cells(built) -> tuple[dict, list]:
     # the report's table of people by stakeholder group and territory, with its totals
     html = built.published["html"].read_text(encoding="utf-8")
     section = re.search(r'<section id="consulted">(.*?)</section>', html, re.S).group(1)
+    if "Personnes consultées par groupe et par territoire" in section:
+        lines += _consulted_cells(section, put)
+    # an attacker only gains from sums that hold (not those of multi-valued attributes)
+    truth = true_counts(a)
+    lines = [(t, p) for t, p in lines if t in truth and all(k in truth for k in p)
+             and truth[t] == sum(truth[k] for k in p)]
+    return cells, lines
+
+
+def _consulted_cells(section: str, put) -> list:
+    """Cells and lines of the report's people by stakeholder group x territory table."""
+    lines = []
     at = section.index("Personnes consultées par groupe et par territoire")
     table = section[section.rindex("<table", 0, at):section.index("</table>", at)]
     head = re.findall(r'<th class="num">([^<]*)</th>', table)
@@ -113,11 +125,7 @@ def published_cells(built) -> tuple[dict, list]:
     frame = pd.DataFrame(index=list(grid), columns=territories)
     lines += table_lines(frame, lambda g, t: people_key("stakeholder_group", g, "territory", t),
                          lambda g: ("n", "stakeholder_group", g), lambda t: ("n", "territory", t))
-    # an attacker only gains from sums that hold (not those of multi-valued attributes)
-    truth = true_counts(a)
-    lines = [(t, p) for t, p in lines if t in truth and all(k in truth for k in p)
-             and truth[t] == sum(truth[k] for k in p)]
-    return cells, lines
+    return lines
 
 
 def true_counts(a) -> dict:
@@ -129,6 +137,8 @@ def true_counts(a) -> dict:
         truth[("n", r.attribute, str(r.category))] = int(r.count_total)
         truth[("size", str(r.group), r.attribute)] = int(r.group_size)
     for dim in ("stakeholder_group", "territory"):
+        if dim not in a.records:
+            return truth
         for cat, n in a.records[dim].astype(str).value_counts().items():
             truth[("n", dim, cat)] = int(n)
     cross = pd.crosstab(a.records["stakeholder_group"], a.records["territory"])
