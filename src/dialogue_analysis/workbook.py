@@ -6,8 +6,12 @@ text, so that an analyst can check, filter and pivot every number of the report 
 Safety of what is written:
 
 - only pseudonymised text is written (the analysis never holds anything else);
-- cross tables (group x category, group x code) have their small counts masked
-  (:func:`~dialogue_analysis.privacy.mask_counts`);
+- cross tables (group x category, group x code) have their small counts masked, and the
+  complementary cells that would give them away, the same cells as in the report
+  (:func:`~dialogue_analysis.disclosure.wave_suppression`,
+  :func:`~dialogue_analysis.privacy.mask_counts`);
+- quotes say who said them only as far as it singles no one out
+  (:func:`~dialogue_analysis.report.quotes_table`);
 - every text cell that a spreadsheet would run as a formula (``=``, ``+``, ``-``, ``@``, tab,
   carriage return first) is prefixed with an apostrophe
   (:func:`~dialogue_analysis.privacy.neutralise_formula`) and stored as a string cell, so no
