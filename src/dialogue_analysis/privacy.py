@@ -86,7 +86,7 @@ def small_cells(counts, min_count: int = 5):
 
 
 def mask_counts(table: pd.DataFrame, count: str = "count", *, min_count: int = 5,
-                also: Iterable[str] = (), flag: str = "masked") -> pd.DataFrame:
+                also: Iterable[str] = (), flag: str = "masked", hide=None) -> pd.DataFrame:
     """Blank small counts of a tidy table, and the columns computed from them.
 
     Parameters
@@ -101,6 +101,9 @@ def mask_counts(table: pd.DataFrame, count: str = "count", *, min_count: int = 5
         Columns derived from the count (share, residual, test value...) blanked on the same rows.
     flag : str
         Name of a boolean column added to say which rows were masked.
+    hide : boolean array-like, optional
+        The rows to mask, when decided elsewhere (complementary suppression,
+        :func:`~dialogue_analysis.disclosure.wave_suppression`); small counts by default.
 
     Returns
     -------
@@ -108,7 +111,8 @@ def mask_counts(table: pd.DataFrame, count: str = "count", *, min_count: int = 5
         A copy; the count column becomes a nullable ``Int64``.
     """
     out = table.copy()
-    hide = small_cells(out[count], min_count).to_numpy()
+    hide = small_cells(out[count], min_count).to_numpy() if hide is None else np.asarray(
+        hide, dtype=bool)
     out[count] = pd.array(pd.to_numeric(out[count], errors="coerce"), dtype="Float64").round()
     out[count] = out[count].astype("Int64").mask(hide)
     for col in also:

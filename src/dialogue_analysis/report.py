@@ -25,7 +25,9 @@ import pandas as pd
 
 from . import plots
 from .analysis import FAMILY_ALIASES, Analysis
+from .disclosure import hidden_codes, hidden_people, hidden_typology, mask_mark
 from .privacy import assert_clean, small_cells
+from .quotes import WHO, attribution
 from .storage import staged_dir
 
 NNBSP = "\u202f"  # narrow no-break space: French thousands separator and before % : ; ! ?
@@ -156,10 +158,14 @@ TEXT: dict[str, tuple[str, str]] = {
     "ci": ("Intervalle de confiance à 95 %", "95% confidence interval"),
     "code": ("Thème", "Topic"),
     "test_value": ("Valeur-test", "Test value"),
-    "masked_note": ("Les effectifs de 1 à {m} personnes sont masqués (« < {n} ») dans tout "
-                    "tableau croisé, ainsi que les parts calculées sur eux.",
-                    "Counts of 1 to {m} people are masked (“< {n}”) in every cross table, "
-                    "as are the shares computed from them."),
+    "masked_note": ("Secret statistique (« {mark} ») : les effectifs de 1 à {m} personnes sont "
+                    "masqués dans tout tableau croisé, ainsi que d'autres cases choisies pour "
+                    "qu'aucun effectif masqué ne puisse être retrouvé par différence avec les "
+                    "totaux ; les parts calculées sur ces cases le sont aussi.",
+                    "Suppressed (“{mark}”): counts of 1 to {m} people are masked in every cross "
+                    "table, and so are other cells chosen so that no masked count can be found "
+                    "back by subtraction from the totals; the shares computed on these cells "
+                    "are masked too."),
     "people_citing": ("Part des personnes qui l'évoquent", "Share of people who raise it"),
 }
 
@@ -207,9 +213,10 @@ def _wide(a: Analysis, dimension: str, codes: list[str], language: str):
         order = _order(a, dimension)
     shares = p.pivot(index="code", columns="category", values="share").reindex(
         index=codes, columns=[c for c in order if c in set(p["category"])])
-    counts = p.pivot(index="code", columns="category", values="count").reindex_like(shares)
+    hidden = p.assign(hidden=hidden_codes(a, p).to_numpy())
+    mask = hidden.pivot(index="code", columns="category", values="hidden").reindex_like(
+        shares).fillna(False).astype(bool)
     labels = a.code_labels(language)
-    mask = small_cells(counts, a.min_cell_count)
     shares.index = [labels.get(c, c) for c in shares.index]
     mask.index = shares.index
     if dimension == "typology_group":
@@ -253,11 +260,11 @@ def figure_group_territory(a: Analysis, language: str = "fr", ax=None):
     rows = "stakeholder_group" if "stakeholder_group" in r else "profile"
     table = pd.crosstab(r[rows].astype(str), r["territory"].astype(str)).reindex(
         index=_order(a, rows), columns=_order(a, "territory")).fillna(0)
-    mask = small_cells(table, a.min_cell_count)
+    mask = hidden_people(a, table, rows, "territory")
     title = ("Personnes consultées par groupe et territoire" if language == "fr"
              else "People consulted by group and territory")
     return plots.plot_count_heatmap(table, masked=mask, title=title, source=_source(a, language),
-                                    mask_text=f"< {a.min_cell_count}", ax=ax)
+                                    mask_text=mask_mark(language), ax=ax)
 
 
 FAMILY_TITLES = {
@@ -290,7 +297,7 @@ def figure_codes_by(a: Analysis, dimension: str, family: str = "need", language:
     title = (f"{fam} par {w.dim(dimension).lower()}" if language == "fr"
              else f"{fam} by {w.dim(dimension).lower()}")
     return plots.plot_heatmap(shares, masked=mask, title=title, source=_source(a, language),
-                              language=language, mask_text=f"< {a.min_cell_count}", ax=ax)
+                              language=language, mask_text=mask_mark(language), ax=ax)
 
 
 def figure_themes(a: Analysis, language: str = "fr", ax=None):
@@ -732,13 +739,14 @@ def _cross_table(a: Analysis, rows: str, cols: str, language: str) -> dict:
     row_order = [c for c in _order(a, rows) if c in table.index]
     col_order = [c for c in _order(a, cols) if c in table.columns]
     table = table.reindex(index=row_order, columns=col_order)
-    mask = small_cells(table, a.min_cell_count)
-    cell = lambda v, m: f"< {a.min_cell_count}" if m else fmt_int(v, language)  # noqa: E731
+    mask = hidden_people(a, table, rows, cols)
+    cell = lambda v, m: mask_mark(language) if m else fmt_int(v, language)  # noqa: E731
     body = [{"label": i, "cells": [cell(table.loc[i, c], mask.loc[i, c]) for c in col_order],
              "total": fmt_int(table.loc[i].sum(), language)} for i in row_order]
     totals = [fmt_int(table[c].sum(), language) for c in col_order]
     return {"columns": col_order, "rows": body, "totals": totals,
-            "total": fmt_int(table.to_numpy().sum(), language), "n_masked": int(mask.sum().sum())}
+            "total": fmt_int(table.to_numpy().sum(), language), "n_masked": int(mask.sum().sum()),
+            "mark": mask_mark(language)}
 
 
 def _family_rows(a: Analysis, family: str, language: str) -> list[dict]:
@@ -782,6 +790,7 @@ def _top_contrasts(a: Analysis, codes: list[str], dimension: str, language: str,
     c = c[(c["dimension"] == dimension) & c["code"].isin(codes) & (c["p_adjusted"] < 0.05)
           & (c["test_value"] > 0) & (c["count"] >= a.min_cell_count)
           & ~small_cells(c["count_others"], a.min_cell_count)]
+    c = c[~hidden_codes(a, c)]  # a sentence must not print a cell the tables mask
     c = c.sort_values(["test_value", "category", "code"], ascending=[False, True, True])
     c = c.drop_duplicates("code").head(n)  # the strongest contrast of each code
     out = []
@@ -794,12 +803,13 @@ def _top_contrasts(a: Analysis, codes: list[str], dimension: str, language: str,
 def _group_cards(a: Analysis, language: str) -> list[dict]:
     cards = []
     m = a.min_cell_count
+    speakers = quote_speakers(a, language)
     for g in a.groups.to_dict("records"):
         gid = g["group"]
         cats = a.group_categories
         cats = cats[(cats["group"] == gid) & (cats["test_value"] >= 2)]
         if "count_in_group" in cats:
-            cats = cats[cats["count_in_group"] >= m]
+            cats = cats[(cats["count_in_group"] >= m) & ~hidden_typology(a, cats)]
         cats = cats.sort_values("test_value", ascending=False).head(5)
         who = [{"text": french_spacing(f"{a.attribute_label(r['attribute'], language)} : "
                                        f"{r['category']}")
@@ -811,7 +821,8 @@ def _group_cards(a: Analysis, language: str) -> list[dict]:
         codes = a.group_codes
         codes = codes[(codes["group"] == gid) & (codes["test_value"] >= 2)]
         if "count_in_group" in codes:
-            codes = codes[codes["count_in_group"] >= m]
+            codes = codes[(codes["count_in_group"] >= m)
+                          & ~hidden_codes(a, codes, dimension="typology_group", category="group")]
         codes = codes.sort_values("test_value", ascending=False).head(6)
         needs = [{"text": a.code_label(r["code"], language),
                   "share": fmt_pct(r["share_in_group"], language),
@@ -838,10 +849,58 @@ def _group_cards(a: Analysis, language: str) -> list[dict]:
             "group": gid, "label": a.group_label(gid, language),
             "size": fmt_int(g["size"], language), "share": fmt_pct(g["share"], language),
             "who": who, "needs": needs, "means": mean_rows, "terms": words,
-            "quotes": [{"text": q["text"], "record_id": q["record_id"],
-                        "question_id": q["question_id"]} for q in quotes.to_dict("records")],
+            "quotes": _cited([{"text": q["text"], "record_id": q["record_id"],
+                               "question_id": q["question_id"]}
+                              for q in quotes.to_dict("records")], speakers),
         })
     return cards
+
+
+def quote_speakers(a: Analysis, language: str) -> dict[str, dict]:
+    """Who said each quoted answer, as far as it singles no one out (:func:`attribution`).
+
+    Returns ``record_id -> {"who": text, "show_id": bool}``.
+    """
+    told: dict[str, dict] = {}
+    f = a.findings.set_index("finding") if len(a.findings) else None
+    for q in a.finding_quotes.itertuples(index=False):
+        row = f.loc[q.finding] if f is not None and q.finding in f.index else None
+        extra = {} if row is None or row["dimension"] == "all" else {
+            row["dimension"]: str(row["category"])}
+        told.setdefault(str(q.record_id), {}).update(extra)
+    for q in a.group_quotes.itertuples(index=False):
+        told.setdefault(str(q.record_id), {})["typology_group"] = str(q.group)
+    for q in a.theme_quotes.itertuples(index=False):
+        told.setdefault(str(q.record_id), {})
+    people = attribution(a.records, told, attributes=[c for c in WHO if c in a.records],
+                         min_count=a.min_cell_count)
+    years = "{} ans" if language == "fr" else "aged {}"
+    return {rid: {"who": ", ".join(years.format(v) if k == "age_band" else v
+                                   for k, v in p["who"].items()), "show_id": p["show_id"]}
+            for rid, p in people.items()}
+
+
+def quotes_table(a: Analysis, language: str | None = None) -> pd.DataFrame:
+    """Every quote the report shows (``source``: finding, typology group, theme; ``ref``: its
+    number), with who said them as far as it singles no one out (:func:`quote_speakers`)."""
+    quotes = pd.concat([
+        a.finding_quotes.assign(source="finding", ref=a.finding_quotes["finding"].astype(str)),
+        a.group_quotes.assign(source="typology_group", ref=a.group_quotes["group"].astype(str)),
+        a.theme_quotes.assign(source="theme", ref=a.theme_quotes["theme"].astype(str)),
+    ], ignore_index=True)
+    cited = pd.DataFrame(_cited(quotes.to_dict("records"),
+                                quote_speakers(a, language or a.language)),
+                         columns=[*quotes.columns, "who"])
+    return cited.loc[:, ["source", "ref", "rank", "record_id", "question_id", "who", "text"]]
+
+
+def _cited(quotes: list[dict], speakers: dict[str, dict]) -> list[dict]:
+    """Quotes with who said them; no record id where it would link too much together."""
+    out = []
+    for q in quotes:
+        p = speakers.get(str(q["record_id"]), {"who": "", "show_id": False})
+        out.append({**q, "who": p["who"], "record_id": q["record_id"] if p["show_id"] else ""})
+    return out
 
 
 def _numeric_levels(a: Analysis, attribute: str) -> bool:
@@ -878,7 +937,9 @@ def _limitations(a: Analysis, language: str) -> list[str]:
             "; il peut manquer des formulations indirectes ou en retenir de fausses. Chaque "
             "passage codé est conservé avec son extrait dans le classeur pour vérification.",
             f"Les effectifs de 1 à {m - 1} personnes sont masqués dans les tableaux croisés et "
-            "les figures, pour qu'aucune personne ne soit reconnaissable.",
+            "les figures, ainsi que d'autres cases qui permettraient de les retrouver par "
+            "différence, pour qu'aucune personne ne soit reconnaissable ; les verbatims ne "
+            f"disent de leur auteur que ce que partagent au moins {m} personnes consultées.",
             "Les thèmes émergents et la typologie sont exploratoires : ils dépendent des "
             "paramètres (graine, nombre de groupes) indiqués dans la méthodologie"
             + (f" ; la stabilité de la typologie retenue (indice de Rand ajusté moyen sur "
@@ -904,8 +965,10 @@ def _limitations(a: Analysis, language: str) -> list[str]:
             "Coding is automatic (patterns of a codebook reviewed by the analysts); it may miss "
             "indirect wording or catch false matches. Every coded passage is kept with its "
             "excerpt in the workbook for checking.",
-            f"Counts of 1 to {m - 1} people are masked in cross tables and figures so that no "
-            "one can be recognised.",
+            f"Counts of 1 to {m - 1} people are masked in cross tables and figures, and so are "
+            "other cells from which they could be found by subtraction, so that no one can be "
+            "recognised; quotes tell about their speaker only what at least "
+            f"{m} of the people consulted share.",
             "Emerging themes and the typology are exploratory: they depend on the parameters "
             "(seed, number of groups) given in the methodology"
             + (f"; the stability of the chosen typology (mean adjusted Rand index over "
@@ -1020,11 +1083,12 @@ def context(a: Analysis, language: str, images: dict[str, str]) -> dict:
     n = len(r)
     dates = pd.to_datetime(r["date"], errors="coerce") if "date" in r else pd.Series(dtype="M8[ns]")
     findings = []
+    speakers = quote_speakers(a, language)
     for row in a.findings.to_dict("records"):
         q = a.finding_quotes[a.finding_quotes["finding"] == row["finding"]].sort_values("rank")
         findings.append({"n": int(row["finding"]), "kind": row["kind"],
                          "sentence": finding_sentence(row, a, language),
-                         "quotes": q.to_dict("records")})
+                         "quotes": _cited(q.to_dict("records"), speakers)})
     dims = [d for d in ("stakeholder_group", "profile", "territory", "age_band") if d in r]
     other_families = [f for f in a.codebook["family"].drop_duplicates().astype(str)
                       if not any(f in al for k, al in _FAMILY_KEYS.items())] \
@@ -1035,7 +1099,7 @@ def context(a: Analysis, language: str, images: dict[str, str]) -> dict:
         themes.append({"theme": int(t["theme"]), "label": t["label"],
                        "terms": ", ".join(str(x).replace("_", " ") for x in list(t["top_terms"])[:8]),
                        "n": fmt_int(t["n_answers"], language), "share": fmt_pct(t["share"], language),
-                       "quotes": q.to_dict("records")})
+                       "quotes": _cited(q.to_dict("records"), speakers)})
     need_codes = a.family_codes("need")
     k = len(a.groups)
     k_range = a.k_evidence["k"].tolist() if len(a.k_evidence) else []
@@ -1064,7 +1128,7 @@ def context(a: Analysis, language: str, images: dict[str, str]) -> dict:
         "n_questions": fmt_int(len(a.questions), language),
         "questions": a.questions.to_dict("records"),
         "min_cell": a.min_cell_count, "masked_note": w("masked_note", m=a.min_cell_count - 1,
-                                                         n=a.min_cell_count),
+                                                         mark=mask_mark(language)),
         "findings": findings,
         "count_tables": [{"dimension": d, "title": w.dim(d), "rows": _count_table(a, d, language)}
                          for d in dims if d != "profile"],
@@ -1158,7 +1222,7 @@ def family_table(a: Analysis, family: str, language: str | None = None) -> pd.Da
 
 def consulted_table(a: Analysis, rows: str = "stakeholder_group", columns: str = "territory",
                     language: str | None = None) -> pd.DataFrame:
-    """People consulted, ``rows`` x ``columns`` with totals; small counts shown as ``< 5``."""
+    """People consulted, ``rows`` x ``columns`` with totals; masked counts shown as ``s``/``x``."""
     language = language or a.language
     t = _cross_table(a, rows, columns, language)
     w = Words(language)
@@ -1188,5 +1252,6 @@ def group_cards_markdown(a: Analysis, language: str | None = None) -> str:
             parts.append(("**Leurs mots :** " if fr else "**Their words:** ")
                          + ", ".join(c["terms"]) + "\n")
         for q in c["quotes"][:3]:
-            parts.append(f"> « {q['text']} » — *{q['record_id']}, {q['question_id']}*\n")
+            cite = ", ".join(x for x in (q["record_id"], q["question_id"], q["who"]) if x)
+            parts.append(f"> « {q['text']} » — *{cite}*\n")
     return "\n".join(parts)

@@ -13,8 +13,12 @@ request and never under ``reports/``.
 Safety of what is written:
 
 - only pseudonymised text is written (the analysis never holds anything else);
-- cross tables (group x category, group x code) have their small counts masked
-  (:func:`~dialogue_analysis.privacy.mask_counts`);
+- cross tables (group x category, group x code) have their small counts masked, and the
+  complementary cells that would give them away, the same cells as in the report
+  (:func:`~dialogue_analysis.disclosure.wave_suppression`,
+  :func:`~dialogue_analysis.privacy.mask_counts`);
+- quotes say who said them only as far as it singles no one out
+  (:func:`~dialogue_analysis.report.quotes_table`);
 - every text cell that a spreadsheet would run as a formula (``=``, ``+``, ``-``, ``@``, tab,
   carriage return first) is prefixed with an apostrophe
   (:func:`~dialogue_analysis.privacy.neutralise_formula`) and stored as a string cell, so no
@@ -35,6 +39,7 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
 from .analysis import Analysis
+from .disclosure import hidden_codes, hidden_typology
 from .privacy import mask_counts, neutralise_formula
 from .storage import atomic_path
 
@@ -158,7 +163,7 @@ def analyst_workbook_tables(a: Analysis, language: str | None = None) -> dict[st
 
 
 def _tables(a: Analysis, lang: str, *, person_level: bool) -> dict[str, pd.DataFrame]:
-    from .report import key_findings
+    from .report import key_findings, quotes_table
 
     m = a.min_cell_count
     labels = a.code_labels(lang)
@@ -183,10 +188,15 @@ def _tables(a: Analysis, lang: str, *, person_level: bool) -> dict[str, pd.DataF
     prev = a.prevalence.copy()
     prev.insert(3, "label", label_of(prev["code"]))
     cross = prev["dimension"] != "all"
-    masked = mask_counts(prev[cross], "count", min_count=m, also=["share", "ci_low", "ci_high"])
+    masked = mask_counts(prev[cross], "count", min_count=m, also=["share", "ci_low", "ci_high"],
+                         hide=hidden_codes(a, prev[cross]))
     prev = pd.concat([prev[~cross].assign(masked=False), masked], ignore_index=True)
 
     ctab = a.crosstabs.copy()
+    if len(ctab):
+        hide = hidden_codes(a, ctab)
+        ctab = mask_counts(ctab, "count", min_count=m, also=["share", "expected", "residual"],
+                           hide=hide)
     if "label" not in ctab and len(ctab):
         ctab.insert(3, "label", label_of(ctab["code"]))
 
@@ -209,20 +219,19 @@ def _tables(a: Analysis, lang: str, *, person_level: bool) -> dict[str, pd.DataF
     gcat = a.group_categories
     if len(gcat) and "count_in_group" in gcat:
         gcat = mask_counts(gcat, "count_in_group", min_count=m,
-                           also=["share_in_group", "share_in_category"])
+                           also=["share_in_group", "share_in_category"],
+                           hide=hidden_typology(a, gcat))
     gcodes = a.group_codes
     if len(gcodes) and "count_in_group" in gcodes:
         gcodes = mask_counts(gcodes, "count_in_group", min_count=m,
-                             also=["share_in_group", "ci_low", "ci_high"])
+                             also=["share_in_group", "ci_low", "ci_high"],
+                             hide=hidden_codes(a, gcodes, dimension="typology_group",
+                                               category="group"))
 
-    quotes = pd.concat([
-        a.finding_quotes.assign(source="finding", ref=a.finding_quotes["finding"].astype(str)),
-        a.group_quotes.assign(source="typology_group", ref=a.group_quotes["group"].astype(str)),
-        a.theme_quotes.assign(source="theme", ref=a.theme_quotes["theme"].astype(str)),
-    ], ignore_index=True)
+    quotes = quotes_table(a, lang)
     # The respondent's id would lead back to the interview: the analyst's workbook only.
-    quote_columns = ["source", "ref", "rank", "record_id", "question_id", "text"]
-    quotes = quotes.loc[:, [c for c in quote_columns if person_level or c != "record_id"]]
+    if not person_level:
+        quotes = quotes.drop(columns=["record_id"])
 
     themes = a.themes.copy()
     if "top_terms" in themes:
