@@ -207,7 +207,9 @@ def write_wave(wave: Wave, project: Project, root: str | Path = ".") -> Path:
 
     Writes ``records.parquet``, ``answers.parquet``, ``validation.csv`` (``;``, UTF-8 with BOM,
     opens in Excel), ``validation.md`` and ``manifest.json`` (inputs' SHA-256, config hash,
-    versions, row counts). If anything fails, the previous outputs are left as they were.
+    versions, row counts). If anything fails, the previous outputs are left as they were. Files
+    of an earlier ingestion that this one does not write are removed; the analysis sub-folder
+    (written by a later stage) is kept.
 
     Returns
     -------
@@ -215,7 +217,9 @@ def write_wave(wave: Wave, project: Project, root: str | Path = ".") -> Path:
         The wave's processed folder.
     """
     out = project.processed_dir(root)
-    with storage.staged_dir(out) as stage:
+    own = (RECORDS_FILE, ANSWERS_FILE, REPORT_CSV, REPORT_MD, MANIFEST_FILE)
+    later = [p.name for p in out.iterdir() if p.name not in own] if out.is_dir() else []
+    with storage.staged_dir(out, keep=later) as stage:
         wave.records.to_parquet(stage / RECORDS_FILE, index=False)
         wave.answers.to_parquet(stage / ANSWERS_FILE, index=False)
         (stage / REPORT_CSV).write_text(wave.report.to_csv_text(), encoding="utf-8", newline="")
