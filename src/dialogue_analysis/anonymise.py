@@ -1122,6 +1122,8 @@ def write_mapping(mapping: pd.DataFrame, path: str | os.PathLike) -> Path:
         raise KeyError(f"mapping: missing column(s) {', '.join(missing)}")
     if path.suffix.lower() == ".parquet":
         return write_parquet(mapping, path)
+    from .privacy import csv_text
+
     with atomic_path(path) as tmp:
-        mapping.to_csv(tmp, index=False, encoding="utf-8")
+        tmp.write_text(csv_text(mapping, index=False), encoding="utf-8", newline="")
     return path

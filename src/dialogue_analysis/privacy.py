@@ -150,6 +150,27 @@ def neutralise_formula(value):
     return value
 
 
+def neutralise_frame(frame: pd.DataFrame) -> pd.DataFrame:
+    """A copy of ``frame`` whose text cells and column names cannot run as formulas.
+
+    Only text is changed: numbers (negative ones included) stay numbers.
+    """
+    out = frame.rename(columns=neutralise_formula)
+    for j in range(out.shape[1]):
+        column = out.iloc[:, j]
+        if column.dtype == object or pd.api.types.is_string_dtype(column.dtype):
+            out.iloc[:, j] = column.map(neutralise_formula, na_action="ignore")
+    return out
+
+
+def csv_text(frame: pd.DataFrame, **options) -> str:
+    """``frame.to_csv(**options)`` with every cell a spreadsheet would evaluate neutralised.
+
+    Every CSV the toolkit writes goes through here (spreadsheets open CSV files too).
+    """
+    return neutralise_frame(frame).to_csv(**options)
+
+
 def is_neutral(value) -> bool:
     """True when a value cannot be taken for a formula by a spreadsheet program."""
     return not (isinstance(value, str) and value.startswith(FORMULA_TRIGGERS))

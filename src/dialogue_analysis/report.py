@@ -25,8 +25,8 @@ import pandas as pd
 
 from . import plots
 from .analysis import FAMILY_ALIASES, Analysis
-from .privacy import assert_clean, small_cells
 from .pipeline import SUMMARY_FILE
+from .privacy import assert_clean, small_cells
 from .storage import staged_dir, unstaged
 
 NNBSP = "\u202f"  # narrow no-break space: French thousands separator and before % : ; ! ?
