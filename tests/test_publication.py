@@ -167,3 +167,22 @@ def test_failed_interrupted_or_killed_runs_leave_the_previous_outputs(tmp_path, 
     after = snapshot(root)
     assert set(after) == set(before)
     assert (root / "data" / "processed" / "_nlp_cache").is_dir()  # the cache is kept
+
+    # the report command rebuilds the report from the published tables, in the same way
+    (root / "reports" / WAVE / "figures" / "fig_gone.svg").write_text("from an earlier run")
+    from dialogue_analysis import workbook
+
+    monkeypatch.setattr(workbook, "write_workbook", broken)
+    args = ["report", str(config), "--root", str(root), "--no-notebooks"]
+    assert CliRunner().invoke(app, args).exit_code != 0
+    monkeypatch.undo()
+    assert not leftovers(root)
+    assert (root / "reports" / WAVE / "figures" / "fig_gone.svg").exists()
+    result = CliRunner().invoke(app, args)
+    assert result.exit_code == 0, result.output
+    assert not leftovers(root)
+    republished = snapshot(root)
+    assert set(republished) == set(before)  # the stale figure is gone, the summary kept
+    manifest = f"data/processed/{WAVE}/analysis/analysis_manifest.json"
+    tables = {k for k in after if k.startswith("data/") and k != manifest}
+    assert {k: republished[k] for k in tables} == {k: after[k] for k in tables}

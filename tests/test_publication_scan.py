@@ -85,6 +85,7 @@ def test_assert_clean_refuses_and_passes(published, tmp_path):
     clean.mkdir()
     (clean / "t.html").write_text(
         '<html><style>@page { size: A4 }</style><svg><path d="M 100.00524 224.759096 '
-        'L 32012 43.975833"/></svg><p>Taux : 0.833333333333333 ; 2.48780487804878</p></html>',
+        'L 32012 43.975833"/></svg><p>Taux : 0.833333333333333 ; 2.48780487804878 ; '
+        'sha256 0698451230ab5f</p></html>',
         encoding="utf-8")
     assert scan_published(clean).empty

@@ -47,6 +47,8 @@ STYLE_BLOCKS = re.compile(r"<style\b.*?</style>", re.DOTALL | re.IGNORECASE)  # 
 MARKUP_SUFFIXES = {".html", ".htm", ".svg", ".xml"}
 NUMBER = re.compile(r"\d+(?:[.,]\d+)*")
 DECIMAL = re.compile(r"\d+[.,]\d+")
+WORD = re.compile(r"\w+")
+HEX = re.compile(r"(?=[0-9a-f]*[a-f])[0-9a-f]{12,}")
 TEXT_SUFFIXES = {".html", ".htm", ".svg", ".ipynb", ".csv", ".json", ".md", ".txt", ".xml"}
 ZIP_SUFFIXES = {".xlsx", ".docx", ".pptx"}
 
@@ -187,12 +189,14 @@ def _reader_text(markup: str) -> str:
     return GEOMETRY_ATTRIBUTES.sub(" ", STYLE_BLOCKS.sub(" ", markup))
 
 
-def _decimal_number(text: str, start: int, end: int) -> bool:
-    """Whether ``text[start:end]`` lies within a decimal number such as ``0.833333333333333``
-    (a statistic written with all its digits), which no identifier is written as."""
-    window = max(0, start - 64), min(len(text), end + 64)
-    return any(m.start() <= start and end <= m.end() and DECIMAL.fullmatch(m.group(0))
-               for m in NUMBER.finditer(text, *window))
+def _a_number(text: str, start: int, end: int) -> bool:
+    """Whether ``text[start:end]`` lies within a decimal number (``0.833333333333333``, a statistic
+    written with all its digits) or a hexadecimal hash (``sha256 0698451230ab5f``): the toolkit
+    writes both, and no identifier is written as either."""
+    window = max(0, start - 80), min(len(text), end + 80)
+    return any(m.start() <= start and end <= m.end()
+               and (DECIMAL.fullmatch(m.group(0)) or HEX.fullmatch(m.group(0)))
+               for pattern in (NUMBER, WORD) for m in pattern.finditer(text, *window))
 
 
 def find_identifiers(text: str, extra: Iterable[str] = ()) -> list[tuple[str, str]]:
@@ -205,7 +209,7 @@ def find_identifiers(text: str, extra: Iterable[str] = ()) -> list[tuple[str, st
     ``extra`` are literal strings searched case-insensitively (kind ``"listed"``).
     """
     hits = [(kind, text[start:end]) for start, end, kind in structured_identifiers(text)
-            if not _decimal_number(text, start, end)]
+            if not _a_number(text, start, end)]
     low = text.lower()
     hits += [("listed", s) for s in extra if s and s.lower() in low]
     return hits

@@ -64,8 +64,8 @@ def write_parquet(df: pd.DataFrame, path: str | os.PathLike) -> Path:
 # Each output folder is built completely in a staging folder beside it (``.<name>.<random>.staging``)
 # and the folders are swapped in at the very end with renames: old -> ``.<name>.<random>.trash``,
 # staging -> final, then the trash is removed. A journal written just before the renames and
-# removed just after them lets the next run roll back a swap a kill cut in half, so a reader
-# never sees some folders new and others old. While folders are staged, their paths are
+# removed just after them lets the next run roll back a swap that a kill cut in half, so the
+# outputs are never left some new and others old. While folders are staged, their paths are
 # redirected (:func:`staged_path`, also in the notebook kernels the run starts, through the
 # environment) so that every stage reads what the earlier stages of the same run wrote.
 
@@ -125,6 +125,8 @@ def remove_stale(finals: list[Path]) -> None:
     for final in finals:
         for leftover in _leftovers(final, ".staging") + _leftovers(final, ".trash"):
             shutil.rmtree(leftover, ignore_errors=True)
+        for nested in final.parent.glob(f"..{final.name}.*.publishing.json"):
+            nested.unlink(missing_ok=True)  # the swap of a staging folder, discarded anyway
 
 
 def _swap(finals: list[Path], stages: list[Path]) -> None:
