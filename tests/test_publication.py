@@ -98,15 +98,15 @@ def test_a_swap_cut_in_half_is_rolled_back(tmp_path, monkeypatch):
 # -- the whole run ----------------------------------------------------------------------------
 
 
-def _wait_for_staged(root: Path, name: str, proc: subprocess.Popen, timeout: float = 300):
-    """Wait until the run has written ``name`` into a staging folder of the processed wave."""
+def _wait_for_staged(root: Path, pattern: str, proc: subprocess.Popen, timeout: float = 600):
+    """Wait until the run has written a file matching ``pattern`` (under ``root``)."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
-        if list((root / "data" / "processed").glob(f".{WAVE}.*.staging/{name}")):
+        if list(root.glob(pattern)):
             return
         assert proc.poll() is None, proc.communicate()
         time.sleep(0.05)
-    raise AssertionError(f"no staged {name} after {timeout} s")
+    raise AssertionError(f"no {pattern} after {timeout} s")
 
 
 def _start_run(config: Path, root: Path) -> subprocess.Popen:
@@ -144,8 +144,11 @@ def test_failed_interrupted_or_killed_runs_leave_the_previous_outputs(tmp_path, 
     assert snapshot(root) == before
     assert not leftovers(root)
 
-    # (b) killed (SIGKILL) and interrupted (SIGINT) while the staged tables are being written
-    for sig, staged in ((signal.SIGKILL, "records.parquet"), (signal.SIGINT, "manifest.json")):
+    # (b) interrupted (SIGINT) right after the ingestion, killed (SIGKILL) while the report is
+    # drawn (the tables are all staged). No staging folder is there before either run starts.
+    for sig, staged in ((signal.SIGINT, f"data/processed/.{WAVE}.*.staging/manifest.json"),
+                        (signal.SIGKILL, f"reports/.*{WAVE}.*.staging/figures/*.svg")):
+        assert not leftovers(root)
         proc = _start_run(config, root)
         _wait_for_staged(root, staged, proc)
         proc.send_signal(sig)
