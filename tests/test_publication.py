@@ -95,6 +95,19 @@ def test_a_swap_cut_in_half_is_rolled_back(tmp_path, monkeypatch):
     assert not [p for p in tmp_path.rglob(".*")]
 
 
+def test_staged_dir_keeps_only_what_another_stage_owns(tmp_path):
+    final = tmp_path / "w"
+    (final / "analysis").mkdir(parents=True)
+    (final / "analysis" / "t.parquet").write_bytes(b"tables")
+    (final / "records.parquet").write_bytes(b"old")
+    (final / "stale.csv").write_bytes(b"old")
+    with storage.staged_dir(final, keep=["analysis", "missing"]) as stage:
+        (stage / "records.parquet").write_bytes(b"new")
+    assert sorted(p.name for p in final.iterdir()) == ["analysis", "records.parquet"]
+    assert (final / "analysis" / "t.parquet").read_bytes() == b"tables"
+    assert (final / "records.parquet").read_bytes() == b"new"
+
+
 # -- the whole run ----------------------------------------------------------------------------
 
 
