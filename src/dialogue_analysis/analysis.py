@@ -31,7 +31,7 @@ import pandas as pd
 
 from .privacy import small_cells
 from .quotes import trim_quote
-from .storage import write_parquet, write_text
+from .storage import staged_dir, write_text
 
 if TYPE_CHECKING:  # the typology is imported only by the stages that fit one
     from . import typology
@@ -457,13 +457,19 @@ def _from_parquet(df: pd.DataFrame, name: str) -> pd.DataFrame:
 
 
 def save_analysis(analysis: Analysis, processed_dir: str | os.PathLike) -> Path:
-    """Write every table of ``analysis`` as parquet and its manifest as JSON, atomically each."""
+    """Write every table of ``analysis`` as parquet and its manifest as JSON, all together.
+
+    The analysis folder is replaced whole: a table of an earlier run that this one does not
+    write is gone, and on error the previous folder is left as it was.
+    """
     folder = analysis_dir(processed_dir)
-    folder.mkdir(parents=True, exist_ok=True)
-    for name in Analysis.table_names():
-        write_parquet(_to_parquet(getattr(analysis, name), name), folder / f"{name}.parquet")
-    meta = {"wave": analysis.wave, "settings": analysis.settings, **analysis.manifest}
-    write_text(folder / MANIFEST, json.dumps(meta, ensure_ascii=False, indent=2, default=str))
+    with staged_dir(folder) as stage:
+        for name in Analysis.table_names():
+            _to_parquet(getattr(analysis, name), name).to_parquet(
+                stage / f"{name}.parquet", index=False)
+        meta = {"wave": analysis.wave, "settings": analysis.settings, **analysis.manifest}
+        (stage / MANIFEST).write_text(
+            json.dumps(meta, ensure_ascii=False, indent=2, default=str), encoding="utf-8")
     return folder
 
 

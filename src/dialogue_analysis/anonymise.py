@@ -29,6 +29,8 @@ from typing import Any
 
 import pandas as pd
 
+from .identifier_patterns import nir_key_valid, structured_identifiers
+
 __all__ = [
     "KINDS",
     "AnonymisedAnswers",
@@ -108,51 +110,6 @@ _TRIGGER_RE = re.compile(
     rf",?[ \t]+(?P<name>{_NAME_SEQ})"
 )
 _CEST_QUI_RE = re.compile(rf"(?i:c['’]est)[ \t]+(?P<name>{_NAME_SEQ})[ \t]+(?i:qui|que)\b")
-
-_EMAIL_RE = re.compile(
-    r"(?<![\w.+-])[\w.+-]+"
-    r"(?:\s?@\s?|\s?[(\[](?:at|arobase)[)\]]\s?|\s(?:arobase|arrobase)\s)"
-    r"[\w-]+(?:\.[\w-]+)*\.[a-zA-Z]{2,}\b"
-)
-
-_URL_RE = re.compile(
-    r"(?:https?://|www\.)[^\s<>\"«»]+"
-    r"|\b(?:[\w-]+\.)+(?:com|fr|net|org|eu|be|ch|io|me|info|tv|ly|gl|co)/[^\s<>\"«»]+"
-    r"|\b(?:fb\.me|t\.me|wa\.me)/[^\s<>\"«»]+",
-    re.IGNORECASE,
-)
-_SOCIAL_DOMAINS = re.compile(
-    r"(?:^|\.|//)(?:facebook\.com|fb\.com|fb\.me|m\.facebook\.com|instagram\.com|twitter\.com|"
-    r"x\.com|linkedin\.com|tiktok\.com|snapchat\.com|youtube\.com|t\.me|wa\.me|vk\.com|"
-    r"pinterest\.\w+|github\.com|copainsdavant\.\w+|viadeo\.com|threads\.net|bsky\.app|"
-    r"doctolib\.fr|pagesjaunes\.fr|societe\.com|leboncoin\.fr/profil)",
-    re.IGNORECASE,
-)
-_PERSONAL_URL_PART = re.compile(
-    r"[?&;](?:id|uid|user|userid|user_id|username|profile|profile_id|profil|member|membre|"
-    r"pseudo|login|email|mail|nom|name|tel|phone|account|compte|client|dossier|token)=[^&\s]+"
-    r"|/(?:user|users|u|profile|profil|profiles|membre|membres|member|members|people|in|"
-    r"compte|account|client|dossier)/[^/\s]+"
-    r"|/@[\w.-]+"
-    r"|/[a-z]+\.[a-z]+\d*/?$",
-    re.IGNORECASE,
-)
-
-_IBAN_RE = re.compile(r"(?<![\w])[A-Z]{2}\d{2}(?:[ ]?[A-Z0-9]{4}){2,7}(?:[ ]?[A-Z0-9]{1,4})?(?![\w])")
-
-_NIR_SEP = r"[ \u00a0.\-]?"
-_NIR_RE = re.compile(
-    rf"(?<![\d\w])[1-478]{_NIR_SEP}\d{{2}}{_NIR_SEP}(?:0[1-9]|1[0-2]|[2-9]\d){_NIR_SEP}"
-    rf"(?:\d{{2}}|2[ABab]){_NIR_SEP}\d{{3}}{_NIR_SEP}\d{{3}}(?:{_NIR_SEP}\d{{2}})?(?![\d])"
-)
-
-_PH_SEP = r"[ \u00a0\u202f.\-/]?"
-_PHONE_RE = re.compile(
-    rf"(?<![\d+\w])(?:(?:\+|00)[ \u00a0]?33[ \u00a0]?(?:\(0\)[ \u00a0]?)?[1-9]|0[1-9])"
-    rf"(?:{_PH_SEP}\d){{8}}(?![\d])"
-    # other countries: +32 4 12 34 56 78, +44 20 7946 0958...
-    rf"|(?<![\d+\w])(?:\+|00)(?!33)[1-9]\d{{0,2}}(?:[ \u00a0.\-]?\(?\d{{1,4}}\)?){{2,6}}(?![\d])"
-)
 
 _STREET_TYPES = (
     r"rue|avenue|av\.?|bd|boulevard|bld|impasse|imp\.|allée|allee|allées|chemin|ch\.|place|pl\.|"
@@ -494,77 +451,6 @@ def _at_sentence_start(text: str, i: int) -> bool:
     return j < 0 or text[j] in _SENTENCE_END
 
 
-def _mod97(digits: str) -> int:
-    return int(digits) % 97
-
-
-def _iban_valid(compact: str) -> bool:
-    rearranged = compact[4:] + compact[:4]
-    digits = "".join(str(int(c, 36)) for c in rearranged)
-    return digits.isdigit() and _mod97(digits) == 1
-
-
-def _iban_span(m: re.Match[str]) -> tuple[int, int] | None:
-    """The IBAN in a match: the longest prefix with a valid key, else a plausible one."""
-    raw = m.group(0)
-    compact = re.sub(r"\s", "", raw)
-    if sum(c.isdigit() for c in compact) < 10:
-        return None
-    # try the whole match, then drop trailing groups (a capitalised word after the IBAN)
-    cut = len(raw)
-    while cut > 0:
-        candidate = re.sub(r"\s", "", raw[:cut])
-        if 15 <= len(candidate) <= 34 and _iban_valid(candidate):
-            return m.start(), m.start() + cut
-        nxt = raw.rfind(" ", 0, cut)
-        if nxt <= 0:
-            break
-        cut = nxt
-    # invalid key: keep a plausible IBAN without its trailing letters-only group
-    end = len(raw)
-    tail = raw.rsplit(" ", 1)
-    if len(tail) == 2 and tail[1].isalpha():
-        end = len(tail[0])
-    if 15 <= len(re.sub(r"\s", "", raw[:end])) <= 34:
-        return m.start(), m.start() + end
-    return None
-
-
-def nir_key_valid(nir: str) -> bool:
-    """Whether a 15-character NIR (13 digits + key; Corsica ``2A``/``2B``) has a valid key."""
-    compact = re.sub(r"[\s.\-]", "", nir).upper()
-    if len(compact) != 15:
-        return False
-    body = compact[:13].replace("2A", "19", 1) if compact[5:7] == "2A" else compact[:13]
-    if compact[5:7] == "2B":
-        body = compact[:5] + "18" + compact[7:13]
-    if not (body.isdigit() and compact[13:].isdigit()):
-        return False
-    return 97 - int(body) % 97 == int(compact[13:])
-
-
-def _nir_plausible(nir: str) -> bool:
-    """A NIR with a valid key, or a mistyped one whose month is possible (01-12, 20-42, 50-99).
-
-    The first 13 digits identify a person even when the key is wrong, so a wrong key does not
-    exclude it. Without a key (13 digits), the month must be a calendar month.
-    """
-    compact = re.sub(r"[\s.\-]", "", nir).upper()
-    if len(compact) == 15 and nir_key_valid(compact):
-        return True
-    month = int(compact[3:5])
-    if len(compact) == 13:
-        return 1 <= month <= 12
-    return 1 <= month <= 12 or 20 <= month <= 42 or month >= 50
-
-
-def _url_is_personal(url: str) -> bool:
-    if _SOCIAL_DOMAINS.search(url):
-        path = re.sub(r"^(?:https?://)?[^/]+", "", url)
-        return len(path.strip("/")) > 1
-    return bool(_PERSONAL_URL_PART.search(url))
-
-
 def _weak_street(m: re.Match[str], text: str, stop_re: re.Pattern[str] | None) -> bool:
     """A street type that is also a common noun ("3 cours d'informatique") without a proper name.
 
@@ -590,11 +476,6 @@ def _is_cap(word: str) -> bool:
     return word[:1].isupper()
 
 
-# A social-network handle written alone (``@yasmina.b93 sur Insta``): not inside an e-mail or a
-# link, 3 to 30 characters with at least one letter.
-_HANDLE_RE = re.compile(r"(?<![\w.@/+-])@(?=[\w.]{0,29}[^\W\d_])[^\W][\w.]{1,28}[^\W.]")
-
-
 def _structured(text: str, stop_re: re.Pattern[str] | None = None) -> list[Identifier]:
     """Candidates of the regular-expression kinds, overlapping allowed."""
     found: list[Identifier] = []
@@ -605,25 +486,9 @@ def _structured(text: str, stop_re: re.Pattern[str] | None = None) -> list[Ident
         if end > start:
             found.append(Identifier(start, end, kind, text[start:end]))
 
-    for m in _EMAIL_RE.finditer(text):
-        add(m.start(), m.end(), "email")
-    for m in _URL_RE.finditer(text):
-        url = m.group(0).rstrip(".,;:!?)»'’\"")
-        if _url_is_personal(url):
-            add(m.start(), m.end(), "url")
-    for m in _HANDLE_RE.finditer(text):
-        add(m.start(), m.end(), "url")
-    for m in _IBAN_RE.finditer(text):
-        span = _iban_span(m)
-        if span:
-            add(*span, "iban")
-    for m in _NIR_RE.finditer(text):
-        if _nir_plausible(m.group(0)):
-            add(m.start(), m.end(), "nir")
-    for m in _PHONE_RE.finditer(text):
-        digits = sum(c.isdigit() for c in m.group(0))
-        if 9 <= digits <= 15:
-            add(m.start(), m.end(), "phone")
+    # e-mail, URL, IBAN, NIR, phone: the patterns the pre-publication scan uses too
+    for start, end, kind in structured_identifiers(text):
+        found.append(Identifier(start, end, kind, text[start:end]))
     for m in _STREET_RE.finditer(text):
         if not _weak_street(m, text, stop_re):
             add(m.start(), m.end(), "address")
@@ -1127,6 +992,8 @@ def write_mapping(mapping: pd.DataFrame, path: str | os.PathLike) -> Path:
         raise KeyError(f"mapping: missing column(s) {', '.join(missing)}")
     if path.suffix.lower() == ".parquet":
         return write_parquet(mapping, path)
+    from .privacy import csv_text
+
     with atomic_path(path) as tmp:
-        mapping.to_csv(tmp, index=False, encoding="utf-8")
+        tmp.write_text(csv_text(mapping, index=False), encoding="utf-8", newline="")
     return path

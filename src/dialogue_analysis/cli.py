@@ -159,16 +159,19 @@ def run(
     language = lang.value if lang else None
     with _errors(language):
         project = load_project(config, language=language)
-        with _progress() as progress:
-            ctx = pipeline.run(project, root, progress)
-        _print_report(ctx.results["ingest"].report, project.interim_dir(root) / "validation.csv")
-        console.print(Markdown(ctx.results["summary"]))
-        with _progress() as progress:
-            analysis = run_analysis(project, root, progress)
-            paths = _publish(project, analysis, root, language, notebooks, no_notebooks,
-                             progress)
-            paths["analyst_workbook"] = _analyst_workbook(project, analysis, root,
-                                                          analyst_workbook)
+        validation = project.interim_dir(root) / "validation.csv"
+        # The tables and the report are published together at the end, or not at all.
+        with pipeline.publishing(project, root):
+            with _progress() as progress:
+                ctx = pipeline.run(project, root, progress)
+            _print_report(ctx.results["ingest"].report, validation)
+            console.print(Markdown(ctx.results["summary"]))
+            with _progress() as progress:
+                analysis = run_analysis(project, root, progress)
+                paths = _publish(project, analysis, root, language, notebooks, no_notebooks,
+                                 progress)
+                paths["analyst_workbook"] = _analyst_workbook(project, analysis, root,
+                                                              analyst_workbook)
         _print_published(project, analysis, paths)
 
 
@@ -193,7 +196,7 @@ def report(
     language = lang.value if lang else None
     with _errors(language):
         project = load_project(config, language=language)
-        with _progress() as progress:
+        with pipeline.publishing(project, root, seed=True), _progress() as progress:
             try:
                 analysis = load_analysis(project, root, language=language)
             except FileNotFoundError:

@@ -28,6 +28,7 @@ from typing import Any, Literal
 import yaml
 
 from .errors import ConfigError
+from .storage import staged_path
 from .validation import LANGUAGES, closest, fold, tr
 
 SHAPES = ("wide", "long")
@@ -313,16 +314,17 @@ class Project:
         return self.config_path.parent
 
     def processed_dir(self, root: str | os.PathLike = ".") -> Path:
-        """``root/data/processed/<wave>``."""
-        return Path(root) / "data" / "processed" / self.wave
+        """``root/data/processed/<wave>`` (its staging folder while a run publishes it)."""
+        return staged_path(Path(root) / "data" / "processed" / self.wave)
 
     def interim_dir(self, root: str | os.PathLike = ".") -> Path:
-        """``root/data/interim/<wave>``: raw text kept between stages, as sensitive as data/raw."""
-        return Path(root) / "data" / "interim" / self.wave
+        """``root/data/interim/<wave>``: raw text kept between stages, as sensitive as data/raw
+        (its staging folder while a run publishes it)."""
+        return staged_path(Path(root) / "data" / "interim" / self.wave)
 
     def reports_dir(self, root: str | os.PathLike = ".") -> Path:
-        """``root/reports/<wave>``."""
-        return Path(root) / "reports" / self.wave
+        """``root/reports/<wave>`` (its staging folder while a run publishes it)."""
+        return staged_path(Path(root) / "reports" / self.wave)
 
     def require_codebook(self) -> Path:
         """The codebook's path; raises ConfigError if it is not declared or not found.

@@ -231,6 +231,9 @@ def write_wave(wave: Wave, project: Project, root: str | Path = ".") -> Path:
     pseudonymised canonical tables are written there by the anonymise stage
     (:func:`write_pseudonymised`); those of an earlier ingestion are removed here. Each folder
     is written all files together or none.
+    Files of an earlier ingestion that this one does not write are removed (the analysis
+    sub-folder, written by a later stage, is kept); if anything fails, the previous outputs are
+    left as they were.
 
     Returns
     -------
@@ -239,8 +242,12 @@ def write_wave(wave: Wave, project: Project, root: str | Path = ".") -> Path:
     """
     interim, out = project.interim_dir(root), project.processed_dir(root)
     shared = wave.report.redacted()
+    # What a later stage wrote (analysis/) is kept; the canonical tables of an earlier ingestion
+    # are not: the anonymise stage writes this one's.
+    own = (RECORDS_FILE, ANSWERS_FILE, REPORT_CSV, REPORT_MD, MANIFEST_FILE)
+    later = [p.name for p in out.iterdir() if p.name not in own] if out.is_dir() else []
     # Both folders are staged until every file is written: a failure changes neither.
-    with storage.staged_dir(interim) as private, storage.staged_dir(out) as stage:
+    with storage.staged_dir(interim) as private, storage.staged_dir(out, keep=later) as stage:
         wave.records.to_parquet(private / RECORDS_FILE, index=False)
         wave.answers.to_parquet(private / ANSWERS_FILE, index=False)
         (private / REPORT_CSV).write_text(wave.report.to_csv_text(), encoding="utf-8", newline="")
@@ -259,9 +266,6 @@ def write_wave(wave: Wave, project: Project, root: str | Path = ".") -> Path:
         }
         text = json.dumps(manifest, indent=2, ensure_ascii=False, sort_keys=True) + "\n"
         (stage / MANIFEST_FILE).write_text(text, encoding="utf-8")
-    # Canonical tables of the previous ingestion: no longer those of this wave's files.
-    for name in (RECORDS_FILE, ANSWERS_FILE):
-        (out / name).unlink(missing_ok=True)
     wave.manifest = manifest
     return out
 

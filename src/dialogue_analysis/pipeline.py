@@ -8,6 +8,7 @@ The command line (cli.py) only loads the project, calls these functions and prin
 
 from __future__ import annotations
 
+import contextlib
 import os
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -80,6 +81,24 @@ def run_summary(
     return _stage_summary(ctx)
 
 
+@contextlib.contextmanager
+def publishing(project: Project, root: str | os.PathLike = ".", *, seed: bool = False):
+    """Publish ``data/interim/<wave>``, ``data/processed/<wave>`` and ``reports/<wave>`` together
+    when the block ends.
+
+    Everything the block writes there goes to staging folders (see
+    :func:`storage.staged_dirs`), swapped in only if the block succeeds: a failed, interrupted
+    or killed run leaves the previous tables and report as they were, and the next run removes
+    what a killed one left. With ``seed`` the block starts from a copy of the published folders
+    (the ``report`` command rewrites the report and keeps the tables); otherwise from empty
+    folders, so that nothing of an earlier run survives beside the new outputs. The NLP cache
+    (``data/processed/_nlp_cache``) is not part of it.
+    """
+    finals = [project.interim_dir(root), project.processed_dir(root), project.reports_dir(root)]
+    with storage.staged_dirs(finals, seed=seed):
+        yield
+
+
 def run(
     project: Project,
     root: str | os.PathLike = ".",
@@ -107,29 +126,30 @@ def run(
 
 def _stage_ingest(ctx: RunContext) -> Wave:
     project = ctx.project
-    failure = project.reports_dir(ctx.root)
+    # The error report is published even when the run's other outputs are discarded.
+    failure = storage.unstaged(project.reports_dir(ctx.root))
     try:
         wave = read_wave(project, progress=ctx.progress)
     except ValidationFailed as exc:
         # reports/ is published: the saved list locates each problem but withholds the cells'
         # contents (the terminal shows them).
         saved = exc.report.redacted()
-        with storage.staged_dir(failure) as stage:
-            (stage / FAILURE_CSV).write_text(saved.to_csv_text(), encoding="utf-8", newline="")
-            (stage / FAILURE_MD).write_text(saved.to_markdown(), encoding="utf-8")
+        # Written beside the previous report, which stays as it was.
+        storage.write_text(failure / FAILURE_CSV, saved.to_csv_text(), newline="")
+        storage.write_text(failure / FAILURE_MD, saved.to_markdown())
         exc.report_path = failure / FAILURE_CSV
         raise
-    ctx.step("step_write", path=project.processed_dir(ctx.root))
+    ctx.step("step_write", path=storage.unstaged(project.processed_dir(ctx.root)))
     write_wave(wave, project, ctx.root)
     for name in (FAILURE_CSV, FAILURE_MD):
-        (failure / name).unlink(missing_ok=True)
+        (project.reports_dir(ctx.root) / name).unlink(missing_ok=True)
     return wave
 
 
 def _stage_summary(ctx: RunContext) -> str:
     ctx.step("step_summary")
     wave = ctx.results["ingest"]
-    report_path = ctx.project.processed_dir(ctx.root) / REPORT_CSV
+    report_path = storage.unstaged(ctx.project.processed_dir(ctx.root)) / REPORT_CSV
     text = summary_markdown(wave, ctx.project, report_path=report_path)
     storage.write_text(ctx.project.reports_dir(ctx.root) / SUMMARY_FILE, text)
     return text

@@ -343,7 +343,7 @@ def save_figure(fig, directory: str | os.PathLike, name: str, *, dpi: int = 300)
     out = {}
     for ext in ("png", "svg"):
         path = directory / f"{name}.{ext}"
-        metadata = {"Date": None} if ext == "svg" else {"Software": None}
+        metadata = {"Date": None, "Creator": None} if ext == "svg" else {"Software": None}
         with atomic_path(path) as tmp, plt.rc_context(STYLE):
             fig.savefig(tmp, format=ext, dpi=dpi, metadata=metadata)
         out[ext] = path

@@ -14,8 +14,10 @@ Spreadsheet formulas
     apostrophe included, in every spreadsheet program and in any CSV exported from it.
 Identifier scan
     :func:`scan_published` reads every published file (HTML, SVG, XLSX parts, notebooks, CSV,
-    JSON, Markdown, text) and reports e-mail addresses, French phone numbers, social security
-    numbers (NIR) and IBANs, plus any string the caller lists (e.g. known names in a test wave).
+    JSON, Markdown, text) and reports what the anonymise stage's detectors find (e-mail
+    addresses, personal URLs and handles, French and international phone numbers, social
+    security numbers (NIR), IBANs of any country: :mod:`~dialogue_analysis.identifier_patterns`),
+    plus any string the caller lists (e.g. known names in a test wave).
 """
 
 from __future__ import annotations
@@ -31,19 +33,22 @@ import numpy as np
 import pandas as pd
 
 from .errors import DialogueAnalysisError
+from .identifier_patterns import structured_identifiers
 
 FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
 MASK_TEXT = {"fr": "< {n}", "en": "< {n}"}
 
-# Identifiers that must never be published. Look-arounds keep them from matching inside longer
-# tokens such as hashes or decimal numbers.
-IDENTIFIER_PATTERNS = {
-    "email": re.compile(r"(?<![\w.+-])[\w.+-]+@[\w-]+(?:\.[\w-]+)*\.[A-Za-z]{2,}(?![\w])"),
-    "phone": re.compile(r"(?<![\w.,+])(?:\+33[\s.]?|0033[\s.]?|0)[1-9](?:[\s.-]?\d{2}){4}(?![\w])"),
-    "nir": re.compile(r"(?<![\w.,])[12] ?\d{2} ?\d{2} ?(?:\d{2}|2A|2B)\d? ?\d{3} ?\d{3}"
-                      r"(?: ?\d{2})?(?![\w.,])"),
-    "iban": re.compile(r"(?<![\w])FR\d{2}(?:\s?[0-9A-Z]{4}){5}\s?[0-9A-Z]{3}(?![\w])"),
-}
+# Attributes of SVG and HTML that hold drawing coordinates and styles, never text a reader sees.
+# Their runs of digits ("M 100.00524 224.759096") look like phone numbers to the detectors.
+GEOMETRY_ATTRIBUTES = re.compile(
+    r"""\s(?:d|points|transform|viewBox|x|y|x1|x2|y1|y2|dx|dy|cx|cy|r|rx|ry|width|height|"""
+    r"""style|clip-path|stroke-[a-z]+|font-size|offset)\s*=\s*(?:"[^"]*"|'[^']*')""")
+STYLE_BLOCKS = re.compile(r"<style\b.*?</style>", re.DOTALL | re.IGNORECASE)  # "@media"...
+MARKUP_SUFFIXES = {".html", ".htm", ".svg", ".xml"}
+NUMBER = re.compile(r"\d+(?:[.,]\d+)*")
+DECIMAL = re.compile(r"\d+[.,]\d+")
+WORD = re.compile(r"\w+")
+HEX = re.compile(r"(?=[0-9a-f]*[a-f])[0-9a-f]{12,}")
 TEXT_SUFFIXES = {".html", ".htm", ".svg", ".ipynb", ".csv", ".json", ".md", ".txt", ".xml"}
 ZIP_SUFFIXES = {".xlsx", ".docx", ".pptx"}
 
@@ -154,6 +159,27 @@ def neutralise_formula(value):
     return value
 
 
+def neutralise_frame(frame: pd.DataFrame) -> pd.DataFrame:
+    """A copy of ``frame`` whose text cells and column names cannot run as formulas.
+
+    Only text is changed: numbers (negative ones included) stay numbers.
+    """
+    out = frame.rename(columns=neutralise_formula)
+    for j in range(out.shape[1]):
+        column = out.iloc[:, j]
+        if column.dtype == object or pd.api.types.is_string_dtype(column.dtype):
+            out.iloc[:, j] = column.map(neutralise_formula, na_action="ignore")
+    return out
+
+
+def csv_text(frame: pd.DataFrame, **options) -> str:
+    """``frame.to_csv(**options)`` with every cell a spreadsheet would evaluate neutralised.
+
+    Every CSV the toolkit writes goes through here (spreadsheets open CSV files too).
+    """
+    return neutralise_frame(frame).to_csv(**options)
+
+
 def is_neutral(value) -> bool:
     """True when a value cannot be taken for a formula by a spreadsheet program."""
     return not (isinstance(value, str) and value.startswith(FORMULA_TRIGGERS))
@@ -162,13 +188,32 @@ def is_neutral(value) -> bool:
 # -- identifier scan -------------------------------------------------------------------------
 
 
+def _reader_text(markup: str) -> str:
+    """Markup without what no reader sees as text: style sheets and drawing coordinates."""
+    return GEOMETRY_ATTRIBUTES.sub(" ", STYLE_BLOCKS.sub(" ", markup))
+
+
+def _a_number(text: str, start: int, end: int) -> bool:
+    """Whether ``text[start:end]`` lies within a decimal number (``0.833333333333333``, a statistic
+    written with all its digits) or a hexadecimal hash (``sha256 0698451230ab5f``): the toolkit
+    writes both, and no identifier is written as either."""
+    window = max(0, start - 80), min(len(text), end + 80)
+    return any(m.start() <= start and end <= m.end()
+               and (DECIMAL.fullmatch(m.group(0)) or HEX.fullmatch(m.group(0)))
+               for pattern in (NUMBER, WORD) for m in pattern.finditer(text, *window))
+
+
 def find_identifiers(text: str, extra: Iterable[str] = ()) -> list[tuple[str, str]]:
     """``(kind, match)`` of every identifier found in ``text``.
 
+    The detectors are those of the anonymise stage
+    (:func:`~dialogue_analysis.identifier_patterns.structured_identifiers`): e-mail, personal
+    URL or handle, IBAN of any country, NIR, French and international phone numbers.
+
     ``extra`` are literal strings searched case-insensitively (kind ``"listed"``).
     """
-    hits = [(kind, m.group(0)) for kind, rx in IDENTIFIER_PATTERNS.items()
-            for m in rx.finditer(text)]
+    hits = [(kind, text[start:end]) for start, end, kind in structured_identifiers(text)
+            if not _a_number(text, start, end)]
     low = text.lower()
     hits += [("listed", s) for s in extra if s and s.lower() in low]
     return hits
@@ -187,11 +232,14 @@ def published_texts(path: str | os.PathLike) -> Iterator[tuple[str, str]]:
         with zipfile.ZipFile(path) as zf:
             for name in zf.namelist():
                 if name.endswith((".xml", ".rels")):
-                    yield f"{path.name}:{name}", zf.read(name).decode("utf-8", errors="replace")
+                    text = zf.read(name).decode("utf-8", errors="replace")
+                    yield f"{path.name}:{name}", _reader_text(text)
     elif suffix == ".ipynb":
         raw = path.read_text(encoding="utf-8")
         # Decode JSON escapes so that "\u00e9" and the like are compared as text.
         yield path.name, json.dumps(json.loads(raw), ensure_ascii=False)
+    elif suffix in MARKUP_SUFFIXES:
+        yield path.name, _reader_text(path.read_text(encoding="utf-8", errors="replace"))
     elif suffix in TEXT_SUFFIXES:
         yield path.name, path.read_text(encoding="utf-8", errors="replace")
 

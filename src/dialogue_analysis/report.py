@@ -26,9 +26,10 @@ import pandas as pd
 from . import plots
 from .analysis import FAMILY_ALIASES, Analysis
 from .disclosure import hidden_codes, hidden_people, hidden_typology, mask_mark
+from .pipeline import SUMMARY_FILE
 from .privacy import assert_clean, small_cells
 from .quotes import WHO, attribution
-from .storage import staged_dir
+from .storage import staged_dir, unstaged
 
 NNBSP = "\u202f"  # narrow no-break space: French thousands separator and before % : ; ! ?
 LANGUAGES = ("fr", "en")
@@ -533,7 +534,10 @@ def publish(a: Analysis, reports_dir: str | os.PathLike, *, language: str | None
         return out
 
     t_start = time.perf_counter()
-    with staged_dir(final) as stage, ThreadPoolExecutor(max_workers=1) as pool:
+    # The folder is replaced whole (a figure of an earlier run does not survive), except the
+    # descriptive summary, which the ingestion stage writes.
+    with staged_dir(final, keep=[SUMMARY_FILE]) as stage, \
+            ThreadPoolExecutor(max_workers=1) as pool:
         nb_out, running = None, None
         if notebooks_dir is not None and Path(notebooks_dir).is_dir():
             # The notebooks run in their own kernels while this process draws the figures.
@@ -548,6 +552,7 @@ def publish(a: Analysis, reports_dir: str | os.PathLike, *, language: str | None
             running.result()
         assert_clean(stage, identifiers)
     timings["total"] = time.perf_counter() - t_start  # the notebooks overlap the other parts
+    final = unstaged(final)  # where the report is once the run has published it
     return {"html": final / "findings.html", "xlsx": final / "findings.xlsx",
             "figures": final / "figures",
             "notebooks": final / "notebooks" if nb_out is not None else None,

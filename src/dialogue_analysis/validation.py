@@ -469,7 +469,9 @@ class ValidationReport:
 
     def to_csv_text(self) -> str:
         """CSV for Excel: UTF-8 with BOM and ``;`` so that a French Excel opens it directly."""
-        return "\ufeff" + self.to_frame().to_csv(index=False, sep=";", lineterminator="\r\n")
+        from .privacy import csv_text
+
+        return "\ufeff" + csv_text(self.to_frame(), index=False, sep=";", lineterminator="\r\n")
 
     def to_markdown(self, limit: int | None = None, more_path: str | None = None) -> str:
         """Readable report: a title, the counts, then a table of the problems (errors first)."""
