@@ -22,7 +22,13 @@ def test_recovers_planted_groups_and_k(wave, fitted):
     assert adjusted_rand_score(wave.truth, fitted.labels_) >= 0.8
     ev = fitted.k_evidence_
     assert list(ev.columns) == ["k", "silhouette", "stability", "stability_sd",
-                                "calinski_harabasz", "smallest_group", "chosen"]
+                                "calinski_harabasz", "smallest_group", "silhouette_null_mean",
+                                "silhouette_null_q95", "beats_null", "seed_agreement",
+                                "supported", "chosen"]
+    assert fitted.structure_ and not fitted.no_clear_typology
+    assert ev.loc[ev["k"] == 4, "supported"].item()
+    # Planted groups are far better separated than the same features permuted.
+    assert (ev["silhouette"] > ev["silhouette_null_q95"]).loc[ev["k"] <= 4].all()
     assert list(ev["k"]) == list(range(2, 9))
     assert ev.loc[ev["chosen"], "k"].item() == 4
     assert ev["stability"].between(-1, 1).all()

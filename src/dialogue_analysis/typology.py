@@ -2,8 +2,12 @@
 
 :class:`Typology` builds the weighted feature blocks of :mod:`dialogue_analysis.features`,
 clusters them (k-means or Ward), measures for every candidate k how well separated
-(silhouette) and how reproducible (bootstrap stability) the groups are, chooses k by a
-documented rule (:func:`choose_k`), and numbers the groups 1..k by decreasing size.
+(silhouette) and how reproducible (bootstrap stability, agreement between seeds) the groups
+are, compares the separation with a null reference (the same features, each variable permuted
+independently of the others: no group structure, same marginals), and chooses k by a documented
+rule (:func:`choose_k`) among the k that beat the null clearly. When none does, ``structure_``
+is False: the wave has no clear typology and the groups are only an exploratory partition.
+Groups are numbered 1..k by decreasing size.
 """
 
 from __future__ import annotations
@@ -25,6 +29,11 @@ EVIDENCE_COLUMNS = [
     "stability_sd",
     "calinski_harabasz",
     "smallest_group",
+    "silhouette_null_mean",
+    "silhouette_null_q95",
+    "beats_null",
+    "seed_agreement",
+    "supported",
     "chosen",
 ]
 
@@ -79,6 +88,27 @@ def number_by_size(labels):
     order = np.lexsort((first, -counts))  # last key sorts first: size, then first position
     mapping = {values[j]: rank + 1 for rank, j in enumerate(order)}
     return np.array([mapping[v] for v in labels], dtype=int)
+
+
+def variable_columns(columns, attributes):
+    """Column positions of each variable: an attribute's indicator columns stay together.
+
+    ``columns`` are feature names (``"territory=rural"``, ``"need.transport"``, ``"text_3"``);
+    ``attributes`` the names of the profile attributes. Every other column is its own variable.
+    """
+    groups = {}
+    for i, col in enumerate(columns):
+        name = str(col).split("=", 1)[0]
+        groups.setdefault(name if name in attributes else f"\0{col}", []).append(i)
+    return list(groups.values())
+
+
+def permute_variables(x, variables, rng):
+    """``x`` with the rows of each variable's columns shuffled independently (the null)."""
+    out = np.empty_like(x)
+    for cols in variables:
+        out[:, cols] = x[rng.permutation(len(x))][:, cols]
+    return out
 
 
 class Typology(BaseEstimator):
@@ -148,6 +178,9 @@ class Typology(BaseEstimator):
         tolerance=0.02,
         silhouette_sample=3000,
         bootstrap_size=2000,
+        n_null=5,
+        n_seeds=3,
+        null_quantile=0.95,
     ):
         self.method = method
         self.n_clusters = n_clusters
@@ -166,6 +199,9 @@ class Typology(BaseEstimator):
         self.tolerance = tolerance
         self.silhouette_sample = silhouette_sample
         self.bootstrap_size = bootstrap_size
+        self.n_null = n_null
+        self.n_seeds = n_seeds
+        self.null_quantile = null_quantile
 
     def fit(self, records, code_matrix=None, terms=None):
         """Build features, evaluate the candidate k, cluster. Returns self."""
@@ -185,37 +221,43 @@ class Typology(BaseEstimator):
         n = len(x)
         self.n_init_ = (10 if n <= 2000 else 4) if self.n_init == "auto" else int(self.n_init)
         ks = self._candidate_ks(n)
+        seeds = [self.random_state + i for i in range(max(1, int(self.n_seeds)))]
         # One OpenMP thread: k-means on a few thousand rows gains nothing from threads, and on
         # a busy machine OpenMP's busy-waiting threads make it up to 20 times slower.
         with threadpool_limits(limits=1, user_api="openmp"):
-            full = self._cluster_all(x, ks, self.random_state)
+            runs = {s: self._cluster_all(x, ks, s) for s in seeds}
+            full = runs[seeds[0]]
             stability = self._bootstrap(x, ks, full)
+            null = self._null_silhouettes(x, ks, seeds)
         rows = []
         for k in ks:
             labels = full[k]
-            n_used = len(np.unique(labels))
-            sil = ch = np.nan
-            if 1 < n_used < n:
-                sample = self.silhouette_sample if n > self.silhouette_sample else None
-                sil = silhouette_score(
-                    x, labels, sample_size=sample, random_state=self.random_state
-                )
-                ch = calinski_harabasz_score(x, labels)
+            sils = [self._silhouette(x, runs[s][k]) for s in seeds]
             aris = stability.get(k, [])
+            nulls = null.get(k, np.array([]))
+            nulls = nulls[~np.isnan(nulls)]
             rows.append(
                 {
                     "k": k,
-                    "silhouette": sil,
+                    "silhouette": sils[0],
                     "stability": float(np.mean(aris)) if aris else np.nan,
                     "stability_sd": float(np.std(aris)) if aris else np.nan,
-                    "calinski_harabasz": ch,
+                    "calinski_harabasz": (calinski_harabasz_score(x, labels)
+                                          if 1 < len(np.unique(labels)) < n else np.nan),
                     "smallest_group": int(np.bincount(labels).min()),
+                    "silhouette_null_mean": float(nulls.mean()) if len(nulls) else np.nan,
+                    "silhouette_null_q95": (float(np.quantile(nulls, self.null_quantile))
+                                            if len(nulls) else np.nan),
+                    "worst_seed_silhouette": float(np.min(sils)),
+                    "seed_agreement": _mean_pairwise_ari([runs[s][k] for s in seeds]),
                 }
             )
-        evidence = pd.DataFrame(rows)
+        evidence = self._judge(pd.DataFrame(rows))
+        self.structure_ = bool(evidence["supported"].any())
         if self.n_clusters == "auto":
+            pool = evidence[evidence["supported"]] if self.structure_ else evidence
             k = choose_k(
-                evidence,
+                pool,
                 stability_threshold=self.stability_threshold,
                 tolerance=self.tolerance,
                 min_group_size=self.min_group_size,
@@ -231,6 +273,48 @@ class Typology(BaseEstimator):
         self.cluster_centers_.index.name = "group"
         self._fitted_data = (records, code_matrix, terms)
         return self
+
+    @property
+    def no_clear_typology(self):
+        """True when no k evaluated beats the permutation null clearly (see ``structure_``)."""
+        self._check_fitted()
+        return not self.structure_
+
+    def _judge(self, evidence):
+        """Add ``beats_null`` and ``supported`` to the evidence (the rule of the class doc)."""
+        beats = evidence["worst_seed_silhouette"] > evidence["silhouette_null_q95"]
+        threshold = self.stability_threshold
+        stable = evidence["stability"].isna() | (evidence["stability"] >= threshold)
+        agree = evidence["seed_agreement"].isna() | (evidence["seed_agreement"] >= threshold)
+        big = evidence["smallest_group"] >= self.min_group_size
+        evidence = evidence.drop(columns="worst_seed_silhouette")
+        evidence["beats_null"] = beats.to_numpy()
+        evidence["supported"] = (beats & stable & agree & big).to_numpy()
+        return evidence
+
+    def _silhouette(self, x, labels):
+        n = len(x)
+        if not 1 < len(np.unique(labels)) < n:
+            return np.nan
+        sample = self.silhouette_sample if n > self.silhouette_sample else None
+        return float(silhouette_score(x, labels, sample_size=sample,
+                                      random_state=self.random_state))
+
+    def _null_silhouettes(self, x, ks, seeds):
+        """Silhouettes of the same clustering on ``n_null`` permuted copies per seed."""
+        if not self.n_null:
+            return {}
+        variables = variable_columns(self.features_.columns,
+                                     set(self.feature_builder_.attribute_types_))
+        out = {k: [] for k in ks}
+        for s in seeds:
+            rng = np.random.default_rng([s, 7919])  # apart from the bootstrap's stream
+            for _ in range(int(self.n_null)):
+                xp = permute_variables(x, variables, rng)
+                labels = self._cluster_all(xp, ks, s)
+                for k in ks:
+                    out[k].append(self._silhouette(xp, labels[k]))
+        return {k: np.array(v, dtype=float) for k, v in out.items()}
 
     def _candidate_ks(self, n):
         if self.n_clusters == "auto":
@@ -321,6 +405,12 @@ class Typology(BaseEstimator):
             features=self.features_,
             **kwargs,
         )
+
+
+def _mean_pairwise_ari(partitions):
+    pairs = [adjusted_rand_score(a, b) for i, a in enumerate(partitions)
+             for b in partitions[i + 1:]]
+    return float(np.mean(pairs)) if pairs else np.nan
 
 
 def seed_agreement(records, code_matrix=None, terms=None, *, seeds=(0, 1, 2, 3, 4), **params):
