@@ -280,6 +280,19 @@ class Typology(BaseEstimator):
         self._check_fitted()
         return not self.structure_
 
+    @property
+    def active_variables_(self):
+        """Variables the groups were built on: attribute names, code ids, ``"text"``."""
+        self._check_fitted()
+        fb = self.feature_builder_
+        used = set(fb.feature_names_out_)
+        names = {a for a in fb.attribute_types_
+                 if any(c == a or c.startswith(f"{a}=") for c in used)}
+        names |= {c for cols in fb.code_columns_.values() for c in cols if c in used}
+        if "text" in fb.blocks_:
+            names.add("text")
+        return names
+
     def _judge(self, evidence):
         """Add ``beats_null`` and ``supported`` to the evidence (the rule of the class doc)."""
         beats = evidence["worst_seed_silhouette"] > evidence["silhouette_null_q95"]
@@ -403,7 +416,7 @@ class Typology(BaseEstimator):
             terms=terms,
             answers=answers,
             features=self.features_,
-            **kwargs,
+            **{"active": self.active_variables_, **kwargs},
         )
 
 
