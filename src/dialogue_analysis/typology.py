@@ -143,6 +143,20 @@ class Typology(BaseEstimator):
         Records drawn (with replacement) in each bootstrap resample: ``min(n, bootstrap_size)``
         ("m out of n" bootstrap, which keeps large waves fast; a smaller resample makes the
         stability estimate, if anything, conservative). ``None`` draws n.
+    n_seeds : int
+        Seeds (``random_state``, ``random_state + 1``, ...) with which every k is clustered.
+    n_null : int
+        Permuted copies of the features per seed (each variable shuffled across records on
+        its own: same marginals, no structure), clustered like the data.
+    null_quantile : float
+        A k *beats the null* when its silhouette, for every seed, is above this quantile of
+        the permuted copies' silhouettes.
+
+    A k is *supported* when it beats the null, its bootstrap stability and its agreement
+    between seeds both reach ``stability_threshold``, and its smallest group has
+    ``min_group_size`` records. With ``n_clusters="auto"``, k is chosen by :func:`choose_k`
+    among the supported k; when none is, the wave has no clear typology (``structure_``
+    False) and k is chosen among all, as an exploratory partition only.
 
     Attributes
     ----------
@@ -151,7 +165,13 @@ class Typology(BaseEstimator):
     n_clusters_ : int
     k_evidence_ : DataFrame
         One row per k evaluated: ``k, silhouette, stability, stability_sd,
-        calinski_harabasz, smallest_group, chosen``.
+        calinski_harabasz, smallest_group, silhouette_null_mean, silhouette_null_q95,
+        beats_null, seed_agreement, supported, chosen``.
+    structure_ : bool
+        Whether some k evaluated is supported (``no_clear_typology`` is its negation).
+    active_variables_ : set of str
+        Attributes, codes and ``"text"`` the groups were built on (their test values in a
+        description are circular).
     features_ : DataFrame
         Weighted features of the fitted records.
     cluster_centers_ : DataFrame
