@@ -198,7 +198,7 @@ class Typology(BaseEstimator):
         tolerance=0.02,
         silhouette_sample=3000,
         bootstrap_size=2000,
-        n_null=5,
+        n_null=3,
         n_seeds=3,
         null_quantile=0.95,
     ):
