@@ -316,10 +316,15 @@ def figure_k_choice(a: Analysis, language: str = "fr", ax=None):
                                         "Stability (bootstrap ARI)"))
     null_label = ("Silhouette sans structure (95e centile)" if language == "fr"
                   else "Silhouette with no structure (95th percentile)")
+    params = _typology_params(a)
+    limit = float(params.get("stability_threshold", 0.75))
+    threshold = (limit, f"{'Stabilité requise' if language == 'fr' else 'Stability required'} "
+                        f"({fmt_number(limit, language, 2)})")
     title = ("Choix du nombre de groupes de la typologie" if language == "fr"
              else "Choosing the number of typology groups")
     return plots.plot_k_evidence(ev, chosen, title=title, source=_source(a, language),
-                                 labels=labels, null_label=null_label, ax=ax)
+                                 labels=labels, null_label=null_label, threshold=threshold,
+                                 ax=ax)
 
 
 def figure_map(a: Analysis, language: str = "fr", ax=None):
@@ -1105,6 +1110,12 @@ def context(a: Analysis, language: str, images: dict[str, str]) -> dict:
     }
 
 
+def _typology_params(a: Analysis) -> dict:
+    """The typology stage's parameters as the manifest recorded them ({} when absent)."""
+    stages = a.manifest.get("stages")
+    return stages.get("typology", {}).get("params", {}) if isinstance(stages, dict) else {}
+
+
 def typology_is_clear(a: Analysis) -> bool:
     """Whether some number of groups beat the permuted-features null (``supported`` in the
     k evidence); analyses saved before that test are taken as they were reported."""
@@ -1126,8 +1137,7 @@ def _no_typology(a: Analysis, language: str) -> dict | None:
     else:
         best = ev.loc[(ev["silhouette"] - ev["silhouette_null_q95"]).idxmax()]
     need_codes = a.family_codes("need") + a.family_codes("barrier")
-    params = a.manifest.get("stages", {}).get("typology", {}).get("params", {}) \
-        if isinstance(a.manifest.get("stages"), dict) else {}
+    params = _typology_params(a)
     return {"k_best": int(best["k"]),
             "threshold": fmt_number(params.get("stability_threshold", 0.75), language, 2),
             "silhouette": fmt_number(best["silhouette"], language, 2),
@@ -1165,8 +1175,7 @@ def typology_verdict(a: Analysis, language: str | None = None) -> str:
 
 def _unstable_typology(a: Analysis, language: str) -> dict | None:
     """The chosen k's stability and the threshold it misses, when no k reached it."""
-    params = a.manifest.get("stages", {}).get("typology", {}).get("params", {}) \
-        if isinstance(a.manifest.get("stages"), dict) else {}
+    params = _typology_params(a)
     threshold = params.get("stability_threshold", 0.75)
     ev = a.k_evidence
     if ev.empty or "stability" not in ev or not len(a.groups) or ev["stability"].max() >= threshold:
