@@ -875,7 +875,8 @@ def _limitations(a: Analysis, language: str) -> list[str]:
             small += [f"{c} ({fmt_int(n, language)})" for c, n in counts.items() if n < 2 * m]
     n = fmt_int(len(a.records), language)
     stab = ""
-    if len(a.k_evidence) and "stability" in a.k_evidence and len(a.groups):
+    if len(a.k_evidence) and "stability" in a.k_evidence and len(a.groups) \
+            and typology_is_clear(a):  # without a clear typology no k was retained
         row = a.k_evidence[a.k_evidence["k"] == len(a.groups)]
         if len(row):
             stab = fmt_number(row["stability"].iloc[0], language, 2)
