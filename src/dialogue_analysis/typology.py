@@ -340,10 +340,16 @@ class Typology(BaseEstimator):
         variables = variable_columns(self.features_.columns,
                                      set(self.feature_builder_.attribute_types_))
         out = {k: [] for k in ks}
+        n = len(x)
+        # Large waves: the null is drawn on at most bootstrap_size records (a silhouette with
+        # no structure hardly depends on n), as the stability is.
+        size = n if self.bootstrap_size is None else min(n, int(self.bootstrap_size))
         for s in seeds:
             rng = np.random.default_rng([s, 7919])  # apart from the bootstrap's stream
             for _ in range(int(self.n_null)):
                 xp = permute_variables(x, variables, rng)
+                if size < n:
+                    xp = xp[np.sort(rng.choice(n, size, replace=False))]
                 labels = self._cluster_all(xp, ks, s)
                 for k in ks:
                     out[k].append(self._silhouette(xp, labels[k]))
