@@ -60,7 +60,7 @@ def main(argv=None):
     print(f"  {features.shape[1]} feature columns")
     typo = Typology(n_clusters="auto", k_range=(2, 8), n_bootstrap=args.bootstrap,
                     random_state=args.seed)  # fmt: skip
-    clock("typology: features, k = 2..8, bootstrap", typo.fit, *data)
+    clock("typology: features, k = 2..8, bootstrap, null", typo.fit, *data)
     char = clock("characterisation (tests, terms, quotes, labels)", describe_groups,
                  wave.records, typo.labels_, code_matrix=wave.code_matrix, terms=wave.terms,
                  answers=wave.answers, features=typo.features_)  # fmt: skip
@@ -73,7 +73,7 @@ def main(argv=None):
           "territory")  # fmt: skip
 
     print(
-        f"\nchosen k = {typo.n_clusters_} (planted {args.groups}); "
+        f"\nstructure {typo.structure_}; chosen k = {typo.n_clusters_} (planted {args.groups}); "
         f"ARI with the planted groups = {adjusted_rand_score(wave.truth, typo.labels_):.3f}"
     )
     print(typo.k_evidence_.round(3).to_string(index=False))

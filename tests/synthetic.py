@@ -283,3 +283,25 @@ def _no_text():
         pd.DataFrame(columns=["record_id", "question_id", "terms", "n_words"]),
         pd.DataFrame(columns=["record_id", "question_id", "text"]),
     )
+
+
+def permute_wave(wave, seed=0):
+    """The wave with every attribute, every code and every word shuffled across records.
+
+    Each record keeps its number of words per answer; nothing links one column to another any
+    more, so no typology can be real. Returns ``(records, code_matrix, terms)``.
+    """
+    rng = np.random.default_rng(seed)
+    records = wave.records.copy()
+    for col in records.columns.drop("record_id"):
+        records[col] = records[col].to_numpy()[rng.permutation(len(records))]
+    codes = wave.code_matrix.copy()
+    for col in codes.columns:
+        codes[col] = codes[col].to_numpy()[rng.permutation(len(codes))]
+    terms = wave.terms.copy()
+    lengths = terms["terms"].str.split().str.len().to_numpy()
+    words = np.array(" ".join(terms["terms"]).split(), dtype=object)[
+        rng.permutation(int(lengths.sum()))]
+    ends = np.cumsum(lengths)
+    terms["terms"] = [" ".join(words[e - n : e]) for e, n in zip(ends, lengths, strict=True)]
+    return records, codes, terms

@@ -2,7 +2,7 @@ import numpy as np
 import pandas as pd
 import pytest
 from sklearn.metrics import adjusted_rand_score
-from synthetic import make_wave
+from synthetic import make_wave, permute_wave
 
 from dialogue_analysis.typology import Typology, choose_k, number_by_size, seed_agreement
 
@@ -22,7 +22,13 @@ def test_recovers_planted_groups_and_k(wave, fitted):
     assert adjusted_rand_score(wave.truth, fitted.labels_) >= 0.8
     ev = fitted.k_evidence_
     assert list(ev.columns) == ["k", "silhouette", "stability", "stability_sd",
-                                "calinski_harabasz", "smallest_group", "chosen"]
+                                "calinski_harabasz", "smallest_group", "silhouette_null_mean",
+                                "silhouette_null_q95", "beats_null", "seed_agreement",
+                                "supported", "chosen"]
+    assert fitted.structure_ and not fitted.no_clear_typology
+    assert ev.loc[ev["k"] == 4, "supported"].item()
+    # Planted groups are far better separated than the same features permuted.
+    assert (ev["silhouette"] > ev["silhouette_null_q95"]).loc[ev["k"] <= 4].all()
     assert list(ev["k"]) == list(range(2, 9))
     assert ev.loc[ev["chosen"], "k"].item() == 4
     assert ev["stability"].between(-1, 1).all()
@@ -34,6 +40,28 @@ def test_recovers_other_planted_structures(n_groups, seed, method):
     t = Typology(method=method, n_bootstrap=10).fit(w.records, w.code_matrix, w.terms)
     assert t.n_clusters_ == n_groups
     assert adjusted_rand_score(w.truth, t.labels_) >= 0.8
+
+
+@pytest.mark.parametrize("seed", [0, 1, 2])
+def test_permuted_wave_has_no_clear_typology(seed):
+    records, codes, terms = permute_wave(make_wave(160, 3, seed=seed), seed=seed)
+    t = Typology(random_state=seed).fit(records, codes, terms)
+    assert not t.structure_ and t.no_clear_typology
+    ev = t.k_evidence_
+    assert not ev["supported"].any()
+    # The evidence says why: no k is both above the null and reproducible.
+    assert (~ev["beats_null"] | (ev["stability"] < 0.75) | (ev["seed_agreement"] < 0.75)).all()
+    assert ev["silhouette_null_mean"].between(0, 0.2).all()
+
+
+@pytest.mark.parametrize("seed", [0, 1, 2])
+def test_planted_three_groups_found_on_a_small_wave(seed):
+    w = make_wave(160, 3, seed=seed)
+    t = Typology(random_state=seed).fit(w.records, w.code_matrix, w.terms)
+    assert t.structure_ and t.n_clusters_ == 3
+    assert adjusted_rand_score(w.truth, t.labels_) >= 0.9
+    row = t.k_evidence_.set_index("k").loc[3]
+    assert row["supported"] and row["silhouette"] > 3 * row["silhouette_null_q95"]
 
 
 def test_same_input_same_output(wave, fitted):
@@ -74,6 +102,8 @@ def test_fixed_k_and_without_bootstrap(wave):
     t = Typology(n_clusters=3, n_bootstrap=0).fit(wave.records, wave.code_matrix)
     assert t.n_clusters_ == 3 and len(t.k_evidence_) == 1
     assert np.isnan(t.k_evidence_["stability"].item())
+    # A fixed k is still judged against the null: 3 of the 4 planted groups is a structure.
+    assert t.structure_ and t.k_evidence_["beats_null"].item()
     with pytest.raises(ValueError):
         Typology(n_clusters=400).fit(wave.records)
     with pytest.raises(ValueError):

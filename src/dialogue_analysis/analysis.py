@@ -628,6 +628,9 @@ def analyse_tables(records: pd.DataFrame, answers: pd.DataFrame, terms: pd.DataF
                               "weights": dict(settings.get("typology_weights") or {}),
                               "n_bootstrap": typo.n_bootstrap, "random_state": seed,
                               "stability_threshold": typo.stability_threshold,
+                              "n_null": typo.n_null, "n_seeds": typo.n_seeds,
+                              "null_quantile": typo.null_quantile,
+                              "structure": bool(typo.structure_),
                               "n_clusters_": int(typo.n_clusters_)}
         groups = typo.labels_.reindex(records["record_id"])
         records = records.assign(typology_group=pd.array(groups.to_numpy(), dtype="Int64"))
@@ -641,7 +644,7 @@ def analyse_tables(records: pd.DataFrame, answers: pd.DataFrame, terms: pd.DataF
             records.drop(columns=["typology_group"]), typo.labels_, code_matrix=code_matrix,
             terms=terms, answers=answers, attributes=described, codebook_labels=labels,
             cluster_labels=cluster_labels or None, features=typo.features_, passages=passages,
-            n_quotes=4)
+            n_quotes=4, active=typo.active_variables_)
         params["describe"] = {"correction": "bh", "alpha": 0.05, "n_quotes": 4}
         out["groups"] = desc.summary.loc[:, ["group", "label", "label_en", "size", "share"]]
         out["group_categories"] = desc.categories

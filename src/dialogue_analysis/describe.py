@@ -118,6 +118,7 @@ def describe_groups(
     term_unit="records",
     min_term_count=5,
     n_terms=30,
+    active=None,
 ):
     """Characterise each group of records.
 
@@ -159,6 +160,13 @@ def describe_groups(
         Code families the automatic label may name (one code of each, in this order).
     term_unit, min_term_count, n_terms
         Passed to :func:`~dialogue_analysis.vocabulary.specific_terms` (``n_terms`` = ``top``).
+    active : collection of str, optional
+        The variables the groups were *built* on (attribute names, code ids, and ``"text"`` for
+        the words; :attr:`Typology.active_variables_`). Every table then gets a boolean
+        ``active`` column: the test value of an active variable is circular (the clustering
+        chose groups that differ on it, so it is large by construction and is no evidence),
+        while an *illustrative* variable (``active`` False) was not used and its test value
+        is a finding, as FactoMineR distinguishes active and supplementary variables.
 
     Returns
     -------
@@ -188,6 +196,13 @@ def describe_groups(
             top=n_terms,
             correction=correction,
         )
+
+    if active is not None:
+        active = {str(v) for v in active}
+        categories = categories.assign(active=categories["attribute"].isin(active))
+        means = means.assign(active=means["attribute"].isin(active))
+        codes = codes.assign(active=codes["code"].astype(str).isin(active))
+        term_table = term_table.assign(active="text" in active)
 
     labels, labels_en = _labels(
         order, categories, codes, alpha, label_attributes, label_families, types, cluster_labels

@@ -200,15 +200,29 @@ def plot_heatmap(shares: pd.DataFrame, *, masked: pd.DataFrame | None = None, ti
     return _finish(fig, ax, title, source, xlabel=xlabel, ylabel=ylabel)
 
 
-def plot_k_evidence(evidence: pd.DataFrame, chosen: int, *, title: str = "", source: str = "",
+def plot_k_evidence(evidence: pd.DataFrame, chosen: int | None, *, title: str = "",
+                    source: str = "",
                     labels: tuple[str, str, str] = ("Nombre de groupes (k)", "Silhouette",
-                                                    "Stabilité (ARI bootstrap)"), ax=None):
-    """Silhouette and bootstrap stability against k, the chosen k marked."""
+                                                    "Stabilité (ARI bootstrap)"),
+                    null_label: str = "Silhouette sans structure (95e centile)",
+                    threshold: tuple[float, str] | None = None, ax=None):
+    """Silhouette (and that of the permuted null) and bootstrap stability against k.
+
+    ``chosen`` (None when no k is retained) is marked by a dashed line; ``threshold``
+    (value, label) draws the stability a k must reach.
+    """
     fig, ax = _axes(ax)
     with plt.rc_context(STYLE):
         ax.plot(evidence["k"], evidence["silhouette"], marker="o", color=PALETTE[0], label=labels[1])
+        if "silhouette_null_q95" in evidence and evidence["silhouette_null_q95"].notna().any():
+            ax.plot(evidence["k"], evidence["silhouette_null_q95"], color=PALETTE[0],
+                    linestyle=":", label=null_label)
         ax.plot(evidence["k"], evidence["stability"], marker="s", color=PALETTE[1], label=labels[2])
-        ax.axvline(chosen, color="#555555", linestyle="--", linewidth=0.8)
+        if threshold is not None:
+            ax.axhline(threshold[0], color=PALETTE[1], linestyle=":", linewidth=0.8,
+                       label=threshold[1])
+        if chosen is not None:
+            ax.axvline(chosen, color="#555555", linestyle="--", linewidth=0.8)
         ax.set_xticks(list(evidence["k"]))
         ax.set_ylim(0, 1.05)
         ax.legend(frameon=False)

@@ -318,13 +318,21 @@ def figure_k_choice(a: Analysis, language: str = "fr", ax=None):
     """Silhouette and stability of each number of groups evaluated; the chosen one marked."""
     ev = a.k_evidence
     chosen = int(len(a.groups)) if len(a.groups) else int(ev.loc[ev["chosen"], "k"].iloc[0])
+    chosen = chosen if typology_is_clear(a) else None  # no k is retained: none is marked
     labels = (("Nombre de groupes (k)", "Silhouette", "Stabilité (ARI bootstrap)")
               if language == "fr" else ("Number of groups (k)", "Silhouette",
                                         "Stability (bootstrap ARI)"))
+    null_label = ("Silhouette sans structure (95e centile)" if language == "fr"
+                  else "Silhouette with no structure (95th percentile)")
+    params = _typology_params(a)
+    limit = float(params.get("stability_threshold", 0.75))
+    threshold = (limit, f"{'Stabilité requise' if language == 'fr' else 'Stability required'} "
+                        f"({fmt_number(limit, language, 2)})")
     title = ("Choix du nombre de groupes de la typologie" if language == "fr"
              else "Choosing the number of typology groups")
     return plots.plot_k_evidence(ev, chosen, title=title, source=_source(a, language),
-                                 labels=labels, ax=ax)
+                                 labels=labels, null_label=null_label, threshold=threshold,
+                                 ax=ax)
 
 
 def figure_map(a: Analysis, language: str = "fr", ax=None):
@@ -422,7 +430,8 @@ def _available(a: Analysis, name: str) -> bool:
         "08_themes": len(a.themes) > 0,
         "09_typology_k_choice": len(a.k_evidence) > 1,
         "10_typology_map": len(a.map_points) > 0,
-        "11_typology_needs": bool(a.family_codes("need")) and len(a.groups) > 0,
+        "11_typology_needs": bool(a.family_codes("need")) and len(a.groups) > 0
+        and typology_is_clear(a),
         "12_priority_matrix": len(a.priority) > 0,
     }
     return needs.get(name, True)
@@ -822,7 +831,8 @@ def _group_cards(a: Analysis, language: str) -> list[dict]:
                 f"{r['category']}",
                 "share": fmt_pct(r["share_in_group"], language),
                 "overall": fmt_pct(r["share_overall"], language),
-                "tv": fmt_tv(r["test_value"], language)} for r in cats.to_dict("records")]
+                "tv": fmt_tv(r["test_value"], language),
+                "active": bool(r.get("active", False))} for r in cats.to_dict("records")]
         codes = a.group_codes
         codes = codes[(codes["group"] == gid) & (codes["test_value"] >= 2)]
         if "count_in_group" in codes:
@@ -832,7 +842,8 @@ def _group_cards(a: Analysis, language: str) -> list[dict]:
         needs = [{"text": a.code_label(r["code"], language),
                   "share": fmt_pct(r["share_in_group"], language),
                   "overall": fmt_pct(r["share_overall"], language),
-                  "tv": fmt_tv(r["test_value"], language)} for r in codes.to_dict("records")]
+                  "tv": fmt_tv(r["test_value"], language),
+                "active": bool(r.get("active", False))} for r in codes.to_dict("records")]
         means = a.group_means
         if len(means):
             means = means[(means["group"] == gid) & (means["test_value"].abs() >= 2)
@@ -840,7 +851,8 @@ def _group_cards(a: Analysis, language: str) -> list[dict]:
         mean_rows = [{"text": a.attribute_label(r["attribute"], language),
                       "value": fmt_number(r["mean_in_group"], language, 1),
                       "overall": fmt_number(r["mean_overall"], language, 1),
-                      "tv": fmt_tv(r["test_value"], language)} for r in means.to_dict("records")]
+                      "tv": fmt_tv(r["test_value"], language),
+                "active": bool(r.get("active", False))} for r in means.to_dict("records")]
         terms = a.group_terms
         if len(terms):
             terms = terms[(terms["group"] == gid) & (terms["test_value"] > 0)]
@@ -927,7 +939,8 @@ def _limitations(a: Analysis, language: str) -> list[str]:
             small += [f"{c} ({fmt_int(n, language)})" for c, n in counts.items() if n < 2 * m]
     n = fmt_int(len(a.records), language)
     stab = ""
-    if len(a.k_evidence) and "stability" in a.k_evidence and len(a.groups):
+    if len(a.k_evidence) and "stability" in a.k_evidence and len(a.groups) \
+            and typology_is_clear(a):  # without a clear typology no k was retained
         row = a.k_evidence[a.k_evidence["k"] == len(a.groups)]
         if len(row):
             stab = fmt_number(row["stability"].iloc[0], language, 2)
@@ -1004,9 +1017,11 @@ STAGE_TEXT = {
     "themes": ("Thèmes émergents (factorisation NMF des termes des réponses)",
                "Emerging themes (NMF factorisation of the answers' terms)"),
     "typology": ("Typologie (classification des personnes sur profil, codes et vocabulaire ; "
-                 "choix du nombre de groupes par silhouette et stabilité bootstrap)",
-                 "Typology (clustering people on profile, codes and vocabulary; number of groups "
-                 "chosen by silhouette and bootstrap stability)"),
+                 "nombre de groupes retenu seulement s'il sépare mieux que les mêmes variables "
+                 "permutées et reste stable d'une graine et d'un rééchantillonnage à l'autre)",
+                 "Typology (clustering people on profile, codes and vocabulary; a number of groups "
+                 "is kept only if it separates better than the same variables permuted and "
+                 "is stable across seeds and resamples)"),
     "describe": ("Caractérisation des groupes (valeurs-tests, vocabulaire spécifique, verbatims)",
                  "Group characterisation (test values, specific vocabulary, quotes)"),
     "crosstabs": ("Tableaux croisés et tests du khi-deux, masquage des petits effectifs",
@@ -1153,8 +1168,11 @@ def context(a: Analysis, language: str, images: dict[str, str]) -> dict:
         "themes": themes,
         "k": k, "k_min": min(k_range) if k_range else None,
         "k_unstable": _unstable_typology(a, language),
+        "typology_clear": typology_is_clear(a),
+        "active_marked": "active" in a.group_categories or "active" in a.group_codes,
+        "no_typology": _no_typology(a, language) if k else None,
         "k_max": max(k_range) if k_range else None,
-        "cards": _group_cards(a, language) if k else [],
+        "cards": _group_cards(a, language) if k and typology_is_clear(a) else [],
         "priority": _priority_rows(a, language),
         "limitations": [french_spacing(x) if language == "fr" else x
                         for x in _limitations(a, language)],
@@ -1162,10 +1180,72 @@ def context(a: Analysis, language: str, images: dict[str, str]) -> dict:
     }
 
 
+def _typology_params(a: Analysis) -> dict:
+    """The typology stage's parameters as the manifest recorded them ({} when absent)."""
+    stages = a.manifest.get("stages")
+    return stages.get("typology", {}).get("params", {}) if isinstance(stages, dict) else {}
+
+
+def typology_is_clear(a: Analysis) -> bool:
+    """Whether some number of groups beat the permuted-features null (``supported`` in the
+    k evidence); analyses saved before that test are taken as they were reported."""
+    ev = a.k_evidence
+    if ev.empty or "supported" not in ev:
+        return True
+    return bool(ev["supported"].fillna(False).astype(bool).any())
+
+
+def _no_typology(a: Analysis, language: str) -> dict | None:
+    """The evidence that no k beats the null, for the report; None when a typology is clear."""
+    if typology_is_clear(a) or not len(a.k_evidence):
+        return None
+    ev = a.k_evidence.sort_values("k").reset_index(drop=True)
+    beats = ev["beats_null"].fillna(False).astype(bool)
+    if beats.any():  # separated, but not reproducible: show the most reproducible of those
+        rep = ev[["stability", "seed_agreement"]].min(axis=1, skipna=True)
+        best = ev.loc[rep[beats].idxmax()]
+    else:
+        best = ev.loc[(ev["silhouette"] - ev["silhouette_null_q95"]).idxmax()]
+    need_codes = a.family_codes("need") + a.family_codes("barrier")
+    params = _typology_params(a)
+    return {"k_best": int(best["k"]),
+            "threshold": fmt_number(params.get("stability_threshold", 0.75), language, 2),
+            "silhouette": fmt_number(best["silhouette"], language, 2),
+            "null_q95": fmt_number(best["silhouette_null_q95"], language, 2),
+            "stability": fmt_number(best["stability"], language, 2)
+            if pd.notna(best["stability"]) else None,
+            "seed_agreement": fmt_number(best["seed_agreement"], language, 2),
+            "separated": bool(beats.any()),
+            "profile_contrasts": _top_contrasts(a, need_codes, "profile", language, n=8),
+            "group_contrasts": _top_contrasts(a, need_codes, "stakeholder_group", language,
+                                              n=6)}
+
+
+def typology_verdict(a: Analysis, language: str | None = None) -> str:
+    """One plain sentence: is there a clear typology, and on what evidence."""
+    language = language or a.language
+    fr = language == "fr"
+    no = _no_typology(a, language)
+    if no is None:
+        k = len(a.groups)
+        return (f"Typologie nette : {k} groupes, mieux séparés que les mêmes variables permutées "
+                "et stables d'une graine et d'un rééchantillonnage à l'autre." if fr else
+                f"Clear typology: {k} groups, better separated than the same variables permuted "
+                "and stable across seeds and resamples.")
+    return (f"Pas de typologie nette : aucun nombre de groupes n'est à la fois mieux séparé que "
+            f"les mêmes variables permutées et stable (k = {no['k_best']} : silhouette "
+            f"{no['silhouette']} contre {no['null_q95']} au 95e centile sans structure, "
+            f"stabilité {no['stability'] or '–'}, accord entre graines {no['seed_agreement']})."
+            if fr else
+            f"No clear typology: no number of groups is both better separated than the same "
+            f"variables permuted and stable (k = {no['k_best']}: silhouette "
+            f"{no['silhouette']} vs {no['null_q95']} at the null's 95th percentile, stability "
+            f"{no['stability'] or '–'}, agreement between seeds {no['seed_agreement']}).")
+
+
 def _unstable_typology(a: Analysis, language: str) -> dict | None:
     """The chosen k's stability and the threshold it misses, when no k reached it."""
-    params = a.manifest.get("stages", {}).get("typology", {}).get("params", {}) \
-        if isinstance(a.manifest.get("stages"), dict) else {}
+    params = _typology_params(a)
     threshold = params.get("stability_threshold", 0.75)
     ev = a.k_evidence
     if ev.empty or "stability" not in ev or not len(a.groups) or ev["stability"].max() >= threshold:
@@ -1242,6 +1322,8 @@ def group_cards_markdown(a: Analysis, language: str | None = None) -> str:
     """The typology's group cards as Markdown (for notebooks)."""
     language = language or a.language
     fr = language == "fr"
+    if not typology_is_clear(a):  # the groups would be an arbitrary cut: say so, show none
+        return typology_verdict(a, language) + "\n"
     parts = []
     for c in _group_cards(a, language):
         parts.append(f"### {c['group']}. {c['label']}\n\n**{c['size']}** "

@@ -2,8 +2,12 @@
 
 :class:`Typology` builds the weighted feature blocks of :mod:`dialogue_analysis.features`,
 clusters them (k-means or Ward), measures for every candidate k how well separated
-(silhouette) and how reproducible (bootstrap stability) the groups are, chooses k by a
-documented rule (:func:`choose_k`), and numbers the groups 1..k by decreasing size.
+(silhouette) and how reproducible (bootstrap stability, agreement between seeds) the groups
+are, compares the separation with a null reference (the same features, each variable permuted
+independently of the others: no group structure, same marginals), and chooses k by a documented
+rule (:func:`choose_k`) among the k that beat the null clearly. When none does, ``structure_``
+is False: the wave has no clear typology and the groups are only an exploratory partition.
+Groups are numbered 1..k by decreasing size.
 """
 
 from __future__ import annotations
@@ -25,6 +29,11 @@ EVIDENCE_COLUMNS = [
     "stability_sd",
     "calinski_harabasz",
     "smallest_group",
+    "silhouette_null_mean",
+    "silhouette_null_q95",
+    "beats_null",
+    "seed_agreement",
+    "supported",
     "chosen",
 ]
 
@@ -81,6 +90,27 @@ def number_by_size(labels):
     return np.array([mapping[v] for v in labels], dtype=int)
 
 
+def variable_columns(columns, attributes):
+    """Column positions of each variable: an attribute's indicator columns stay together.
+
+    ``columns`` are feature names (``"territory=rural"``, ``"need.transport"``, ``"text_3"``);
+    ``attributes`` the names of the profile attributes. Every other column is its own variable.
+    """
+    groups = {}
+    for i, col in enumerate(columns):
+        name = str(col).split("=", 1)[0]
+        groups.setdefault(name if name in attributes else f"\0{col}", []).append(i)
+    return list(groups.values())
+
+
+def permute_variables(x, variables, rng):
+    """``x`` with the rows of each variable's columns shuffled independently (the null)."""
+    out = np.empty_like(x)
+    for cols in variables:
+        out[:, cols] = x[rng.permutation(len(x))][:, cols]
+    return out
+
+
 class Typology(BaseEstimator):
     """Cluster stakeholders on profile, coded needs and text; choose k; predict new records.
 
@@ -113,6 +143,20 @@ class Typology(BaseEstimator):
         Records drawn (with replacement) in each bootstrap resample: ``min(n, bootstrap_size)``
         ("m out of n" bootstrap, which keeps large waves fast; a smaller resample makes the
         stability estimate, if anything, conservative). ``None`` draws n.
+    n_seeds : int
+        Seeds (``random_state``, ``random_state + 1``, ...) with which every k is clustered.
+    n_null : int
+        Permuted copies of the features per seed (each variable shuffled across records on
+        its own: same marginals, no structure), clustered like the data.
+    null_quantile : float
+        A k *beats the null* when its silhouette, for every seed, is above this quantile of
+        the permuted copies' silhouettes.
+
+    A k is *supported* when it beats the null, its bootstrap stability and its agreement
+    between seeds both reach ``stability_threshold``, and its smallest group has
+    ``min_group_size`` records. With ``n_clusters="auto"``, k is chosen by :func:`choose_k`
+    among the supported k; when none is, the wave has no clear typology (``structure_``
+    False) and k is chosen among all, as an exploratory partition only.
 
     Attributes
     ----------
@@ -121,7 +165,13 @@ class Typology(BaseEstimator):
     n_clusters_ : int
     k_evidence_ : DataFrame
         One row per k evaluated: ``k, silhouette, stability, stability_sd,
-        calinski_harabasz, smallest_group, chosen``.
+        calinski_harabasz, smallest_group, silhouette_null_mean, silhouette_null_q95,
+        beats_null, seed_agreement, supported, chosen``.
+    structure_ : bool
+        Whether some k evaluated is supported (``no_clear_typology`` is its negation).
+    active_variables_ : set of str
+        Attributes, codes and ``"text"`` the groups were built on (their test values in a
+        description are circular).
     features_ : DataFrame
         Weighted features of the fitted records.
     cluster_centers_ : DataFrame
@@ -148,6 +198,9 @@ class Typology(BaseEstimator):
         tolerance=0.02,
         silhouette_sample=3000,
         bootstrap_size=2000,
+        n_null=3,
+        n_seeds=3,
+        null_quantile=0.95,
     ):
         self.method = method
         self.n_clusters = n_clusters
@@ -166,6 +219,9 @@ class Typology(BaseEstimator):
         self.tolerance = tolerance
         self.silhouette_sample = silhouette_sample
         self.bootstrap_size = bootstrap_size
+        self.n_null = n_null
+        self.n_seeds = n_seeds
+        self.null_quantile = null_quantile
 
     def fit(self, records, code_matrix=None, terms=None):
         """Build features, evaluate the candidate k, cluster. Returns self."""
@@ -185,37 +241,43 @@ class Typology(BaseEstimator):
         n = len(x)
         self.n_init_ = (10 if n <= 2000 else 4) if self.n_init == "auto" else int(self.n_init)
         ks = self._candidate_ks(n)
+        seeds = [self.random_state + i for i in range(max(1, int(self.n_seeds)))]
         # One OpenMP thread: k-means on a few thousand rows gains nothing from threads, and on
         # a busy machine OpenMP's busy-waiting threads make it up to 20 times slower.
         with threadpool_limits(limits=1, user_api="openmp"):
-            full = self._cluster_all(x, ks, self.random_state)
+            runs = {s: self._cluster_all(x, ks, s) for s in seeds}
+            full = runs[seeds[0]]
             stability = self._bootstrap(x, ks, full)
+            null = self._null_silhouettes(x, ks, seeds)
         rows = []
         for k in ks:
             labels = full[k]
-            n_used = len(np.unique(labels))
-            sil = ch = np.nan
-            if 1 < n_used < n:
-                sample = self.silhouette_sample if n > self.silhouette_sample else None
-                sil = silhouette_score(
-                    x, labels, sample_size=sample, random_state=self.random_state
-                )
-                ch = calinski_harabasz_score(x, labels)
+            sils = [self._silhouette(x, runs[s][k]) for s in seeds]
             aris = stability.get(k, [])
+            nulls = null.get(k, np.array([]))
+            nulls = nulls[~np.isnan(nulls)]
             rows.append(
                 {
                     "k": k,
-                    "silhouette": sil,
+                    "silhouette": sils[0],
                     "stability": float(np.mean(aris)) if aris else np.nan,
                     "stability_sd": float(np.std(aris)) if aris else np.nan,
-                    "calinski_harabasz": ch,
+                    "calinski_harabasz": (calinski_harabasz_score(x, labels)
+                                          if 1 < len(np.unique(labels)) < n else np.nan),
                     "smallest_group": int(np.bincount(labels).min()),
+                    "silhouette_null_mean": float(nulls.mean()) if len(nulls) else np.nan,
+                    "silhouette_null_q95": (float(np.quantile(nulls, self.null_quantile))
+                                            if len(nulls) else np.nan),
+                    "worst_seed_silhouette": float(np.min(sils)),
+                    "seed_agreement": _mean_pairwise_ari([runs[s][k] for s in seeds]),
                 }
             )
-        evidence = pd.DataFrame(rows)
+        evidence = self._judge(pd.DataFrame(rows))
+        self.structure_ = bool(evidence["supported"].any())
         if self.n_clusters == "auto":
+            pool = evidence[evidence["supported"]] if self.structure_ else evidence
             k = choose_k(
-                evidence,
+                pool,
                 stability_threshold=self.stability_threshold,
                 tolerance=self.tolerance,
                 min_group_size=self.min_group_size,
@@ -231,6 +293,67 @@ class Typology(BaseEstimator):
         self.cluster_centers_.index.name = "group"
         self._fitted_data = (records, code_matrix, terms)
         return self
+
+    @property
+    def no_clear_typology(self):
+        """True when no k evaluated beats the permutation null clearly (see ``structure_``)."""
+        self._check_fitted()
+        return not self.structure_
+
+    @property
+    def active_variables_(self):
+        """Variables the groups were built on: attribute names, code ids, ``"text"``."""
+        self._check_fitted()
+        fb = self.feature_builder_
+        used = set(fb.feature_names_out_)
+        names = {a for a in fb.attribute_types_
+                 if any(c == a or c.startswith(f"{a}=") for c in used)}
+        names |= {c for cols in fb.code_columns_.values() for c in cols if c in used}
+        if "text" in fb.blocks_:
+            names.add("text")
+        return names
+
+    def _judge(self, evidence):
+        """Add ``beats_null`` and ``supported`` to the evidence (the rule of the class doc)."""
+        beats = evidence["worst_seed_silhouette"] > evidence["silhouette_null_q95"]
+        threshold = self.stability_threshold
+        stable = evidence["stability"].isna() | (evidence["stability"] >= threshold)
+        agree = evidence["seed_agreement"].isna() | (evidence["seed_agreement"] >= threshold)
+        big = evidence["smallest_group"] >= self.min_group_size
+        evidence = evidence.drop(columns="worst_seed_silhouette")
+        evidence["beats_null"] = beats.to_numpy()
+        evidence["supported"] = (beats & stable & agree & big).to_numpy()
+        return evidence
+
+    def _silhouette(self, x, labels):
+        n = len(x)
+        if not 1 < len(np.unique(labels)) < n:
+            return np.nan
+        sample = self.silhouette_sample if n > self.silhouette_sample else None
+        return float(silhouette_score(x, labels, sample_size=sample,
+                                      random_state=self.random_state))
+
+    def _null_silhouettes(self, x, ks, seeds):
+        """Silhouettes of the same clustering on ``n_null`` permuted copies per seed."""
+        if not self.n_null:
+            return {}
+        variables = variable_columns(self.features_.columns,
+                                     set(self.feature_builder_.attribute_types_))
+        out = {k: [] for k in ks}
+        n = len(x)
+        # Large waves: the null is drawn on at most bootstrap_size records (a silhouette with
+        # no structure hardly depends on n), as the stability is.
+        size = n if self.bootstrap_size is None else min(n, int(self.bootstrap_size))
+        for s in seeds:
+            rng = np.random.default_rng([s, 7919])  # apart from the bootstrap's stream
+            for _ in range(int(self.n_null)):
+                xp = permute_variables(x, variables, rng)
+                if size < n:
+                    xp = xp[np.sort(rng.choice(n, size, replace=False))]
+                labels = self._cluster_all(xp, ks, s)
+                for k in ks:
+                    out[k].append(self._silhouette(xp, labels[k]))
+        return {k: np.array(v, dtype=float) for k, v in out.items()}
 
     def _candidate_ks(self, n):
         if self.n_clusters == "auto":
@@ -319,8 +442,14 @@ class Typology(BaseEstimator):
             terms=terms,
             answers=answers,
             features=self.features_,
-            **kwargs,
+            **{"active": self.active_variables_, **kwargs},
         )
+
+
+def _mean_pairwise_ari(partitions):
+    pairs = [adjusted_rand_score(a, b) for i, a in enumerate(partitions)
+             for b in partitions[i + 1:]]
+    return float(np.mean(pairs)) if pairs else np.nan
 
 
 def seed_agreement(records, code_matrix=None, terms=None, *, seeds=(0, 1, 2, 3, 4), **params):

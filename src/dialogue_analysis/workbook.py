@@ -49,6 +49,14 @@ WRAP_COLUMNS = {"text", "evidence", "description", "sentence", "label", "who", "
                 "top_terms", "wording", "value", "message"}
 WIDE = 70  # characters: width of wrapped text columns
 
+# Beside every test value of the typology groups: which ones are evidence.
+_CIRCULAR = ("active = vrai : la variable a servi à former les groupes, sa valeur-test est forte "
+             "par construction et n'est pas une preuve ; active = faux : variable illustrative, "
+             "sa valeur-test est un constat",
+             "active = true: the variable was used to form the groups, its test value is high "
+             "by construction and is no evidence; active = false: illustrative variable, its "
+             "test value is a finding")
+
 # sheet -> (French description, English description)
 SHEETS = {
     "README": ("Ce classeur", "This workbook"),
@@ -61,11 +69,12 @@ SHEETS = {
     "tests": ("Tests du khi-deux par code et dimension", "Chi-square tests by code and dimension"),
     "groups": ("Groupes de la typologie et leur description", "Typology groups and their "
                "description"),
-    "group_profiles": ("Profils sur- et sous-représentés dans chaque groupe",
-                       "Over- and under-represented profiles in each group"),
-    "group_codes": ("Codes sur- et sous-représentés dans chaque groupe",
-                    "Over- and under-represented codes in each group"),
-    "group_terms": ("Vocabulaire spécifique de chaque groupe", "Specific vocabulary of each group"),
+    "group_profiles": ("Profils sur- et sous-représentés dans chaque groupe ; " + _CIRCULAR[0],
+                       "Over- and under-represented profiles in each group; " + _CIRCULAR[1]),
+    "group_codes": ("Codes sur- et sous-représentés dans chaque groupe ; " + _CIRCULAR[0],
+                    "Over- and under-represented codes in each group; " + _CIRCULAR[1]),
+    "group_terms": ("Vocabulaire spécifique de chaque groupe ; " + _CIRCULAR[0],
+                    "Specific vocabulary of each group; " + _CIRCULAR[1]),
     "quotes": ("Verbatims cités dans le rapport", "Quotes shown in the report"),
     "themes": ("Thèmes émergents", "Emerging themes"),
     "priority": ("Matrice de priorités", "Priority matrix"),
