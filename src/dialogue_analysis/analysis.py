@@ -812,6 +812,7 @@ def run_analysis(project, root: str | os.PathLike = ".",
         "codebook_sha256": _sha(project.codebook_path),
         "versions": _versions(),
         "title": project.survey.title,
+        "study": project.survey.study.to_dict(),
         "rows": {"records": len(records), "answers": len(pseudo), "passages": len(passages)},
         "stages": {},
     }
