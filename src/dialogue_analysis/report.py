@@ -739,7 +739,8 @@ def _finding_sentence(row, a: Analysis, language: str = "fr"):
 
 
 def _count_table(a: Analysis, dimension: str, language: str) -> list[dict]:
-    s = a.records[dimension].astype("string").fillna("–")
+    s = a.records[dimension].astype("string").fillna(
+        "non renseigné" if language == "fr" else "not given")
     counts = s.value_counts()
     order = [c for c in _order(a, dimension) if c in counts.index] + [
         c for c in counts.index if c not in _order(a, dimension)]
@@ -760,7 +761,23 @@ def _cross_table(a: Analysis, rows: str, cols: str, language: str) -> dict:
              "total": fmt_int(table.loc[i].sum(), language)} for i in row_order]
     totals = [fmt_int(table[c].sum(), language) for c in col_order]
     return {"columns": col_order, "rows": body, "totals": totals,
-            "total": fmt_int(table.to_numpy().sum(), language), "n_masked": int(mask.sum().sum())}
+            "total": fmt_int(table.to_numpy().sum(), language), "n_masked": int(mask.sum().sum()),
+            "left_out": _left_out_note(a, (rows, cols), language)}
+
+
+def _left_out_note(a: Analysis, dimensions: tuple[str, ...], language: str) -> str:
+    """Says how many records a table leaves out because one of its attributes is not given."""
+    r = a.records
+    missing = int(r[list(dimensions)].isna().any(axis=1).sum())
+    if not missing:
+        return ""
+    names = " ou ".join(Words(language).dim(d).lower() for d in dimensions) if language == "fr" \
+        else " or ".join(Words(language).dim(d).lower() for d in dimensions)
+    unit = unit_words(a, language)[1 if missing > 1 else 0]
+    n = fmt_int(missing, language)
+    return (f"{n} {unit} sans {names} renseigné n'y figurent pas." if language == "fr" and
+            missing > 1 else f"{n} {unit} sans {names} renseigné n'y figure pas."
+            if language == "fr" else f"{n} {unit} with no {names} given are not in it.")
 
 
 def _family_rows(a: Analysis, family: str, language: str) -> list[dict]:
