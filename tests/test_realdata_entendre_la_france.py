@@ -127,6 +127,23 @@ def test_a_share_says_its_base(published, source):
     assert percent == round(100 * count / n)
 
 
+def test_a_contrast_compares_people_whose_attribute_is_known(published, source):
+    """A profile contrast: its two bases are the profile's size and the other known profiles."""
+    html = published["html"]
+    profession = source["respondents"]["profession"]
+    for sentence in re.findall(r'<li id="finding-\d+"[^>]*>(.*?)</li>', html, re.S):
+        sentence = re.sub(r"<[^>]+>", "", sentence)
+        found = re.search(r"au profil « ([^»]+) » \((\d+) sur (\d+)\) contre [^(]+\((\d+) sur "
+                          r"([\d\u202f]+)\)", sentence.replace("\u00a0", " "))
+        if found:
+            break
+    else:
+        pytest.skip("no profile contrast among the key findings")
+    profile, n, n_others = found.group(1), int(found.group(3)), found.group(5)
+    assert n == int((profession == profile).sum())
+    assert n_others == _n(int(profession.notna().sum()) - n)
+
+
 def test_profile_by_group_is_a_true_cross_table(published, source):
     html = published["html"]
     table = re.search(r"<caption>Profils des personnes consultées, par groupe[^<]*</caption>"

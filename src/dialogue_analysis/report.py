@@ -719,22 +719,26 @@ def _finding_sentence(row, a: Analysis, language: str = "fr"):
     who = escape(_who(row["dimension"], str(row["category"]), lang))
     share, others = fmt_pct(row["share"], lang), fmt_pct(row["share_others"], lang)
     tv = fmt_tv(row["test_value"], lang)
+    of = "sur" if lang == "fr" else "of"
+    base = f"({fmt_int(row['count'], lang)} {of} {fmt_int(row['n'], lang)})"
+    base_others = (f"({fmt_int(row['count_others'], lang)} {of} "
+                   f"{fmt_int(row['n_others'], lang)})")
     if lang == "fr":
         if not row["share_others"] > 0:
-            text = (f"<strong>{label}</strong> : cité par {share} des {who}, alors qu'aucune autre "
-                    f"personne consultée ne l'évoque (valeur-test {tv}).")
+            text = (f"<strong>{label}</strong> : cité par {share} des {who} {base}, alors "
+                    f"qu'aucune autre personne consultée ne l'évoque (valeur-test {tv}).")
         else:
-            text = (f"<strong>{label}</strong> : cité par {share} des {who} contre {others} des "
-                    f"autres personnes consultées, soit {fmt_ratio(row['ratio'], lang)} "
-                    f"(valeur-test {tv}).")
+            text = (f"<strong>{label}</strong> : cité par {share} des {who} {base} contre "
+                    f"{others} des autres personnes consultées {base_others}, soit "
+                    f"{fmt_ratio(row['ratio'], lang)} (valeur-test {tv}).")
     else:
         if not row["share_others"] > 0:
-            text = (f"<strong>{label}</strong>: raised by {share} of {who}, and by none of the "
-                    f"other people consulted (test value {tv}).")
+            text = (f"<strong>{label}</strong>: raised by {share} of {who} {base}, and by none "
+                    f"of the other people consulted (test value {tv}).")
         else:
-            text = (f"<strong>{label}</strong>: raised by {share} of {who} vs {others} of the "
-                    f"other people consulted, i.e. {fmt_ratio(row['ratio'], lang)} "
-                    f"(test value {tv}).")
+            text = (f"<strong>{label}</strong>: raised by {share} of {who} {base} vs {others} of "
+                    f"the other people consulted {base_others}, i.e. "
+                    f"{fmt_ratio(row['ratio'], lang)} (test value {tv}).")
     return Markup(text)
 
 
