@@ -127,21 +127,17 @@ def test_a_share_says_its_base(published, source):
     assert percent == round(100 * count / n)
 
 
-def test_a_contrast_compares_people_whose_attribute_is_known(published, source):
-    """A profile contrast: its two bases are the profile's size and the other known profiles."""
-    html = published["html"]
+def test_contrasts_compare_people_whose_attribute_is_known(published, source):
+    """Each profile against the other respondents whose profile is known (not everyone)."""
+    contrasts = pd.read_parquet(published["processed"] / "analysis" / "contrasts.parquet")
     profession = source["respondents"]["profession"]
-    for sentence in re.findall(r'<li id="finding-\d+"[^>]*>(.*?)</li>', html, re.S):
-        sentence = re.sub(r"<[^>]+>", "", sentence)
-        found = re.search(r"au profil « ([^»]+) » \((\d+) sur (\d+)\) contre [^(]+\((\d+) sur "
-                          r"([\d\u202f]+)\)", sentence.replace("\u00a0", " "))
-        if found:
-            break
-    else:
-        pytest.skip("no profile contrast among the key findings")
-    profile, n, n_others = found.group(1), int(found.group(3)), found.group(5)
-    assert n == int((profession == profile).sum())
-    assert n_others == _n(int(profession.notna().sum()) - n)
+    known = int(profession.notna().sum())
+    assert known < len(source["ids"])  # 300+ respondents gave no profession
+    by_profile = contrasts[contrasts["dimension"] == "profile"].drop_duplicates("category")
+    assert len(by_profile) == profession.nunique()
+    for row in by_profile.itertuples():
+        n = int((profession == row.category).sum())
+        assert (row.n, row.n_others) == (n, known - n), row.category
 
 
 def test_profile_by_group_is_a_true_cross_table(published, source):
