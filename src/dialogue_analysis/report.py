@@ -275,8 +275,8 @@ def figure_group_territory(a: Analysis, language: str = "fr", ax=None):
 
 def _count_heatmap(a: Analysis, rows: str, cols: str, title: str, language: str, ax=None):
     r = a.records
-    table = pd.crosstab(r[rows].astype(str), r[cols].astype(str)).reindex(
-        index=_order(a, rows), columns=_order(a, cols)).fillna(0)
+    table = _by_block(pd.crosstab(r[rows].astype(str), r[cols].astype(str)).reindex(
+        index=_order(a, rows), columns=_order(a, cols)).fillna(0), rows)
     mask = small_cells(table, a.min_cell_count)
     return plots.plot_count_heatmap(table, masked=mask, title=title, source=_source(a, language),
                                     mask_text=f"< {a.min_cell_count}", ax=ax)
@@ -753,12 +753,22 @@ def _count_table(a: Analysis, dimension: str, language: str) -> list[dict]:
              "share": fmt_pct(counts[c] / n, language)} for c in order]
 
 
+def _by_block(table: pd.DataFrame, rows: str) -> pd.DataFrame:
+    """Profiles grouped under the column holding most of them, so nested groups read as blocks."""
+    if rows != "profile" or table.empty:
+        return table
+    main = table.to_numpy().argmax(axis=1)
+    order = sorted(range(len(table)), key=lambda i: (main[i], -table.iloc[i].sum()))
+    return table.iloc[order]
+
+
 def _cross_table(a: Analysis, rows: str, cols: str, language: str) -> dict:
     r = a.records
     table = pd.crosstab(r[rows].astype(str), r[cols].astype(str))
     row_order = [c for c in _order(a, rows) if c in table.index]
     col_order = [c for c in _order(a, cols) if c in table.columns]
-    table = table.reindex(index=row_order, columns=col_order)
+    table = _by_block(table.reindex(index=row_order, columns=col_order), rows)
+    row_order = list(table.index)
     mask = small_cells(table, a.min_cell_count)
     cell = lambda v, m: f"< {a.min_cell_count}" if m else fmt_int(v, language)  # noqa: E731
     body = [{"label": i, "cells": [cell(table.loc[i, c], mask.loc[i, c]) for c in col_order],
