@@ -1,11 +1,13 @@
 """Shared fixtures: one spaCy model per test session, and the real-data folder when present."""
 
+import os
 from pathlib import Path
 
 import pytest
 
 REPO = Path(__file__).resolve().parents[1]
-REALDATA = REPO.parent / "shared" / "realdata"
+# ../shared/realdata beside the checkout; DIALOGUE_ANALYSIS_REALDATA names it elsewhere (a worktree)
+REALDATA = Path(os.environ.get("DIALOGUE_ANALYSIS_REALDATA") or REPO.parent / "shared" / "realdata")
 SAMPLE_CONFIG = REPO / "data" / "raw" / "sample-2018" / "survey.yaml"
 
 

@@ -48,6 +48,21 @@ def test_contrasts_against_the_others():
     assert np.isinf(c.loc[("a", "need.y"), "ratio"])  # nobody else raises it
 
 
+def test_contrasts_leave_out_people_whose_attribute_is_unknown():
+    records, cm, _ = _tiny()
+    known = contrasts(records, cm, ["stakeholder_group"]).set_index(["category", "code"])
+    # 10 more people with no group, all raising need.x: not "others" of a or b
+    more = pd.DataFrame({"record_id": [f"u{i:02d}" for i in range(10)],
+                         "stakeholder_group": [None] * 10, "territory": ["rural"] * 10})
+    records = pd.concat([records, more], ignore_index=True)
+    cm = pd.concat([cm, pd.DataFrame({"need.x": [1] * 10, "need.y": [0] * 10},
+                                     index=pd.Index(more["record_id"], name="record_id"))])
+    c = contrasts(records, cm, ["stakeholder_group"]).set_index(["category", "code"])
+    a = c.loc[("a", "need.x")]
+    assert (a["n_others"], a["count_others"], a["share_others"]) == (10, 2, 0.2)
+    pd.testing.assert_frame_equal(c, known)
+
+
 def test_findings_skip_small_cells_and_insignificant_contrasts():
     records, cm, codebook = _tiny()
     prev = prevalence(records, cm, ["stakeholder_group"])

@@ -7,7 +7,7 @@ import textwrap
 import pytest
 
 from dialogue_analysis import ConfigError, Settings, load_project
-from dialogue_analysis.config import settings_from_mapping
+from dialogue_analysis.config import Study, settings_from_mapping
 
 BASE = """
 wave: test-2018
@@ -203,6 +203,9 @@ def test_settings_in_the_file_and_language_override(tmp_path):
             "settings.seed",
             "au moins 0",
         ),
+        (("wave: test-2018", "wave: test-2018\nstudy: {unit: people}"), "study.unit", "people"),
+        (("wave: test-2018", "wave: test-2018\nstudy: {methode: a}"), "study.methode", "method"),
+        (("wave: test-2018", "wave: test-2018\nstudy: {period: [a]}"), "study.period", "texte"),
     ],
 )
 def test_each_config_mistake_names_the_file_and_the_key(tmp_path, change, key, words):
@@ -368,6 +371,21 @@ def test_paths_are_relative_to_the_config(tmp_path):
     assert project.survey.table.label == "../shared/x.csv"
 
 
+def test_study_section_defaults_and_values(tmp_path):
+    assert load_project(write(tmp_path, BASE)).survey.study == Study()
+    assert Study().unit == "interview" and Study().method == ""
+    text = BASE + textwrap.dedent("""
+        study:
+          unit: respondent
+          method: "consultation en ligne"
+          collected_by: "un chatbot"
+          period: "janvier – mars 2019"
+        """)
+    study = load_project(write(tmp_path, text)).survey.study
+    assert study == Study(unit="respondent", method="consultation en ligne",
+                          collected_by="un chatbot", period="janvier – mars 2019")
+
+
 def test_sample_config_loads(sample_config):
     project = load_project(sample_config)
     survey = project.survey
@@ -390,6 +408,7 @@ def test_sample_config_loads(sample_config):
     # The sample leaves every setting at its default except the typology attributes.
     assert dataclasses.replace(project.settings, typology_attributes=None) == Settings()
     assert "region" not in project.settings.typology_attributes
+    assert survey.study.unit == "interview" and "semi-directif" in survey.study.method
 
 
 def test_typology_attributes_must_be_declared(tmp_path):

@@ -420,6 +420,7 @@ ANSWERS = [
     ["999", "OE9", "Simplifier les démarches en ligne.", "2019-01-22"],
     ["102", "DC11", "Le vote blanc.", "2019-01-22"],
     ["103", "OE10", "?", "2019-01-23"],
+    ["104", "DC11", "Une réponse à une question non déclarée seulement.", "2019-01-24"],
 ]
 RESPONDENTS = [
     ["id", "type_commune", "age", "profession"],
@@ -436,7 +437,9 @@ def test_long_shape_joins_answers_to_respondents(tmp_path):
     project = load_project(write_config(tmp_path, "", text=LONG))
     wave = read_wave(project)
     r = frame(wave.records)
-    assert list(r.index) == ["101", "102", "999", "103"]  # order of first answer
+    # order of first answer; 103 (only an empty answer) and 104 (only an undeclared question)
+    # answered no declared question: they are not records, so they do not enter any base
+    assert list(r.index) == ["101", "102", "999"]
     assert r["territory"].tolist()[:2] == ["rural", "périurbain"] and pd.isna(
         r.loc["999", "territory"]
     )
@@ -469,12 +472,12 @@ def test_long_shape_errors(tmp_path):
     with pytest.raises(ValidationFailed) as info:
         read_wave(load_project(write_config(tmp_path, "", text=text)))
     problems = [(p.file, p.row, p.code) for p in info.value.report if p.code != "unused_column"]
-    assert ("reponses.csv", 9, "duplicate_answer") in problems
+    assert ("reponses.csv", 10, "duplicate_answer") in problems
     # respondent 102 twice (both rows named); respondent 100 twice too, but has no answer: ignored
     assert [(f, r) for f, r, c in problems if c == "duplicate_respondent"] == [
         ("repondants.csv", 4),
         ("repondants.csv", 6),
     ]
-    # 102 and 103 did not answer the required question OE9: reported on their first answer's
-    # line (102's is line 4: the quoted answer of line 2 spans two lines)
-    assert [r for f, r, c in problems if c == "required_answer_missing"] == [4, 8]
+    # 102 did not answer the required question OE9: reported on its first answer's line (line 4:
+    # the quoted answer of line 2 spans two lines); 103 answered nothing, so is not a record
+    assert [r for f, r, c in problems if c == "required_answer_missing"] == [4]

@@ -7,6 +7,7 @@ import pandas as pd
 import pytest
 from analysis_fixtures import built_wave, synthetic_analysis
 
+from dialogue_analysis.disclosure import hidden_people, mask_mark
 from dialogue_analysis.report import (
     FIGURES,
     NNBSP,
@@ -236,3 +237,67 @@ def test_sample_report_says_there_is_no_clear_typology(html):
     assert f"<strong>{len(a.groups)}</strong>groupes de besoins" in shown
     assert shown.count('class="card"') == len(a.groups) and "Pas de typologie nette" not in shown
     assert "vt " in shown and "*</span>" in shown  # circular test values are marked
+
+
+def _consulted(html: str) -> str:
+    m = re.search(r'<section id="consulted">(.*?)</section>', html, re.S)
+    return html_lib.unescape(m.group(1))
+
+
+def test_profiles_table_crosses_profile_and_group(html):
+    a = built_wave().analysis
+    section = _consulted(html)
+    table = re.search(r"<caption>Profils des personnes consultées, par groupe[^<]*</caption>"
+                      r"(.*?)</table>", section, re.S).group(1)
+    cross = pd.crosstab(a.records["profile"].astype(str), a.records["stakeholder_group"].astype(str))
+    hidden = hidden_people(a, cross, "profile", "stakeholder_group")
+    header = re.findall(r'<th class="num">([^<]+)</th>', table)
+    assert header[:-1] and set(header[:-1]) == set(cross.columns) and header[-1] == "Total"
+    for profile, counts in cross.iterrows():
+        cells = re.search(rf"<tr><td>{re.escape(profile)}</td>(.*?)</tr>", table).group(1)
+        shown = re.findall(r'<td class="num[^"]*">([^<]+)</td>', cells)
+        expected = [mask_mark("fr") if hidden.loc[profile, g] else str(counts[g])
+                    for g in header[:-1]]
+        assert shown == expected + [str(counts.sum())], profile
+
+
+def _with_study(a, **study):
+    import dataclasses
+
+    return dataclasses.replace(a, manifest={**a.manifest, "study": study})
+
+
+def test_no_sentence_about_the_method_unless_the_config_says_it():
+    a = synthetic_analysis()
+    html = render_html(a, "fr")
+    for claim in ("semi-directif", "enquêteurs", "diversité des publics", "pas représentatif"):
+        assert claim not in html, claim
+    assert "ne dit pas comment les personnes ont été choisies" in html_lib.unescape(html)
+    assert "typed up by the interviewers" not in render_html(a, "en")
+
+    said = _with_study(a, unit="respondent", method="consultation en ligne par chatbot",
+                       collected_by="un agent conversationnel",
+                       selection="participants volontaires")
+    html = html_lib.unescape(render_html(said, "fr"))
+    banner = re.search(r'<ul class="facts">(.*?)</ul>', html, re.S).group(1)
+    assert re.search(r"<strong>200</strong>répondants", banner)
+    assert "consultation en ligne par chatbot" in _consulted(html)
+    assert re.search(r"<cite>Répondant S\d+, q\d</cite>", html)
+    limits = re.search(r'<section id="limitations">(.*?)</section>', html, re.S).group(1)
+    assert "200 répondants" in limits and "participants volontaires" in limits
+    assert "recueillies par\u00a0: un agent conversationnel" in limits
+    assert "ne dit pas comment" not in html
+
+
+def test_per_question_bases_appear_when_not_everyone_answered():
+    import dataclasses
+
+    a = synthetic_analysis()
+    assert "base :" not in render_html(a, "fr")  # everyone answered every question
+    kept = a.answers[~((a.answers["question_id"] == "q2")
+                       & a.answers["record_id"].isin(a.records["record_id"][:80]))]
+    html = html_lib.unescape(render_html(dataclasses.replace(a, answers=kept), "fr"))
+    assert re.search(r"q2</strong> — [^<]*<span class=\"note\">\(base : 120 sur 200 entretiens ont "
+                     r"répondu\)", html)
+    assert "base : 200 sur 200 entretiens" in html
+    assert "de 120 à 200 entretiens selon la question" in html

@@ -244,7 +244,7 @@ def prevalence(records: pd.DataFrame, code_matrix: pd.DataFrame,
 
 def contrasts(records: pd.DataFrame, code_matrix: pd.DataFrame,
               dimensions=DIMENSIONS) -> pd.DataFrame:
-    """Each category against all the other people: shares, ratio and hypergeometric test value.
+    """Each category against the other people of known category: shares, ratio, test value.
 
     The test value is FactoMineR's ``catdes`` one (:func:`stats.hypergeom_test_value`); p-values
     are adjusted by Benjamini-Hochberg over all the tests of a dimension.
@@ -258,12 +258,13 @@ def contrasts(records: pd.DataFrame, code_matrix: pd.DataFrame,
     from .stats import benjamini_hochberg, hypergeom_test_value
 
     prev = prevalence(records, code_matrix, dimensions)
-    overall = prev[prev["dimension"] == "all"].set_index("code")
     out = prev[prev["dimension"] != "all"].drop(columns=["ci_low", "ci_high"]).copy()
     if out.empty:
         return pd.DataFrame(columns=Analysis().contrasts.columns)
-    total = overall["n"].iloc[0]
-    m = out["code"].map(overall["count"]).to_numpy()
+    # "The others" are the people whose attribute is known: a record without a profile is
+    # neither in the category nor among the people it is compared with.
+    known = out.groupby(["dimension", "code"], sort=False)[["n", "count"]].transform("sum")
+    total, m = known["n"].to_numpy(), known["count"].to_numpy()
     out["n_others"] = total - out["n"]
     out["count_others"] = m - out["count"]
     with np.errstate(invalid="ignore", divide="ignore"):
@@ -831,6 +832,7 @@ def run_analysis(project, root: str | os.PathLike = ".",
         "codebook_sha256": _sha(project.codebook_path),
         "versions": _versions(),
         "title": project.survey.title,
+        "study": project.survey.study.to_dict(),
         "rows": {"records": len(records), "answers": len(pseudo), "passages": len(passages)},
         "stages": {},
     }

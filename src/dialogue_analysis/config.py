@@ -32,6 +32,7 @@ from .storage import staged_path
 from .validation import LANGUAGES, closest, fold, tr
 
 SHAPES = ("wide", "long")
+UNITS = ("interview", "respondent", "contribution")
 ATTRIBUTE_TYPES = ("categorical", "ordinal", "multi", "date", "numeric", "text")
 EXCEL_SUFFIXES = (".xlsx", ".xlsm")
 TEXT_SUFFIXES = (".csv", ".tsv", ".txt")
@@ -259,6 +260,26 @@ class Question:
 
 
 @dataclass(frozen=True)
+class Study:
+    """How the answers were gathered, in the analyst's words: the report claims nothing else.
+
+    ``unit`` names a record (``interview``, ``respondent`` or ``contribution``); the other fields
+    are free text in the report's language, empty when the config does not say.
+    """
+
+    unit: str = "interview"
+    method: str = ""
+    mode: str = ""
+    collected_by: str = ""
+    selection: str = ""
+    period: str = ""
+    organisation: str = ""
+
+    def to_dict(self) -> dict[str, str]:
+        return dataclasses.asdict(self)
+
+
+@dataclass(frozen=True)
 class SurveyConfig:
     """The validated survey config of one wave."""
 
@@ -274,6 +295,7 @@ class SurveyConfig:
     respondents: TableSpec | None = None
     record_id: str | None = None
     content_sha256: str = ""
+    study: Study = field(default_factory=Study)
 
     @property
     def missing_keys(self) -> frozenset[str]:
@@ -526,6 +548,7 @@ def _resolve(config_path: Path, text: str) -> Path:
 _TOP_KEYS = (
     "wave",
     "title",
+    "study",
     "shape",
     "table",
     "answers",
@@ -572,8 +595,20 @@ def _parse_survey(section: _Section, path: Path) -> SurveyConfig:
         title=section.get("title", "str", ""),
         record_id=section.get("record_id", "str") if shape == "wide" else None,
         content_sha256=hashlib.sha256(content.encode("utf-8")).hexdigest(),
+        study=_parse_study(section.child("study", None)),
         **tables,
     )
+
+
+def _parse_study(section: _Section | None) -> Study:
+    if section is None:
+        return Study()
+    texts = [f.name for f in dataclasses.fields(Study) if f.name != "unit"]
+    section.check_keys(("unit", *texts))
+    unit = section.get("unit", "str", "interview").strip()
+    if unit not in UNITS:
+        raise section.error("unit", "not_one_of", got=unit, allowed=", ".join(UNITS))
+    return Study(unit=unit, **{name: section.get(name, "str", "").strip() for name in texts})
 
 
 def _parse_tables(section: _Section, path: Path, shape: str) -> dict[str, TableSpec]:

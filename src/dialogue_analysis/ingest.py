@@ -889,7 +889,6 @@ def _collect_answers(table: _Table, cols: dict[str, int], ctx: _Context):
         if is_missing(key, ctx.missing):
             ctx.problem(table, row_number, spec.key, key, ERROR, "missing_id")
             continue
-        order.setdefault(key, []).append(row_number)
         code = cell_text(row[qcol]) or ""
         question = by_code.get(fold(code))
         if question is None:
@@ -899,6 +898,9 @@ def _collect_answers(table: _Table, cols: dict[str, int], ctx: _Context):
         if is_missing(text, ctx.missing):
             _empty_answer(table, row_number, question, text, ctx)
             continue
+        # A record is a respondent with at least one non-empty answer to a declared question:
+        # answers to other questions must not inflate the base of every share.
+        order.setdefault(key, []).append(row_number)
         previous = texts.get((key, question.id))
         if previous is not None:
             ctx.problem(

@@ -16,7 +16,6 @@ import matplotlib
 
 matplotlib.use("Agg")  # figures are files: no display is needed, or available in CI
 
-import matplotlib.patches  # noqa: E402
 import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
@@ -289,44 +288,6 @@ def plot_priority_matrix(table: pd.DataFrame, *, title: str = "", xlabel: str = 
     with plt.rc_context(STYLE):
         _declutter(fig, labels)
     return fig
-
-
-def plot_colored_bars(values: pd.Series, colour_by: pd.Series, *, title: str = "",
-                      xlabel: str = "", source: str = "", percent: bool = False,
-                      language: str = "fr", ax=None):
-    """Horizontal bars, one colour per parent category (e.g. profiles coloured by group).
-
-    Parameters
-    ----------
-    values : Series
-        Index: the labels; values: counts (or shares with ``percent=True``).
-    colour_by : Series
-        Same index: the parent category of each label; bars are grouped by parent (largest
-        parent on top), then sorted by value, and the legend names the parents.
-    """
-    height = max(FIGSIZE[1], 0.22 * len(values) + 1.2)
-    fig, ax = _axes(ax, figsize=(FIGSIZE[0], height))
-    with plt.rc_context(STYLE):
-        parent = colour_by.reindex(values.index).fillna("").astype(str)
-        totals = values.groupby(parent).sum().sort_values(ascending=True, kind="stable")
-        order = []
-        for p in totals.index:
-            order += list(values[parent == p].sort_values(ascending=True, kind="stable").index)
-        v = values.reindex(order).to_numpy(dtype=float)
-        colours = {p: PALETTE[i % len(PALETTE)] for i, p in enumerate(reversed(totals.index))}
-        y = np.arange(len(order))
-        ax.barh(y, v, color=[colours[parent[i]] for i in order])
-        top = float(np.nanmax(v)) if len(v) else 1.0
-        for yi, val in zip(y, v, strict=True):
-            label = _fmt_pct(val, language) if percent else f"{val:,.0f}".replace(",", "\u202f")
-            ax.text(val + top * 0.01, yi, label, va="center", fontsize=7)
-        ax.set_yticks(y, _wrap(order, 34))
-        ax.set_xlim(0, top * 1.12 if top > 0 else 1)
-        handles = [matplotlib.patches.Patch(color=colours[p], label=p) for p in colours]
-        ax.legend(handles=handles, frameon=False, loc="lower right")
-        ax.grid(axis="x", color="#dddddd", linewidth=0.6)
-        ax.set_axisbelow(True)
-    return _finish(fig, ax, title, source, xlabel=xlabel)
 
 
 def plot_count_heatmap(counts: pd.DataFrame, *, masked: pd.DataFrame | None = None,

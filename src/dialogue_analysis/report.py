@@ -135,10 +135,8 @@ TEXT: dict[str, tuple[str, str]] = {
     "annex_quotes": ("Annexe : verbatims à l'appui des enseignements",
                      "Annex: quotes behind the key findings"),
     "quotes_link": ("verbatims", "quotes"),
-    "interviews": ("entretiens", "interviews"),
-    "source": ("Source : dialogue parties prenantes {wave}, {n} entretiens ; traitement "
-               "dialogue-analysis.", "Source: stakeholder dialogue {wave}, {n} interviews; "
-               "analysis dialogue-analysis."),
+    "source": ("Source : {wave}, {n} {unit} ; traitement dialogue-analysis.",
+               "Source: {wave}, {n} {unit}; analysis dialogue-analysis."),
     "group": ("Groupe de parties prenantes", "Stakeholder group"),
     "stakeholder_group": ("Groupe de parties prenantes", "Stakeholder group"),
     "profile": ("Profil", "Profile"),
@@ -171,6 +169,28 @@ TEXT: dict[str, tuple[str, str]] = {
 }
 
 
+# What one record is, from the config's ``study.unit``: (singular, plural) in each language.
+UNIT_WORDS: dict[str, tuple[tuple[str, str], tuple[str, str]]] = {
+    "interview": (("entretien", "entretiens"), ("interview", "interviews")),
+    "respondent": (("répondant", "répondants"), ("respondent", "respondents")),
+    "contribution": (("contribution", "contributions"), ("contribution", "contributions")),
+}
+
+
+def study(a: Analysis) -> dict[str, str]:
+    """The config's ``study`` section saved with the analysis (defaults where it says nothing)."""
+    from .config import Study
+
+    saved = a.manifest.get("study") if isinstance(a.manifest, dict) else None
+    return {**Study().to_dict(), **(saved or {})}
+
+
+def unit_words(a: Analysis, language: str) -> tuple[str, str]:
+    """What one record is called (singular, plural), e.g. ``("répondant", "répondants")``."""
+    words = UNIT_WORDS.get(study(a)["unit"], UNIT_WORDS["interview"])
+    return words[LANGUAGES.index(language)]
+
+
 class Words:
     """The report's words in one language: ``w.title``, ``w("source", wave=..., n=...)``."""
 
@@ -197,7 +217,8 @@ class Words:
 
 
 def _source(a: Analysis, language: str) -> str:
-    return Words(language)("source", wave=a.wave, n=fmt_int(len(a.records), language))
+    return Words(language)("source", wave=a.wave, n=fmt_int(len(a.records), language),
+                           unit=unit_words(a, language)[1])
 
 
 def _prev(a: Analysis, dimension: str) -> pd.DataFrame:
@@ -239,31 +260,32 @@ def _order(a: Analysis, dimension: str) -> list[str]:
 
 
 def figure_consulted(a: Analysis, language: str = "fr", ax=None):
-    """People consulted by profile, coloured by stakeholder group."""
+    """People consulted by profile x stakeholder group (a true cross table, small cells masked)."""
     w = Words(language)
     r = a.records
     dim = "profile" if "profile" in r else "stakeholder_group"
-    counts = r[dim].astype(str).value_counts()
     if "stakeholder_group" in r and dim == "profile":
-        parent = r.groupby(r["profile"].astype(str))["stakeholder_group"].agg(
-            lambda s: s.astype(str).mode().iloc[0])
-        return plots.plot_colored_bars(
-            counts, parent, title="Personnes consultées par profil" if language == "fr"
-            else "People consulted by profile",
-            xlabel=w.people, source=_source(a, language), language=language, ax=ax)
+        title = ("Personnes consultées par profil et par groupe" if language == "fr"
+                 else "People consulted by profile and group")
+        return _count_heatmap(a, "profile", "stakeholder_group", title, language, ax)
+    counts = r[dim].astype(str).value_counts()
     return plots.plot_bars(counts, title=w.dim(dim), xlabel=w.people, percent=False,
                            source=_source(a, language), language=language, ax=ax)
 
 
 def figure_group_territory(a: Analysis, language: str = "fr", ax=None):
     """People consulted, stakeholder group x territory (small cells masked)."""
-    r = a.records
-    rows = "stakeholder_group" if "stakeholder_group" in r else "profile"
-    table = pd.crosstab(r[rows].astype(str), r["territory"].astype(str)).reindex(
-        index=_order(a, rows), columns=_order(a, "territory")).fillna(0)
-    mask = hidden_people(a, table, rows, "territory")
+    rows = "stakeholder_group" if "stakeholder_group" in a.records else "profile"
     title = ("Personnes consultées par groupe et territoire" if language == "fr"
              else "People consulted by group and territory")
+    return _count_heatmap(a, rows, "territory", title, language, ax)
+
+
+def _count_heatmap(a: Analysis, rows: str, cols: str, title: str, language: str, ax=None):
+    r = a.records
+    table = _by_block(pd.crosstab(r[rows].astype(str), r[cols].astype(str)).reindex(
+        index=_order(a, rows), columns=_order(a, cols)).fillna(0), rows)
+    mask = hidden_people(a, table, rows, cols)
     return plots.plot_count_heatmap(table, masked=mask, title=title, source=_source(a, language),
                                     mask_text=mask_mark(language), ax=ax)
 
@@ -718,27 +740,32 @@ def _finding_sentence(row, a: Analysis, language: str = "fr"):
     who = escape(_who(row["dimension"], str(row["category"]), lang))
     share, others = fmt_pct(row["share"], lang), fmt_pct(row["share_others"], lang)
     tv = fmt_tv(row["test_value"], lang)
+    of = "sur" if lang == "fr" else "of"
+    base = f"({fmt_int(row['count'], lang)} {of} {fmt_int(row['n'], lang)})"
+    base_others = (f"({fmt_int(row['count_others'], lang)} {of} "
+                   f"{fmt_int(row['n_others'], lang)})")
     if lang == "fr":
         if not row["share_others"] > 0:
-            text = (f"<strong>{label}</strong> : cité par {share} des {who}, alors qu'aucune autre "
-                    f"personne consultée ne l'évoque (valeur-test {tv}).")
+            text = (f"<strong>{label}</strong> : cité par {share} des {who} {base}, alors "
+                    f"qu'aucune autre personne consultée ne l'évoque (valeur-test {tv}).")
         else:
-            text = (f"<strong>{label}</strong> : cité par {share} des {who} contre {others} des "
-                    f"autres personnes consultées, soit {fmt_ratio(row['ratio'], lang)} "
-                    f"(valeur-test {tv}).")
+            text = (f"<strong>{label}</strong> : cité par {share} des {who} {base} contre "
+                    f"{others} des autres personnes consultées {base_others}, soit "
+                    f"{fmt_ratio(row['ratio'], lang)} (valeur-test {tv}).")
     else:
         if not row["share_others"] > 0:
-            text = (f"<strong>{label}</strong>: raised by {share} of {who}, and by none of the "
-                    f"other people consulted (test value {tv}).")
+            text = (f"<strong>{label}</strong>: raised by {share} of {who} {base}, and by none "
+                    f"of the other people consulted (test value {tv}).")
         else:
-            text = (f"<strong>{label}</strong>: raised by {share} of {who} vs {others} of the "
-                    f"other people consulted, i.e. {fmt_ratio(row['ratio'], lang)} "
-                    f"(test value {tv}).")
+            text = (f"<strong>{label}</strong>: raised by {share} of {who} {base} vs {others} of "
+                    f"the other people consulted {base_others}, i.e. "
+                    f"{fmt_ratio(row['ratio'], lang)} (test value {tv}).")
     return Markup(text)
 
 
 def _count_table(a: Analysis, dimension: str, language: str) -> list[dict]:
-    s = a.records[dimension].astype("string").fillna("–")
+    s = a.records[dimension].astype("string").fillna(
+        "non renseigné" if language == "fr" else "not given")
     counts = s.value_counts()
     order = [c for c in _order(a, dimension) if c in counts.index] + [
         c for c in counts.index if c not in _order(a, dimension)]
@@ -747,12 +774,22 @@ def _count_table(a: Analysis, dimension: str, language: str) -> list[dict]:
              "share": fmt_pct(counts[c] / n, language)} for c in order]
 
 
+def _by_block(table: pd.DataFrame, rows: str) -> pd.DataFrame:
+    """Profiles grouped under the column holding most of them, so nested groups read as blocks."""
+    if rows != "profile" or table.empty:
+        return table
+    main = table.to_numpy().argmax(axis=1)
+    order = sorted(range(len(table)), key=lambda i: (main[i], -table.iloc[i].sum()))
+    return table.iloc[order]
+
+
 def _cross_table(a: Analysis, rows: str, cols: str, language: str) -> dict:
     r = a.records
     table = pd.crosstab(r[rows].astype(str), r[cols].astype(str))
     row_order = [c for c in _order(a, rows) if c in table.index]
     col_order = [c for c in _order(a, cols) if c in table.columns]
-    table = table.reindex(index=row_order, columns=col_order)
+    table = _by_block(table.reindex(index=row_order, columns=col_order), rows)
+    row_order = list(table.index)
     mask = hidden_people(a, table, rows, cols)
     cell = lambda v, m: mask_mark(language) if m else fmt_int(v, language)  # noqa: E731
     body = [{"label": i, "cells": [cell(table.loc[i, c], mask.loc[i, c]) for c in col_order],
@@ -760,7 +797,22 @@ def _cross_table(a: Analysis, rows: str, cols: str, language: str) -> dict:
     totals = [fmt_int(table[c].sum(), language) for c in col_order]
     return {"columns": col_order, "rows": body, "totals": totals,
             "total": fmt_int(table.to_numpy().sum(), language), "n_masked": int(mask.sum().sum()),
-            "mark": mask_mark(language)}
+            "mark": mask_mark(language), "left_out": _left_out_note(a, (rows, cols), language)}
+
+
+def _left_out_note(a: Analysis, dimensions: tuple[str, ...], language: str) -> str:
+    """Says how many records a table leaves out because one of its attributes is not given."""
+    r = a.records
+    missing = int(r[list(dimensions)].isna().any(axis=1).sum())
+    if not missing:
+        return ""
+    names = " ou ".join(Words(language).dim(d).lower() for d in dimensions) if language == "fr" \
+        else " or ".join(Words(language).dim(d).lower() for d in dimensions)
+    unit = unit_words(a, language)[1 if missing > 1 else 0]
+    n = fmt_int(missing, language)
+    return (f"{n} {unit} sans {names} renseigné n'y figurent pas." if language == "fr" and
+            missing > 1 else f"{n} {unit} sans {names} renseigné n'y figure pas."
+            if language == "fr" else f"{n} {unit} with no {names} given are not in it.")
 
 
 def _family_rows(a: Analysis, family: str, language: str) -> list[dict]:
@@ -938,6 +990,7 @@ def _limitations(a: Analysis, language: str) -> list[str]:
             counts = a.records[dim].astype(str).value_counts()
             small += [f"{c} ({fmt_int(n, language)})" for c, n in counts.items() if n < 2 * m]
     n = fmt_int(len(a.records), language)
+    st, units = study(a), unit_words(a, language)[1]
     stab = ""
     if len(a.k_evidence) and "stability" in a.k_evidence and len(a.groups) \
             and typology_is_clear(a):  # without a clear typology no k was retained
@@ -946,11 +999,14 @@ def _limitations(a: Analysis, language: str) -> list[str]:
             stab = fmt_number(row["stability"].iloc[0], language, 2)
     if language == "fr":
         items = [
-            f"L'échantillon ({n} personnes) a été constitué pour couvrir la diversité des parties "
-            "prenantes, pas pour être représentatif : les pourcentages décrivent les personnes "
-            "consultées et ne s'extrapolent pas à une population.",
-            "Les réponses sont déclaratives et transcrites par les enquêteurs ; la façon de "
-            "poser les questions et de prendre des notes peut varier d'un entretien à l'autre.",
+            f"Les pourcentages portent sur les {n} {units} de l'étude, sans redressement : ils "
+            "décrivent les personnes qui ont répondu, et ne valent pour une population que si le "
+            "choix des personnes la représente. "
+            + (f"Choix des personnes, selon l'étude : {st['selection']}." if st["selection"] else
+               "La configuration de l'étude ne décrit pas ce choix."),
+            "Les réponses sont déclaratives"
+            + (f" ; elles ont été recueillies par : {st['collected_by']}."
+               if st["collected_by"] else "."),
             "Le codage est automatique (motifs d'un dictionnaire de codes relu par les analystes) "
             "; il peut manquer des formulations indirectes ou en retenir de fausses. Chaque "
             "passage codé est conservé avec son extrait dans le classeur pour vérification.",
@@ -975,11 +1031,13 @@ def _limitations(a: Analysis, language: str) -> list[str]:
                          "fragiles et doivent être lus comme des indications.")
     else:
         items = [
-            f"The sample ({n} people) was built to cover the diversity of stakeholders, not to be "
-            "representative: percentages describe the people consulted and do not extrapolate "
-            "to a population.",
-            "Answers are self-reported and typed up by interviewers; how questions were asked "
-            "and notes taken may vary between interviews.",
+            f"Percentages are computed on the study's {n} {units}, unweighted: they describe the "
+            "people who answered, and hold for a population only if the way people were chosen "
+            "represents it. "
+            + (f"How people were chosen, according to the study: {st['selection']}."
+               if st["selection"] else "The study config does not describe how."),
+            "Answers are self-reported"
+            + (f"; they were collected by: {st['collected_by']}." if st["collected_by"] else "."),
             "Coding is automatic (patterns of a codebook reviewed by the analysts); it may miss "
             "indirect wording or catch false matches. Every coded passage is kept with its "
             "excerpt in the workbook for checking.",
@@ -1001,12 +1059,63 @@ def _limitations(a: Analysis, language: str) -> list[str]:
             items.insert(1, f"Some groups are small (fewer than {2 * m} people): "
                          f"{', '.join(small)}. Their percentages are fragile and should be read "
                          "as indications.")
+    bases = question_bases(a)
+    if len(bases) and bases.min() < len(a.records):
+        low, high = fmt_int(bases.min(), language), fmt_int(bases.max(), language)
+        items.insert(1, (
+            f"Toutes les personnes n'ont pas répondu à toutes les questions (de {low} à {high} "
+            f"{units} selon la question) : la base de chaque question est donnée dans la liste "
+            "des questions, et les parts par thème sont calculées sur l'ensemble des "
+            f"{n} {units}." if language == "fr" else
+            f"Not everyone answered every question ({low} to {high} {units} depending on the "
+            "question): each question's base is given in the list of questions, and the shares "
+            f"by topic are computed on all {n} {units}."))
     return items
 
 
+def question_bases(a: Analysis) -> pd.Series:
+    """Number of records with a non-empty answer to each question, in the declared order."""
+    answered = a.answers.loc[a.answers["text"].astype(str).str.strip() != ""]
+    counts = answered.groupby("question_id")["record_id"].nunique()
+    order = [q for q in a.questions["question_id"].astype(str)] if len(a.questions) else []
+    return counts.reindex(order or counts.index).fillna(0).astype(int)
+
+
+def consulted_facts(a: Analysis, language: str, dates: pd.Series) -> dict:
+    """The "who was consulted and how" section: only what the data and the config say."""
+    st, (_, units) = study(a), unit_words(a, language)
+    fr = language == "fr"
+    n, n_ans = fmt_int(len(a.records), language), fmt_int(len(a.answers), language)
+    n_q = fmt_int(len(a.questions), language)
+    period = st["period"]
+    if not period and dates.notna().any():
+        first, last = fmt_date(dates.min(), language), fmt_date(dates.max(), language)
+        period = f"du {first} au {last}" if fr else f"from {first} to {last}"
+    lead = (f"{n} {units} : {n_ans} réponses à {n_q} questions ouvertes" if fr else
+            f"{n} {units}: {n_ans} answers to {n_q} open questions")
+    if "region" in a.records:
+        regions = fmt_int(a.records["region"].nunique(), language)
+        lead += f", dans {regions} régions" if fr else f", in {regions} regions"
+    labels = {"method": ("Méthode", "Method"), "mode": ("Mode de recueil", "Mode"),
+              "collected_by": ("Réponses recueillies par", "Answers collected by"),
+              "selection": ("Choix des personnes", "How people were chosen"),
+              "period": ("Période", "Period"), "organisation": ("Organisation", "Organisation")}
+    values = {**st, "period": period}
+    items = [{"key": label[LANGUAGES.index(language)], "value": values[key]}
+             for key, label in labels.items() if values[key]]
+    notes = ["Les réponses ont été pseudonymisées avant toute analyse." if fr else
+             "The answers were pseudonymised before any analysis."]
+    if not st["selection"]:
+        notes.append("La configuration de l'étude ne dit pas comment les personnes ont été "
+                     "choisies : les pourcentages ne décrivent que les personnes qui ont répondu."
+                     if fr else "The study config does not say how people were chosen: the "
+                     "percentages describe only the people who answered.")
+    return {"lead": lead, "items": items, "notes": notes}
+
+
 STAGE_TEXT = {
-    "ingest": ("Lecture et validation du fichier des entretiens (configuration d'enquête YAML)",
-               "Reading and validating the interview file (YAML survey config)"),
+    "ingest": ("Lecture et validation des fichiers de réponses (configuration d'enquête YAML)",
+               "Reading and validating the answer files (YAML survey config)"),
     "anonymise": ("Pseudonymisation des réponses (personnes, téléphones, courriels, adresses, NIR, "
                   "IBAN)", "Pseudonymisation of the answers (persons, phones, e-mails, "
                   "addresses, NIR, IBAN)"),
@@ -1146,13 +1255,16 @@ def context(a: Analysis, language: str, images: dict[str, str]) -> dict:
         "date_max": fmt_date(dates.max(), language) if dates.notna().any() else None,
         "n_regions": fmt_int(r["region"].nunique(), language) if "region" in r else None,
         "n_questions": fmt_int(len(a.questions), language),
-        "questions": a.questions.to_dict("records"),
+        "questions": _question_rows(a, language),
+        "unit_one": unit_words(a, language)[0], "units": unit_words(a, language)[1],
+        "consulted": consulted_facts(a, language, dates),
         "min_cell": a.min_cell_count, "masked_note": w("masked_note", m=a.min_cell_count - 1,
                                                          mark=mask_mark(language)),
         "findings": findings,
         "count_tables": [{"dimension": d, "title": w.dim(d), "rows": _count_table(a, d, language)}
                          for d in dims if d != "profile"],
-        "profiles": _profile_rows(a, language) if "profile" in r else [],
+        "profiles": _cross_table(a, "profile", "stakeholder_group", language)
+        if {"profile", "stakeholder_group"} <= set(r.columns) else None,
         "cross": _cross_table(a, "stakeholder_group", "territory", language)
         if {"stakeholder_group", "territory"} <= set(r.columns) else None,
         "services": _family_rows(a, "service", language),
@@ -1270,17 +1382,20 @@ def _family_label(a: Analysis, family: str, language: str) -> str:
     return family
 
 
-def _profile_rows(a: Analysis, language: str) -> list[dict]:
-    r = a.records
-    counts = r["profile"].astype(str).value_counts()
-    parent = (r.groupby(r["profile"].astype(str))["stakeholder_group"].agg(
-        lambda s: s.astype(str).mode().iloc[0]) if "stakeholder_group" in r else
-        pd.Series("", index=counts.index))
-    rows = [{"group": parent.get(p, ""), "category": p, "count": fmt_int(c, language),
-             "share": fmt_pct(c / len(r), language), "_c": c} for p, c in counts.items()]
-    group_size = {g: sum(x["_c"] for x in rows if x["group"] == g) for g in set(parent)}
-    return sorted(rows, key=lambda x: (-group_size.get(x["group"], 0), x["group"], -x["_c"],
-                                       x["category"]))
+def _question_rows(a: Analysis, language: str) -> list[dict]:
+    """The questions, with their base (who answered) when not everyone answered every one."""
+    bases = question_bases(a)
+    uneven = len(bases) and bases.min() < len(a.records)
+    rows = []
+    for q in a.questions.to_dict("records"):
+        n = int(bases.get(str(q["question_id"]), 0))
+        base = ""
+        if uneven:
+            base = (f"{fmt_int(n, language)} sur {fmt_int(len(a.records), language)}"
+                    if language == "fr" else
+                    f"{fmt_int(n, language)} of {fmt_int(len(a.records), language)}")
+        rows.append({**q, "base": base})
+    return rows
 
 
 # -- tables for notebooks ---------------------------------------------------------------------
