@@ -554,8 +554,12 @@ def _attribute_types(records: pd.DataFrame, attributes: pd.DataFrame,
 def typology_from_settings(settings: dict, records: pd.DataFrame,
                            attributes: pd.DataFrame | None) -> tuple[typology.Typology, dict | None]:
     """The (unfitted) typology the run settings describe, and its attribute types."""
-    from .typology import Typology
+    from .typology import Typology, check_group_settings
 
+    check_group_settings(len(records), settings.get("n_clusters", "auto"),
+                         settings.get("k_range", (2, 8)),
+                         min_group_size=int(settings.get("min_cell_count", 5)),
+                         language=settings.get("language", "fr"))
     types = _attribute_types(records, attributes, settings.get("typology_attributes"))
     typo = Typology(n_clusters=settings.get("n_clusters", "auto"),
                     k_range=tuple(settings.get("k_range", (2, 8))),

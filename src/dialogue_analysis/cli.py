@@ -9,6 +9,11 @@ config has an error). Everything it does can be done from Python.
 from __future__ import annotations
 
 import contextlib
+import datetime as dt
+import os
+import tempfile
+import traceback
+import warnings
 from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
@@ -16,17 +21,23 @@ from typing import Annotated
 import typer
 from rich.console import Console
 from rich.markdown import Markdown
+from rich.padding import Padding
 from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
-from rich.table import Table
+from rich.text import Text
 
 from . import __version__, pipeline
 from .config import load_project
-from .errors import ConfigError, DialogueAnalysisError
-from .validation import DISPLAY_COLUMNS, ValidationFailed, ValidationReport, table_rows, tr
+from .errors import ConfigError, DialogueAnalysisError, DialogueAnalysisWarning
+from .validation import ValidationFailed, ValidationReport, tr
 
 EXIT_DATA_ERRORS = 1
 EXIT_CONFIG_ERROR = 2
-MAX_ROWS_SHOWN = 40
+EXIT_BUG = 3
+EXIT_INTERRUPTED = 130
+# Where the traceback of an unexpected error is written: outside the project, so that it never
+# lands in a published folder (it may quote a cell of the interviews file).
+LOG_DIR_ENV = "DIALOGUE_ANALYSIS_LOG_DIR"
+MAX_ROWS_SHOWN = 40  # blocks of identical problems, not rows of the file
 MAX_WARNINGS_SHOWN = 10
 
 app = typer.Typer(
@@ -114,18 +125,10 @@ def ingest(config: ConfigArg, root: RootOpt = Path("."), lang: LangOpt = None) -
         with _progress() as progress:
             wave = pipeline.run_ingest(project, root, progress)
         _print_report(wave.report, project.processed_dir(root) / "validation.csv")
-        console.print(
-            tr(
-                "cli_ingested",
-                project.settings.language,
-                records=len(wave.records),
-                answers=len(wave.answers),
-                wave=wave.name,
-            )
-        )
-        console.print(
-            tr("cli_written", project.settings.language, path=project.processed_dir(root))
-        )
+        _say(console, tr("cli_ingested", project.settings.language, records=len(wave.records),
+                         answers=len(wave.answers), wave=wave.name))
+        _say(console, tr("cli_written", project.settings.language,
+                         path=project.processed_dir(root)))
 
 
 @app.command()
@@ -212,10 +215,10 @@ def _print_published(project, analysis, paths) -> None:
                         if isinstance(v, dict) and v.get("seconds") is not None)
     report = ", ".join(f"{k} {v:.1f} s" for k, v in analysis.manifest.get("report", {}).items())
     if timings:
-        console.print(timings + (f"; {report}" if report else ""), highlight=False)
+        _say(console, timings + (f"; {report}" if report else ""))
     for key in ("html", "xlsx", "figures", "notebooks"):
         if paths.get(key) is not None:
-            console.print(tr("cli_written", lang, path=paths[key]))
+            _say(console, tr("cli_written", lang, path=paths[key]))
 
 
 @app.command()
@@ -241,33 +244,89 @@ def compare(
     with _errors(language):
         cmp, paths = run_compare(config_a, config_b, root, refit=refit, language=language)
         n_changed = int(cmp.changed_codes().shape[0])
-        console.print(f"{cmp.wave_a} ({cmp.n_a}) -> {cmp.wave_b} ({cmp.n_b}): "
+        _say(console, f"{cmp.wave_a} ({cmp.n_a}) -> {cmp.wave_b} ({cmp.n_b}): "
                       f"{n_changed} code(s) changed, {len(cmp.reinterviewed_ids)} re-interviewed, "
                       f"{len(cmp.drift)} schema difference(s)")
-        console.print(tr("cli_written", cmp.settings.get("language", "fr"),
+        _say(console, tr("cli_written", cmp.settings.get("language", "fr"),
                          path=paths["html"].parent))
+
+
+def _say(stream: Console, text: str, style: str | None = None, indent: int = 0) -> None:
+    """Print ``text`` as written: a value like ``[bold]x[/bold]`` is data, never markup.
+
+    Long lines wrap to the terminal's width, ``indent`` spaces in."""
+    stream.print(Padding(Text(str(text), style=style or ""), (0, 0, 0, indent), expand=False),
+                 highlight=False)
 
 
 @contextlib.contextmanager
 def _errors(language: str | None):
-    """Turn the toolkit's errors into a readable message and an exit code, no traceback."""
+    """Turn every error into a readable message and an exit code, never a traceback.
+
+    The toolkit's warnings (:class:`DialogueAnalysisWarning`) are printed once each; the
+    warnings of the libraries it uses (e.g. scikit-learn's) are kept off the terminal.
+    """
     lang = language or "fr"
-    try:
-        yield
-    except ConfigError as exc:
-        err_console.print(f"[bold red]{tr('config_error', lang)}[/]")
-        err_console.print(f"  {tr('cli_file', lang)} : {exc.file}", highlight=False)
-        if exc.key:
-            err_console.print(f"  {tr('cli_key', lang)} : {exc.key}", highlight=False)
-        err_console.print(f"  {exc.message}", highlight=False)
-        raise typer.Exit(EXIT_CONFIG_ERROR) from None
-    except ValidationFailed as exc:
-        _print_report(exc.report, exc.report_path, stream=err_console)
-        err_console.print(f"[bold red]{exc}[/]")
-        raise typer.Exit(EXIT_DATA_ERRORS) from None
-    except DialogueAnalysisError as exc:  # any other error an analyst can act on
-        err_console.print(f"[bold red]{exc}[/]", highlight=False)
-        raise typer.Exit(EXIT_DATA_ERRORS) from None
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        try:
+            try:
+                yield
+            finally:
+                _print_warnings(caught, lang)
+        except ConfigError as exc:
+            _say(err_console, tr("config_error", lang), "bold red")
+            _say(err_console, f"  {tr('cli_file', lang)} : {exc.file}")
+            if exc.key:
+                _say(err_console, f"  {tr('cli_key', lang)} : {exc.key}")
+            _say(err_console, f"  {exc.message}")
+            raise typer.Exit(EXIT_CONFIG_ERROR) from None
+        except ValidationFailed as exc:
+            _print_report(exc.report, exc.report_path, stream=err_console)
+            _say(err_console, str(exc), "bold red")
+            raise typer.Exit(EXIT_DATA_ERRORS) from None
+        except DialogueAnalysisError as exc:  # any other error an analyst can act on
+            _say(err_console, str(exc), "bold red")
+            raise typer.Exit(EXIT_DATA_ERRORS) from None
+        except KeyboardInterrupt:
+            _say(err_console, tr("cli_interrupted", lang), "bold red")
+            raise typer.Exit(EXIT_INTERRUPTED) from None
+        except (typer.Exit, typer.Abort):
+            raise
+        except Exception as exc:  # a defect of the toolkit: say so, keep the traceback aside
+            log = write_bug_log(exc)
+            _say(err_console, tr("cli_bug", lang, error=f"{type(exc).__name__}: {exc}"),
+                 "bold red")
+            _say(err_console, tr("cli_bug_log", lang, path=log))
+            raise typer.Exit(EXIT_BUG) from None
+
+
+def bug_log_dir() -> Path:
+    """Folder of the logs of unexpected errors: $DIALOGUE_ANALYSIS_LOG_DIR, else
+    ``<system temp dir>/dialogue-analysis-logs``."""
+    return Path(os.environ.get(LOG_DIR_ENV) or Path(tempfile.gettempdir())
+                / "dialogue-analysis-logs")
+
+
+def write_bug_log(exc: BaseException) -> Path:
+    """Write the traceback of ``exc`` (with the version) to a new log file; return its path."""
+    folder = bug_log_dir()
+    folder.mkdir(parents=True, exist_ok=True)
+    stamp = dt.datetime.now().strftime("%Y%m%d-%H%M%S")
+    path = folder / f"error-{stamp}-{os.getpid()}.log"
+    text = "".join(traceback.format_exception(exc))
+    path.write_text(f"dialogue-analysis {__version__}\n{text}", encoding="utf-8")
+    return path
+
+
+def _print_warnings(caught, lang: str) -> None:
+    seen = set()
+    for w in caught:
+        message = str(w.message)
+        if not issubclass(w.category, DialogueAnalysisWarning) or message in seen:
+            continue
+        seen.add(message)
+        _say(err_console, f"{tr('sev_warning', lang)} : {message}", "yellow")
 
 
 @contextlib.contextmanager
@@ -289,35 +348,53 @@ def _progress():
 
 
 def _print_report(report: ValidationReport, path, stream: Console = console) -> None:
-    """Problems as a table: errors first (up to MAX_ROWS_SHOWN), then a few warnings.
+    """Problems one per block (errors first, then a few warnings), readable in 80 columns.
 
-    The file is shown by its name and the sheet column only when some problem has a sheet, so
-    that the message keeps most of the width of a terminal.
+    Identical problems (same file, column, value and message) make one block listing their
+    rows. Values and messages are printed as written, never read as terminal markup.
     """
     if not len(report):
         return
     lang = report.language
-    problems = report.errors[:MAX_ROWS_SHOWN] + report.warnings[:MAX_WARNINGS_SHOWN]
-    columns = [c for c in DISPLAY_COLUMNS if c != "sheet" or any(p.sheet for p in problems)]
-    table = Table(title=tr("report_title", lang), show_lines=False, expand=False)
-    for column in columns:
-        wide = column == "message"
-        table.add_column(
-            tr(f"col_{column}", lang),
-            overflow="fold",
-            no_wrap=column in ("row", "severity"),
-            ratio=3 if wide else None,
-            min_width=20 if wide else None,
-        )
-    for row, problem in zip(table_rows(problems, lang, width=40), problems, strict=True):
-        cells = dict(zip(DISPLAY_COLUMNS, row, strict=True))
-        cells["file"] = Path(cells["file"]).name
-        style = "red" if problem.severity == "error" else "yellow"
-        table.add_row(*(cells[c] for c in columns), style=style)
-    stream.print(table)
-    hidden = len(report) - len(problems)
+    errors, warns = group_problems(report.errors), group_problems(report.warnings)
+    shown = errors[:MAX_ROWS_SHOWN] + warns[:MAX_WARNINGS_SHOWN]
+    _say(stream, tr("report_title", lang), "bold")
+    for first, rows in shown:
+        style = "red" if first.severity == "error" else "yellow"
+        where = [Path(first.file).name]
+        if first.sheet:
+            where.append(f"{tr('col_sheet', lang)} {first.sheet}")
+        if rows:
+            label = tr("col_row", lang) if len(rows) == 1 else tr("cli_rows", lang)
+            where.append(f"{label} {_row_list(rows)}")
+        if first.column:
+            where.append(f"{tr('col_column', lang)} « {first.column} »")
+        _say(stream, f"{tr(f'sev_{first.severity}', lang)} · {', '.join(where)}", f"bold {style}")
+        if first.value is not None and first.value not in first.message:
+            value = " ".join(first.value.split())
+            value = value if len(value) <= 60 else value[:59] + "…"
+            _say(stream, f"{tr('col_value', lang)} : {value}", indent=2)
+        _say(stream, first.message, style, indent=2)
+    hidden = sum(len(rows) or 1 for _, rows in errors[MAX_ROWS_SHOWN:] + warns[MAX_WARNINGS_SHOWN:])
     if hidden:
-        stream.print(tr("report_more", lang, n=hidden, path=path or "CSV"))
+        _say(stream, tr("report_more", lang, n=hidden, path=path or "CSV"))
     elif path is not None and report.has_errors:
-        stream.print(tr("cli_failure_report", lang, path=path))
-    stream.print(report.counts_text())
+        _say(stream, tr("cli_failure_report", lang, path=path))
+    _say(stream, report.counts_text())
+
+
+def group_problems(problems) -> list[tuple]:
+    """``[(first problem, [rows])]``: problems alike but for their row, in order of appearance."""
+    groups: dict[tuple, tuple] = {}
+    for p in problems:
+        key = (p.file, p.sheet, p.column, p.value, p.severity, p.code, p.message)
+        if key not in groups:
+            groups[key] = (p, [])
+        if p.row is not None:
+            groups[key][1].append(p.row)
+    return list(groups.values())
+
+
+def _row_list(rows: list[int], shown: int = 12) -> str:
+    text = ", ".join(str(r) for r in rows[:shown])
+    return text + (f" … (+{len(rows) - shown})" if len(rows) > shown else "")

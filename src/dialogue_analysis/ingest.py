@@ -781,7 +781,7 @@ def _build_long(
     r_cols = _locate(respondents, [("respondents.key", r.key)] + _attribute_keys(survey), ctx)
     if len(a_cols) < 3 or r.key not in r_cols:
         return _empty_tables(survey)
-    texts, order = _collect_answers(answers, a_cols, ctx)
+    texts, order, ignored = _collect_answers(answers, a_cols, ctx)
     keys = [cell_text(row[r_cols[r.key]]) for row in respondents.cells]
     _check_duplicates(
         respondents, keys, respondents.rows, r.key, "duplicate_respondent", ctx, only=order
@@ -794,7 +794,8 @@ def _build_long(
     for key, answer_rows in order.items():
         index = by_key.get(key)
         if index is None:
-            for row in answer_rows:
+            # Answers to undeclared questions were ignored (and said so): no "kept" warning.
+            for row in (r for r in answer_rows if r not in ignored):
                 ctx.problem(
                     answers,
                     row,
@@ -815,7 +816,8 @@ def _build_long(
 
 
 def _collect_answers(table: _Table, cols: dict[str, int], ctx: _Context):
-    """Answers by (key, question id), and each key's answer rows in order of appearance."""
+    """Answers by (key, question id), each key's answer rows in order of appearance, and the
+    rows ignored because their question is not declared."""
     spec = table.spec
     by_code = {fold(q.code): q for q in ctx.survey.questions}
     texts: dict[tuple[str, str], tuple[str, int]] = {}
@@ -863,7 +865,7 @@ def _collect_answers(table: _Table, cols: dict[str, int], ctx: _Context):
             value=code,
             count=len(rows),
         )
-    return texts, order
+    return texts, order, {row for rows in undeclared.values() for row in rows}
 
 
 def _respondent_values(table: _Table, index: int | None, cols, values: dict, ctx: _Context) -> None:

@@ -8,15 +8,20 @@ documented rule (:func:`choose_k`), and numbers the groups 1..k by decreasing si
 
 from __future__ import annotations
 
+import warnings
+
 import numpy as np
 import pandas as pd
 from scipy.cluster.hierarchy import fcluster, linkage
 from sklearn.base import BaseEstimator
 from sklearn.cluster import KMeans
+from sklearn.exceptions import ConvergenceWarning
 from sklearn.metrics import adjusted_rand_score, calinski_harabasz_score, silhouette_score
 from threadpoolctl import threadpool_limits
 
+from .errors import DialogueAnalysisError, DialogueAnalysisWarning
 from .features import FeatureBuilder
+from .validation import tr
 
 EVIDENCE_COLUMNS = [
     "k",
@@ -27,6 +32,34 @@ EVIDENCE_COLUMNS = [
     "smallest_group",
     "chosen",
 ]
+
+
+class TypologySettingsError(DialogueAnalysisError):
+    """The number of groups asked for cannot be made from the wave's interviews."""
+
+
+def check_group_settings(n_records: int, n_clusters, k_range, *, min_group_size: int = 5,
+                         language: str = "fr") -> None:
+    """Check ``n_clusters`` and ``k_range`` against the number of interviews, before fitting.
+
+    At most ``n_records - 1`` groups can be made (each group needs a record, and one group of
+    everything says nothing). A fixed ``n_clusters`` beyond that is an error; a ``k_range``
+    beyond it is narrowed, with a warning; a wave too small for groups of ``min_group_size``
+    gets one warning that its groups are fragile.
+    """
+    top = n_records - 1
+    if top < 2:
+        raise TypologySettingsError(tr("typo_too_few", language, n=n_records))
+    if n_clusters != "auto" and int(n_clusters) > top:
+        raise TypologySettingsError(tr("typo_n_clusters", language, k=n_clusters, n=n_records,
+                                       top=top))
+    if n_clusters == "auto" and int(k_range[1]) > top:
+        low = min(int(k_range[0]), top)
+        warnings.warn(tr("typo_k_range", language, low=k_range[0], high=k_range[1],
+                         n=n_records, tried=f"{low}–{top}"), DialogueAnalysisWarning, stacklevel=2)
+    if n_records < 2 * min_group_size:
+        warnings.warn(tr("typo_small_wave", language, n=n_records, size=min_group_size),
+                      DialogueAnalysisWarning, stacklevel=2)
 
 
 def choose_k(evidence, *, stability_threshold=0.75, tolerance=0.02, min_group_size=5):
@@ -235,7 +268,7 @@ class Typology(BaseEstimator):
     def _candidate_ks(self, n):
         if self.n_clusters == "auto":
             low, high = self.k_range
-            ks = [k for k in range(int(low), int(high) + 1) if 2 <= k < n]
+            ks = [k for k in range(min(int(low), n - 1), int(high) + 1) if 2 <= k < n]
         else:
             ks = [int(self.n_clusters)]
         if not ks or ks[0] >= n:
@@ -250,10 +283,14 @@ class Typology(BaseEstimator):
         if self.method == "ward":
             tree = linkage(x, method="ward")  # one tree, cut at every k
             return {k: fcluster(tree, t=k, criterion="maxclust") - 1 for k in ks}
-        return {
-            k: KMeans(n_clusters=k, n_init=self.n_init_, random_state=seed).fit_predict(x)
-            for k in ks
-        }
+        # On a small wave k-means finds fewer distinct points than groups: the caller already
+        # warned that such groups are fragile (check_group_settings), once, in words.
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", ConvergenceWarning)
+            return {
+                k: KMeans(n_clusters=k, n_init=self.n_init_, random_state=seed).fit_predict(x)
+                for k in ks
+            }
 
     def _bootstrap(self, x, ks, full):
         """ARI between the full clustering and each resample's, on the records they share."""

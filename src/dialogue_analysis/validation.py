@@ -236,6 +236,29 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "formule sans valeur calculée enregistrée ({formula}) : ouvrez et enregistrez le fichier dans Excel ou LibreOffice",
         "formula without a saved computed value ({formula}): open and save the file in Excel or LibreOffice",
     ),
+    # --- typology settings against the wave ---
+    "typo_too_few": (
+        "{n} entretien(s) : il en faut au moins 3 pour former des groupes (typologie)",
+        "{n} interview(s): at least 3 are needed to form groups (typology)",
+    ),
+    "typo_n_clusters": (
+        "settings.n_clusters = {k} : impossible de former {k} groupes avec {n} entretiens "
+        "(au plus {top}) ; mettez « n_clusters: auto » ou un nombre de 2 à {top}",
+        "settings.n_clusters = {k}: {k} groups cannot be formed from {n} interviews "
+        "(at most {top}); set “n_clusters: auto” or a number from 2 to {top}",
+    ),
+    "typo_k_range": (
+        "settings.k_range = [{low}, {high}] dépasse ce que permettent {n} entretiens : "
+        "seuls {tried} groupes sont essayés",
+        "settings.k_range = [{low}, {high}] goes beyond what {n} interviews allow: "
+        "only {tried} groups are tried",
+    ),
+    "typo_small_wave": (
+        "vague de {n} entretien(s) : trop peu pour des groupes d'au moins {size} entretiens ; "
+        "la typologie est donnée à titre indicatif",
+        "wave of {n} interview(s): too few for groups of at least {size} interviews; "
+        "the typology is only indicative",
+    ),
     # --- report and command line texts ---
     "report_title": ("Rapport de validation", "Validation report"),
     "report_counts": (
@@ -250,6 +273,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
     ),
     "col_file": ("fichier", "file"),
     "col_sheet": ("feuille", "sheet"),
+    "cli_rows": ("lignes", "rows"),
     "col_row": ("ligne", "row"),
     "col_column": ("colonne", "column"),
     "col_value": ("valeur", "value"),
@@ -264,6 +288,17 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "config_error": ("Erreur de configuration", "Configuration error"),
     "cli_file": ("fichier", "file"),
     "cli_key": ("clé", "key"),
+    "cli_bug": (
+        "Erreur inattendue de dialogue-analysis (un défaut de l'outil, pas de vos données) : {error}",
+        "Unexpected error in dialogue-analysis (a defect of the tool, not of your data): {error}",
+    ),
+    "cli_bug_log": (
+        "Détails techniques enregistrés dans {path} : joignez ce fichier en signalant le problème "
+        "(relisez-le d'abord : il peut citer une cellule du fichier d'entretiens).",
+        "Technical details saved in {path}: attach this file when reporting the problem "
+        "(read it first: it may quote a cell of the interviews file).",
+    ),
+    "cli_interrupted": ("Interrompu.", "Interrupted."),
     "cli_written": ("Écrit : {path}", "Written: {path}"),
     "cli_failure_report": ("Rapport complet : {path}", "Full report: {path}"),
     "cli_ingested": (
