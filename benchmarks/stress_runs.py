@@ -32,6 +32,8 @@ def run_once(config: Path) -> tuple[int, float, str]:
     try:
         t0 = time.perf_counter()
         done = subprocess.run(cmd, cwd=REPO, env=env, capture_output=True, text=True)
+        if done.returncode == 0 and not (root / "reports").is_dir():
+            return -1, time.perf_counter() - t0, "no report written\n" + done.stderr[-3000:]
         return done.returncode, time.perf_counter() - t0, (done.stdout[-1500:] +
                                                            done.stderr[-3000:])
     finally:

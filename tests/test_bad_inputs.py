@@ -190,3 +190,11 @@ def test_small_wave_warns_once_and_sklearn_stays_quiet():
                             "entretiens ; la typologie est donnée à titre indicatif")
     assert all(c is DialogueAnalysisWarning for c, _ in messages), messages
     assert typo.n_clusters_ == 2
+
+
+def test_python_dash_m_runs_the_command_line():
+    import subprocess
+
+    done = subprocess.run([sys.executable, "-m", "dialogue_analysis.cli", "--version"],
+                          capture_output=True, text=True)
+    assert done.returncode == 0 and done.stdout.startswith("dialogue-analysis ")

@@ -398,3 +398,7 @@ def group_problems(problems) -> list[tuple]:
 def _row_list(rows: list[int], shown: int = 12) -> str:
     text = ", ".join(str(r) for r in rows[:shown])
     return text + (f" … (+{len(rows) - shown})" if len(rows) > shown else "")
+
+
+if __name__ == "__main__":
+    app()
