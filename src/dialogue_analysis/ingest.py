@@ -383,11 +383,12 @@ def _read_excel(data: bytes, spec: TableSpec, ctx: _Context, wanted, info) -> _T
             spec, None, None, None, ERROR, "header_row_missing", n=len(grid), row=header_row
         )
         return None
+    formulas = _keep_formulas_as_written(data, sheet, grid, header_row + 1)
     table = _make_table(
         spec, sheet, header_row, grid[header_row - 1], grid[header_row:], header_row + 1
     )
     table.letters = True
-    _flag_uncached_formulas(data, table, grid, ctx)
+    _warn_formulas(table, formulas, ctx)
     return table
 
 
@@ -405,35 +406,62 @@ def _choose_sheet(names: list[str], spec: TableSpec, ctx: _Context) -> str:
     return match
 
 
-def _flag_uncached_formulas(data: bytes, table: _Table, grid: list[list], ctx: _Context) -> None:
-    """Report formulas whose computed value was never saved (files written by scripts).
+_EXCEL_ERRORS = frozenset({"#NAME?", "#REF!", "#VALUE!", "#DIV/0!", "#N/A", "#NUM!", "#NULL!"})
 
-    openpyxl reads the value Excel saved with each formula; it does not compute formulas. A file
-    whose formulas were never opened in a spreadsheet application has no saved value: without
-    this check such cells would silently look empty. ``grid`` is the sheet as read (with its
-    empty rows), so that row numbers are Excel's.
+
+def _formula_cells(data: bytes, sheet: str, grid: list[list], first: int) -> list[tuple]:
+    """Formula cells of the body whose saved value is missing or an Excel error.
+
+    openpyxl reads the value Excel saved with each formula; it does not compute formulas. A
+    cell an interviewer began with "=" is stored as a formula: written by a script it has no
+    saved value, and once re-saved in Excel its value is an error such as ``#NAME?``. Returns
+    ``[(index in grid, column index, formula, saved value)]``; ``grid`` is the sheet as read
+    with its empty rows, so that row numbers are Excel's.
     """
-    first = table.header_row + 1
-    body = grid[table.header_row :]
-    if not any(v is None for row in body for v in row):
-        return
+    body = grid[first - 1 :]
+    if not any(v is None or (isinstance(v, str) and v in _EXCEL_ERRORS)
+               for row in body for v in row):
+        return []
     import openpyxl
 
+    found = []
     workbook = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=False)
     try:
-        worksheet = workbook[table.sheet]
+        worksheet = workbook[sheet]
         worksheet.reset_dimensions()
         rows = worksheet.iter_rows(min_row=first, values_only=True)
-        for number, (values, formulas) in enumerate(zip(body, rows, strict=False), first):
+        for i, (values, formulas) in enumerate(zip(body, rows, strict=False), first - 1):
             for j, formula in enumerate(formulas):
                 saved = values[j] if j < len(values) else None
-                if saved is None and isinstance(formula, str) and formula.startswith("="):
-                    header = table.headers[j] if j < len(table.headers) else ""
-                    column = header or table.position(j)
-                    code = "formula_without_value"
-                    ctx.problem(table, number, column, formula, ERROR, code, formula=formula)
+                if (isinstance(formula, str) and formula.startswith("=")
+                        and (saved is None or saved in _EXCEL_ERRORS)):
+                    found.append((i, j, formula, saved))
     finally:
         workbook.close()
+    return found
+
+
+def _keep_formulas_as_written(data: bytes, sheet: str, grid: list[list], first: int):
+    """Put the text of formulas without a saved value into ``grid`` (an answer that starts
+    with "=" is kept as the interviewer typed it); return the cells to warn about."""
+    found = _formula_cells(data, sheet, grid, first)
+    for i, j, formula, saved in found:
+        if saved is None:
+            grid[i] = list(grid[i]) + [None] * (j + 1 - len(grid[i]))
+            grid[i][j] = formula
+    return found
+
+
+def _warn_formulas(table: _Table, found: list[tuple], ctx: _Context) -> None:
+    for i, j, formula, saved in found:
+        header = table.headers[j] if j < len(table.headers) else ""
+        column = header or table.position(j)
+        if saved is None:
+            ctx.problem(table, i + 1, column, formula, WARNING, "formula_kept_as_text",
+                        formula=formula)
+        else:
+            ctx.problem(table, i + 1, column, formula, WARNING, "formula_error_value",
+                        formula=formula, error=saved)
 
 
 def _looks_like_text(data: bytes) -> bool:

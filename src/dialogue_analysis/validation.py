@@ -232,9 +232,19 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "répondant « {value} » en double : lignes {rows}",
         "duplicate respondent “{value}”: rows {rows}",
     ),
-    "formula_without_value": (
-        "formule sans valeur calculée enregistrée ({formula}) : ouvrez et enregistrez le fichier dans Excel ou LibreOffice",
-        "formula without a saved computed value ({formula}): open and save the file in Excel or LibreOffice",
+    "formula_kept_as_text": (
+        "formule sans valeur calculée enregistrée, gardée telle qu'écrite : « {formula} » "
+        "(une réponse commençant par « = ») ; si c'est un calcul, ouvrez et enregistrez le "
+        "fichier dans Excel ou LibreOffice",
+        "formula without a saved computed value, kept as written: “{formula}” (an answer "
+        "starting with “=”); if it is a calculation, open and save the file in Excel or "
+        "LibreOffice",
+    ),
+    "formula_error_value": (
+        "formule en erreur ({error}) : {formula} ; une réponse commençant par « = » a été "
+        "prise pour une formule : retapez-la précédée d'une apostrophe (')",
+        "formula in error ({error}): {formula}; an answer starting with “=” was taken for a "
+        "formula: type it again after an apostrophe (')",
     ),
     # --- typology settings against the wave ---
     "typo_too_few": (
