@@ -7,6 +7,8 @@ and the words the message must hold. Add a row for every new case.
 
 from __future__ import annotations
 
+import csv
+import io
 import sys
 
 import pytest
@@ -39,6 +41,24 @@ def csv_wave(rows=None, header=HEADER, **write):
     return make
 
 
+def bytes_wave(make_bytes, table_extra=""):
+    """A wave whose interviews file is ``make_bytes(csv text)``."""
+    def make(folder):
+        buffer = io.StringIO()
+        csv.writer(buffer, delimiter=";", lineterminator="\n").writerows(
+            [HEADER] + [[c.replace("\n", " ") for c in r] for r in ROWS])
+        text = buffer.getvalue()
+        (folder / "entretiens.csv").write_bytes(make_bytes(text))
+        return write_config(folder, "entretiens.csv", table_extra)
+    return make
+
+
+def _nul_in_row(text):
+    lines = text.encode("utf-8").split(b"\n")
+    lines[2] = lines[2][:10] + b"\x00\x00\x00" + lines[2][10:]
+    return b"\n".join(lines)
+
+
 # (case id, wave writer, exit code, words every one of which the output must hold)
 BAD_INPUTS = [
     ("markup-closing-tag", csv_wave(_rows(r1c2="Rurale[/b]")), 1, ["Rurale[/b]", "Territoire"]),
@@ -46,6 +66,18 @@ BAD_INPUTS = [
      ["[bold]Rurale[/bold]", "n'est pas une valeur permise"]),
     ("markup-in-header", csv_wave(header=HEADER[:-1] + ["[red]Q2[/red]"]), 1,
      ["Q2 – Besoins", "[red]Q2[/red]"]),
+    ("utf16-without-bom", bytes_wave(lambda t: t.encode("utf-16-le")), 0,
+     ["UTF-16 sans marque", "utf-16-le", "3 entretiens"]),
+    ("utf16-be-without-bom", bytes_wave(lambda t: t.encode("utf-16-be")), 0,
+     ["utf-16-be", "3 entretiens"]),
+    ("random-bytes", bytes_wave(lambda t: bytes(range(256)) * 20), 1,
+     ["ne contient pas du texte", "entretiens.csv"]),
+    ("zip-renamed-csv", bytes_wave(lambda t: b"PK\x03\x04" + bytes(200)), 1,
+     ["renommez-le en .xlsx"]),
+    ("nul-bytes-in-a-row", bytes_wave(_nul_in_row), 0,
+     ["3 octet(s) nul(s)", "ligne(s) 3", "3 entretiens"]),
+    ("wrong-separator-set", bytes_wave(lambda t: t.encode("utf-8"), "separator: ','"), 1,
+     ["séparateur « , »", "avec « ; »", "9 des 9 colonnes", 'separator: ";"']),
 ]
 
 

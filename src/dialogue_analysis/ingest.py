@@ -306,6 +306,7 @@ def _read_table(
         if text is not None and not text.strip():
             ctx.problem(spec, None, None, None, ERROR, "empty_file")
         elif text is not None:
+            text = _strip_nul_bytes(text, spec, ctx)
             reader = _read_json if spec.format == "json" else _read_csv
             table = reader(text, spec, ctx, wanted, info)
     if table is not None and not table.cells:
@@ -322,6 +323,18 @@ def _decode(data: bytes, spec: TableSpec, ctx: _Context, info: dict) -> str | No
     bytes replaced by "�", and a warning. Generic detectors were not used: on short French
     files they often guess a Central-European or Mac code page and garble every accent.
     """
+    if spec.encoding == "auto" and not data.startswith(
+            (codecs.BOM_UTF8, codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        cause = _not_plain_text(data)
+        if cause is not None:
+            code, params = cause
+            ctx.problem(spec, None, None, None, ERROR, code, **params)
+            return None
+        utf16 = _utf16_without_bom(data)
+        if utf16 is not None:
+            ctx.problem(spec, None, None, None, WARNING, "utf16_without_bom", encoding=utf16)
+            info["encoding"] = utf16
+            return data.decode(utf16, errors="replace")
     if spec.encoding != "auto":
         candidates = [spec.encoding]
     elif data.startswith(codecs.BOM_UTF8):
@@ -346,6 +359,57 @@ def _decode(data: bytes, spec: TableSpec, ctx: _Context, info: dict) -> str | No
     info["encoding"] = "cp1252"
     ctx.problem(spec, None, None, None, WARNING, "bytes_replaced", n=text.count("\ufffd"))
     return text
+
+
+def _utf16_without_bom(data: bytes) -> str | None:
+    """``"utf-16-le"`` or ``"utf-16-be"`` when the text is UTF-16 with no BOM, else None.
+
+    Text in a Latin script written as UTF-16 has a NUL byte in every character: at odd offsets
+    in little-endian, even ones in big-endian.
+    """
+    head = data[:4096]
+    half = len(head) // 2
+    if half < 4:
+        return None
+    odd, even = head[1::2].count(0), head[0::2].count(0)
+    for zeros, others, encoding in ((odd, even, "utf-16-le"), (even, odd, "utf-16-be")):
+        if zeros > 0.6 * half and others < 0.05 * half:
+            try:
+                data.decode(encoding)
+            except UnicodeDecodeError:
+                return None
+            return encoding
+    return None
+
+
+def _not_plain_text(data: bytes) -> tuple[str, dict] | None:
+    """(code, params) of an ERROR when a file read as text is not text at all, else None.
+
+    A renamed workbook (zip) or old .xls, or binary content (many control bytes that are not
+    UTF-16's NULs): reading it as CSV would only list every column as missing.
+    """
+    if data.startswith(b"PK\x03\x04"):
+        return "text_is_zip", {}
+    if data.startswith(b"\xd0\xcf\x11\xe0"):
+        return "text_is_xls", {}
+    head = data[:4096]
+    if _utf16_without_bom(data) is not None:
+        return None
+    control = sum(b < 32 and b not in b"\r\n\t\x0c" for b in head)
+    if control > 0.1 * len(head):
+        return "binary_content", {"n": control, "total": len(head)}
+    return None
+
+
+def _strip_nul_bytes(text: str, spec: TableSpec, ctx: _Context) -> str:
+    """Remove NUL characters (a damaged or truncated save) and say on which lines they were."""
+    if "\x00" not in text:
+        return text
+    lines = [str(i) for i, line in enumerate(text.splitlines(), 1) if "\x00" in line]
+    shown = ", ".join(lines[:10]) + (" …" if len(lines) > 10 else "")
+    ctx.problem(spec, int(lines[0]), None, None, WARNING, "nul_bytes",
+                n=text.count("\x00"), lines=shown)
+    return text.replace("\x00", "")
 
 
 def _read_excel(data: bytes, spec: TableSpec, ctx: _Context, wanted, info) -> _Table | None:
@@ -485,10 +549,41 @@ def _read_csv(text: str, spec: TableSpec, ctx: _Context, wanted, info) -> _Table
         code = "header_row_missing" if header_line > last else "header_row_inside_cell"
         ctx.problem(spec, None, None, None, ERROR, code, n=last, row=header_line)
         return None
+    if _wrong_separator(records[index][1], separator, spec, ctx, wanted, header_line):
+        return None
     body = records[index + 1 :]
     return _make_table(
         spec, None, header_line, records[index][1], [r for _, r in body], [n for n, _ in body]
     )
+
+
+def _wrong_separator(header: list[str], separator: str, spec: TableSpec, ctx: _Context,
+                     wanted: list[str], line: int) -> bool:
+    """Report (and return True) when another separator finds more of the expected headers.
+
+    Cut with the wrong separator, the header is one or two long cells and every column of the
+    config would be listed as missing: the cause is said instead.
+    """
+    keys = {fold(w) for w in wanted}
+    found = sum(1 for c in header if c and fold(c) in keys)
+    if found * 2 >= len(keys):
+        return False
+    joined = separator.join(c or "" for c in header)
+    best, best_found = None, found
+    for candidate in _SEPARATOR_CANDIDATES:
+        cells = next(csv.reader([joined], delimiter=candidate), [])
+        score = sum(1 for c in cells if c and fold(c.strip()) in keys)
+        if candidate != separator and score > best_found:
+            best, best_found = candidate, score
+    if best is None:
+        return False
+    names = {"\t": "tab", ";": ";", ",": ",", "|": "|"}
+    configured = spec.separator != "auto"
+    ctx.problem(spec, line, None, None, ERROR, "wrong_separator", used=names[separator],
+                better=names[best], found=best_found, total=len(keys),
+                how=tr("separator_set" if configured else "separator_auto", ctx.language,
+                       better=names[best]))
+    return True
 
 
 def _csv_records(text: str, separator: str) -> list[tuple[int, list[str]]]:

@@ -168,6 +168,50 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "{n} byte(s) readable neither as UTF-8 nor as cp1252, replaced by “�”; "
         "give the file's encoding (key encoding) if you know it",
     ),
+    "utf16_without_bom": (
+        "fichier en UTF-16 sans marque d'ordre (BOM), lu comme {encoding} ; enregistrez-le en "
+        "UTF-8 pour éviter toute ambiguïté",
+        "UTF-16 file without a byte-order mark (BOM), read as {encoding}; save it as UTF-8 to "
+        "avoid any ambiguity",
+    ),
+    "text_is_zip": (
+        "ce fichier est un classeur Excel (.xlsx) ou une archive zip, pas un fichier texte : "
+        "renommez-le en .xlsx (ou exportez-le en CSV depuis Excel)",
+        "this file is an Excel workbook (.xlsx) or a zip archive, not a text file: rename it to "
+        ".xlsx (or export it as CSV from Excel)",
+    ),
+    "text_is_xls": (
+        "ce fichier est un ancien classeur Excel (.xls), pas un fichier texte : ouvrez-le dans "
+        "Excel et enregistrez-le en .xlsx ou en CSV UTF-8",
+        "this file is an old Excel workbook (.xls), not a text file: open it in Excel and save "
+        "it as .xlsx or as UTF-8 CSV",
+    ),
+    "binary_content": (
+        "ce fichier ne contient pas du texte ({n} octets de contrôle sur les {total} premiers) : "
+        "est-ce bien le fichier des entretiens ? un fichier abîmé ou d'un autre format ?",
+        "this file does not hold text ({n} control bytes in the first {total}): is it the "
+        "interviews file? a damaged file or one of another format?",
+    ),
+    "nul_bytes": (
+        "{n} octet(s) nul(s) (\\0) supprimé(s), ligne(s) {lines} : le fichier a peut-être été "
+        "abîmé à l'enregistrement ; vérifiez ces lignes",
+        "{n} NUL byte(s) (\\0) removed, line(s) {lines}: the file may have been damaged when "
+        "saved; check these lines",
+    ),
+    "wrong_separator": (
+        "l'en-tête n'est pas découpé en colonnes avec le séparateur « {used} » ; avec « {better} » "
+        "on trouve {found} des {total} colonnes attendues : {how}",
+        "the header is not split into columns by the separator “{used}”; with “{better}”, "
+        "{found} of the {total} expected columns are found: {how}",
+    ),
+    "separator_set": (
+        "mettez separator: \"{better}\" (ou auto) dans la section table de la configuration",
+        "set separator: \"{better}\" (or auto) in the table section of the config",
+    ),
+    "separator_auto": (
+        "indiquez separator: \"{better}\" dans la section table de la configuration",
+        "set separator: \"{better}\" in the table section of the config",
+    ),
     "missing_column": (
         "colonne absente du fichier (clé « {key} » de {config}){hint}",
         "column missing from the file (key “{key}” of {config}){hint}",
