@@ -59,6 +59,30 @@ def _nul_in_row(text):
     return b"\n".join(lines)
 
 
+def codebook_wave(codebook_text):
+    """The good CSV wave with a codebook declared in its config."""
+    def make(folder):
+        config = csv_wave()(folder)
+        config.write_text(config.read_text(encoding="utf-8") + "codebook: codes.yaml\n",
+                          encoding="utf-8")
+        if codebook_text is not None:
+            (folder / "codes.yaml").write_text(codebook_text, encoding="utf-8")
+        return config
+    return make
+
+
+CODEBOOK = """families:
+  besoin:
+    label_fr: Besoins
+    label_en: Needs
+    codes:
+      role:
+        label_fr: Rôle
+        label_en: Role
+        patterns: {{regex: ["{regex}"]}}
+"""
+
+
 # (case id, wave writer, exit code, words every one of which the output must hold)
 BAD_INPUTS = [
     ("markup-closing-tag", csv_wave(_rows(r1c2="Rurale[/b]")), 1, ["Rurale[/b]", "Territoire"]),
@@ -78,6 +102,14 @@ BAD_INPUTS = [
      ["3 octet(s) nul(s)", "ligne(s) 3", "3 entretiens"]),
     ("wrong-separator-set", bytes_wave(lambda t: t.encode("utf-8"), "separator: ','"), 1,
      ["séparateur « , »", "avec « ; »", "9 des 9 colonnes", 'separator: ";"']),
+    ("codebook-bad-regex-at-ingest", codebook_wave(CODEBOOK.format(regex="r[oô]le(")), 2,
+     ["codes.yaml", "families.besoin.codes.role.patterns.regex[0]",
+      "expression régulière invalide 'r[oô]le('"]),
+    ("codebook-missing-at-ingest", codebook_wave(None), 2,
+     ["survey.yaml", "codebook", "dictionnaire des codes introuvable"]),
+    ("codebook-unknown-key-at-ingest", codebook_wave(CODEBOOK.format(regex="r[oô]le").replace(
+        "label_en: Role", "label_en: Role\n        motifs: [x]")), 2,
+     ["families.besoin.codes.role.motifs", "clé inconnue"]),
 ]
 
 

@@ -742,7 +742,7 @@ def _code(parsed, records: pd.DataFrame, project) -> tuple[pd.DataFrame, pd.Data
     from .coding import code_answers, load_codebook
 
     path = project.require_codebook()
-    codebook = load_codebook(path)
+    codebook = load_codebook(path, language=project.settings.language)
     result = code_answers(parsed, codebook, records=records)
     table = codebook.table()
     families = {f.id: f for f in codebook.families}

@@ -140,6 +140,19 @@ class _Context:
             self.progress(tr(code, self.language, **params))
 
 
+def _check_codebook(project: Project, language: str) -> None:
+    """Validate the declared codebook now, rather than minutes later when answers are coded.
+
+    Raises ConfigError (file, key, in ``language``) when it is missing or invalid; a config
+    without a codebook is fine for ingestion.
+    """
+    if project.codebook_path is None:
+        return
+    from .coding import load_codebook
+
+    load_codebook(project.require_codebook(), language=language)
+
+
 # ----------------------------------------------------------------------------------------------
 # Public API
 # ----------------------------------------------------------------------------------------------
@@ -181,6 +194,7 @@ def read_wave(
     """
     survey = project.survey
     lang = language or project.settings.language
+    _check_codebook(project, lang)
     report = ValidationReport(language=lang)
     ctx = _Context(survey, report, lang, survey.missing_keys, progress)
     if survey.shape == "wide":

@@ -121,6 +121,50 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "aucun dictionnaire des codes déclaré (clé « codebook »)",
         "no codebook declared (key “codebook”)",
     ),
+    # --- codebook (ConfigError) ---
+    "cb_unreadable": (
+        "impossible de lire le dictionnaire des codes : {detail}",
+        "cannot read the codebook: {detail}",
+    ),
+    "cb_bad_word": (
+        "mot {word!r} invalide : « * » ne peut que terminer un mot d'au moins 2 lettres",
+        "bad word {word!r}: '*' may only end a word of at least 2 letters",
+    ),
+    "cb_expected_keys": ("attendu : des clés parmi {allowed}", "expected a mapping with keys {allowed}"),
+    "cb_expected_list": ("attendu : une liste", "expected a list"),
+    "cb_expected_text": (
+        "attendu : un texte non vide ; trouvé : {got!r}",
+        "expected a non-empty string, got {got!r}",
+    ),
+    "cb_bad_regex": (
+        "expression régulière invalide {item!r} : {detail}",
+        "bad regular expression {item!r}: {detail}",
+    ),
+    "cb_several_words": (
+        "{item!r} contient plusieurs mots : mettez-le dans « phrases »",
+        "{item!r} has several words: put it in 'phrases'",
+    ),
+    "cb_gap": ("{item!r} : « ... » doit être entre deux mots", "{item!r}: '...' must be between two words"),
+    "cb_missing_label": (
+        "libellé manquant (un texte non vide est obligatoire)",
+        "missing label (a non-empty string is required)",
+    ),
+    "cb_not_mapping": (
+        "un dictionnaire des codes est fait de clés, dont « families »",
+        "a codebook is a mapping with a 'families' key",
+    ),
+    "cb_no_families": (
+        "absente ou vide : donnez au moins une famille de codes",
+        "missing or empty: give at least one family of codes",
+    ),
+    "cb_no_codes": ("absente ou vide : donnez au moins un code", "missing or empty: give at least one code"),
+    "cb_no_pattern": ("absente : donnez au moins un motif", "missing: give at least one pattern"),
+    "cb_bad_id": (
+        "un identifiant de {what} s'écrit en lettres minuscules, chiffres et « _ »",
+        "a {what} id is lower-case letters, digits and '_'",
+    ),
+    "cb_family": ("famille", "family"),
+    "cb_code": ("code", "code"),
     "input_not_found": ("fichier de données introuvable : {path}", "data file not found: {path}"),
     "sheet_not_found": (
         "feuille « {sheet} » absente ; feuilles du classeur : {available}",
