@@ -262,3 +262,19 @@ def test_python_dash_m_runs_the_command_line():
     done = subprocess.run([sys.executable, "-m", "dialogue_analysis.cli", "--version"],
                           capture_output=True, text=True)
     assert done.returncode == 0 and done.stdout.startswith("dialogue-analysis ")
+
+
+def test_a_long_answer_is_cut_to_an_excel_cell_with_a_visible_marker(tmp_path):
+    import openpyxl
+    import pandas as pd
+
+    from dialogue_analysis.workbook import EXCEL_CELL_LIMIT, write_tables
+
+    answer = "Je vous explique. " * 11_200  # about 200,000 characters
+    path = tmp_path / "t.xlsx"
+    write_tables({"answers": pd.DataFrame({"text": [answer, "court"]})}, path, title="t")
+    ws = openpyxl.load_workbook(path)["answers"]
+    cut = ws["A2"].value
+    assert len(cut) == EXCEL_CELL_LIMIT and cut.endswith(" […]")
+    assert answer.startswith(cut[: -len(" […]")])
+    assert ws["A3"].value == "court"
