@@ -278,3 +278,42 @@ def test_a_long_answer_is_cut_to_an_excel_cell_with_a_visible_marker(tmp_path):
     assert len(cut) == EXCEL_CELL_LIMIT and cut.endswith(" […]")
     assert answer.startswith(cut[: -len(" […]")])
     assert ws["A3"].value == "court"
+
+
+@pytest.mark.parametrize(("texts", "words"), [
+    (["I need help with the internet and my phone, it is too expensive."] * 3,
+     ["3 réponses", "anglais"]),
+    (["La mairie ne répond pas, on attend des semaines pour un rendez-vous."] * 3,
+     ["3 réponses", "le dictionnaire de cette étude"]),
+])
+def test_a_wave_where_the_codebook_finds_nothing_says_why(texts, words):
+    from dialogue_analysis.coding import nothing_coded_message
+
+    message = nothing_coded_message(texts, 0, "codes.yaml", "fr")
+    assert message.startswith("le dictionnaire des codes codes.yaml n'a trouvé aucun code")
+    for word in words:
+        assert word in message
+    assert nothing_coded_message(texts, 2, "codes.yaml", "fr") is None
+
+
+def test_toolkit_warnings_are_printed_once_and_library_warnings_kept_off(tmp_path, monkeypatch):
+    import warnings
+
+    from dialogue_analysis.errors import DialogueAnalysisWarning
+
+    raw = tmp_path / "raw"
+    raw.mkdir()
+    config = csv_wave()(raw)
+    real = cli.pipeline.run_ingest
+
+    def noisy(*args, **kwargs):
+        for _ in range(3):
+            warnings.warn("trop peu d'entretiens [b]x[/b]", DialogueAnalysisWarning, stacklevel=1)
+        warnings.warn("Number of distinct clusters (2) found smaller", UserWarning, stacklevel=1)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(cli.pipeline, "run_ingest", noisy)
+    result = invoke("ingest", config, "--root", tmp_path / "out")
+    assert result.exit_code == 0, result.output
+    assert result.output.count("avertissement : trop peu d'entretiens [b]x[/b]") == 1
+    assert "distinct clusters" not in result.output

@@ -16,6 +16,7 @@ import json
 import os
 import platform
 import time
+import warnings
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -739,11 +740,16 @@ def _ingested(project, root, progress):
 def _code(parsed, records: pd.DataFrame, project) -> tuple[pd.DataFrame, pd.DataFrame,
                                                            pd.DataFrame, dict]:
     """Coding stage: passages, record x code matrix, codebook table and parameters."""
-    from .coding import code_answers, load_codebook
+    from .coding import code_answers, load_codebook, nothing_coded_message
+    from .errors import DialogueAnalysisWarning
 
     path = project.require_codebook()
     codebook = load_codebook(path, language=project.settings.language)
     result = code_answers(parsed, codebook, records=records)
+    message = nothing_coded_message(parsed.answers["text"], len(result.passages),
+                                    Path(path).name, project.settings.language)
+    if message:
+        warnings.warn(message, DialogueAnalysisWarning, stacklevel=2)
     table = codebook.table()
     families = {f.id: f for f in codebook.families}
     table["family_label_fr"] = table["family"].map(lambda f: families[f].label_fr)

@@ -354,6 +354,30 @@ def parse_codebook(data, source: str = "<codebook>", language: str = "en") -> Co
     return Codebook(families=tuple(families), name=str(data.get("name", "") or ""), path=file)
 
 
+_ENGLISH_WORDS = frozenset("the and is to of it that you we they was with have not this".split())
+_FRENCH_WORDS = frozenset("le la les et est de des je on pas un une que il nous ils".split())
+
+
+def nothing_coded_message(texts: Iterable[str], n_passages: int, codebook_file: str,
+                          language: str = "fr") -> str | None:
+    """Why a codebook may have found nothing in a wave's answers, or None when it found some.
+
+    Says when the answers look English rather than French (the codebook's patterns are French
+    lemmas) and otherwise points at a codebook written for another study.
+    """
+    texts = [t for t in texts if isinstance(t, str) and t.strip()]
+    if n_passages or not texts:
+        return None
+    words = [w for t in texts for w in re.findall(r"[a-zà-ÿ]+", t.lower())]
+    english = sum(w in _ENGLISH_WORDS for w in words)
+    french = sum(w in _FRENCH_WORDS for w in words)
+    if english > french:
+        why = tr("nothing_coded_english", language)
+    else:
+        why = tr("nothing_coded_other_study", language)
+    return tr("nothing_coded", language, n=len(texts), codebook=codebook_file, why=why)
+
+
 # --------------------------------------------------------------------------------------------
 # Matching
 # --------------------------------------------------------------------------------------------

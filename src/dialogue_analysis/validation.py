@@ -334,6 +334,23 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "formula in error ({error}): {formula}; an answer starting with “=” was taken for a "
         "formula: type it again after an apostrophe (')",
     ),
+    # --- coding ---
+    "nothing_coded": (
+        "le dictionnaire des codes {codebook} n'a trouvé aucun code dans les {n} réponses : {why}",
+        "the codebook {codebook} found no code in the {n} answers: {why}",
+    ),
+    "nothing_coded_english": (
+        "les réponses semblent écrites en anglais, or ses motifs sont des mots français ; "
+        "traduisez le dictionnaire ou vérifiez le fichier d'entretiens",
+        "the answers look English while its patterns are French words; translate the codebook "
+        "or check the interviews file",
+    ),
+    "nothing_coded_other_study": (
+        "est-ce le dictionnaire de cette étude (clé codebook de la configuration) ? ses motifs "
+        "ne correspondent à aucun mot des réponses",
+        "is it this study's codebook (key codebook of the config)? none of its patterns matches "
+        "a word of the answers",
+    ),
     # --- typology settings against the wave ---
     "typo_too_few": (
         "{n} entretien(s) : il en faut au moins 3 pour former des groupes (typologie)",
