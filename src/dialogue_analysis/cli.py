@@ -24,6 +24,7 @@ from rich.markdown import Markdown
 from rich.padding import Padding
 from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 from rich.text import Text
+from typer.core import TyperCommand, TyperGroup
 
 from . import __version__, pipeline
 from .config import load_project
@@ -40,15 +41,36 @@ LOG_DIR_ENV = "DIALOGUE_ANALYSIS_LOG_DIR"
 MAX_ROWS_SHOWN = 40  # blocks of identical problems, not rows of the file
 MAX_WARNINGS_SHOWN = 10
 
+class _FrenchHelp:
+    """The --help option described in French, as the rest of the help and the messages."""
+
+    def get_help_option(self, ctx):
+        option = super().get_help_option(ctx)
+        if option is not None:
+            option.help = "Afficher cette aide et quitter."
+        return option
+
+
+class _Group(_FrenchHelp, TyperGroup):
+    pass
+
+
+class _Command(_FrenchHelp, TyperCommand):
+    pass
+
+
 app = typer.Typer(
     help=(
-        "dialogue-analysis: from stakeholder-dialogue interviews (Excel, CSV, JSON) to an "
-        "evidence-based findings report. Each command takes the survey config of a wave "
-        "(survey.yaml, next to the interviews file), which says which column holds what."
+        "dialogue-analysis : des entretiens du dialogue parties prenantes (Excel, CSV, JSON) "
+        "à un rapport de constats étayés. Chaque commande prend la configuration d'enquête "
+        "d'une vague (survey.yaml, à côté du fichier d'entretiens), qui dit quelle colonne "
+        "contient quoi."
     ),
     no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_enable=False,
+    rich_markup_mode=None,  # plain help: no type placeholders such as <bool> after flags
+    cls=_Group,
 )
 console = Console()
 err_console = Console(stderr=True)
@@ -62,33 +84,38 @@ class Language(StrEnum):
 ConfigArg = Annotated[
     Path,
     typer.Argument(
-        help="Survey config of the wave (YAML), e.g. data/raw/sample-2018/survey.yaml.",
+        help="Configuration d'enquête de la vague (YAML), ex. data/raw/sample-2018/survey.yaml.",
         show_default=False,
+        metavar="CONFIG",
     ),
 ]
 RootOpt = Annotated[
     Path,
     typer.Option(
         "--root",
-        help="Folder under which data/processed/<wave>/ and reports/<wave>/ are written.",
+        help="Dossier sous lequel sont écrits data/processed/<vague>/ et reports/<vague>/.",
         file_okay=False,
+        metavar="DOSSIER",
     ),
 ]
 LangOpt = Annotated[
     Language | None,
     typer.Option(
         "--lang",
-        help="Language of messages and reports (default: settings.language of the config).",
+        help="Langue des messages et des rapports (par défaut : settings.language de la "
+        "configuration).",
+        metavar="fr|en",
     ),
 ]
 
 NotebooksOpt = Annotated[
     Path,
-    typer.Option("--notebooks", help="Folder of the notebooks executed into "
-                 "reports/<wave>/notebooks/ (skipped when absent).", file_okay=False),
+    typer.Option("--notebooks", help="Dossier des notebooks exécutés dans "
+                 "reports/<vague>/notebooks/ (ignoré s'il n'existe pas).", file_okay=False,
+                 metavar="DOSSIER"),
 ]
 NoNotebooksOpt = Annotated[
-    bool, typer.Option("--no-notebooks", help="Do not execute the notebooks."),
+    bool, typer.Option("--no-notebooks", help="Ne pas exécuter les notebooks."),
 ]
 
 
@@ -103,21 +130,23 @@ def main(
     version: Annotated[
         bool,
         typer.Option(
-            "--version", callback=_version, is_eager=True, help="Show the version and exit."
+            "--version", callback=_version, is_eager=True,
+            help="Afficher la version et quitter."
         ),
     ] = False,
 ) -> None:
-    """dialogue-analysis: stakeholder-dialogue interviews -> findings report."""
+    """dialogue-analysis : entretiens du dialogue parties prenantes -> rapport de constats."""
 
 
-@app.command()
+@app.command(cls=_Command)
 def ingest(config: ConfigArg, root: RootOpt = Path("."), lang: LangOpt = None) -> None:
-    """Check the interviews file against the survey config and build the clean tables.
+    """Vérifier le fichier d'entretiens d'après la configuration et construire les tables.
 
-    Every problem is listed at once (file, row, column, value). With errors, nothing is written
-    to data/processed/ and the full list is saved to reports/<wave>/ingest_errors.csv (cells'
-    contents withheld there: they may hold identifiers).
-    Otherwise the tables go to data/processed/<wave>/ with a validation report.
+    Tous les problèmes sont listés d'un coup (fichier, ligne, colonne, valeur). En cas
+    d'erreur, rien n'est écrit dans data/processed/ et la liste complète est enregistrée dans
+    reports/<vague>/ingest_errors.csv (sans le contenu des cellules, qui peut identifier
+    quelqu'un). Sinon les tables vont dans data/processed/<vague>/ avec un rapport de
+    validation.
     """
     language = lang.value if lang else None
     with _errors(language):
@@ -131,7 +160,7 @@ def ingest(config: ConfigArg, root: RootOpt = Path("."), lang: LangOpt = None) -
                          path=project.processed_dir(root)))
 
 
-@app.command()
+@app.command(cls=_Command)
 def run(
     config: ConfigArg,
     root: RootOpt = Path("."),
@@ -139,12 +168,12 @@ def run(
     notebooks: NotebooksOpt = Path("notebooks"),
     no_notebooks: NoNotebooksOpt = False,
 ) -> None:
-    """Run the whole analysis of a wave: ingestion, analysis, then the reports.
+    """Toute l'analyse d'une vague : ingestion, analyse, puis les rapports.
 
-    Ingestion and the descriptive summary (reports/<wave>/summary.md), then every analysis
-    stage (pseudonymisation, NLP, coding, themes, typology, cross tables; tables under
-    data/processed/<wave>/analysis/), then the findings report under reports/<wave>/
-    (findings.html, findings.xlsx, figures/, executed notebooks/).
+    Ingestion et résumé descriptif (reports/<vague>/summary.md), puis chaque étape de
+    l'analyse (pseudonymisation, TAL, codage, thèmes, typologie, tableaux croisés ; tables dans
+    data/processed/<vague>/analysis/), puis le rapport de constats dans reports/<vague>/
+    (findings.html, findings.xlsx, figures/, notebooks exécutés).
     """
     from .analysis import run_analysis
 
@@ -162,7 +191,7 @@ def run(
         _print_published(project, analysis, paths)
 
 
-@app.command()
+@app.command(cls=_Command)
 def report(
     config: ConfigArg,
     root: RootOpt = Path("."),
@@ -170,12 +199,12 @@ def report(
     notebooks: NotebooksOpt = Path("notebooks"),
     no_notebooks: NoNotebooksOpt = False,
 ) -> None:
-    """Write the findings report of a wave under reports/<wave>/.
+    """Écrire le rapport de constats d'une vague dans reports/<vague>/.
 
-    findings.html (self-contained, French by default, --lang en for English), findings.xlsx,
-    figures/ (PNG 300 dpi + SVG) and the executed notebooks. The analysis is read from
-    data/processed/<wave>/analysis/ (nothing recomputed); it is run first when absent. Every
-    file is checked for identifiers before it is published.
+    findings.html (autonome, en français par défaut, --lang en pour l'anglais),
+    findings.xlsx, figures/ (PNG 300 dpi + SVG) et les notebooks exécutés. L'analyse est lue
+    dans data/processed/<vague>/analysis/ (rien n'est recalculé) ; elle est faite d'abord si
+    elle manque. Chaque fichier est vérifié (aucun identifiant) avant d'être publié.
     """
     from .analysis import load_analysis, run_analysis
 
@@ -221,22 +250,27 @@ def _print_published(project, analysis, paths) -> None:
             _say(console, tr("cli_written", lang, path=paths[key]))
 
 
-@app.command()
+@app.command(cls=_Command)
 def compare(
-    config_a: Annotated[Path, typer.Argument(help="Survey config of the earlier (reference) wave.",
-                                             show_default=False)],
-    config_b: Annotated[Path, typer.Argument(help="Survey config of the later wave.",
-                                             show_default=False)],
+    config_a: Annotated[Path, typer.Argument(
+        help="Configuration d'enquête de la vague antérieure (de référence).",
+        show_default=False, metavar="CONFIG_A")],
+    config_b: Annotated[Path, typer.Argument(
+        help="Configuration d'enquête de la vague suivante.", show_default=False,
+        metavar="CONFIG_B")],
     root: RootOpt = Path("."),
     lang: LangOpt = None,
     refit: Annotated[bool, typer.Option(
-        "--refit", help="Refit the typology on the later wave and match its groups to the "
-        "reference ones, instead of assigning its interviews to the reference groups.")] = False,
+        "--refit", help="Refaire la typologie sur la vague suivante et apparier ses groupes "
+        "à ceux de référence, au lieu de rattacher ses entretiens aux groupes de référence.")
+    ] = False,
 ) -> None:
-    """Compare two waves: codes, words, typology groups, people interviewed again, schema.
+    """Comparer deux vagues : codes, mots, groupes de la typologie, personnes réinterrogées,
+    schéma.
 
-    Each wave's analysis is read from data/processed/<wave>/ (run first when absent). Writes
-    reports/compare_<waveA>_<waveB>/: compare.html, compare.xlsx and figures/ (PNG + SVG).
+    L'analyse de chaque vague est lue dans data/processed/<vague>/ (faite d'abord si elle
+    manque). Écrit reports/compare_<vagueA>_<vagueB>/ : compare.html, compare.xlsx et figures/
+    (PNG + SVG).
     """
     from .compare_report import run_compare
 
