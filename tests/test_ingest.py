@@ -488,3 +488,15 @@ def test_long_shape_errors(tmp_path):
     # 102 and 103 did not answer the required question OE9: reported on their first answer's
     # line (102's is line 4: the quoted answer of line 2 spans two lines)
     assert [r for f, r, c in problems if c == "required_answer_missing"] == [4, 8]
+
+
+def test_an_ignored_answer_is_not_said_to_be_kept(tmp_path):
+    answers = ANSWERS + [["888", "DC11", "Le vote blanc.", "2019-01-24"],
+                         ["888", "DC12", "Rien.", "2019-01-24"]]
+    write_csv(tmp_path / "reponses.csv", answers, sep=",")
+    write_csv(tmp_path / "repondants.csv", RESPONDENTS, sep=";")
+    wave = read_wave(load_project(write_config(tmp_path, "", text=LONG)))
+    kept = [(p.row, p.value) for p in wave.report if p.code == "no_respondent"]
+    assert kept == [(6, "999")]  # 888's answers are to undeclared questions: ignored
+    ignored = {p.value: p.message for p in wave.report if p.code == "unknown_question"}
+    assert set(ignored) == {"DC11", "DC12"} and "ignorée" in ignored["DC12"]
