@@ -317,3 +317,16 @@ def test_toolkit_warnings_are_printed_once_and_library_warnings_kept_off(tmp_pat
     assert result.exit_code == 0, result.output
     assert result.output.count("avertissement : trop peu d'entretiens [b]x[/b]") == 1
     assert "distinct clusters" not in result.output
+
+
+def test_an_unwritable_root_is_a_message_not_a_traceback(tmp_path):
+    raw = tmp_path / "raw"
+    raw.mkdir()
+    config = csv_wave()(raw)
+    blocker = tmp_path / "out"
+    blocker.write_text("a file where the root folder should be", encoding="utf-8")
+    result = invoke("ingest", config, "--root", blocker / "sub")
+    assert result.exit_code == 1, result.output
+    assert "Traceback" not in result.output and "Erreur inattendue" not in result.output
+    text = " ".join(result.output.split())
+    assert "Impossible de lire ou d'écrire" in text and "out" in text

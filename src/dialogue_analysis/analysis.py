@@ -545,7 +545,9 @@ def _attribute_types(records: pd.DataFrame, attributes: pd.DataFrame,
     if chosen is not None:
         unknown = [a for a in chosen if a not in types]
         if unknown:
-            raise ValueError(
+            from .typology import TypologySettingsError
+
+            raise TypologySettingsError(
                 f"settings.typology_attributes: {', '.join(unknown)} is not an attribute the "
                 f"typology can use (choose among {', '.join(types)})")
         types = {a: types[a] for a in chosen}

@@ -327,6 +327,11 @@ def _errors(language: str | None):
             raise typer.Exit(EXIT_INTERRUPTED) from None
         except (typer.Exit, typer.Abort):
             raise
+        except OSError as exc:  # a folder not writable, a disk full, a file locked by Excel...
+            where = exc.filename or "?"
+            _say(err_console, tr("cli_os_error", lang, path=where,
+                                 detail=exc.strerror or type(exc).__name__), "bold red")
+            raise typer.Exit(EXIT_DATA_ERRORS) from None
         except Exception as exc:  # a defect of the toolkit: say so, keep the traceback aside
             log = write_bug_log(exc)
             _say(err_console, tr("cli_bug", lang, error=f"{type(exc).__name__}: {exc}"),

@@ -34,8 +34,9 @@ EVIDENCE_COLUMNS = [
 ]
 
 
-class TypologySettingsError(DialogueAnalysisError):
-    """The number of groups asked for cannot be made from the wave's interviews."""
+class TypologySettingsError(DialogueAnalysisError, ValueError):
+    """A typology setting does not fit the wave (more groups than interviews, an attribute
+    the typology cannot use)."""
 
 
 def check_group_settings(n_records: int, n_clusters, k_range, *, min_group_size: int = 5,

@@ -413,6 +413,12 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "Technical details saved in {path}: attach this file when reporting the problem "
         "(read it first: it may quote a cell of the interviews file).",
     ),
+    "cli_os_error": (
+        "Impossible de lire ou d'écrire {path} : {detail}. Vérifiez que le dossier existe, que "
+        "vous pouvez y écrire et que le fichier n'est pas ouvert dans une autre application.",
+        "Cannot read or write {path}: {detail}. Check that the folder exists, that you may "
+        "write in it and that the file is not open in another application.",
+    ),
     "cli_interrupted": ("Interrompu.", "Interrupted."),
     "cli_written": ("Écrit : {path}", "Written: {path}"),
     "cli_failure_report": ("Rapport complet : {path}", "Full report: {path}"),
