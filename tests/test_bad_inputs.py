@@ -330,3 +330,22 @@ def test_an_unwritable_root_is_a_message_not_a_traceback(tmp_path):
     assert "Traceback" not in result.output and "Erreur inattendue" not in result.output
     text = " ".join(result.output.split())
     assert "Impossible de lire ou d'écrire" in text and "out" in text
+
+
+@pytest.mark.parametrize(("settings", "words"), [
+    ("n_clusters: 30", ["settings.n_clusters = 30", "3 entretiens", "au plus 2"]),
+])
+def test_run_stops_before_parsing_when_the_groups_cannot_be_made(tmp_path, settings, words):
+    raw = tmp_path / "raw"
+    raw.mkdir()
+    config = csv_wave()(raw)
+    config.write_text(config.read_text(encoding="utf-8") + f"settings:\n  {settings}\n",
+                      encoding="utf-8")
+    result = invoke("run", config, "--root", tmp_path / "out", "--no-notebooks")
+    assert result.exit_code == 1, result.output
+    text = " ".join(result.output.split())
+    assert "Traceback" not in text
+    for word in words:
+        assert word in text
+    # stopped right after ingestion: nothing of the analysis was written
+    assert not (tmp_path / "out" / "data" / "processed" / "essai-2018" / "analysis").exists()

@@ -783,6 +783,7 @@ def run_analysis(project, root: str | os.PathLike = ".",
     from .anonymise import anonymise_answers
     from .config import load_project
     from .nlp import parse_answers
+    from .typology import check_group_settings
 
     if not hasattr(project, "survey"):
         project = load_project(project)
@@ -792,6 +793,11 @@ def run_analysis(project, root: str | os.PathLike = ".",
     t_start = time.perf_counter()
     with timer("ingest"):
         wave = _ingested(project, root, progress)
+    # Settings the wave cannot satisfy stop the run now, not after minutes of parsing.
+    check_group_settings(len(wave.records), settings.get("n_clusters", "auto"),
+                         settings.get("k_range", (2, 8)),
+                         min_group_size=int(settings.get("min_cell_count", 5)),
+                         language=settings.get("language", "fr"))
     answers = wave.answers.loc[:, ["record_id", "question_id", "text"]].copy()
     answers["record_id"] = answers["record_id"].astype(str)
     with timer("anonymise"):
