@@ -46,7 +46,7 @@ def check_group_settings(n_records: int, n_clusters, k_range, *, min_group_size:
     At most ``n_records - 1`` groups can be made (each group needs a record, and one group of
     everything says nothing). A fixed ``n_clusters`` beyond that is an error; a ``k_range``
     beyond it is narrowed, with a warning; a wave too small for groups of ``min_group_size``
-    gets one warning that its groups are fragile.
+    gets one warning (instead) that its groups are fragile and which numbers are tried.
     """
     top = n_records - 1
     if top < 2:
@@ -54,13 +54,17 @@ def check_group_settings(n_records: int, n_clusters, k_range, *, min_group_size:
     if n_clusters != "auto" and int(n_clusters) > top:
         raise TypologySettingsError(tr("typo_n_clusters", language, k=n_clusters, n=n_records,
                                        top=top))
-    if n_clusters == "auto" and int(k_range[1]) > top:
-        low = min(int(k_range[0]), top)
+    if n_clusters == "auto":
+        low, high = min(int(k_range[0]), top), min(int(k_range[1]), top)
+        tried = str(low) if low == high else f"{low}–{high}"
+    else:
+        tried = str(n_clusters)
+    if n_records < 2 * min_group_size:  # one warning says it all on a very small wave
+        warnings.warn(tr("typo_small_wave", language, n=n_records, size=min_group_size,
+                         tried=tried), DialogueAnalysisWarning, stacklevel=2)
+    elif n_clusters == "auto" and int(k_range[1]) > top:
         warnings.warn(tr("typo_k_range", language, low=k_range[0], high=k_range[1],
-                         n=n_records, tried=f"{low}–{top}"), DialogueAnalysisWarning, stacklevel=2)
-    if n_records < 2 * min_group_size:
-        warnings.warn(tr("typo_small_wave", language, n=n_records, size=min_group_size),
-                      DialogueAnalysisWarning, stacklevel=2)
+                         n=n_records, tried=tried), DialogueAnalysisWarning, stacklevel=2)
 
 
 def choose_k(evidence, *, stability_threshold=0.75, tolerance=0.02, min_group_size=5):

@@ -370,9 +370,9 @@ MESSAGES: dict[str, tuple[str, str]] = {
     ),
     "typo_small_wave": (
         "vague de {n} entretien(s) : trop peu pour des groupes d'au moins {size} entretiens ; "
-        "la typologie est donnée à titre indicatif",
+        "la typologie ({tried} groupes) est donnée à titre indicatif",
         "wave of {n} interview(s): too few for groups of at least {size} interviews; "
-        "the typology is only indicative",
+        "the typology ({tried} groups) is only indicative",
     ),
     # --- report and command line texts ---
     "report_title": ("Rapport de validation", "Validation report"),
