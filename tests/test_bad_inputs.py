@@ -130,6 +130,16 @@ def test_bad_input_gives_a_precise_message(tmp_path, make, code, words):
         assert not (tmp_path / "out" / "data" / "processed" / "essai-2018").exists()
 
 
+def test_a_file_name_with_brackets_is_shown_as_written(tmp_path):
+    raw = tmp_path / "raw"
+    raw.mkdir()
+    write_csv(raw / "[bold]entretiens[red].csv", [HEADER] + _rows(r1c2="Ruarl"))
+    config = write_config(raw, "'[bold]entretiens[red].csv'")
+    result = invoke("ingest", config, "--root", tmp_path / "out")
+    assert result.exit_code == 1, result.output
+    assert "[bold]entretiens[red].csv, ligne 3" in result.output
+
+
 def test_unexpected_error_is_reported_as_a_defect_with_a_log(tmp_path, monkeypatch):
     raw = tmp_path / "raw"
     raw.mkdir()

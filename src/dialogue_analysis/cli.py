@@ -373,7 +373,7 @@ def _progress():
     """A spinner with the current step; yields the callback the pipeline calls."""
     with Progress(
         SpinnerColumn(),
-        TextColumn("{task.description}"),
+        TextColumn("{task.description}", markup=False),  # a file name is not markup
         TimeElapsedColumn(),
         console=err_console,
         transient=True,
