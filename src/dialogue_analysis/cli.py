@@ -2,8 +2,10 @@
 ``dialogue-analysis compare CONFIG_A CONFIG_B``.
 
 Thin on purpose: it loads the project, calls :mod:`dialogue_analysis.pipeline`, and turns the
-toolkit's errors into readable messages and exit codes (1: the data has errors, 2: the survey
-config has an error). Everything it does can be done from Python.
+toolkit's errors into readable messages and exit codes (1: the data has errors or a file cannot
+be read or written, 2: the survey config or the codebook has an error, 3: an unexpected error of
+the toolkit, whose traceback goes to a log file, never to the terminal). Everything it does can
+be done from Python.
 """
 
 from __future__ import annotations
@@ -40,6 +42,7 @@ EXIT_INTERRUPTED = 130
 LOG_DIR_ENV = "DIALOGUE_ANALYSIS_LOG_DIR"
 MAX_ROWS_SHOWN = 40  # blocks of identical problems, not rows of the file
 MAX_WARNINGS_SHOWN = 10
+
 
 class _FrenchHelp:
     """The --help option described in French, as the rest of the help and the messages."""
