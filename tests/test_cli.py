@@ -24,9 +24,13 @@ def invoke(*args):
 def test_help_speaks_to_analysts():
     result = invoke("--help")
     assert result.exit_code == 0
-    assert "ingest" in result.output and "run" in result.output and "survey config" in result.output
-    result = invoke("ingest", "--help")
-    assert result.exit_code == 0 and "--root" in result.output and "--lang" in result.output
+    assert "ingest" in result.output and "run" in result.output
+    assert "configuration d'enquête" in " ".join(result.output.split())  # French, as messages
+    for command in ("ingest", "run", "report", "compare"):
+        result = invoke(command, "--help")
+        assert result.exit_code == 0 and "--root" in result.output and "--lang" in result.output
+        assert "<bool>" not in result.output and "Show this message" not in result.output
+        assert "Afficher cette aide et quitter." in result.output
 
 
 def test_version():

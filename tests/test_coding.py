@@ -135,7 +135,7 @@ def _mutated(change):
         (lambda d: d["families"]["service"]["codes"]["taxes"].pop("patterns"),
          "families.service.codes.taxes.patterns", "at least one pattern"),
         (lambda d: d["families"]["service"]["codes"]["taxes"].update(negation="maybe"),
-         "families.service.codes.taxes.negation", "expected one of"),
+         "families.service.codes.taxes.negation", "possible values"),
         (lambda d: d["families"]["service"]["codes"].update({"Bad-Id": {}}),
          "families.service.codes.Bad-Id", "lower-case"),
         (lambda d: d.update(familles={}), "familles", "unknown key"),

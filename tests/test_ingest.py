@@ -241,21 +241,49 @@ def test_formulas_are_read_as_their_saved_values(tmp_path):
     assert r.loc["E02", "date"].date() == dt.date(2018, 4, 13)  # serial 43203 read as a date
 
 
-def test_a_formula_without_saved_value_is_an_error_not_an_empty_cell(tmp_path):
+def test_a_formula_without_saved_value_is_read_as_written_with_a_warning(tmp_path):
     rows = [HEADER] + [list(r) for r in ROWS]
     rows[2][2] = '=IF(1=1,"ville","rural")'
+    rows[1][7] = "= pas d'accord, internet c'est pour les jeunes"  # an answer typed with "="
     rows.insert(3, [None] * len(HEADER))  # a blank row: Excel row numbers must not shift
     rows.append(['="E"&"04"', "=TODAY()"])  # a row made only of formulas without values
     write_xlsx(tmp_path / "entretiens.xlsx", rows)
     with pytest.raises(ValidationFailed) as info:
         read_wave(load_project(write_config(tmp_path, "entretiens.xlsx", "header_row: 4")))
-    formula = [p for p in info.value.report if p.code == "formula_without_value"]
-    assert [(p.row, p.column) for p in formula] == [
-        (6, "Territoire"),
-        (9, "N° entretien"),
-        (9, "Date"),
+    formula = [p for p in info.value.report if p.code == "formula_kept_as_text"]
+    assert [(p.row, p.column, p.severity) for p in formula] == [
+        (5, "Q1 – Usages", "warning"),
+        (6, "Territoire", "warning"),
+        (9, "N° entretien", "warning"),
+        (9, "Date", "warning"),
     ]
-    assert "Excel" in formula[0].message
+    assert "Excel" in formula[0].message and "« = pas d'accord" in formula[0].message
+    # the texts are then checked as any typed value: a formula is no territory, nor a date
+    errors = {(p.row, p.code) for p in info.value.report.errors}
+    assert errors == {(6, "value_not_allowed"), (9, "bad_date"), (9, "required_missing"),
+                      (9, "required_answer_missing")}
+
+
+def test_an_answer_starting_with_equals_is_ingested_as_written(tmp_path):
+    rows = [HEADER] + [list(r) for r in ROWS]
+    rows[1][7] = "= pas d'accord, internet c'est pour les jeunes"
+    write_xlsx(tmp_path / "entretiens.xlsx", rows)
+    wave = read_wave(load_project(write_config(tmp_path, "entretiens.xlsx", "header_row: 4")))
+    answers = wave.answers.set_index(["record_id", "question_id"])["text"]
+    assert answers[("E01", "q1")] == "= pas d'accord, internet c'est pour les jeunes"
+    [warning] = [p for p in wave.report if p.code == "formula_kept_as_text"]
+    assert (warning.row, warning.column) == (5, "Q1 – Usages")
+
+
+def test_an_answer_excel_turned_into_an_error_is_flagged(tmp_path):
+    rows = [HEADER] + [list(r) for r in ROWS]
+    rows[1][7] = "=pas d'accord"
+    path = write_xlsx(tmp_path / "entretiens.xlsx", rows)
+    patch_cached_values(path, {"H5": ("#NAME?", ' t="e"')})  # what Excel saves
+    wave = read_wave(load_project(write_config(tmp_path, "entretiens.xlsx", "header_row: 4")))
+    [warning] = [p for p in wave.report if p.code == "formula_error_value"]
+    assert (warning.row, warning.column) == (5, "Q1 – Usages")
+    assert "#NAME?" in warning.message and "apostrophe" in warning.message
 
 
 def test_json_list_of_objects_rows_are_line_numbers(tmp_path):
@@ -481,3 +509,15 @@ def test_long_shape_errors(tmp_path):
     # 102 did not answer the required question OE9: reported on its first answer's line (line 4:
     # the quoted answer of line 2 spans two lines); 103 answered nothing, so is not a record
     assert [r for f, r, c in problems if c == "required_answer_missing"] == [4]
+
+
+def test_an_ignored_answer_is_not_said_to_be_kept(tmp_path):
+    answers = ANSWERS + [["888", "DC11", "Le vote blanc.", "2019-01-24"],
+                         ["888", "DC12", "Rien.", "2019-01-24"]]
+    write_csv(tmp_path / "reponses.csv", answers, sep=",")
+    write_csv(tmp_path / "repondants.csv", RESPONDENTS, sep=";")
+    wave = read_wave(load_project(write_config(tmp_path, "", text=LONG)))
+    kept = [(p.row, p.value) for p in wave.report if p.code == "no_respondent"]
+    assert kept == [(6, "999")]  # 888's answers are to undeclared questions: ignored
+    ignored = {p.value: p.message for p in wave.report if p.code == "unknown_question"}
+    assert set(ignored) == {"DC11", "DC12"} and "ignorée" in ignored["DC12"]

@@ -21,6 +21,7 @@ import json
 import os
 import platform
 import time
+import warnings
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -556,7 +557,9 @@ def _attribute_types(records: pd.DataFrame, attributes: pd.DataFrame,
     if chosen is not None:
         unknown = [a for a in chosen if a not in types]
         if unknown:
-            raise ValueError(
+            from .typology import TypologySettingsError
+
+            raise TypologySettingsError(
                 f"settings.typology_attributes: {', '.join(unknown)} is not an attribute the "
                 f"typology can use (choose among {', '.join(types)})")
         types = {a: types[a] for a in chosen}
@@ -566,8 +569,12 @@ def _attribute_types(records: pd.DataFrame, attributes: pd.DataFrame,
 def typology_from_settings(settings: dict, records: pd.DataFrame,
                            attributes: pd.DataFrame | None) -> tuple[typology.Typology, dict | None]:
     """The (unfitted) typology the run settings describe, and its attribute types."""
-    from .typology import Typology
+    from .typology import Typology, check_group_settings
 
+    check_group_settings(len(records), settings.get("n_clusters", "auto"),
+                         settings.get("k_range", (2, 8)),
+                         min_group_size=int(settings.get("min_cell_count", 5)),
+                         language=settings.get("language", "fr"))
     types = _attribute_types(records, attributes, settings.get("typology_attributes"))
     typo = Typology(n_clusters=settings.get("n_clusters", "auto"),
                     k_range=tuple(settings.get("k_range", (2, 8))),
@@ -751,11 +758,16 @@ def _ingested(project, root, progress):
 def _code(parsed, records: pd.DataFrame, project) -> tuple[pd.DataFrame, pd.DataFrame,
                                                            pd.DataFrame, dict]:
     """Coding stage: passages, record x code matrix, codebook table and parameters."""
-    from .coding import code_answers, load_codebook
+    from .coding import code_answers, load_codebook, nothing_coded_message
+    from .errors import DialogueAnalysisWarning
 
     path = project.require_codebook()
-    codebook = load_codebook(path)
+    codebook = load_codebook(path, language=project.settings.language)
     result = code_answers(parsed, codebook, records=records)
+    message = nothing_coded_message(parsed.answers["text"], len(result.passages),
+                                    Path(path).name, project.settings.language)
+    if message:
+        warnings.warn(message, DialogueAnalysisWarning, stacklevel=2)
     table = codebook.table()
     families = {f.id: f for f in codebook.families}
     table["family_label_fr"] = table["family"].map(lambda f: families[f].label_fr)
@@ -788,6 +800,7 @@ def run_analysis(project, root: str | os.PathLike = ".",
     from .anonymise import anonymise_answers
     from .config import load_project
     from .nlp import parse_answers
+    from .typology import check_group_settings
 
     if not hasattr(project, "survey"):
         project = load_project(project)
@@ -797,6 +810,11 @@ def run_analysis(project, root: str | os.PathLike = ".",
     t_start = time.perf_counter()
     with timer("ingest"):
         wave = _ingested(project, root, progress)
+    # Settings the wave cannot satisfy stop the run now, not after minutes of parsing.
+    check_group_settings(len(wave.records), settings.get("n_clusters", "auto"),
+                         settings.get("k_range", (2, 8)),
+                         min_group_size=int(settings.get("min_cell_count", 5)),
+                         language=settings.get("language", "fr"))
     answers = wave.answers.loc[:, ["record_id", "question_id", "text"]].copy()
     answers["record_id"] = answers["record_id"].astype(str)
     # Free-text attributes are not pseudonymised: they stay in data/interim and never enter

@@ -2,13 +2,20 @@
 ``dialogue-analysis compare CONFIG_A CONFIG_B``.
 
 Thin on purpose: it loads the project, calls :mod:`dialogue_analysis.pipeline`, and turns the
-toolkit's errors into readable messages and exit codes (1: the data has errors, 2: the survey
-config has an error). Everything it does can be done from Python.
+toolkit's errors into readable messages and exit codes (1: the data has errors or a file cannot
+be read or written, 2: the survey config or the codebook has an error, 3: an unexpected error of
+the toolkit, whose traceback goes to a log file, never to the terminal). Everything it does can
+be done from Python.
 """
 
 from __future__ import annotations
 
 import contextlib
+import datetime as dt
+import os
+import tempfile
+import traceback
+import warnings
 from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
@@ -16,28 +23,57 @@ from typing import Annotated
 import typer
 from rich.console import Console
 from rich.markdown import Markdown
+from rich.padding import Padding
 from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
-from rich.table import Table
+from rich.text import Text
+from typer.core import TyperCommand, TyperGroup
 
 from . import __version__, pipeline
 from .config import load_project
-from .errors import ConfigError, DialogueAnalysisError
-from .validation import DISPLAY_COLUMNS, ValidationFailed, ValidationReport, table_rows, tr
+from .errors import ConfigError, DialogueAnalysisError, DialogueAnalysisWarning
+from .validation import ValidationFailed, ValidationReport, tr
 
 EXIT_DATA_ERRORS = 1
 EXIT_CONFIG_ERROR = 2
-MAX_ROWS_SHOWN = 40
+EXIT_BUG = 3
+EXIT_INTERRUPTED = 130
+# Where the traceback of an unexpected error is written: outside the project, so that it never
+# lands in a published folder (it may quote a cell of the interviews file).
+LOG_DIR_ENV = "DIALOGUE_ANALYSIS_LOG_DIR"
+MAX_ROWS_SHOWN = 40  # blocks of identical problems, not rows of the file
 MAX_WARNINGS_SHOWN = 10
+
+
+class _FrenchHelp:
+    """The --help option described in French, as the rest of the help and the messages."""
+
+    def get_help_option(self, ctx):
+        option = super().get_help_option(ctx)
+        if option is not None:
+            option.help = "Afficher cette aide et quitter."
+        return option
+
+
+class _Group(_FrenchHelp, TyperGroup):
+    pass
+
+
+class _Command(_FrenchHelp, TyperCommand):
+    pass
+
 
 app = typer.Typer(
     help=(
-        "dialogue-analysis: from stakeholder-dialogue interviews (Excel, CSV, JSON) to an "
-        "evidence-based findings report. Each command takes the survey config of a wave "
-        "(survey.yaml, next to the interviews file), which says which column holds what."
+        "dialogue-analysis : des entretiens du dialogue parties prenantes (Excel, CSV, JSON) "
+        "à un rapport de constats étayés. Chaque commande prend la configuration d'enquête "
+        "d'une vague (survey.yaml, à côté du fichier d'entretiens), qui dit quelle colonne "
+        "contient quoi."
     ),
     no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_enable=False,
+    rich_markup_mode=None,  # plain help: no type placeholders such as <bool> after flags
+    cls=_Group,
 )
 console = Console()
 err_console = Console(stderr=True)
@@ -51,40 +87,45 @@ class Language(StrEnum):
 ConfigArg = Annotated[
     Path,
     typer.Argument(
-        help="Survey config of the wave (YAML), e.g. data/raw/sample-2018/survey.yaml.",
+        help="Configuration d'enquête de la vague (YAML), ex. data/raw/sample-2018/survey.yaml.",
         show_default=False,
+        metavar="CONFIG",
     ),
 ]
 RootOpt = Annotated[
     Path,
     typer.Option(
         "--root",
-        help="Folder under which data/interim/<wave>/, data/processed/<wave>/ and "
-        "reports/<wave>/ are written.",
+        help="Dossier sous lequel sont écrits data/interim/<vague>/, data/processed/<vague>/ et "
+        "reports/<vague>/.",
         file_okay=False,
+        metavar="DOSSIER",
     ),
 ]
 LangOpt = Annotated[
     Language | None,
     typer.Option(
         "--lang",
-        help="Language of messages and reports (default: settings.language of the config).",
+        help="Langue des messages et des rapports (par défaut : settings.language de la "
+        "configuration).",
+        metavar="fr|en",
     ),
 ]
 
 NotebooksOpt = Annotated[
     Path,
-    typer.Option("--notebooks", help="Folder of the notebooks executed into "
-                 "reports/<wave>/notebooks/ (skipped when absent).", file_okay=False),
+    typer.Option("--notebooks", help="Dossier des notebooks exécutés dans "
+                 "reports/<vague>/notebooks/ (ignoré s'il n'existe pas).", file_okay=False,
+                 metavar="DOSSIER"),
 ]
 NoNotebooksOpt = Annotated[
-    bool, typer.Option("--no-notebooks", help="Do not execute the notebooks."),
+    bool, typer.Option("--no-notebooks", help="Ne pas exécuter les notebooks."),
 ]
 AnalystWorkbookOpt = Annotated[
-    bool, typer.Option("--analyst-workbook", help="Also write the person-level workbook "
-                       "data/processed/<wave>/analyst_workbook.xlsx (pseudonymised, one row per "
-                       "interview and answer; never published). Default: "
-                       "settings.analyst_workbook of the config."),
+    bool, typer.Option("--analyst-workbook", help="Écrire aussi le classeur de l'analyste, une "
+                       "ligne par entretien et par réponse, data/processed/<vague>/"
+                       "analyst_workbook.xlsx (pseudonymisé, jamais publié). Par défaut : "
+                       "settings.analyst_workbook de la configuration.", show_default=False),
 ]
 
 
@@ -99,22 +140,24 @@ def main(
     version: Annotated[
         bool,
         typer.Option(
-            "--version", callback=_version, is_eager=True, help="Show the version and exit."
+            "--version", callback=_version, is_eager=True,
+            help="Afficher la version et quitter."
         ),
     ] = False,
 ) -> None:
-    """dialogue-analysis: stakeholder-dialogue interviews -> findings report."""
+    """dialogue-analysis : entretiens du dialogue parties prenantes -> rapport de constats."""
 
 
-@app.command()
+@app.command(cls=_Command)
 def ingest(config: ConfigArg, root: RootOpt = Path("."), lang: LangOpt = None) -> None:
-    """Check the interviews file against the survey config and build the clean tables.
+    """Vérifier le fichier d'entretiens d'après la configuration et construire les tables.
 
-    Every problem is listed at once (file, row, column, value). With errors, nothing is written
-    to data/ and the full list is saved to reports/<wave>/ingest_errors.csv (cells' contents
-    withheld there: they may hold identifiers). Otherwise the tables, raw text and all, go to
-    data/interim/<wave>/ (as sensitive as the raw files, never published) and the validation
-    report, cells withheld, to data/processed/<wave>/.
+    Tous les problèmes sont listés d'un coup (fichier, ligne, colonne, valeur). En cas
+    d'erreur, rien n'est écrit dans data/ et la liste complète est enregistrée dans
+    reports/<vague>/ingest_errors.csv (sans le contenu des cellules, qui peut identifier
+    quelqu'un). Sinon les tables, texte brut compris, vont dans data/interim/<vague>/ (aussi
+    sensible que les fichiers d'origine, jamais publié) et le rapport de validation, sans
+    le contenu des cellules, dans data/processed/<vague>/.
     """
     language = lang.value if lang else None
     with _errors(language):
@@ -122,21 +165,13 @@ def ingest(config: ConfigArg, root: RootOpt = Path("."), lang: LangOpt = None) -
         with _progress() as progress:
             wave = pipeline.run_ingest(project, root, progress)
         _print_report(wave.report, project.interim_dir(root) / "validation.csv")
-        console.print(
-            tr(
-                "cli_ingested",
-                project.settings.language,
-                records=len(wave.records),
-                answers=len(wave.answers),
-                wave=wave.name,
-            )
-        )
-        console.print(
-            tr("cli_written", project.settings.language, path=project.processed_dir(root))
-        )
+        _say(console, tr("cli_ingested", project.settings.language, records=len(wave.records),
+                         answers=len(wave.answers), wave=wave.name))
+        _say(console, tr("cli_written", project.settings.language,
+                         path=project.processed_dir(root)))
 
 
-@app.command()
+@app.command(cls=_Command)
 def run(
     config: ConfigArg,
     root: RootOpt = Path("."),
@@ -145,14 +180,14 @@ def run(
     no_notebooks: NoNotebooksOpt = False,
     analyst_workbook: AnalystWorkbookOpt = False,
 ) -> None:
-    """Run the whole analysis of a wave: ingestion, analysis, then the reports.
+    """Toute l'analyse d'une vague : ingestion, analyse, puis les rapports.
 
-    Ingestion and the descriptive summary (reports/<wave>/summary.md), then every analysis
-    stage (pseudonymisation, NLP, coding, themes, typology, cross tables; tables under
-    data/processed/<wave>/analysis/), then the findings report under reports/<wave>/
-    (findings.html, findings.xlsx, figures/, executed notebooks/). The raw answers are kept
-    under data/interim/<wave>/ (as sensitive as the raw files, never published); everything
-    under data/processed/ and reports/ is pseudonymised.
+    Ingestion et résumé descriptif (reports/<vague>/summary.md), puis chaque étape de
+    l'analyse (pseudonymisation, TAL, codage, thèmes, typologie, tableaux croisés ; tables dans
+    data/processed/<vague>/analysis/), puis le rapport de constats dans reports/<vague>/
+    (findings.html, findings.xlsx, figures/, notebooks exécutés). Les réponses brutes sont
+    gardées dans data/interim/<vague>/ (aussi sensible que les fichiers d'origine, jamais
+    publié) ; tout ce qui est sous data/processed/ et reports/ est pseudonymisé.
     """
     from .analysis import run_analysis
 
@@ -175,7 +210,7 @@ def run(
         _print_published(project, analysis, paths)
 
 
-@app.command()
+@app.command(cls=_Command)
 def report(
     config: ConfigArg,
     root: RootOpt = Path("."),
@@ -184,12 +219,12 @@ def report(
     no_notebooks: NoNotebooksOpt = False,
     analyst_workbook: AnalystWorkbookOpt = False,
 ) -> None:
-    """Write the findings report of a wave under reports/<wave>/.
+    """Écrire le rapport de constats d'une vague dans reports/<vague>/.
 
-    findings.html (self-contained, French by default, --lang en for English), findings.xlsx,
-    figures/ (PNG 300 dpi + SVG) and the executed notebooks. The analysis is read from
-    data/processed/<wave>/analysis/ (nothing recomputed); it is run first when absent. Every
-    file is checked for identifiers before it is published.
+    findings.html (autonome, en français par défaut, --lang en pour l'anglais),
+    findings.xlsx, figures/ (PNG 300 dpi + SVG) et les notebooks exécutés. L'analyse est lue
+    dans data/processed/<vague>/analysis/ (rien n'est recalculé) ; elle est faite d'abord si
+    elle manque. Chaque fichier est vérifié (aucun identifiant) avant d'être publié.
     """
     from .analysis import load_analysis, run_analysis
 
@@ -243,28 +278,33 @@ def _print_published(project, analysis, paths) -> None:
                         if isinstance(v, dict) and v.get("seconds") is not None)
     report = ", ".join(f"{k} {v:.1f} s" for k, v in analysis.manifest.get("report", {}).items())
     if timings:
-        console.print(timings + (f"; {report}" if report else ""), highlight=False)
+        _say(console, timings + (f"; {report}" if report else ""))
     for key in ("html", "xlsx", "figures", "notebooks", "analyst_workbook"):
         if paths.get(key) is not None:
-            console.print(tr("cli_written", lang, path=paths[key]))
+            _say(console, tr("cli_written", lang, path=paths[key]))
 
 
-@app.command()
+@app.command(cls=_Command)
 def compare(
-    config_a: Annotated[Path, typer.Argument(help="Survey config of the earlier (reference) wave.",
-                                             show_default=False)],
-    config_b: Annotated[Path, typer.Argument(help="Survey config of the later wave.",
-                                             show_default=False)],
+    config_a: Annotated[Path, typer.Argument(
+        help="Configuration d'enquête de la vague antérieure (de référence).",
+        show_default=False, metavar="CONFIG_A")],
+    config_b: Annotated[Path, typer.Argument(
+        help="Configuration d'enquête de la vague suivante.", show_default=False,
+        metavar="CONFIG_B")],
     root: RootOpt = Path("."),
     lang: LangOpt = None,
     refit: Annotated[bool, typer.Option(
-        "--refit", help="Refit the typology on the later wave and match its groups to the "
-        "reference ones, instead of assigning its interviews to the reference groups.")] = False,
+        "--refit", help="Refaire la typologie sur la vague suivante et apparier ses groupes "
+        "à ceux de référence, au lieu de rattacher ses entretiens aux groupes de référence.")
+    ] = False,
 ) -> None:
-    """Compare two waves: codes, words, typology groups, people interviewed again, schema.
+    """Comparer deux vagues : codes, mots, groupes de la typologie, personnes réinterrogées,
+    schéma.
 
-    Each wave's analysis is read from data/processed/<wave>/ (run first when absent). Writes
-    reports/compare_<waveA>_<waveB>/: compare.html, compare.xlsx and figures/ (PNG + SVG).
+    L'analyse de chaque vague est lue dans data/processed/<vague>/ (faite d'abord si elle
+    manque). Écrit reports/compare_<vagueA>_<vagueB>/ : compare.html, compare.xlsx et figures/
+    (PNG + SVG).
     """
     from .compare_report import run_compare
 
@@ -272,33 +312,94 @@ def compare(
     with _errors(language):
         cmp, paths = run_compare(config_a, config_b, root, refit=refit, language=language)
         n_changed = int(cmp.changed_codes().shape[0])
-        console.print(f"{cmp.wave_a} ({cmp.n_a}) -> {cmp.wave_b} ({cmp.n_b}): "
+        _say(console, f"{cmp.wave_a} ({cmp.n_a}) -> {cmp.wave_b} ({cmp.n_b}): "
                       f"{n_changed} code(s) changed, {len(cmp.reinterviewed_ids)} re-interviewed, "
                       f"{len(cmp.drift)} schema difference(s)")
-        console.print(tr("cli_written", cmp.settings.get("language", "fr"),
+        _say(console, tr("cli_written", cmp.settings.get("language", "fr"),
                          path=paths["html"].parent))
+
+
+def _say(stream: Console, text: str, style: str | None = None, indent: int = 0) -> None:
+    """Print ``text`` as written: a value like ``[bold]x[/bold]`` is data, never markup.
+
+    Long lines wrap to the terminal's width, ``indent`` spaces in."""
+    stream.print(Padding(Text(str(text), style=style or ""), (0, 0, 0, indent), expand=False),
+                 highlight=False)
 
 
 @contextlib.contextmanager
 def _errors(language: str | None):
-    """Turn the toolkit's errors into a readable message and an exit code, no traceback."""
+    """Turn every error into a readable message and an exit code, never a traceback.
+
+    The toolkit's warnings (:class:`DialogueAnalysisWarning`) are printed once each; the
+    warnings of the libraries it uses (e.g. scikit-learn's) are kept off the terminal.
+    """
     lang = language or "fr"
-    try:
-        yield
-    except ConfigError as exc:
-        err_console.print(f"[bold red]{tr('config_error', lang)}[/]")
-        err_console.print(f"  {tr('cli_file', lang)} : {exc.file}", highlight=False)
-        if exc.key:
-            err_console.print(f"  {tr('cli_key', lang)} : {exc.key}", highlight=False)
-        err_console.print(f"  {exc.message}", highlight=False)
-        raise typer.Exit(EXIT_CONFIG_ERROR) from None
-    except ValidationFailed as exc:
-        _print_report(exc.report, exc.report_path, stream=err_console)
-        err_console.print(f"[bold red]{exc}[/]")
-        raise typer.Exit(EXIT_DATA_ERRORS) from None
-    except DialogueAnalysisError as exc:  # any other error an analyst can act on
-        err_console.print(f"[bold red]{exc}[/]", highlight=False)
-        raise typer.Exit(EXIT_DATA_ERRORS) from None
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        try:
+            try:
+                yield
+            finally:
+                _print_warnings(caught, lang)
+        except ConfigError as exc:
+            _say(err_console, tr("config_error", lang), "bold red")
+            _say(err_console, f"  {tr('cli_file', lang)} : {exc.file}")
+            if exc.key:
+                _say(err_console, f"  {tr('cli_key', lang)} : {exc.key}")
+            _say(err_console, f"  {exc.message}")
+            raise typer.Exit(EXIT_CONFIG_ERROR) from None
+        except ValidationFailed as exc:
+            _print_report(exc.report, exc.report_path, stream=err_console)
+            _say(err_console, str(exc), "bold red")
+            raise typer.Exit(EXIT_DATA_ERRORS) from None
+        except DialogueAnalysisError as exc:  # any other error an analyst can act on
+            _say(err_console, str(exc), "bold red")
+            raise typer.Exit(EXIT_DATA_ERRORS) from None
+        except KeyboardInterrupt:
+            _say(err_console, tr("cli_interrupted", lang), "bold red")
+            raise typer.Exit(EXIT_INTERRUPTED) from None
+        except (typer.Exit, typer.Abort):
+            raise
+        except OSError as exc:  # a folder not writable, a disk full, a file locked by Excel...
+            where = exc.filename or "?"
+            _say(err_console, tr("cli_os_error", lang, path=where,
+                                 detail=exc.strerror or type(exc).__name__), "bold red")
+            raise typer.Exit(EXIT_DATA_ERRORS) from None
+        except Exception as exc:  # a defect of the toolkit: say so, keep the traceback aside
+            log = write_bug_log(exc)
+            _say(err_console, tr("cli_bug", lang, error=f"{type(exc).__name__}: {exc}"),
+                 "bold red")
+            _say(err_console, tr("cli_bug_log", lang, path=log))
+            raise typer.Exit(EXIT_BUG) from None
+
+
+def bug_log_dir() -> Path:
+    """Folder of the logs of unexpected errors: $DIALOGUE_ANALYSIS_LOG_DIR, else
+    ``<system temp dir>/dialogue-analysis-logs``."""
+    return Path(os.environ.get(LOG_DIR_ENV) or Path(tempfile.gettempdir())
+                / "dialogue-analysis-logs")
+
+
+def write_bug_log(exc: BaseException) -> Path:
+    """Write the traceback of ``exc`` (with the version) to a new log file; return its path."""
+    folder = bug_log_dir()
+    folder.mkdir(parents=True, exist_ok=True)
+    stamp = dt.datetime.now().strftime("%Y%m%d-%H%M%S")
+    path = folder / f"error-{stamp}-{os.getpid()}.log"
+    text = "".join(traceback.format_exception(exc))
+    path.write_text(f"dialogue-analysis {__version__}\n{text}", encoding="utf-8")
+    return path
+
+
+def _print_warnings(caught, lang: str) -> None:
+    seen = set()
+    for w in caught:
+        message = str(w.message)
+        if not issubclass(w.category, DialogueAnalysisWarning) or message in seen:
+            continue
+        seen.add(message)
+        _say(err_console, f"{tr('sev_warning', lang)} : {message}", "yellow")
 
 
 @contextlib.contextmanager
@@ -306,7 +407,7 @@ def _progress():
     """A spinner with the current step; yields the callback the pipeline calls."""
     with Progress(
         SpinnerColumn(),
-        TextColumn("{task.description}"),
+        TextColumn("{task.description}", markup=False),  # a file name is not markup
         TimeElapsedColumn(),
         console=err_console,
         transient=True,
@@ -320,35 +421,57 @@ def _progress():
 
 
 def _print_report(report: ValidationReport, path, stream: Console = console) -> None:
-    """Problems as a table: errors first (up to MAX_ROWS_SHOWN), then a few warnings.
+    """Problems one per block (errors first, then a few warnings), readable in 80 columns.
 
-    The file is shown by its name and the sheet column only when some problem has a sheet, so
-    that the message keeps most of the width of a terminal.
+    Identical problems (same file, column, value and message) make one block listing their
+    rows. Values and messages are printed as written, never read as terminal markup.
     """
     if not len(report):
         return
     lang = report.language
-    problems = report.errors[:MAX_ROWS_SHOWN] + report.warnings[:MAX_WARNINGS_SHOWN]
-    columns = [c for c in DISPLAY_COLUMNS if c != "sheet" or any(p.sheet for p in problems)]
-    table = Table(title=tr("report_title", lang), show_lines=False, expand=False)
-    for column in columns:
-        wide = column == "message"
-        table.add_column(
-            tr(f"col_{column}", lang),
-            overflow="fold",
-            no_wrap=column in ("row", "severity"),
-            ratio=3 if wide else None,
-            min_width=20 if wide else None,
-        )
-    for row, problem in zip(table_rows(problems, lang, width=40), problems, strict=True):
-        cells = dict(zip(DISPLAY_COLUMNS, row, strict=True))
-        cells["file"] = Path(cells["file"]).name
-        style = "red" if problem.severity == "error" else "yellow"
-        table.add_row(*(cells[c] for c in columns), style=style)
-    stream.print(table)
-    hidden = len(report) - len(problems)
+    errors, warns = group_problems(report.errors), group_problems(report.warnings)
+    shown = errors[:MAX_ROWS_SHOWN] + warns[:MAX_WARNINGS_SHOWN]
+    _say(stream, tr("report_title", lang), "bold")
+    for first, rows in shown:
+        style = "red" if first.severity == "error" else "yellow"
+        where = [Path(first.file).name]
+        if first.sheet:
+            where.append(f"{tr('col_sheet', lang)} {first.sheet}")
+        if rows:
+            label = tr("col_row", lang) if len(rows) == 1 else tr("cli_rows", lang)
+            where.append(f"{label} {_row_list(rows)}")
+        if first.column:
+            where.append(f"{tr('col_column', lang)} « {first.column} »")
+        _say(stream, f"{tr(f'sev_{first.severity}', lang)} · {', '.join(where)}", f"bold {style}")
+        if first.value is not None and first.value not in first.message:
+            value = " ".join(first.value.split())
+            value = value if len(value) <= 60 else value[:59] + "…"
+            _say(stream, f"{tr('col_value', lang)} : {value}", indent=2)
+        _say(stream, first.message, style, indent=2)
+    hidden = sum(len(rows) or 1 for _, rows in errors[MAX_ROWS_SHOWN:] + warns[MAX_WARNINGS_SHOWN:])
     if hidden:
-        stream.print(tr("report_more", lang, n=hidden, path=path or "CSV"))
+        _say(stream, tr("report_more", lang, n=hidden, path=path or "CSV"))
     elif path is not None and report.has_errors:
-        stream.print(tr("cli_failure_report", lang, path=path))
-    stream.print(report.counts_text())
+        _say(stream, tr("cli_failure_report", lang, path=path))
+    _say(stream, report.counts_text())
+
+
+def group_problems(problems) -> list[tuple]:
+    """``[(first problem, [rows])]``: problems alike but for their row, in order of appearance."""
+    groups: dict[tuple, tuple] = {}
+    for p in problems:
+        key = (p.file, p.sheet, p.column, p.value, p.severity, p.code, p.message)
+        if key not in groups:
+            groups[key] = (p, [])
+        if p.row is not None:
+            groups[key][1].append(p.row)
+    return list(groups.values())
+
+
+def _row_list(rows: list[int], shown: int = 12) -> str:
+    text = ", ".join(str(r) for r in rows[:shown])
+    return text + (f" … (+{len(rows) - shown})" if len(rows) > shown else "")
+
+
+if __name__ == "__main__":
+    app()

@@ -35,6 +35,7 @@ import yaml
 
 from .errors import ConfigError
 from .nlp import ParsedAnswers, _loose, fold, parse_answers
+from .validation import tr
 
 __all__ = [
     "Code",
@@ -167,8 +168,22 @@ _UniqueKeyLoader.add_constructor(
 )
 
 
-def load_codebook(path: str | os.PathLike) -> Codebook:
-    """Read and validate a YAML codebook.
+@dataclass(frozen=True)
+class _Source:
+    """The codebook file being validated, and the language of its error messages."""
+
+    file: str
+    language: str
+
+    def error(self, key: str, code: str, **params) -> ConfigError:
+        return ConfigError(self.file, key, tr(code, self.language, **params))
+
+    def unknown_key(self, key: str, allowed) -> ConfigError:
+        return self.error(key, "unknown_key", hint="", allowed=", ".join(sorted(allowed)))
+
+
+def load_codebook(path: str | os.PathLike, language: str = "en") -> Codebook:
+    """Read and validate a YAML codebook; errors are written in ``language`` ("fr" or "en").
 
     Raises
     ------
@@ -176,15 +191,16 @@ def load_codebook(path: str | os.PathLike) -> Codebook:
         Naming the file and the key path at fault (unknown key, missing label, bad pattern...).
     """
     path = Path(path)
+    src = _Source(str(path), language)
     try:
         text = path.read_text(encoding="utf-8")
     except OSError as exc:
-        raise ConfigError(str(path), "", f"cannot read the codebook: {exc}") from exc
+        raise src.error("", "cb_unreadable", detail=exc) from exc
     try:
         data = yaml.load(text, Loader=_UniqueKeyLoader)
     except yaml.YAMLError as exc:
-        raise ConfigError(str(path), "", f"invalid YAML: {exc}") from exc
-    return parse_codebook(data, source=str(path))
+        raise src.error("", "yaml_syntax", detail=exc) from exc
+    return parse_codebook(data, source=str(path), language=language)
 
 
 def _split_words(phrase: str) -> tuple[str, ...]:
@@ -198,24 +214,22 @@ def _split_words(phrase: str) -> tuple[str, ...]:
     return tuple(words)
 
 
-def _check_word(word: str, file: str, key: str) -> None:
+def _check_word(word: str, src: _Source, key: str) -> None:
     if word == _GAP:
         return
     if "*" in word[:-1] or (word.endswith("*") and len(word) < 3):
-        raise ConfigError(
-            file, key, f"bad word {word!r}: '*' may only end a word of at least 2 letters"
-        )
+        raise src.error(key, "cb_bad_word", word=word)
 
 
-def _pattern_set(spec, file: str, key: str, allowed: set[str]) -> tuple[PatternSet, PatternSet]:
+def _pattern_set(spec, src: _Source, key: str, allowed: set[str]) -> tuple[PatternSet, PatternSet]:
     """(patterns, negated-only patterns) of a ``patterns`` / ``exclude`` / ``require`` mapping."""
     if spec is None:
         return PatternSet(), PatternSet()
     if not isinstance(spec, dict):
-        raise ConfigError(file, key, f"expected a mapping with keys {sorted(allowed)}")
+        raise src.error(key, "cb_expected_keys", allowed=", ".join(sorted(allowed)))
     for k in spec:
         if k not in allowed:
-            raise ConfigError(file, f"{key}.{k}", f"unknown key; expected one of {sorted(allowed)}")
+            raise src.unknown_key(f"{key}.{k}", allowed)
     out: dict[str, list] = {"phrases": [], "regex": [], "negated": [], "questions": []}
     for k, items in spec.items():
         if items is None:
@@ -223,13 +237,13 @@ def _pattern_set(spec, file: str, key: str, allowed: set[str]) -> tuple[PatternS
         if isinstance(items, str):
             items = [items]
         if not isinstance(items, list):
-            raise ConfigError(file, f"{key}.{k}", "expected a list")
+            raise src.error(f"{key}.{k}", "cb_expected_list")
         for n, item in enumerate(items):
             ik = f"{key}.{k}[{n}]"
             if isinstance(item, int) and not isinstance(item, bool):
                 item = str(item)  # a number written bare in YAML (e.g. a hotline 3949)
             if not isinstance(item, str) or not item.strip():
-                raise ConfigError(file, ik, f"expected a non-empty string, got {item!r}")
+                raise src.error(ik, "cb_expected_text", got=item)
             item = item.strip()
             if k == "questions":
                 out["questions"].append(item)
@@ -238,15 +252,15 @@ def _pattern_set(spec, file: str, key: str, allowed: set[str]) -> tuple[PatternS
                 try:
                     out["regex"].append(re.compile(item, re.IGNORECASE))
                 except re.error as exc:
-                    raise ConfigError(file, ik, f"bad regular expression {item!r}: {exc}") from exc
+                    raise src.error(ik, "cb_bad_regex", item=item, detail=exc) from exc
                 continue
             if k == "lemmas" and len(item.split()) > 1:
-                raise ConfigError(file, ik, f"{item!r} has several words: put it in 'phrases'")
+                raise src.error(ik, "cb_several_words", item=item)
             words = _split_words(item)
             for w in words:
-                _check_word(w, file, ik)
+                _check_word(w, src, ik)
             if words[0] == _GAP or words[-1] == _GAP:
-                raise ConfigError(file, ik, f"{item!r}: '...' must be between two words")
+                raise src.error(ik, "cb_gap", item=item)
             out["negated" if k == "negated" else "phrases"].append(words)
     return (
         PatternSet(tuple(out["phrases"]), tuple(out["regex"]), frozenset(out["questions"])),
@@ -254,73 +268,72 @@ def _pattern_set(spec, file: str, key: str, allowed: set[str]) -> tuple[PatternS
     )
 
 
-def _label(spec: dict, name: str, file: str, key: str) -> str:
+def _label(spec: dict, name: str, src: _Source, key: str) -> str:
     v = spec.get(name)
     if not isinstance(v, str) or not v.strip():
-        raise ConfigError(file, f"{key}.{name}", "missing label (a non-empty string is required)")
+        raise src.error(f"{key}.{name}", "cb_missing_label")
     return v.strip()
 
 
-def parse_codebook(data, source: str = "<codebook>") -> Codebook:
+def parse_codebook(data, source: str = "<codebook>", language: str = "en") -> Codebook:
     """Validate a codebook already read from YAML (a dict); see :func:`load_codebook`."""
     file = source
+    src = _Source(file, language)
     if not isinstance(data, dict):
-        raise ConfigError(file, "", "a codebook is a mapping with a 'families' key")
+        raise src.error("", "cb_not_mapping")
     for k in data:
         if k not in _TOP_KEYS:
-            raise ConfigError(file, str(k), f"unknown key; expected one of {sorted(_TOP_KEYS)}")
+            raise src.unknown_key(str(k), _TOP_KEYS)
     fams = data.get("families")
     if not isinstance(fams, dict) or not fams:
-        raise ConfigError(file, "families", "missing or empty: give at least one family of codes")
+        raise src.error("families", "cb_no_families")
     families = []
     for fid, fspec in fams.items():
         fkey = f"families.{fid}"
         if not isinstance(fid, str) or not _ID.match(fid):
-            raise ConfigError(file, fkey, "a family id is lower-case letters, digits and '_'")
+            raise src.error(fkey, "cb_bad_id", what=tr("cb_family", language))
         if not isinstance(fspec, dict):
-            raise ConfigError(file, fkey, "expected a mapping (label_fr, label_en, codes)")
+            raise src.error(fkey, "cb_expected_keys", allowed="label_fr, label_en, codes")
         for k in fspec:
             if k not in _FAMILY_KEYS:
-                raise ConfigError(
-                    file, f"{fkey}.{k}", f"unknown key; expected one of {sorted(_FAMILY_KEYS)}"
-                )
+                raise src.unknown_key(f"{fkey}.{k}", _FAMILY_KEYS)
         f_negation = fspec.get("negation", "drop")
         if f_negation not in _NEGATION:
-            raise ConfigError(file, f"{fkey}.negation", f"expected one of {sorted(_NEGATION)}")
+            raise src.error(f"{fkey}.negation", "not_one_of", got=f_negation,
+                            allowed=", ".join(sorted(_NEGATION)))
         codes_spec = fspec.get("codes")
         if not isinstance(codes_spec, dict) or not codes_spec:
-            raise ConfigError(file, f"{fkey}.codes", "missing or empty: give at least one code")
+            raise src.error(f"{fkey}.codes", "cb_no_codes")
         codes = []
         for cid, cspec in codes_spec.items():
             ckey = f"{fkey}.codes.{cid}"
             if not isinstance(cid, str) or not _ID.match(cid):
-                raise ConfigError(file, ckey, "a code id is lower-case letters, digits and '_'")
+                raise src.error(ckey, "cb_bad_id", what=tr("cb_code", language))
             if not isinstance(cspec, dict):
-                raise ConfigError(file, ckey, "expected a mapping (label_fr, label_en, patterns)")
+                raise src.error(ckey, "cb_expected_keys", allowed="label_fr, label_en, patterns")
             for k in cspec:
                 if k not in _CODE_KEYS:
-                    raise ConfigError(
-                        file, f"{ckey}.{k}", f"unknown key; expected one of {sorted(_CODE_KEYS)}"
-                    )
+                    raise src.unknown_key(f"{ckey}.{k}", _CODE_KEYS)
             negation = cspec.get("negation", f_negation)
             if negation not in _NEGATION:
-                raise ConfigError(file, f"{ckey}.negation", f"expected one of {sorted(_NEGATION)}")
+                raise src.error(f"{ckey}.negation", "not_one_of", got=negation,
+                                allowed=", ".join(sorted(_NEGATION)))
             description = cspec.get("description", "")
             if not isinstance(description, str):
-                raise ConfigError(file, f"{ckey}.description", "expected a string")
+                raise src.error(f"{ckey}.description", "cb_expected_text", got=description)
             patterns, negated = _pattern_set(
-                cspec.get("patterns"), file, f"{ckey}.patterns", _PATTERN_KEYS
+                cspec.get("patterns"), src, f"{ckey}.patterns", _PATTERN_KEYS
             )
             if not patterns and not negated:
-                raise ConfigError(file, f"{ckey}.patterns", "missing: give at least one pattern")
-            exclude, _ = _pattern_set(cspec.get("exclude"), file, f"{ckey}.exclude", _CONTEXT_KEYS)
-            require, _ = _pattern_set(cspec.get("require"), file, f"{ckey}.require", _REQUIRE_KEYS)
+                raise src.error(f"{ckey}.patterns", "cb_no_pattern")
+            exclude, _ = _pattern_set(cspec.get("exclude"), src, f"{ckey}.exclude", _CONTEXT_KEYS)
+            require, _ = _pattern_set(cspec.get("require"), src, f"{ckey}.require", _REQUIRE_KEYS)
             codes.append(
                 Code(
                     id=f"{fid}.{cid}",
                     family=fid,
-                    label_fr=_label(cspec, "label_fr", file, ckey),
-                    label_en=_label(cspec, "label_en", file, ckey),
+                    label_fr=_label(cspec, "label_fr", src, ckey),
+                    label_en=_label(cspec, "label_en", src, ckey),
                     description=description.strip(),
                     patterns=patterns,
                     negated=negated,
@@ -332,13 +345,37 @@ def parse_codebook(data, source: str = "<codebook>") -> Codebook:
         families.append(
             Family(
                 id=fid,
-                label_fr=_label(fspec, "label_fr", file, fkey),
-                label_en=_label(fspec, "label_en", file, fkey),
+                label_fr=_label(fspec, "label_fr", src, fkey),
+                label_en=_label(fspec, "label_en", src, fkey),
                 description=str(fspec.get("description", "") or "").strip(),
                 codes=tuple(codes),
             )
         )
     return Codebook(families=tuple(families), name=str(data.get("name", "") or ""), path=file)
+
+
+_ENGLISH_WORDS = frozenset("the and is to of it that you we they was with have not this".split())
+_FRENCH_WORDS = frozenset("le la les et est de des je on pas un une que il nous ils".split())
+
+
+def nothing_coded_message(texts: Iterable[str], n_passages: int, codebook_file: str,
+                          language: str = "fr") -> str | None:
+    """Why a codebook may have found nothing in a wave's answers, or None when it found some.
+
+    Says when the answers look English rather than French (the codebook's patterns are French
+    lemmas) and otherwise points at a codebook written for another study.
+    """
+    texts = [t for t in texts if isinstance(t, str) and t.strip()]
+    if n_passages or not texts:
+        return None
+    words = [w for t in texts for w in re.findall(r"[a-zà-ÿ]+", t.lower())]
+    english = sum(w in _ENGLISH_WORDS for w in words)
+    french = sum(w in _FRENCH_WORDS for w in words)
+    if english > french:
+        why = tr("nothing_coded_english", language)
+    else:
+        why = tr("nothing_coded_other_study", language)
+    return tr("nothing_coded", language, n=len(texts), codebook=codebook_file, why=why)
 
 
 # --------------------------------------------------------------------------------------------

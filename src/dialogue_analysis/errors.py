@@ -7,6 +7,11 @@ class DialogueAnalysisError(Exception):
     """Base class of the toolkit's errors."""
 
 
+class DialogueAnalysisWarning(UserWarning):
+    """Something an analyst should know (e.g. the data allow fewer groups than asked); the
+    command line prints each one once."""
+
+
 class ConfigError(DialogueAnalysisError):
     """A YAML file (survey config, codebook, settings) is invalid.
 

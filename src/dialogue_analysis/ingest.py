@@ -157,6 +157,19 @@ class _Context:
             self.progress(tr(code, self.language, **params))
 
 
+def _check_codebook(project: Project, language: str) -> None:
+    """Validate the declared codebook now, rather than minutes later when answers are coded.
+
+    Raises ConfigError (file, key, in ``language``) when it is missing or invalid; a config
+    without a codebook is fine for ingestion.
+    """
+    if project.codebook_path is None:
+        return
+    from .coding import load_codebook
+
+    load_codebook(project.require_codebook(), language=language)
+
+
 # ----------------------------------------------------------------------------------------------
 # Public API
 # ----------------------------------------------------------------------------------------------
@@ -198,6 +211,7 @@ def read_wave(
     """
     survey = project.survey
     lang = language or project.settings.language
+    _check_codebook(project, lang)
     report = ValidationReport(language=lang)
     ctx = _Context(survey, report, lang, survey.missing_keys, progress)
     if survey.shape == "wide":
@@ -368,6 +382,7 @@ def _read_table(
         if text is not None and not text.strip():
             ctx.problem(spec, None, None, None, ERROR, "empty_file")
         elif text is not None:
+            text = _strip_nul_bytes(text, spec, ctx)
             reader = _read_json if spec.format == "json" else _read_csv
             table = reader(text, spec, ctx, wanted, info)
     if table is not None and not table.cells:
@@ -384,6 +399,18 @@ def _decode(data: bytes, spec: TableSpec, ctx: _Context, info: dict) -> str | No
     bytes replaced by "�", and a warning. Generic detectors were not used: on short French
     files they often guess a Central-European or Mac code page and garble every accent.
     """
+    if spec.encoding == "auto" and not data.startswith(
+            (codecs.BOM_UTF8, codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        cause = _not_plain_text(data)
+        if cause is not None:
+            code, params = cause
+            ctx.problem(spec, None, None, None, ERROR, code, **params)
+            return None
+        utf16 = _utf16_without_bom(data)
+        if utf16 is not None:
+            ctx.problem(spec, None, None, None, WARNING, "utf16_without_bom", encoding=utf16)
+            info["encoding"] = utf16
+            return data.decode(utf16, errors="replace")
     if spec.encoding != "auto":
         candidates = [spec.encoding]
     elif data.startswith(codecs.BOM_UTF8):
@@ -408,6 +435,57 @@ def _decode(data: bytes, spec: TableSpec, ctx: _Context, info: dict) -> str | No
     info["encoding"] = "cp1252"
     ctx.problem(spec, None, None, None, WARNING, "bytes_replaced", n=text.count("\ufffd"))
     return text
+
+
+def _utf16_without_bom(data: bytes) -> str | None:
+    """``"utf-16-le"`` or ``"utf-16-be"`` when the text is UTF-16 with no BOM, else None.
+
+    Text in a Latin script written as UTF-16 has a NUL byte in every character: at odd offsets
+    in little-endian, even ones in big-endian.
+    """
+    head = data[:4096]
+    half = len(head) // 2
+    if half < 4:
+        return None
+    odd, even = head[1::2].count(0), head[0::2].count(0)
+    for zeros, others, encoding in ((odd, even, "utf-16-le"), (even, odd, "utf-16-be")):
+        if zeros > 0.6 * half and others < 0.05 * half:
+            try:
+                data.decode(encoding)
+            except UnicodeDecodeError:
+                return None
+            return encoding
+    return None
+
+
+def _not_plain_text(data: bytes) -> tuple[str, dict] | None:
+    """(code, params) of an ERROR when a file read as text is not text at all, else None.
+
+    A renamed workbook (zip) or old .xls, or binary content (many control bytes that are not
+    UTF-16's NULs): reading it as CSV would only list every column as missing.
+    """
+    if data.startswith(b"PK\x03\x04"):
+        return "text_is_zip", {}
+    if data.startswith(b"\xd0\xcf\x11\xe0"):
+        return "text_is_xls", {}
+    head = data[:4096]
+    if _utf16_without_bom(data) is not None:
+        return None
+    control = sum(b < 32 and b not in b"\r\n\t\x0c" for b in head)
+    if control > 0.1 * len(head):
+        return "binary_content", {"n": control, "total": len(head)}
+    return None
+
+
+def _strip_nul_bytes(text: str, spec: TableSpec, ctx: _Context) -> str:
+    """Remove NUL characters (a damaged or truncated save) and say on which lines they were."""
+    if "\x00" not in text:
+        return text
+    lines = [str(i) for i, line in enumerate(text.splitlines(), 1) if "\x00" in line]
+    shown = ", ".join(lines[:10]) + (" …" if len(lines) > 10 else "")
+    ctx.problem(spec, int(lines[0]), None, None, WARNING, "nul_bytes",
+                n=text.count("\x00"), lines=shown)
+    return text.replace("\x00", "")
 
 
 def _read_excel(data: bytes, spec: TableSpec, ctx: _Context, wanted, info) -> _Table | None:
@@ -445,11 +523,12 @@ def _read_excel(data: bytes, spec: TableSpec, ctx: _Context, wanted, info) -> _T
             spec, None, None, None, ERROR, "header_row_missing", n=len(grid), row=header_row
         )
         return None
+    formulas = _keep_formulas_as_written(data, sheet, grid, header_row + 1)
     table = _make_table(
         spec, sheet, header_row, grid[header_row - 1], grid[header_row:], header_row + 1
     )
     table.letters = True
-    _flag_uncached_formulas(data, table, grid, ctx)
+    _warn_formulas(table, formulas, ctx)
     return table
 
 
@@ -467,35 +546,62 @@ def _choose_sheet(names: list[str], spec: TableSpec, ctx: _Context) -> str:
     return match
 
 
-def _flag_uncached_formulas(data: bytes, table: _Table, grid: list[list], ctx: _Context) -> None:
-    """Report formulas whose computed value was never saved (files written by scripts).
+_EXCEL_ERRORS = frozenset({"#NAME?", "#REF!", "#VALUE!", "#DIV/0!", "#N/A", "#NUM!", "#NULL!"})
 
-    openpyxl reads the value Excel saved with each formula; it does not compute formulas. A file
-    whose formulas were never opened in a spreadsheet application has no saved value: without
-    this check such cells would silently look empty. ``grid`` is the sheet as read (with its
-    empty rows), so that row numbers are Excel's.
+
+def _formula_cells(data: bytes, sheet: str, grid: list[list], first: int) -> list[tuple]:
+    """Formula cells of the body whose saved value is missing or an Excel error.
+
+    openpyxl reads the value Excel saved with each formula; it does not compute formulas. A
+    cell an interviewer began with "=" is stored as a formula: written by a script it has no
+    saved value, and once re-saved in Excel its value is an error such as ``#NAME?``. Returns
+    ``[(index in grid, column index, formula, saved value)]``; ``grid`` is the sheet as read
+    with its empty rows, so that row numbers are Excel's.
     """
-    first = table.header_row + 1
-    body = grid[table.header_row :]
-    if not any(v is None for row in body for v in row):
-        return
+    body = grid[first - 1 :]
+    if not any(v is None or (isinstance(v, str) and v in _EXCEL_ERRORS)
+               for row in body for v in row):
+        return []
     import openpyxl
 
+    found = []
     workbook = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=False)
     try:
-        worksheet = workbook[table.sheet]
+        worksheet = workbook[sheet]
         worksheet.reset_dimensions()
         rows = worksheet.iter_rows(min_row=first, values_only=True)
-        for number, (values, formulas) in enumerate(zip(body, rows, strict=False), first):
+        for i, (values, formulas) in enumerate(zip(body, rows, strict=False), first - 1):
             for j, formula in enumerate(formulas):
                 saved = values[j] if j < len(values) else None
-                if saved is None and isinstance(formula, str) and formula.startswith("="):
-                    header = table.headers[j] if j < len(table.headers) else ""
-                    column = header or table.position(j)
-                    code = "formula_without_value"
-                    ctx.problem(table, number, column, formula, ERROR, code, formula=formula)
+                if (isinstance(formula, str) and formula.startswith("=")
+                        and (saved is None or saved in _EXCEL_ERRORS)):
+                    found.append((i, j, formula, saved))
     finally:
         workbook.close()
+    return found
+
+
+def _keep_formulas_as_written(data: bytes, sheet: str, grid: list[list], first: int):
+    """Put the text of formulas without a saved value into ``grid`` (an answer that starts
+    with "=" is kept as the interviewer typed it); return the cells to warn about."""
+    found = _formula_cells(data, sheet, grid, first)
+    for i, j, formula, saved in found:
+        if saved is None:
+            grid[i] = list(grid[i]) + [None] * (j + 1 - len(grid[i]))
+            grid[i][j] = formula
+    return found
+
+
+def _warn_formulas(table: _Table, found: list[tuple], ctx: _Context) -> None:
+    for i, j, formula, saved in found:
+        header = table.headers[j] if j < len(table.headers) else ""
+        column = header or table.position(j)
+        if saved is None:
+            ctx.problem(table, i + 1, column, formula, WARNING, "formula_kept_as_text",
+                        formula=formula)
+        else:
+            ctx.problem(table, i + 1, column, formula, WARNING, "formula_error_value",
+                        formula=formula, error=saved)
 
 
 def _looks_like_text(data: bytes) -> bool:
@@ -519,10 +625,41 @@ def _read_csv(text: str, spec: TableSpec, ctx: _Context, wanted, info) -> _Table
         code = "header_row_missing" if header_line > last else "header_row_inside_cell"
         ctx.problem(spec, None, None, None, ERROR, code, n=last, row=header_line)
         return None
+    if _wrong_separator(records[index][1], separator, spec, ctx, wanted, header_line):
+        return None
     body = records[index + 1 :]
     return _make_table(
         spec, None, header_line, records[index][1], [r for _, r in body], [n for n, _ in body]
     )
+
+
+def _wrong_separator(header: list[str], separator: str, spec: TableSpec, ctx: _Context,
+                     wanted: list[str], line: int) -> bool:
+    """Report (and return True) when another separator finds more of the expected headers.
+
+    Cut with the wrong separator, the header is one or two long cells and every column of the
+    config would be listed as missing: the cause is said instead.
+    """
+    keys = {fold(w) for w in wanted}
+    found = sum(1 for c in header if c and fold(c) in keys)
+    if found * 2 >= len(keys):
+        return False
+    joined = separator.join(c or "" for c in header)
+    best, best_found = None, found
+    for candidate in _SEPARATOR_CANDIDATES:
+        cells = next(csv.reader([joined], delimiter=candidate), [])
+        score = sum(1 for c in cells if c and fold(c.strip()) in keys)
+        if candidate != separator and score > best_found:
+            best, best_found = candidate, score
+    if best is None:
+        return False
+    names = {"\t": "tab", ";": ";", ",": ",", "|": "|"}
+    configured = spec.separator != "auto"
+    ctx.problem(spec, line, None, None, ERROR, "wrong_separator", used=names[separator],
+                better=names[best], found=best_found, total=len(keys),
+                how=tr("separator_set" if configured else "separator_auto", ctx.language,
+                       better=names[best]))
+    return True
 
 
 def _csv_records(text: str, separator: str) -> list[tuple[int, list[str]]]:
@@ -843,7 +980,7 @@ def _build_long(
     r_cols = _locate(respondents, [("respondents.key", r.key)] + _attribute_keys(survey), ctx)
     if len(a_cols) < 3 or r.key not in r_cols:
         return _empty_tables(survey)
-    texts, order = _collect_answers(answers, a_cols, ctx)
+    texts, order, ignored = _collect_answers(answers, a_cols, ctx)
     keys = [cell_text(row[r_cols[r.key]]) for row in respondents.cells]
     _check_duplicates(
         respondents, keys, respondents.rows, r.key, "duplicate_respondent", ctx, only=order
@@ -856,7 +993,8 @@ def _build_long(
     for key, answer_rows in order.items():
         index = by_key.get(key)
         if index is None:
-            for row in answer_rows:
+            # Answers to undeclared questions were ignored (and said so): no "kept" warning.
+            for row in (r for r in answer_rows if r not in ignored):
                 ctx.problem(
                     answers,
                     row,
@@ -877,7 +1015,8 @@ def _build_long(
 
 
 def _collect_answers(table: _Table, cols: dict[str, int], ctx: _Context):
-    """Answers by (key, question id), and each key's answer rows in order of appearance."""
+    """Answers by (key, question id), each key's answer rows in order of appearance, and the
+    rows ignored because their question is not declared."""
     spec = table.spec
     by_code = {fold(q.code): q for q in ctx.survey.questions}
     texts: dict[tuple[str, str], tuple[str, int]] = {}
@@ -927,7 +1066,7 @@ def _collect_answers(table: _Table, cols: dict[str, int], ctx: _Context):
             value=code,
             count=len(rows),
         )
-    return texts, order
+    return texts, order, {row for rows in undeclared.values() for row in rows}
 
 
 def _respondent_values(table: _Table, index: int | None, cols, values: dict, ctx: _Context) -> None:

@@ -572,6 +572,7 @@ def publish(a: Analysis, reports_dir: str | os.PathLike, *, language: str | None
         nb_out, running = None, None
         if notebooks_dir is not None and Path(notebooks_dir).is_dir():
             # The notebooks run in their own kernels while this process draws the figures.
+            preload_notebook_modules()
             nb_out = stage / "notebooks"
             running = pool.submit(step, "notebooks", lambda: execute_notebooks(
                 notebooks_dir, nb_out, config=config_path, root=root, language=language))
@@ -591,6 +592,23 @@ def publish(a: Analysis, reports_dir: str | os.PathLike, *, language: str | None
 
 
 # -- notebooks --------------------------------------------------------------------------------
+
+
+def preload_notebook_modules() -> None:
+    """Import, in the calling thread, the modules that executing notebooks imports.
+
+    Starting a kernel imports IPython on first use; matplotlib, drawing a figure in another
+    thread, looks IPython up in ``sys.modules`` without waiting for that import and can find it
+    half-initialised (``AttributeError: partially initialized module 'IPython'``). Imported
+    here first, before the notebook thread starts, every module is complete when either thread
+    sees it.
+    """
+    import importlib
+    import importlib.util
+
+    for name in ("IPython", "IPython.paths", "jupyter_client.manager", "nbclient", "nbformat"):
+        if importlib.util.find_spec(name.split(".")[0]) is not None:
+            importlib.import_module(name)
 
 
 def notebook_parameters(config, root, language: str) -> str:

@@ -12,15 +12,20 @@ Groups are numbered 1..k by decreasing size.
 
 from __future__ import annotations
 
+import warnings
+
 import numpy as np
 import pandas as pd
 from scipy.cluster.hierarchy import fcluster, linkage
 from sklearn.base import BaseEstimator
 from sklearn.cluster import KMeans
+from sklearn.exceptions import ConvergenceWarning
 from sklearn.metrics import adjusted_rand_score, calinski_harabasz_score, silhouette_score
 from threadpoolctl import threadpool_limits
 
+from .errors import DialogueAnalysisError, DialogueAnalysisWarning
 from .features import FeatureBuilder
+from .validation import tr
 
 EVIDENCE_COLUMNS = [
     "k",
@@ -36,6 +41,39 @@ EVIDENCE_COLUMNS = [
     "supported",
     "chosen",
 ]
+
+
+class TypologySettingsError(DialogueAnalysisError, ValueError):
+    """A typology setting does not fit the wave (more groups than interviews, an attribute
+    the typology cannot use)."""
+
+
+def check_group_settings(n_records: int, n_clusters, k_range, *, min_group_size: int = 5,
+                         language: str = "fr") -> None:
+    """Check ``n_clusters`` and ``k_range`` against the number of interviews, before fitting.
+
+    At most ``n_records - 1`` groups can be made (each group needs a record, and one group of
+    everything says nothing). A fixed ``n_clusters`` beyond that is an error; a ``k_range``
+    beyond it is narrowed, with a warning; a wave too small for groups of ``min_group_size``
+    gets one warning (instead) that its groups are fragile and which numbers are tried.
+    """
+    top = n_records - 1
+    if top < 2:
+        raise TypologySettingsError(tr("typo_too_few", language, n=n_records))
+    if n_clusters != "auto" and int(n_clusters) > top:
+        raise TypologySettingsError(tr("typo_n_clusters", language, k=n_clusters, n=n_records,
+                                       top=top))
+    if n_clusters == "auto":
+        low, high = min(int(k_range[0]), top), min(int(k_range[1]), top)
+        tried = str(low) if low == high else f"{low}–{high}"
+    else:
+        tried = str(n_clusters)
+    if n_records < 2 * min_group_size:  # one warning says it all on a very small wave
+        warnings.warn(tr("typo_small_wave", language, n=n_records, size=min_group_size,
+                         tried=tried), DialogueAnalysisWarning, stacklevel=2)
+    elif n_clusters == "auto" and int(k_range[1]) > top:
+        warnings.warn(tr("typo_k_range", language, low=k_range[0], high=k_range[1],
+                         n=n_records, tried=tried), DialogueAnalysisWarning, stacklevel=2)
 
 
 def choose_k(evidence, *, stability_threshold=0.75, tolerance=0.02, min_group_size=5):
@@ -358,7 +396,7 @@ class Typology(BaseEstimator):
     def _candidate_ks(self, n):
         if self.n_clusters == "auto":
             low, high = self.k_range
-            ks = [k for k in range(int(low), int(high) + 1) if 2 <= k < n]
+            ks = [k for k in range(min(int(low), n - 1), int(high) + 1) if 2 <= k < n]
         else:
             ks = [int(self.n_clusters)]
         if not ks or ks[0] >= n:
@@ -373,10 +411,14 @@ class Typology(BaseEstimator):
         if self.method == "ward":
             tree = linkage(x, method="ward")  # one tree, cut at every k
             return {k: fcluster(tree, t=k, criterion="maxclust") - 1 for k in ks}
-        return {
-            k: KMeans(n_clusters=k, n_init=self.n_init_, random_state=seed).fit_predict(x)
-            for k in ks
-        }
+        # On a small wave k-means finds fewer distinct points than groups: the caller already
+        # warned that such groups are fragile (check_group_settings), once, in words.
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", ConvergenceWarning)
+            return {
+                k: KMeans(n_clusters=k, n_init=self.n_init_, random_state=seed).fit_predict(x)
+                for k in ks
+            }
 
     def _bootstrap(self, x, ks, full):
         """ARI between the full clustering and each resample's, on the records they share."""

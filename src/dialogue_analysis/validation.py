@@ -121,6 +121,50 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "aucun dictionnaire des codes déclaré (clé « codebook »)",
         "no codebook declared (key “codebook”)",
     ),
+    # --- codebook (ConfigError) ---
+    "cb_unreadable": (
+        "impossible de lire le dictionnaire des codes : {detail}",
+        "cannot read the codebook: {detail}",
+    ),
+    "cb_bad_word": (
+        "mot {word!r} invalide : « * » ne peut que terminer un mot d'au moins 2 lettres",
+        "bad word {word!r}: '*' may only end a word of at least 2 letters",
+    ),
+    "cb_expected_keys": ("attendu : des clés parmi {allowed}", "expected a mapping with keys {allowed}"),
+    "cb_expected_list": ("attendu : une liste", "expected a list"),
+    "cb_expected_text": (
+        "attendu : un texte non vide ; trouvé : {got!r}",
+        "expected a non-empty string, got {got!r}",
+    ),
+    "cb_bad_regex": (
+        "expression régulière invalide {item!r} : {detail}",
+        "bad regular expression {item!r}: {detail}",
+    ),
+    "cb_several_words": (
+        "{item!r} contient plusieurs mots : mettez-le dans « phrases »",
+        "{item!r} has several words: put it in 'phrases'",
+    ),
+    "cb_gap": ("{item!r} : « ... » doit être entre deux mots", "{item!r}: '...' must be between two words"),
+    "cb_missing_label": (
+        "libellé manquant (un texte non vide est obligatoire)",
+        "missing label (a non-empty string is required)",
+    ),
+    "cb_not_mapping": (
+        "un dictionnaire des codes est fait de clés, dont « families »",
+        "a codebook is a mapping with a 'families' key",
+    ),
+    "cb_no_families": (
+        "absente ou vide : donnez au moins une famille de codes",
+        "missing or empty: give at least one family of codes",
+    ),
+    "cb_no_codes": ("absente ou vide : donnez au moins un code", "missing or empty: give at least one code"),
+    "cb_no_pattern": ("absente : donnez au moins un motif", "missing: give at least one pattern"),
+    "cb_bad_id": (
+        "un identifiant de {what} s'écrit en lettres minuscules, chiffres et « _ »",
+        "a {what} id is lower-case letters, digits and '_'",
+    ),
+    "cb_family": ("famille", "family"),
+    "cb_code": ("code", "code"),
     "input_not_found": ("fichier de données introuvable : {path}", "data file not found: {path}"),
     "sheet_not_found": (
         "feuille « {sheet} » absente ; feuilles du classeur : {available}",
@@ -167,6 +211,50 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "indiquez l'encodage du fichier (clé encoding) si vous le connaissez",
         "{n} byte(s) readable neither as UTF-8 nor as cp1252, replaced by “�”; "
         "give the file's encoding (key encoding) if you know it",
+    ),
+    "utf16_without_bom": (
+        "fichier en UTF-16 sans marque d'ordre (BOM), lu comme {encoding} ; enregistrez-le en "
+        "UTF-8 pour éviter toute ambiguïté",
+        "UTF-16 file without a byte-order mark (BOM), read as {encoding}; save it as UTF-8 to "
+        "avoid any ambiguity",
+    ),
+    "text_is_zip": (
+        "ce fichier est un classeur Excel (.xlsx) ou une archive zip, pas un fichier texte : "
+        "renommez-le en .xlsx (ou exportez-le en CSV depuis Excel)",
+        "this file is an Excel workbook (.xlsx) or a zip archive, not a text file: rename it to "
+        ".xlsx (or export it as CSV from Excel)",
+    ),
+    "text_is_xls": (
+        "ce fichier est un ancien classeur Excel (.xls), pas un fichier texte : ouvrez-le dans "
+        "Excel et enregistrez-le en .xlsx ou en CSV UTF-8",
+        "this file is an old Excel workbook (.xls), not a text file: open it in Excel and save "
+        "it as .xlsx or as UTF-8 CSV",
+    ),
+    "binary_content": (
+        "ce fichier ne contient pas du texte ({n} octets de contrôle sur les {total} premiers) : "
+        "est-ce bien le fichier des entretiens ? un fichier abîmé ou d'un autre format ?",
+        "this file does not hold text ({n} control bytes in the first {total}): is it the "
+        "interviews file? a damaged file or one of another format?",
+    ),
+    "nul_bytes": (
+        "{n} octet(s) nul(s) (\\0) supprimé(s), ligne(s) {lines} : le fichier a peut-être été "
+        "abîmé à l'enregistrement ; vérifiez ces lignes",
+        "{n} NUL byte(s) (\\0) removed, line(s) {lines}: the file may have been damaged when "
+        "saved; check these lines",
+    ),
+    "wrong_separator": (
+        "l'en-tête n'est pas découpé en colonnes avec le séparateur « {used} » ; avec « {better} » "
+        "on trouve {found} des {total} colonnes attendues : {how}",
+        "the header is not split into columns by the separator “{used}”; with “{better}”, "
+        "{found} of the {total} expected columns are found: {how}",
+    ),
+    "separator_set": (
+        "mettez separator: \"{better}\" (ou auto) dans la section table de la configuration",
+        "set separator: \"{better}\" (or auto) in the table section of the config",
+    ),
+    "separator_auto": (
+        "indiquez separator: \"{better}\" dans la section table de la configuration",
+        "set separator: \"{better}\" in the table section of the config",
     ),
     "missing_column": (
         "colonne absente du fichier (clé « {key} » de {config}){hint}",
@@ -232,9 +320,59 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "répondant « {value} » en double : lignes {rows}",
         "duplicate respondent “{value}”: rows {rows}",
     ),
-    "formula_without_value": (
-        "formule sans valeur calculée enregistrée ({formula}) : ouvrez et enregistrez le fichier dans Excel ou LibreOffice",
-        "formula without a saved computed value ({formula}): open and save the file in Excel or LibreOffice",
+    "formula_kept_as_text": (
+        "formule sans valeur calculée enregistrée, gardée telle qu'écrite : « {formula} » "
+        "(une réponse commençant par « = ») ; si c'est un calcul, ouvrez et enregistrez le "
+        "fichier dans Excel ou LibreOffice",
+        "formula without a saved computed value, kept as written: “{formula}” (an answer "
+        "starting with “=”); if it is a calculation, open and save the file in Excel or "
+        "LibreOffice",
+    ),
+    "formula_error_value": (
+        "formule en erreur ({error}) : {formula} ; une réponse commençant par « = » a été "
+        "prise pour une formule : retapez-la précédée d'une apostrophe (')",
+        "formula in error ({error}): {formula}; an answer starting with “=” was taken for a "
+        "formula: type it again after an apostrophe (')",
+    ),
+    # --- coding ---
+    "nothing_coded": (
+        "le dictionnaire des codes {codebook} n'a trouvé aucun code dans les {n} réponses : {why}",
+        "the codebook {codebook} found no code in the {n} answers: {why}",
+    ),
+    "nothing_coded_english": (
+        "les réponses semblent écrites en anglais, or ses motifs sont des mots français ; "
+        "traduisez le dictionnaire ou vérifiez le fichier d'entretiens",
+        "the answers look English while its patterns are French words; translate the codebook "
+        "or check the interviews file",
+    ),
+    "nothing_coded_other_study": (
+        "est-ce le dictionnaire de cette étude (clé codebook de la configuration) ? ses motifs "
+        "ne correspondent à aucun mot des réponses",
+        "is it this study's codebook (key codebook of the config)? none of its patterns matches "
+        "a word of the answers",
+    ),
+    # --- typology settings against the wave ---
+    "typo_too_few": (
+        "{n} entretien(s) : il en faut au moins 3 pour former des groupes (typologie)",
+        "{n} interview(s): at least 3 are needed to form groups (typology)",
+    ),
+    "typo_n_clusters": (
+        "settings.n_clusters = {k} : impossible de former {k} groupes avec {n} entretiens "
+        "(au plus {top}) ; mettez « n_clusters: auto » ou un nombre de 2 à {top}",
+        "settings.n_clusters = {k}: {k} groups cannot be formed from {n} interviews "
+        "(at most {top}); set “n_clusters: auto” or a number from 2 to {top}",
+    ),
+    "typo_k_range": (
+        "settings.k_range = [{low}, {high}] dépasse ce que permettent {n} entretiens : "
+        "seuls {tried} groupes sont essayés",
+        "settings.k_range = [{low}, {high}] goes beyond what {n} interviews allow: "
+        "only {tried} groups are tried",
+    ),
+    "typo_small_wave": (
+        "vague de {n} entretien(s) : trop peu pour des groupes d'au moins {size} entretiens ; "
+        "la typologie ({tried} groupes) est donnée à titre indicatif",
+        "wave of {n} interview(s): too few for groups of at least {size} interviews; "
+        "the typology ({tried} groups) is only indicative",
     ),
     # --- report and command line texts ---
     "report_title": ("Rapport de validation", "Validation report"),
@@ -250,6 +388,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
     ),
     "col_file": ("fichier", "file"),
     "col_sheet": ("feuille", "sheet"),
+    "cli_rows": ("lignes", "rows"),
     "col_row": ("ligne", "row"),
     "col_column": ("colonne", "column"),
     "col_value": ("valeur", "value"),
@@ -264,6 +403,23 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "config_error": ("Erreur de configuration", "Configuration error"),
     "cli_file": ("fichier", "file"),
     "cli_key": ("clé", "key"),
+    "cli_bug": (
+        "Erreur inattendue de dialogue-analysis (un défaut de l'outil, pas de vos données) : {error}",
+        "Unexpected error in dialogue-analysis (a defect of the tool, not of your data): {error}",
+    ),
+    "cli_bug_log": (
+        "Détails techniques enregistrés dans {path} : joignez ce fichier en signalant le problème "
+        "(relisez-le d'abord : il peut citer une cellule du fichier d'entretiens).",
+        "Technical details saved in {path}: attach this file when reporting the problem "
+        "(read it first: it may quote a cell of the interviews file).",
+    ),
+    "cli_os_error": (
+        "Impossible de lire ou d'écrire {path} : {detail}. Vérifiez que le dossier existe, que "
+        "vous pouvez y écrire et que le fichier n'est pas ouvert dans une autre application.",
+        "Cannot read or write {path}: {detail}. Check that the folder exists, that you may "
+        "write in it and that the file is not open in another application.",
+    ),
+    "cli_interrupted": ("Interrompu.", "Interrupted."),
     "cli_written": ("Écrit : {path}", "Written: {path}"),
     "cli_failure_report": ("Rapport complet : {path}", "Full report: {path}"),
     "cli_ingested": (

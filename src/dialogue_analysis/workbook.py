@@ -114,7 +114,18 @@ def _cell_value(v):
         return v
     if isinstance(v, dict):
         v = json.dumps(v, ensure_ascii=False, default=str)
-    return neutralise_formula(ILLEGAL_CHARACTERS_RE.sub("", str(v)))
+    return fit_excel_cell(neutralise_formula(ILLEGAL_CHARACTERS_RE.sub("", str(v))))
+
+
+EXCEL_CELL_LIMIT = 32_767  # characters Excel keeps in a cell; it silently drops the rest
+CUT_MARKER = " […]"
+
+
+def fit_excel_cell(text: str) -> str:
+    """``text`` cut to what an Excel cell holds, ending with a visible " […]" when cut."""
+    if len(text) <= EXCEL_CELL_LIMIT:
+        return text
+    return text[: EXCEL_CELL_LIMIT - len(CUT_MARKER)] + CUT_MARKER
 
 
 def write_sheet(wb: Workbook, name: str, df: pd.DataFrame) -> None:
