@@ -261,6 +261,11 @@ def count_key(dimension, category) -> tuple:
     return ("n", str(dimension), str(category))
 
 
+def table_total_key(dimension, category, other) -> tuple:
+    """People of ``category`` whose ``other`` attribute is given (a cross table's total)."""
+    return ("total", str(dimension), str(category), str(other))
+
+
 def typology_key(group, attribute, category) -> tuple:
     """People of typology group ``group`` with ``attribute = category``."""
     return ("typology", str(group), str(attribute), str(category))
@@ -302,8 +307,17 @@ def _people_cells(records: pd.DataFrame, nested: dict, values: dict, lines: list
             for r in t.index:
                 for c in t.columns:
                     values[people_key(a, r, b, c)] = int(t.loc[r, c])
+            # The totals a cross table prints count the people with both attributes given: the
+            # one-way margin when none is missing, fewer otherwise, and published either way.
+            for r in t.index:
+                values[table_total_key(a, r, b)] = int(t.loc[r].sum())
+                fixed.add(table_total_key(a, r, b))
+            for c in t.columns:
+                values[table_total_key(b, c, a)] = int(t[c].sum())
+                fixed.add(table_total_key(b, c, a))
             lines += table_lines(t, lambda r, c, a=a, b=b: people_key(a, r, b, c),
-                                 lambda r, a=a: count_key(a, r), lambda c, b=b: count_key(b, c))
+                                 lambda r, a=a, b=b: table_total_key(a, r, b),
+                                 lambda c, a=a, b=b: table_total_key(b, c, a))
     for (child, parent), parent_of in nested.items():
         for other in dims:
             if other in (child, parent) or (child, other) in nested or (other, child) in nested:
