@@ -20,7 +20,7 @@ import os
 import re
 import unicodedata
 import weakref
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
@@ -278,12 +278,16 @@ class AnonymisedAnswers:
         (position in ``answers``). It holds no original string; use it to review replacements.
     n_words : int
         Words of the input texts (for speed measurements).
+    n_ner_texts : int
+        Distinct texts the named-entity recogniser annotated: equal to the number of distinct
+        texts whenever the model is used, 0 with ``use_ner=False``.
     """
 
     answers: pd.DataFrame
     mapping: pd.DataFrame
     spans: pd.DataFrame
     n_words: int = 0
+    n_ner_texts: int = 0
 
     def counts(self) -> pd.Series:
         """Number of distinct placeholders per kind (no original string)."""
@@ -400,15 +404,15 @@ def _fold_same_length(text: str) -> str:
 
 
 def load_ner_model(name: str = DEFAULT_MODEL) -> Any:
-    """The spaCy pipeline of the NLP stage (loaded once per process), whose NER this stage runs.
+    """The anonymise stage's pipeline: ``nlp.build_pipeline("anonymise", name)``.
 
-    Sharing it saves a second model load in a run. Only ``ner`` (and a tok2vec it listens to,
-    if any) is run here; the lemmatizer's tables serve as word lists (to tell ``Bonjour`` from
-    a surname).
+    Loaded once per process. Only the named-entity recogniser (and a tok2vec it listens to, if
+    any) is enabled and run; the lemmatizer is loaded but disabled, its tables serve as word
+    lists (to tell ``Bonjour`` from a surname).
     """
-    from .nlp import load_nlp
+    from .nlp import build_pipeline
 
-    return load_nlp(name)
+    return build_pipeline("anonymise", name)
 
 
 class _Lexicon:
@@ -473,8 +477,22 @@ def _lexicon(nlp: Any) -> _Lexicon:
 
 
 def _ner_components(nlp: Any) -> list[str]:
-    """The components to run for NER: ``ner`` and any shared tok2vec it listens to."""
-    needed = [n for n in nlp.pipe_names if n == "ner" or nlp.get_pipe_meta(n).factory == "ner"]
+    """The enabled components to run for NER: ``ner`` and any tok2vec it listens to.
+
+    Raises
+    ------
+    ValueError
+        When the pipeline has no enabled NER (e.g. the NLP stage's pipeline): the names that
+        only the model finds would pass unnoticed.
+    """
+    needed = [n for n in nlp.pipe_names if nlp.get_pipe_meta(n).factory == "ner"]
+    if not needed:
+        state = "disabled" if "ner" in nlp.component_names else "absent"
+        raise ValueError(
+            f"the spaCy pipeline given to the anonymise stage has its named-entity recogniser "
+            f"{state}; build it with nlp.build_pipeline('anonymise', model) "
+            f"(or load_ner_model), or pass use_ner=False"
+        )
     for name in nlp.pipe_names:
         listeners = getattr(nlp.get_pipe(name), "listening_components", None) or []
         if any(n in needed for n in listeners):
@@ -943,12 +961,17 @@ def _propagation_words(found: Iterable[Identifier]) -> set[str]:
 # --------------------------------------------------------------------------------------------
 
 
-def _docs(nlp: Any, texts: list[str], batch_size: int, n_process: int) -> Iterator[Any]:
+def _docs(nlp: Any, texts: list[str], batch_size: int, n_process: int) -> list[Any]:
+    """One doc per text, annotated by the entity recogniser alone (``None`` without a model)."""
     if nlp is None:
-        yield from (None for _ in texts)
-        return
+        return [None] * len(texts)
     with nlp.select_pipes(enable=_ner_components(nlp)):
-        yield from nlp.pipe(texts, batch_size=batch_size, n_process=n_process)
+        return list(nlp.pipe(texts, batch_size=batch_size, n_process=n_process))
+
+
+def _ner_ran(doc: Any) -> bool:
+    """Whether the entity recogniser has annotated ``doc`` (even with no entity found)."""
+    return doc is not None and doc.has_annotation("ENT_IOB")
 
 
 def detect_identifiers(
@@ -974,7 +997,7 @@ def detect_identifiers(
     if use_ner and nlp is None:
         nlp = _default_nlp()
     det = _Detector(nlp if use_ner else None, extra_stopnames)
-    doc = next(_docs(det.nlp, [text], 1, 1)) if use_ner else None
+    doc = _docs(det.nlp, [text], 1, 1)[0]
     found = det.find(text, doc)
     return det.propagate(text, found, _propagation_words(found))
 
@@ -1053,6 +1076,7 @@ def anonymise_answers(
     unique = list(dict.fromkeys(texts))
     docs = dict(zip(unique, _docs(det.nlp, unique, batch_size, n_process), strict=True))
     found_by_text = {t: det.find(t, docs[t]) for t in unique}
+    n_ner_texts = sum(_ner_ran(d) for d in docs.values())
     n_words = sum(len(t.split()) for t in texts)
 
     positions = [i for i, ok in enumerate(is_text) if ok]
@@ -1088,7 +1112,7 @@ def anonymise_answers(
     spans = pd.DataFrame(span_rows, columns=list(SPAN_COLUMNS)).astype(
         {"row": "int64", "start": "int64", "end": "int64"}
     )
-    return AnonymisedAnswers(out, mapping, spans, n_words)
+    return AnonymisedAnswers(out, mapping, spans, n_words, n_ner_texts)
 
 
 def _inside_reports(path: Path) -> bool:
