@@ -78,6 +78,7 @@ _NAME_SEQ = (
 
 _TITLES = (
     r"Mme|Mmes|Madame|Mesdames|Mlle|Mlles|Mademoiselle|Monsieur|Messieurs|M\.|MM\.|Mr\.?|"
+    r"Mrs\.?|Ms\.?|Miss|"
     r"Dr\.?|Docteur|Docteure|Pr\.?|Professeur|Professeure|Maître|Maitre|Mgr|"
     # familiar and religious forms: "Mémé Jeannette", "Tonton Ahmed", "Sœur Marie-Claire"
     r"Mémé|Mémère|Pépé|Pépère|Mamie|Mamy|Mamé|Papi|Papy|Tata|Tatie|Tonton|"
@@ -97,6 +98,11 @@ _RELATIONS = (
     r"tuteur|tutrice|curateur|curatrice|patron|patronne|responsable|cheffe?|directeur|directrice|"
     r"animateur|animatrice|professeur|professeure|prof|maîtresse|instit|institutrice|instituteur"
 )
+_RELATIONS_EN = (
+    r"case\s?worker|social\s+worker|support\s+worker|key\s?worker|neighbou?r|son|daughter|wife|"
+    r"husband|partner|friend|doctor|gp|nurse|advis[oe]r|counsell?or|mentor|teacher|carer|"
+    r"brother|sister|mother|father|mum|mom|dad|colleague|boss|manager|landlord|landlady|coach"
+)
 _TRIGGER_RE = re.compile(
     r"(?<![\w])(?i:je\s+m['’]appelle|je\s+me\s+nomme|je\s+me\s+prénomme|mon\s+nom(?:\s+de\s+famille)?\s+est|"
     r"mon\s+prénom\s+est|moi,?\s+c['’]est|(?:il|elle|qui|iels?)\s+s['’]appel(?:le|ait)|"
@@ -104,8 +110,29 @@ _TRIGGER_RE = re.compile(
     r"(?:le|la|les|chez\s+les)\s+(?:fils|fille|famille|petit|petite|veuve|frères|sœurs|soeurs)|"
     r"(?:pré|dé)?nommée?s?|surnommée?s?|"
     rf"(?:mon|ma|mes|notre|nos|son|sa|ses|leur)\s+(?:{_RELATIONS})"
-    r"(?:\s+(?:aînée?|cadette?|de\s+\d+\s+ans))?)"
+    r"(?:\s+(?:aînée?|cadette?|de\s+\d+\s+ans))?|"
+    rf"my\s+name\s+is|i\s+am\s+called|i['’]m\s+called|(?:my|our|his|her|their)\s+(?:{_RELATIONS_EN}))"
     rf",?[ \t]+(?P<name>{_NAME_SEQ})"
+)
+# names typed in lower case, after a cue that only a name can follow ("je m'appelle zéphirine
+# le quéméner", "c'est madame kerjean qui"): the words that are no common French word
+_LOWER_WORD = rf"[{_L}][{_L}'’-]+"
+_LOWER_CUE_RE = re.compile(
+    r"(?<![\w])(?i:je\s+m['’]appelle|je\s+me\s+nomme|mon\s+nom(?:\s+de\s+famille)?\s+est|"
+    r"mon\s+prénom\s+est|(?:il|elle)\s+s['’]appel(?:le|ait)|my\s+name\s+is|"
+    r"madame|monsieur|mademoiselle|mme|mlle|docteure?|maître|maitre|mrs|ms)"
+    rf",?[ \t]+(?P<name>{_LOWER_WORD}(?:[ \t]+(?:{_NAME_PARTICLE}[ \t]+)?{_LOWER_WORD}){{0,2}})"
+)
+# a second pass over capitalised words the model missed: two or more name words none of which is
+# a common word ("Xiuying Zhou m'a traduit"), or one name word before a verb that only a person
+# does in these answers ("Kerbrat m'a rappelé")
+_CAP_SEQ_RE = re.compile(rf"(?<![\w'’-]){_NAMEW}(?:[ \t]+(?:{_NAME_PARTICLE}[ \t]+)?{_NAMEW})+")
+_PERSON_VERB_RE = re.compile(
+    rf"(?<![\w'’-])(?P<name>{_NAMEW})[ \t]+(?:(?i:m['’]|nous[ \t]+|lui[ \t]+|me[ \t]+|l['’])"
+    r"(?:a|avait|aide|aidait|explique|expliquait|dit|disait|appelle|appelait|rappelle|rappelait|"
+    r"montre|montrait|conseille|accompagne|accompagnait|reçoit|recevait|écrit|répond)|"
+    r"est[ \t]+(?:venue?|passée?|partie?|arrivée?)|a[ \t]+(?:dit|appelé|rappelé|répondu|expliqué))"
+    r"(?![\w])"
 )
 _CEST_QUI_RE = re.compile(rf"(?i:c['’]est)[ \t]+(?P<name>{_NAME_SEQ})[ \t]+(?i:qui|que)\b")
 
@@ -237,7 +264,8 @@ _NAME_PARTICLES = {"de", "du", "des", "d", "le", "la", "van", "von", "der", "den
 _TITLE_WORDS = {"mme", "mmes", "madame", "mesdames", "mlle", "mlles", "mademoiselle", "monsieur",
                 "messieurs", "m", "mm", "mr", "dr", "docteur", "docteure", "pr", "professeur",
                 "professeure", "maitre", "maître", "mgr", "meme", "memere", "pepe", "pepere",
-                "mamie", "mamy", "mame", "papi", "papy", "tata", "tatie", "tonton", "pere",
+                "mamie", "mamy", "mame", "papi", "papy", "tata", "tatie", "tonton", "pere", "mrs", "ms",
+                "miss",
                 "sœur", "soeur", "frere", "abbe", "pasteur", "imam", "rabbin"}
 
 
@@ -729,12 +757,13 @@ class _Detector:
         if all(covered(ws, we) for ws, we, _ in name_words):
             return None
         before = text[max(0, start - 40):start]
-        if source in {"ner", "first_name"} and _FACILITY_BEFORE_RE.search(before):
+        guessed = source in {"ner", "capitalised"}  # found by the model or by capitals alone
+        if (guessed or source == "first_name") and _FACILITY_BEFORE_RE.search(before):
             return None  # "médiathèque Malraux", "lycée Victor Hugo": a place named after someone
-        if (source == "ner" and len(name_words) == 1 and not self._first_name(name_words[0][2])
+        if (guessed and len(name_words) == 1 and not self._first_name(name_words[0][2])
                 and _PLACE_BEFORE_RE.search(before)):
             return None  # "à côté de Lure", "vers Callac": a place the lists do not know
-        if source == "ner" and not any(self._first_name(w) for _, _, w in name_words):
+        if guessed and not any(self._first_name(w) for _, _, w in name_words):
             # the small model tags many capitalised common words as persons ("Passeport",
             # "Réduire", "Gilets Jaunes", "Permis de Conduire"): a name without a known first
             # name needs at least one word that is not a common French word
@@ -755,6 +784,36 @@ class _Detector:
                                  or any(c.isdigit() for c in ws[0])):
                 return None  # an acronym (RSA, APL, CMU...) or a code
         return Identifier(start, end, "person", text[start:end], source)
+
+    def _unknown_words(self, name: str) -> bool:
+        """Whether every name word of ``name`` is neither a common word nor a title."""
+        words = [w for w in _TOKEN_RE.findall(name) if w.lower() not in _NAME_PARTICLES]
+        return bool(words) and all(
+            w not in self.lexicon and _fold(w) not in _TITLE_WORDS and len(w) > 2
+            and not (w.isupper() and len(w) <= 5)
+            for w in (x[2:] if x[1:2] in "'’" else x for x in words)
+        )
+
+    def _lower_case_after_cue(self, text: str) -> list[Identifier]:
+        """Names typed in lower case after "je m'appelle", "madame"...: the unknown words."""
+        out = []
+        for m in _LOWER_CUE_RE.finditer(text):
+            words = list(re.finditer(r"\S+", m.group("name")))
+            keep = []
+            for w in words:
+                word = w.group(0)
+                if word in _NAME_PARTICLES and keep:
+                    keep.append(w)
+                    continue
+                if word in self.lexicon or len(word) < 3:
+                    break
+                keep.append(w)
+            while keep and keep[-1].group(0) in _NAME_PARTICLES:
+                keep.pop()
+            if keep:
+                s0, e0 = m.start("name") + keep[0].start(), m.start("name") + keep[-1].end()
+                out.append(Identifier(s0, e0, "person", text[s0:e0], "trigger"))
+        return out
 
     def persons(self, text: str, doc: Any | None) -> list[Identifier]:
         protected = self._protected(text)
@@ -784,6 +843,12 @@ class _Detector:
             if nxt and (nxt in self.lexicon or len(nxt) < 3):
                 end = m.start("next") - 1
             cands.append(Identifier(m.start(), end, "person", text[m.start():end], "first_name"))
+        if self.nlp is not None:
+            cands += self._lower_case_after_cue(text)
+            for rx in (_CAP_SEQ_RE, _PERSON_VERB_RE):
+                for m in rx.finditer(text):
+                    if self._unknown_words(m.group(0)):
+                        add(m.start(), m.end(), "capitalised")
         if doc is not None:
             for ent in doc.ents:
                 if ent.label_ in {"PER", "PERSON"}:
