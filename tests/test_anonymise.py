@@ -436,3 +436,42 @@ def test_sample_wave_pseudonymised(sample_config, nlp):
     for kept in ["Pôle emploi", "CAF", "CCAS", "mission locale"]:
         assert out.count(kept) == " ".join(answers["text"].dropna()).count(kept)
     assert res.counts()[["email", "phone", "address"]].tolist() == [2, 4, 3]
+
+
+def test_a_full_name_is_found_again_in_the_other_records_of_the_wave(nlp):
+    answers = pd.DataFrame({
+        "record_id": ["A", "B", "C"],
+        "question_id": ["q1", "q1", "q1"],
+        "text": ["J'ai rencontré Zéphirin Abgrall au guichet.",
+                 "Le bureau de Abgrall est fermé le lundi.",
+                 "Le bureau de la CAF est fermé le lundi."],
+    })
+    alone = anonymise_answers(answers.iloc[1:], nlp=nlp).answers["text"].tolist()
+    assert alone[0] == "Le bureau de Abgrall est fermé le lundi."  # nothing in B alone says so
+    res = anonymise_answers(answers, nlp=nlp)
+    assert res.answers["text"].tolist()[1:] == ["Le bureau de [PERSONNE_1] est fermé le lundi.",
+                                               "Le bureau de la CAF est fermé le lundi."]
+    assert res.spans.loc[res.spans["record_id"] == "B", "source"].tolist() == ["propagated"]
+
+
+def test_a_word_tagged_alone_is_not_spread_over_the_wave(nlp):
+    answers = pd.DataFrame({
+        "record_id": ["A", "B"], "question_id": ["q1", "q1"],
+        "text": ["Sans Blanche je serais perdue.", "La robe blanche était trop chère."],
+    })
+    res = anonymise_answers(answers, nlp=nlp)
+    assert res.answers["text"].iloc[1] == "La robe blanche était trop chère."
+
+
+def test_a_parse_pipeline_is_refused_by_the_anonymise_stage(parse_nlp):
+    with pytest.raises(ValueError, match="build_pipeline\\('anonymise'"):
+        anonymise_text("J'ai rencontré Zéphirin Abgrall au guichet.", nlp=parse_nlp)
+
+
+def test_the_entity_recogniser_runs_on_every_text(nlp):
+    answers = pd.DataFrame({"record_id": ["A", "A", "B"], "question_id": ["q1", "q2", "q1"],
+                            "text": ["Xiuying Zhou m'a aidé.", "Rien à dire.", "Rien à dire."]})
+    res = anonymise_answers(answers, nlp=nlp)
+    assert res.n_ner_texts == 2  # distinct texts
+    assert anonymise_answers(answers, use_ner=False).n_ner_texts == 0
+    assert nlp.pipe_names == ["ner"] and "lemmatizer" in nlp.component_names

@@ -1028,6 +1028,20 @@ def _propagation_words(found: Iterable[Identifier]) -> set[str]:
     return words
 
 
+def _wave_names(found: Iterable[list[Identifier]], lexicon: _Lexicon) -> set[str]:
+    """Names found anywhere in the wave that are no common word, to look for in every record.
+
+    A surname written alone in one interview ("Abgrall m'a rappelé") is often the one that
+    another interview gives in full; a name that is also a word ("Rose", "Blanche") is only
+    looked for in its own record. Only names read with some certainty are spread: a full name,
+    or a name after a title or a phrase such as "je m'appelle"; not one word the model tagged.
+    """
+    sure = (f for fs in found for f in fs
+            if f.source in {"title", "trigger"} or " " in _TITLE_ONLY_RE.sub("", f.text).strip())
+    words = _propagation_words(sure)
+    return {w for w in words if " " in w or (w not in lexicon and not w.isupper())}
+
+
 # --------------------------------------------------------------------------------------------
 # Public functions
 # --------------------------------------------------------------------------------------------
@@ -1160,10 +1174,11 @@ def anonymise_answers(
     new_texts = list(texts)
     mapping_rows, span_rows = [], []
     question_ids = answers["question_id"].astype(str).to_numpy()
+    wave_names = _wave_names(found_by_text.values(), det.lexicon)
     for record_id, ks in by_record.items():
         rtexts = [texts[k] for k in ks]
         found = [found_by_text[t] for t in rtexts]
-        names = _propagation_words(f for fs in found for f in fs)
+        names = _propagation_words(f for fs in found for f in fs) | wave_names
         if names:
             found = [det.propagate(t, fs, names) for t, fs in zip(rtexts, found, strict=True)]
         replaced, rows, placed = _pseudonymise_record(rtexts, found)
