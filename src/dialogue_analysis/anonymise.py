@@ -705,7 +705,8 @@ def _resolve(cands: Iterable[Identifier]) -> list[Identifier]:
 
 def _form_style(words: list[str]) -> bool:
     """A name written as forms write it: one word in capitals, one in ordinary case."""
-    return (any(w.isupper() and len(w) > 1 for w in words)
+    words = [w for w in words if w.lower() not in _NAME_PARTICLES]
+    return (any(w.isupper() and len(w) > 2 for w in words)
             and any(w[:1].isupper() and w[1:].islower() for w in words))
 
 
@@ -809,6 +810,8 @@ class _Detector:
         words = [w for w in _TOKEN_RE.findall(name) if w.lower() not in _NAME_PARTICLES]
         words = [x[2:] if x[1:2] in "'’" else x for x in words]
         form = _form_style(words)
+        if len(words) > 1 and all(w.isupper() for w in words):
+            return False  # a phrase typed in capitals ("HOMOPHOBIE TRANSPHOBIE")
         return bool(words) and all(
             w not in self.lexicon and _fold(w) not in _TITLE_WORDS and len(w) > 2
             and (form or not (w.isupper() and len(w) <= 5))
@@ -1064,18 +1067,22 @@ def _propagation_words(found: Iterable[Identifier]) -> set[str]:
     return words
 
 
-def _wave_names(found: Iterable[list[Identifier]], lexicon: _Lexicon) -> set[str]:
+def _wave_names(found: Iterable[list[Identifier]], lexicon: _Lexicon,
+                stop_re: re.Pattern[str]) -> set[str]:
     """Names found anywhere in the wave that are no common word, to look for in every record.
 
     A surname written alone in one interview ("Abgrall m'a rappelé") is often the one that
     another interview gives in full; a name that is also a word ("Rose", "Blanche") is only
-    looked for in its own record. Only names read with some certainty are spread: a full name,
-    or a name after a title or a phrase such as "je m'appelle"; not one word the model tagged.
+    looked for in its own record. Only names read with some certainty are spread: a full name
+    the model or the first-name list found, or a name after a title or a phrase such as
+    "je m'appelle"; not one word the model tagged, nor a guess from capitals alone.
     """
     sure = (f for fs in found for f in fs
-            if f.source in {"title", "trigger"} or " " in _TITLE_ONLY_RE.sub("", f.text).strip())
+            if f.source in {"title", "trigger"}
+            or f.source in {"ner", "first_name"} and " " in _TITLE_ONLY_RE.sub("", f.text).strip())
     words = _propagation_words(sure)
-    return {w for w in words if " " in w or (w not in lexicon and not w.isupper())}
+    return {w for w in words if (" " in w or (w not in lexicon and not w.isupper()))
+            and not stop_re.fullmatch(_fold_same_length(w))}
 
 
 # --------------------------------------------------------------------------------------------
@@ -1210,7 +1217,7 @@ def anonymise_answers(
     new_texts = list(texts)
     mapping_rows, span_rows = [], []
     question_ids = answers["question_id"].astype(str).to_numpy()
-    wave_names = _wave_names(found_by_text.values(), det.lexicon)
+    wave_names = _wave_names(found_by_text.values(), det.lexicon, det.stop_re)
     for record_id, ks in by_record.items():
         rtexts = [texts[k] for k in ks]
         found = [found_by_text[t] for t in rtexts]
