@@ -475,3 +475,34 @@ def test_the_entity_recogniser_runs_on_every_text(nlp):
     assert res.n_ner_texts == 2  # distinct texts
     assert anonymise_answers(answers, use_ner=False).n_ner_texts == 0
     assert nlp.pipe_names == ["ner"] and "lemmatizer" in nlp.component_names
+
+
+@pytest.mark.parametrize("text, name", [
+    ("Mon voisin Dragoș m'a prêté son téléphone.", "Dragoș"),  # Latin Extended letters
+    ("Łukasz Wójcik m'a aidé pour la CAF.", "Łukasz Wójcik"),
+    ("Nom : KERGOAT Yolaine, rendez-vous à 14 h.", "KERGOAT Yolaine"),  # as forms write it
+    ("je m'appelle zéphirine le quéméner et je n'ai pas d'ordinateur.", "zéphirine le quéméner"),
+    ("c'est madame kerjean qui m'aide pour les mails.", "kerjean"),
+    ("hier soir abdelhakim m'a montré comment scanner.", "abdelhakim"),
+    ("Xiuying Zhou m'a traduit le courrier de la préfecture.", "Xiuying Zhou"),
+    ("Kerbrat m'a rappelé le lendemain.", "Kerbrat"),
+    ("Mme Le Floc'h-Dagorn tient la permanence.", "Le Floc'h-Dagorn"),
+    ("Le dossier est chez M. dos Santos Pimenta.", "dos Santos Pimenta"),
+    ("My caseworker Siobhan O'Donnell calls me every week.", "Siobhan O'Donnell"),
+    ("I met Mrs Pennington at the desk.", "Pennington"),
+])
+def test_names_found_by_the_rules_around_the_model(nlp, text, name):
+    out = anonymise_text(text, nlp=nlp)
+    assert "[PERSONNE_1]" in out and name not in out, out
+    assert not re.search(r"\w\[|\]\w", out), out  # no part of the name left glued on
+
+
+@pytest.mark.parametrize("text", [
+    "Ma famille est restée au Maroc, je les appelle sur WhatsApp.",
+    "J'ai vécu en Pologne puis en Roumanie avant d'arriver en France.",
+    "HOMOPHOBIE TRANSPHOBIE SONT DES PROBLEMES GRAVES.",
+    "j'ai appelé la mairie pour qu'elle m'aide avec le site.",
+    "La semaine dernière la conseillère m'a rappelé.",
+])
+def test_places_and_phrases_are_not_persons(nlp, text):
+    assert anonymise_text(text, nlp=nlp) == text

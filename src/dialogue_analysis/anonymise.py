@@ -807,11 +807,12 @@ class _Detector:
         A short word in capitals is an acronym (RSA, CPAM), unless the name also holds a word
         in ordinary case, as forms write names ("KERGOAT Yolaine", "Claver MBA").
         """
-        words = [w for w in _TOKEN_RE.findall(name) if w.lower() not in _NAME_PARTICLES]
+        tokens = _TOKEN_RE.findall(name)
+        if len(tokens) > 1 and all(w.isupper() for w in tokens):
+            return False  # a phrase typed in capitals ("HOMOPHOBIE TRANSPHOBIE", "LA CAF")
+        words = [w for w in tokens if w.lower() not in _NAME_PARTICLES]
         words = [x[2:] if x[1:2] in "'’" else x for x in words]
         form = _form_style(words)
-        if len(words) > 1 and all(w.isupper() for w in words):
-            return False  # a phrase typed in capitals ("HOMOPHOBIE TRANSPHOBIE")
         return bool(words) and all(
             w not in self.lexicon and _fold(w) not in _TITLE_WORDS and len(w) > 2
             and (form or not (w.isupper() and len(w) <= 5))
@@ -892,7 +893,9 @@ class _Detector:
                 for m in rx.finditer(text):
                     s, e = m.span("name") if "name" in rx.groupindex else m.span()
                     words = _TOKEN_RE.findall(text[s:e])
-                    place = not _form_style(words) and any(a < e and s < b for a, b in other)
+                    # a verb of a person ("m'a rappelé") outweighs the model's place tag
+                    place = (rx is _CAP_SEQ_RE and not _form_style(words)
+                             and any(a < e and s < b for a, b in other))
                     if self._unknown_words(text[s:e]) and not place:
                         add(s, e, "capitalised")
         if doc is not None:
