@@ -1070,22 +1070,27 @@ def _propagation_words(found: Iterable[Identifier]) -> set[str]:
     return words
 
 
-def _wave_names(found: Iterable[list[Identifier]], lexicon: _Lexicon,
-                stop_re: re.Pattern[str]) -> set[str]:
+def _wave_names(found: Iterable[list[Identifier]], det: _Detector) -> set[str]:
     """Names found anywhere in the wave that are no common word, to look for in every record.
 
     A surname written alone in one interview ("Abgrall m'a rappelé") is often the one that
     another interview gives in full; a name that is also a word ("Rose", "Blanche") is only
-    looked for in its own record. Only names read with some certainty are spread: a full name
-    the model or the first-name list found, or a name after a title or a phrase such as
-    "je m'appelle"; not one word the model tagged, nor a guess from capitals alone.
+    looked for in its own record. Only names read with some certainty are spread: a name after
+    a title or a phrase such as "je m'appelle", or a full name the model or the first-name list
+    found that holds a known first name or no common word ("Racisme Homophobie" is not one);
+    not one word the model tagged, nor a guess from capitals alone.
     """
-    sure = (f for fs in found for f in fs
-            if f.source in {"title", "trigger"}
-            or f.source in {"ner", "first_name"} and " " in _TITLE_ONLY_RE.sub("", f.text).strip())
-    words = _propagation_words(sure)
-    return {w for w in words if (" " in w or (w not in lexicon and not w.isupper()))
-            and not stop_re.fullmatch(_fold_same_length(w))}
+    def sure(f: Identifier) -> bool:
+        if f.source in {"title", "trigger"}:
+            return True
+        name = _TITLE_ONLY_RE.sub("", f.text).strip()
+        return (f.source in {"ner", "first_name"} and " " in name
+                and (any(det._first_name(w) for w in _TOKEN_RE.findall(name))
+                     or det._unknown_words(name)))
+
+    words = _propagation_words(f for fs in found for f in fs if sure(f))
+    return {w for w in words if (" " in w or (w not in det.lexicon and not w.isupper()))
+            and not det.stop_re.fullmatch(_fold_same_length(w))}
 
 
 # --------------------------------------------------------------------------------------------
@@ -1220,7 +1225,7 @@ def anonymise_answers(
     new_texts = list(texts)
     mapping_rows, span_rows = [], []
     question_ids = answers["question_id"].astype(str).to_numpy()
-    wave_names = _wave_names(found_by_text.values(), det.lexicon, det.stop_re)
+    wave_names = _wave_names(found_by_text.values(), det)
     for record_id, ks in by_record.items():
         rtexts = [texts[k] for k in ks]
         found = [found_by_text[t] for t in rtexts]
