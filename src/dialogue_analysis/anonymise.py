@@ -1076,15 +1076,14 @@ def _wave_names(found: Iterable[list[Identifier]], det: _Detector) -> set[str]:
     A surname written alone in one interview ("Abgrall m'a rappelé") is often the one that
     another interview gives in full; a name that is also a word ("Rose", "Blanche") is only
     looked for in its own record. Only names read with some certainty are spread: a name after
-    a title or a phrase such as "je m'appelle", or a full name the model or the first-name list
-    found that holds a known first name or no common word ("Racisme Homophobie" is not one);
-    not one word the model tagged, nor a guess from capitals alone.
+    a title or a phrase such as "je m'appelle", or a full name that holds a known first name or
+    no common word ("Racisme Homophobie" is not one); not one word the model tagged alone.
     """
     def sure(f: Identifier) -> bool:
         if f.source in {"title", "trigger"}:
             return True
         name = _TITLE_ONLY_RE.sub("", f.text).strip()
-        return (f.source in {"ner", "first_name"} and " " in name
+        return (f.source in {"ner", "first_name", "capitalised"} and " " in name
                 and (any(det._first_name(w) for w in _TOKEN_RE.findall(name))
                      or det._unknown_words(name)))
 
