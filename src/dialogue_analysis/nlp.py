@@ -214,7 +214,6 @@ def _load_model(model: str, **kwargs):
         ) from exc
 
 
-@functools.lru_cache(maxsize=8)
 def build_pipeline(purpose: str = "parse", model: str = DEFAULT_MODEL):
     """The spaCy pipeline of one stage, built once per process, purpose and model.
 
@@ -243,6 +242,14 @@ def build_pipeline(purpose: str = "parse", model: str = DEFAULT_MODEL):
     ValueError
         When ``purpose`` is unknown, or an ``"anonymise"`` model has no NER.
     """
+    if purpose not in PURPOSES:
+        raise ValueError(f"unknown pipeline purpose {purpose!r}; one of {', '.join(PURPOSES)}")
+    return _built_pipeline(purpose, str(model))
+
+
+@functools.lru_cache(maxsize=8)
+def _built_pipeline(purpose: str, model: str):
+    """:func:`build_pipeline` once per (purpose, model), however the arguments were passed."""
     if purpose == "parse":
         nlp = _load_model(model, exclude=EXCLUDED_COMPONENTS)
         _register_sentence_component()
@@ -252,8 +259,6 @@ def build_pipeline(purpose: str = "parse", model: str = DEFAULT_MODEL):
         else:
             nlp.add_pipe(SENTENCE_COMPONENT)
         return nlp
-    if purpose != "anonymise":
-        raise ValueError(f"unknown pipeline purpose {purpose!r}; one of {', '.join(PURPOSES)}")
     nlp = _load_model(model, exclude=_NOT_FOR_NER)
     ner = [n for n in nlp.pipe_names if nlp.get_pipe_meta(n).factory == "ner"]
     if not ner:
