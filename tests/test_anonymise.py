@@ -503,6 +503,9 @@ def test_names_found_by_the_rules_around_the_model(nlp, text, name):
     "HOMOPHOBIE TRANSPHOBIE SONT DES PROBLEMES GRAVES.",
     "j'ai appelé la mairie pour qu'elle m'aide avec le site.",
     "La semaine dernière la conseillère m'a rappelé.",
+    "Qu'on m'explique doucement, sans aller trop vite.",
+    "Ma sœur m'aide un peu mais elle travaille.",
+    "Pour un monsieur, j'avais créé un compte.",
 ])
 def test_places_and_phrases_are_not_persons(nlp, text):
     assert anonymise_text(text, nlp=nlp) == text

