@@ -22,11 +22,11 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
 
 from synthetic import make_wave  # noqa: E402
 
-from dialogue_analysis.crosstabs import code_crosstab  # noqa: E402
-from dialogue_analysis.describe import describe_groups  # noqa: E402
-from dialogue_analysis.features import FeatureBuilder  # noqa: E402
-from dialogue_analysis.mapping import typology_map  # noqa: E402
-from dialogue_analysis.typology import Typology  # noqa: E402
+from dialogue_analysis.typology._crosstabs import code_crosstab  # noqa: E402
+from dialogue_analysis.typology._describe import describe_groups  # noqa: E402
+from dialogue_analysis.typology._features import FeatureBuilder  # noqa: E402
+from dialogue_analysis.typology._mapping import typology_map  # noqa: E402
+from dialogue_analysis.typology._model import Typology  # noqa: E402
 
 
 class Clock:

@@ -22,7 +22,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from dialogue_analysis.analysis import Analysis, StageTimer, analyse_tables, save_analysis
+from dialogue_analysis.analysis._tables import Analysis, StageTimer, analyse_tables, save_analysis
 
 REPO = Path(__file__).resolve().parents[1]
 SAMPLE = REPO / "data" / "raw" / "sample-2018"
@@ -97,12 +97,12 @@ def _planted_copy(root: Path, planted=PLANTED) -> Path:
 @functools.cache
 def built_wave() -> Built:
     """The session's analysed and published wave (see the module notes)."""
-    from dialogue_analysis import report
+    from dialogue_analysis.report import _html as report
 
     root = _tmp_root()
     if pipeline_available():
         from dialogue_analysis.analysis import run_analysis
-        from dialogue_analysis.config import load_project
+        from dialogue_analysis.ingest import load_project
 
         config = _planted_copy(root)
         project = load_project(config)

@@ -422,8 +422,7 @@ def test_sample_wave_pseudonymised(sample_config, nlp):
     names, survives; the names of services and places stay."""
     if not sample_config.is_file():
         pytest.skip("the sample wave is absent")
-    from dialogue_analysis.config import load_project
-    from dialogue_analysis.ingest import read_wave
+    from dialogue_analysis.ingest import load_project, read_wave
 
     answers = read_wave(load_project(sample_config)).answers
     res = anonymise_answers(answers, nlp=nlp)

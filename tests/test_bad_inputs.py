@@ -221,7 +221,7 @@ def _typology_wave(n):
 
 @pytest.mark.parametrize("n_clusters", [30, 24])
 def test_more_groups_than_interviews_is_one_clear_error(n_clusters):
-    from dialogue_analysis.analysis import typology_from_settings
+    from dialogue_analysis.analysis._tables import typology_from_settings
     from dialogue_analysis.typology import TypologySettingsError
 
     records, _, _ = _typology_wave(24)
@@ -233,8 +233,8 @@ def test_more_groups_than_interviews_is_one_clear_error(n_clusters):
 
 
 def test_k_range_beyond_the_data_is_narrowed_with_one_warning():
-    from dialogue_analysis.analysis import typology_from_settings
-    from dialogue_analysis.errors import DialogueAnalysisWarning
+    from dialogue_analysis.analysis._tables import typology_from_settings
+    from dialogue_analysis.core import DialogueAnalysisWarning
 
     records, codes, terms = _typology_wave(24)
     with pytest.warns(DialogueAnalysisWarning) as caught:
@@ -250,8 +250,8 @@ def test_k_range_beyond_the_data_is_narrowed_with_one_warning():
 def test_small_wave_warns_once_and_sklearn_stays_quiet():
     import warnings
 
-    from dialogue_analysis.analysis import typology_from_settings
-    from dialogue_analysis.errors import DialogueAnalysisWarning
+    from dialogue_analysis.analysis._tables import typology_from_settings
+    from dialogue_analysis.core import DialogueAnalysisWarning
 
     records, codes, terms = _typology_wave(3)
     with warnings.catch_warnings(record=True) as caught:
@@ -277,7 +277,7 @@ def test_a_long_answer_is_cut_to_an_excel_cell_with_a_visible_marker(tmp_path):
     import openpyxl
     import pandas as pd
 
-    from dialogue_analysis.workbook import EXCEL_CELL_LIMIT, write_tables
+    from dialogue_analysis.report._workbook import EXCEL_CELL_LIMIT, write_tables
 
     answer = "Je vous explique. " * 11_200  # about 200,000 characters
     path = tmp_path / "t.xlsx"
@@ -296,7 +296,7 @@ def test_a_long_answer_is_cut_to_an_excel_cell_with_a_visible_marker(tmp_path):
      ["3 réponses", "le dictionnaire de cette étude"]),
 ])
 def test_a_wave_where_the_codebook_finds_nothing_says_why(texts, words):
-    from dialogue_analysis.coding import nothing_coded_message
+    from dialogue_analysis.coding._codebook import nothing_coded_message
 
     message = nothing_coded_message(texts, 0, "codes.yaml", "fr")
     assert message.startswith("le dictionnaire des codes codes.yaml n'a trouvé aucun code")
@@ -308,7 +308,7 @@ def test_a_wave_where_the_codebook_finds_nothing_says_why(texts, words):
 def test_toolkit_warnings_are_printed_once_and_library_warnings_kept_off(tmp_path, monkeypatch):
     import warnings
 
-    from dialogue_analysis.errors import DialogueAnalysisWarning
+    from dialogue_analysis.core import DialogueAnalysisWarning
 
     raw = tmp_path / "raw"
     raw.mkdir()

@@ -16,9 +16,9 @@ from dialogue_analysis.coding import (
     load_gold,
     parse_codebook,
 )
-from dialogue_analysis.errors import ConfigError
+from dialogue_analysis.core import ConfigError
 from dialogue_analysis.nlp import parse_answers
-from dialogue_analysis.topics import find_themes
+from dialogue_analysis.themes import find_themes
 
 REPO = Path(__file__).resolve().parents[1]
 REFERENCE = REPO / "data" / "raw" / "sample-2018" / "codebook.yaml"

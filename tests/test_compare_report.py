@@ -11,10 +11,10 @@ from synthetic import make_wave
 from test_waves import FAST, analysed, shifted
 from typer.testing import CliRunner
 
-from dialogue_analysis import compare_report
 from dialogue_analysis.analysis import save_analysis
 from dialogue_analysis.cli import app
-from dialogue_analysis.privacy import PrivacyError
+from dialogue_analysis.core import PrivacyError
+from dialogue_analysis.report import _compare as compare_report
 from dialogue_analysis.typology import Typology
 from dialogue_analysis.waves import compare_waves
 

@@ -3,13 +3,13 @@ import pandas as pd
 import pytest
 from scipy.stats import chi2_contingency
 
-from dialogue_analysis.crosstabs import (
+from dialogue_analysis.core import benjamini_hochberg
+from dialogue_analysis.typology import (
     adjusted_residuals,
     code_crosstab,
     contingency_test,
     crosstab,
 )
-from dialogue_analysis.stats import benjamini_hochberg
 
 IDS = [f"r{i:02d}" for i in range(1, 21)]
 RECORDS = pd.DataFrame(

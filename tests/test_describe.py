@@ -4,9 +4,8 @@ import pytest
 from scipy import stats as st
 from synthetic import make_wave
 
-from dialogue_analysis.describe import describe_groups
-from dialogue_analysis.stats import benjamini_hochberg, holm, wilson_interval
-from dialogue_analysis.typology import Typology
+from dialogue_analysis.core import benjamini_hochberg, holm, wilson_interval
+from dialogue_analysis.typology import Typology, describe_groups
 
 IDS = [f"r{i}" for i in range(1, 11)]
 RECORDS = pd.DataFrame(
@@ -148,7 +147,7 @@ def test_inputs_not_modified():
 
 
 def test_label_names_the_two_profiles_that_make_a_mixed_group():
-    from dialogue_analysis.describe import describe_groups as describe
+    from dialogue_analysis.typology import describe_groups as describe
 
     # Group 1: no profile is half of it, two together make most of it.
     profiles = (["senior"] * 7 + ["salarié décroché"] * 6 + ["jeune"] * 3 + ["jeune"] * 13

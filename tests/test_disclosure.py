@@ -16,7 +16,7 @@ import pandas as pd
 import pytest
 from analysis_fixtures import built_wave
 
-from dialogue_analysis.disclosure import (
+from dialogue_analysis.report import (
     code_key,
     lone_unknowns,
     mask_mark,
@@ -27,7 +27,7 @@ from dialogue_analysis.disclosure import (
     table_lines,
     typology_key,
 )
-from dialogue_analysis.report import NNBSP, _wide
+from dialogue_analysis.report._html import NNBSP, _wide
 
 # -- the attack ------------------------------------------------------------------------------
 

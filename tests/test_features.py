@@ -3,7 +3,7 @@ import pandas as pd
 import pytest
 from synthetic import make_wave
 
-from dialogue_analysis.features import FeatureBuilder, infer_attribute_types
+from dialogue_analysis.typology import FeatureBuilder, infer_attribute_types
 
 AGE = ["18-24", "25-49", "50+"]
 

@@ -11,8 +11,8 @@ from test_ingest import HEADER, ROWS, write_config, write_csv
 from typer.testing import CliRunner
 
 from dialogue_analysis.cli import app
-from dialogue_analysis.privacy import FORMULA_TRIGGERS, csv_text, neutralise_frame
-from dialogue_analysis.workbook import write_tables
+from dialogue_analysis.core.privacy import FORMULA_TRIGGERS, csv_text, neutralise_frame
+from dialogue_analysis.report import write_tables
 
 EVIL = '=HYPERLINK("http://evil.invalid","clic")'
 

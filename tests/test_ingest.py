@@ -20,7 +20,7 @@ from dialogue_analysis import (
     run_ingest,
     write_wave,
 )
-from dialogue_analysis.storage import sha256_file
+from dialogue_analysis.core import sha256_file
 
 HEADER = [
     "N° entretien",
@@ -395,7 +395,7 @@ def test_interrupted_write_keeps_previous_outputs(tmp_path, monkeypatch):
     def boom(*args, **kwargs):
         raise KeyboardInterrupt
 
-    monkeypatch.setattr("dialogue_analysis.ingest.build_manifest", boom)
+    monkeypatch.setattr("dialogue_analysis.ingest._wave.build_manifest", boom)
     with pytest.raises(KeyboardInterrupt):
         write_wave(wave, project, root)
     # Neither the shared tables nor the raw ones changed: the two folders still match.

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from dialogue_analysis import load_project, read_wave, run_ingest
-from dialogue_analysis.storage import sha256_file
+from dialogue_analysis.core import sha256_file
 
 REPO = Path(__file__).resolve().parents[1]
 TOOLS = REPO / "tools" / "sample_wave"

@@ -6,7 +6,7 @@ import pytest
 from test_ingest import CONFIG, HEADER, ROWS, write_config, write_csv, write_xlsx
 
 from dialogue_analysis import ValidationFailed, load_project, read_wave
-from dialogue_analysis.errors import ConfigError
+from dialogue_analysis.core import ConfigError
 
 
 def problems_of(tmp_path, file, table_extra="", language=None, text=CONFIG):

@@ -3,7 +3,7 @@ import pandas as pd
 import pytest
 from synthetic import make_wave
 
-from dialogue_analysis.mapping import (
+from dialogue_analysis.typology import (
     correspondence_analysis,
     indicator_matrix,
     multiple_correspondence_analysis,

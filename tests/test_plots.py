@@ -5,7 +5,7 @@ import numpy as np
 import pandas as pd
 from PIL import Image
 
-from dialogue_analysis import plots
+from dialogue_analysis.report import _plots as plots
 
 SHARES = pd.Series({"Impôts": 0.42, "Pôle emploi": 0.61, "CAF": 0.55})
 

@@ -5,7 +5,7 @@ import openpyxl
 import pandas as pd
 import pytest
 
-from dialogue_analysis.privacy import (
+from dialogue_analysis.core import (
     PrivacyError,
     assert_clean,
     find_identifiers,
@@ -156,9 +156,8 @@ ERROR_WAVE_PLANTED = ["Jean-Claude Dumoulin", "Dumoulin", "06 98 45 12 30", "Luc
 def test_failed_ingestion_report_under_reports_withholds_cell_contents(tmp_path):
     """A name or phone typed in a category, date or formula cell is an error, and the error list
     saved under reports/ locates it (row, column) without copying the cell."""
-    from dialogue_analysis.config import load_project
+    from dialogue_analysis.ingest import ValidationFailed, load_project
     from dialogue_analysis.pipeline import run_ingest
-    from dialogue_analysis.validation import ValidationFailed
 
     wb = openpyxl.Workbook()
     ws = wb.active
@@ -190,7 +189,7 @@ def test_failed_ingestion_report_under_reports_withholds_cell_contents(tmp_path)
 
 
 def test_redacted_validation_report_keeps_ids():
-    from dialogue_analysis.validation import ValidationReport, tr
+    from dialogue_analysis.ingest import ValidationReport, tr
 
     report = ValidationReport(language="en")
     report.add("f.csv", None, 3, "Id", "E07", "error", "duplicate_id",

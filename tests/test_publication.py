@@ -13,8 +13,8 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from dialogue_analysis import storage
 from dialogue_analysis.cli import app
+from dialogue_analysis.core import storage
 
 REPO = Path(__file__).resolve().parents[1]
 SAMPLE = REPO / "data" / "raw" / "sample-2018"
@@ -145,7 +145,7 @@ def test_failed_interrupted_or_killed_runs_leave_the_previous_outputs(tmp_path, 
                                                           for k in before)
 
     # (a) the report stage fails after the ingestion and the analysis were written
-    from dialogue_analysis import report
+    from dialogue_analysis.report import _html as report
 
     def broken(*args, **kwargs):
         raise RuntimeError("figures failed")
@@ -186,7 +186,7 @@ def test_failed_interrupted_or_killed_runs_leave_the_previous_outputs(tmp_path, 
 
     # the report command rebuilds the report from the published tables, in the same way
     (root / "reports" / WAVE / "figures" / "fig_gone.svg").write_text("from an earlier run")
-    from dialogue_analysis import workbook
+    from dialogue_analysis.report import _workbook as workbook
 
     monkeypatch.setattr(workbook, "write_workbook", broken)
     args = ["report", str(config), "--root", str(root), "--no-notebooks"]

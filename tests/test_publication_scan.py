@@ -11,9 +11,9 @@ import test_anonymise as examples
 import yaml
 
 from dialogue_analysis.anonymise import detect_identifiers
-from dialogue_analysis.identifier_patterns import KINDS
-from dialogue_analysis.privacy import PrivacyError, assert_clean, csv_text, scan_published
-from dialogue_analysis.workbook import write_tables
+from dialogue_analysis.core import PrivacyError, assert_clean, csv_text, scan_published
+from dialogue_analysis.core.identifier_patterns import KINDS
+from dialogue_analysis.report import write_tables
 
 PLANTED = Path(__file__).parent / "data" / "planted_identifiers.yaml"
 NIRS = ["1 85 05 78 006 084 91", "185057800608491", "2 68 11 75 112 034 99",

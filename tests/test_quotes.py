@@ -1,4 +1,4 @@
-from dialogue_analysis.quotes import trim_quote
+from dialogue_analysis.core import trim_quote
 
 
 def test_short_text_kept_whole_with_spaces_folded():
@@ -37,7 +37,7 @@ def _fits(records, attributes):
 
 
 def test_rare_attributes_are_dropped_rarest_first():
-    from dialogue_analysis.quotes import attribution
+    from dialogue_analysis.core import attribution
 
     records = _wave()
     out = attribution(records, {"R00": {}, "R12": {}, "R06": {}}, min_count=5)
@@ -52,7 +52,7 @@ def test_rare_attributes_are_dropped_rarest_first():
 
 
 def test_what_the_context_tells_counts_and_can_hide_the_record_id():
-    from dialogue_analysis.quotes import attribution
+    from dialogue_analysis.core import attribution
 
     records = _wave()
     # quoted under a finding about rural people: rural x anything printed must fit 5 people

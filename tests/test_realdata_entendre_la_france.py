@@ -17,8 +17,8 @@ import pytest
 from typer.testing import CliRunner
 
 from dialogue_analysis.cli import app
-from dialogue_analysis.config import load_project
-from dialogue_analysis.report import NNBSP
+from dialogue_analysis.ingest import load_project
+from dialogue_analysis.report._html import NNBSP
 
 pytestmark = [pytest.mark.realdata, pytest.mark.slow]
 

@@ -7,8 +7,8 @@ import pandas as pd
 import pytest
 from analysis_fixtures import built_wave, synthetic_analysis
 
-from dialogue_analysis.disclosure import hidden_people, mask_mark
-from dialogue_analysis.report import (
+from dialogue_analysis.report import hidden_people, mask_mark
+from dialogue_analysis.report._html import (
     FIGURES,
     NNBSP,
     fmt_date,
@@ -185,7 +185,7 @@ def test_report_command_writes_the_english_report_from_the_saved_analysis(tmp_pa
 
 def test_a_wave_with_little_to_show_still_gets_a_report(tmp_path):
     from dialogue_analysis.analysis import Analysis
-    from dialogue_analysis.workbook import write_analyst_workbook, write_workbook
+    from dialogue_analysis.report import write_analyst_workbook, write_workbook
 
     records = pd.DataFrame({"record_id": ["a", "b", "c"], "stakeholder_group": ["x", "y", "y"],
                             "territory": ["rural", "urbain", "rural"]})

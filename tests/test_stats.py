@@ -1,7 +1,7 @@
 import pytest
 from scipy import stats as st
 
-from dialogue_analysis.stats import benjamini_hochberg, holm, hypergeom_test_value, wilson_interval
+from dialogue_analysis.core import benjamini_hochberg, holm, hypergeom_test_value, wilson_interval
 
 
 def test_test_value_matches_hand_computation():

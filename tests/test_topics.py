@@ -1,7 +1,7 @@
 import pandas as pd
 import pytest
 
-from dialogue_analysis.topics import find_themes, uncovered_answers
+from dialogue_analysis.themes import find_themes, uncovered_answers
 
 # Three planted subjects, each with its own vocabulary, plus words shared by all.
 SUBJECTS = {

@@ -3,8 +3,8 @@ import pandas as pd
 import pytest
 from scipy import stats as st
 
-from dialogue_analysis.stats import benjamini_hochberg
-from dialogue_analysis.vocabulary import join_terms, specific_terms
+from dialogue_analysis.core import benjamini_hochberg
+from dialogue_analysis.themes import join_terms, specific_terms
 
 TERMS = pd.DataFrame(
     {

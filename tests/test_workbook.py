@@ -6,7 +6,7 @@ import pandas as pd
 import pytest
 from analysis_fixtures import built_wave, synthetic_analysis
 
-from dialogue_analysis.workbook import write_analyst_workbook, write_workbook
+from dialogue_analysis.report import write_analyst_workbook, write_workbook
 
 EXPECTED = {
     "README": ["sheet", "description"],

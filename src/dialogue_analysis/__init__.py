@@ -10,37 +10,39 @@ __version__ = "0.1.0"
 
 # name -> submodule defining it
 _EXPORTS = {
-    "config": ["Attribute", "Project", "Question", "Settings", "SurveyConfig", "TableSpec",
+    "ingest._config": ["Attribute", "Project", "Question", "Settings", "SurveyConfig", "TableSpec",
                "load_project"],
-    "errors": ["ConfigError", "DialogueAnalysisError"],
-    "ingest": ["InputFile", "Wave", "load_wave", "read_wave", "write_wave"],
-    "validation": ["Problem", "ValidationFailed", "ValidationReport"],
+    "core.errors": ["ConfigError", "DialogueAnalysisError"],
+    "ingest._wave": ["InputFile", "Wave", "load_wave", "read_wave", "write_wave"],
+    "ingest._validation": ["Problem", "ValidationFailed", "ValidationReport"],
     "pipeline": ["run", "run_ingest", "run_summary", "summary_markdown", "summary_tables"],
-    "anonymise": ["AnonymisedAnswers", "anonymise_answers", "anonymise_text",
+    "anonymise._detect": ["AnonymisedAnswers", "anonymise_answers", "anonymise_text",
                   "detect_identifiers", "load_ner_model", "write_mapping"],
-    "nlp": ["ModelNotInstalledError", "ParsedAnswers", "load_multiword_terms", "load_nlp",
+    "nlp._parse": ["ModelNotInstalledError", "ParsedAnswers", "load_multiword_terms", "load_nlp",
             "load_stopwords", "parse_answers"],
-    "coding": ["Codebook", "Coding", "code_answers", "evaluate_coding", "gold_sample",
+    "coding._codebook": ["Codebook", "Coding", "code_answers", "evaluate_coding", "gold_sample",
                "load_codebook", "load_gold"],
-    "vocabulary": ["specific_terms"],
-    "topics": ["Themes", "find_themes", "uncovered_answers"],
-    "features": ["FeatureBuilder", "infer_attribute_types"],
-    "typology": ["Typology", "choose_k", "seed_agreement"],
-    "describe": ["Characterisation", "GroupDescription", "describe_groups"],
-    "mapping": ["correspondence_analysis", "multiple_correspondence_analysis", "typology_map"],
-    "crosstabs": ["Crosstab", "adjusted_residuals", "code_crosstab", "contingency_test",
+    "themes._vocabulary": ["specific_terms"],
+    "themes._topics": ["Themes", "find_themes", "uncovered_answers"],
+    "typology._features": ["FeatureBuilder", "infer_attribute_types"],
+    "typology._model": ["Typology", "choose_k", "seed_agreement"],
+    "typology._describe": ["Characterisation", "GroupDescription", "describe_groups"],
+    "typology._mapping": ["correspondence_analysis", "multiple_correspondence_analysis", "typology_map"],
+    "typology._crosstabs": ["Crosstab", "adjusted_residuals", "code_crosstab", "contingency_test",
                   "crosstab"],
-    "analysis": ["Analysis", "load_analysis", "run_analysis"],
-    "report": ["publish", "render_html", "write_figures"],
-    "workbook": ["workbook_tables"],
-    "privacy": ["PrivacyError", "mask_counts", "neutralise_formula", "scan_published"],
-    "waves": ["Comparison", "PooledWaves", "ReferenceTypology", "analyse_pooled",
+    "analysis._tables": ["Analysis", "load_analysis", "run_analysis"],
+    "report._html": ["publish", "render_html", "write_figures"],
+    "report._workbook": ["workbook_tables"],
+    "core.privacy": ["PrivacyError", "mask_counts", "neutralise_formula", "scan_published"],
+    "waves._compare": ["Comparison", "PooledWaves", "ReferenceTypology", "analyse_pooled",
               "compare_waves", "match_groups", "match_labels", "pool_waves", "refit_and_match",
               "schema_drift"],
-    "compare_report": ["publish_comparison", "run_compare"],
+    "report._compare": ["publish_comparison", "run_compare"],
 }
 _WHERE = {name: module for module, names in _EXPORTS.items() for name in names}
-_SUBMODULES = ("plots", "stats", "storage", "quotes")
+# modules once at the top of the package, still reachable as dialogue_analysis.<name>
+_SUBMODULES = {"plots": "report.plots", "stats": "core.stats", "storage": "core.storage",
+               "quotes": "core.quotes"}
 
 __all__ = ["__version__", *sorted(_WHERE), *_SUBMODULES]
 
@@ -51,7 +53,7 @@ def __getattr__(name: str):
         globals()[name] = value  # later lookups skip this function
         return value
     if name in _SUBMODULES:
-        return import_module(f".{name}", __name__)
+        return import_module(f".{_SUBMODULES[name]}", __name__)
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 

@@ -29,9 +29,8 @@ from rich.text import Text
 from typer.core import TyperCommand, TyperGroup
 
 from . import __version__, pipeline
-from .config import load_project
-from .errors import ConfigError, DialogueAnalysisError, DialogueAnalysisWarning
-from .validation import ValidationFailed, ValidationReport, tr
+from .core.errors import ConfigError, DialogueAnalysisError, DialogueAnalysisWarning
+from .ingest import ValidationFailed, ValidationReport, load_project, tr
 
 EXIT_DATA_ERRORS = 1
 EXIT_CONFIG_ERROR = 2
@@ -262,7 +261,7 @@ def _publish(project, analysis, root, language, notebooks, no_notebooks, progres
 def _analyst_workbook(project, analysis, root, asked: bool) -> Path | None:
     """Write the person-level workbook when asked (flag or setting), else remove a stale one:
     it must never outlive the analysis it was made from."""
-    from .workbook import ANALYST_WORKBOOK, write_analyst_workbook
+    from .report import ANALYST_WORKBOOK, write_analyst_workbook
 
     folder = project.processed_dir(root)
     if asked or project.settings.analyst_workbook:
@@ -306,7 +305,7 @@ def compare(
     manque). Écrit reports/compare_<vagueA>_<vagueB>/ : compare.html, compare.xlsx et figures/
     (PNG + SVG).
     """
-    from .compare_report import run_compare
+    from .report import run_compare
 
     language = lang.value if lang else None
     with _errors(language):

@@ -17,10 +17,8 @@ from typing import Any
 
 import pandas as pd
 
-from . import storage
-from .config import Project
-from .ingest import REPORT_CSV, Wave, read_wave, write_wave
-from .validation import ValidationFailed, tr
+from .core import storage
+from .ingest import REPORT_CSV, Project, ValidationFailed, Wave, read_wave, tr, write_wave
 
 Progress = Callable[..., None]
 

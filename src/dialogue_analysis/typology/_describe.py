@@ -22,10 +22,10 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from .features import attribute_levels, code_family, encode_attribute, infer_attribute_types
-from .quotes import trim_quote
-from .stats import hypergeom_test_value, mean_test_value, wilson_interval
-from .vocabulary import correct, group_order, specific_terms
+from ..core.quotes import trim_quote
+from ..core.stats import hypergeom_test_value, mean_test_value, wilson_interval
+from ..themes import correct, group_order, specific_terms
+from ._features import attribute_levels, code_family, encode_attribute, infer_attribute_types
 
 # Canonical fields that say who a group is; the automatic labels name them first.
 WHO_ATTRIBUTES = ("stakeholder_group", "profile", "territory", "age_band")

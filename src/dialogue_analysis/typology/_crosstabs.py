@@ -28,9 +28,9 @@ import numpy as np
 import pandas as pd
 from scipy.stats import chi2_contingency
 
-from .features import code_family
-from .privacy import mask_wide, small_cells
-from .vocabulary import correct, group_order
+from ..core.privacy import mask_wide, small_cells
+from ..themes import correct, group_order
+from ._features import code_family
 
 
 def adjusted_residuals(observed, expected=None):
@@ -220,7 +220,7 @@ def code_crosstab(
     Crosstab
         Rows are codes, columns the groups in a stable order.
     """
-    from .describe import code_label
+    from ._describe import code_label
 
     g = _groups(records, by)
     cm = code_matrix.copy()

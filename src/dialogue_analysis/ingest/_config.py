@@ -27,9 +27,9 @@ from typing import Any, Literal
 
 import yaml
 
-from .errors import ConfigError
-from .storage import staged_path
-from .validation import LANGUAGES, closest, fold, tr
+from ..core.errors import ConfigError
+from ..core.storage import staged_path
+from ._validation import LANGUAGES, closest, fold, tr
 
 SHAPES = ("wide", "long")
 UNITS = ("interview", "respondent", "contribution")

@@ -29,10 +29,11 @@ from typing import Any
 
 import pandas as pd
 
-from . import __version__, storage
-from .config import Attribute, Project, SurveyConfig, TableSpec
-from .errors import ConfigError
-from .validation import (
+from .. import __version__
+from ..core import storage
+from ..core.errors import ConfigError
+from ._config import Attribute, Project, SurveyConfig, TableSpec
+from ._validation import (
     ERROR,
     WARNING,
     ValidationFailed,
@@ -165,7 +166,7 @@ def _check_codebook(project: Project, language: str) -> None:
     """
     if project.codebook_path is None:
         return
-    from .coding import load_codebook
+    from ..coding import load_codebook
 
     load_codebook(project.require_codebook(), language=language)
 

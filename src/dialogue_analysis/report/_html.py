@@ -23,13 +23,13 @@ import jinja2
 import numpy as np
 import pandas as pd
 
-from . import plots
-from .analysis import FAMILY_ALIASES, Analysis
-from .disclosure import hidden_codes, hidden_people, hidden_typology, mask_mark
-from .pipeline import SUMMARY_FILE
-from .privacy import assert_clean, small_cells
-from .quotes import WHO, attribution
-from .storage import staged_dir, unstaged
+from ..analysis import FAMILY_ALIASES, Analysis
+from ..core.privacy import assert_clean, small_cells
+from ..core.quotes import WHO, attribution
+from ..core.storage import staged_dir, unstaged
+from ..pipeline import SUMMARY_FILE
+from . import _plots as plots
+from ._disclosure import hidden_codes, hidden_people, hidden_typology, mask_mark
 
 NNBSP = "\u202f"  # narrow no-break space: French thousands separator and before % : ; ! ?
 LANGUAGES = ("fr", "en")
@@ -179,7 +179,7 @@ UNIT_WORDS: dict[str, tuple[tuple[str, str], tuple[str, str]]] = {
 
 def study(a: Analysis) -> dict[str, str]:
     """The config's ``study`` section saved with the analysis (defaults where it says nothing)."""
-    from .config import Study
+    from ..ingest import Study
 
     saved = a.manifest.get("study") if isinstance(a.manifest, dict) else None
     return {**Study().to_dict(), **(saved or {})}
@@ -515,7 +515,7 @@ def render_html(a: Analysis, language: str | None = None,
 
 def write_html(a: Analysis, path: str | os.PathLike, language: str | None = None,
                figures=None) -> Path:
-    from .storage import write_text
+    from ..core.storage import write_text
 
     return write_text(path, render_html(a, language, figures))
 
@@ -548,7 +548,7 @@ def publish(a: Analysis, reports_dir: str | os.PathLike, *, language: str | None
     import time
     from concurrent.futures import ThreadPoolExecutor
 
-    from .workbook import write_workbook
+    from ._workbook import write_workbook
 
     language = language or a.language
     final = Path(reports_dir)

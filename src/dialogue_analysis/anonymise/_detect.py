@@ -29,7 +29,7 @@ from typing import Any
 
 import pandas as pd
 
-from .identifier_patterns import nir_key_valid, structured_identifiers
+from ..core.identifier_patterns import nir_key_valid, structured_identifiers
 
 __all__ = [
     "KINDS",
@@ -410,7 +410,7 @@ def load_ner_model(name: str = DEFAULT_MODEL) -> Any:
     any) is enabled and run; the lemmatizer is loaded but disabled, its tables serve as word
     lists (to tell ``Bonjour`` from a surname).
     """
-    from .nlp import build_pipeline
+    from ..nlp import build_pipeline
 
     return build_pipeline("anonymise", name)
 
@@ -1149,7 +1149,7 @@ def write_mapping(mapping: pd.DataFrame, path: str | os.PathLike) -> Path:
     ValueError
         If ``path`` lies inside a folder named ``reports`` or ``data/processed``.
     """
-    from .storage import atomic_path, write_parquet
+    from ..core.storage import atomic_path, write_parquet
 
     path = Path(path)
     if _inside_shared(path):
@@ -1162,7 +1162,7 @@ def write_mapping(mapping: pd.DataFrame, path: str | os.PathLike) -> Path:
         raise KeyError(f"mapping: missing column(s) {', '.join(missing)}")
     if path.suffix.lower() == ".parquet":
         return write_parquet(mapping, path)
-    from .privacy import csv_text
+    from ..core.privacy import csv_text
 
     with atomic_path(path) as tmp:
         tmp.write_text(csv_text(mapping, index=False), encoding="utf-8", newline="")

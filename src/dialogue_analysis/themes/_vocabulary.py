@@ -22,7 +22,7 @@ import pandas as pd
 from scipy import sparse
 from sklearn.feature_extraction.text import CountVectorizer
 
-from .stats import benjamini_hochberg, holm, hypergeom_test_value
+from ..core.stats import benjamini_hochberg, holm, hypergeom_test_value
 
 COLUMNS = [
     "group",

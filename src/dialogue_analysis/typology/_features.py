@@ -33,7 +33,7 @@ from sklearn.base import BaseEstimator
 from sklearn.decomposition import TruncatedSVD
 from sklearn.feature_extraction.text import TfidfVectorizer
 
-from .vocabulary import join_terms
+from ..themes import join_terms
 
 ATTRIBUTE_TYPES = ("categorical", "ordinal", "multi", "numeric")
 NOT_ATTRIBUTES = {"record_id", "wave", "date"}

@@ -26,11 +26,11 @@ import jinja2
 import numpy as np
 import pandas as pd
 
-from . import plots
-from .privacy import assert_clean, small_cells
-from .report import fmt_int, fmt_number, fmt_p, fmt_pct
-from .storage import staged_dir
-from .waves import Comparison, mask_prevalence
+from ..core.privacy import assert_clean, small_cells
+from ..core.storage import staged_dir
+from ..waves import Comparison, mask_prevalence
+from . import _plots as plots
+from ._html import fmt_int, fmt_number, fmt_p, fmt_pct
 
 HTML_FILE = "compare.html"
 XLSX_FILE = "compare.xlsx"
@@ -336,7 +336,7 @@ def masked_group_sizes(cmp: Comparison) -> pd.DataFrame:
 
 def write_workbook(cmp: Comparison, path: str | os.PathLike, language: str = "fr") -> Path:
     """Write ``compare.xlsx`` atomically: one sheet per published table."""
-    from .workbook import write_tables
+    from ._workbook import write_tables
 
     return write_tables(published_tables(cmp, language), path,
                         title=f"{cmp.wave_a} / {cmp.wave_b}: comparison")
@@ -481,7 +481,7 @@ def publish_comparison(cmp: Comparison, reports_dir: str | os.PathLike, *,
 def analysed_wave(project, root: str | os.PathLike = ".", *, rerun: bool = False):
     """The analysis of a wave: read back from ``data/processed/<wave>/analysis/`` when it is
     there (nothing recomputed), else run (:func:`~dialogue_analysis.analysis.run_analysis`)."""
-    from .analysis import load_analysis, run_analysis
+    from ..analysis import load_analysis, run_analysis
 
     if not rerun:
         try:
@@ -504,8 +504,8 @@ def run_compare(config_a, config_b, root: str | os.PathLike = ".", *, refit: boo
     (Comparison, dict)
         The comparison and the published paths (``html``, ``xlsx``, ``figures``).
     """
-    from .config import load_project
-    from .waves import compare_waves
+    from ..ingest import load_project
+    from ..waves import compare_waves
 
     project_a = config_a if hasattr(config_a, "survey") else load_project(config_a, language)
     project_b = config_b if hasattr(config_b, "survey") else load_project(config_b, language)

@@ -38,10 +38,10 @@ from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
-from .analysis import Analysis
-from .disclosure import hidden_codes, hidden_typology
-from .privacy import mask_counts, neutralise_formula
-from .storage import atomic_path
+from ..analysis import Analysis
+from ..core.privacy import mask_counts, neutralise_formula
+from ..core.storage import atomic_path
+from ._disclosure import hidden_codes, hidden_typology
 
 HEADER_FILL = PatternFill("solid", fgColor="12324F")
 HEADER_FONT = Font(bold=True, color="FFFFFF")
@@ -183,7 +183,7 @@ def analyst_workbook_tables(a: Analysis, language: str | None = None) -> dict[st
 
 
 def _tables(a: Analysis, lang: str, *, person_level: bool) -> dict[str, pd.DataFrame]:
-    from .report import key_findings, quotes_table
+    from ._html import key_findings, quotes_table
 
     m = a.min_cell_count
     labels = a.code_labels(lang)

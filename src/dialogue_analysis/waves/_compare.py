@@ -42,10 +42,10 @@ import pandas as pd
 from scipy import stats as st
 from scipy.optimize import linear_sum_assignment
 
-from .features import FeatureBuilder, split_multi
-from .stats import benjamini_hochberg, holm, wilson_interval
-from .validation import fold
-from .vocabulary import specific_terms
+from ..core.stats import benjamini_hochberg, holm, wilson_interval
+from ..ingest import fold
+from ..themes import specific_terms
+from ..typology import FeatureBuilder, split_multi
 
 HELPER_COLUMNS = ("typology_group", "wave", "source_record_id")
 ID_SEPARATOR = "@"
@@ -386,7 +386,7 @@ def refit_and_match(reference: ReferenceTypology, records, code_matrix=None, ter
         space, for the two groups to be "the same"; ``reference.radius_`` (the median distance of
         a reference record to its centre) by default.
     """
-    from .typology import Typology
+    from ..typology import Typology
 
     if typology is None:
         # Same k as the reference unless told otherwise: a later wave is often smaller, and a
@@ -528,7 +528,7 @@ def analyse_pooled(*waves, names: Sequence[str] | None = None, settings: dict | 
     Analysis
         Named ``"<wave A>+<wave B>"``; ``records`` has the ``wave`` column and unique ids.
     """
-    from .analysis import Analysis, analyse_tables
+    from ..analysis import Analysis, analyse_tables
 
     pooled = pool_waves(*waves, names=names)
     first = waves[0]
@@ -893,8 +893,8 @@ def summarise_reinterviews(attr_changes, code_changes, ids, *, attributes, codes
 def raw_headers(project) -> list[str] | None:
     """Headers of a wave's raw table as read by the ingestion (None if it cannot be read)."""
     try:
-        from . import ingest
-        from .validation import ValidationReport
+        from ..ingest import ValidationReport
+        from ..ingest import _wave as ingest
 
         survey = project.survey
         spec = survey.table if survey.shape == "wide" else survey.respondents
@@ -1165,7 +1165,7 @@ def compare_waves(a, b, *, project_a=None, project_b=None, reference=None, refit
         if "typology_group" in a.records and a.records["typology_group"].notna().any():
             reference = ReferenceTypology.from_wave(a, far_quantile=far_quantile)
         else:
-            from .typology import Typology
+            from ..typology import Typology
 
             seed = int(settings_a.get("seed", 0))
             params = {"random_state": seed, **(typology_params or {})}

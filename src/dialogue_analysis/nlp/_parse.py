@@ -35,8 +35,8 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from .errors import DialogueAnalysisError
-from .storage import atomic_path
+from ..core.errors import DialogueAnalysisError
+from ..core.storage import atomic_path
 
 __all__ = [
     "DEFAULT_MODEL",

@@ -14,7 +14,7 @@ import pandas as pd
 from sklearn.decomposition import NMF
 from sklearn.feature_extraction.text import TfidfVectorizer
 
-from .quotes import trim_quote
+from ..core.quotes import trim_quote
 
 KEY = ["record_id", "question_id"]
 

@@ -22,10 +22,10 @@ from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
-from .errors import DialogueAnalysisError
+from ..core.errors import DialogueAnalysisError
 
 if TYPE_CHECKING:  # config imports this module: the type is only needed for annotations
-    from .config import Attribute
+    from ._config import Attribute
 
 ERROR = "error"
 WARNING = "warning"
@@ -625,7 +625,7 @@ class ValidationReport:
 
     def to_csv_text(self) -> str:
         """CSV for Excel: UTF-8 with BOM and ``;`` so that a French Excel opens it directly."""
-        from .privacy import csv_text
+        from ..core.privacy import csv_text
 
         return "\ufeff" + csv_text(self.to_frame(), index=False, sep=";", lineterminator="\r\n")
 

@@ -30,12 +30,12 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
-from .privacy import small_cells
-from .quotes import trim_quote
-from .storage import staged_dir, write_text
+from ..core.privacy import small_cells
+from ..core.quotes import trim_quote
+from ..core.storage import staged_dir, write_text
 
 if TYPE_CHECKING:  # the typology is imported only by the stages that fit one
-    from . import typology
+    from ..typology import _model as typology
 
 ANALYSIS_DIR = "analysis"  # sub-folder of data/processed/<wave>/ holding the analysis tables
 MANIFEST = "analysis_manifest.json"
@@ -162,7 +162,7 @@ class Analysis:
             row = a[a["attribute"] == attribute].iloc[0]
             if isinstance(row.get("label"), str) and row["label"]:
                 return row["label"]
-        from .report import Words
+        from ..report import Words
 
         return Words(lang).dim(attribute)
 
@@ -222,7 +222,7 @@ def prevalence(records: pd.DataFrame, code_matrix: pd.DataFrame,
     DataFrame
         ``dimension, category, code, n, count, share, ci_low, ci_high`` (95 % Wilson interval).
     """
-    from .stats import wilson_interval  # scipy is imported only when computing
+    from ..core.stats import wilson_interval  # scipy is imported only when computing
 
     cm = code_matrix.reindex(records["record_id"].astype(str)).fillna(0).astype(int)
     rows = []
@@ -256,7 +256,7 @@ def contrasts(records: pd.DataFrame, code_matrix: pd.DataFrame,
         ``dimension, category, code, n, count, share, n_others, count_others, share_others,
         ratio, test_value, p_value, p_adjusted``.
     """
-    from .stats import benjamini_hochberg, hypergeom_test_value
+    from ..core.stats import benjamini_hochberg, hypergeom_test_value
 
     prev = prevalence(records, code_matrix, dimensions)
     out = prev[prev["dimension"] != "all"].drop(columns=["ci_low", "ci_high"]).copy()
@@ -557,7 +557,7 @@ def _attribute_types(records: pd.DataFrame, attributes: pd.DataFrame,
     if chosen is not None:
         unknown = [a for a in chosen if a not in types]
         if unknown:
-            from .typology import TypologySettingsError
+            from ..typology import TypologySettingsError
 
             raise TypologySettingsError(
                 f"settings.typology_attributes: {', '.join(unknown)} is not an attribute the "
@@ -569,7 +569,7 @@ def _attribute_types(records: pd.DataFrame, attributes: pd.DataFrame,
 def typology_from_settings(settings: dict, records: pd.DataFrame,
                            attributes: pd.DataFrame | None) -> tuple[typology.Typology, dict | None]:
     """The (unfitted) typology the run settings describe, and its attribute types."""
-    from .typology import Typology, check_group_settings
+    from ..typology import Typology, check_group_settings
 
     check_group_settings(len(records), settings.get("n_clusters", "auto"),
                          settings.get("k_range", (2, 8)),
@@ -596,10 +596,8 @@ def analyse_tables(records: pd.DataFrame, answers: pd.DataFrame, terms: pd.DataF
     the anonymise, nlp and coding stages and returns ``(tables, stage_params)``, the keyword
     arguments of :class:`Analysis` and the parameters of every stage for the manifest.
     """
-    from .crosstabs import code_crosstab
-    from .describe import describe_groups
-    from .mapping import typology_map
-    from .topics import find_themes
+    from ..themes import find_themes
+    from ..typology import code_crosstab, describe_groups, typology_map
 
     settings = dict(settings or {})
     timer = timer or StageTimer()
@@ -747,7 +745,8 @@ def _survey_tables(project) -> tuple[pd.DataFrame, pd.DataFrame]:
 def _ingested(project, root, progress):
     """The ingested wave, raw text and all: read back from data/interim, or ingested now when
     absent (also when an earlier version of the toolkit left it under data/processed)."""
-    from . import ingest, pipeline
+    from .. import pipeline
+    from ..ingest import _wave as ingest
 
     try:
         return ingest.load_wave(project, root)
@@ -758,8 +757,8 @@ def _ingested(project, root, progress):
 def _code(parsed, records: pd.DataFrame, project) -> tuple[pd.DataFrame, pd.DataFrame,
                                                            pd.DataFrame, dict]:
     """Coding stage: passages, record x code matrix, codebook table and parameters."""
-    from .coding import code_answers, load_codebook, nothing_coded_message
-    from .errors import DialogueAnalysisWarning
+    from ..coding import code_answers, load_codebook, nothing_coded_message
+    from ..core.errors import DialogueAnalysisWarning
 
     path = project.require_codebook()
     codebook = load_codebook(path, language=project.settings.language)
@@ -796,11 +795,11 @@ def run_analysis(project, root: str | os.PathLike = ".",
         Also written to ``<root>/data/processed/<wave>/analysis/`` (one parquet file per table,
         ``analysis_manifest.json`` with parameters, timings, versions and input hashes).
     """
-    from . import ingest
-    from .anonymise import anonymise_answers
-    from .config import load_project
-    from .nlp import parse_answers
-    from .typology import check_group_settings
+    from ..anonymise import anonymise_answers
+    from ..ingest import _wave as ingest
+    from ..ingest import load_project
+    from ..nlp import parse_answers
+    from ..typology import check_group_settings
 
     if not hasattr(project, "survey"):
         project = load_project(project)
@@ -875,7 +874,7 @@ def run_analysis(project, root: str | os.PathLike = ".",
 
 
 def _sha(path) -> str:
-    from .storage import sha256_file
+    from ..core.storage import sha256_file
 
     return sha256_file(path) if path is not None and Path(path).is_file() else ""
 
@@ -906,7 +905,7 @@ def load_analysis(project_or_config, root: str | os.PathLike = ".", *,
     >>> a = load_analysis("data/raw/sample-2018/survey.yaml")       # doctest: +SKIP
     >>> a.findings.head()                                            # doctest: +SKIP
     """
-    from .config import load_project
+    from ..ingest import load_project
 
     project = project_or_config
     if not hasattr(project, "survey"):

@@ -23,9 +23,9 @@ from sklearn.exceptions import ConvergenceWarning
 from sklearn.metrics import adjusted_rand_score, calinski_harabasz_score, silhouette_score
 from threadpoolctl import threadpool_limits
 
-from .errors import DialogueAnalysisError, DialogueAnalysisWarning
-from .features import FeatureBuilder
-from .validation import tr
+from ..core.errors import DialogueAnalysisError, DialogueAnalysisWarning
+from ..ingest import tr
+from ._features import FeatureBuilder
 
 EVIDENCE_COLUMNS = [
     "k",
@@ -473,7 +473,7 @@ class Typology(BaseEstimator):
         -------
         Characterisation
         """
-        from .describe import describe_groups
+        from ._describe import describe_groups
 
         self._check_fitted()
         records, code_matrix, terms = self._fitted_data

@@ -33,9 +33,9 @@ import numpy as np
 import pandas as pd
 import yaml
 
-from .errors import ConfigError
-from .nlp import ParsedAnswers, _loose, fold, parse_answers
-from .validation import tr
+from ..core.errors import ConfigError
+from ..ingest import tr
+from ..nlp._parse import ParsedAnswers, _loose, fold, parse_answers
 
 __all__ = [
     "Code",

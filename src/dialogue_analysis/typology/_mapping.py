@@ -17,8 +17,8 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from .features import code_family, infer_attribute_types, split_multi
-from .vocabulary import group_order
+from ..themes import group_order
+from ._features import code_family, infer_attribute_types, split_multi
 
 
 @dataclass
@@ -277,7 +277,7 @@ def typology_map(
     -------
     TypologyMap
     """
-    from .describe import code_label
+    from ._describe import code_label
 
     ids = records["record_id"].astype(str)
     types = (

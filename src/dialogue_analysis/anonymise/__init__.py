@@ -1,0 +1,26 @@
+"""Pseudonymisation: identifiers found and replaced by stable placeholders before any analysis.
+
+Public names are loaded on first use, so importing one module of this package does not
+import the others (spaCy, scikit-learn, matplotlib stay unloaded until a stage needs them).
+"""
+
+from importlib import import_module
+
+_EXPORTS = {
+    '_detect': ['KINDS', 'AnonymisedAnswers', 'Identifier', 'anonymise_answers', 'anonymise_text', 'detect_identifiers', 'load_ner_model', 'load_stopnames', 'nir_key_valid', 'write_mapping'],
+}
+_WHERE = {name: module for module, names in _EXPORTS.items() for name in names}
+
+__all__ = sorted(_WHERE)
+
+
+def __getattr__(name: str):
+    if name in _WHERE:
+        value = getattr(import_module(f".{_WHERE[name]}", __name__), name)
+        globals()[name] = value
+        return value
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+def __dir__():
+    return sorted(__all__)

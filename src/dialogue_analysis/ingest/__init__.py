@@ -1,0 +1,28 @@
+"""Ingestion: the survey config, reading Excel/CSV/JSON, validation, the canonical wave tables.
+
+Public names are loaded on first use, so importing one module of this package does not
+import the others (spaCy, scikit-learn, matplotlib stay unloaded until a stage needs them).
+"""
+
+from importlib import import_module
+
+_EXPORTS = {
+    '_config': ['Settings', 'settings_from_mapping', 'TableSpec', 'Attribute', 'Question', 'Study', 'SurveyConfig', 'Project', 'load_project'],
+    '_validation': ['tr', 'fold', 'closest', 'Problem', 'ValidationReport', 'table_rows', 'report_from_frame', 'ValidationFailed', 'cell_text', 'answer_text', 'is_missing', 'Issue', 'check_value'],
+    '_wave': ['InputFile', 'Wave', 'read_wave', 'write_wave', 'interim_readme', 'write_pseudonymised', 'load_wave', 'build_manifest', 'REPORT_CSV'],
+}
+_WHERE = {name: module for module, names in _EXPORTS.items() for name in names}
+
+__all__ = sorted(_WHERE)
+
+
+def __getattr__(name: str):
+    if name in _WHERE:
+        value = getattr(import_module(f".{_WHERE[name]}", __name__), name)
+        globals()[name] = value
+        return value
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+def __dir__():
+    return sorted(__all__)

@@ -1,0 +1,30 @@
+"""Publication: the HTML report, the workbook, the figures, the comparison report.
+
+Public names are loaded on first use, so importing one module of this package does not
+import the others (spaCy, scikit-learn, matplotlib stay unloaded until a stage needs them).
+"""
+
+from importlib import import_module
+
+_EXPORTS = {
+    '_compare': ['FIGURES', 'analysed_wave', 'masked_group_sizes', 'run_compare', 'context', 'figure_groups', 'figure_moves', 'figure_prevalence', 'figure_vocabulary', 'published_tables', 'publish_comparison', 'render_html', 'write_figures', 'write_workbook'],
+    '_disclosure': ['mask_mark', 'Suppression', 'suppress', 'lone_unknowns', 'pinned_down', 'table_lines', 'nesting', 'holding', 'code_key', 'people_key', 'count_key', 'table_total_key', 'typology_key', 'published_counts', 'wave_suppression', 'hidden_codes', 'hidden_people', 'hidden_typology'],
+    '_html': ['fmt_number', 'fmt_pct', 'fmt_int', 'fmt_tv', 'fmt_p', 'fmt_date', 'fmt_ratio', 'study', 'unit_words', 'Words', 'figure_consulted', 'figure_group_territory', 'figure_family', 'figure_codes_by', 'figure_themes', 'figure_k_choice', 'figure_map', 'figure_priority', 'make_figures', 'write_figures', 'render_html', 'write_html', 'publish', 'preload_notebook_modules', 'notebook_parameters', 'execute_notebooks', 'french_spacing', 'finding_sentence', 'quote_speakers', 'quotes_table', 'question_bases', 'consulted_facts', 'context', 'typology_is_clear', 'typology_verdict', 'key_findings', 'family_table', 'consulted_table', 'group_cards_markdown'],
+    '_plots': ['plot_bars', 'plot_grouped_counts', 'plot_heatmap', 'plot_k_evidence', 'plot_map', 'plot_priority_matrix', 'plot_count_heatmap', 'save_figure'],
+    '_workbook': ['fit_excel_cell', 'write_sheet', 'workbook_tables', 'analyst_workbook_tables', 'write_workbook', 'write_analyst_workbook', 'write_tables', 'ANALYST_WORKBOOK'],
+}
+_WHERE = {name: module for module, names in _EXPORTS.items() for name in names}
+
+__all__ = sorted(_WHERE)
+
+
+def __getattr__(name: str):
+    if name in _WHERE:
+        value = getattr(import_module(f".{_WHERE[name]}", __name__), name)
+        globals()[name] = value
+        return value
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+def __dir__():
+    return sorted(__all__)

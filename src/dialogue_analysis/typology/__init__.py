@@ -1,0 +1,30 @@
+"""Typology: features, clustering and the choice of k, group descriptions, maps, cross tables.
+
+Public names are loaded on first use, so importing one module of this package does not
+import the others (spaCy, scikit-learn, matplotlib stay unloaded until a stage needs them).
+"""
+
+from importlib import import_module
+
+_EXPORTS = {
+    '_crosstabs': ['adjusted_residuals', 'contingency_test', 'Crosstab', 'code_crosstab', 'crosstab'],
+    '_describe': ['GroupDescription', 'Characterisation', 'describe_groups', 'code_label'],
+    '_features': ['code_family', 'infer_attribute_types', 'split_multi', 'FeatureBuilder', 'attribute_levels', 'encode_attribute'],
+    '_mapping': ['CAResult', 'correspondence_analysis', 'indicator_matrix', 'MCAResult', 'multiple_correspondence_analysis', 'TypologyMap', 'typology_map'],
+    '_model': ['TypologySettingsError', 'check_group_settings', 'choose_k', 'number_by_size', 'variable_columns', 'permute_variables', 'Typology', 'seed_agreement'],
+}
+_WHERE = {name: module for module, names in _EXPORTS.items() for name in names}
+
+__all__ = sorted(_WHERE)
+
+
+def __getattr__(name: str):
+    if name in _WHERE:
+        value = getattr(import_module(f".{_WHERE[name]}", __name__), name)
+        globals()[name] = value
+        return value
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+def __dir__():
+    return sorted(__all__)
