@@ -27,6 +27,7 @@ report: install
 
 lint: install-dev
 	$(BIN)/ruff check src tests benchmarks tools
+	$(BIN)/lint-imports  # the layers of the package: imports only go down, no cycle
 
 test: lint
 	$(BIN)/python -m pytest

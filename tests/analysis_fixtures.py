@@ -97,7 +97,7 @@ def _planted_copy(root: Path, planted=PLANTED) -> Path:
 @functools.cache
 def built_wave() -> Built:
     """The session's analysed and published wave (see the module notes)."""
-    from dialogue_analysis.report import _html as report
+    from dialogue_analysis import report
 
     root = _tmp_root()
     if pipeline_available():

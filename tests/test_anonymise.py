@@ -14,9 +14,9 @@ from dialogue_analysis.anonymise import (
     anonymise_answers,
     anonymise_text,
     detect_identifiers,
-    nir_key_valid,
     write_mapping,
 )
+from dialogue_analysis.core.identifier_patterns import nir_key_valid
 
 REPO = Path(__file__).resolve().parents[1]
 PLANTED = REPO / "tests" / "data" / "planted_identifiers.yaml"

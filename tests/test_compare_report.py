@@ -115,7 +115,7 @@ def test_published_tables_mask_small_counts(comparison):
 
 
 def test_english_report(comparison):
-    html = compare_report.render_html(comparison, "en", figures={})
+    html = compare_report.render_compare_html(comparison, "en", figures={})
     assert "Comparison of two waves" in html and "Emerging" in html
 
 

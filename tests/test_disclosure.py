@@ -27,7 +27,8 @@ from dialogue_analysis.report import (
     table_lines,
     typology_key,
 )
-from dialogue_analysis.report._html import NNBSP, _wide
+from dialogue_analysis.report._figures import _wide
+from dialogue_analysis.report._format import NNBSP
 
 # -- the attack ------------------------------------------------------------------------------
 

@@ -16,3 +16,38 @@ def test_import_stays_light():
     code = "import sys, dialogue_analysis; print('spacy' in sys.modules, 'matplotlib' in sys.modules)"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.split() == ["False", "False"]
+
+
+STAGES = ["core", "ingest", "nlp", "anonymise", "coding", "themes", "typology", "analysis",
+          "waves", "report"]
+
+
+def test_the_package_listing_reads_as_the_pipeline():
+    from pathlib import Path
+
+    top = Path(da.__file__).parent
+    packages = {p.name for p in top.iterdir() if (p / "__init__.py").is_file()}
+    modules = {p.stem for p in top.glob("*.py")}
+    assert packages == set(STAGES)
+    assert modules == {"__init__", "pipeline", "cli"}
+
+
+def test_every_stage_face_resolves_its_names_from_its_own_modules():
+    import importlib
+
+    for stage in STAGES:
+        face = importlib.import_module(f"dialogue_analysis.{stage}")
+        assert face.__all__, stage
+        for name in face.__all__:
+            value = getattr(face, name)
+            owner = getattr(value, "__module__", None)
+            # a function or class is defined in the stage that exports it, not re-exported
+            if owner is not None and callable(value) and owner.startswith("dialogue_analysis."):
+                assert owner.startswith(f"dialogue_analysis.{stage}."), (stage, name, owner)
+
+
+def test_importing_one_stage_does_not_import_the_heavy_libraries():
+    code = ("import sys; from dialogue_analysis.ingest import load_project; "
+            "print('spacy' in sys.modules, 'sklearn' in sys.modules, 'matplotlib' in sys.modules)")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.split() == ["False", "False", "False"]

@@ -189,7 +189,8 @@ def test_failed_ingestion_report_under_reports_withholds_cell_contents(tmp_path)
 
 
 def test_redacted_validation_report_keeps_ids():
-    from dialogue_analysis.ingest import ValidationReport, tr
+    from dialogue_analysis.core.i18n import tr
+    from dialogue_analysis.ingest import ValidationReport
 
     report = ValidationReport(language="en")
     report.add("f.csv", None, 3, "Id", "E07", "error", "duplicate_id",

@@ -145,7 +145,7 @@ def test_failed_interrupted_or_killed_runs_leave_the_previous_outputs(tmp_path, 
                                                           for k in before)
 
     # (a) the report stage fails after the ingestion and the analysis were written
-    from dialogue_analysis.report import _html as report
+    from dialogue_analysis.report import _publish as report
 
     def broken(*args, **kwargs):
         raise RuntimeError("figures failed")

@@ -18,7 +18,7 @@ from typer.testing import CliRunner
 
 from dialogue_analysis.cli import app
 from dialogue_analysis.ingest import load_project
-from dialogue_analysis.report._html import NNBSP
+from dialogue_analysis.report._format import NNBSP
 
 pytestmark = [pytest.mark.realdata, pytest.mark.slow]
 

@@ -7,16 +7,8 @@ import pandas as pd
 import pytest
 from analysis_fixtures import built_wave, synthetic_analysis
 
-from dialogue_analysis.report import hidden_people, mask_mark
-from dialogue_analysis.report._html import (
-    FIGURES,
-    NNBSP,
-    fmt_date,
-    fmt_number,
-    fmt_pct,
-    fmt_ratio,
-    render_html,
-)
+from dialogue_analysis.report import FIGURES, hidden_people, mask_mark, render_html
+from dialogue_analysis.report._format import NNBSP, fmt_date, fmt_number, fmt_pct, fmt_ratio
 
 SECTIONS = ["key-findings", "consulted", "services", "barriers", "needs", "themes", "typology",
             "priorities", "limitations", "methodology", "annex-quotes"]

@@ -30,7 +30,8 @@ from typer.core import TyperCommand, TyperGroup
 
 from . import __version__, pipeline
 from .core.errors import ConfigError, DialogueAnalysisError, DialogueAnalysisWarning
-from .ingest import ValidationFailed, ValidationReport, load_project, tr
+from .core.i18n import tr
+from .ingest import ValidationFailed, ValidationReport, load_project
 
 EXIT_DATA_ERRORS = 1
 EXIT_CONFIG_ERROR = 2

@@ -15,17 +15,19 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import pandas as pd
-
+from .coding import load_codebook
 from .core import storage
-from .ingest import REPORT_CSV, Project, ValidationFailed, Wave, read_wave, tr, write_wave
+from .core.i18n import tr
+from .ingest import (
+    REPORT_CSV,
+    SUMMARY_FILE,
+    Project,
+    Wave,
+    ingest_wave,
+    summary_markdown,
+)
 
 Progress = Callable[..., None]
-
-FAILURE_CSV = "ingest_errors.csv"
-FAILURE_MD = "ingest_errors.md"
-SUMMARY_FILE = "summary.md"
-SUMMARY_FIELDS = ("stakeholder_group", "profile", "territory", "age_band")
 
 
 @dataclass
@@ -123,25 +125,15 @@ def run(
 
 
 def _stage_ingest(ctx: RunContext) -> Wave:
-    project = ctx.project
-    # The error report is published even when the run's other outputs are discarded.
-    failure = storage.unstaged(project.reports_dir(ctx.root))
-    try:
-        wave = read_wave(project, progress=ctx.progress)
-    except ValidationFailed as exc:
-        # reports/ is published: the saved list locates each problem but withholds the cells'
-        # contents (the terminal shows them).
-        saved = exc.report.redacted()
-        # Written beside the previous report, which stays as it was.
-        storage.write_text(failure / FAILURE_CSV, saved.to_csv_text(), newline="")
-        storage.write_text(failure / FAILURE_MD, saved.to_markdown())
-        exc.report_path = failure / FAILURE_CSV
-        raise
-    ctx.step("step_write", path=storage.unstaged(project.processed_dir(ctx.root)))
-    write_wave(wave, project, ctx.root)
-    for name in (FAILURE_CSV, FAILURE_MD):
-        (project.reports_dir(ctx.root) / name).unlink(missing_ok=True)
-    return wave
+    _check_codebook(ctx.project)
+    return ingest_wave(ctx.project, ctx.root, ctx.progress)
+
+
+def _check_codebook(project: Project) -> None:
+    """Validate the declared codebook at ingestion, rather than minutes later when answers are
+    coded: ConfigError (file, key, in the project's language) when it is missing or invalid."""
+    if project.codebook_path is not None:
+        load_codebook(project.require_codebook(), language=project.settings.language)
 
 
 def _stage_summary(ctx: RunContext) -> str:
@@ -158,105 +150,3 @@ STAGES: list[tuple[str, Callable[[RunContext], Any]]] = [
     ("ingest", _stage_ingest),
     ("summary", _stage_summary),
 ]
-
-
-# ----------------------------------------------------------------------------------------------
-# First descriptive summary
-# ----------------------------------------------------------------------------------------------
-
-
-def summary_tables(wave: Wave, project: Project) -> dict[str, pd.DataFrame]:
-    """Counts by stakeholder group, profile, territory, age band; answers per question.
-
-    Returns
-    -------
-    dict of DataFrame
-        One table per declared field among :data:`SUMMARY_FIELDS` (columns ``value``, ``n``,
-        ``pct``, in declared order, missing last) and ``"questions"`` (``question_id``,
-        ``label``, ``answers``, ``pct``, ``median_words``).
-    """
-    records, answers = wave.records, wave.answers
-    tables = {}
-    for name in SUMMARY_FIELDS:
-        attr = project.survey.attribute(name)
-        if attr is not None and name in records:
-            tables[name] = _counts(records[name], list(attr.values))
-    words = answers["text"].str.split().str.len()
-    per_question = []
-    n = max(len(records), 1)
-    for question in project.survey.questions:
-        mask = answers["question_id"] == question.id
-        count = int(mask.sum())
-        median = float(words[mask].median()) if count else float("nan")
-        per_question.append((question.id, question.label, count, round(100 * count / n, 1), median))
-    tables["questions"] = pd.DataFrame(
-        per_question, columns=["question_id", "label", "answers", "pct", "median_words"]
-    )
-    return tables
-
-
-def _counts(series: pd.Series, order: list[str]) -> pd.DataFrame:
-    counts = series.astype(object).value_counts(dropna=False)
-    values = [v for v in order if v in counts.index] + [
-        v for v in counts.index if v not in order and not pd.isna(v)
-    ]
-    rows = [(v, int(counts[v])) for v in values]
-    missing = int(series.isna().sum())
-    if missing:
-        rows.append((None, missing))
-    frame = pd.DataFrame(rows, columns=["value", "n"])
-    frame["pct"] = (100 * frame["n"] / max(len(series), 1)).round(1)
-    return frame
-
-
-def summary_markdown(
-    wave: Wave, project: Project, report_path: str | os.PathLike | None = None
-) -> str:
-    """The summary as Markdown (printed by ``dialogue-analysis run``, saved as summary.md)."""
-    lang = project.settings.language
-    tables = summary_tables(wave, project)
-    title = project.survey.title
-    lines = [f"# {tr('sum_title', lang, wave=wave.name)}", ""]
-    if title:
-        lines += [f"*{title}*", ""]
-    lines.append(
-        tr(
-            "sum_counts",
-            lang,
-            records=len(wave.records),
-            answers=len(wave.answers),
-            questions=len(project.survey.questions),
-        )
-    )
-    if "date" in wave.records and wave.records["date"].notna().any():
-        dates = wave.records["date"].dropna()
-        lines.append(
-            tr("sum_dates", lang, first=f"{dates.min():%d/%m/%Y}", last=f"{dates.max():%d/%m/%Y}")
-        )
-    warnings = len(wave.report.warnings)
-    if warnings and report_path is not None:
-        lines.append(tr("sum_warnings", lang, warnings=warnings, path=report_path))
-    for name in SUMMARY_FIELDS:
-        if name in tables:
-            label = tr(f"field_{name}", lang)
-            lines += ["", f"## {tr('sum_by', lang, field=label)}", ""]
-            lines += _md_counts(tables[name], lang)
-    lines += ["", f"## {tr('sum_questions', lang)}", ""]
-    head = [tr(k, lang) for k in ("sum_question", "sum_answers", "sum_share", "sum_median_words")]
-    lines += ["| " + " | ".join(head) + " |", "|---|---:|---:|---:|"]
-    for row in tables["questions"].itertuples(index=False):
-        label = (
-            row.question_id if row.label == row.question_id else f"{row.question_id} – {row.label}"
-        )
-        median = "" if pd.isna(row.median_words) else f"{row.median_words:g}"
-        lines.append(f"| {label} | {row.answers} | {row.pct:g} | {median} |")
-    return "\n".join(lines) + "\n"
-
-
-def _md_counts(frame: pd.DataFrame, lang: str) -> list[str]:
-    head = [tr(k, lang) for k in ("sum_value", "sum_n", "sum_pct")]
-    lines = ["| " + " | ".join(head) + " |", "|---|---:|---:|"]
-    for value, n, pct in frame.itertuples(index=False):
-        shown = tr("sum_missing", lang) if value is None or pd.isna(value) else str(value)
-        lines.append(f"| {shown} | {n} | {pct:g} |")
-    return lines

@@ -30,12 +30,13 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
+from ..core.i18n import Words
 from ..core.privacy import small_cells
 from ..core.quotes import trim_quote
 from ..core.storage import staged_dir, write_text
 
 if TYPE_CHECKING:  # the typology is imported only by the stages that fit one
-    from ..typology import _model as typology
+    from ..typology import Typology
 
 ANALYSIS_DIR = "analysis"  # sub-folder of data/processed/<wave>/ holding the analysis tables
 MANIFEST = "analysis_manifest.json"
@@ -162,8 +163,6 @@ class Analysis:
             row = a[a["attribute"] == attribute].iloc[0]
             if isinstance(row.get("label"), str) and row["label"]:
                 return row["label"]
-        from ..report import Words
-
         return Words(lang).dim(attribute)
 
     def group_label(self, group: int, language: str | None = None) -> str:
@@ -567,7 +566,7 @@ def _attribute_types(records: pd.DataFrame, attributes: pd.DataFrame,
 
 
 def typology_from_settings(settings: dict, records: pd.DataFrame,
-                           attributes: pd.DataFrame | None) -> tuple[typology.Typology, dict | None]:
+                           attributes: pd.DataFrame | None) -> tuple[Typology, dict | None]:
     """The (unfitted) typology the run settings describe, and its attribute types."""
     from ..typology import Typology, check_group_settings
 
@@ -745,13 +744,12 @@ def _survey_tables(project) -> tuple[pd.DataFrame, pd.DataFrame]:
 def _ingested(project, root, progress):
     """The ingested wave, raw text and all: read back from data/interim, or ingested now when
     absent (also when an earlier version of the toolkit left it under data/processed)."""
-    from .. import pipeline
-    from ..ingest import _wave as ingest
+    from ..ingest import ingest_wave, load_wave
 
     try:
-        return ingest.load_wave(project, root)
+        return load_wave(project, root)
     except FileNotFoundError:
-        return pipeline.run_ingest(project, root, progress)
+        return ingest_wave(project, root, progress)
 
 
 def _code(parsed, records: pd.DataFrame, project) -> tuple[pd.DataFrame, pd.DataFrame,
@@ -796,8 +794,7 @@ def run_analysis(project, root: str | os.PathLike = ".",
         ``analysis_manifest.json`` with parameters, timings, versions and input hashes).
     """
     from ..anonymise import anonymise_answers
-    from ..ingest import _wave as ingest
-    from ..ingest import load_project
+    from ..ingest import load_project, write_pseudonymised
     from ..nlp import parse_answers
     from ..typology import check_group_settings
 
@@ -828,7 +825,7 @@ def run_analysis(project, root: str | os.PathLike = ".",
         n_ner_texts = anon.n_ner_texts
         del anon  # the correspondence table stays in memory only as long as needed
         # From here on every stage, and every reader of data/processed, sees pseudonymised text.
-        ingest.write_pseudonymised(records, pseudo, project, root)
+        write_pseudonymised(records, pseudo, project, root)
     with timer("nlp"):
         parsed = parse_answers(pseudo, model=project.settings.spacy_model, root=root)
         terms = parsed.terms

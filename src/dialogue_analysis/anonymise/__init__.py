@@ -7,7 +7,7 @@ import the others (spaCy, scikit-learn, matplotlib stay unloaded until a stage n
 from importlib import import_module
 
 _EXPORTS = {
-    '_detect': ['KINDS', 'AnonymisedAnswers', 'Identifier', 'anonymise_answers', 'anonymise_text', 'detect_identifiers', 'load_ner_model', 'load_stopnames', 'nir_key_valid', 'write_mapping'],
+    '_detect': ['KINDS', 'AnonymisedAnswers', 'Identifier', 'anonymise_answers', 'anonymise_text', 'detect_identifiers', 'load_ner_model', 'load_stopnames', 'write_mapping'],
 }
 _WHERE = {name: module for module, names in _EXPORTS.items() for name in names}
 

@@ -34,8 +34,9 @@ import pandas as pd
 import yaml
 
 from ..core.errors import ConfigError
-from ..ingest import tr
-from ..nlp._parse import ParsedAnswers, _loose, fold, parse_answers
+from ..core.i18n import tr
+from ..core.text import fold, loose
+from ..nlp import ParsedAnswers, parse_answers
 
 __all__ = [
     "Code",
@@ -415,7 +416,7 @@ class _Matcher:
                 p = fold(word[:-1])
                 self.prefixes.setdefault(p[:2], []).append((p, wid))
             else:
-                self.exact.setdefault(_loose(word), []).append(wid)
+                self.exact.setdefault(loose(word), []).append(wid)
                 if len(word) == 2 and word[1] in "'’":
                     # "d'" also matches a "d" typed without its apostrophe ("recherche d emploi")
                     self.exact.setdefault(word[0].lower(), []).append(wid)
@@ -425,8 +426,8 @@ class _Matcher:
         key = (lower, lemma)
         hit = self._memo.get(key)
         if hit is None:
-            ids = set(self.exact.get(_loose(lower), ()))
-            ids.update(self.exact.get(_loose(lemma), ()))
+            ids = set(self.exact.get(loose(lower), ()))
+            ids.update(self.exact.get(loose(lemma), ()))
             if self.prefixes:
                 for form in {fold(lower), fold(lemma)}:
                     for p, w in self.prefixes.get(form[:2], ()):

@@ -28,8 +28,9 @@ from typing import Any, Literal
 import yaml
 
 from ..core.errors import ConfigError
+from ..core.i18n import LANGUAGES, tr
 from ..core.storage import staged_path
-from ._validation import LANGUAGES, closest, fold, tr
+from ..core.text import closest, label_key
 
 SHAPES = ("wide", "long")
 UNITS = ("interview", "respondent", "contribution")
@@ -239,12 +240,12 @@ class Attribute:
 
     def canonical(self, text: str) -> str | None:
         """Canonical value of a label (case, accents, spacing ignored), or None if not allowed."""
-        return self.lookup.get(fold(text))
+        return self.lookup.get(label_key(text))
 
     @property
     def labels(self) -> list[str]:
         """Every accepted spelling (values and synonyms), for suggestions."""
-        return list(self.values) + [k for k in self.lookup if k not in map(fold, self.values)]
+        return list(self.values) + [k for k in self.lookup if k not in map(label_key, self.values)]
 
 
 @dataclass(frozen=True)
@@ -300,7 +301,7 @@ class SurveyConfig:
     @property
     def missing_keys(self) -> frozenset[str]:
         """Folded missing-value tokens."""
-        return frozenset(fold(m) for m in self.missing)
+        return frozenset(label_key(m) for m in self.missing)
 
     def attribute(self, name: str) -> Attribute | None:
         """The attribute called ``name``, or None."""
@@ -738,12 +739,12 @@ def _build_lookup(sec: _Section, values_key: str, values: list[str]) -> dict[str
     if sec.language == "en":
         what = "level" if values_key == "levels" else "value"
     for value in values:
-        if fold(value) in lookup:
+        if label_key(value) in lookup:
             raise sec.error(values_key, "duplicate_value", what=what, value=value)
-        lookup[fold(value)] = value
+        lookup[label_key(value)] = value
     synonyms = sec.child("synonyms", {})
     for canonical in synonyms.data if synonyms else ():
-        target = next((v for v in values if fold(v) == fold(str(canonical))), None)
+        target = next((v for v in values if label_key(v) == label_key(str(canonical))), None)
         if target is None:
             suggestion = closest(str(canonical), values)
             hint = f" ({values_key}: {', '.join(values)})"
@@ -751,7 +752,7 @@ def _build_lookup(sec: _Section, values_key: str, values: list[str]) -> dict[str
                 hint = tr("did_you_mean", sec.language, suggestion=suggestion)
             raise synonyms.error(canonical, "synonym_unknown_value", value=canonical, hint=hint)
         for synonym in synonyms.labels(canonical):
-            previous = lookup.setdefault(fold(synonym), target)
+            previous = lookup.setdefault(label_key(synonym), target)
             if previous != target:
                 raise synonyms.error(
                     canonical, "synonym_conflict", synonym=synonym, first=previous, second=target
@@ -800,7 +801,7 @@ def _parse_questions(section: _Section, shape: str) -> tuple[Question, ...]:
             if "code" in item:
                 raise sec.error("code", "key_not_for_shape", key="code", shape=shape, hint="column")
             column, code = sec.get("column", "str").strip(), None
-            place = fold(column)
+            place = label_key(column)
         else:
             if "column" in item:
                 raise sec.error(
@@ -808,7 +809,7 @@ def _parse_questions(section: _Section, shape: str) -> tuple[Question, ...]:
                 )
             column = None
             code = sec.label("code", item["code"]) if item.get("code") is not None else qid
-            place = fold(code)
+            place = label_key(code)
         if place in seen_places:
             raise sec.error(
                 "column" if shape == "wide" else "code",

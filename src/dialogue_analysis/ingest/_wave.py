@@ -32,6 +32,8 @@ import pandas as pd
 from .. import __version__
 from ..core import storage
 from ..core.errors import ConfigError
+from ..core.i18n import tr
+from ..core.text import closest, label_key
 from ._config import Attribute, Project, SurveyConfig, TableSpec
 from ._validation import (
     ERROR,
@@ -41,11 +43,8 @@ from ._validation import (
     answer_text,
     cell_text,
     check_value,
-    closest,
-    fold,
     is_missing,
     report_from_frame,
-    tr,
 )
 
 Progress = Callable[..., None]
@@ -158,18 +157,6 @@ class _Context:
             self.progress(tr(code, self.language, **params))
 
 
-def _check_codebook(project: Project, language: str) -> None:
-    """Validate the declared codebook now, rather than minutes later when answers are coded.
-
-    Raises ConfigError (file, key, in ``language``) when it is missing or invalid; a config
-    without a codebook is fine for ingestion.
-    """
-    if project.codebook_path is None:
-        return
-    from ..coding import load_codebook
-
-    load_codebook(project.require_codebook(), language=language)
-
 
 # ----------------------------------------------------------------------------------------------
 # Public API
@@ -212,7 +199,6 @@ def read_wave(
     """
     survey = project.survey
     lang = language or project.settings.language
-    _check_codebook(project, lang)
     report = ValidationReport(language=lang)
     ctx = _Context(survey, report, lang, survey.missing_keys, progress)
     if survey.shape == "wide":
@@ -536,7 +522,7 @@ def _read_excel(data: bytes, spec: TableSpec, ctx: _Context, wanted, info) -> _T
 def _choose_sheet(names: list[str], spec: TableSpec, ctx: _Context) -> str:
     if spec.sheet is None:
         return names[0]
-    match = next((n for n in names if fold(n) == fold(spec.sheet)), None)
+    match = next((n for n in names if label_key(n) == label_key(spec.sheet)), None)
     if match is None:
         available = ", ".join(f"« {n} »" for n in names)
         raise ConfigError(
@@ -641,15 +627,15 @@ def _wrong_separator(header: list[str], separator: str, spec: TableSpec, ctx: _C
     Cut with the wrong separator, the header is one or two long cells and every column of the
     config would be listed as missing: the cause is said instead.
     """
-    keys = {fold(w) for w in wanted}
-    found = sum(1 for c in header if c and fold(c) in keys)
+    keys = {label_key(w) for w in wanted}
+    found = sum(1 for c in header if c and label_key(c) in keys)
     if found * 2 >= len(keys):
         return False
     joined = separator.join(c or "" for c in header)
     best, best_found = None, found
     for candidate in _SEPARATOR_CANDIDATES:
         cells = next(csv.reader([joined], delimiter=candidate), [])
-        score = sum(1 for c in cells if c and fold(c.strip()) in keys)
+        score = sum(1 for c in cells if c and label_key(c.strip()) in keys)
         if candidate != separator and score > best_found:
             best, best_found = candidate, score
     if best is None:
@@ -711,8 +697,8 @@ def _find_header_row(grid: list[list], spec: TableSpec, wanted: list[str]) -> in
 
 def _best_header(rows: list[list], wanted: list[str], numbers: list[int]) -> int:
     """Row holding the most expected headers (the first such row); the first row if none."""
-    keys = {fold(w) for w in wanted}
-    scores = [sum(1 for c in row if c and fold(c) in keys) for row in rows]
+    keys = {label_key(w) for w in wanted}
+    scores = [sum(1 for c in row if c and label_key(c) in keys) for row in rows]
     if not scores or max(scores) == 0:
         return numbers[0] if numbers else 1
     return numbers[scores.index(max(scores))]
@@ -832,11 +818,11 @@ def _locate(table: _Table, wanted: list[tuple[str, str]], ctx: _Context) -> dict
     positions: dict[str, list[int]] = {}
     for i, header in enumerate(table.headers):
         if header:
-            positions.setdefault(fold(header), []).append(i)
+            positions.setdefault(label_key(header), []).append(i)
     found, used = {}, set()
     config = ctx.survey.path.name
     for key, header in wanted:
-        indexes = positions.get(fold(header), [])
+        indexes = positions.get(label_key(header), [])
         used.update(indexes)
         if len(indexes) == 1:
             found[header] = indexes[0]
@@ -859,9 +845,9 @@ def _locate(table: _Table, wanted: list[tuple[str, str]], ctx: _Context) -> dict
                 config=config,
                 hint=hint,
             )
-    ignored = {fold(c) for c in table.spec.ignore_columns}
+    ignored = {label_key(c) for c in table.spec.ignore_columns}
     for i, header in enumerate(table.headers):
-        if i in used or (header and fold(header) in ignored):
+        if i in used or (header and label_key(header) in ignored):
             continue
         if header or any(cell_text(row[i]) for row in table.cells):
             name = header or f"({table.position(i)})"
@@ -1019,7 +1005,7 @@ def _collect_answers(table: _Table, cols: dict[str, int], ctx: _Context):
     """Answers by (key, question id), each key's answer rows in order of appearance, and the
     rows ignored because their question is not declared."""
     spec = table.spec
-    by_code = {fold(q.code): q for q in ctx.survey.questions}
+    by_code = {label_key(q.code): q for q in ctx.survey.questions}
     texts: dict[tuple[str, str], tuple[str, int]] = {}
     order: dict[str, list[int]] = {}
     undeclared: dict[str, list[int]] = {}
@@ -1030,7 +1016,7 @@ def _collect_answers(table: _Table, cols: dict[str, int], ctx: _Context):
             ctx.problem(table, row_number, spec.key, key, ERROR, "missing_id")
             continue
         code = cell_text(row[qcol]) or ""
-        question = by_code.get(fold(code))
+        question = by_code.get(label_key(code))
         if question is None:
             undeclared.setdefault(code, []).append(row_number)
             continue
@@ -1126,3 +1112,17 @@ def _answers_frame(rows: list[tuple[str, str, str]]) -> pd.DataFrame:
 
 def _empty_tables(survey: SurveyConfig) -> tuple[pd.DataFrame, pd.DataFrame]:
     return _records_frame(survey, [], {}), _answers_frame([])
+
+
+def raw_headers(project) -> list[str] | None:
+    """Headers of a wave's raw table as read by the ingestion (None if it cannot be read)."""
+    try:
+        survey = project.survey
+        spec = survey.table if survey.shape == "wide" else survey.respondents
+        wanted = (_wide_headers(survey) if survey.shape == "wide"
+                  else _respondent_headers(survey))
+        ctx = _Context(survey, ValidationReport(), "fr", survey.missing_keys)
+        table, _ = _read_table(spec, ctx, wanted)
+        return [str(h) for h in table.headers if h is not None and str(h).strip()] if table else None
+    except Exception:  # noqa: BLE001 - the raw headers only add detail to the drift report
+        return None

@@ -7,7 +7,7 @@ import the others (spaCy, scikit-learn, matplotlib stay unloaded until a stage n
 from importlib import import_module
 
 _EXPORTS = {
-    '_parse': ['DEFAULT_MODEL', 'ModelNotInstalledError', 'PURPOSES', 'ParsedAnswers', 'build_pipeline', 'load_nlp', 'load_word_list', 'load_stopwords', 'load_multiword_terms', 'parse_answers', 'text_key', 'fold'],
+    '_parse': ['DEFAULT_MODEL', 'ModelNotInstalledError', 'PURPOSES', 'ParsedAnswers', 'build_pipeline', 'load_nlp', 'load_word_list', 'load_stopwords', 'load_multiword_terms', 'parse_answers', 'text_key'],
 }
 _WHERE = {name: module for module, names in _EXPORTS.items() for name in names}
 

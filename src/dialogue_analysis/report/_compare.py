@@ -30,7 +30,7 @@ from ..core.privacy import assert_clean, small_cells
 from ..core.storage import staged_dir
 from ..waves import Comparison, mask_prevalence
 from . import _plots as plots
-from ._html import fmt_int, fmt_number, fmt_p, fmt_pct
+from ._format import fmt_int, fmt_number, fmt_p, fmt_pct
 
 HTML_FILE = "compare.html"
 XLSX_FILE = "compare.xlsx"
@@ -240,7 +240,7 @@ def figure_moves(cmp: Comparison, language: str = "fr", ax=None):
                                     source=_source(cmp, language), ax=ax)
 
 
-FIGURES = {
+COMPARE_FIGURES = {
     "01_prevalence_change": figure_prevalence,
     "02_vocabulary_change": figure_vocabulary,
     "03_group_sizes": figure_groups,
@@ -255,10 +255,10 @@ def _available(cmp: Comparison, name: str) -> bool:
             "04_group_moves": len(cmp.moves_table) > 0}[name]
 
 
-def write_figures(cmp: Comparison, folder: str | os.PathLike, language: str = "fr") -> dict:
+def write_compare_figures(cmp: Comparison, folder: str | os.PathLike, language: str = "fr") -> dict:
     """Write every available figure as PNG (300 dpi) and SVG; returns ``name -> paths``."""
     return {name: plots.save_figure(build(cmp, language), folder, name)
-            for name, build in FIGURES.items() if _available(cmp, name)}
+            for name, build in COMPARE_FIGURES.items() if _available(cmp, name)}
 
 
 # -- tables as published ------------------------------------------------------------------------
@@ -334,7 +334,7 @@ def masked_group_sizes(cmp: Comparison) -> pd.DataFrame:
                          int(cmp.settings.get("min_cell_count", 5)))
 
 
-def write_workbook(cmp: Comparison, path: str | os.PathLike, language: str = "fr") -> Path:
+def write_compare_workbook(cmp: Comparison, path: str | os.PathLike, language: str = "fr") -> Path:
     """Write ``compare.xlsx`` atomically: one sheet per published table."""
     from ._workbook import write_tables
 
@@ -356,7 +356,7 @@ def _pts(x, language):
     return ("+" if float(x) > 0 else "") + s
 
 
-def context(cmp: Comparison, language: str, images: dict[str, str]) -> dict:
+def compare_context(cmp: Comparison, language: str, images: dict[str, str]) -> dict:
     """Everything the HTML template shows, already formatted."""
     w = _W(language)
     n = int(cmp.settings.get("min_cell_count", 5))
@@ -441,12 +441,12 @@ def context(cmp: Comparison, language: str, images: dict[str, str]) -> dict:
     }
 
 
-def render_html(cmp: Comparison, language: str | None = None, figures: dict | None = None) -> str:
+def render_compare_html(cmp: Comparison, language: str | None = None, figures: dict | None = None) -> str:
     """The comparison as one self-contained HTML page (figures embedded as SVG)."""
     language = language or cmp.settings.get("language", "fr")
     if figures is None:
         with tempfile.TemporaryDirectory() as tmp:
-            figures = write_figures(cmp, tmp, language)
+            figures = write_compare_figures(cmp, tmp, language)
             images = {k: _img(v["svg"]) for k, v in figures.items()}
     else:
         images = {k: _img(v["svg"]) for k, v in figures.items()}
@@ -454,7 +454,7 @@ def render_html(cmp: Comparison, language: str | None = None, figures: dict | No
                              autoescape=jinja2.select_autoescape(["html", "j2"]),
                              trim_blocks=True, lstrip_blocks=True,
                              undefined=jinja2.StrictUndefined)
-    return env.get_template("compare.html.j2").render(**context(cmp, language, images))
+    return env.get_template("compare.html.j2").render(**compare_context(cmp, language, images))
 
 
 def publish_comparison(cmp: Comparison, reports_dir: str | os.PathLike, *,
@@ -471,9 +471,9 @@ def publish_comparison(cmp: Comparison, reports_dir: str | os.PathLike, *,
     language = language or cmp.settings.get("language", "fr")
     final = Path(reports_dir)
     with staged_dir(final) as stage:
-        figs = write_figures(cmp, stage / "figures", language)
-        (stage / HTML_FILE).write_text(render_html(cmp, language, figs), encoding="utf-8")
-        write_workbook(cmp, stage / XLSX_FILE, language)
+        figs = write_compare_figures(cmp, stage / "figures", language)
+        (stage / HTML_FILE).write_text(render_compare_html(cmp, language, figs), encoding="utf-8")
+        write_compare_workbook(cmp, stage / XLSX_FILE, language)
         assert_clean(stage, identifiers)
     return {"html": final / HTML_FILE, "xlsx": final / XLSX_FILE, "figures": final / "figures"}
 
@@ -521,6 +521,6 @@ def run_compare(config_a, config_b, root: str | os.PathLike = ".", *, refit: boo
     return cmp, paths
 
 
-__all__ = ["FIGURES", "analysed_wave", "masked_group_sizes", "run_compare", "context", "figure_groups", "figure_moves", "figure_prevalence",
-           "figure_vocabulary", "published_tables", "publish_comparison", "render_html",
-           "write_figures", "write_workbook"]
+__all__ = ["COMPARE_FIGURES", "analysed_wave", "masked_group_sizes", "run_compare", "compare_context", "figure_groups", "figure_moves", "figure_prevalence",
+           "figure_vocabulary", "published_tables", "publish_comparison", "render_compare_html",
+           "write_compare_figures", "write_compare_workbook"]

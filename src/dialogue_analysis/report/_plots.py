@@ -9,12 +9,17 @@ under stable names.
 from __future__ import annotations
 
 import os
+import sys
 import textwrap
 from pathlib import Path
 
 import matplotlib
 
-matplotlib.use("Agg")  # figures are files: no display is needed, or available in CI
+# Figures are files: no display is needed, or available in CI. A notebook that chose its
+# backend (``%matplotlib inline``, which imports pyplot) before this module was first used
+# keeps it, so that its figures are shown.
+if "matplotlib.pyplot" not in sys.modules:
+    matplotlib.use("Agg")
 
 import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402

@@ -24,7 +24,7 @@ from sklearn.metrics import adjusted_rand_score, calinski_harabasz_score, silhou
 from threadpoolctl import threadpool_limits
 
 from ..core.errors import DialogueAnalysisError, DialogueAnalysisWarning
-from ..ingest import tr
+from ..core.i18n import tr
 from ._features import FeatureBuilder
 
 EVIDENCE_COLUMNS = [

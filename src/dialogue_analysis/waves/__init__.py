@@ -7,7 +7,7 @@ import the others (spaCy, scikit-learn, matplotlib stay unloaded until a stage n
 from importlib import import_module
 
 _EXPORTS = {
-    '_compare': ['Comparison', 'PooledWaves', 'ReferenceTypology', 'RefitResult', 'analyse_pooled', 'compare_prevalence', 'compare_waves', 'declared_types', 'group_sizes', 'mask_prevalence', 'match_groups', 'match_labels', 'pool_waves', 'raw_headers', 'refit_and_match', 'reinterview_changes', 'reinterviewed', 'schema_drift', 'summarise_reinterviews', 'two_proportion_test', 'vocabulary_shift', 'wave_name'],
+    '_compare': ['Comparison', 'PooledWaves', 'ReferenceTypology', 'RefitResult', 'analyse_pooled', 'compare_prevalence', 'compare_waves', 'declared_types', 'group_sizes', 'mask_prevalence', 'match_groups', 'match_labels', 'pool_waves', 'refit_and_match', 'reinterview_changes', 'reinterviewed', 'schema_drift', 'summarise_reinterviews', 'two_proportion_test', 'vocabulary_shift', 'wave_name'],
 }
 _WHERE = {name: module for module, names in _EXPORTS.items() for name in names}
 

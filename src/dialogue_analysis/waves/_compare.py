@@ -43,7 +43,8 @@ from scipy import stats as st
 from scipy.optimize import linear_sum_assignment
 
 from ..core.stats import benjamini_hochberg, holm, wilson_interval
-from ..ingest import fold
+from ..core.text import label_key
+from ..ingest import raw_headers
 from ..themes import specific_terms
 from ..typology import FeatureBuilder, split_multi
 
@@ -890,22 +891,6 @@ def summarise_reinterviews(attr_changes, code_changes, ids, *, attributes, codes
 # ----------------------------------------------------------------------------------------------
 
 
-def raw_headers(project) -> list[str] | None:
-    """Headers of a wave's raw table as read by the ingestion (None if it cannot be read)."""
-    try:
-        from ..ingest import ValidationReport
-        from ..ingest import _wave as ingest
-
-        survey = project.survey
-        spec = survey.table if survey.shape == "wide" else survey.respondents
-        wanted = (ingest._wide_headers(survey) if survey.shape == "wide"
-                  else ingest._respondent_headers(survey))
-        ctx = ingest._Context(survey, ValidationReport(), "fr", survey.missing_keys)
-        table, _ = ingest._read_table(spec, ctx, wanted)
-        return [str(h) for h in table.headers if h is not None and str(h).strip()] if table else None
-    except Exception:  # noqa: BLE001 - the raw headers only add detail to the drift report
-        return None
-
 
 def schema_drift(project_a, project_b, records_a=None, records_b=None, *,
                  headers_a=None, headers_b=None) -> pd.DataFrame:
@@ -943,7 +928,7 @@ def schema_drift(project_a, project_b, records_a=None, records_b=None, *,
         va, vb = getattr(ta, key), getattr(tb, key)
         if va != vb:
             add("layout", "file" if key == "label" else key, va, vb)
-    if (sa.record_id or "") != (sb.record_id or "") and fold(sa.record_id or "") != fold(
+    if (sa.record_id or "") != (sb.record_id or "") and label_key(sa.record_id or "") != label_key(
             sb.record_id or ""):
         add("column_renamed", "record_id", sa.record_id, sb.record_id)
     attrs_a = {a.name: a for a in sa.attributes}
@@ -956,7 +941,7 @@ def schema_drift(project_a, project_b, records_a=None, records_b=None, *,
             add("attribute_missing", name, a.column, None, a.type)
             continue
         b = attrs_b[name]
-        if fold(a.column) != fold(b.column):
+        if label_key(a.column) != label_key(b.column):
             add("column_renamed", name, a.column, b.column)
         if a.type != b.type:
             add("type_changed", name, a.type, b.type)
@@ -968,14 +953,14 @@ def schema_drift(project_a, project_b, records_a=None, records_b=None, *,
                 add("value_removed", name, v, None)
         written = _synonyms_as_written(project_b, name)
         for key, canonical in b.lookup.items():
-            if key not in a.lookup and key != fold(canonical):
+            if key not in a.lookup and key != label_key(canonical):
                 add("spelling_new", name, None, written.get(key, key), f"→ {canonical}")
     qa = {q.id: q for q in sa.questions}
     qb = {q.id: q for q in sb.questions}
     for qid, q in qb.items():
         if qid not in qa:
             add("question_new", qid, None, q.column or q.code, q.wording)
-        elif fold(qa[qid].column or qa[qid].code or "") != fold(q.column or q.code or ""):
+        elif label_key(qa[qid].column or qa[qid].code or "") != label_key(q.column or q.code or ""):
             add("question_renamed", qid, qa[qid].column or qa[qid].code, q.column or q.code)
     for qid, q in qa.items():
         if qid not in qb:
@@ -983,7 +968,7 @@ def schema_drift(project_a, project_b, records_a=None, records_b=None, *,
     ha = headers_a if headers_a is not None else raw_headers(project_a)
     hb = headers_b if headers_b is not None else raw_headers(project_b)
     if ha is not None and hb is not None:
-        fa, fb = [fold(h) for h in ha], [fold(h) for h in hb]
+        fa, fb = [label_key(h) for h in ha], [label_key(h) for h in hb]
         for h, f in zip(hb, fb, strict=True):
             if f not in fa:
                 add("raw_column_new", h, None, f"col {fb.index(f) + 1}")
@@ -1017,7 +1002,7 @@ def _synonyms_as_written(project, attribute: str) -> dict[str, str]:
 
         data = yaml.safe_load(project.config_path.read_text(encoding="utf-8-sig"))
         synonyms = data["attributes"][attribute].get("synonyms") or {}
-        return {fold(str(v)): str(v) for values in synonyms.values()
+        return {label_key(str(v)): str(v) for values in synonyms.values()
                 for v in (values if isinstance(values, list) else [values])}
     except Exception:  # noqa: BLE001 - the folded form is shown instead
         return {}

@@ -1,0 +1,195 @@
+"""Publication of ``reports/<wave>/``: figures, HTML, workbook and executed notebooks, built in a
+staging folder, scanned for identifiers, then published in one step."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable
+from pathlib import Path
+
+from ..analysis import Analysis
+from ..core.privacy import assert_clean
+from ..core.storage import staged_dir, unstaged
+from ..ingest import SUMMARY_FILE
+from ._figures import write_figures
+from ._html import render_html
+
+
+def publish(a: Analysis, reports_dir: str | os.PathLike, *, language: str | None = None,
+            notebooks_dir: str | os.PathLike | None = None, config_path=None, root=None,
+            identifiers=(), progress: Callable[[str, float | None], object] | None = None,
+            ) -> dict[str, Path]:
+    """Write the whole ``reports/<wave>/`` folder, scanned for identifiers before publication.
+
+    Parameters
+    ----------
+    a : Analysis
+    reports_dir : path
+        ``reports/<wave>``.
+    language : {"fr", "en"}, optional
+    notebooks_dir : path, optional
+        Folder of the notebooks to execute (``notebooks/`` of the project); skipped when None
+        or absent.
+    config_path, root : path, optional
+        Passed to the notebooks as parameters (required with ``notebooks_dir``).
+    identifiers : iterable of str
+        Extra strings that must not be published (see :func:`privacy.scan_published`).
+
+    Returns
+    -------
+    dict
+        ``"html"``, ``"xlsx"``, ``"figures"`` (folder) and ``"notebooks"`` (folder or None).
+    """
+    import time
+    from concurrent.futures import ThreadPoolExecutor
+
+    from ._workbook import write_workbook
+
+    language = language or a.language
+    final = Path(reports_dir)
+    timings: dict[str, float] = {}
+
+    def step(name, fn):
+        if progress:
+            progress(name, None)
+        t0 = time.perf_counter()
+        out = fn()
+        timings[name] = time.perf_counter() - t0
+        if progress:
+            progress(name, timings[name])
+        return out
+
+    t_start = time.perf_counter()
+    # The folder is replaced whole (a figure of an earlier run does not survive), except the
+    # descriptive summary, which the ingestion stage writes.
+    with staged_dir(final, keep=[SUMMARY_FILE]) as stage, \
+            ThreadPoolExecutor(max_workers=1) as pool:
+        nb_out, running = None, None
+        if notebooks_dir is not None and Path(notebooks_dir).is_dir():
+            # The notebooks run in their own kernels while this process draws the figures.
+            preload_notebook_modules()
+            nb_out = stage / "notebooks"
+            running = pool.submit(step, "notebooks", lambda: execute_notebooks(
+                notebooks_dir, nb_out, config=config_path, root=root, language=language))
+        figs = step("figures", lambda: write_figures(a, stage / "figures", language))
+        step("html", lambda: (stage / "findings.html").write_text(
+            render_html(a, language, figs), encoding="utf-8"))
+        step("workbook", lambda: write_workbook(a, stage / "findings.xlsx", language=language))
+        if running is not None:
+            running.result()
+        assert_clean(stage, identifiers)
+    timings["total"] = time.perf_counter() - t_start  # the notebooks overlap the other parts
+    final = unstaged(final)  # where the report is once the run has published it
+    return {"html": final / "findings.html", "xlsx": final / "findings.xlsx",
+            "figures": final / "figures",
+            "notebooks": final / "notebooks" if nb_out is not None else None,
+            "timings": timings}
+
+
+# -- notebooks --------------------------------------------------------------------------------
+
+
+def preload_notebook_modules() -> None:
+    """Import, in the calling thread, the modules that executing notebooks imports.
+
+    Starting a kernel imports IPython on first use; matplotlib, drawing a figure in another
+    thread, looks IPython up in ``sys.modules`` without waiting for that import and can find it
+    half-initialised (``AttributeError: partially initialized module 'IPython'``). Imported
+    here first, before the notebook thread starts, every module is complete when either thread
+    sees it.
+    """
+    import importlib
+    import importlib.util
+
+    for name in ("IPython", "IPython.paths", "jupyter_client.manager", "nbclient", "nbformat"):
+        if importlib.util.find_spec(name.split(".")[0]) is not None:
+            importlib.import_module(name)
+
+
+def notebook_parameters(config, root, language: str) -> str:
+    """The code cell injected after a notebook's ``parameters`` cell (as papermill does)."""
+    return ("# Parameters injected by dialogue-analysis\n"
+            f"config = {str(config)!r}\nroot = {str(root)!r}\nlanguage = {language!r}\n")
+
+
+def _compares_waves(path: Path) -> bool:
+    """Whether a notebook's parameters name a second wave (``config_b``): such a notebook
+    compares two waves and has no place in one wave's report."""
+    import nbformat
+
+    nb = nbformat.read(path, as_version=4)
+    return any("parameters" in c.get("metadata", {}).get("tags", [])
+               and "config_b" in c.get("source", "") for c in nb.cells)
+
+
+def execute_notebooks(notebooks_dir: str | os.PathLike, out_dir: str | os.PathLike, *, config,
+                      root, language: str = "fr", timeout: int = 600,
+                      kernel_name: str = "python3") -> list[Path]:
+    """Execute every one-wave ``NN_*.ipynb`` of ``notebooks_dir`` headlessly into ``out_dir``.
+
+    The parameters (wave config path, root, report language) are injected as a code cell right
+    after the cell tagged ``parameters`` (or first, when no cell is tagged), as papermill does.
+    The notebooks run one after the other in a single kernel started in ``root`` (starting a
+    kernel and importing pandas and matplotlib is most of a thin notebook's time); its namespace
+    is reset before each notebook, so that none can lean on another's variables, and execution
+    counts are renumbered from 1 in each published notebook. An error in a cell raises
+    ``nbclient``'s ``CellExecutionError``, naming the cell.
+    """
+    import subprocess
+
+    import nbformat
+    from jupyter_client.manager import KernelManager
+    from nbclient import NotebookClient
+
+    out_dir = Path(out_dir)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    paths = [p for p in sorted(Path(notebooks_dir).glob("[0-9][0-9]_*.ipynb"))
+             if not _compares_waves(p)]
+    config, root = Path(config).resolve(), Path(root).resolve()
+    # The kernel runs in root: published notebooks name the wave's config relative to it, and
+    # no absolute path (which may hold a user name) is written into them.
+    cwd = root
+    if config.is_relative_to(root):
+        config, root = config.relative_to(root), Path(".")
+
+    km = KernelManager(kernel_name=kernel_name)
+    written = []
+    try:
+        for path in paths:
+            nb = nbformat.read(path, as_version=4)
+            cell = nbformat.v4.new_code_cell(notebook_parameters(config, root, language))
+            cell.metadata["tags"] = ["injected-parameters"]
+            tagged = [i for i, c in enumerate(nb.cells)
+                      if "parameters" in c.get("metadata", {}).get("tags", [])]
+            nb.cells.insert(tagged[0] + 1 if tagged else 0, cell)
+            nb.cells.insert(0, nbformat.v4.new_code_cell("%reset -f"))
+            client = NotebookClient(nb, km=km, timeout=timeout, kernel_name=kernel_name,
+                                    startup_timeout=180,  # a busy machine starts kernels slowly
+                                    resources={"metadata": {"path": str(cwd)}})
+            # The kernel's own console chatter (e.g. transport warnings) would only confuse an
+            # analyst; cell errors still come back through the protocol and raise here.
+            client.execute(cwd=str(cwd), stderr=subprocess.DEVNULL)
+            nb.cells.pop(0)
+            _renumber(nb)
+            target = out_dir / path.name
+            nbformat.write(nb, target)
+            written.append(target)
+    finally:
+        if km.has_kernel:
+            km.shutdown_kernel(now=True)
+    return written
+
+
+def _renumber(nb) -> None:
+    """Execution counts from 1, as if the notebook had run in a kernel of its own."""
+    n = 0
+    for c in nb.cells:
+        if c.cell_type != "code" or c.get("execution_count") is None:
+            continue
+        n += 1
+        c.execution_count = n
+        for out in c.get("outputs", []):
+            if "execution_count" in out:
+                out["execution_count"] = n
+
+
