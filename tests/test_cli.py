@@ -31,6 +31,9 @@ def test_help_speaks_to_analysts():
         assert result.exit_code == 0 and "--root" in result.output and "--lang" in result.output
         assert "<bool>" not in result.output and "Show this message" not in result.output
         assert "Afficher cette aide et quitter." in result.output
+        assert "Utilisation :" in result.output and "Usage:" not in result.output
+        assert "[required]" not in result.output and "[default:" not in result.output
+    assert "Commandes" in invoke("--help").output
 
 
 def test_version():

@@ -26,6 +26,7 @@ from rich.markdown import Markdown
 from rich.padding import Padding
 from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 from rich.text import Text
+from typer import core as typer_core
 from typer.core import TyperCommand, TyperGroup
 
 from . import __version__, pipeline
@@ -44,8 +45,33 @@ MAX_ROWS_SHOWN = 40  # blocks of identical problems, not rows of the file
 MAX_WARNINGS_SHOWN = 10
 
 
+# typer says the few words of its own help (section titles, "required", "default") through
+# gettext's ``_``, bound when it is imported: the help speaks French throughout, as the rest of
+# the help and the messages do. The usage line is written by _FrenchHelp.format_usage.
+_TYPER_WORDS_FR = {
+    "Commands": "Commandes",
+    "required": "obligatoire",
+    "default: {default}": "par défaut : {default}",
+    "(dynamic)": "(calculé)",
+    "Aborted!": "Interrompu.",
+    "Missing command.": "Commande manquante.",
+    "No such command {name!r}.": "Commande inconnue : {name!r}.",
+}
+
+
+def _typer_word(message: str) -> str:
+    return _TYPER_WORDS_FR.get(message, message)
+
+
+typer_core._ = _typer_word
+
+
 class _FrenchHelp:
     """The --help option described in French, as the rest of the help and the messages."""
+
+    def format_usage(self, ctx, formatter) -> None:
+        pieces = self.collect_usage_pieces(ctx)
+        formatter.write_usage(ctx.command_path, " ".join(pieces), prefix="Utilisation : ")
 
     def get_help_option(self, ctx):
         option = super().get_help_option(ctx)
