@@ -342,7 +342,7 @@ def review(
 
     from .analysis import load_analysis
     from .core.errors import DialogueAnalysisError
-    from .review import ReviewSession, build_app, make_server, new_token
+    from .review import ReviewSession, serve
 
     with _errors(None):
         project = load_project(config)
@@ -352,18 +352,8 @@ def review(
             raise DialogueAnalysisError(str(exc)) from None
         session = ReviewSession.from_analysis(analysis, project.config_path,
                                               reviewer or getpass.getuser(), target)
-        token = new_token()
-        server = make_server(build_app(session, token), port)
-        config_ = server.config
-        config_.load()
-        sock = config_.bind_socket()
-        host, bound = sock.getsockname()[:2]
-        _say(console, f"http://{host}:{bound}/?token={token}", "bold")
-        _say(console, f"{session.decisions_file} ; Ctrl+C pour arrêter.")
-        try:
-            server.run(sockets=[sock])
-        except KeyboardInterrupt:
-            pass
+        serve(session, port, announce=lambda url: _say(
+            console, f"{url}\n{session.decisions_file} ; Ctrl+C pour arrêter.", "bold"))
 
 
 def _say(stream: Console, text: str, style: str | None = None, indent: int = 0) -> None:

@@ -8,7 +8,7 @@ from importlib import import_module
 
 _EXPORTS = {
     '_sample': ['DEFAULT_TARGET', 'review_sample'],
-    '_server': ['LOOPBACK', 'ReviewSession', 'build_app', 'make_server', 'new_token', 'page_html'],
+    '_server': ['LOOPBACK', 'ReviewSession', 'build_app', 'make_server', 'new_token', 'page_html', 'serve'],
 }
 _WHERE = {name: module for module, names in _EXPORTS.items() for name in names}
 

@@ -150,3 +150,17 @@ def make_server(app, port: int = 0):
     config = uvicorn.Config(app, host=LOOPBACK, port=port, log_level="warning",
                             access_log=False)
     return uvicorn.Server(config)
+
+
+def serve(session: ReviewSession, port: int = 0, announce=print) -> None:
+    """Serve the review page until Ctrl+C; ``announce`` gets its URL (with a new token)."""
+    token = new_token()
+    server = make_server(build_app(session, token), port)
+    server.config.load()
+    sock = server.config.bind_socket()
+    host, bound = sock.getsockname()[:2]
+    announce(f"http://{host}:{bound}/?token={token}")
+    try:
+        server.run(sockets=[sock])
+    except KeyboardInterrupt:
+        pass
