@@ -95,3 +95,12 @@ def test_run_uses_the_learned_layer_with_its_provenance(learned_run):
     cv = t[t["comparison"].str.contains("cross-validated") & (t["code"] == code)].iloc[0]
     lex = t[(t["comparison"] == "codebook / analyst") & (t["code"] == code)].iloc[0]
     assert cv.n == lex.n == 120 and cv.f1 > lex.f1
+
+
+def test_methodology_shows_the_combined_cross_validated_agreement(learned_run):
+    from dialogue_analysis.report import render_html
+
+    _, second, _ = learned_run
+    html = render_html(second, language="fr")
+    assert "Ensemble, dictionnaire + couche apprise (validation croisée)" in html
+    assert "yann" not in html and "ana /" not in html

@@ -161,3 +161,18 @@ def test_agreement_is_published_in_workbook_and_methodology(reviewed_run, tmp_pa
     assert "Accord du codage avec la relecture" in html and "Ensemble (micro)" in html
     stages = second.manifest["stages"]["coding"]["params"]
     assert stages["reviewed_answers"] == 9 and stages["review_file"] == "sample-2018.decisions.csv"
+
+
+def test_reviewers_agreement_is_computed_without_their_names(tmp_path):
+    from dialogue_analysis.coding import reviewer_agreement
+
+    path = tmp_path / "review" / "w.decisions.csv"
+    for i in range(6):
+        submit_answer(path, f"r{i}", "q1", "zoé", ["a"], ["a"] if i < 4 else [], time="t1")
+        submit_answer(path, f"r{i}", "q1", "yann", ["a"], ["a"] if i < 3 else [], time="t2")
+    submit_answer(path, "r9", "q1", "yann", [], ["a"], time="t3")  # reviewed by one only
+    t = reviewer_agreement(read_decisions(path), ["a"]).set_index("code")
+    row = t.loc["a"]
+    assert row.comparison == "reviewer 1 / reviewer 2"  # yann, zoé: names never published
+    assert (row.tp, row.fp, row.fn, row.tn) == (3, 0, 1, 2) and row.n == 6
+    assert row.kappa == pytest.approx(cohen_kappa_score([1, 1, 1, 0, 0, 0], [1, 1, 1, 1, 0, 0]))

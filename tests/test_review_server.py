@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import threading
 import time
+from pathlib import Path
 
 import httpx
 import pandas as pd
@@ -144,3 +145,19 @@ def test_server_binds_to_loopback_only(client):
     finally:
         server.should_exit = True
         thread.join(timeout=10)
+
+
+def test_review_command_says_to_run_first(tmp_path):
+    from typer.testing import CliRunner
+
+    from dialogue_analysis.cli import app
+
+    runner = CliRunner()
+    help_ = runner.invoke(app, ["review", "--help"])
+    assert help_.exit_code == 0 and "--reviewer" in help_.output and "127.0.0.1" in help_.output
+    config = Path(__file__).resolve().parents[1] / "data" / "raw" / "sample-2018" / "survey.yaml"
+    result = runner.invoke(app, ["review", str(config), "--root", str(tmp_path)])
+    assert result.exit_code == 1
+    assert "dialogue-analysis run" in " ".join(result.output.split())
+    assert "Traceback" not in result.output
+    assert not (config.parent / "review").exists()  # nothing written beside the sample

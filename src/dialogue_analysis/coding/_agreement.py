@@ -73,7 +73,10 @@ def answer_codes(passages: pd.DataFrame, origins: tuple[str, ...] | None = None)
 
 
 def reviewer_agreement(decisions: pd.DataFrame, codes: list[str]) -> pd.DataFrame:
-    """Agreement between each pair of reviewers on the answers both reviewed."""
+    """Agreement between each pair of reviewers on the answers both reviewed.
+
+    Reviewers are numbered in the order of their names (``reviewer 1 / reviewer 2``): their
+    names stay in the decisions file and never reach a published table."""
     from ._decisions import reviewed_codes
 
     reviewers = sorted(set(decisions["reviewer"]))
@@ -84,7 +87,8 @@ def reviewer_agreement(decisions: pd.DataFrame, codes: list[str]) -> pd.DataFram
             common = sorted(set(by[a]) & set(by[b]))
             if common:
                 tables.append(agreement_table(by[a], {k: by[b][k] for k in common}, codes,
-                                              comparison=f"{a} / {b}"))
+                                              comparison=f"reviewer {i + 1} / reviewer "
+                                                         f"{reviewers.index(b) + 1}"))
     if not tables:
         return pd.DataFrame(columns=AGREEMENT_COLUMNS)
     return pd.concat(tables, ignore_index=True)

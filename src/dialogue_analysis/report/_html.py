@@ -584,15 +584,20 @@ def _agreement_rows(a: Analysis, language: str) -> list[dict]:
     t = a.coding_agreement
     if not len(t):
         return []
+    learned = t[t["comparison"].str.startswith("codebook + learned") & (t["code"] == "(overall)")]
     t = t[t["comparison"] == t["comparison"].iloc[0]]
-    t = pd.concat([t[t["code"] == "(overall)"], t[(t["code"] != "(overall)") & (t["tp"] + t["fn"] > 0)]])
+    t = pd.concat([t[t["code"] == "(overall)"], learned,
+                   t[(t["code"] != "(overall)") & (t["tp"] + t["fn"] > 0)]])
     labels = a.code_labels(language)
     overall = "Ensemble (micro)" if language == "fr" else "Overall (micro)"
+    combined = ("Ensemble, dictionnaire + couche apprise (validation croisée)" if language == "fr"
+                else "Overall, codebook + learned layer (cross-validated)")
 
     def num(v):
         return fmt_number(v, language, 2) if pd.notna(v) else "–"
 
-    return [{"code": overall if r.code == "(overall)" else labels.get(r.code, r.code),
+    return [{"code": (combined if r.comparison.startswith("codebook + learned") else overall)
+             if r.code == "(overall)" else labels.get(r.code, r.code),
              "n": fmt_int(r.n, language), "support": fmt_int(r.tp + r.fn, language),
              "precision": f"{num(r.precision)} [{num(r.precision_low)}–{num(r.precision_high)}]",
              "recall": f"{num(r.recall)} [{num(r.recall_low)}–{num(r.recall_high)}]",
