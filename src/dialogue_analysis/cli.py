@@ -1,4 +1,4 @@
-"""Command line of dialogue-analysis: ``dialogue-analysis ingest|run CONFIG``,
+"""Command line of dialogue-analysis: ``dialogue-analysis ingest|run|review CONFIG``,
 ``dialogue-analysis compare CONFIG_A CONFIG_B``.
 
 Thin on purpose: it loads the project, calls :mod:`dialogue_analysis.pipeline`, and turns the
@@ -343,6 +343,43 @@ def compare(
                       f"{len(cmp.drift)} schema difference(s)")
         _say(console, tr("cli_written", cmp.settings.get("language", "fr"),
                          path=paths["html"].parent))
+
+
+@app.command(cls=_Command)
+def review(
+    config: ConfigArg,
+    root: RootOpt = Path("."),
+    reviewer: Annotated[str, typer.Option(
+        "--reviewer", help="Nom ou initiales du relecteur, enregistrés avec chaque décision.",
+        metavar="NOM")] = "",
+    target: Annotated[int, typer.Option(
+        "--target", min=1, help="Nombre de réponses de l'échantillon de relecture (tiré au "
+        "hasard, par question, avec settings.seed).")] = 100,
+    port: Annotated[int, typer.Option("--port", help="Port local (0 : un port libre).")] = 0,
+) -> None:
+    """Relire le codage dans le navigateur : confirmer, retirer ou ajouter des codes.
+
+    Ouvre une page locale (127.0.0.1 seulement, adresse protégée par un jeton) qui montre un
+    échantillon aléatoire de réponses pseudonymisées de la dernière analyse (`run`), réponse par
+    réponse. Les décisions sont enregistrées à chaque réponse dans
+    <dossier de CONFIG>/review/<vague>.decisions.csv ; le prochain `run` les utilise.
+    """
+    import getpass
+
+    from .analysis import load_analysis
+    from .core.errors import DialogueAnalysisError
+    from .review import ReviewSession, serve
+
+    with _errors(None):
+        project = load_project(config)
+        try:
+            analysis = load_analysis(project, root)
+        except FileNotFoundError as exc:
+            raise DialogueAnalysisError(str(exc)) from None
+        session = ReviewSession.from_analysis(analysis, project.config_path,
+                                              reviewer or getpass.getuser(), target)
+        serve(session, port, announce=lambda url: _say(
+            console, f"{url}\n{session.decisions_file} ; Ctrl+C pour arrêter.", "bold"))
 
 
 def _say(stream: Console, text: str, style: str | None = None, indent: int = 0) -> None:

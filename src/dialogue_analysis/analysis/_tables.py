@@ -85,7 +85,10 @@ class Analysis:
         "code", "family", "label_fr", "label_en", "family_label_fr", "family_label_en",
         "description"))
     passages: pd.DataFrame = field(default_factory=lambda: _empty(
-        "record_id", "question_id", "code", "family", "start", "end", "evidence"))
+        "record_id", "question_id", "code", "family", "start", "end", "evidence", "origin"))
+    coding_agreement: pd.DataFrame = field(default_factory=lambda: _empty(
+        "comparison", "code", "n", "tp", "fp", "fn", "tn", "precision", "precision_low",
+        "precision_high", "recall", "recall_low", "recall_high", "f1", "kappa"))
     code_matrix: pd.DataFrame = field(default_factory=pd.DataFrame)
     prevalence: pd.DataFrame = field(default_factory=lambda: _empty(
         "dimension", "category", "code", "n", "count", "share", "ci_low", "ci_high"))
@@ -752,10 +755,10 @@ def _ingested(project, root, progress):
         return ingest_wave(project, root, progress)
 
 
-def _code(parsed, records: pd.DataFrame, project) -> tuple[pd.DataFrame, pd.DataFrame,
-                                                           pd.DataFrame, dict]:
-    """Coding stage: passages, record x code matrix, codebook table and parameters."""
-    from ..coding import code_answers, load_codebook, nothing_coded_message
+def _code(parsed, records: pd.DataFrame, project) -> tuple:
+    """Coding stage: passages, record x code matrix, codebook table, parameters and the
+    agreement of the codebook with the analyst's review."""
+    from ..coding import apply_review, code_answers, load_codebook, nothing_coded_message
     from ..core.errors import DialogueAnalysisWarning
 
     path = project.require_codebook()
@@ -769,9 +772,10 @@ def _code(parsed, records: pd.DataFrame, project) -> tuple[pd.DataFrame, pd.Data
     families = {f.id: f for f in codebook.families}
     table["family_label_fr"] = table["family"].map(lambda f: families[f].label_fr)
     table["family_label_en"] = table["family"].map(lambda f: families[f].label_en)
-    return result.passages, result.code_matrix, table, {
+    reviewed = apply_review(result, parsed.answers, project)
+    return reviewed.passages, reviewed.code_matrix, table, {
         "codebook": Path(path).name, "n_codes": int(len(table)),
-        "n_passages": int(len(result.passages))}
+        "n_passages": int(len(reviewed.passages)), **reviewed.params}, reviewed.agreement
 
 
 def run_analysis(project, root: str | os.PathLike = ".",
@@ -830,7 +834,8 @@ def run_analysis(project, root: str | os.PathLike = ".",
         parsed = parse_answers(pseudo, model=project.settings.spacy_model, root=root)
         terms = parsed.terms
     with timer("coding"):
-        passages, code_matrix, codebook, coding_params = _code(parsed, records, project)
+        passages, code_matrix, codebook, coding_params, agreement = _code(parsed, records,
+                                                                          project)
     questions, attributes = _survey_tables(project)
     tables, params = analyse_tables(records, pseudo, terms, passages, code_matrix, codebook,
                                     settings=settings, attributes=attributes, timer=timer)
@@ -858,7 +863,7 @@ def run_analysis(project, root: str | os.PathLike = ".",
         validation = Analysis().validation
     analysis = Analysis(wave=project.wave, settings=settings, manifest=manifest,
                         questions=questions, attributes=attributes,
-                        validation=validation, **tables)
+                        validation=validation, coding_agreement=agreement, **tables)
     with timer("save"):
         save_analysis(analysis, project.processed_dir(root))
     order = ["ingest", "anonymise", "nlp", "coding", "themes", "typology", "describe",

@@ -8,6 +8,10 @@ from importlib import import_module
 
 _EXPORTS = {
     '_codebook': ['Code', 'Family', 'Codebook', 'Coding', 'load_codebook', 'parse_codebook', 'code_answers', 'load_gold', 'gold_sample', 'evaluate_coding', 'nothing_coded_message'],
+    '_decisions': ['DECISION_COLUMNS', 'ORIGINS', 'decisions_path', 'read_decisions', 'write_decisions', 'submit_answer', 'reviewed_codes'],
+    '_agreement': ['agreement_table', 'answer_codes', 'cohen_kappa', 'reviewer_agreement'],
+    '_reviewed': ['ReviewedCoding', 'apply_review', 'LEARNED_COMPARISON'],
+    '_learned': ['MIN_REVIEWED', 'MIN_CLASS', 'LearnedLayer', 'cross_validated', 'embed'],
 }
 _WHERE = {name: module for module, names in _EXPORTS.items() for name in names}
 

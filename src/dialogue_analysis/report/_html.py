@@ -575,7 +575,33 @@ def _methodology(a: Analysis, language: str) -> dict:
             "params": params, "run_at": a.manifest.get("created", ""),
             "codebook": [{"family": k, "n": fmt_int(v, language)} for k, v in n_codes.items()],
             "n_codes": fmt_int(len(a.codebook), language),
-            "n_passages": fmt_int(len(a.passages), language)}
+            "n_passages": fmt_int(len(a.passages), language),
+            "agreement": _agreement_rows(a, language)}
+
+
+def _agreement_rows(a: Analysis, language: str) -> list[dict]:
+    """The codebook's agreement with the analyst's review, overall row first."""
+    t = a.coding_agreement
+    if not len(t):
+        return []
+    learned = t[t["comparison"].str.startswith("codebook + learned") & (t["code"] == "(overall)")]
+    t = t[t["comparison"] == t["comparison"].iloc[0]]
+    t = pd.concat([t[t["code"] == "(overall)"], learned,
+                   t[(t["code"] != "(overall)") & (t["tp"] + t["fn"] > 0)]])
+    labels = a.code_labels(language)
+    overall = "Ensemble (micro)" if language == "fr" else "Overall (micro)"
+    combined = ("Ensemble, dictionnaire + couche apprise (validation croisée)" if language == "fr"
+                else "Overall, codebook + learned layer (cross-validated)")
+
+    def num(v):
+        return fmt_number(v, language, 2) if pd.notna(v) else "–"
+
+    return [{"code": (combined if r.comparison.startswith("codebook + learned") else overall)
+             if r.code == "(overall)" else labels.get(r.code, r.code),
+             "n": fmt_int(r.n, language), "support": fmt_int(r.tp + r.fn, language),
+             "precision": f"{num(r.precision)} [{num(r.precision_low)}–{num(r.precision_high)}]",
+             "recall": f"{num(r.recall)} [{num(r.recall_low)}–{num(r.recall_high)}]",
+             "f1": num(r.f1), "kappa": num(r.kappa)} for r in t.itertuples()]
 
 
 def _plain(v) -> str:

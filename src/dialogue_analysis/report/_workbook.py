@@ -79,6 +79,12 @@ SHEETS = {
     "themes": ("Thèmes émergents", "Emerging themes"),
     "priority": ("Matrice de priorités", "Priority matrix"),
     "codebook": ("Dictionnaire de codes", "Codebook"),
+    "coding_agreement": ("Accord du codage automatique avec la relecture de l'analyste (et entre "
+                         "relecteurs) : précision, rappel, F1 avec intervalles à 95 %, kappa de "
+                         "Cohen, par code et au total",
+                         "Agreement of the automatic coding with the analyst's review (and "
+                         "between reviewers): precision, recall, F1 with 95% intervals, Cohen's "
+                         "kappa, per code and overall"),
     "manifest": ("Paramètres, versions, empreintes et durées de l'analyse",
                  "Parameters, versions, hashes and timings of the analysis"),
 }
@@ -286,6 +292,7 @@ def _tables(a: Analysis, lang: str, *, person_level: bool) -> dict[str, pd.DataF
         "themes": themes,
         "priority": priority,
         "codebook": a.codebook,
+        **({"coding_agreement": a.coding_agreement} if len(a.coding_agreement) else {}),
         "manifest": manifest,
     }
     described = {**SHEETS, **PERSON_SHEETS}

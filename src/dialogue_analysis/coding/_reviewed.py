@@ -1,0 +1,116 @@
+"""The coding a run publishes: the codebook's, corrected by the analyst's review when there is
+one, with the agreement of the codebook with the analyst on the reviewed answers."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+
+from ._agreement import AGREEMENT_COLUMNS, agreement_table, answer_codes, reviewer_agreement
+from ._decisions import (
+    apply_decisions,
+    code_matrix_from,
+    decisions_path,
+    read_decisions,
+    reviewed_codes,
+)
+from ._learned import MIN_REVIEWED, LearnedLayer, cross_validated, embed
+
+
+@dataclass
+class ReviewedCoding:
+    """``passages`` (with ``origin``), ``code_matrix``, ``agreement`` and manifest ``params``."""
+
+    passages: pd.DataFrame
+    code_matrix: pd.DataFrame
+    agreement: pd.DataFrame
+    params: dict = field(default_factory=dict)
+
+
+def apply_review(coding, answers: pd.DataFrame, project) -> ReviewedCoding:
+    """Apply ``<config dir>/review/<wave>.decisions.csv`` (when it exists) to a Coding.
+
+    Reviewed answers carry the analyst's codes; the agreement table compares the codebook's
+    codes with the analyst's on those answers (and reviewers with each other).
+    """
+    codes = coding.codebook.code_ids
+    path = decisions_path(project.config_path, project.wave)
+    decisions = read_decisions(path, codes=codes)
+    passages = coding.passages.assign(origin="codebook")
+    if decisions.empty:
+        return ReviewedCoding(passages, coding.code_matrix,
+                              pd.DataFrame(columns=AGREEMENT_COLUMNS))
+    analyst = reviewed_codes(decisions)
+    tables = [agreement_table(answer_codes(passages), analyst, codes),
+              reviewer_agreement(decisions, codes)]
+    families = {c.id: c.family for c in coding.codebook.codes}
+    learned_params: dict = {}
+    if len(analyst) >= MIN_REVIEWED:
+        passages, cv, learned_params = _learned(coding, passages, answers, analyst, families,
+                                                int(getattr(project.settings, "seed", 0)))
+        tables.append(cv)
+    agreement = pd.concat(tables, ignore_index=True)
+    passages = apply_decisions(passages, answers, analyst, families)
+    matrix = code_matrix_from(passages, coding.code_matrix.index, codes)
+    overall = agreement[agreement["code"] == "(overall)"].iloc[0]
+    params = {"review_file": path.name, "reviewed_answers": len(analyst),
+              "reviewers": int(decisions["reviewer"].nunique()),
+              "agreement_f1": round(float(overall["f1"]), 3),
+              "agreement_kappa": round(float(overall["kappa"]), 3), **learned_params}
+    return ReviewedCoding(passages, matrix, agreement, params)
+
+
+LEARNED_COMPARISON = "codebook + learned / analyst (cross-validated)"
+
+
+def _learned(coding, passages: pd.DataFrame, answers: pd.DataFrame, analyst: dict,
+             families: dict, seed: int) -> tuple[pd.DataFrame, pd.DataFrame, dict]:
+    """Train the learned layer on the reviewed answers and apply it to the others.
+
+    Returns the passages (codes the layer adds: one passage over the answer, origin
+    ``learned``; codebook matches it rejects: dropped), the cross-validated agreement of the
+    combined coding with the analyst, and the manifest parameters.
+    """
+    codes = coding.codebook.code_ids
+    am = coding.answer_matrix
+    keys = [(str(r), str(q)) for r, q in am.index]
+    text = {(str(r), str(q)): str(t) for r, q, t in
+            zip(answers["record_id"], answers["question_id"], answers["text"], strict=True)}
+    vectors = embed([text.get(k, "") for k in keys])
+    lexical = am.to_numpy(dtype=np.int64)
+    reviewed = np.array([k in analyst for k in keys])
+    labels = np.array([[int(c in analyst[k]) for c in codes] for k in keys if k in analyst],
+                      dtype=np.int64).reshape(-1, len(codes))
+    layer = LearnedLayer(seed).fit(vectors[reviewed], lexical[reviewed], labels, codes)
+    combined = layer.predict(vectors, lexical)
+    oof = cross_validated(vectors[reviewed], lexical[reviewed], labels, codes, seed=seed)
+    rkeys = [k for k in keys if k in analyst]
+    predicted = {k: {c for c, v in zip(codes, row, strict=True) if v}
+                 for k, row in zip(rkeys, oof, strict=True)}
+    cv = agreement_table(predicted, {k: analyst[k] for k in rkeys}, codes,
+                         comparison=LEARNED_COMPARISON)
+    drop, add = set(), []
+    for i in np.flatnonzero(~reviewed):
+        k = keys[i]
+        for j in np.flatnonzero(combined[i] != lexical[i]):
+            if combined[i, j]:
+                add.append({"record_id": k[0], "question_id": k[1], "code": codes[j],
+                            "family": families.get(codes[j], ""), "start": 0,
+                            "end": len(text.get(k, "")), "evidence": text.get(k, ""),
+                            "origin": "learned"})
+            else:
+                drop.add((*k, codes[j]))
+    if drop:
+        gone = [(r, q, c) in drop for r, q, c in
+                zip(passages["record_id"], passages["question_id"], passages["code"],
+                    strict=True)]
+        passages = passages[~np.array(gone, dtype=bool)]
+    if add:
+        passages = pd.concat([passages, pd.DataFrame(add, columns=passages.columns)],
+                             ignore_index=True).sort_values(["record_id", "question_id"],
+                                                            kind="stable")
+    passages = passages.reset_index(drop=True)
+    return passages, cv, {"learned_codes": layer.codes, "learned_added": len(add),
+                          "learned_dropped": len(drop)}
