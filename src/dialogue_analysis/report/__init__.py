@@ -8,6 +8,7 @@ from importlib import import_module
 
 _EXPORTS = {
     '_compare': ['COMPARE_FIGURES', 'analysed_wave', 'masked_group_sizes', 'run_compare', 'compare_context', 'figure_groups', 'figure_moves', 'figure_prevalence', 'figure_vocabulary', 'published_tables', 'publish_comparison', 'render_compare_html', 'write_compare_figures', 'write_compare_workbook'],
+    '_docx': ['write_docx', 'report_markup'],
     '_disclosure': ['mask_mark', 'Suppression', 'suppress', 'lone_unknowns', 'pinned_down', 'table_lines', 'nesting', 'holding', 'code_key', 'people_key', 'count_key', 'table_total_key', 'typology_key', 'published_counts', 'wave_suppression', 'hidden_codes', 'hidden_people', 'hidden_typology', 'MASK_MARK', 'PEOPLE_DIMENSIONS'],
     '_figures': ['figure_consulted', 'figure_group_territory', 'figure_family', 'figure_codes_by', 'figure_themes', 'figure_k_choice', 'figure_map', 'figure_priority', 'make_figures', 'write_figures', 'typology_is_clear', 'FAMILY_TITLES', 'FIGURES'],
     '_format': ['fmt_number', 'fmt_pct', 'fmt_int', 'fmt_tv', 'fmt_p', 'fmt_date', 'fmt_ratio', 'study', 'unit_words', 'NNBSP', 'MONTHS', 'UNIT_WORDS'],
