@@ -35,7 +35,8 @@ def publish(a: Analysis, reports_dir: str | os.PathLike, *, language: str | None
     identifiers : iterable of str
         Extra strings that must not be published (see :func:`privacy.scan_published`).
     office : bool
-        Also write the Word report (``findings.docx``), scanned like the rest.
+        Also write the Word report (``findings.docx``) and the board deck (``findings.pptx``),
+        scanned like the rest.
 
     Returns
     -------
@@ -46,6 +47,7 @@ def publish(a: Analysis, reports_dir: str | os.PathLike, *, language: str | None
     from concurrent.futures import ThreadPoolExecutor
 
     from ._docx import write_docx
+    from ._pptx import write_pptx
     from ._workbook import write_workbook
 
     language = language or a.language
@@ -80,6 +82,7 @@ def publish(a: Analysis, reports_dir: str | os.PathLike, *, language: str | None
         step("workbook", lambda: write_workbook(a, stage / "findings.xlsx", language=language))
         if office:
             step("docx", lambda: write_docx(a, stage / "findings.docx", figs, language))
+            step("pptx", lambda: write_pptx(a, stage / "findings.pptx", figs, language))
         if running is not None:
             running.result()
         assert_clean(stage, identifiers)
@@ -87,6 +90,7 @@ def publish(a: Analysis, reports_dir: str | os.PathLike, *, language: str | None
     final = unstaged(final)  # where the report is once the run has published it
     return {"html": final / "findings.html", "xlsx": final / "findings.xlsx",
             "figures": final / "figures", "docx": final / "findings.docx" if office else None,
+            "pptx": final / "findings.pptx" if office else None,
             "notebooks": final / "notebooks" if nb_out is not None else None,
             "timings": timings}
 
