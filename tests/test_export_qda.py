@@ -189,3 +189,22 @@ def test_iramuteq_corpus_reads_back_to_the_interviews_and_variables(exports):
     original = answered.set_index(["record_id", "question_id"]).loc[
         (first["variables"]["id"], q), "text"]
     assert first["themes"][q].split()[:5] == str(original).split()[:5]
+
+
+def test_export_command_writes_one_file_from_the_saved_analysis(exports):
+    from typer.testing import CliRunner
+
+    from dialogue_analysis.cli import app
+
+    built = built_wave()
+    result = CliRunner().invoke(app, ["export", str(built.config), "--to", "qdc",
+                                      "--root", str(built.root)])
+    assert result.exit_code == 0, result.output
+    written = built.root / "data" / "processed" / built.analysis.wave / "exports" / \
+        exports["qdc"].name
+    assert written.read_bytes() == exports["qdc"].read_bytes()
+    assert not list(written.parent.glob(".export-*"))  # no staging folder left
+    bad = CliRunner().invoke(app, ["export", str(built.config), "--to", "pdf",
+                                   "--root", str(built.root)])
+    assert bad.exit_code != 0 and "docx, pptx, qdpx, qdc, iramuteq" in bad.output
+    assert "Traceback" not in bad.output

@@ -282,6 +282,35 @@ def _analyst_workbook(project, analysis, root, asked: bool) -> Path | None:
     return None
 
 
+@app.command(cls=_Command)
+def export(
+    config: ConfigArg,
+    to: Annotated[str, typer.Option(
+        "--to", help="Format : docx, pptx (dans reports/<vague>/), qdpx, qdc, iramuteq (dans "
+        "data/processed/<vague>/exports/, jamais publiés : un cas par personne).",
+        show_default=False)],
+    root: RootOpt = Path("."),
+    lang: LangOpt = None,
+) -> None:
+    """Écrire un seul export à partir de l'analyse enregistrée (rien n'est recalculé).
+
+    Le fichier est vérifié (aucun identifiant) avant d'être mis en place.
+    """
+    from .analysis import load_analysis
+    from .report import EXPORTS_DIR, FORMATS, export_one
+
+    language = lang.value if lang else None
+    with _errors(language):
+        project = load_project(config, language=language)
+        if to not in FORMATS:
+            raise DialogueAnalysisError(f"--to {to}: choose one of {', '.join(FORMATS)}.")
+        analysis = load_analysis(project, root, language=language)
+        path = export_one(analysis, to, reports_dir=project.reports_dir(root),
+                          exports_dir=project.processed_dir(root) / EXPORTS_DIR,
+                          language=project.settings.language)
+        _say(console, tr("cli_written", project.settings.language, path=path))
+
+
 @app.command("import-codebook", cls=_Command)
 def import_codebook(
     source: Annotated[Path, typer.Argument(

@@ -11,7 +11,7 @@ _EXPORTS = {
     '_docx': ['write_docx', 'report_markup'],
     '_disclosure': ['mask_mark', 'Suppression', 'suppress', 'lone_unknowns', 'pinned_down', 'table_lines', 'nesting', 'holding', 'code_key', 'people_key', 'count_key', 'table_total_key', 'typology_key', 'published_counts', 'wave_suppression', 'hidden_codes', 'hidden_people', 'hidden_typology', 'MASK_MARK', 'PEOPLE_DIMENSIONS'],
     '_figures': ['figure_consulted', 'figure_group_territory', 'figure_family', 'figure_codes_by', 'figure_themes', 'figure_k_choice', 'figure_map', 'figure_priority', 'make_figures', 'write_figures', 'typology_is_clear', 'FAMILY_TITLES', 'FIGURES'],
-    '_exports': ['write_analyst_exports', 'EXPORTS_DIR'],
+    '_exports': ['write_analyst_exports', 'export_one', 'EXPORTS_DIR', 'FORMATS'],
     '_format': ['fmt_number', 'fmt_pct', 'fmt_int', 'fmt_tv', 'fmt_p', 'fmt_date', 'fmt_ratio', 'study', 'unit_words', 'NNBSP', 'MONTHS', 'UNIT_WORDS'],
     '_html': ['render_html', 'write_html', 'french_spacing', 'finding_sentence', 'quote_speakers', 'quotes_table', 'question_bases', 'consulted_facts', 'context', 'typology_verdict', 'TOP_PHRASE', 'STAGE_TEXT'],
     '_iramuteq': ['write_iramuteq', 'corpus_text', 'variable_name', 'modality'],

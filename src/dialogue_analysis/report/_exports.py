@@ -34,3 +34,48 @@ def write_analyst_exports(a: Analysis, folder: str | os.PathLike, *, language: s
         assert_clean(stage, identifiers)
     final = unstaged(Path(folder))
     return {k: final / v for k, v in names.items()}
+
+
+FORMATS = ("docx", "pptx", "qdpx", "qdc", "iramuteq")
+
+
+def export_one(a: Analysis, kind: str, *, reports_dir: str | os.PathLike,
+               exports_dir: str | os.PathLike, language: str | None = None,
+               identifiers=()) -> Path:
+    """Write one export from a saved analysis: the Word report or the deck into ``reports_dir``,
+    the QDA files into ``exports_dir``; each is scanned for identifiers before it is moved into
+    place, and nothing is left behind when the scan fails."""
+    import shutil
+    import tempfile
+
+    from ._figures import write_figures
+    from ._iramuteq import write_iramuteq
+    from ._qdpx import write_qdc, write_qdpx
+
+    if kind not in FORMATS:
+        raise ValueError(f"unknown export {kind!r}: choose one of {', '.join(FORMATS)}")
+    language = language or a.language
+    wave = a.wave or "wave"
+    office = kind in ("docx", "pptx")
+    folder = Path(reports_dir if office else exports_dir)
+    name = {"docx": "findings.docx", "pptx": "findings.pptx", "qdpx": f"{wave}.qdpx",
+            "qdc": f"{wave}.qdc", "iramuteq": f"{wave}.iramuteq.txt"}[kind]
+    folder.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory(dir=folder, prefix=".export-") as tmp:
+        stage = Path(tmp) / "out"
+        stage.mkdir()
+        if office:
+            from ._docx import write_docx
+            from ._pptx import write_pptx
+
+            figures = write_figures(a, Path(tmp) / "figures", language)
+            (write_docx if kind == "docx" else write_pptx)(a, stage / name, figures, language)
+        elif kind == "qdpx":
+            write_qdpx(a, stage / name, language)
+        elif kind == "qdc":
+            write_qdc(a, stage / name, language)
+        else:
+            write_iramuteq(a, stage / name)
+        assert_clean(stage, identifiers)
+        shutil.move(stage / name, folder / name)
+    return folder / name
