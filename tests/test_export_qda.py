@@ -208,3 +208,35 @@ def test_export_command_writes_one_file_from_the_saved_analysis(exports):
                                    "--root", str(built.root)])
     assert bad.exit_code != 0 and "docx, pptx, qdpx, qdc, iramuteq" in bad.output
     assert "Traceback" not in bad.output
+
+
+def test_a_qdpx_coded_by_people_comes_back_as_review_decisions(exports, tmp_path):
+    from lxml import etree
+
+    from dialogue_analysis.coding import evaluate_coding
+    from dialogue_analysis.report import read_qdpx_decisions
+
+    a = built_wave().analysis
+    same = read_qdpx_decisions(exports["qdpx"], a.codebook)
+    agreement = evaluate_coding(a.passages, same).set_index("code")
+    assert agreement.loc["micro", "f1"] == pytest.approx(1.0)  # round trip: same passages
+    # an analyst removes every coding of one code in the QDA tool
+    with zipfile.ZipFile(exports["qdpx"]) as zf:
+        parts = {n: zf.read(n) for n in zf.namelist()}
+    root = etree.fromstring(parts["project.qde"])
+    dropped = str(a.passages["code"].value_counts().index[0])
+    target = next(c.get("guid") for c in root.iterfind(".//q:Code", NS)
+                  if (c.findtext("q:Description", "", NS)).startswith(f"code: {dropped}"))
+    for ref in root.xpath(".//q:CodeRef[@targetGUID=$g]", namespaces=NS, g=target):
+        sel = ref.getparent().getparent()
+        sel.getparent().remove(sel)
+    parts["project.qde"] = etree.tostring(root, xml_declaration=True, encoding="UTF-8")
+    edited = tmp_path / "edited.qdpx"
+    with zipfile.ZipFile(edited, "w") as zf:
+        for n, b in parts.items():
+            zf.writestr(n, b)
+    decisions = read_qdpx_decisions(edited, a.codebook)
+    assert not any(dropped in c for c in decisions["codes"])
+    agreement = evaluate_coding(a.passages, decisions).set_index("code")
+    assert agreement.loc[dropped, "precision"] == 0
+    assert agreement.loc["micro", "f1"] < 1

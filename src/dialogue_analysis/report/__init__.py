@@ -20,6 +20,7 @@ _EXPORTS = {
     '_pptx': ['write_pptx'],
     '_publish': ['publish', 'preload_notebook_modules', 'notebook_parameters', 'execute_notebooks'],
     '_qdc_import': ['import_codebook', 'codebook_yaml', 'write_imported_codebook', 'CodebookImportError'],
+    '_qdpx_import': ['read_qdpx_decisions'],
     '_qdpx': ['write_qdpx', 'write_qdc', 'project_xml', 'codebook_xml', 'guid'],
     '_workbook': ['fit_excel_cell', 'write_sheet', 'workbook_tables', 'analyst_workbook_tables', 'write_workbook', 'write_analyst_workbook', 'write_tables', 'HEADER_FILL', 'HEADER_FONT', 'WRAP_COLUMNS', 'WIDE', 'SHEETS', 'ANALYST_WORKBOOK', 'PERSON_SHEETS', 'EXCEL_CELL_LIMIT', 'CUT_MARKER'],
 }
