@@ -50,10 +50,16 @@ def test_sections_are_styled_headings_with_a_table_of_contents(doc):
 
 def test_key_findings_carry_the_numbers_of_the_findings_table(doc):
     a = built_wave().analysis
-    items = [p.text for p in doc.paragraphs if p.style.name == "List Number"]
+    items = [p.text for p in doc.paragraphs if p.style.name == "List Paragraph"]
+    assert len(items) == len(a.findings)
+    annex = "\n".join(p.text for p in doc.paragraphs)
     for row in a.findings.to_dict("records"):
-        text = next(t for t in items if a.code_label(row["code"], "fr") in t
-                    and fmt_pct(row["share"], "fr") in t)
+        text = items[row["finding"] - 1]
+        assert text.startswith(f"{row['finding']}. ")
+        assert a.code_label(row["code"], "fr") in text and fmt_pct(row["share"], "fr") in text
+        if row["finding"] in set(a.finding_quotes["finding"]):
+            assert "verbatims" in text  # the reference to the quotes annex
+            assert f"{row['finding']}." in annex
         if row["kind"] == "contrast":
             tv = re.search(r"valeur-test (-?\d+,\d)", text).group(1)
             assert float(tv.replace(",", ".")) == pytest.approx(row["test_value"], abs=0.051)

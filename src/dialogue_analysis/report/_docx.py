@@ -104,8 +104,9 @@ class _Builder:
                         self.doc.add_paragraph(line.strip(), style="Subtitle")
             elif el.tag == "div" and "kicker" in cls:
                 self.doc.add_paragraph(_text(el), style="Subtitle")
-            elif el.tag == "li":
-                self.doc.add_paragraph(_text(el), style="List Bullet")
+            elif el.tag == "li":  # a figure and its label, in separate elements
+                words = " ".join(t.strip() for t in el.itertext() if t.strip())
+                self.doc.add_paragraph(words, style="List Bullet")
         self.doc.add_page_break()
 
     def block(self, el) -> None:
@@ -120,8 +121,10 @@ class _Builder:
                 self.doc.add_paragraph(_text(el), style=NOTE_STYLE if "note" in cls else "Normal")
         elif tag in ("ul", "ol"):
             style = "List Number" if tag == "ol" else "List Bullet"
+            findings = "findings" in cls  # numbered as in the HTML, for the annex's references
             for li in el.findall("li"):
-                self.doc.add_paragraph(_text(li), style=style)
+                self.doc.add_paragraph(_item_text(li, findings),
+                                       style="List Paragraph" if findings else style)
         elif tag == "dl":
             for dt in el.findall("dt"):
                 dd = dt.getnext()
@@ -201,6 +204,19 @@ class _Builder:
         self.doc.add_paragraph(_text(el), style="Quote")
         if who:
             self.doc.add_paragraph(who, style=NOTE_STYLE)
+
+
+def _item_text(li, numbered: bool) -> str:
+    """A list item's words; a key finding keeps its number ("3. ..."), which the quotes annex
+    refers to."""
+    import copy
+
+    li = copy.deepcopy(li)
+    number = ""
+    for child in li.xpath("./span[contains(concat(' ', @class, ' '), ' n ')]"):
+        number = _text(child)
+        child.drop_tree()
+    return f"{number}. {_text(li)}" if numbered and number else _text(li)
 
 
 def _repeat_header(row) -> None:
