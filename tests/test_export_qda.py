@@ -240,3 +240,22 @@ def test_a_qdpx_coded_by_people_comes_back_as_review_decisions(exports, tmp_path
     agreement = evaluate_coding(a.passages, decisions).set_index("code")
     assert agreement.loc[dropped, "precision"] == 0
     assert agreement.loc["micro", "f1"] < 1
+
+
+def test_each_origin_of_the_passages_codes_as_its_own_user():
+    import dataclasses
+
+    from lxml import etree
+
+    from dialogue_analysis.report import project_xml
+
+    a = built_wave().analysis
+    origins = ["learned" if i % 5 == 0 else "codebook" for i in range(len(a.passages))]
+    b = dataclasses.replace(a, passages=a.passages.assign(origin=origins))
+    root = etree.fromstring(project_xml(b)[0])
+    if XSD.is_file():
+        assert etree.XMLSchema(etree.parse(str(XSD))).validate(root)
+    users = {u.get("guid"): u.get("id") for u in root.iterfind(".//q:User", NS)}
+    assert sorted(users.values()) == ["codebook", "learned"]
+    made = [users[c.get("creatingUser")] for c in root.iterfind(".//q:Coding", NS)]
+    assert made.count("learned") == origins.count("learned")

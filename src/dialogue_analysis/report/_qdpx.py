@@ -83,10 +83,17 @@ def project_xml(a: Analysis, language: str | None = None) -> tuple[bytes, dict[s
     root = etree.Element(f"{{{PROJECT_NS}}}Project", nsmap={None: PROJECT_NS})
     root.set("name", a.wave or "wave")
     root.set("origin", "dialogue-analysis")
-    user = guid(a.wave, "user", CODEBOOK_USER)
+    # One user per origin of the passages (codebook, learned layer, analyst...), so that a QDA
+    # tool can filter the codings by who made them.
+    origins = sorted(set(a.passages["origin"].astype(str))) if "origin" in a.passages else []
+    origins = ["codebook"] + [o for o in origins if o != "codebook"]
+    user_of = {o: guid(a.wave, "user", o) for o in origins}
+    user = user_of["codebook"]
     root.set("creatingUserGUID", user)
     users = _el(root, "Users")
-    _el(users, "User", guid=user, name=CODEBOOK_USER, id="codebook")
+    for o in origins:
+        _el(users, "User", guid=user_of[o], id=o,
+            name=CODEBOOK_USER if o == "codebook" else f"dialogue-analysis ({o})")
     code_guids = _codes(_el(root, "CodeBook"), a, language, PROJECT_NS)
 
     attrs = _attribute_columns(a)
@@ -133,13 +140,15 @@ def project_xml(a: Analysis, language: str | None = None) -> tuple[bytes, dict[s
             if code not in code_guids:
                 continue
             origin = str(p.get("origin") or "codebook")
+            if origin not in user_of:  # an empty origin cell
+                origin = "codebook"
             sel = _el(src, "PlainTextSelection",
                       guid=guid(a.wave, "selection", *key, code, p["start"], p["end"]),
                       name=f"{code} ({origin})", startPosition=int(p["start"]),
-                      endPosition=int(p["end"]), creatingUser=user)
+                      endPosition=int(p["end"]), creatingUser=user_of[origin])
             _el(sel, "Description").text = f"origin: {origin}"
             coding = _el(sel, "Coding", guid=guid(a.wave, "coding", *key, code, p["start"]),
-                         creatingUser=user)
+                         creatingUser=user_of[origin])
             _el(coding, "CodeRef", targetGUID=code_guids[code])
     xml = etree.tostring(root, xml_declaration=True, encoding="UTF-8", pretty_print=True)
     return xml, texts
