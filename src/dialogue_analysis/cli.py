@@ -172,6 +172,13 @@ def main(
     ] = False,
 ) -> None:
     """dialogue-analysis : entretiens du dialogue parties prenantes -> rapport de constats."""
+NoExportsOpt = Annotated[
+    bool, typer.Option("--no-exports", help="Ne pas écrire le rapport Word (findings.docx), la "
+                       "présentation (findings.pptx) ni "
+                       "les fichiers pour logiciels d'analyse qualitative (projet REFI-QDA .qdpx, "
+                       "livre de codes .qdc, corpus IRaMuTeQ) de data/processed/<vague>/exports/.",
+                       show_default=False),
+]
 
 
 @app.command(cls=_Command)
@@ -205,6 +212,7 @@ def run(
     notebooks: NotebooksOpt = Path("notebooks"),
     no_notebooks: NoNotebooksOpt = False,
     analyst_workbook: AnalystWorkbookOpt = False,
+    no_exports: NoExportsOpt = False,
 ) -> None:
     """Toute l'analyse d'une vague : ingestion, analyse, puis les rapports.
 
@@ -230,7 +238,7 @@ def run(
             with _progress() as progress:
                 analysis = run_analysis(project, root, progress)
                 paths = _publish(project, analysis, root, language, notebooks, no_notebooks,
-                                 progress)
+                                 progress, no_exports)
                 paths["analyst_workbook"] = _analyst_workbook(project, analysis, root,
                                                               analyst_workbook)
         _print_published(project, analysis, paths)
@@ -244,6 +252,7 @@ def report(
     notebooks: NotebooksOpt = Path("notebooks"),
     no_notebooks: NoNotebooksOpt = False,
     analyst_workbook: AnalystWorkbookOpt = False,
+    no_exports: NoExportsOpt = False,
 ) -> None:
     """Écrire le rapport de constats d'une vague dans reports/<vague>/.
 
@@ -263,13 +272,14 @@ def report(
             except FileNotFoundError:
                 analysis = run_analysis(project, root, progress)
             paths = _publish(project, analysis, root, language, notebooks, no_notebooks,
-                             progress)
+                             progress, no_exports)
             paths["analyst_workbook"] = _analyst_workbook(project, analysis, root,
                                                           analyst_workbook)
         _print_published(project, analysis, paths)
 
 
-def _publish(project, analysis, root, language, notebooks, no_notebooks, progress):
+def _publish(project, analysis, root, language, notebooks, no_notebooks, progress,
+             no_exports=False):
     from .analysis import save_manifest
     from .report import publish
 
@@ -277,8 +287,9 @@ def _publish(project, analysis, root, language, notebooks, no_notebooks, progres
     # The config's language (or --lang), never the one a previous `report --lang` saved.
     paths = publish(analysis, project.reports_dir(root), language=project.settings.language,
                     notebooks_dir=folder, config_path=project.config_path.resolve(),
-                    root=Path(root).resolve(),
+                    root=Path(root).resolve(), office=not no_exports,
                     progress=(lambda step, secs: progress(step) if secs is None else None))
+    paths.update(_analyst_exports(project, analysis, root, no_exports))
     # The run manifest also records how long each part of the report took.
     analysis.manifest["report"] = {k: round(v, 3) for k, v in paths["timings"].items()}
     save_manifest(analysis, project.processed_dir(root))
@@ -297,6 +308,72 @@ def _analyst_workbook(project, analysis, root, asked: bool) -> Path | None:
     return None
 
 
+@app.command(cls=_Command)
+def export(
+    config: ConfigArg,
+    to: Annotated[str, typer.Option(
+        "--to", help="Format : docx, pptx (dans reports/<vague>/), qdpx, qdc, iramuteq (dans "
+        "data/processed/<vague>/exports/, jamais publiés : un cas par personne).",
+        show_default=False)],
+    root: RootOpt = Path("."),
+    lang: LangOpt = None,
+) -> None:
+    """Écrire un seul export à partir de l'analyse enregistrée (rien n'est recalculé).
+
+    Le fichier est vérifié (aucun identifiant) avant d'être mis en place.
+    """
+    from .analysis import load_analysis
+    from .report import EXPORTS_DIR, FORMATS, export_one
+
+    language = lang.value if lang else None
+    with _errors(language):
+        project = load_project(config, language=language)
+        if to not in FORMATS:
+            raise DialogueAnalysisError(f"--to {to}: choose one of {', '.join(FORMATS)}.")
+        analysis = load_analysis(project, root, language=language)
+        path = export_one(analysis, to, reports_dir=project.reports_dir(root),
+                          exports_dir=project.processed_dir(root) / EXPORTS_DIR,
+                          language=project.settings.language)
+        _say(console, tr("cli_written", project.settings.language, path=path))
+
+
+@app.command("import-codebook", cls=_Command)
+def import_codebook(
+    source: Annotated[Path, typer.Argument(
+        help="Livre de codes REFI-QDA (.qdc) ou projet (.qdpx) écrit par NVivo, ATLAS.ti, MAXQDA "
+        "ou QualCoder.", show_default=False, metavar="SOURCE")],
+    target: Annotated[Path, typer.Argument(
+        help="Nouveau codebook.yaml à écrire (jamais écrasé).", show_default=False,
+        metavar="TARGET")],
+    lang: LangOpt = None,
+) -> None:
+    """Faire un codebook.yaml de départ à partir d'un livre de codes REFI-QDA.
+
+    Codes, hiérarchie (codes de premier niveau = familles) et descriptions sont repris ; des
+    motifs sont proposés à partir des noms et descriptions, chacun marqué « TO REVIEW » : à
+    vérifier avant la première analyse.
+    """
+    from .report import write_imported_codebook
+
+    language = lang.value if lang else "fr"
+    with _errors(language):
+        path = write_imported_codebook(source, target, language)
+        _say(console, tr("cli_written", language, path=path))
+
+
+def _analyst_exports(project, analysis, root, skipped: bool) -> dict:
+    """The QDA files (person-level, for the analyst) in data/processed/<wave>/exports/."""
+    import shutil
+
+    from .report import EXPORTS_DIR, write_analyst_exports
+
+    folder = project.processed_dir(root) / EXPORTS_DIR
+    if skipped:  # none may outlive the analysis it was made from
+        shutil.rmtree(folder, ignore_errors=True)
+        return {}
+    return write_analyst_exports(analysis, folder, language=project.settings.language)
+
+
 def _print_published(project, analysis, paths) -> None:
     lang = project.settings.language
     stages = analysis.manifest.get("stages", {})
@@ -305,7 +382,8 @@ def _print_published(project, analysis, paths) -> None:
     report = ", ".join(f"{k} {v:.1f} s" for k, v in analysis.manifest.get("report", {}).items())
     if timings:
         _say(console, timings + (f"; {report}" if report else ""))
-    for key in ("html", "xlsx", "figures", "notebooks", "analyst_workbook"):
+    for key in ("html", "xlsx", "docx", "pptx", "figures", "notebooks", "analyst_workbook", "qdpx", "qdc",
+                "iramuteq"):
         if paths.get(key) is not None:
             _say(console, tr("cli_written", lang, path=paths[key]))
 

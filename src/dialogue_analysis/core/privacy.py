@@ -44,13 +44,15 @@ GEOMETRY_ATTRIBUTES = re.compile(
     r"""\s(?:d|points|transform|viewBox|x|y|x1|x2|y1|y2|dx|dy|cx|cy|r|rx|ry|width|height|"""
     r"""style|clip-path|stroke-[a-z]+|font-size|offset)\s*=\s*(?:"[^"]*"|'[^']*')""")
 STYLE_BLOCKS = re.compile(r"<style\b.*?</style>", re.DOTALL | re.IGNORECASE)  # "@media"...
-MARKUP_SUFFIXES = {".html", ".htm", ".svg", ".xml"}
+MARKUP_SUFFIXES = {".html", ".htm", ".svg", ".xml", ".qdc", ".qde"}
 NUMBER = re.compile(r"\d+(?:[.,]\d+)*")
 DECIMAL = re.compile(r"\d+[.,]\d+")
 WORD = re.compile(r"\w+")
 HEX = re.compile(r"(?=[0-9a-f]*[a-f])[0-9a-f]{12,}")
 TEXT_SUFFIXES = {".html", ".htm", ".svg", ".ipynb", ".csv", ".json", ".md", ".txt", ".xml"}
-ZIP_SUFFIXES = {".xlsx", ".docx", ".pptx"}
+ZIP_SUFFIXES = {".xlsx", ".docx", ".pptx", ".qdpx"}
+# REFI-QDA identifiers (8-4-4-4-12 hexadecimal): their digit runs would read as phone numbers.
+GUID = re.compile(r"\b[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\b")
 
 
 class PrivacyError(DialogueAnalysisError):
@@ -231,15 +233,16 @@ def published_texts(path: str | os.PathLike) -> Iterator[tuple[str, str]]:
     if suffix in ZIP_SUFFIXES:
         with zipfile.ZipFile(path) as zf:
             for name in zf.namelist():
-                if name.endswith((".xml", ".rels")):
+                if name.endswith((".xml", ".rels", ".qde", ".txt")):  # .qdpx: project, sources
                     text = zf.read(name).decode("utf-8", errors="replace")
-                    yield f"{path.name}:{name}", _reader_text(text)
+                    yield f"{path.name}:{name}", GUID.sub(" ", _reader_text(text))
     elif suffix == ".ipynb":
         raw = path.read_text(encoding="utf-8")
         # Decode JSON escapes so that "\u00e9" and the like are compared as text.
         yield path.name, json.dumps(json.loads(raw), ensure_ascii=False)
     elif suffix in MARKUP_SUFFIXES:
-        yield path.name, _reader_text(path.read_text(encoding="utf-8", errors="replace"))
+        yield path.name, GUID.sub(" ", _reader_text(path.read_text(encoding="utf-8",
+                                                                   errors="replace")))
     elif suffix in TEXT_SUFFIXES:
         yield path.name, path.read_text(encoding="utf-8", errors="replace")
 

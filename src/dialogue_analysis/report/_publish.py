@@ -18,7 +18,7 @@ from ._html import render_html
 def publish(a: Analysis, reports_dir: str | os.PathLike, *, language: str | None = None,
             notebooks_dir: str | os.PathLike | None = None, config_path=None, root=None,
             identifiers=(), progress: Callable[[str, float | None], object] | None = None,
-            ) -> dict[str, Path]:
+            office: bool = True) -> dict[str, Path]:
     """Write the whole ``reports/<wave>/`` folder, scanned for identifiers before publication.
 
     Parameters
@@ -34,15 +34,20 @@ def publish(a: Analysis, reports_dir: str | os.PathLike, *, language: str | None
         Passed to the notebooks as parameters (required with ``notebooks_dir``).
     identifiers : iterable of str
         Extra strings that must not be published (see :func:`privacy.scan_published`).
+    office : bool
+        Also write the Word report (``findings.docx``) and the board deck (``findings.pptx``),
+        scanned like the rest.
 
     Returns
     -------
     dict
-        ``"html"``, ``"xlsx"``, ``"figures"`` (folder) and ``"notebooks"`` (folder or None).
+        ``"html"``, ``"xlsx"``, ``"docx"`` (or None), ``"figures"`` (folder) and ``"notebooks"`` (folder or None).
     """
     import time
     from concurrent.futures import ThreadPoolExecutor
 
+    from ._docx import write_docx
+    from ._pptx import write_pptx
     from ._workbook import write_workbook
 
     language = language or a.language
@@ -75,13 +80,17 @@ def publish(a: Analysis, reports_dir: str | os.PathLike, *, language: str | None
         step("html", lambda: (stage / "findings.html").write_text(
             render_html(a, language, figs), encoding="utf-8"))
         step("workbook", lambda: write_workbook(a, stage / "findings.xlsx", language=language))
+        if office:
+            step("docx", lambda: write_docx(a, stage / "findings.docx", figs, language))
+            step("pptx", lambda: write_pptx(a, stage / "findings.pptx", figs, language))
         if running is not None:
             running.result()
         assert_clean(stage, identifiers)
     timings["total"] = time.perf_counter() - t_start  # the notebooks overlap the other parts
     final = unstaged(final)  # where the report is once the run has published it
     return {"html": final / "findings.html", "xlsx": final / "findings.xlsx",
-            "figures": final / "figures",
+            "figures": final / "figures", "docx": final / "findings.docx" if office else None,
+            "pptx": final / "findings.pptx" if office else None,
             "notebooks": final / "notebooks" if nb_out is not None else None,
             "timings": timings}
 

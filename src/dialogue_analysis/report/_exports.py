@@ -1,0 +1,81 @@
+"""The analyst's exports for QDA tools: ``<wave>.qdpx`` and ``<wave>.qdc`` (REFI-QDA) and
+``<wave>.iramuteq.txt``, in ``data/processed/<wave>/exports/``.
+
+The project and the corpus hold one case or text per interview with its attributes: a
+combination of attributes can single a person out, so they are never published under
+``reports/``. They hold the pseudonymised answers only, and pass the same identifier scan as the
+published report before they are written.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from ..analysis import Analysis
+from ..core.privacy import assert_clean
+from ..core.storage import staged_dir, unstaged
+
+EXPORTS_DIR = "exports"
+
+
+def write_analyst_exports(a: Analysis, folder: str | os.PathLike, *, language: str | None = None,
+                          identifiers=()) -> dict[str, Path]:
+    """Write the three files into ``folder`` (replaced whole), scanned for identifiers first."""
+    from ._iramuteq import write_iramuteq
+    from ._qdpx import write_qdc, write_qdpx
+
+    wave = a.wave or "wave"
+    names = {"qdpx": f"{wave}.qdpx", "qdc": f"{wave}.qdc", "iramuteq": f"{wave}.iramuteq.txt"}
+    with staged_dir(folder) as stage:
+        write_qdpx(a, stage / names["qdpx"], language)
+        write_qdc(a, stage / names["qdc"], language)
+        write_iramuteq(a, stage / names["iramuteq"])
+        assert_clean(stage, identifiers)
+    final = unstaged(Path(folder))
+    return {k: final / v for k, v in names.items()}
+
+
+FORMATS = ("docx", "pptx", "qdpx", "qdc", "iramuteq")
+
+
+def export_one(a: Analysis, kind: str, *, reports_dir: str | os.PathLike,
+               exports_dir: str | os.PathLike, language: str | None = None,
+               identifiers=()) -> Path:
+    """Write one export from a saved analysis: the Word report or the deck into ``reports_dir``,
+    the QDA files into ``exports_dir``; each is scanned for identifiers before it is moved into
+    place, and nothing is left behind when the scan fails."""
+    import shutil
+    import tempfile
+
+    from ._figures import write_figures
+    from ._iramuteq import write_iramuteq
+    from ._qdpx import write_qdc, write_qdpx
+
+    if kind not in FORMATS:
+        raise ValueError(f"unknown export {kind!r}: choose one of {', '.join(FORMATS)}")
+    language = language or a.language
+    wave = a.wave or "wave"
+    office = kind in ("docx", "pptx")
+    folder = Path(reports_dir if office else exports_dir)
+    name = {"docx": "findings.docx", "pptx": "findings.pptx", "qdpx": f"{wave}.qdpx",
+            "qdc": f"{wave}.qdc", "iramuteq": f"{wave}.iramuteq.txt"}[kind]
+    folder.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory(dir=folder, prefix=".export-") as tmp:
+        stage = Path(tmp) / "out"
+        stage.mkdir()
+        if office:
+            from ._docx import write_docx
+            from ._pptx import write_pptx
+
+            figures = write_figures(a, Path(tmp) / "figures", language)
+            (write_docx if kind == "docx" else write_pptx)(a, stage / name, figures, language)
+        elif kind == "qdpx":
+            write_qdpx(a, stage / name, language)
+        elif kind == "qdc":
+            write_qdc(a, stage / name, language)
+        else:
+            write_iramuteq(a, stage / name)
+        assert_clean(stage, identifiers)
+        shutil.move(stage / name, folder / name)
+    return folder / name

@@ -1,0 +1,190 @@
+"""REFI-QDA exports: the coded wave as a ``.qdpx`` project and the codebook as a ``.qdc``.
+
+NVivo, ATLAS.ti, MAXQDA and QualCoder import these files (REFI-QDA 1.5, schema ``Project.xsd``).
+The project holds one text source per answer (the pseudonymised text), one case per interview
+with its attributes as variables, the codebook (families as parent codes) and every coded
+passage as a ``PlainTextSelection`` whose positions count Unicode code points, as the standard
+says (Python string indices are code points). Identifiers (GUIDs) are derived from the wave and
+the names they stand for, so the same wave always gives the same file.
+
+A project holds one case per person: it is person-level data for the analyst, not a published
+table, and is written under ``data/processed/<wave>/exports/`` (see docs/exports.md).
+"""
+
+from __future__ import annotations
+
+import os
+import uuid
+import zipfile
+from pathlib import Path
+
+import pandas as pd
+
+from ..analysis import Analysis
+
+PROJECT_NS = "urn:QDA-XML:project:1.0"
+CODEBOOK_NS = "urn:QDA-XML:codebook:1.0"
+_GUIDS = uuid.UUID("5d1c8f0e-3b4a-5c7d-9e2f-0a1b2c3d4e5f")
+CODEBOOK_USER = "dialogue-analysis (codebook)"
+FAMILY_COLOURS = {"service": "#1F77B4", "barrier": "#D62728", "need": "#2CA02C"}
+
+
+def guid(*parts) -> str:
+    """A stable GUID for what ``parts`` name (``8-4-4-4-12`` form)."""
+    return str(uuid.uuid5(_GUIDS, "\x1f".join(str(p) for p in parts)))
+
+
+def _el(parent, tag: str, ns: str = PROJECT_NS, **attrs):
+    from lxml import etree
+
+    node = etree.SubElement(parent, f"{{{ns}}}{tag}")
+    for k, v in attrs.items():
+        if v is not None:
+            node.set(k, str(v))
+    return node
+
+
+def _label(a: Analysis, code: str, language: str) -> str:
+    return a.code_label(code, language) or code
+
+
+def _codes(parent, a: Analysis, language: str, ns: str) -> dict[str, str]:
+    """Families as parent codes (not codable), codes under them; returns code -> GUID."""
+    codes = _el(parent, "Codes", ns)
+    cb = a.codebook
+    out: dict[str, str] = {}
+    label_col = "family_label_en" if language == "en" else "family_label_fr"
+    for family, rows in cb.groupby("family", sort=False):
+        name = str(rows[label_col].dropna().iloc[0]) if label_col in rows and \
+            rows[label_col].notna().any() and str(rows[label_col].dropna().iloc[0]) else family
+        parent_code = _el(codes, "Code", ns, guid=guid(a.wave, "family", family), name=name,
+                          isCodable="false", color=FAMILY_COLOURS.get(str(family)))
+        _el(parent_code, "Description", ns).text = f"family: {family}"
+        for row in rows.to_dict("records"):
+            code = str(row["code"])
+            out[code] = guid(a.wave, "code", code)
+            node = _el(parent_code, "Code", ns, guid=out[code], name=_label(a, code, language),
+                       isCodable="true")
+            desc = str(row.get("description") or "").strip()
+            _el(node, "Description", ns).text = f"code: {code}" + (f"\n{desc}" if desc else "")
+    return out
+
+
+def _attribute_columns(a: Analysis) -> list[str]:
+    skip = {"record_id", "typology_group"}
+    return [c for c in a.records.columns if c not in skip and not str(c).startswith("_")]
+
+
+def project_xml(a: Analysis, language: str | None = None) -> tuple[bytes, dict[str, str]]:
+    """``project.qde`` as UTF-8 bytes, and the source texts (``<guid>.txt`` -> text)."""
+    from lxml import etree
+
+    language = language or a.language
+    root = etree.Element(f"{{{PROJECT_NS}}}Project", nsmap={None: PROJECT_NS})
+    root.set("name", a.wave or "wave")
+    root.set("origin", "dialogue-analysis")
+    # One user per origin of the passages (codebook, learned layer, analyst...), so that a QDA
+    # tool can filter the codings by who made them.
+    origins = sorted(set(a.passages["origin"].astype(str))) if "origin" in a.passages else []
+    origins = ["codebook"] + [o for o in origins if o != "codebook"]
+    user_of = {o: guid(a.wave, "user", o) for o in origins}
+    user = user_of["codebook"]
+    root.set("creatingUserGUID", user)
+    users = _el(root, "Users")
+    for o in origins:
+        _el(users, "User", guid=user_of[o], id=o,
+            name=CODEBOOK_USER if o == "codebook" else f"dialogue-analysis ({o})")
+    code_guids = _codes(_el(root, "CodeBook"), a, language, PROJECT_NS)
+
+    attrs = _attribute_columns(a)
+    if attrs:
+        variables = _el(root, "Variables")
+        for col in attrs:
+            _el(variables, "Variable", guid=guid(a.wave, "variable", col), name=col,
+                typeOfVariable="Text")
+    answers = a.answers.loc[a.answers["text"].astype(str).str.strip() != ""]
+    source_of = {(str(r), str(q)): guid(a.wave, "source", r, q)
+                 for r, q in zip(answers["record_id"], answers["question_id"], strict=True)}
+    sources_of_case: dict[str, list[str]] = {}
+    for (r, _), g in source_of.items():
+        sources_of_case.setdefault(r, []).append(g)
+    cases = _el(root, "Cases")
+    for rec in a.records.to_dict("records"):
+        rid = str(rec["record_id"])
+        case = _el(cases, "Case", guid=guid(a.wave, "case", rid), name=rid)
+        for col in attrs:
+            value = rec.get(col)
+            if value is None or pd.isna(value):
+                continue
+            vv = _el(case, "VariableValue")
+            _el(vv, "VariableRef", targetGUID=guid(a.wave, "variable", col))
+            _el(vv, "TextValue").text = str(value)
+        for g in sources_of_case.get(rid, []):
+            _el(case, "SourceRef", targetGUID=g)
+
+    sources = _el(root, "Sources")
+    texts: dict[str, str] = {}
+    passages = a.passages.groupby(["record_id", "question_id"], sort=False)
+    by_answer = {(str(k[0]), str(k[1])): v for k, v in passages}
+    for row in answers.to_dict("records"):
+        key = (str(row["record_id"]), str(row["question_id"]))
+        g = source_of[key]
+        texts[f"{g}.txt"] = str(row["text"])
+        src = _el(sources, "TextSource", guid=g, name=f"{key[0]} {key[1]}",
+                  plainTextPath=f"internal://{g}.txt")
+        found = by_answer.get(key)
+        if found is None:
+            continue
+        for p in found.sort_values(["start", "end", "code"]).to_dict("records"):
+            code = str(p["code"])
+            if code not in code_guids:
+                continue
+            origin = str(p.get("origin") or "codebook")
+            if origin not in user_of:  # an empty origin cell
+                origin = "codebook"
+            sel = _el(src, "PlainTextSelection",
+                      guid=guid(a.wave, "selection", *key, code, p["start"], p["end"]),
+                      name=f"{code} ({origin})", startPosition=int(p["start"]),
+                      endPosition=int(p["end"]), creatingUser=user_of[origin])
+            _el(sel, "Description").text = f"origin: {origin}"
+            coding = _el(sel, "Coding", guid=guid(a.wave, "coding", *key, code, p["start"]),
+                         creatingUser=user_of[origin])
+            _el(coding, "CodeRef", targetGUID=code_guids[code])
+    xml = etree.tostring(root, xml_declaration=True, encoding="UTF-8", pretty_print=True)
+    return xml, texts
+
+
+def write_qdpx(a: Analysis, path: str | os.PathLike, language: str | None = None) -> Path:
+    """Write the wave as a REFI-QDA project (``.qdpx``: ``project.qde`` and ``sources/``)."""
+    from ..core.storage import atomic_path
+
+    xml, texts = project_xml(a, language)
+    with atomic_path(path) as tmp, zipfile.ZipFile(tmp, "w", zipfile.ZIP_DEFLATED) as zf:
+        zf.writestr(_entry("project.qde"), xml)
+        for name, text in sorted(texts.items()):
+            zf.writestr(_entry(f"sources/{name}"), text.encode("utf-8"))  # no BOM
+    return Path(path)
+
+
+def _entry(name: str) -> zipfile.ZipInfo:
+    info = zipfile.ZipInfo(name, date_time=(1980, 1, 1, 0, 0, 0))  # same bytes on every run
+    info.compress_type = zipfile.ZIP_DEFLATED
+    return info
+
+
+def codebook_xml(a: Analysis, language: str | None = None) -> bytes:
+    """The codebook as a standalone REFI-QDA codebook (``.qdc``)."""
+    from lxml import etree
+
+    root = etree.Element(f"{{{CODEBOOK_NS}}}CodeBook", nsmap={None: CODEBOOK_NS})
+    root.set("origin", "dialogue-analysis")
+    _codes(root, a, language or a.language, CODEBOOK_NS)
+    return etree.tostring(root, xml_declaration=True, encoding="UTF-8", pretty_print=True)
+
+
+def write_qdc(a: Analysis, path: str | os.PathLike, language: str | None = None) -> Path:
+    from ..core.storage import atomic_path
+
+    with atomic_path(path) as tmp:
+        tmp.write_bytes(codebook_xml(a, language))
+    return Path(path)
