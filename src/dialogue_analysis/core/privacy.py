@@ -22,6 +22,7 @@ Identifier scan
 
 from __future__ import annotations
 
+import html
 import json
 import os
 import re
@@ -191,8 +192,9 @@ def is_neutral(value) -> bool:
 
 
 def _reader_text(markup: str) -> str:
-    """Markup without what no reader sees as text: style sheets and drawing coordinates."""
-    return GEOMETRY_ATTRIBUTES.sub(" ", STYLE_BLOCKS.sub(" ", markup))
+    """Markup as a reader sees its text: without style sheets and drawing coordinates, with
+    character references decoded (an XML writer may store a no-break space as ``&#160;``)."""
+    return html.unescape(GEOMETRY_ATTRIBUTES.sub(" ", STYLE_BLOCKS.sub(" ", markup)))
 
 
 def _a_number(text: str, start: int, end: int) -> bool:
