@@ -19,7 +19,7 @@ def test_import_stays_light():
 
 
 STAGES = ["core", "ingest", "nlp", "anonymise", "coding", "themes", "typology", "analysis",
-          "waves", "report"]
+          "waves", "report", "review"]
 
 
 def test_the_package_listing_reads_as_the_pipeline():

@@ -7,11 +7,13 @@ import the others (spaCy, scikit-learn, matplotlib stay unloaded until a stage n
 from importlib import import_module
 
 _EXPORTS = {
-    '_codebook': ['Code', 'Family', 'Codebook', 'Coding', 'load_codebook', 'parse_codebook', 'code_answers', 'load_gold', 'gold_sample', 'evaluate_coding', 'nothing_coded_message'],
-    '_decisions': ['DECISION_COLUMNS', 'ORIGINS', 'decisions_path', 'read_decisions', 'write_decisions', 'submit_answer', 'reviewed_codes'],
-    '_agreement': ['agreement_table', 'answer_codes', 'cohen_kappa', 'reviewer_agreement'],
+    '_agreement': ['cohen_kappa', 'agreement_table', 'answer_codes', 'reviewer_agreement', 'AGREEMENT_COLUMNS', 'OVERALL'],
+    '_codebook': ['Code', 'Family', 'Codebook', 'load_codebook', 'parse_codebook', 'nothing_coded_message'],
+    '_decisions': ['decisions_path', 'empty_decisions', 'read_decisions', 'write_decisions', 'submit_answer', 'reviewed_codes', 'apply_decisions', 'code_matrix_from', 'DECISION_COLUMNS', 'DECISIONS', 'ANSWER', 'ORIGINS'],
+    '_evaluate': ['gold_sample', 'load_gold', 'evaluate_coding'],
+    '_learned': ['embed', 'LearnedLayer', 'cross_validated', 'MIN_REVIEWED', 'MIN_CLASS'],
+    '_match': ['Coding', 'code_answers'],
     '_reviewed': ['ReviewedCoding', 'apply_review', 'LEARNED_COMPARISON'],
-    '_learned': ['MIN_REVIEWED', 'MIN_CLASS', 'LearnedLayer', 'cross_validated', 'embed'],
 }
 _WHERE = {name: module for module, names in _EXPORTS.items() for name in names}
 

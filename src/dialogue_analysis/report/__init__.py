@@ -8,20 +8,20 @@ from importlib import import_module
 
 _EXPORTS = {
     '_compare': ['COMPARE_FIGURES', 'analysed_wave', 'masked_group_sizes', 'run_compare', 'compare_context', 'figure_groups', 'figure_moves', 'figure_prevalence', 'figure_vocabulary', 'published_tables', 'publish_comparison', 'render_compare_html', 'write_compare_figures', 'write_compare_workbook'],
-    '_docx': ['write_docx', 'report_markup'],
     '_disclosure': ['mask_mark', 'Suppression', 'suppress', 'lone_unknowns', 'pinned_down', 'table_lines', 'nesting', 'holding', 'code_key', 'people_key', 'count_key', 'table_total_key', 'typology_key', 'published_counts', 'wave_suppression', 'hidden_codes', 'hidden_people', 'hidden_typology', 'MASK_MARK', 'PEOPLE_DIMENSIONS'],
-    '_figures': ['figure_consulted', 'figure_group_territory', 'figure_family', 'figure_codes_by', 'figure_themes', 'figure_k_choice', 'figure_map', 'figure_priority', 'make_figures', 'write_figures', 'typology_is_clear', 'FAMILY_TITLES', 'FIGURES'],
+    '_docx': ['report_markup', 'write_docx', 'HEADINGS', 'NOTE_STYLE', 'TABLE_STYLE', 'FIGURE_WIDTH_CM', 'TOC_INSTRUCTION'],
     '_exports': ['write_analyst_exports', 'export_one', 'EXPORTS_DIR', 'FORMATS'],
+    '_figures': ['figure_consulted', 'figure_group_territory', 'figure_family', 'figure_codes_by', 'figure_themes', 'figure_k_choice', 'figure_map', 'figure_priority', 'make_figures', 'write_figures', 'typology_is_clear', 'FAMILY_TITLES', 'FIGURES'],
     '_format': ['fmt_number', 'fmt_pct', 'fmt_int', 'fmt_tv', 'fmt_p', 'fmt_date', 'fmt_ratio', 'study', 'unit_words', 'NNBSP', 'MONTHS', 'UNIT_WORDS'],
     '_html': ['render_html', 'write_html', 'french_spacing', 'finding_sentence', 'quote_speakers', 'quotes_table', 'question_bases', 'consulted_facts', 'context', 'typology_verdict', 'TOP_PHRASE', 'STAGE_TEXT'],
-    '_iramuteq': ['write_iramuteq', 'corpus_text', 'variable_name', 'modality'],
+    '_iramuteq': ['variable_name', 'modality', 'corpus_text', 'write_iramuteq', 'SKIPPED'],
     '_notebook_tables': ['key_findings', 'family_table', 'consulted_table', 'group_cards_markdown'],
     '_plots': ['plot_bars', 'plot_grouped_counts', 'plot_heatmap', 'plot_k_evidence', 'plot_map', 'plot_priority_matrix', 'plot_count_heatmap', 'save_figure', 'PALETTE', 'SEQUENTIAL', 'LEADER', 'FIGSIZE', 'STYLE'],
-    '_pptx': ['write_pptx'],
+    '_pptx': ['write_pptx', 'WIDE', 'FAMILY_FIGURE', 'DIMENSION_FIGURE'],
     '_publish': ['publish', 'preload_notebook_modules', 'notebook_parameters', 'execute_notebooks'],
-    '_qdc_import': ['import_codebook', 'codebook_yaml', 'write_imported_codebook', 'CodebookImportError'],
-    '_qdpx_import': ['read_qdpx_decisions'],
-    '_qdpx': ['write_qdpx', 'write_qdc', 'project_xml', 'codebook_xml', 'guid'],
+    '_qdc_import': ['CodebookImportError', 'import_codebook', 'codebook_yaml', 'write_imported_codebook', 'QDA_NAMESPACES', 'REVIEW_MARK'],
+    '_qdpx': ['guid', 'project_xml', 'write_qdpx', 'codebook_xml', 'write_qdc', 'PROJECT_NS', 'CODEBOOK_NS', 'CODEBOOK_USER', 'FAMILY_COLOURS'],
+    '_qdpx_import': ['read_qdpx_decisions', 'NS'],
     '_workbook': ['fit_excel_cell', 'write_sheet', 'workbook_tables', 'analyst_workbook_tables', 'write_workbook', 'write_analyst_workbook', 'write_tables', 'HEADER_FILL', 'HEADER_FONT', 'WRAP_COLUMNS', 'WIDE', 'SHEETS', 'ANALYST_WORKBOOK', 'PERSON_SHEETS', 'EXCEL_CELL_LIMIT', 'CUT_MARKER'],
 }
 _WHERE = {name: module for module, names in _EXPORTS.items() for name in names}

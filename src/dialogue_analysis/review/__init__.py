@@ -1,14 +1,14 @@
-"""Analyst review of the coding: the review sample and the local review page.
+"""review
 
 Public names are loaded on first use, so importing one module of this package does not
-import the others (the web server stays unloaded until ``dialogue-analysis review`` runs).
+import the others (spaCy, scikit-learn, matplotlib stay unloaded until a stage needs them).
 """
 
 from importlib import import_module
 
 _EXPORTS = {
-    '_sample': ['DEFAULT_TARGET', 'review_sample'],
-    '_server': ['LOOPBACK', 'ReviewSession', 'build_app', 'make_server', 'new_token', 'page_html', 'serve'],
+    '_sample': ['review_sample', 'DEFAULT_TARGET'],
+    '_server': ['ReviewSession', 'new_token', 'page_html', 'build_app', 'make_server', 'serve', 'LOOPBACK', 'TOKEN_HEADER'],
 }
 _WHERE = {name: module for module, names in _EXPORTS.items() for name in names}
 
