@@ -6,7 +6,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from ..core.i18n import tr
-from ._config import Attribute, SurveyConfig, TableSpec
+from ._survey import Attribute, SurveyConfig, TableSpec
 from ._validation import (
     ERROR,
     ValidationReport,
@@ -56,7 +56,6 @@ class _Context:
     def step(self, code: str, **params) -> None:
         if self.progress is not None:
             self.progress(tr(code, self.language, **params))
-
 
 
 def _make_table(spec, sheet, header_row, header_cells, body, first_row) -> _Table:

@@ -13,7 +13,7 @@ from collections import Counter
 from ..core.i18n import tr
 from ..core.text import label_key
 from ._cells import _Context, _make_table, _Table
-from ._config import TableSpec
+from ._survey import TableSpec
 from ._validation import (
     ERROR,
     WARNING,

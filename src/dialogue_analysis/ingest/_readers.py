@@ -14,7 +14,6 @@ from ..core.errors import ConfigError
 from ..core.i18n import tr
 from ..core.text import label_key
 from ._cells import _Context, _make_table, _Table
-from ._config import TableSpec
 from ._csv import (
     _HEADER_SEARCH_ROWS,
     _decode,
@@ -23,6 +22,7 @@ from ._csv import (
     _read_csv,
     _strip_nul_bytes,
 )
+from ._survey import TableSpec
 from ._validation import (
     ERROR,
     WARNING,
@@ -55,12 +55,6 @@ class InputFile:
             "separator": self.separator,
             "rows": self.rows,
         }
-
-
-
-# ----------------------------------------------------------------------------------------------
-# Reading files
-# ----------------------------------------------------------------------------------------------
 
 
 def _read_table(

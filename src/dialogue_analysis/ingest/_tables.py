@@ -14,7 +14,7 @@ import pandas as pd
 from ..core.i18n import tr
 from ..core.text import closest, label_key
 from ._cells import _Context, _parse_value, _Table, _Where
-from ._config import Attribute, SurveyConfig
+from ._survey import Attribute, SurveyConfig
 from ._validation import (
     ERROR,
     WARNING,
