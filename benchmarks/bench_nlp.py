@@ -69,7 +69,7 @@ def worker(mode: str, source: str, n: int, cache: str, model: str, n_process: in
     answers = load_texts(source, n)
     words = int(answers["text"].str.split().str.len().sum())
     t0 = time.perf_counter()
-    from dialogue_analysis.nlp import _parse as da_nlp
+    from dialogue_analysis import nlp as da_nlp
 
     out = {"mode": mode, "texts": len(answers), "words": words}
     if mode in ("bare", "cold"):

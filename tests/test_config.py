@@ -109,7 +109,7 @@ def test_a_new_setting_is_one_field():
 
     fields = {f.name for f in dataclasses.fields(More)}
     assert "max_quotes" in fields
-    from dialogue_analysis.ingest._config import _matches
+    from dialogue_analysis.ingest._settings import _matches
 
     assert _matches(5, int) and not _matches("5", int) and not _matches(True, int)
 

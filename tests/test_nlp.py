@@ -1,8 +1,8 @@
 import pandas as pd
 import pytest
 
+from dialogue_analysis import nlp as da_nlp
 from dialogue_analysis.nlp import ModelNotInstalledError, load_stopwords, parse_answers
-from dialogue_analysis.nlp import _parse as da_nlp
 
 
 def _answers(*texts, question="q1"):

@@ -7,11 +7,19 @@ import the others (spaCy, scikit-learn, matplotlib stay unloaded until a stage n
 from importlib import import_module
 
 _EXPORTS = {
-    '_config': ['Settings', 'settings_from_mapping', 'TableSpec', 'Attribute', 'Question', 'Study', 'SurveyConfig', 'Project', 'load_project', 'SHAPES', 'UNITS', 'ATTRIBUTE_TYPES', 'EXCEL_SUFFIXES', 'TEXT_SUFFIXES', 'DATA_SUFFIXES', 'SEPARATORS', 'DEFAULT_MISSING', 'DEFAULT_DATE_FORMATS', 'RESERVED_NAMES'],
+    '_cells': [],
+    '_config': ['Project', 'load_project'],
+    '_csv': [],
+    '_parsing': [],
     '_publish': ['ingest_wave', 'FAILURE_CSV', 'FAILURE_MD'],
+    '_readers': ['InputFile'],
+    '_settings': ['Settings', 'settings_from_mapping'],
     '_summary': ['summary_tables', 'summary_markdown', 'SUMMARY_FILE', 'SUMMARY_FIELDS'],
+    '_survey': ['TableSpec', 'Attribute', 'Question', 'Study', 'SurveyConfig', 'SHAPES', 'UNITS', 'ATTRIBUTE_TYPES', 'EXCEL_SUFFIXES', 'TEXT_SUFFIXES', 'DATA_SUFFIXES', 'SEPARATORS', 'DEFAULT_MISSING', 'DEFAULT_DATE_FORMATS', 'RESERVED_NAMES'],
+    '_tables': [],
     '_validation': ['Problem', 'ValidationReport', 'table_rows', 'report_from_frame', 'ValidationFailed', 'cell_text', 'answer_text', 'is_missing', 'Issue', 'check_value', 'ERROR', 'WARNING', 'REPORT_COLUMNS', 'ID_VALUE_CODES', 'DISPLAY_COLUMNS'],
-    '_wave': ['InputFile', 'Wave', 'read_wave', 'write_wave', 'interim_readme', 'write_pseudonymised', 'load_wave', 'build_manifest', 'raw_headers', 'RECORDS_FILE', 'ANSWERS_FILE', 'MANIFEST_FILE', 'REPORT_CSV', 'REPORT_MD', 'INTERIM_README', 'INTERIM_README_TEXT'],
+    '_wave': ['Wave', 'read_wave', 'write_wave', 'interim_readme', 'write_pseudonymised', 'load_wave', 'build_manifest', 'raw_headers', 'RECORDS_FILE', 'ANSWERS_FILE', 'MANIFEST_FILE', 'REPORT_CSV', 'REPORT_MD', 'INTERIM_README', 'INTERIM_README_TEXT'],
+    '_yaml': [],
 }
 _WHERE = {name: module for module, names in _EXPORTS.items() for name in names}
 

