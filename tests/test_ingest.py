@@ -213,7 +213,8 @@ def patch_cached_values(path, values):
     xml = files["xl/worksheets/sheet1.xml"].decode()
     for ref, (value, kind) in values.items():
         xml = re.sub(
-            rf'<c r="{ref}"( s="\d+")?><f>(.*?)</f><v ?/>',
+            # openpyxl writes an empty value as <v/> or <v></v>, depending on its XML writer
+            rf'<c r="{ref}"( s="\d+")?><f>(.*?)</f>(?:<v ?/>|<v></v>)',
             lambda m, r=ref, v=value, k=kind: (
                 f'<c r="{r}"{m.group(1) or ""}{k}><f>{m.group(2)}</f><v>{v}</v>'
             ),

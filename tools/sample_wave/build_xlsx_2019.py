@@ -20,13 +20,18 @@ import argparse
 import datetime as dt
 import io
 import json
+import os
 import random
 import re
 import sys
 import zipfile
 from pathlib import Path
 
-from openpyxl import Workbook
+# The committed workbook's bytes must not depend on whether lxml is installed (openpyxl
+# writes empty values and entities differently with it): the built-in XML writer, always.
+os.environ["OPENPYXL_LXML"] = "False"
+
+from openpyxl import Workbook  # noqa: E402
 from openpyxl.styles import Alignment, Font, PatternFill
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
