@@ -149,7 +149,7 @@ def test_full_sample_answers_are_pseudonymised():
 
 
 def test_typology_settings_choose_attributes_blocks_and_weights():
-    from dialogue_analysis.analysis._tables import _attribute_types
+    from dialogue_analysis.analysis._settings import _attribute_types
 
     records = pd.DataFrame({"record_id": ["a"], "territory": ["rural"], "region": ["Bretagne"],
                             "note": ["x"]})

@@ -221,7 +221,7 @@ def _typology_wave(n):
 
 @pytest.mark.parametrize("n_clusters", [30, 24])
 def test_more_groups_than_interviews_is_one_clear_error(n_clusters):
-    from dialogue_analysis.analysis._tables import typology_from_settings
+    from dialogue_analysis.analysis._settings import typology_from_settings
     from dialogue_analysis.typology import TypologySettingsError
 
     records, _, _ = _typology_wave(24)
@@ -233,7 +233,7 @@ def test_more_groups_than_interviews_is_one_clear_error(n_clusters):
 
 
 def test_k_range_beyond_the_data_is_narrowed_with_one_warning():
-    from dialogue_analysis.analysis._tables import typology_from_settings
+    from dialogue_analysis.analysis._settings import typology_from_settings
     from dialogue_analysis.core import DialogueAnalysisWarning
 
     records, codes, terms = _typology_wave(24)
@@ -250,7 +250,7 @@ def test_k_range_beyond_the_data_is_narrowed_with_one_warning():
 def test_small_wave_warns_once_and_sklearn_stays_quiet():
     import warnings
 
-    from dialogue_analysis.analysis._tables import typology_from_settings
+    from dialogue_analysis.analysis._settings import typology_from_settings
     from dialogue_analysis.core import DialogueAnalysisWarning
 
     records, codes, terms = _typology_wave(3)

@@ -220,7 +220,7 @@ def code_crosstab(
     Crosstab
         Rows are codes, columns the groups in a stable order.
     """
-    from ._describe import code_label
+    from ._labels import code_label
 
     g = _groups(records, by)
     cm = code_matrix.copy()

@@ -277,7 +277,7 @@ def typology_map(
     -------
     TypologyMap
     """
-    from ._describe import code_label
+    from ._labels import code_label
 
     ids = records["record_id"].astype(str)
     types = (
