@@ -9,9 +9,8 @@ from importlib import import_module
 _EXPORTS = {
     '_findings': ['prevalence', 'contrasts', 'select_findings', 'evidence_quotes', 'priority_table'],
     '_run': ['StageTimer', 'analyse_tables', 'run_analysis'],
-    '_settings': ['typology_from_settings'],
     '_store': ['analysis_dir', 'save_analysis', 'read_analysis_dir', 'save_manifest', 'load_analysis'],
-    '_tables': ['Analysis', 'family_codes', 'ANALYSIS_DIR', 'MANIFEST', 'DIMENSIONS', 'FAMILY_ALIASES'],
+    '_tables': ['Analysis', 'code_labels', 'family_codes', 'ANALYSIS_DIR', 'MANIFEST', 'DIMENSIONS', 'FAMILY_ALIASES'],
 }
 _WHERE = {name: module for module, names in _EXPORTS.items() for name in names}
 

@@ -17,14 +17,6 @@ if TYPE_CHECKING:  # the typology is imported only by the stages that fit one
 from ._tables import DIMENSIONS, FAMILY_ALIASES, Analysis, family_codes
 
 
-def _categories(records: pd.DataFrame, dimension: str) -> list:
-    s = records[dimension]
-    if isinstance(s.dtype, pd.CategoricalDtype):
-        present = set(s.dropna())
-        return [c for c in s.cat.categories if c in present]
-    return sorted(s.dropna().unique().tolist(), key=str)
-
-
 def prevalence(records: pd.DataFrame, code_matrix: pd.DataFrame,
                dimensions=DIMENSIONS) -> pd.DataFrame:
     """Share of people raising each code, overall (dimension ``"all"``) and by category.
@@ -44,6 +36,7 @@ def prevalence(records: pd.DataFrame, code_matrix: pd.DataFrame,
         ``dimension, category, code, n, count, share, ci_low, ci_high`` (95 % Wilson interval).
     """
     from ..core.stats import wilson_interval  # scipy is imported only when computing
+    from ..themes import group_order  # scikit-learn too
 
     cm = code_matrix.reindex(records["record_id"].astype(str)).fillna(0).astype(int)
     rows = []
@@ -51,7 +44,7 @@ def prevalence(records: pd.DataFrame, code_matrix: pd.DataFrame,
     for dim in dimensions:
         if dim in records:
             values = records[dim].astype(object).to_numpy()
-            parts += [(dim, str(c), values == c) for c in _categories(records, dim)]
+            parts += [(dim, str(c), values == c) for c in group_order(records[dim])]
     for dim, cat, sel in parts:
         n = int(sel.sum())
         counts = cm.to_numpy()[sel].sum(axis=0)

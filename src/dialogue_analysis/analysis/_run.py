@@ -20,16 +20,13 @@ import time
 import warnings
 from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import pandas as pd
 
-if TYPE_CHECKING:  # the typology is imported only by the stages that fit one
-    pass
 from ._findings import contrasts, evidence_quotes, prevalence, priority_table, select_findings
-from ._settings import _attribute_types, _codebook_labels, typology_from_settings
 from ._store import _sha, save_analysis, save_manifest
-from ._tables import DIMENSIONS, Analysis, family_codes
+from ._tables import DIMENSIONS, Analysis, code_labels, family_codes
 
 
 def _versions() -> dict[str, str]:
@@ -44,6 +41,11 @@ def _versions() -> dict[str, str]:
             pass
     return out
 
+
+def _codebook_labels(codebook: pd.DataFrame) -> dict:
+    """code -> {"fr": label, "en": label}, as the typology's describing stages take them."""
+    fr, en = code_labels(codebook, "fr"), code_labels(codebook, "en")
+    return {code: {"fr": fr[code], "en": en[code]} for code in fr}
 
 class StageTimer:
     """Times the stages of a run and reports progress as ``progress(stage, seconds)``."""
@@ -86,7 +88,13 @@ def analyse_tables(records: pd.DataFrame, answers: pd.DataFrame, terms: pd.DataF
     arguments of :class:`Analysis` and the parameters of every stage for the manifest.
     """
     from ..themes import find_themes
-    from ..typology import code_crosstab, describe_groups, typology_map
+    from ..typology import (
+        code_crosstab,
+        describe_groups,
+        typology_attribute_types,
+        typology_from_settings,
+        typology_map,
+    )
 
     settings = dict(settings or {})
     timer = timer or StageTimer()
@@ -133,7 +141,7 @@ def analyse_tables(records: pd.DataFrame, answers: pd.DataFrame, terms: pd.DataF
 
     with timer("describe"):
         # Every attribute describes the groups, also those left out of the clustering.
-        described = _attribute_types(records, attributes) or types
+        described = typology_attribute_types(records, attributes) or types
         cluster_labels = {int(g): v for g, v in (settings.get("cluster_labels") or {}).items()}
         desc = describe_groups(
             records.drop(columns=["typology_group"]), typo.labels_, code_matrix=code_matrix,
@@ -270,7 +278,7 @@ def run_analysis(project, root: str | os.PathLike = ".",
     Parameters
     ----------
     project : Project or path
-        The wave's project (:func:`~dialogue_analysis.config.load_project`) or its survey.yaml.
+        The wave's project (:func:`~dialogue_analysis.ingest.load_project`) or its survey.yaml.
     root : path
         Folder under which ``data/processed/`` (and the NLP cache) live.
     progress : callable, optional

@@ -127,10 +127,10 @@ class Analysis:
 
     def code_label(self, code: str, language: str | None = None) -> str:
         """Label of a code in the report language (the code itself when unlabelled)."""
-        return _labels(self.codebook, language or self.language).get(code, str(code))
+        return code_labels(self.codebook, language or self.language).get(code, str(code))
 
     def code_labels(self, language: str | None = None) -> dict[str, str]:
-        return _labels(self.codebook, language or self.language)
+        return code_labels(self.codebook, language or self.language)
 
     def family_codes(self, family: str) -> list[str]:
         """Codes of a family, in codebook order; ``family`` may be any alias (e.g. "besoin")."""
@@ -155,8 +155,10 @@ class Analysis:
         return str(row.iloc[0][col])
 
 
-def _labels(codebook: pd.DataFrame, language: str) -> dict[str, str]:
-    if codebook.empty:
+def code_labels(codebook: pd.DataFrame | None, language: str = "fr") -> dict[str, str]:
+    """code -> label in ``language`` (``label_en`` or ``label_fr``); the French label, else the
+    code, where that label is missing."""
+    if codebook is None or len(codebook) == 0 or "code" not in codebook:
         return {}
     col = "label_en" if language == "en" else "label_fr"
     labels = codebook[col] if col in codebook else codebook.get("label_fr", codebook["code"])

@@ -4,11 +4,11 @@
 groups, territories) and follows FactoMineR's ``catdes``:
 
 - categories of categorical, multi-select and ordinal attributes, and coded themes: the
-  hypergeometric test value (:func:`~dialogue_analysis.stats.hypergeom_test_value`) of the
+  hypergeometric test value (:func:`~dialogue_analysis.core.stats.hypergeom_test_value`) of the
   count in the group; records with a missing value are left out of that attribute's test;
 - ordinal (level ranks 1..L) and numeric attributes: the test value of the group mean
-  (:func:`~dialogue_analysis.stats.mean_test_value`);
-- specific vocabulary: :func:`~dialogue_analysis.vocabulary.specific_terms`.
+  (:func:`~dialogue_analysis.core.stats.mean_test_value`);
+- specific vocabulary: :func:`~dialogue_analysis.themes.specific_terms`.
 
 p-values are adjusted within each table (categories, means, codes, terms) over every group and
 category, with Benjamini-Hochberg by default (exploratory description: a controlled share of
@@ -131,7 +131,7 @@ def describe_groups(
     terms, answers : DataFrame, optional
         The ``terms`` and (pseudonymised) ``answers`` tables, for vocabulary and quotes.
     attributes : dict or list, optional
-        Attribute types as for :class:`~dialogue_analysis.features.FeatureBuilder`.
+        Attribute types as for :class:`~dialogue_analysis.typology.FeatureBuilder`.
     codebook_labels : dict, optional
         ``code -> label`` or ``code -> {"fr": ..., "en": ...}``; code ids otherwise.
     cluster_labels : dict, optional
@@ -157,7 +157,7 @@ def describe_groups(
     label_families : tuple of str
         Code families the automatic label may name (one code of each, in this order).
     term_unit, min_term_count, n_terms
-        Passed to :func:`~dialogue_analysis.vocabulary.specific_terms` (``n_terms`` = ``top``).
+        Passed to :func:`~dialogue_analysis.themes.specific_terms` (``n_terms`` = ``top``).
     active : collection of str, optional
         The variables the groups were *built* on (attribute names, code ids, and ``"text"`` for
         the words; :attr:`Typology.active_variables_`). Every table then gets a boolean

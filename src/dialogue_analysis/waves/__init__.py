@@ -10,7 +10,7 @@ _EXPORTS = {
     '_change': ['two_proportion_test', 'compare_prevalence', 'mask_prevalence', 'vocabulary_shift', 'group_sizes', 'reinterviewed', 'reinterview_changes', 'summarise_reinterviews', 'PREVALENCE_COLUMNS'],
     '_compare': ['Comparison', 'compare_waves'],
     '_drift': ['schema_drift', 'DRIFT_COLUMNS'],
-    '_inputs': ['wave_name', 'profile_records', 'declared_types', 'HELPER_COLUMNS'],
+    '_inputs': ['wave_name', 'profile_records', 'HELPER_COLUMNS'],
     '_pool': ['PooledWaves', 'pool_waves', 'analyse_pooled', 'ID_SEPARATOR'],
     '_reference': ['ReferenceTypology', 'match_groups', 'match_labels', 'RefitResult', 'refit_and_match'],
 }

@@ -17,7 +17,7 @@ import pandas as pd
 from scipy import stats as st
 
 from ..core.stats import benjamini_hochberg, holm, wilson_interval
-from ..themes import specific_terms
+from ..themes import group_order, specific_terms
 from ._inputs import profile_records
 from ._pool import ID_SEPARATOR
 
@@ -59,14 +59,8 @@ def _correct(p, correction):
 
 
 def _categories(records_a, records_b, dim):
-    values = []
-    for r in (records_a, records_b):
-        if dim in r:
-            s = r[dim]
-            if isinstance(s.dtype, pd.CategoricalDtype):
-                values += [str(c) for c in s.cat.categories if c in set(s.dropna())]
-            else:
-                values += sorted(s.dropna().astype(str).unique())
+    """The categories of ``dim`` in either wave, wave A's order first."""
+    values = [str(c) for r in (records_a, records_b) if dim in r for c in group_order(r[dim])]
     return list(dict.fromkeys(values))
 
 

@@ -13,6 +13,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from ..analysis import code_labels as analysis_code_labels
+from ..typology import Typology
 from ._change import (
     compare_prevalence,
     group_sizes,
@@ -95,17 +97,6 @@ class Comparison:
         return p.reindex(p["difference"].abs().sort_values(ascending=False).index)
 
 
-def _code_labels(wave, language="fr") -> dict[str, str]:
-    cb = getattr(wave, "codebook", None)
-    if cb is None or len(cb) == 0 or "code" not in cb:
-        return {}
-    col = "label_en" if language == "en" and "label_en" in cb else "label_fr"
-    if col not in cb:
-        return {}
-    labels = cb[col].astype(object).where(cb[col].notna(), cb["code"])
-    return dict(zip(cb["code"].astype(str), labels.astype(str), strict=True))
-
-
 def compare_waves(a, b, *, project_a=None, project_b=None, reference=None, refit=False,
                   by: Iterable[str] = ("stakeholder_group",), alpha: float = 0.05,
                   correction: str = "holm", min_cell_count: int | None = None,
@@ -157,8 +148,6 @@ def compare_waves(a, b, *, project_a=None, project_b=None, reference=None, refit
         if "typology_group" in a.records and a.records["typology_group"].notna().any():
             reference = ReferenceTypology.from_wave(a, far_quantile=far_quantile)
         else:
-            from ..typology import Typology
-
             seed = int(settings_a.get("seed", 0))
             params = {"random_state": seed, **(typology_params or {})}
             typo = Typology(**params).fit(profile_records(a.records), cm_a, ta)
@@ -213,7 +202,8 @@ def compare_waves(a, b, *, project_a=None, project_b=None, reference=None, refit
     drift = (schema_drift(project_a, project_b, a.records, b.records)
              if project_a is not None and project_b is not None
              else pd.DataFrame(columns=DRIFT_COLUMNS))
-    code_labels = _code_labels(a, language) or _code_labels(b, language)
+    code_labels = (analysis_code_labels(getattr(a, "codebook", None), language)
+                   or analysis_code_labels(getattr(b, "codebook", None), language))
     return Comparison(
         wave_a=wa, wave_b=wb, n_a=len(a.records), n_b=len(b.records), prevalence=prevalence,
         vocabulary=vocab, assignments=assignments, group_sizes=sizes, group_test=test,

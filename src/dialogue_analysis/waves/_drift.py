@@ -19,7 +19,7 @@ def schema_drift(project_a, project_b, records_a=None, records_b=None, *,
     Parameters
     ----------
     project_a, project_b : Project
-        The two waves' projects (:func:`~dialogue_analysis.config.load_project`).
+        The two waves' projects (:func:`~dialogue_analysis.ingest.load_project`).
     records_a, records_b : DataFrame, optional
         Their records, to list the category values observed in one wave only.
     headers_a, headers_b : list of str, optional

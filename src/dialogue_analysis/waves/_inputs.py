@@ -41,23 +41,6 @@ def _terms(wave):
     return None if terms is None or len(terms) == 0 else terms
 
 
-def declared_types(wave) -> dict[str, str] | None:
-    """Attribute types for the typology as the wave's analysis used them (region left out).
-
-    From the ``attributes`` table (declared name and type) when the wave has one, else None
-    (types inferred from the dtypes).
-    """
-    attrs = getattr(wave, "attributes", None)
-    if attrs is None or len(attrs) == 0 or "type" not in attrs:
-        return None
-    records = wave.records
-    keep = {"categorical", "ordinal", "multi", "numeric"}
-    types = {r["attribute"]: r["type"] for r in attrs.to_dict("records")
-             if r["attribute"] in records and r["type"] in keep}
-    types.pop("region", None)  # as in the wave's own typology: many levels, little about needs
-    return types or None
-
-
 def _group_labels(wave) -> dict[int, str]:
     groups = getattr(wave, "groups", None)
     if groups is None or len(groups) == 0 or "label" not in groups:

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
+from ..analysis import Analysis, analyse_tables
 from ._inputs import _code_matrix, _terms, wave_name
 
 ID_SEPARATOR = "@"
@@ -117,8 +118,6 @@ def analyse_pooled(*waves, names: Sequence[str] | None = None, settings: dict | 
     Analysis
         Named ``"<wave A>+<wave B>"``; ``records`` has the ``wave`` column and unique ids.
     """
-    from ..analysis import Analysis, analyse_tables
-
     pooled = pool_waves(*waves, names=names)
     first = waves[0]
     settings = {**(getattr(first, "settings", None) or {}), **(settings or {})}

@@ -19,27 +19,33 @@ from typing import Any
 import numpy as np
 import pandas as pd
 from scipy.optimize import linear_sum_assignment
+from sklearn.base import BaseEstimator, clone
 
-from ..typology import FeatureBuilder
-from ._inputs import _code_matrix, _group_labels, _terms, declared_types, profile_records, wave_name
+from ..typology import FEATURE_PARAMS, FeatureBuilder, Typology, feature_builder_from_settings
+from ._inputs import _code_matrix, _group_labels, _terms, profile_records, wave_name
 
 
-class ReferenceTypology:
+class ReferenceTypology(BaseEstimator):
     """The groups of a reference wave, frozen so that later waves can be assigned to them.
+
+    A meta-estimator over a :class:`~dialogue_analysis.typology.FeatureBuilder`: :meth:`fit`
+    fits a clone of ``feature_builder`` on the reference wave and places each group's centre
+    in that feature space.
 
     Parameters
     ----------
+    feature_builder : FeatureBuilder, optional
+        The (unfitted) feature space of the typology that made the groups; a default
+        ``FeatureBuilder()`` when None. :meth:`from_settings` builds the one of a run's settings,
+        :meth:`from_typology` freezes a fitted typology as it is.
     far_quantile : float
         A new record is ``far`` when its distance to the nearest centre exceeds this quantile
         of the reference records' distances to their own group's centre.
-    attributes, families, blocks, weights, scaling, n_text_components, random_state
-        Passed to :class:`~dialogue_analysis.features.FeatureBuilder`; give those of the
-        typology that made the groups (a :class:`~dialogue_analysis.typology.Typology` can be
-        frozen as it is with :meth:`from_typology`).
 
     Attributes
     ----------
     feature_builder_ : FeatureBuilder
+        The fitted feature builder.
     centers_ : DataFrame
         Centre of each group (index: group number) in the reference feature space.
     labels_ : Series
@@ -55,16 +61,9 @@ class ReferenceTypology:
         group -> label (the analyst's or the automatic one), carried to later waves.
     """
 
-    def __init__(self, far_quantile=0.95, attributes=None, families=None, blocks=None,
-                 weights=None, scaling="inertia", n_text_components=20, random_state=0):
+    def __init__(self, feature_builder=None, far_quantile=0.95):
+        self.feature_builder = feature_builder
         self.far_quantile = far_quantile
-        self.attributes = attributes
-        self.families = families
-        self.blocks = blocks
-        self.weights = weights
-        self.scaling = scaling
-        self.n_text_components = n_text_components
-        self.random_state = random_state
 
     def fit(self, records, code_matrix=None, terms=None, *, groups, group_labels=None):
         """Build the reference feature space and the centre of each group. Returns self.
@@ -78,39 +77,47 @@ class ReferenceTypology:
         group_labels : dict, optional
             group -> label.
         """
-        self.feature_builder_ = FeatureBuilder(
-            attributes=self.attributes, families=self.families, blocks=self.blocks,
-            weights=self.weights, scaling=self.scaling,
-            n_text_components=self.n_text_components, random_state=self.random_state)
+        self.feature_builder_ = (FeatureBuilder() if self.feature_builder is None
+                                 else clone(self.feature_builder))
         features = self.feature_builder_.fit_transform(profile_records(records), code_matrix,
                                                        terms)
         return self._set_groups(features, groups, group_labels)
 
     @classmethod
+    def from_settings(cls, settings, records, attributes=None, far_quantile=0.95):
+        """An unfitted reference in the feature space a run's settings describe.
+
+        ``settings`` are the run's (``seed``, ``typology_attributes``, ``typology_blocks``,
+        ``typology_weights``), ``attributes`` the declared attributes table: the features are
+        those the run clustered on (:func:`~dialogue_analysis.typology.feature_builder_from_settings`).
+        """
+        builder = feature_builder_from_settings(settings or {}, profile_records(records),
+                                                attributes)
+        return cls(feature_builder=builder, far_quantile=far_quantile)
+
+    @classmethod
     def from_typology(cls, typology, far_quantile=0.95, group_labels=None):
         """Freeze a fitted :class:`~dialogue_analysis.typology.Typology` (no refitting)."""
-        fb = typology.feature_builder_
-        ref = cls(far_quantile=far_quantile, attributes=fb.attributes, families=fb.families,
-                  blocks=fb.blocks, weights=fb.weights, scaling=fb.scaling,
-                  n_text_components=fb.n_text_components, random_state=fb.random_state)
-        ref.feature_builder_ = fb
+        ref = cls(feature_builder=clone(typology.feature_builder_), far_quantile=far_quantile)
+        ref.feature_builder_ = typology.feature_builder_
         return ref._set_groups(typology.features_, typology.labels_, group_labels)
 
     @classmethod
     def from_wave(cls, wave, far_quantile=0.95, random_state=None):
         """Freeze the typology of an analysed wave (``records["typology_group"]``).
 
-        The feature space is rebuilt with the parameters the wave's analysis used (declared
-        attribute types without region, every code family, text, the run's seed), so the
-        centres are those of the published groups.
+        The feature space is rebuilt from the wave's settings and declared attributes, as its
+        analysis built it (:meth:`from_settings`), so the centres are those of the published
+        groups. ``random_state`` overrides the run's seed.
         """
         if "typology_group" not in wave.records:
             raise ValueError(f"wave {wave_name(wave)!r} has no typology_group column: "
                              "fit a Typology and use ReferenceTypology.from_typology")
-        seed = random_state
-        if seed is None:
-            seed = int((getattr(wave, "settings", None) or {}).get("seed", 0))
-        ref = cls(far_quantile=far_quantile, attributes=declared_types(wave), random_state=seed)
+        settings = dict(getattr(wave, "settings", None) or {})
+        if random_state is not None:
+            settings["seed"] = random_state
+        ref = cls.from_settings(settings, wave.records, getattr(wave, "attributes", None),
+                                far_quantile=far_quantile)
         groups = pd.Series(wave.records["typology_group"].to_numpy(),
                            index=wave.records["record_id"].astype(str))
         return ref.fit(wave.records, _code_matrix(wave), _terms(wave), groups=groups,
@@ -293,15 +300,11 @@ def refit_and_match(reference: ReferenceTypology, records, code_matrix=None, ter
         space, for the two groups to be "the same"; ``reference.radius_`` (the median distance of
         a reference record to its centre) by default.
     """
-    from ..typology import Typology
-
     if typology is None:
         # Same k as the reference unless told otherwise: a later wave is often smaller, and a
         # k chosen anew on it would merge groups that then look "vanished".
-        params = {"attributes": reference.attributes, "families": reference.families,
-                  "blocks": reference.blocks, "weights": reference.weights,
-                  "scaling": reference.scaling, "n_text_components": reference.n_text_components,
-                  "random_state": reference.random_state,
+        features = reference.feature_builder_.get_params()
+        params = {**{p: features[p] for p in FEATURE_PARAMS},
                   "n_clusters": len(reference.centers_), **typology_params}
         typology = Typology(**params)
     typology.fit(profile_records(records), code_matrix, terms)
