@@ -22,8 +22,6 @@ from sklearn.exceptions import ConvergenceWarning
 from sklearn.metrics import adjusted_rand_score, calinski_harabasz_score, silhouette_score
 from threadpoolctl import threadpool_limits
 
-from ..core.errors import DialogueAnalysisError, DialogueAnalysisWarning
-from ..core.i18n import tr
 from ._features import FeatureBuilder
 
 # The parameters a Typology passes on to its FeatureBuilder (same names on both).
@@ -43,39 +41,6 @@ EVIDENCE_COLUMNS = [
     "supported",
     "chosen",
 ]
-
-
-class TypologySettingsError(DialogueAnalysisError, ValueError):
-    """A typology setting does not fit the wave (more groups than interviews, an attribute
-    the typology cannot use)."""
-
-
-def check_group_settings(n_records: int, n_clusters, k_range, *, min_group_size: int = 5,
-                         language: str = "fr") -> None:
-    """Check ``n_clusters`` and ``k_range`` against the number of interviews, before fitting.
-
-    At most ``n_records - 1`` groups can be made (each group needs a record, and one group of
-    everything says nothing). A fixed ``n_clusters`` beyond that is an error; a ``k_range``
-    beyond it is narrowed, with a warning; a wave too small for groups of ``min_group_size``
-    gets one warning (instead) that its groups are fragile and which numbers are tried.
-    """
-    top = n_records - 1
-    if top < 2:
-        raise TypologySettingsError(tr("typo_too_few", language, n=n_records))
-    if n_clusters != "auto" and int(n_clusters) > top:
-        raise TypologySettingsError(tr("typo_n_clusters", language, k=n_clusters, n=n_records,
-                                       top=top))
-    if n_clusters == "auto":
-        low, high = min(int(k_range[0]), top), min(int(k_range[1]), top)
-        tried = str(low) if low == high else f"{low}–{high}"
-    else:
-        tried = str(n_clusters)
-    if n_records < 2 * min_group_size:  # one warning says it all on a very small wave
-        warnings.warn(tr("typo_small_wave", language, n=n_records, size=min_group_size,
-                         tried=tried), DialogueAnalysisWarning, stacklevel=2)
-    elif n_clusters == "auto" and int(k_range[1]) > top:
-        warnings.warn(tr("typo_k_range", language, low=k_range[0], high=k_range[1],
-                         n=n_records, tried=tried), DialogueAnalysisWarning, stacklevel=2)
 
 
 def choose_k(evidence, *, stability_threshold=0.75, tolerance=0.02, min_group_size=5):

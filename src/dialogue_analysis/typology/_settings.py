@@ -6,12 +6,49 @@ One place, so that the run and a later wave carrying the run's groups over
 
 from __future__ import annotations
 
+import warnings
+
 import pandas as pd
 
+from ..core.errors import DialogueAnalysisError, DialogueAnalysisWarning
+from ..core.i18n import tr
 from ._features import FeatureBuilder
-from ._model import FEATURE_PARAMS, Typology, TypologySettingsError, check_group_settings
+from ._model import FEATURE_PARAMS, Typology
 
 TYPOLOGY_TYPES = ("categorical", "ordinal", "multi", "numeric")
+
+
+class TypologySettingsError(DialogueAnalysisError, ValueError):
+    """A typology setting does not fit the wave (more groups than interviews, an attribute
+    the typology cannot use)."""
+
+
+def check_group_settings(n_records: int, n_clusters, k_range, *, min_group_size: int = 5,
+                         language: str = "fr") -> None:
+    """Check ``n_clusters`` and ``k_range`` against the number of interviews, before fitting.
+
+    At most ``n_records - 1`` groups can be made (each group needs a record, and one group of
+    everything says nothing). A fixed ``n_clusters`` beyond that is an error; a ``k_range``
+    beyond it is narrowed, with a warning; a wave too small for groups of ``min_group_size``
+    gets one warning (instead) that its groups are fragile and which numbers are tried.
+    """
+    top = n_records - 1
+    if top < 2:
+        raise TypologySettingsError(tr("typo_too_few", language, n=n_records))
+    if n_clusters != "auto" and int(n_clusters) > top:
+        raise TypologySettingsError(tr("typo_n_clusters", language, k=n_clusters, n=n_records,
+                                       top=top))
+    if n_clusters == "auto":
+        low, high = min(int(k_range[0]), top), min(int(k_range[1]), top)
+        tried = str(low) if low == high else f"{low}–{high}"
+    else:
+        tried = str(n_clusters)
+    if n_records < 2 * min_group_size:  # one warning says it all on a very small wave
+        warnings.warn(tr("typo_small_wave", language, n=n_records, size=min_group_size,
+                         tried=tried), DialogueAnalysisWarning, stacklevel=2)
+    elif n_clusters == "auto" and int(k_range[1]) > top:
+        warnings.warn(tr("typo_k_range", language, low=k_range[0], high=k_range[1],
+                         n=n_records, tried=tried), DialogueAnalysisWarning, stacklevel=2)
 
 
 def typology_attribute_types(records: pd.DataFrame, attributes: pd.DataFrame | None,
