@@ -149,12 +149,13 @@ def test_full_sample_answers_are_pseudonymised():
 
 
 def test_typology_settings_choose_attributes_blocks_and_weights():
-    from dialogue_analysis.analysis._tables import _attribute_types
+    from dialogue_analysis.typology import typology_attribute_types
 
     records = pd.DataFrame({"record_id": ["a"], "territory": ["rural"], "region": ["Bretagne"],
                             "note": ["x"]})
     attributes = pd.DataFrame({"attribute": ["territory", "region", "note"],
                                "type": ["categorical", "categorical", "text"]})
-    assert _attribute_types(records, attributes) == {"territory": "categorical",
-                                                      "region": "categorical"}
-    assert _attribute_types(records, attributes, ["territory"]) == {"territory": "categorical"}
+    assert typology_attribute_types(records, attributes) == {"territory": "categorical",
+                                                             "region": "categorical"}
+    assert typology_attribute_types(records, attributes, ["territory"]) == {
+        "territory": "categorical"}

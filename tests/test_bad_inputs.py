@@ -221,8 +221,7 @@ def _typology_wave(n):
 
 @pytest.mark.parametrize("n_clusters", [30, 24])
 def test_more_groups_than_interviews_is_one_clear_error(n_clusters):
-    from dialogue_analysis.analysis._tables import typology_from_settings
-    from dialogue_analysis.typology import TypologySettingsError
+    from dialogue_analysis.typology import TypologySettingsError, typology_from_settings
 
     records, _, _ = _typology_wave(24)
     with pytest.raises(TypologySettingsError) as info:
@@ -233,8 +232,8 @@ def test_more_groups_than_interviews_is_one_clear_error(n_clusters):
 
 
 def test_k_range_beyond_the_data_is_narrowed_with_one_warning():
-    from dialogue_analysis.analysis._tables import typology_from_settings
     from dialogue_analysis.core import DialogueAnalysisWarning
+    from dialogue_analysis.typology import typology_from_settings
 
     records, codes, terms = _typology_wave(24)
     with pytest.warns(DialogueAnalysisWarning) as caught:
@@ -250,8 +249,8 @@ def test_k_range_beyond_the_data_is_narrowed_with_one_warning():
 def test_small_wave_warns_once_and_sklearn_stays_quiet():
     import warnings
 
-    from dialogue_analysis.analysis._tables import typology_from_settings
     from dialogue_analysis.core import DialogueAnalysisWarning
+    from dialogue_analysis.typology import typology_from_settings
 
     records, codes, terms = _typology_wave(3)
     with warnings.catch_warnings(record=True) as caught:

@@ -91,7 +91,8 @@ def synthetic():
                                                          wave.terms)
     labels = {"need.local_support": {"fr": "accompagnement de proximité", "en": "local support"},
               "barrier.fear_scams": {"fr": "peur des arnaques", "en": "fear of scams"}}
-    ch = typo.describe(answers=wave.answers, codebook_labels=labels)
+    ch = typo.describe(wave.records, wave.code_matrix, wave.terms, answers=wave.answers,
+                       codebook_labels=labels)
     return wave, typo, ch
 
 
@@ -105,7 +106,8 @@ def test_automatic_labels_name_profile_and_needs(synthetic):
 
 def test_labels_overridden_by_settings(synthetic):
     wave, typo, _ = synthetic
-    ch = typo.describe(cluster_labels={"2": "Jeunes en insertion",
+    ch = typo.describe(wave.records, wave.code_matrix, wave.terms,
+                       cluster_labels={"2": "Jeunes en insertion",
                                        3: {"fr": "Acteurs sociaux", "en": "Social workers"}})
     assert ch.labels[2] == ch.labels_en[2] == "Jeunes en insertion"
     assert (ch.labels[3], ch.labels_en[3]) == ("Acteurs sociaux", "Social workers")

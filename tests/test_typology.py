@@ -135,8 +135,19 @@ def test_seed_agreement_table(wave):
     assert (table["ari"] >= 0.9).all()
 
 
+def test_typology_keeps_no_training_tables(wave, fitted):
+    training = (wave.records, wave.code_matrix, wave.terms)
+    kept = list(vars(fitted).values())
+    kept += [x for v in kept if isinstance(v, tuple | list) for x in v]
+    assert not any(v is t for v in kept for t in training)
+    # assigning needs only the fitted feature builder and the centres
+    groups = fitted.predict(wave.records, wave.code_matrix, wave.terms)
+    own = fitted.labels_.reindex(groups.index.astype(str))
+    assert (groups.to_numpy() == own.to_numpy()).mean() > 0.95
+
+
 def test_describe_from_the_typology(wave, fitted):
-    ch = fitted.describe(answers=wave.answers)
+    ch = fitted.describe(wave.records, wave.code_matrix, wave.terms, answers=wave.answers)
     assert list(ch.summary["group"]) == [1, 2, 3, 4]
     assert ch.summary["size"].sum() == 300
 
@@ -181,7 +192,7 @@ def test_typology_on_real_respondents(realdata):
     assert typo.labels_.value_counts().min() >= typo.min_group_size
     again = Typology(**params).fit(records, None, terms)
     pd.testing.assert_series_equal(typo.labels_, again.labels_)
-    ch = typo.describe(answers=answers)
+    ch = typo.describe(records, None, terms, answers=answers)
     assert ch.summary["size"].sum() == len(records)
     q = ch.quotes
     assert q.groupby("group")["record_id"].apply(lambda s: s.is_unique).all()

@@ -7,8 +7,7 @@ import pytest
 from analysis_fixtures import built_wave
 from sklearn.metrics import adjusted_rand_score
 
-from dialogue_analysis.analysis._tables import typology_from_settings
-from dialogue_analysis.typology import seed_agreement
+from dialogue_analysis.typology import seed_agreement, typology_from_settings
 
 
 def _inputs():

@@ -398,3 +398,28 @@ def test_analyse_pooled_builds_one_typology_over_both_waves():
     mix = pd.crosstab(records["typology_group"], records["wave"])
     assert list(mix.columns) == ["w1", "w2"] and (mix.sum(axis=0) == [60, 40]).all()
     assert pooled.manifest["pooled"] == ["w1", "w2"]
+
+
+def test_reference_from_the_sample_wave_has_the_runs_feature_space():
+    from analysis_fixtures import built_wave
+
+    from dialogue_analysis.typology import typology_from_settings
+
+    if not built_wave().full:
+        pytest.skip("the sample wave's typology needs the full pipeline")
+    a = built_wave().analysis
+    records = a.records.drop(columns="typology_group")
+    run, _ = typology_from_settings(a.settings, records, a.attributes)
+    run.fit(records, a.code_matrix, a.terms)
+    # the run's groups are those published, so its feature space is the run's
+    published = a.records.set_index("record_id")["typology_group"].astype(int)
+    assert (published.reindex(run.labels_.index).to_numpy() == run.labels_.to_numpy()).all()
+
+    ref = ReferenceTypology.from_wave(a)
+    assert list(ref.feature_builder_.feature_names_out_) == list(run.features_.columns)
+    assert ref.feature_builder_.attribute_types_ == run.feature_builder_.attribute_types_
+    # same space, same groups: the frozen centres are the run's centres
+    np.testing.assert_allclose(ref.centers_.to_numpy(),
+                               run.cluster_centers_.loc[ref.centers_.index].to_numpy(),
+                               atol=1e-9)
+    assert (ref.assign(a.records, a.code_matrix, a.terms)["far"]).mean() <= 0.1

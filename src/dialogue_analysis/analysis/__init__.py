@@ -7,7 +7,10 @@ import the others (spaCy, scikit-learn, matplotlib stay unloaded until a stage n
 from importlib import import_module
 
 _EXPORTS = {
-    '_tables': ['Analysis', 'contrasts', 'evidence_quotes', 'family_codes', 'load_analysis', 'prevalence', 'priority_table', 'read_analysis_dir', 'run_analysis', 'save_analysis', 'select_findings', 'FAMILY_ALIASES', 'analyse_tables', 'save_manifest'],
+    '_findings': ['prevalence', 'contrasts', 'select_findings', 'evidence_quotes', 'priority_table'],
+    '_run': ['StageTimer', 'analyse_tables', 'run_analysis'],
+    '_store': ['analysis_dir', 'save_analysis', 'read_analysis_dir', 'save_manifest', 'load_analysis'],
+    '_tables': ['Analysis', 'code_labels', 'family_codes', 'ANALYSIS_DIR', 'MANIFEST', 'DIMENSIONS', 'FAMILY_ALIASES'],
 }
 _WHERE = {name: module for module, names in _EXPORTS.items() for name in names}
 

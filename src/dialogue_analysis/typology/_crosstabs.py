@@ -31,6 +31,7 @@ from scipy.stats import chi2_contingency
 from ..core.privacy import mask_wide, small_cells
 from ..themes import correct, group_order
 from ._features import code_family
+from ._labels import code_label
 
 
 def adjusted_residuals(observed, expected=None):
@@ -220,8 +221,6 @@ def code_crosstab(
     Crosstab
         Rows are codes, columns the groups in a stable order.
     """
-    from ._describe import code_label
-
     g = _groups(records, by)
     cm = code_matrix.copy()
     cm.index = cm.index.astype(str)

@@ -4,11 +4,11 @@
 groups, territories) and follows FactoMineR's ``catdes``:
 
 - categories of categorical, multi-select and ordinal attributes, and coded themes: the
-  hypergeometric test value (:func:`~dialogue_analysis.stats.hypergeom_test_value`) of the
+  hypergeometric test value (:func:`~dialogue_analysis.core.stats.hypergeom_test_value`) of the
   count in the group; records with a missing value are left out of that attribute's test;
 - ordinal (level ranks 1..L) and numeric attributes: the test value of the group mean
-  (:func:`~dialogue_analysis.stats.mean_test_value`);
-- specific vocabulary: :func:`~dialogue_analysis.vocabulary.specific_terms`.
+  (:func:`~dialogue_analysis.core.stats.mean_test_value`);
+- specific vocabulary: :func:`~dialogue_analysis.themes.specific_terms`.
 
 p-values are adjusted within each table (categories, means, codes, terms) over every group and
 category, with Benjamini-Hochberg by default (exploratory description: a controlled share of
@@ -22,13 +22,11 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from ..core.quotes import trim_quote
 from ..core.stats import hypergeom_test_value, mean_test_value, wilson_interval
 from ..themes import correct, group_order, specific_terms
 from ._features import attribute_levels, code_family, encode_attribute, infer_attribute_types
-
-# Canonical fields that say who a group is; the automatic labels name them first.
-WHO_ATTRIBUTES = ("stakeholder_group", "profile", "territory", "age_band")
+from ._labels import _labels, _listing, _top, code_label
+from ._quotes import _select_quotes
 
 
 @dataclass
@@ -133,7 +131,7 @@ def describe_groups(
     terms, answers : DataFrame, optional
         The ``terms`` and (pseudonymised) ``answers`` tables, for vocabulary and quotes.
     attributes : dict or list, optional
-        Attribute types as for :class:`~dialogue_analysis.features.FeatureBuilder`.
+        Attribute types as for :class:`~dialogue_analysis.typology.FeatureBuilder`.
     codebook_labels : dict, optional
         ``code -> label`` or ``code -> {"fr": ..., "en": ...}``; code ids otherwise.
     cluster_labels : dict, optional
@@ -159,7 +157,7 @@ def describe_groups(
     label_families : tuple of str
         Code families the automatic label may name (one code of each, in this order).
     term_unit, min_term_count, n_terms
-        Passed to :func:`~dialogue_analysis.vocabulary.specific_terms` (``n_terms`` = ``top``).
+        Passed to :func:`~dialogue_analysis.themes.specific_terms` (``n_terms`` = ``top``).
     active : collection of str, optional
         The variables the groups were *built* on (attribute names, code ids, and ``"text"`` for
         the words; :attr:`Typology.active_variables_`). Every table then gets a boolean
@@ -358,14 +356,6 @@ def _means(records, g, order, types, correction):
     return _finish(pd.concat(rows, ignore_index=True), correction, ["attribute"])
 
 
-def code_label(code, codebook_labels=None, language="fr"):
-    """Label of a code from ``codebook_labels`` (str or ``{"fr", "en"}``), else its id."""
-    label = (codebook_labels or {}).get(code)
-    if isinstance(label, dict):
-        label = label.get(language) or label.get("fr") or next(iter(label.values()), None)
-    return str(label) if label else str(code)
-
-
 def _codes(code_matrix, records, g, order, codebook_labels, correction):
     if code_matrix is None or code_matrix.shape[1] == 0:
         return pd.DataFrame(columns=["group", "family", "code", "label", "test_value"])
@@ -403,280 +393,3 @@ def _codes(code_matrix, records, g, order, codebook_labels, correction):
     return _finish(pd.concat(rows, ignore_index=True), correction, ["code"])
 
 
-def _significant_over(table, group, alpha):
-    if table.empty or "direction" not in table:
-        return table.iloc[0:0]
-    sel = table[(table["group"] == group) & (table["direction"] == "over")]
-    sel = sel[sel["p_adjusted"] < alpha]
-    return sel.sort_values("test_value", ascending=False, kind="stable")
-
-
-def _top(table, column, alpha, n, families=None):
-    """Per group, the ``n`` most over-represented values of ``column`` (significant only)."""
-    out = {}
-    for grp in table["group"].unique() if len(table) else []:
-        sel = _significant_over(table, grp, alpha)
-        if families is not None and "family" in sel:
-            sel = sel[sel["family"].isin(families)]
-        out[grp] = list(sel[column].head(n))
-    return out
-
-
-def _listing(table, group, alpha, column, n=3):
-    sel = _significant_over(table, group, alpha).head(n)
-    if sel.empty:
-        return ""
-    names = sel[column].astype(str)
-    if column == "category":
-        names = sel["attribute"].astype(str) + "=" + names
-    return "; ".join(
-        f"{name} ({tv:+.1f})" for name, tv in zip(names, sel["test_value"], strict=True)
-    )
-
-
-def _labels(order, categories, codes, alpha, label_attributes, families, types, overrides):
-    """Automatic French and English labels, then the analyst's overrides."""
-    if label_attributes is None:
-        described = [c for c, t in types.items() if t in ("categorical", "ordinal")]
-        who = [c for c in WHO_ATTRIBUTES if c in described]
-        # Who they are first (the canonical fields); other attributes only when none is there.
-        label_attributes = who or described
-    labels, labels_en = {}, {}
-    for gi, grp in enumerate(order):
-        cats = _significant_over(categories, grp, alpha)
-        cats = cats[cats["attribute"].isin(label_attributes)]
-        # A bare number ("1" of a 1-5 scale) means nothing without its scale: not in a label.
-        cats = cats[~cats["category"].astype(str).str.fullmatch(r"[\d.,\s]+")]
-        who = _who(cats, label_attributes)
-        chosen = []
-        sig = _significant_over(codes, grp, alpha)
-        for fam in families:  # one code of each family, in the order given
-            chosen += list(sig[sig["family"] == fam].index[:1])
-        what_fr = [_lower_first(codes.loc[i, "label"]) for i in chosen]
-        what_en = [_lower_first(codes.loc[i, "label_en"]) for i in chosen]
-        head_fr = ", ".join(" et ".join(w) for w in who) if who else f"Groupe {gi + 1}"
-        head_en = ", ".join(" and ".join(w) for w in who) if who else f"Group {gi + 1}"
-        labels[grp] = _capitalise(head_fr + (" : " + ", ".join(what_fr) if what_fr else ""))
-        labels_en[grp] = _capitalise(head_en + (": " + ", ".join(what_en) if what_en else ""))
-    for labs in (labels, labels_en):  # identical automatic labels would confuse a reader
-        seen = pd.Series(labs).duplicated(keep=False)
-        for grp in seen[seen].index:
-            labs[grp] = f"{labs[grp]} ({grp})"
-    for key, value in (overrides or {}).items():
-        grp = next((o for o in order if str(o) == str(key)), None)
-        if grp is None:
-            continue
-        if isinstance(value, dict):
-            labels[grp] = value.get("fr", labels[grp])
-            labels_en[grp] = value.get("en", labels_en[grp])
-        else:
-            labels[grp] = labels_en[grp] = str(value)
-    return labels, labels_en
-
-
-# Who a group is: rules tried in order, (attribute, number of its categories, share of the
-# group they must make up together). A profile that is half the group names it; two profiles
-# name it only when they make most of it, else its stakeholder group does.
-WHO_RULES = (("profile", 1, 0.5), ("profile", 2, 0.75), ("stakeholder_group", 1, 0.6),
-             ("profile", 2, 0.6), ("stakeholder_group", 2, 0.6))
-WHERE_LEVELS = ("territory", "age_band")
-
-
-def _who(cats, label_attributes, where_share=0.4):
-    """Words naming who a group is: ``[["senior", "salarié décroché"], ["rural"]]``.
-
-    The first rule of :data:`WHO_RULES` that the group's over-represented categories meet, then
-    the over-represented territory (or age band) shared by at least ``where_share`` of the
-    group. With attributes other than the canonical ones: the two most over-represented
-    categories.
-    """
-    levels = {a for a, _, _ in WHO_RULES if a in label_attributes}
-    if not levels:
-        top2 = cats.drop_duplicates("attribute").head(2)
-        top2 = top2.assign(_o=top2["attribute"].map(label_attributes.index))
-        return [[str(c)] for c in top2.sort_values("_o", kind="stable")["category"]]
-    who = []
-    for attribute, n, share in WHO_RULES:
-        if attribute not in levels:
-            continue
-        sel = cats[cats["attribute"] == attribute].sort_values(
-            ["count_in_group", "test_value"], ascending=False, kind="stable").head(n)
-        if len(sel) == n and sel["share_in_group"].sum() >= share:
-            who = [list(sel["category"].astype(str))]
-            break
-    if not who:
-        sel = cats[cats["attribute"].isin(levels)]
-        who = [[str(sel["category"].iloc[0])]] if len(sel) else []
-    for attribute in (a for a in WHERE_LEVELS if a in label_attributes):
-        sel = cats[(cats["attribute"] == attribute) & (cats["share_in_group"] >= where_share)]
-        if len(sel):
-            who.append([str(sel["category"].iloc[0])])
-            break
-    return who
-
-
-def _lower_first(text):
-    """'Équipement' -> 'équipement' inside a label, but 'CAF et prestations' stays."""
-    text = str(text)
-    return text[:1].lower() + text[1:] if len(text) > 1 and text[1].islower() else text
-
-
-def _capitalise(text):
-    return text[:1].upper() + text[1:]
-
-
-# -- quotes -------------------------------------------------------------------------------------
-def _length_score(length):
-    """1 for answers of 80-400 characters; shorter ones say little, longer ones get trimmed."""
-    length = np.asarray(length, dtype=float)
-    return np.where(
-        length < 80,
-        length / 80,
-        np.where(length > 400, np.maximum(0.3, 400 / np.maximum(length, 1)), 1.0),
-    )
-
-
-def _centrality(features, records, g, order):
-    """1 for the record closest to its group centre, 0 for the farthest (rank based)."""
-    out = pd.Series(0.5, index=records["record_id"])
-    if features is None:
-        return out
-    feats = features.copy()
-    feats.index = feats.index.astype(str)
-    feats = feats.reindex(records["record_id"]).fillna(0.0)
-    for grp in order:
-        mask = g == grp
-        part = feats[mask]
-        dist = np.sqrt(((part - part.mean()) ** 2).sum(axis=1))
-        out[mask] = 1.0 - dist.rank(pct=True, method="average").to_numpy() + 1.0 / max(len(part), 1)
-    return out.clip(0, 1)
-
-
-def _select_quotes(
-    answers,
-    records,
-    g,
-    order,
-    *,
-    features,
-    code_matrix,
-    terms,
-    passages,
-    top_terms,
-    top_codes,
-    profile_column,
-    n_quotes,
-    max_chars,
-):
-    """Greedy choice of central, relevant, diverse quotes (see the typology guide)."""
-    ans = answers[["record_id", "question_id", "text"]].copy()
-    ans["record_id"] = ans["record_id"].astype(str)
-    ans = ans[ans["text"].notna() & (ans["text"].astype(str).str.strip() != "")]
-    group_of = pd.Series(g, index=records["record_id"])
-    ans["group"] = ans["record_id"].map(group_of)
-    ans = ans[ans["group"].notna()].reset_index(drop=True)
-    centrality = _centrality(features, records, g, order)
-    ans["centrality"] = ans["record_id"].map(centrality).to_numpy(dtype=float)
-
-    answer_terms = {}
-    if terms is not None and len(terms):
-        keys = zip(terms["record_id"].astype(str), terms["question_id"], strict=True)
-        answer_terms = {
-            k: set(str(t).split()) for k, t in zip(keys, terms["terms"].fillna(""), strict=True)
-        }
-    coded = set()
-    if passages is not None and len(passages):
-        coded = set(
-            zip(
-                passages["record_id"].astype(str),
-                passages["question_id"],
-                passages["code"],
-                strict=True,
-            )
-        )
-    cm = None
-    if code_matrix is not None:
-        cm = code_matrix.copy()
-        cm.index = cm.index.astype(str)
-    profile = records.set_index("record_id")[profile_column] if profile_column else None
-
-    rows = []
-    for grp in order:
-        cand = ans[ans["group"] == grp].copy()
-        if cand.empty:
-            continue
-        words, codes_ = set(top_terms.get(grp, [])), list(top_codes.get(grp, []))
-        parts = []
-        if words:
-            hits = [
-                len(answer_terms.get((r, q), set()) & words)
-                for r, q in zip(cand["record_id"], cand["question_id"], strict=True)
-            ]
-            parts.append(np.minimum(hits, 3) / 3)
-        if codes_ and coded:
-            parts.append(
-                np.array(
-                    [
-                        any((r, q, c) in coded for c in codes_)
-                        for r, q in zip(cand["record_id"], cand["question_id"], strict=True)
-                    ],
-                    dtype=float,
-                )
-            )
-        elif codes_ and cm is not None:
-            present = [c for c in codes_ if c in cm.columns]
-            if present:
-                has = cm.reindex(cand["record_id"])[present].fillna(0).to_numpy().mean(axis=1)
-                parts.append(has)
-        relevance = np.mean(parts, axis=0) if parts else np.zeros(len(cand))
-        cand["score"] = (
-            0.4 * cand["centrality"]
-            + 0.4 * relevance
-            + 0.2 * _length_score(cand["text"].astype(str).str.len())
-        )
-        cand = cand.sort_values(
-            ["score", "record_id", "question_id"], ascending=[False, True, True], kind="stable"
-        ).head(300)
-        cand["profile_value"] = cand["record_id"].map(profile) if profile is not None else None
-        if profile is not None:
-            # Diversity among the group's own profiles: a member whose profile is rare in the
-            # group (< 10 %) is not the one to quote for it, however central.
-            members = profile.reindex(records["record_id"][g == grp])
-            shares = members.value_counts(normalize=True)
-            common = cand["profile_value"].isin(shares[shares >= 0.10].index)
-            if cand.loc[common, "record_id"].nunique() >= n_quotes:
-                cand = cand[common]
-        chosen = []
-        while len(chosen) < n_quotes:
-            used = {c["record_id"] for c in chosen}
-            pool = cand[~cand["record_id"].isin(used)]
-            if pool.empty:
-                break
-            # Penalise profiles and questions already quoted, so the quotes show the group's range.
-            same_profile = pool["profile_value"].map(
-                lambda v, ch=chosen: sum(c["profile_value"] == v for c in ch)
-            )
-            same_question = pool["question_id"].map(
-                lambda v, ch=chosen: sum(c["question_id"] == v for c in ch)
-            )
-            adjusted = (
-                pool["score"]
-                * 0.7 ** same_profile.astype(float)
-                * 0.8 ** same_question.astype(float)
-            )
-            best = pool.loc[adjusted.idxmax()]
-            chosen.append(best)
-        for rank, c in enumerate(chosen, start=1):
-            row = {
-                "group": grp,
-                "rank": rank,
-                "record_id": c["record_id"],
-                "question_id": c["question_id"],
-                "text": trim_quote(c["text"], max_chars),
-                "score": float(c["score"]),
-            }
-            if profile_column:
-                row[profile_column] = c["profile_value"]
-            rows.append(row)
-    columns = ["group", "rank", "record_id", "question_id", "text", "score"]
-    return pd.DataFrame(rows, columns=columns + ([profile_column] if profile_column else []))

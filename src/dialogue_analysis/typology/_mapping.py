@@ -19,6 +19,7 @@ import pandas as pd
 
 from ..themes import group_order
 from ._features import code_family, infer_attribute_types, split_multi
+from ._labels import code_label
 
 
 @dataclass
@@ -277,8 +278,6 @@ def typology_map(
     -------
     TypologyMap
     """
-    from ._describe import code_label
-
     ids = records["record_id"].astype(str)
     types = (
         attributes if isinstance(attributes, dict) else infer_attribute_types(records, attributes)

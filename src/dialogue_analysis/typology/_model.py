@@ -1,7 +1,6 @@
 """Typology of stakeholders: cluster records by profile, coded needs and words.
 
-:class:`Typology` builds the weighted feature blocks of :mod:`dialogue_analysis.features`,
-clusters them (k-means or Ward), measures for every candidate k how well separated
+:class:`Typology` builds the weighted feature blocks of a :class:`FeatureBuilder`, clusters them (k-means or Ward), measures for every candidate k how well separated
 (silhouette) and how reproducible (bootstrap stability, agreement between seeds) the groups
 are, compares the separation with a null reference (the same features, each variable permuted
 independently of the others: no group structure, same marginals), and chooses k by a documented
@@ -23,10 +22,11 @@ from sklearn.exceptions import ConvergenceWarning
 from sklearn.metrics import adjusted_rand_score, calinski_harabasz_score, silhouette_score
 from threadpoolctl import threadpool_limits
 
-from ..core.errors import DialogueAnalysisError, DialogueAnalysisWarning
-from ..core.i18n import tr
 from ._features import FeatureBuilder
 
+# The parameters a Typology passes on to its FeatureBuilder (same names on both).
+FEATURE_PARAMS = ("attributes", "families", "blocks", "weights", "scaling", "n_text_components",
+                  "random_state")
 EVIDENCE_COLUMNS = [
     "k",
     "silhouette",
@@ -41,39 +41,6 @@ EVIDENCE_COLUMNS = [
     "supported",
     "chosen",
 ]
-
-
-class TypologySettingsError(DialogueAnalysisError, ValueError):
-    """A typology setting does not fit the wave (more groups than interviews, an attribute
-    the typology cannot use)."""
-
-
-def check_group_settings(n_records: int, n_clusters, k_range, *, min_group_size: int = 5,
-                         language: str = "fr") -> None:
-    """Check ``n_clusters`` and ``k_range`` against the number of interviews, before fitting.
-
-    At most ``n_records - 1`` groups can be made (each group needs a record, and one group of
-    everything says nothing). A fixed ``n_clusters`` beyond that is an error; a ``k_range``
-    beyond it is narrowed, with a warning; a wave too small for groups of ``min_group_size``
-    gets one warning (instead) that its groups are fragile and which numbers are tried.
-    """
-    top = n_records - 1
-    if top < 2:
-        raise TypologySettingsError(tr("typo_too_few", language, n=n_records))
-    if n_clusters != "auto" and int(n_clusters) > top:
-        raise TypologySettingsError(tr("typo_n_clusters", language, k=n_clusters, n=n_records,
-                                       top=top))
-    if n_clusters == "auto":
-        low, high = min(int(k_range[0]), top), min(int(k_range[1]), top)
-        tried = str(low) if low == high else f"{low}–{high}"
-    else:
-        tried = str(n_clusters)
-    if n_records < 2 * min_group_size:  # one warning says it all on a very small wave
-        warnings.warn(tr("typo_small_wave", language, n=n_records, size=min_group_size,
-                         tried=tried), DialogueAnalysisWarning, stacklevel=2)
-    elif n_clusters == "auto" and int(k_range[1]) > top:
-        warnings.warn(tr("typo_k_range", language, low=k_range[0], high=k_range[1],
-                         n=n_records, tried=tried), DialogueAnalysisWarning, stacklevel=2)
 
 
 def choose_k(evidence, *, stability_threshold=0.75, tolerance=0.02, min_group_size=5):
@@ -166,7 +133,7 @@ class Typology(BaseEstimator):
     random_state : int
         Seed of k-means, of the bootstrap and of the text SVD.
     blocks, weights, attributes, families, scaling, n_text_components
-        Passed to :class:`~dialogue_analysis.features.FeatureBuilder`.
+        Passed to :class:`~dialogue_analysis.typology.FeatureBuilder`.
     n_init : int or "auto"
         k-means restarts. ``"auto"``: 10 up to 2,000 records, where restarts are cheap and
         a small weakly structured wave needs them to find the same optimum again (without
@@ -265,15 +232,7 @@ class Typology(BaseEstimator):
         """Build features, evaluate the candidate k, cluster. Returns self."""
         if self.method not in ("kmeans", "ward"):
             raise ValueError(f"unknown method {self.method!r}: use 'kmeans' or 'ward'")
-        self.feature_builder_ = FeatureBuilder(
-            attributes=self.attributes,
-            families=self.families,
-            blocks=self.blocks,
-            weights=self.weights,
-            scaling=self.scaling,
-            n_text_components=self.n_text_components,
-            random_state=self.random_state,
-        )
+        self.feature_builder_ = FeatureBuilder(**{p: getattr(self, p) for p in FEATURE_PARAMS})
         self.features_ = self.feature_builder_.fit_transform(records, code_matrix, terms)
         x = self.features_.to_numpy()
         n = len(x)
@@ -329,7 +288,6 @@ class Typology(BaseEstimator):
         self.labels_ = pd.Series(labels, index=self.features_.index, name="group")
         self.cluster_centers_ = self.features_.groupby(labels).mean()
         self.cluster_centers_.index.name = "group"
-        self._fitted_data = (records, code_matrix, terms)
         return self
 
     @property
@@ -466,8 +424,11 @@ class Typology(BaseEstimator):
             return group
         return pd.DataFrame({"group": group, "distance": dist.min(axis=1)})
 
-    def describe(self, answers=None, **kwargs):
-        """Characterise the groups of the fitted records (see :func:`describe.describe_groups`).
+    def describe(self, records, code_matrix=None, terms=None, answers=None, **kwargs):
+        """Characterise the groups of the records the typology was fitted on.
+
+        The typology keeps no copy of its training tables: pass the ``records``, ``code_matrix``
+        and ``terms`` given to :meth:`fit` (see :func:`describe_groups` for ``kwargs``).
 
         Returns
         -------
@@ -476,7 +437,6 @@ class Typology(BaseEstimator):
         from ._describe import describe_groups
 
         self._check_fitted()
-        records, code_matrix, terms = self._fitted_data
         return describe_groups(
             records,
             self.labels_,

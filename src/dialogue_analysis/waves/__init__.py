@@ -7,7 +7,12 @@ import the others (spaCy, scikit-learn, matplotlib stay unloaded until a stage n
 from importlib import import_module
 
 _EXPORTS = {
-    '_compare': ['Comparison', 'PooledWaves', 'ReferenceTypology', 'RefitResult', 'analyse_pooled', 'compare_prevalence', 'compare_waves', 'declared_types', 'group_sizes', 'mask_prevalence', 'match_groups', 'match_labels', 'pool_waves', 'refit_and_match', 'reinterview_changes', 'reinterviewed', 'schema_drift', 'summarise_reinterviews', 'two_proportion_test', 'vocabulary_shift', 'wave_name'],
+    '_change': ['two_proportion_test', 'compare_prevalence', 'mask_prevalence', 'vocabulary_shift', 'group_sizes', 'reinterviewed', 'reinterview_changes', 'summarise_reinterviews', 'PREVALENCE_COLUMNS'],
+    '_compare': ['Comparison', 'compare_waves'],
+    '_drift': ['schema_drift', 'DRIFT_COLUMNS'],
+    '_inputs': ['wave_name', 'profile_records', 'HELPER_COLUMNS'],
+    '_pool': ['PooledWaves', 'pool_waves', 'analyse_pooled', 'ID_SEPARATOR'],
+    '_reference': ['ReferenceTypology', 'match_groups', 'match_labels', 'RefitResult', 'refit_and_match'],
 }
 _WHERE = {name: module for module, names in _EXPORTS.items() for name in names}
 

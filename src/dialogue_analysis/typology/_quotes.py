@@ -1,0 +1,166 @@
+"""Quotes that speak for a group: typical answers of its most central members, of a readable
+length, several profiles represented.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from ..core.quotes import trim_quote
+
+
+def _length_score(length):
+    """1 for answers of 80-400 characters; shorter ones say little, longer ones get trimmed."""
+    length = np.asarray(length, dtype=float)
+    return np.where(
+        length < 80,
+        length / 80,
+        np.where(length > 400, np.maximum(0.3, 400 / np.maximum(length, 1)), 1.0),
+    )
+
+
+def _centrality(features, records, g, order):
+    """1 for the record closest to its group centre, 0 for the farthest (rank based)."""
+    out = pd.Series(0.5, index=records["record_id"])
+    if features is None:
+        return out
+    feats = features.copy()
+    feats.index = feats.index.astype(str)
+    feats = feats.reindex(records["record_id"]).fillna(0.0)
+    for grp in order:
+        mask = g == grp
+        part = feats[mask]
+        dist = np.sqrt(((part - part.mean()) ** 2).sum(axis=1))
+        out[mask] = 1.0 - dist.rank(pct=True, method="average").to_numpy() + 1.0 / max(len(part), 1)
+    return out.clip(0, 1)
+
+
+def _select_quotes(
+    answers,
+    records,
+    g,
+    order,
+    *,
+    features,
+    code_matrix,
+    terms,
+    passages,
+    top_terms,
+    top_codes,
+    profile_column,
+    n_quotes,
+    max_chars,
+):
+    """Greedy choice of central, relevant, diverse quotes (see the typology guide)."""
+    ans = answers[["record_id", "question_id", "text"]].copy()
+    ans["record_id"] = ans["record_id"].astype(str)
+    ans = ans[ans["text"].notna() & (ans["text"].astype(str).str.strip() != "")]
+    group_of = pd.Series(g, index=records["record_id"])
+    ans["group"] = ans["record_id"].map(group_of)
+    ans = ans[ans["group"].notna()].reset_index(drop=True)
+    centrality = _centrality(features, records, g, order)
+    ans["centrality"] = ans["record_id"].map(centrality).to_numpy(dtype=float)
+
+    answer_terms = {}
+    if terms is not None and len(terms):
+        keys = zip(terms["record_id"].astype(str), terms["question_id"], strict=True)
+        answer_terms = {
+            k: set(str(t).split()) for k, t in zip(keys, terms["terms"].fillna(""), strict=True)
+        }
+    coded = set()
+    if passages is not None and len(passages):
+        coded = set(
+            zip(
+                passages["record_id"].astype(str),
+                passages["question_id"],
+                passages["code"],
+                strict=True,
+            )
+        )
+    cm = None
+    if code_matrix is not None:
+        cm = code_matrix.copy()
+        cm.index = cm.index.astype(str)
+    profile = records.set_index("record_id")[profile_column] if profile_column else None
+
+    rows = []
+    for grp in order:
+        cand = ans[ans["group"] == grp].copy()
+        if cand.empty:
+            continue
+        words, codes_ = set(top_terms.get(grp, [])), list(top_codes.get(grp, []))
+        parts = []
+        if words:
+            hits = [
+                len(answer_terms.get((r, q), set()) & words)
+                for r, q in zip(cand["record_id"], cand["question_id"], strict=True)
+            ]
+            parts.append(np.minimum(hits, 3) / 3)
+        if codes_ and coded:
+            parts.append(
+                np.array(
+                    [
+                        any((r, q, c) in coded for c in codes_)
+                        for r, q in zip(cand["record_id"], cand["question_id"], strict=True)
+                    ],
+                    dtype=float,
+                )
+            )
+        elif codes_ and cm is not None:
+            present = [c for c in codes_ if c in cm.columns]
+            if present:
+                has = cm.reindex(cand["record_id"])[present].fillna(0).to_numpy().mean(axis=1)
+                parts.append(has)
+        relevance = np.mean(parts, axis=0) if parts else np.zeros(len(cand))
+        cand["score"] = (
+            0.4 * cand["centrality"]
+            + 0.4 * relevance
+            + 0.2 * _length_score(cand["text"].astype(str).str.len())
+        )
+        cand = cand.sort_values(
+            ["score", "record_id", "question_id"], ascending=[False, True, True], kind="stable"
+        ).head(300)
+        cand["profile_value"] = cand["record_id"].map(profile) if profile is not None else None
+        if profile is not None:
+            # Diversity among the group's own profiles: a member whose profile is rare in the
+            # group (< 10 %) is not the one to quote for it, however central.
+            members = profile.reindex(records["record_id"][g == grp])
+            shares = members.value_counts(normalize=True)
+            common = cand["profile_value"].isin(shares[shares >= 0.10].index)
+            if cand.loc[common, "record_id"].nunique() >= n_quotes:
+                cand = cand[common]
+        chosen = []
+        while len(chosen) < n_quotes:
+            used = {c["record_id"] for c in chosen}
+            pool = cand[~cand["record_id"].isin(used)]
+            if pool.empty:
+                break
+            # Penalise profiles and questions already quoted, so the quotes show the group's range.
+            same_profile = pool["profile_value"].map(
+                lambda v, ch=chosen: sum(c["profile_value"] == v for c in ch)
+            )
+            same_question = pool["question_id"].map(
+                lambda v, ch=chosen: sum(c["question_id"] == v for c in ch)
+            )
+            adjusted = (
+                pool["score"]
+                * 0.7 ** same_profile.astype(float)
+                * 0.8 ** same_question.astype(float)
+            )
+            best = pool.loc[adjusted.idxmax()]
+            chosen.append(best)
+        for rank, c in enumerate(chosen, start=1):
+            row = {
+                "group": grp,
+                "rank": rank,
+                "record_id": c["record_id"],
+                "question_id": c["question_id"],
+                "text": trim_quote(c["text"], max_chars),
+                "score": float(c["score"]),
+            }
+            if profile_column:
+                row[profile_column] = c["profile_value"]
+            rows.append(row)
+    columns = ["group", "rank", "record_id", "question_id", "text", "score"]
+    return pd.DataFrame(rows, columns=columns + ([profile_column] if profile_column else []))
