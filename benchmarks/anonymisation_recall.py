@@ -38,7 +38,7 @@ from pathlib import Path
 import pandas as pd
 import yaml
 
-from dialogue_analysis.anonymise._detect import (
+from dialogue_analysis.anonymise import (
     KINDS,
     SPAN_COLUMNS,
     AnonymisedAnswers,
