@@ -15,6 +15,7 @@ from ._checks import (
     _structured,
     _subtract,
 )
+from ._cues import case_insensitive_names, cue_persons, extend_names
 from ._lexicon import (
     _first_name_re,
     _first_names,
@@ -27,6 +28,7 @@ from ._lexicon import (
 )
 from ._patterns_fr import (
     _ARTICLES,
+    _BEFORE_PERSON_VERB,
     _CAP_SEQ_RE,
     _CEST_QUI_RE,
     _CONNECTORS,
@@ -234,6 +236,7 @@ class _Detector:
                              and any(a < e and s < b for a, b in other))
                     if self._unknown_words(text[s:e]) and not place:
                         add(s, e, "capitalised")
+            cue_persons(self, text, protected, add, cands.append)
         if doc is not None:
             for ent in doc.ents:
                 if ent.label_ in {"PER", "PERSON"}:
@@ -244,7 +247,10 @@ class _Detector:
 
     def find(self, text: str, doc: Any | None = None) -> list[Identifier]:
         structured = _resolve(_structured(text, self.stop_re))
-        persons = _subtract(_merge(self.persons(text, doc), text), structured, text)
+        persons = _merge(self.persons(text, doc), text)
+        if self.nlp is not None:
+            persons = _merge(extend_names(self, persons, text, self._protected(text)), text)
+        persons = _subtract(persons, structured, text)
         return sorted(structured + persons, key=lambda c: c.start)
 
     def propagate(self, text: str, found: list[Identifier], names: Iterable[str]
@@ -253,12 +259,27 @@ class _Detector:
         words = sorted(set(names), key=len, reverse=True)
         if not words:
             return found
-        rx = re.compile(r"(?<![\w'’-])(?:" + "|".join(map(re.escape, words)) + r")(?![\w'’-])")
+        alt = "|".join(map(re.escape, words))
+        if self.nlp is not None:  # without the word lists, "Rose" would also be "rose"
+            any_case = case_insensitive_names(self, words)
+            if any_case:
+                alt += "|(?i:" + "|".join(map(re.escape, any_case)) + ")"
+            # a name that is also a word ("Blanche") in lower case only before a person's verb
+            words_too = [w.lower() for w in words if " " not in w and w not in any_case]
+            if words_too:
+                alt += ("|(?:" + "|".join(map(re.escape, words_too)) + ")"
+                        + _BEFORE_PERSON_VERB)
+        rx = re.compile(r"(?<![\w'’-])(?:" + alt + r")(?![\w'’-])")
         extra = [Identifier(m.start(), m.end(), "person", m.group(0), "propagated")
                  for m in rx.finditer(text)]
-        protected = [(f.start, f.end) for f in found] + [m.span() for m in
-                                                         _PLACEHOLDER_RE.finditer(text)]
-        extra = [e for e in extra if all(e.end <= s or e.start >= t for s, t in protected)]
+        if self.nlp is not None and extra:
+            extra = extend_names(self, extra, text, self._protected(text))
+        protected = [(f.start, f.end) for f in found]
+        placeholders = [m.span() for m in _PLACEHOLDER_RE.finditer(text)]
+        # a mention may overlap a shorter name found there ("Ait Ouarab" over "Ouarab")
+        extra = [e for e in extra
+                 if not any(s <= e.start and e.end <= t for s, t in protected)
+                 and all(e.end <= s or e.start >= t for s, t in placeholders)]
         if not extra:
             return found
         persons = _merge([f for f in found if f.kind == "person"] + extra, text)

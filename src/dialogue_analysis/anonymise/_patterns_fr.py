@@ -46,7 +46,8 @@ _RELATIONS = (
     r"assistant social|éducateur|éducatrice|médiateur|médiatrice|formateur|formatrice|"
     r"bénévole|aide à domicile|auxiliaire de vie|aide-soignante?|infirmier|infirmière|médecin|"
     r"tuteur|tutrice|curateur|curatrice|patron|patronne|responsable|cheffe?|directeur|directrice|"
-    r"animateur|animatrice|professeur|professeure|prof|maîtresse|instit|institutrice|instituteur"
+    r"animateur|animatrice|professeur|professeure|prof|maîtresse|instit|institutrice|instituteur|"
+    r"ex|marraine|parrain|beau-père|belle-mère|interprète|traductrice|traducteur|avocat|avocate"
 )
 _RELATIONS_EN = (
     r"case\s?worker|social\s+worker|support\s+worker|key\s?worker|neighbou?r|son|daughter|wife|"
@@ -90,12 +91,56 @@ _PERSON_VERB = (
     r"est[ \t]+(?:venue?|passée?|partie?|arrivée?)|a[ \t]+(?:dit|appelé|rappelé|répondu|expliqué))"
     r"(?![\w])"
 )
+# a name that is also a word, typed in lower case before a verb of a person ("blanche me dit")
+_BEFORE_PERSON_VERB = rf"(?=[ \t]+{_PERSON_VERB})"
 _PERSON_VERB_RE = re.compile(rf"(?<![\w'’-])(?P<name>{_NAMEW})[ \t]+{_PERSON_VERB}")
 # the same in lower case: "abdelhakim m'a montré" (the unknown words before the verb)
 _LOWER_BEFORE_VERB_RE = re.compile(
     rf"(?<![\w'’-])(?P<name>[{_L}][{_L}-]+(?:[ \t]+[{_L}][{_L}-]+)?)[ \t]+{_PERSON_VERB}"
 )
 _CEST_QUI_RE = re.compile(rf"(?i:c['’]est)[ \t]+(?P<name>{_NAME_SEQ})[ \t]+(?i:qui|que)\b")
+
+# Cues of a person around a name the model missed (checked by the detector as guesses)
+_POSSESSIVES = r"(?:mon|ma|mes|notre|nos|son|sa|ses|leur|leurs)"
+# "y a Kannan qui fait la traduction": someone who does something
+_Y_A_QUI_RE = re.compile(
+    rf"(?<![\w])(?i:y[ \t]+a|y['’]a|voilà|voila)[ \t]+(?P<name>{_NAME_SEQ})[ \t]+(?i:qui)(?![\w])"
+)
+# "Soazig, ma voisine du dessus": a name in apposition to a relation
+_APPOSITION_RE = re.compile(
+    rf"(?<![\w'’-])(?P<name>{_NAME_SEQ}),[ \t]+{_POSSESSIVES}[ \t]+(?:{_RELATIONS})(?![\w])"
+)
+# "j'ai un ami, Lapierre, il...": a relation with an article, then the name after a comma
+_ARTICLE_RELATION_RE = re.compile(
+    rf"(?<![\w])(?i:un|une)[ \t]+(?:{_RELATIONS}),[ \t]+(?P<name>{_NAME_SEQ})"
+)
+# "Lapierre il appelle", "maddi, elle parle basque": a name taken up by a pronoun (the detector
+# checks that it opens a sentence)
+_RESUMED_RE = re.compile(
+    rf"(?<![\w'’-])(?P<name>{_NAMEW}|[{_L}][{_L}-]{{2,}}),?[ \t]+(?:il|elle)[ \t]+(?=[{_L}])"
+)
+# "demande à Gweltaz, c'est lui qui connaît": a name taken up by "c'est lui / elle qui"
+_CEST_LUI_QUI_RE = re.compile(
+    rf"(?<![\w'’-])(?P<name>{_NAMEW}),?[ \t]+(?i:c['’]est)[ \t]+(?:lui|elle)[ \t]+qui(?![\w])"
+)
+# "ma tante mahjouba slimani", "mon ex, lounès benyoucef": lower-case words after a relation
+_LOWER_RELATION_RE = re.compile(
+    rf"(?<![\w])(?i:{_POSSESSIVES}[ \t]+(?:{_RELATIONS}))(?![\w-]),?[ \t]+"
+    rf"(?P<name>{_LOWER_WORD}(?:[ \t]+{_LOWER_WORD})?)"
+)
+# "mme sauvage m'a dit": one lower-case word after a title, even a common adjective
+_LOWER_TITLE_WORD_RE = re.compile(
+    rf"(?<![\w]){_NOT_AFTER_ARTICLE}(?i:madame|monsieur|mademoiselle|mme|mlle|docteure?)"
+    rf"[ \t]+(?P<name>{_LOWER_WORD})"
+)
+# "TRAN VAN KHIEM": two to four words in capitals (the detector rules out acronyms and words)
+_CAPS_SEQ_RE = re.compile(
+    rf"(?<![\w'’-])[{_U}]{{2,}}(?:-[{_U}]{{2,}})*(?:[ \t]+[{_U}]{{2,}}(?:-[{_U}]{{2,}})*){{1,3}}"
+    rf"(?![\w'’-])"
+)
+# one word before or after a name (to extend "Ibou" to "Ibou Ndiaye-Gueye")
+_WORD_BEFORE_RE = re.compile(r"(?:^|(?<=[^\w'’-]))(?P<word>[\w][\w'’-]*)[ \t]+$")
+_WORD_AFTER_RE = re.compile(r"[ \t]+(?P<word>[\w][\w'’-]*)(?![\w'’-])")
 
 _STREET_TYPES = (
     r"rue|avenue|av\.?|bd|boulevard|bld|impasse|imp\.|allée|allee|allées|chemin|ch\.|place|pl\.|"
