@@ -63,14 +63,15 @@ def cue_persons(det: _Detector, text: str, protected: Spans, add: Add, put: Put)
     for m in _Y_A_QUI_RE.finditer(text):
         add(m.start("name"), m.end("name"), "capitalised")
     # a relation next to the name is a strong cue: a name that is also a word ("Blanche,
-    # ma copine") counts, a word that opens sentences ("Bonjour, ma conseillère") does not
+    # ma copine") counts, a word opening the sentence ("Bonjour, ma conseillère") does not
     for rx in (_APPOSITION_RE, _ARTICLE_RELATION_RE):
         for m in rx.finditer(text):
             words = _TOKEN_RE.findall(m.group("name"))
             if rx is _APPOSITION_RE and _PLACE_BEFORE_RE.search(text[max(0, m.start() - 40):m.start()]):
                 continue  # "À Dakar, ma sœur tient une boutique": a place
-            if not any(det.lexicon.opens_sentence(w) or w.lower() in det.lexicon.stop_words
-                       for w in words):
+            opening = _at_sentence_start(text, m.start("name"))
+            if not any(opening and det.lexicon.opens_sentence(w)
+                       or w.lower() in det.lexicon.stop_words for w in words):
                 add(m.start("name"), m.end("name"), "trigger")
     for m in _CEST_LUI_QUI_RE.finditer(text):
         if not _is_word(det, m.group("name")):

@@ -253,9 +253,19 @@ class _Detector:
         persons = _subtract(persons, structured, text)
         return sorted(structured + persons, key=lambda c: c.start)
 
+    def _place_mention(self, text: str, e: Identifier) -> bool:
+        """A single name word used as a place ("à Lure", "lycée Malraux"), no first name."""
+        if " " in e.text or self._first_name(e.text):
+            return False
+        before = text[max(0, e.start - 40):e.start]
+        return bool(_PLACE_BEFORE_RE.search(before) or _FACILITY_BEFORE_RE.search(before))
+
     def propagate(self, text: str, found: list[Identifier], names: Iterable[str]
                   ) -> list[Identifier]:
-        """Add later occurrences, in ``text``, of name words already found in the record."""
+        """Add later occurrences, in ``text``, of name words already found in the record.
+
+        A single word used as a place ("à Lure") stays as it is.
+        """
         words = sorted(set(names), key=len, reverse=True)
         if not words:
             return found
@@ -279,7 +289,8 @@ class _Detector:
         # a mention may overlap a shorter name found there ("Ait Ouarab" over "Ouarab")
         extra = [e for e in extra
                  if not any(s <= e.start and e.end <= t for s, t in protected)
-                 and all(e.end <= s or e.start >= t for s, t in placeholders)]
+                 and all(e.end <= s or e.start >= t for s, t in placeholders)
+                 and not self._place_mention(text, e)]
         if not extra:
             return found
         persons = _merge([f for f in found if f.kind == "person"] + extra, text)
