@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterable
-from typing import TYPE_CHECKING
+from typing import Any
 
 from ._checks import _at_sentence_start, _is_cap
 from ._lexicon import _fold
@@ -30,8 +30,8 @@ from ._patterns_fr import (
 )
 from ._types import Identifier
 
-if TYPE_CHECKING:
-    from ._detect import _Detector
+# the person detector (``_detect._Detector``): its lexicon, first names and stop names
+_Detector = Any
 
 Add = Callable[[int, int, str], None]
 Put = Callable[[Identifier], None]
