@@ -168,9 +168,10 @@ def anonymise_answers(
     for record_id, ks in by_record.items():
         rtexts = [texts[k] for k in ks]
         found = [found_by_text[t] for t in rtexts]
-        names = _propagation_words(f for fs in found for f in fs) | wave_names
-        if names:
-            found = [det.propagate(t, fs, names) for t, fs in zip(rtexts, found, strict=True)]
+        own = _propagation_words(f for fs in found for f in fs)
+        if own or wave_names:
+            found = [det.propagate(t, fs, own | wave_names, own)
+                     for t, fs in zip(rtexts, found, strict=True)]
         replaced, rows, placed = _pseudonymise_record(rtexts, found)
         for k, t, fps in zip(ks, replaced, placed, strict=True):
             new_texts[k] = t

@@ -260,18 +260,21 @@ class _Detector:
         before = text[max(0, e.start - 40):e.start]
         return bool(_PLACE_BEFORE_RE.search(before) or _FACILITY_BEFORE_RE.search(before))
 
-    def propagate(self, text: str, found: list[Identifier], names: Iterable[str]
-                  ) -> list[Identifier]:
+    def propagate(self, text: str, found: list[Identifier], names: Iterable[str],
+                  own: Iterable[str] | None = None) -> list[Identifier]:
         """Add later occurrences, in ``text``, of name words already found in the record.
 
-        A single word used as a place ("à Lure") stays as it is.
+        A single word used as a place ("à Lure") stays as it is. Only the record's ``own``
+        names (all of ``names`` by default) are looked for in another case than as written:
+        across a wave, a word typed in capitals at the start of one answer is not a name in
+        the lower-case text of another.
         """
         words = sorted(set(names), key=len, reverse=True)
         if not words:
             return found
         alt = "|".join(map(re.escape, words))
         if self.nlp is not None:  # without the word lists, "Rose" would also be "rose"
-            any_case = case_insensitive_names(self, words)
+            any_case = case_insensitive_names(self, words if own is None else set(own))
             if any_case:
                 alt += "|(?i:" + "|".join(map(re.escape, any_case)) + ")"
             # a name that is also a word ("Blanche") in lower case only before a person's verb

@@ -130,7 +130,7 @@ _LOWER_RELATION_RE = re.compile(
 )
 # "mme sauvage m'a dit": one lower-case word after a title, even a common adjective
 _LOWER_TITLE_WORD_RE = re.compile(
-    rf"(?<![\w]){_NOT_AFTER_ARTICLE}(?i:madame|monsieur|mademoiselle|mme|mlle|docteure?)"
+    rf"(?<![\w]){_NOT_AFTER_ARTICLE}(?i:madame|monsieur|mademoiselle|mme|mlle)"
     rf"[ \t]+(?P<name>{_LOWER_WORD})"
 )
 # "TRAN VAN KHIEM": two to four words in capitals (the detector rules out acronyms and words)
