@@ -170,8 +170,9 @@ def case_insensitive_names(det: _Detector, names: Iterable[str]) -> list[str]:
     """Name words to look for in any case: single words that are no common word.
 
     "Vitalie" found once is also "vitalie" and "VITALIE" later; "Blanche" (also a word) is
-    looked for as written only.
+    looked for as written only, and so is a word found in capitals.
     """
-    return sorted({w for w in names if len(w) >= 3 and _LETTER_WORD.fullmatch(w)
+    # a word found in capitals (SDF, RDS) is more likely an acronym than a name
+    return sorted({w for w in names if len(w) >= 3 and _LETTER_WORD.fullmatch(w) and not w.isupper()
                    and w not in det.lexicon
                    and not det.stop_re.fullmatch(_fold(w))}, key=len, reverse=True)
