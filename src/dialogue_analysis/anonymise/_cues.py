@@ -1,0 +1,178 @@
+"""Person rules for the names the model misses: cues around a name, names in capitals, names
+extended to their neighbouring name words and other mentions in another case.
+
+Each rule returns candidate spans; the detector checks them as it checks the model's guesses.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterable
+from typing import Any
+
+from ._checks import _at_sentence_start, _is_cap
+from ._lexicon import _fold
+from ._patterns_fr import (
+    _APPOSITION_RE,
+    _ARTICLE_RELATION_RE,
+    _CAPS_SEQ_RE,
+    _CEST_LUI_QUI_RE,
+    _LOWER_RELATION_RE,
+    _LOWER_TITLE_WORD_RE,
+    _NAME_PARTICLES,
+    _PLACE_BEFORE_RE,
+    _RESUMED_RE,
+    _TITLE_WORDS,
+    _TOKEN_RE,
+    _WORD_AFTER_RE,
+    _WORD_BEFORE_RE,
+    _Y_A_QUI_RE,
+)
+from ._types import Identifier
+
+# the person detector (``_detect._Detector``): its lexicon, first names and stop names
+_Detector = Any
+
+Add = Callable[[int, int, str], None]
+Put = Callable[[Identifier], None]
+Spans = list[tuple[int, int]]
+_NAME_APOSTROPHE = re.compile(r"(?:[dD]|[A-Z])['’][A-ZÀ-Ý]")
+_LETTER_WORD = re.compile(r"[^\W\d_]+(?:-[^\W\d_]+)*")
+
+
+def _inside(start: int, end: int, protected: Spans) -> bool:
+    return any(ps <= start and end <= pe for ps, pe in protected)
+
+
+def _is_word(det: _Detector, word: str) -> bool:
+    """A common word, a stop word or a word that opens sentences ("Bonjour", "Ensuite")."""
+    return (word in det.lexicon or word.lower() in det.lexicon.stop_words
+            or det.lexicon.opens_sentence(word))
+
+
+def cue_persons(det: _Detector, text: str, protected: Spans, add: Add, put: Put) -> None:
+    """Names revealed by what surrounds them ("y a Kannan qui", "Soazig, ma voisine").
+
+    ``add`` checks a capitalised candidate as the detector checks the model's guesses; ``put``
+    keeps a lower-case one as it is (the checks trim lower-case words).
+    """
+
+    def lower(s: int, e: int, source: str) -> None:
+        put(Identifier(s, e, "person", text[s:e], source))
+
+    for m in _Y_A_QUI_RE.finditer(text):
+        add(m.start("name"), m.end("name"), "capitalised")
+    # a relation next to the name is a strong cue: a name that is also a word ("Blanche,
+    # ma copine") counts, a word opening the sentence ("Bonjour, ma conseillère") does not
+    for rx in (_APPOSITION_RE, _ARTICLE_RELATION_RE):
+        for m in rx.finditer(text):
+            words = _TOKEN_RE.findall(m.group("name"))
+            if rx is _APPOSITION_RE and _PLACE_BEFORE_RE.search(text[max(0, m.start() - 40):m.start()]):
+                continue  # "À Dakar, ma sœur tient une boutique": a place
+            opening = _at_sentence_start(text, m.start("name"))
+            if not any(opening and det.lexicon.opens_sentence(w)
+                       or w.lower() in det.lexicon.stop_words for w in words):
+                add(m.start("name"), m.end("name"), "trigger")
+    for m in _CEST_LUI_QUI_RE.finditer(text):
+        if not _is_word(det, m.group("name")):
+            add(m.start("name"), m.end("name"), "trigger")
+    for m in _RESUMED_RE.finditer(text):
+        s, e = m.span("name")
+        word = m.group("name")
+        if not _at_sentence_start(text, s) or _is_word(det, word) or _inside(s, e, protected):
+            continue
+        if word[:1].isupper():
+            add(s, e, "capitalised")
+        else:  # "kannan il dit": a lower-case word that is no word at all
+            lower(s, e, "capitalised")
+    for m in _LOWER_RELATION_RE.finditer(text):
+        keep = []
+        for w in re.finditer(r"\S+", m.group("name")):
+            if _is_word(det, w.group(0)) or len(w.group(0)) < 3:
+                break
+            keep.append(w)
+        if keep:
+            lower(m.start("name") + keep[0].start(), m.start("name") + keep[-1].end(), "trigger")
+    for m in _LOWER_TITLE_WORD_RE.finditer(text):
+        word = m.group("name")
+        # "mme sauvage": an adjective or a noun can be a surname; not a verb nor a stop word
+        if not det.lexicon.opens_sentence(word) and word not in det.lexicon.stop_words:
+            lower(m.start(), m.end(), "title")
+    for m in _CAPS_SEQ_RE.finditer(text):
+        if _capitals_name(det, m.group(0), m.start(), text, protected):
+            add(m.start(), m.end(), "trigger")
+
+
+def _capitals_name(det: _Detector, name: str, start: int, text: str, protected: Spans) -> bool:
+    """A name typed in capitals ("TRAN VAN KHIEM"): no common word, no acronym of a service,
+    and not a whole line shouted in capitals."""
+    words = [w for w in _TOKEN_RE.finditer(name) if w.group(0).lower() not in _NAME_PARTICLES]
+    if len(words) < 2 or not any(len(w.group(0)) >= 4 for w in words):
+        return False
+    for w in words:
+        s, e = start + w.start(), start + w.end()
+        if (w.group(0) in det.lexicon or _inside(s, e, protected)
+                or not re.search(r"[AEIOUYÀ-ÖØ-Ý]", w.group(0).split("-")[0])):
+            return False
+    line_start = text.rfind("\n", 0, start) + 1
+    line_end = text.find("\n", start + len(name))
+    line = text[line_start:line_end if line_end >= 0 else len(text)]
+    return any(c.islower() for c in line)
+
+
+def _name_word(det: _Detector, word: str, start: int, end: int, protected: Spans) -> bool:
+    """A word that reads as one more word of an adjacent name: capitalised or in capitals and
+    no common word, not a title, not a service name."""
+    if _inside(start, end, protected) or _fold(word) in _TITLE_WORDS or not _is_cap(word):
+        return False
+    if ("'" in word or "’" in word) and not _NAME_APOSTROPHE.match(word):
+        return False  # "C'est", "L'interprète"; not "N'Diaye", "d'Estaing"
+    if word.isupper() and len(word) < 3:
+        return False
+    return word not in det.lexicon or word.lower() in _NAME_PARTICLES
+
+
+def extend_names(det: _Detector, persons: list[Identifier], text: str, protected: Spans
+                 ) -> list[Identifier]:
+    """Widen each person span over the name words next to it.
+
+    "Ibou Ndiaye-Gueye" when only "Ibou" was found, "dos Reis Pimentel" or "Ben Chedly" when
+    only the last word was, "maguy Lurel-Tirolien" (a lower-case word that is no word before a
+    name). Lower-case particles count only between two name words.
+    """
+    out = []
+    for p in persons:
+        s, e = p.start, p.end
+        while (m := _WORD_AFTER_RE.match(text, e)) and _name_word(
+                det, m.group("word"), m.start("word"), m.end(), protected):
+            if m.group("word").lower() in _NAME_PARTICLES:
+                break
+            e = m.end()
+        left = s
+        while m := _WORD_BEFORE_RE.search(text, max(0, left - 60), left):
+            word, ws = m.group("word"), m.start("word")
+            lower_particle = word in _NAME_PARTICLES
+            lower_name = (word.islower() and word.isalpha() and len(word) >= 4
+                          and not _is_word(det, word) and not _inside(ws, m.end(), protected))
+            if not (lower_particle or lower_name
+                    or _name_word(det, word, ws, ws + len(word), protected)):
+                break
+            left = ws
+            if not lower_particle:
+                s = left
+        if (s, e) != (p.start, p.end):
+            p = Identifier(s, e, "person", text[s:e], p.source)
+        out.append(p)
+    return out
+
+
+def case_insensitive_names(det: _Detector, names: Iterable[str]) -> list[str]:
+    """Name words to look for in any case: single words that are no common word.
+
+    "Vitalie" found once is also "vitalie" and "VITALIE" later; "Blanche" (also a word) is
+    looked for as written only, and so is a word found in capitals.
+    """
+    # a word found in capitals (SDF, RDS) is more likely an acronym than a name
+    return sorted({w for w in names if len(w) >= 3 and _LETTER_WORD.fullmatch(w) and not w.isupper()
+                   and w not in det.lexicon
+                   and not det.stop_re.fullmatch(_fold(w))}, key=len, reverse=True)

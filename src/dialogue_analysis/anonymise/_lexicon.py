@@ -1,0 +1,215 @@
+"""Word lists: the shipped first names and stop names, and the common words of the spaCy model (to tell a name from a word)."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+import weakref
+from functools import lru_cache
+from importlib import resources
+from typing import Any
+
+from ._patterns_fr import _INTERJECTIONS, _L, _NAME_PARTICLE, _NAMEW
+from ._types import DEFAULT_MODEL
+
+# --------------------------------------------------------------------------------------------
+# Language data
+# --------------------------------------------------------------------------------------------
+
+
+def _strip_accents(text: str) -> str:
+    text = unicodedata.normalize("NFKD", text)
+    return "".join(c for c in text if not unicodedata.combining(c))
+
+
+# Accented Latin letters mapped to their base letters once, so that folding the model's
+# 250,000 words is a str.translate rather than a decomposition of every character.
+_UNACCENT = str.maketrans({chr(cp): _strip_accents(chr(cp)) for cp in range(0xC0, 0x250)
+                           if _strip_accents(chr(cp)) != chr(cp)})
+
+
+def _fold(text: str) -> str:
+    """Lower case without accents, apostrophes unified: the key of name comparisons."""
+    text = text.replace("’", "'").translate(_UNACCENT)
+    if not text.isascii():  # letters outside the table (rare): the general decomposition
+        text = _strip_accents(text)
+    return text.casefold()
+
+
+def _read_data_file(name: str) -> list[str]:
+    text = resources.files("dialogue_analysis").joinpath("data", name).read_text(encoding="utf-8")
+    return [line.strip() for line in text.splitlines() if line.strip() and not line.startswith("#")]
+
+
+@lru_cache(maxsize=1)
+def load_stopnames() -> tuple[str, ...]:
+    """Names never treated as persons (services, organisations, brands, places).
+
+    Read from ``dialogue_analysis/data/person_stopnames.txt``; edit that file, or pass
+    ``extra_stopnames`` to :func:`anonymise_answers`, to add the names of your own field.
+    """
+    return tuple(_read_data_file("person_stopnames.txt"))
+
+
+@lru_cache(maxsize=1)
+def _first_names() -> frozenset[str]:
+    names = {n for line in _read_data_file("person_first_names.txt") for n in line.split()}
+    stop = {_fold(s) for s in load_stopnames()}
+    return frozenset(n for n in names if _fold(n) not in stop)
+
+
+@lru_cache(maxsize=1)
+def _first_name_re() -> re.Pattern[str]:
+    names = sorted(_first_names(), key=len, reverse=True)
+    alt = "|".join(re.escape(n) for n in names)
+    return re.compile(
+        rf"(?<![\w'’-])(?:{alt})(?![\w'’-])(?:[ \t]+(?:{_NAME_PARTICLE}[ \t]+)?{_NAMEW}){{0,2}}"
+    )
+
+
+_LOWER_FIRST_NAME: dict[int, re.Pattern[str]] = {}
+
+
+def _lower_first_name_re(lexicon: _Lexicon) -> re.Pattern[str]:
+    """First names typed in lower case ("kevin mabiala") that are no French word.
+
+    A following lower-case word that is no French word either is taken as the surname.
+    """
+    rx = _LOWER_FIRST_NAME.get(id(lexicon))
+    if rx is None:
+        names = sorted(
+            {n.lower() for n in _first_names() if n.lower() not in lexicon and len(n) > 3},
+            key=len, reverse=True,
+        )
+        alt = "|".join(re.escape(n) for n in names)
+        rx = re.compile(rf"(?<![\w'’@.-])(?:{alt})(?![\w'’@-])(?:[ \t]+(?P<next>[{_L}]+))?")
+        _LOWER_FIRST_NAME[id(lexicon)] = rx
+    return rx
+
+
+@lru_cache(maxsize=16)
+def _stopname_re(extra: tuple[str, ...] = ()) -> re.Pattern[str]:
+    names = {_fold(n) for n in (*load_stopnames(), *extra) if n.strip()}
+    alt = "|".join(re.escape(n) for n in sorted(names, key=len, reverse=True))
+    # matched against the folded text, which keeps the offsets of the original (same length)
+    return re.compile(rf"(?<![\w])(?:{alt})(?![\w])")
+
+
+class _CharFold(dict):
+    """``str.translate`` table folding each character alone (lower case, no accent)."""
+
+    def __missing__(self, code: int) -> str:
+        ch = chr(code)
+        f = _fold(ch)
+        self[code] = value = f if len(f) == 1 else (ch.lower() if len(ch.lower()) == 1 else ch)
+        return value
+
+
+_CHAR_FOLD = _CharFold()
+
+
+def _fold_same_length(text: str) -> str:
+    """Fold each character alone so that offsets stay those of ``text``."""
+    return text.translate(_CHAR_FOLD)
+
+
+def load_ner_model(name: str = DEFAULT_MODEL) -> Any:
+    """The anonymise stage's pipeline: ``nlp.build_pipeline("anonymise", name)``.
+
+    Loaded once per process. Only the named-entity recogniser (and a tok2vec it listens to, if
+    any) is enabled and run; the lemmatizer is loaded but disabled, its tables serve as word
+    lists (to tell ``Bonjour`` from a surname).
+    """
+    from ..nlp import build_pipeline
+
+    return build_pipeline("anonymise", name)
+
+
+class _Lexicon:
+    """Common French words known to the model: lemma lists, inflected forms, stop words.
+
+    ``word in lexicon`` compares in lower case, and also without accents ("Developper",
+    "Arreter" are common words typed without their accents).
+    """
+
+    def __init__(self, nlp: Any = None):
+        words: set[str] = set()
+        words.update(_INTERJECTIONS)
+        not_nouns: set[str] = set(_INTERJECTIONS)
+        self._forms = None
+        if nlp is not None:
+            words.update(getattr(nlp.Defaults, "stop_words", ()))
+            not_nouns.update(getattr(nlp.Defaults, "stop_words", ()))
+            lookups = None
+            if "lemmatizer" in nlp.component_names:
+                lookups = getattr(nlp.get_pipe("lemmatizer"), "lookups", None)
+            if lookups is not None:
+                for table in ("lemma_index", "lemma_exc"):
+                    if lookups.has_table(table):
+                        t = lookups.get_table(table)
+                        for pos in ("noun", "verb", "adj", "adv"):
+                            if pos not in t:
+                                continue
+                            forms = set(t[pos])
+                            if isinstance(t[pos], dict):  # irregular forms -> their lemmas
+                                forms.update(x for lemmas in t[pos].values() for x in lemmas)
+                            words.update(forms)
+                            if pos in ("verb", "adv"):
+                                not_nouns.update(forms)
+                if lookups.has_table("lemma_lookup"):
+                    self._forms = lookups.get_table("lemma_lookup")  # inflected -> lemma
+        self._words = frozenset(w.lower() for w in words)
+        self._not_nouns = frozenset(w.lower() for w in not_nouns)
+        self.stop_words = frozenset(
+            w.lower() for w in (getattr(nlp.Defaults, "stop_words", ()) if nlp else ())
+        )
+        self._folded = frozenset(_fold(w) for w in self._words)
+
+    def opens_sentence(self, word: str) -> bool:
+        """A word that opens a sentence and is no name: "Sans", "Bonjour", "Ensuite"."""
+        return word.lower() in self._not_nouns
+
+    def __contains__(self, word: str) -> bool:
+        w = word.lower().replace("œ", "oe").replace("æ", "ae") if word.isalpha() else word.lower()
+        if w != word.lower() and (w in self._words or _fold(w) in self._folded):
+            return True  # "sœur" where the tables write "soeur"
+        w = word.lower()
+        return (w in self._words or _fold(w) in self._folded
+                or (self._forms is not None and w in self._forms))
+
+
+_LEXICONS: weakref.WeakKeyDictionary[Any, _Lexicon] = weakref.WeakKeyDictionary()
+
+
+def _lexicon(nlp: Any) -> _Lexicon:
+    """The :class:`_Lexicon` of a model, built once per model object."""
+    lex = _LEXICONS.get(nlp)
+    if lex is None:
+        lex = _LEXICONS[nlp] = _Lexicon(nlp)
+    return lex
+
+
+def _ner_components(nlp: Any) -> list[str]:
+    """The enabled components to run for NER: ``ner`` and any tok2vec it listens to.
+
+    Raises
+    ------
+    ValueError
+        When the pipeline has no enabled NER (e.g. the NLP stage's pipeline): the names that
+        only the model finds would pass unnoticed.
+    """
+    needed = [n for n in nlp.pipe_names if nlp.get_pipe_meta(n).factory == "ner"]
+    if not needed:
+        state = "disabled" if "ner" in nlp.component_names else "absent"
+        raise ValueError(
+            f"the spaCy pipeline given to the anonymise stage has its named-entity recogniser "
+            f"{state}; build it with nlp.build_pipeline('anonymise', model) "
+            f"(or load_ner_model), or pass use_ner=False"
+        )
+    for name in nlp.pipe_names:
+        listeners = getattr(nlp.get_pipe(name), "listening_components", None) or []
+        if any(n in needed for n in listeners):
+            needed.insert(0, name)
+    return needed
+
+

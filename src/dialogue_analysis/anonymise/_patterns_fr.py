@@ -1,0 +1,231 @@
+"""French language data as regular expressions and word lists: titles, person cues, verbs of persons, street types, connectors and particles."""
+
+from __future__ import annotations
+
+import re
+
+from ._types import PLACEHOLDER_LABELS
+
+# --------------------------------------------------------------------------------------------
+# Regular expressions (compiled once, at import)
+# --------------------------------------------------------------------------------------------
+
+# Latin letters, with those of Latin Extended-A/B (Łukasz, Dragoș, Yıldız, Šimić)
+_EXT = [chr(c) for c in range(0x100, 0x250)]
+_U = "A-ZÀ-ÖØ-Þ" + "".join(c for c in _EXT if c.isupper())
+_L = "a-zß-öø-ÿ" + "".join(c for c in _EXT if c.islower())
+# A capitalised name word: Lefèvre, N'Diaye, O'Brien, Le Floc'h, Jean-Pierre, DUPONT, d'Estaing.
+_CAPW = rf"(?:[{_U}](?:['’][{_U}])?[{_L}]+(?:['’]h(?![{_L}]))?|[{_U}]{{2,}})"
+_NAMEW = rf"(?:[dD]['’])?{_CAPW}(?:-{_CAPW})*"
+_INITIAL = rf"[{_U}]\."
+_NAME_PARTICLE = r"(?:de|du|des|le|la|van|von|der|den|ben|ibn|el|al|bin|da|dos|das|di|del|della)"
+# Up to four name words, particles between them, an initial first ("J. Moreau").
+_NAME_SEQ = (
+    rf"(?:{_INITIAL}\s?)?{_NAMEW}(?:[ \t]+(?:{_NAME_PARTICLE}[ \t]+)?(?:{_INITIAL}[ \t]?)?{_NAMEW}){{0,3}}"
+)
+
+_TITLES = (
+    r"Mme|Mmes|Madame|Mesdames|Mlle|Mlles|Mademoiselle|Monsieur|Messieurs|M\.|MM\.|Mr\.?|"
+    r"Mrs\.?|Ms\.?|Miss|"
+    r"Dr\.?|Docteur|Docteure|Pr\.?|Professeur|Professeure|Maître|Maitre|Mgr|"
+    # familiar and religious forms: "Mémé Jeannette", "Tonton Ahmed", "Sœur Marie-Claire"
+    r"Mémé|Mémère|Pépé|Pépère|Mamie|Mamy|Mamé|Papi|Papy|Tata|Tatie|Tonton|"
+    r"Père|Sœur|Soeur|Frère|Abbé|Pasteur|Imam|Rabbin|"
+    r"(?i:madame|monsieur|mademoiselle|docteure?|mme|mlle)"  # typed in lower case too
+)
+_TITLE_RE = re.compile(
+    rf"(?<![\w.])(?:{_TITLES})(?![\w])[ \t]*(?:{_NAME_PARTICLE}[ \t]+)?(?:{_NAME_SEQ}|{_INITIAL})"
+)
+_TITLE_ONLY_RE = re.compile(rf"^(?:{_TITLES})(?![\w])\s*")
+
+_RELATIONS = (
+    r"fils|fille|mari|femme|épouse|époux|compagnon|compagne|conjoint|conjointe|frère|sœur|soeur|"
+    r"père|mère|grand-mère|grand-père|petit-fils|petite-fille|neveu|nièce|cousin|cousine|oncle|"
+    r"tante|voisin|voisine|ami|amie|copain|copine|collègue|gendre|belle-fille|beau-fils|"
+    r"belle-sœur|beau-frère|conseiller|conseillère|référent|référente|assistante sociale|"
+    r"assistant social|éducateur|éducatrice|médiateur|médiatrice|formateur|formatrice|"
+    r"bénévole|aide à domicile|auxiliaire de vie|aide-soignante?|infirmier|infirmière|médecin|"
+    r"tuteur|tutrice|curateur|curatrice|patron|patronne|responsable|cheffe?|directeur|directrice|"
+    r"animateur|animatrice|professeur|professeure|prof|maîtresse|instit|institutrice|instituteur|"
+    r"ex|marraine|parrain|beau-père|belle-mère|interprète|traductrice|traducteur|avocat|avocate"
+)
+_RELATIONS_EN = (
+    r"case\s?worker|social\s+worker|support\s+worker|key\s?worker|neighbou?r|son|daughter|wife|"
+    r"husband|partner|friend|doctor|gp|nurse|advis[oe]r|counsell?or|mentor|teacher|carer|"
+    r"brother|sister|mother|father|mum|mom|dad|colleague|boss|manager|landlord|landlady|coach"
+)
+_TRIGGER_RE = re.compile(
+    r"(?<![\w])(?i:je\s+m['’]appelle|je\s+me\s+nomme|je\s+me\s+prénomme|mon\s+nom(?:\s+de\s+famille)?\s+est|"
+    r"mon\s+prénom\s+est|moi,?\s+c['’]est|(?:il|elle|qui|iels?)\s+s['’]appel(?:le|ait)|"
+    r"(?:on|tout\s+le\s+monde)\s+(?:l['’]|les\s+)appel(?:le|ait)|"
+    r"(?:le|la|les|chez\s+les)\s+(?:fils|fille|famille|petit|petite|veuve|frères|sœurs|soeurs)|"
+    r"(?:pré|dé)?nommée?s?|surnommée?s?|"
+    rf"(?:mon|ma|mes|notre|nos|son|sa|ses|leur)\s+(?:{_RELATIONS})"
+    r"(?:\s+(?:aînée?|cadette?|de\s+\d+\s+ans))?|"
+    rf"my\s+name\s+is|i\s+am\s+called|i['’]m\s+called|(?:my|our|his|her|their)\s+(?:{_RELATIONS_EN}))"
+    rf",?[ \t]+(?P<name>{_NAME_SEQ})"
+)
+# names typed in lower case, after a cue that only a name can follow ("je m'appelle zéphirine
+# le quéméner", "c'est madame kerjean qui"): the words that are no common French word
+_LOWER_WORD = rf"[{_L}][{_L}-]+(?:['’]h(?![{_L}]))?"
+# "un monsieur", "la dame": a title after an article or a possessive is a common noun
+_NOT_AFTER_ARTICLE = "".join(
+    f"(?<!{a} )" for a in ("un", "une", "le", "la", "ce", "cette", "du", "au", "ma", "mon", "sa",
+                           "son", "ta", "ton", "des", "les", "ces", "aux", "quel", "quelle")
+)
+_LOWER_CUE_RE = re.compile(
+    r"(?<![\w])(?i:je\s+m['’]appelle|je\s+me\s+nomme|mon\s+nom(?:\s+de\s+famille)?\s+est|"
+    r"mon\s+prénom\s+est|(?:il|elle)\s+s['’]appel(?:le|ait)|my\s+name\s+is|"
+    rf"{_NOT_AFTER_ARTICLE}(?:madame|monsieur|mademoiselle|mme|mlle|docteure?|maître|maitre|"
+    r"mrs|ms))"
+    rf"[ \t]+(?P<name>{_LOWER_WORD}(?:[ \t]+(?:{_NAME_PARTICLE}[ \t]+)?{_LOWER_WORD}){{0,2}})"
+)
+# a second pass over capitalised words the model missed: two or more name words none of which is
+# a common word ("Xiuying Zhou m'a traduit"), or one name word before a verb that only a person
+# does in these answers ("Kerbrat m'a rappelé")
+_CAP_SEQ_RE = re.compile(rf"(?<![\w'’-]){_NAMEW}(?:[ \t]+(?:{_NAME_PARTICLE}[ \t]+)?{_NAMEW})+")
+_PERSON_VERB = (
+    r"(?:(?i:m['’]|nous[ \t]+|lui[ \t]+|me[ \t]+|l['’])"
+    r"(?:a|avait|aide|aidait|explique|expliquait|dit|disait|appelle|appelait|rappelle|rappelait|"
+    r"montre|montrait|conseille|accompagne|accompagnait|reçoit|recevait|écrit|répond)|"
+    r"est[ \t]+(?:venue?|passée?|partie?|arrivée?)|a[ \t]+(?:dit|appelé|rappelé|répondu|expliqué))"
+    r"(?![\w])"
+)
+# a name that is also a word, typed in lower case before a verb of a person ("blanche me dit")
+_BEFORE_PERSON_VERB = rf"(?=[ \t]+{_PERSON_VERB})"
+_PERSON_VERB_RE = re.compile(rf"(?<![\w'’-])(?P<name>{_NAMEW})[ \t]+{_PERSON_VERB}")
+# the same in lower case: "abdelhakim m'a montré" (the unknown words before the verb)
+_LOWER_BEFORE_VERB_RE = re.compile(
+    rf"(?<![\w'’-])(?P<name>[{_L}][{_L}-]+(?:[ \t]+[{_L}][{_L}-]+)?)[ \t]+{_PERSON_VERB}"
+)
+_CEST_QUI_RE = re.compile(rf"(?i:c['’]est)[ \t]+(?P<name>{_NAME_SEQ})[ \t]+(?i:qui|que)\b")
+
+# Cues of a person around a name the model missed (checked by the detector as guesses)
+_POSSESSIVES = r"(?:mon|ma|mes|notre|nos|son|sa|ses|leur|leurs)"
+# "y a Kannan qui fait la traduction": someone who does something
+_Y_A_QUI_RE = re.compile(
+    rf"(?<![\w])(?i:y[ \t]+a|y['’]a|voilà|voila)[ \t]+(?P<name>{_NAME_SEQ})[ \t]+(?i:qui)(?![\w])"
+)
+# "Soazig, ma voisine du dessus": a name in apposition to a relation
+_APPOSITION_RE = re.compile(
+    rf"(?<![\w'’-])(?P<name>{_NAME_SEQ}),[ \t]+{_POSSESSIVES}[ \t]+(?:{_RELATIONS})(?![\w])"
+)
+# "j'ai un ami, Lapierre, il...": a relation with an article, then the name after a comma
+_ARTICLE_RELATION_RE = re.compile(
+    rf"(?<![\w])(?i:un|une)[ \t]+(?:{_RELATIONS}),[ \t]+(?P<name>{_NAME_SEQ})"
+)
+# "Lapierre il appelle", "maddi, elle parle basque": a name taken up by a pronoun (the detector
+# checks that it opens a sentence)
+_RESUMED_RE = re.compile(
+    rf"(?<![\w'’-])(?P<name>{_NAMEW}|[{_L}][{_L}-]{{2,}}),?[ \t]+(?:il|elle)[ \t]+(?=[{_L}])"
+)
+# "demande à Gweltaz, c'est lui qui connaît": a name taken up by "c'est lui / elle qui"
+_CEST_LUI_QUI_RE = re.compile(
+    rf"(?<![\w'’-])(?P<name>{_NAMEW}),?[ \t]+(?i:c['’]est)[ \t]+(?:lui|elle)[ \t]+qui(?![\w])"
+)
+# "ma tante mahjouba slimani", "mon ex, lounès benyoucef": lower-case words after a relation
+_LOWER_RELATION_RE = re.compile(
+    rf"(?<![\w])(?i:{_POSSESSIVES}[ \t]+(?:{_RELATIONS}))(?![\w-]),?[ \t]+"
+    rf"(?P<name>{_LOWER_WORD}(?:[ \t]+{_LOWER_WORD})?)"
+)
+# "mme sauvage m'a dit": one lower-case word after a title, even a common adjective
+_LOWER_TITLE_WORD_RE = re.compile(
+    rf"(?<![\w]){_NOT_AFTER_ARTICLE}(?i:madame|monsieur|mademoiselle|mme|mlle)"
+    rf"[ \t]+(?P<name>{_LOWER_WORD})"
+)
+# "TRAN VAN KHIEM": two to four words in capitals (the detector rules out acronyms and words)
+_CAPS_SEQ_RE = re.compile(
+    rf"(?<![\w'’-])[{_U}]{{2,}}(?:-[{_U}]{{2,}})*(?:[ \t]+[{_U}]{{2,}}(?:-[{_U}]{{2,}})*){{1,3}}"
+    rf"(?![\w'’-])"
+)
+# one word before or after a name (to extend "Ibou" to "Ibou Ndiaye-Gueye")
+_WORD_BEFORE_RE = re.compile(r"(?:^|(?<=[^\w'’-]))(?P<word>[\w][\w'’-]*)[ \t]+$")
+_WORD_AFTER_RE = re.compile(r"[ \t]+(?P<word>[\w][\w'’-]*)(?![\w'’-])")
+
+_STREET_TYPES = (
+    r"rue|avenue|av\.?|bd|boulevard|bld|impasse|imp\.|allée|allee|allées|chemin|ch\.|place|pl\.|"
+    r"route|rte|quai|cours|lieu[- ]dit|lieudit|résidence|residence|square|passage|villa|cité|cite|"
+    r"hameau|sentier|voie|rond-point|faubourg|fbg|chaussée|esplanade|parvis|promenade|ruelle|"
+    r"traverse|lotissement|lot\.|domaine|clos|mail|montée|côte|rampe|venelle|sente|"
+    r"square|ZA|ZI|ZAC|HLM|bâtiment|bat\."
+)
+_ADDR_PART = (
+    r"(?:(?:de|du|des|la|le|les|aux|au|en|sur|sous|lès|saint|sainte)[ \t]+|[dlDL]['’][ \t]*)"
+)
+_STREET_NAME = (
+    rf"(?:[ \t]+(?:{_ADDR_PART}+[\w'’-]+|{_NAMEW}|\d{{1,4}}(?:er|e)?(?!\d)|{_INITIAL}))"
+    r"{1,6}"
+)
+# street types that are also common nouns ("3 cours d'informatique", "2 places"): the name
+# that follows them must be capitalised and not a service name
+_WEAK_STREET_TYPES = {"cours", "place", "pl.", "passage", "villa", "mail", "voie", "domaine",
+                      "clos", "montée", "côte", "rampe", "bâtiment", "bat.", "square", "cité",
+                      "cite", "lot.", "résidence", "residence", "hlm", "za", "zi", "zac"}
+_TOWN = (
+    rf"(?:(?:Le|La|Les|L['’])[ ]?)?(?:(?:Saint|Sainte|St|Ste)[- ])?{_CAPW}"
+    rf"(?:-(?:(?:sur|sous|en|lès|les|le|la|de|du|des|aux|et|d['’]|l['’])-?)*{_CAPW})*"
+    r"(?:[ \t]+(?i:cedex)(?:[ \t]+\d{1,2})?)?"
+)
+_POSTCODE = r"(?:0[1-9]|[1-8]\d|9[0-5]|97|2[AB])\d{3}"
+_STREET_RE = re.compile(
+    rf"(?<![\w,.])\d{{1,4}}(?:[ ]?(?:bis|ter|quater|[A-Da-d])(?![\w]))?,?[ \t]+"
+    rf"(?P<type>(?i:{_STREET_TYPES}))(?![\w])(?P<name>{_STREET_NAME})"
+    rf"(?P<town>[ \t]*,?[ \t]*(?:{_POSTCODE}[ \t]+{_TOWN}|{_POSTCODE}|(?:à|a)[ \t]+{_TOWN}))?"
+)
+_HABITAT_RE = re.compile(
+    r"(?i:habite|habitons|habitez|habitent|habitais|domiciliée?s?|demeurant|vis|vit|vivons|"
+    r"logée?s?|loge)[ \t]+(?i:au[ \t]+|à[ \t]+la[ \t]+|à[ \t]+l['’]|dans[ \t]+la[ \t]+|"
+    r"sur[ \t]+la[ \t]+|en[ \t]+|le[ \t]+|la[ \t]+)?"
+    rf"(?P<addr>(?P<type>(?i:{_STREET_TYPES}))(?![\w])(?P<name>{_STREET_NAME})"
+    rf"(?P<town>[ \t]*,?[ \t]*(?:{_POSTCODE}[ \t]+{_TOWN}|(?:à|a)[ \t]+{_TOWN}))?)"
+)
+_PLACE_NAME_RE = re.compile(
+    r"(?<![\w])(?i:lieu[- ]dit|lieudit|résidence|residence|hameau|lotissement)[ \t]+"
+    rf"(?:(?:Les|Le|La|L['’]|Des|Du|De)[ ]?)?{_CAPW}(?:[ \t-]+(?:{_ADDR_PART}[ \t]+)?{_CAPW}){{0,3}}"
+)
+_POSTCODE_TOWN_RE = re.compile(
+    rf"(?<![\w,.])(?:{_POSTCODE})[ \t]+{_TOWN}|{_TOWN}[ \t]?\({_POSTCODE}\)"
+)
+
+_PLACEHOLDER_RE = re.compile(r"\[(" + "|".join(PLACEHOLDER_LABELS.values()) + r")_(\d+)\]")
+_LETTERS_RE = re.compile(r"[^\W\d_]{2,}")
+_TOKEN_RE = re.compile(r"[\w]+(?:['’][\w]+)?", re.UNICODE)
+_SENTENCE_END = set(".!?…:;\n\r")
+_OPENERS = set(" \t\"'«“‘(-–—•*[>")
+_CONNECTORS = {"de", "du", "des", "d", "à", "au", "aux", "chez", "pour", "avec", "la", "le", "les",
+               "l", "et", "en", "sur"}
+_ARTICLES = {"la", "le", "les", "l"}
+# a name right after these words is a place or a building, not a person
+_FACILITY_BEFORE_RE = re.compile(
+    r"(?i:\b(?:médiathèque|bibliothèque|lycée|collège|école|groupe scolaire|centre social|"
+    r"centre|maison|salle|espace|quartier|cité|foyer|hôpital|clinique|gare|stade|parc|"
+    r"musée|théâtre|cinéma|campus|université|institut|résidence|ehpad|rue|avenue|boulevard|"
+    r"allée|impasse|place|square|quai|pont|station|arrêt|métro|lycée professionnel)"
+    r"[ \t]+(?:de[ \t]+la[ \t]+|de[ \t]+l['’]|du[ \t]+|des[ \t]+|de[ \t]+|d['’])?)$"
+)
+_PLACE_BEFORE_RE = re.compile(
+    # not "à" nor "de": "j'ai demandé à Gwenaëlle", "le dossier de Kowalczyk"
+    r"(?i:(?:\ben|\bvers|\bprès[ \t]+de|\bcôté[ \t]+de|\bautour[ \t]+de|\bhabite[ \t]+à|"
+    r"\bvit[ \t]+à|\bvis[ \t]+à|\bsur|\bdepuis|\bjusqu['’]à|\bde[ \t]+l['’]|"
+    r"\b(?:celle|celui|ville|commune|mairie|ccas|village|bourg|canton|secteur|coin|région|"
+    r"département|agglomération|agglo|banlieue|périphérie|environs|alentours|centre-ville|"
+    r"préfecture|sous-préfecture|gens|habitants)[ \t]+(?:de|d['’]|du)|"
+    # "à Lure" is a place, "j'ai demandé à Gwenaëlle" is not
+    r"(?<!\w)(?<!demandé )(?<!demande )(?<!parlé )(?<!parle )(?<!dit )(?<!écrit )(?<!écris )"
+    r"(?<!envoyé )(?<!envoie )(?<!envoyez )(?<!téléphoné )(?<!donné )(?<!donne )(?<!montré )"
+    r"(?<!expliqué )(?<!prêté )(?<!confié )(?<!répondu )(?<!adressé )(?<!présenté )"
+    r"(?<!ça )(?<!cela )(?<!merci )à)[ \t]*)$"
+)
+_INTERJECTIONS = {"bonjour", "bonsoir", "merci", "salut", "bravo", "coucou", "allô", "allo", "oui",
+                  "non", "ah", "oh", "bref", "enfin", "voilà", "voila", "alors", "sinon", "après",
+                  "ensuite", "donc", "bon", "ben", "euh", "hélas", "heureusement", "bah", "beh",
+                  "bof", "hein", "ouais", "mouais", "pff", "hum", "ok", "okay", "ouf"}
+_NAME_PARTICLES = {"de", "du", "des", "d", "le", "la", "van", "von", "der", "den", "ben", "ibn",
+                   "el", "al", "bin", "da", "dos", "das", "di", "del", "della"}
+_TITLE_WORDS = {"mme", "mmes", "madame", "mesdames", "mlle", "mlles", "mademoiselle", "monsieur",
+                "messieurs", "m", "mm", "mr", "dr", "docteur", "docteure", "pr", "professeur",
+                "professeure", "maitre", "maître", "mgr", "meme", "memere", "pepe", "pepere",
+                "mamie", "mamy", "mame", "papi", "papy", "tata", "tatie", "tonton", "pere", "mrs", "ms",
+                "miss",
+                "sœur", "soeur", "frere", "abbe", "pasteur", "imam", "rabbin"}
+

