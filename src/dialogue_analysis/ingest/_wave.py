@@ -205,6 +205,8 @@ def read_wave(
         table, info = _read_table(survey.table, ctx, _wide_headers(survey))
         records, answers = _build_wide(table, ctx) if table else _empty_tables(survey)
         inputs = (info,)
+    elif survey.shape == "per_question":
+        records, answers, inputs = _read_per_question(ctx)
     else:
         answers_table, info_a = _read_table(survey.answers, ctx, _long_answer_headers(survey))
         resp_table, info_r = _read_table(survey.respondents, ctx, _respondent_headers(survey))
@@ -375,6 +377,10 @@ def _read_table(
     if table is not None and not table.cells:
         ctx.problem(table, table.header_row, None, None, ERROR, "no_rows")
         table = None
+    if table is not None and spec.sample_every > 1:
+        # Every N-th data row, counted from the first: the same subset on every run.
+        table.cells = table.cells[:: spec.sample_every]
+        table.rows = table.rows[:: spec.sample_every]
     info["rows"] = len(table.cells) if table else 0
     return table, InputFile(**info)
 
@@ -1078,6 +1084,35 @@ def _required_answers(table: _Table, key: str, first_row: int, texts, ctx: _Cont
                 "required_answer_missing",
                 question=question.id,
             )
+
+
+# ----------------------------------------------------------------------------------------------
+# Per-question shape: one table per question, one row per contribution, no respondent key
+# ----------------------------------------------------------------------------------------------
+
+
+def _read_per_question(ctx: _Context):
+    """Each non-empty answer is its own record, ``<question id>-<row>`` (row as the analyst
+    sees it in the file): nothing links two answers to one person."""
+    ids, rows, inputs = [], [], []
+    for i, question in enumerate(ctx.survey.questions):
+        table, info = _read_table(question.table, ctx, [question.column])
+        inputs.append(info)
+        if table is None:
+            continue
+        columns = _locate(table, [(f"questions[{i}].column", question.column)], ctx)
+        if question.column not in columns:
+            continue
+        index = columns[question.column]
+        for row_number, row in zip(table.rows, table.cells, strict=True):
+            text = answer_text(row[index])
+            if is_missing(text, ctx.missing):
+                _empty_answer(table, row_number, question, text, ctx)
+                continue
+            rid = f"{question.id}-{row_number}"
+            ids.append(rid)
+            rows.append((rid, question.id, text))
+    return _records_frame(ctx.survey, ids, {}), _answers_frame(rows), tuple(inputs)
 
 
 # ----------------------------------------------------------------------------------------------
