@@ -255,7 +255,8 @@ def _available(a: Analysis, name: str) -> bool:
         "10_typology_map": len(a.map_points) > 0,
         "11_typology_needs": bool(a.family_codes("need")) and len(a.groups) > 0
         and typology_is_clear(a),
-        "12_priority_matrix": len(a.priority) > 0,
+        # breadth is spread over attribute categories: none, no matrix
+        "12_priority_matrix": len(a.priority) > 0 and bool(a.priority["x"].notna().any()),
     }
     return needs.get(name, True)
 
