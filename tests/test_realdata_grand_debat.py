@@ -29,7 +29,7 @@ CONFIG = REPO / "tests" / "realdata" / "grand_debat" / "survey.yaml"
 FILES = {"Q15": "gd_animation_organisation_15.csv", "Q16": "gd_animation_organisation_16.csv",
          "Q20": "gd_animation_organisation_20.csv", "Q21": "gd_animation_organisation_21.csv"}
 MISSING = {"", "?", "nsp", "nr", "n/a", "-"}  # the toolkit's default missing tokens
-SAMPLE_EVERY = 20
+SAMPLE_EVERY = 40
 
 
 def _n(x: int) -> str:
@@ -149,3 +149,36 @@ def test_the_notebooks_run_and_say_what_they_leave_out(published):
     shown = json.dumps([c.get("outputs", []) for c in overview["cells"]], ensure_ascii=False)
     assert "Omis : la vague n'a pas l'attribut stakeholder_group" in shown
     assert "Error" not in shown
+
+
+def test_published_notebooks_hold_no_absolute_path(published):
+    for notebook in (published["reports"] / "notebooks").glob("*.ipynb"):
+        text = notebook.read_text(encoding="utf-8")
+        assert str(published["root"]) not in text, notebook.name
+        assert str(REPO) not in text, notebook.name
+
+
+def test_an_english_report_goes_beside_the_french_one(published, monkeypatch, tmp_path):
+    reports = published["reports"]
+    french = (reports / "findings.html").read_bytes()
+    config = str(published["root"] / "config" / "survey.yaml")
+    runner = CliRunner()
+    result = runner.invoke(app, ["report", config, "--root", str(published["root"]),
+                                 "--lang", "en", "--no-notebooks"])
+    assert result.exit_code == 0, result.output
+    assert (reports / "findings.html").read_bytes() == french
+    english = (reports / "en" / "findings.html").read_text(encoding="utf-8")
+    assert '<html lang="en"' in english and "contributions" in english
+    assert (reports / "en" / "findings.xlsx").is_file()
+    # The French report again: the English one beside it stays.
+    result = runner.invoke(app, ["report", config, "--root", str(published["root"]),
+                                 "--no-notebooks"])
+    assert result.exit_code == 0, result.output
+    assert (reports / "en" / "findings.html").read_text(encoding="utf-8") == english
+
+    # No notebooks folder near the config nor the current folder: an error, not a silent skip.
+    monkeypatch.chdir(tmp_path)
+    result = runner.invoke(app, ["report", config, "--root", str(published["root"])])
+    assert result.exit_code != 0
+    assert "--no-notebooks" in result.output and "Traceback" not in result.output
+    assert (reports / "en" / "findings.html").is_file()
