@@ -188,7 +188,8 @@ def test_a_wave_with_little_to_show_still_gets_a_report(tmp_path):
     import openpyxl
 
     wb = openpyxl.load_workbook(write_workbook(a, tmp_path / "w.xlsx"))
-    assert len(wb.sheetnames) == 14 and wb.sheetnames[:3] == ["README", "findings", "prevalence"]
+    assert len(wb.sheetnames) == 15 and wb.sheetnames[:4] == ["README", "columns", "findings",
+                                                              "prevalence"]
     assert "records" not in wb.sheetnames  # published: no row per person
     assert wb["findings"].max_row == 1  # the header only: no finding to publish
     wb = openpyxl.load_workbook(write_analyst_workbook(a, tmp_path))
