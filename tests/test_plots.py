@@ -64,3 +64,24 @@ def test_long_title_stays_inside_the_figure(tmp_path):
     box = fig._suptitle.get_window_extent()
     assert box.x1 <= fig.bbox.x1 and box.x0 >= 0
     plt.close(fig)
+
+
+def test_factor_map_labels_the_points_that_contribute_most_and_names_every_marker():
+    pts = pd.DataFrame({
+        "kind": ["besoin / frein"] * 4 + ["profil"] * 2,
+        "label": ["Loin mais léger", "Fort", "Moyen", "Faible", "Cadre", "Ouvrier"],
+        "x": [9.0, 1.0, 0.5, 0.2, -1.0, 1.2], "y": [9.0, 0.5, 0.4, 0.1, 0.3, -0.8],
+        "contrib": [0.01, 0.6, 0.3, 0.09, 0.7, 0.3],
+    })
+    groups = pd.DataFrame({"label": ["1", "2"], "x": [0.1, -0.2], "y": [0.0, 0.3]})
+    fig = plots.plot_map(pts, groups, max_labels=2, groups_label="groupe de la typologie")
+    ax = fig.axes[0]
+    shown = {t.get_text() for t in ax.texts}
+    assert {"Fort", "Moyen", "Cadre", "Ouvrier"} <= shown
+    assert "Loin mais léger" not in shown and "Faible" not in shown  # far, but explains little
+    legend = ax.get_legend()
+    assert [t.get_text() for t in legend.get_texts()] == [
+        "besoin / frein", "profil", "groupe de la typologie"]
+    # outside the axes: it hides no point
+    assert legend.get_bbox_to_anchor().x0 >= ax.get_window_extent().x1 - 1
+    plt.close(fig)

@@ -162,7 +162,8 @@ def test_report_command_writes_the_english_report_from_the_saved_analysis(tmp_pa
     result = CliRunner().invoke(app, ["report", str(config), "--root", str(tmp_path),
                                       "--lang", "en", "--no-notebooks"])
     assert result.exit_code == 0, result.output
-    out = tmp_path / "reports" / built.analysis.wave
+    # Not the config's language: beside the French report, in en/, never over it.
+    out = tmp_path / "reports" / built.analysis.wave / "en"
     html = (out / "findings.html").read_text(encoding="utf-8")
     assert 'lang="en"' in html and "Key findings" in html
     assert (out / "findings.xlsx").is_file() and (out / "figures" / "05_needs.svg").is_file()
@@ -171,8 +172,9 @@ def test_report_command_writes_the_english_report_from_the_saved_analysis(tmp_pa
     result = CliRunner().invoke(app, ["report", str(config), "--root", str(tmp_path),
                                       "--no-notebooks"])
     assert result.exit_code == 0, result.output
-    html = (out / "findings.html").read_text(encoding="utf-8")
+    html = (out.parent / "findings.html").read_text(encoding="utf-8")
     assert 'lang="fr"' in html and "Principaux enseignements" in html
+    assert 'lang="en"' in (out / "findings.html").read_text(encoding="utf-8")
 
 
 def test_a_wave_with_little_to_show_still_gets_a_report(tmp_path):
@@ -188,7 +190,8 @@ def test_a_wave_with_little_to_show_still_gets_a_report(tmp_path):
     import openpyxl
 
     wb = openpyxl.load_workbook(write_workbook(a, tmp_path / "w.xlsx"))
-    assert len(wb.sheetnames) == 14 and wb.sheetnames[:3] == ["README", "findings", "prevalence"]
+    assert len(wb.sheetnames) == 15 and wb.sheetnames[:4] == ["README", "columns", "findings",
+                                                              "prevalence"]
     assert "records" not in wb.sheetnames  # published: no row per person
     assert wb["findings"].max_row == 1  # the header only: no finding to publish
     wb = openpyxl.load_workbook(write_analyst_workbook(a, tmp_path))

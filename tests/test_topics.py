@@ -82,3 +82,18 @@ def test_uncovered_answers():
     out = uncovered_answers(answers, passages)
     assert list(zip(out["record_id"], out["question_id"], strict=True)) == [("a", "q2"), ("b", "q1")]
     assert list(out["n_words"]) == [1, 3]
+
+
+def test_theme_labels_skip_function_words_negations_and_bare_adverbs():
+    from dialogue_analysis.themes._topics import _label
+
+    # top terms of three themes found on real Grand Débat answers
+    assert _label(["pas", "non_service_public", "état", "ligne"]) == \
+        "non service public · état · ligne"
+    assert _label(["plus", "citoyen", "moyen", "élu"]) == "citoyen · moyen · élu"
+    assert _label(["moins", "mieux", "administration", "état", "trop", "fonctionnaire"]) == \
+        "administration · état · fonctionnaire"
+    # a negated term and its plain form name one thing: the second is not repeated
+    assert _label(["non_internet", "internet", "personne", "humain"]) == \
+        "non internet · personne · humain"
+    assert _label(["pas", "plus"]) == "pas · plus"  # nothing else to say: the terms as found

@@ -10,6 +10,7 @@ from dialogue_analysis.report import write_analyst_workbook, write_workbook
 
 EXPECTED = {
     "README": ["sheet", "description"],
+    "columns": ["sheet", "column", "description"],
     "findings": ["finding", "sentence", "kind", "dimension", "category", "code", "label", "n",
                  "count", "share", "share_others", "ratio", "test_value", "p_adjusted"],
     "prevalence": ["dimension", "category", "code", "label", "n", "count", "share", "masked"],
@@ -50,8 +51,8 @@ def test_analyst_workbook_adds_the_person_level_sheets(tmp_path):
     path = write_analyst_workbook(a, tmp_path)
     assert path == tmp_path / "analyst_workbook.xlsx"
     wb = openpyxl.load_workbook(path)
-    assert wb.sheetnames[:6] == ["README", "findings", "records", "answers", "code_matrix",
-                                 "passages"]
+    assert wb.sheetnames[:7] == ["README", "columns", "findings", "records", "answers",
+                                 "code_matrix", "passages"]
     assert wb["records"].max_row == len(a.records) + 1
     assert wb["answers"].max_row == len(a.answers) + 1
     assert wb["code_matrix"].max_column == a.code_matrix.shape[1] + 1
@@ -106,3 +107,20 @@ def test_finding_sentences_are_plain_text():
     assert len(df) == len(built.analysis.findings)
     for sentence in df["sentence"]:
         assert "<" not in sentence and "&#" not in sentence and "&amp;" not in sentence
+
+
+def test_every_column_is_described_and_shares_read_as_percentages():
+    built = built_wave()
+    wb = openpyxl.load_workbook(built.published["xlsx"])
+    described = {(r[0], r[1]): r[2] for r in wb["columns"].iter_rows(min_row=2, values_only=True)}
+    for ws in wb.worksheets:
+        for cell in ws[1]:
+            assert described.get((ws.title, cell.value)), (ws.title, cell.value)
+    assert described[("tests", "p_adjusted")] == "p-valeur corrigée (Benjamini-Hochberg)"
+    prevalence = wb["prevalence"]
+    header = [c.value for c in prevalence[1]]
+    share = prevalence.cell(row=2, column=header.index("share") + 1)
+    assert 0 <= share.value <= 1 and share.number_format == "0.0%"
+    tests = wb["tests"]
+    header = [c.value for c in tests[1]]
+    assert tests.cell(row=2, column=header.index("p_value") + 1).number_format == "0.0000"

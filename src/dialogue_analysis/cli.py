@@ -139,9 +139,10 @@ LangOpt = Annotated[
 ]
 
 NotebooksOpt = Annotated[
-    Path,
+    Path | None,
     typer.Option("--notebooks", help="Dossier des notebooks exécutés dans "
-                 "reports/<vague>/notebooks/ (ignoré s'il n'existe pas).", file_okay=False,
+                 "reports/<vague>/notebooks/ (par défaut : notebooks/ du projet, cherché "
+                 "depuis la configuration puis le dossier courant).", file_okay=False,
                  metavar="DOSSIER"),
 ]
 NoNotebooksOpt = Annotated[
@@ -209,7 +210,7 @@ def run(
     config: ConfigArg,
     root: RootOpt = Path("."),
     lang: LangOpt = None,
-    notebooks: NotebooksOpt = Path("notebooks"),
+    notebooks: NotebooksOpt = None,
     no_notebooks: NoNotebooksOpt = False,
     analyst_workbook: AnalystWorkbookOpt = False,
     no_exports: NoExportsOpt = False,
@@ -249,7 +250,7 @@ def report(
     config: ConfigArg,
     root: RootOpt = Path("."),
     lang: LangOpt = None,
-    notebooks: NotebooksOpt = Path("notebooks"),
+    notebooks: NotebooksOpt = None,
     no_notebooks: NoNotebooksOpt = False,
     analyst_workbook: AnalystWorkbookOpt = False,
     no_exports: NoExportsOpt = False,
@@ -283,9 +284,14 @@ def _publish(project, analysis, root, language, notebooks, no_notebooks, progres
     from .analysis import save_manifest
     from .report import publish
 
-    folder = None if no_notebooks or not Path(notebooks).is_dir() else Path(notebooks)
-    # The config's language (or --lang), never the one a previous `report --lang` saved.
-    paths = publish(analysis, project.reports_dir(root), language=project.settings.language,
+    folder = None if no_notebooks else _notebooks_folder(project, notebooks)
+    # The config's language (or --lang), never the one a previous `report --lang` saved. A
+    # report in another language than the config's goes beside it (reports/<wave>/en/), not
+    # over it.
+    reports = project.reports_dir(root)
+    if project.settings.language != load_project(project.config_path).settings.language:
+        reports = reports / project.settings.language
+    paths = publish(analysis, reports, language=project.settings.language,
                     notebooks_dir=folder, config_path=project.config_path.resolve(),
                     root=Path(root).resolve(), office=not no_exports,
                     progress=(lambda step, secs: progress(step) if secs is None else None))
@@ -294,6 +300,23 @@ def _publish(project, analysis, root, language, notebooks, no_notebooks, progres
     analysis.manifest["report"] = {k: round(v, 3) for k, v in paths["timings"].items()}
     save_manifest(analysis, project.processed_dir(root))
     return paths
+
+
+def _notebooks_folder(project, given: Path | None) -> Path:
+    """The notebooks to execute: the folder given, else ``notebooks/`` of the project (found
+    upwards from the survey config, then from the current folder). None found is an error, not
+    a silent skip: ``--no-notebooks`` says so on purpose."""
+    if given is not None:
+        if not Path(given).is_dir():
+            raise ConfigError(project.config_path, "--notebooks",
+                              tr("notebooks_not_found", project.settings.language, path=given))
+        return Path(given)
+    for start in (project.config_path.resolve().parent, Path.cwd().resolve()):
+        for folder in (start, *start.parents):
+            if (folder / "notebooks" / "01_data_overview.ipynb").is_file():
+                return folder / "notebooks"
+    raise ConfigError(project.config_path, "--notebooks",
+                      tr("notebooks_not_found", project.settings.language, path="notebooks/"))
 
 
 def _analyst_workbook(project, analysis, root, asked: bool) -> Path | None:

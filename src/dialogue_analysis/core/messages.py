@@ -393,6 +393,12 @@ MESSAGES: dict[str, tuple[str, str]] = {
     ),
     "cli_interrupted": ("Interrompu.", "Interrupted."),
     "cli_written": ("Écrit : {path}", "Written: {path}"),
+    "notebooks_not_found": (
+        "dossier des notebooks introuvable : {path}. Donnez-le avec --notebooks DOSSIER (le "
+        "dossier notebooks/ du projet), ou --no-notebooks pour publier sans eux.",
+        "notebooks folder not found: {path}. Give it with --notebooks FOLDER (the project's "
+        "notebooks/ folder), or --no-notebooks to publish without them.",
+    ),
     "cli_failure_report": ("Rapport complet : {path}", "Full report: {path}"),
     "cli_ingested": (
         "{records} entretiens, {answers} réponses ({wave})",

@@ -46,7 +46,9 @@ _TOP_KEYS = (
     "settings",
     "codebook",
 )
-_TABLE_KEYS = ("file", "sheet", "header_row", "encoding", "separator", "ignore_columns")
+_TABLE_KEYS = (
+    "file", "sheet", "header_row", "encoding", "separator", "ignore_columns", "sample_every"
+)
 _ATTRIBUTE_KEYS = {
     "categorical": ("values", "synonyms"),
     "ordinal": ("levels", "synonyms"),
@@ -69,7 +71,11 @@ def _parse_survey(section: _Section, path: Path) -> SurveyConfig:
     tables = _parse_tables(section, path, shape)
     missing = section.labels("missing", list(DEFAULT_MISSING))
     attributes = _parse_attributes(section)
-    questions = _parse_questions(section, shape)
+    if shape == "per_question" and attributes:
+        # One file per question and no key joining them: nothing tells whose answer it is.
+        raise section.error("attributes", "key_not_for_shape", key="attributes", shape=shape,
+                            hint="shape: long")
+    questions = _parse_questions(section, shape, path)
     content = json.dumps(section.data, sort_keys=True, ensure_ascii=False, default=str)
     return SurveyConfig(
         path=path,
@@ -98,6 +104,12 @@ def _parse_study(section: _Section | None) -> Study:
 
 
 def _parse_tables(section: _Section, path: Path, shape: str) -> dict[str, TableSpec]:
+    if shape == "per_question":
+        for key in ("table", "record_id", "answers", "respondents"):
+            if key in section.data:
+                raise section.error(key, "key_not_for_shape", key=key, shape=shape,
+                                    hint="questions[].table")
+        return {}
     if shape == "wide":
         for key in ("answers", "respondents"):
             if key in section.data:
@@ -143,7 +155,11 @@ def _parse_table(section: _Section, path: Path, columns: tuple[str, ...] = ()) -
                 "encoding", "not_one_of", got=encoding, allowed="auto, utf-8, cp1252, latin-1..."
             ) from None
     extra = {c: section.get(c, "str").strip() for c in columns}
+    sample_every = section.data.get("sample_every", 1)
+    if not isinstance(sample_every, int) or isinstance(sample_every, bool) or sample_every < 1:
+        raise section.error("sample_every", "wrong_type", expected="1, 2, 3...", got=sample_every)
     return TableSpec(
+        sample_every=sample_every,
         config_key=section.path,
         path=file,
         label=label,
@@ -264,7 +280,7 @@ def _check_bounds(sec: _Section, low, high) -> None:
         raise sec.error("min", "min_above_max")
 
 
-def _parse_questions(section: _Section, shape: str) -> tuple[Question, ...]:
+def _parse_questions(section: _Section, shape: str, path: Path) -> tuple[Question, ...]:
     items = section.get("questions", "list")
     if not items:
         raise section.error("questions", "empty_list")
@@ -273,7 +289,8 @@ def _parse_questions(section: _Section, shape: str) -> tuple[Question, ...]:
         sec = _Section(item, section.file, f"questions[{i}]", section.language)
         if not isinstance(item, dict):
             raise sec.type_error(None, "mapping", item)
-        sec.check_keys(("id", "column", "code", "wording", "label", "required"))
+        sec.check_keys(("id", "column", "code", "wording", "label", "required")
+                       + (("table",) if shape == "per_question" else ()))
         if item.get("id") is None:
             raise sec.error("id", "missing_key")
         qid = sec.label("id", item["id"])
@@ -282,11 +299,14 @@ def _parse_questions(section: _Section, shape: str) -> tuple[Question, ...]:
         if qid in seen_ids:
             raise sec.error("id", "duplicate_value", what="question", value=qid)
         seen_ids.add(qid)
-        if shape == "wide":
+        table = None
+        if shape == "per_question":
+            table = _parse_table(sec.child("table"), path)
+        if shape in ("wide", "per_question"):
             if "code" in item:
                 raise sec.error("code", "key_not_for_shape", key="code", shape=shape, hint="column")
             column, code = sec.get("column", "str").strip(), None
-            place = label_key(column)
+            place = label_key(column) if shape == "wide" else qid
         else:
             if "column" in item:
                 raise sec.error(
@@ -311,6 +331,7 @@ def _parse_questions(section: _Section, shape: str) -> tuple[Question, ...]:
                 wording=" ".join(sec.get("wording", "str", "").split()),
                 label=sec.get("label", "str", "") or qid,
                 required=sec.get("required", "bool", False),
+                table=table,
             )
         )
     return tuple(questions)

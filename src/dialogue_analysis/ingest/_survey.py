@@ -11,7 +11,7 @@ from typing import Any, Literal
 
 from ..core.text import label_key
 
-SHAPES = ("wide", "long")
+SHAPES = ("wide", "long", "per_question")
 UNITS = ("interview", "respondent", "contribution")
 ATTRIBUTE_TYPES = ("categorical", "ordinal", "multi", "date", "numeric", "text")
 EXCEL_SUFFIXES = (".xlsx", ".xlsm")
@@ -52,6 +52,7 @@ class TableSpec:
     key: str | None = None
     question: str | None = None
     text: str | None = None
+    sample_every: int = 1  # read one data row in N (a deterministic subset for a trial run)
 
     @property
     def format(self) -> str:
@@ -99,6 +100,7 @@ class Question:
     wording: str = ""
     label: str = ""
     required: bool = False
+    table: TableSpec | None = None  # shape per_question: the table holding its answers
 
 
 @dataclass(frozen=True)
@@ -153,5 +155,7 @@ class SurveyConfig:
         """The tables to read, in reading order."""
         if self.shape == "wide":
             return (self.table,)
+        if self.shape == "per_question":
+            return tuple(q.table for q in self.questions)
         return (self.answers, self.respondents)
 

@@ -26,16 +26,22 @@ from ._cells import Progress, _Context
 from ._config import Project
 from ._readers import InputFile, _read_table
 from ._tables import (
+    _answers_frame,
     _build_long,
     _build_wide,
+    _empty_answer,
     _empty_tables,
+    _locate,
     _long_answer_headers,
+    _records_frame,
     _respondent_headers,
     _wide_headers,
 )
 from ._validation import (
     ValidationFailed,
     ValidationReport,
+    answer_text,
+    is_missing,
     report_from_frame,
 )
 
@@ -118,6 +124,8 @@ def read_wave(
         table, info = _read_table(survey.table, ctx, _wide_headers(survey))
         records, answers = _build_wide(table, ctx) if table else _empty_tables(survey)
         inputs = (info,)
+    elif survey.shape == "per_question":
+        records, answers, inputs = _read_per_question(ctx)
     else:
         answers_table, info_a = _read_table(survey.answers, ctx, _long_answer_headers(survey))
         resp_table, info_r = _read_table(survey.respondents, ctx, _respondent_headers(survey))
@@ -263,3 +271,30 @@ def raw_headers(project) -> list[str] | None:
         return [str(h) for h in table.headers if h is not None and str(h).strip()] if table else None
     except Exception:  # noqa: BLE001 - the raw headers only add detail to the drift report
         return None
+
+
+# -- per-question shape: one table per question, one row per contribution, no respondent key
+
+
+def _read_per_question(ctx: _Context):
+    """Each non-empty answer is its own record, ``<question id>-<row>`` (row as the analyst
+    sees it in the file): nothing links two answers to one person."""
+    ids, rows, inputs = [], [], []
+    for i, question in enumerate(ctx.survey.questions):
+        table, info = _read_table(question.table, ctx, [question.column])
+        inputs.append(info)
+        if table is None:
+            continue
+        columns = _locate(table, [(f"questions[{i}].column", question.column)], ctx)
+        if question.column not in columns:
+            continue
+        index = columns[question.column]
+        for row_number, row in zip(table.rows, table.cells, strict=True):
+            text = answer_text(row[index])
+            if is_missing(text, ctx.missing):
+                _empty_answer(table, row_number, question, text, ctx)
+                continue
+            rid = f"{question.id}-{row_number}"
+            ids.append(rid)
+            rows.append((rid, question.id, text))
+    return _records_frame(ctx.survey, ids, {}), _answers_frame(rows), tuple(inputs)

@@ -7,13 +7,14 @@ import the others (spaCy, scikit-learn, matplotlib stay unloaded until a stage n
 from importlib import import_module
 
 _EXPORTS = {
+    '_columns': ['number_format', 'column_description', 'COLUMN_DOCS', 'PERCENT_COLUMNS', 'P_VALUE_COLUMNS', 'NUMBER_FORMATS'],
     '_compare': ['COMPARE_FIGURES', 'analysed_wave', 'masked_group_sizes', 'run_compare', 'compare_context', 'figure_groups', 'figure_moves', 'figure_prevalence', 'figure_vocabulary', 'published_tables', 'publish_comparison', 'render_compare_html', 'write_compare_figures', 'write_compare_workbook'],
     '_disclosure': ['mask_mark', 'Suppression', 'suppress', 'lone_unknowns', 'pinned_down', 'table_lines', 'nesting', 'holding', 'code_key', 'people_key', 'count_key', 'table_total_key', 'typology_key', 'published_counts', 'wave_suppression', 'hidden_codes', 'hidden_people', 'hidden_typology', 'MASK_MARK', 'PEOPLE_DIMENSIONS'],
     '_docx': ['report_markup', 'write_docx', 'HEADINGS', 'NOTE_STYLE', 'TABLE_STYLE', 'FIGURE_WIDTH_CM', 'TOC_INSTRUCTION'],
     '_exports': ['write_analyst_exports', 'export_one', 'EXPORTS_DIR', 'FORMATS'],
     '_figures': ['figure_consulted', 'figure_group_territory', 'figure_family', 'figure_codes_by', 'figure_themes', 'figure_k_choice', 'figure_map', 'figure_priority', 'make_figures', 'write_figures', 'typology_is_clear', 'FAMILY_TITLES', 'FIGURES'],
     '_format': ['fmt_number', 'fmt_pct', 'fmt_int', 'fmt_tv', 'fmt_p', 'fmt_date', 'fmt_ratio', 'study', 'unit_words', 'NNBSP', 'MONTHS', 'UNIT_WORDS'],
-    '_html': ['render_html', 'write_html', 'french_spacing', 'finding_sentence', 'quote_speakers', 'quotes_table', 'question_bases', 'consulted_facts', 'context', 'typology_verdict', 'TOP_PHRASE', 'STAGE_TEXT'],
+    '_html': ['render_html', 'write_html', 'french_spacing', 'finding_sentence', 'quote_speakers', 'quotes_table', 'question_bases', 'attribute_names', 'consulted_facts', 'context', 'typology_verdict', 'TOP_PHRASE', 'STAGE_TEXT'],
     '_iramuteq': ['variable_name', 'modality', 'corpus_text', 'write_iramuteq', 'SKIPPED'],
     '_notebook_tables': ['key_findings', 'family_table', 'consulted_table', 'group_cards_markdown'],
     '_plots': ['plot_bars', 'plot_grouped_counts', 'plot_heatmap', 'plot_k_evidence', 'plot_map', 'plot_priority_matrix', 'plot_count_heatmap', 'save_figure', 'PALETTE', 'SEQUENTIAL', 'LEADER', 'FIGSIZE', 'STYLE'],

@@ -167,6 +167,9 @@ def figure_map(a: Analysis, language: str = "fr", ax=None):
             return f"{'Axe' if language == 'fr' else 'Axis'} {i} ({fmt_pct(share, language)})"
         return f"{'Axe' if language == 'fr' else 'Axis'} {i}"
     pts = a.map_points.copy()
+    # A missing attribute value is no category to place on a map.
+    pts = pts[pts["label"].notna() & ~pts["label"].astype(str).str.strip().str.lower().isin(
+        {"", "na", "nan", "<na>", "none"})]
     if "label_en" in pts and language == "en":
         pts["label"] = pts["label_en"].fillna(pts["label"])
     if "variable" in pts:  # a bare level ("1") says nothing without its attribute
@@ -182,10 +185,16 @@ def figure_map(a: Analysis, language: str = "fr", ax=None):
     groups = a.map_groups.copy()
     if len(groups):
         groups["label"] = [str(g) for g in groups["group"]]
-    title = ("Carte factorielle : profils, besoins et groupes de la typologie" if language == "fr"
-             else "Factor map: profiles, needs and typology groups")
+    profiles = "kind" in pts and pts["kind"].isin(["profil", "profile"]).any()
+    if language == "fr":
+        title = ("Carte factorielle : " + ("profils, " if profiles else "")
+                 + "besoins et groupes de la typologie")
+    else:
+        title = "Factor map: " + ("profiles, " if profiles else "") + "needs and typology groups"
     return plots.plot_map(pts, groups, title=title, xlabel=axis_label(1), ylabel=axis_label(2),
-                          source=_source(a, language), ax=ax, max_labels=14)
+                          source=_source(a, language), ax=ax, max_labels=14,
+                          groups_label="groupe de la typologie" if language == "fr"
+                          else "typology group")
 
 
 def figure_priority(a: Analysis, language: str = "fr", ax=None):
@@ -255,7 +264,8 @@ def _available(a: Analysis, name: str) -> bool:
         "10_typology_map": len(a.map_points) > 0,
         "11_typology_needs": bool(a.family_codes("need")) and len(a.groups) > 0
         and typology_is_clear(a),
-        "12_priority_matrix": len(a.priority) > 0,
+        # breadth is spread over attribute categories: none, no matrix
+        "12_priority_matrix": len(a.priority) > 0 and bool(a.priority["x"].notna().any()),
     }
     return needs.get(name, True)
 

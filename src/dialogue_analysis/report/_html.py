@@ -139,13 +139,15 @@ def _finding_sentence(row, a: Analysis, language: str = "fr"):
     label = escape(a.code_label(row["code"], lang))
     if row["kind"] == "top":
         phrase = TOP_PHRASE.get(row["family"], ("est le plus cité", "is the most cited"))
+        # A contribution is not a person (one person may write several): say which is counted.
+        units = unit_words(a, lang)[1] if study(a)["unit"] == "contribution" else None
         if lang == "fr":
             text = (f"<strong>{label}</strong> {phrase[0]} : {fmt_pct(row['share'], lang)} des "
-                    f"personnes consultées l'évoquent ({fmt_int(row['count'], lang)} sur "
-                    f"{fmt_int(row['n'], lang)}).")
+                    f"{units or 'personnes consultées'} l'évoquent "
+                    f"({fmt_int(row['count'], lang)} sur {fmt_int(row['n'], lang)}).")
         else:
             text = (f"<strong>{label}</strong> {phrase[1]}: raised by "
-                    f"{fmt_pct(row['share'], lang)} of the people consulted "
+                    f"{fmt_pct(row['share'], lang)} of the {units or 'people consulted'} "
                     f"({fmt_int(row['count'], lang)} of {fmt_int(row['n'], lang)}).")
         return Markup(text)
     who = escape(_who(row["dimension"], str(row["category"]), lang))
@@ -484,6 +486,11 @@ def question_bases(a: Analysis) -> pd.Series:
     return counts.reindex(order or counts.index).fillna(0).astype(int)
 
 
+def attribute_names(a: Analysis) -> list[str]:
+    """The attributes the records carry (the typology's group is a result, not an attribute)."""
+    return [c for c in a.records.columns if c not in ("record_id", "wave", "typology_group")]
+
+
 def consulted_facts(a: Analysis, language: str, dates: pd.Series) -> dict:
     """The "who was consulted and how" section: only what the data and the config say."""
     st, (_, units) = study(a), unit_words(a, language)
@@ -508,6 +515,13 @@ def consulted_facts(a: Analysis, language: str, dates: pd.Series) -> dict:
              for key, label in labels.items() if values[key]]
     notes = ["Les réponses ont été pseudonymisées avant toute analyse." if fr else
              "The answers were pseudonymised before any analysis."]
+    if not attribute_names(a):
+        notes.append("Aucun attribut des personnes (groupe, territoire, profil) n'accompagne "
+                     "les réponses : les comparaisons entre groupes et entre territoires, la "
+                     "matrice de priorités et les profils des groupes de la typologie sont omis."
+                     if fr else "No attribute of the people (group, territory, profile) comes "
+                     "with the answers: the comparisons between groups and territories, the "
+                     "priority matrix and the profiles of the typology groups are left out.")
     if not st["selection"]:
         notes.append("La configuration de l'étude ne dit pas comment les personnes ont été "
                      "choisies : les pourcentages ne décrivent que les personnes qui ont répondu."
@@ -614,8 +628,11 @@ def _plain(v) -> str:
 
 def _priority_rows(a: Analysis, language: str) -> dict:
     t = a.priority
-    if t.empty:
+    if t.empty or t["x"].isna().all():
+        # No category to spread over (no attribute): breadth means nothing, no matrix.
         return {"rows": [], "top_right": []}
+    # The figure splits the plane at the medians: a topic is top right only when strictly
+    # beyond both dashed lines, so a flat axis (every topic at the same breadth) names none.
     xm, ym = t["x"].median(), t["y"].median()
     rows = []
     for r in t.sort_values(["y", "x", "code"], ascending=[False, False, True]).to_dict("records"):
@@ -627,8 +644,9 @@ def _priority_rows(a: Analysis, language: str) -> dict:
                      "breadth": fmt_pct(r["breadth"], language),
                      "prevalence": fmt_pct(r["prevalence"], language),
                      "importance": fmt_number(r["importance"], language, 1),
-                     "top": bool(r["x"] >= xm and r["y"] >= ym)})
+                     "top": bool(r["x"] > xm and r["y"] > ym)})
     return {"rows": rows, "top_right": [r["label"] for r in rows if r["top"]],
+            "flat": bool(t["x"].nunique() <= 1), "flat_at": fmt_pct(t["x"].iloc[0], language),
             "dimension": Words(language).dim(t["dimension"].iloc[0]).lower(),
             "threshold": fmt_pct(_threshold(a), language),
             "uses_importance": bool(t["importance"].notna().any())}
@@ -670,7 +688,7 @@ def context(a: Analysis, language: str, images: dict[str, str]) -> dict:
         sections.append(("themes", w.themes))
     if k:
         sections.append(("typology", w.typology))
-    if len(a.priority):
+    if len(a.priority) and a.priority["x"].notna().any():
         sections.append(("priorities", w.priorities))
     sections += [("limitations", w.limitations), ("methodology", w.methodology)]
     if findings:
@@ -715,6 +733,8 @@ def context(a: Analysis, language: str, images: dict[str, str]) -> dict:
         "k_max": max(k_range) if k_range else None,
         "cards": _group_cards(a, language) if k and typology_is_clear(a) else [],
         "priority": _priority_rows(a, language),
+        "has_group": "stakeholder_group" in r, "has_territory": "territory" in r,
+        "has_attributes": bool(attribute_names(a)),
         "limitations": [french_spacing(x) if language == "fr" else x
                         for x in _limitations(a, language)],
         "method": _methodology(a, language),

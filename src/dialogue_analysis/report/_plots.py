@@ -235,10 +235,14 @@ def plot_k_evidence(evidence: pd.DataFrame, chosen: int | None, *, title: str = 
 
 
 def plot_map(points: pd.DataFrame, groups: pd.DataFrame | None = None, *, title: str = "",
-             xlabel: str = "", ylabel: str = "", source: str = "", ax=None, max_labels: int = 30):
+             xlabel: str = "", ylabel: str = "", source: str = "", ax=None, max_labels: int = 30,
+             groups_label: str = "groups"):
     """Factor map: category points (label, x, y, kind) and optionally groups (label, x, y).
 
     ``kind`` distinguishes e.g. profiles from needs, each drawn in its own colour and marker.
+    The points labelled are those that contribute most to the plane (``contrib`` when given,
+    else the farthest from the origin). The legend, outside the plot, names every marker,
+    the groups' stars (``groups_label``) included.
     """
     fig, ax = _axes(ax, figsize=(FIGSIZE[0], FIGSIZE[0] * 0.72))
     with plt.rc_context(STYLE):
@@ -249,17 +253,21 @@ def plot_map(points: pd.DataFrame, groups: pd.DataFrame | None = None, *, title:
         for i, (kind, pts) in enumerate(points.groupby("kind", sort=True)):
             ax.scatter(pts["x"], pts["y"], s=14, color=PALETTE[i % len(PALETTE)],
                        marker=markers[i % len(markers)], label=str(kind), alpha=0.85)
-            show = pts.assign(d=pts["x"] ** 2 + pts["y"] ** 2).nlargest(max_labels, "d")
+            weight = pts["contrib"] if "contrib" in pts else pts["x"] ** 2 + pts["y"] ** 2
+            show = pts.assign(d=weight).sort_values(["d", "label"], ascending=[False, True])
+            show = show.head(max_labels)
             for r in show.itertuples():
                 labels.append(ax.annotate(
                     textwrap.shorten(str(r.label), 32), (r.x, r.y), fontsize=6.5, xytext=(3, 2),
                     textcoords="offset points", color="#333333", arrowprops=LEADER))
         if groups is not None and len(groups):
-            ax.scatter(groups["x"], groups["y"], s=90, color="#000000", marker="*", zorder=5)
+            ax.scatter(groups["x"], groups["y"], s=90, color="#000000", marker="*", zorder=5,
+                       label=groups_label)
             for r in groups.itertuples():
                 ax.annotate(str(r.label), (r.x, r.y), fontsize=8, fontweight="bold",
                             xytext=(5, -9), textcoords="offset points")
-        ax.legend(frameon=False, fontsize=7, loc="best")
+        # Outside the axes: a legend inside hides points wherever "best" puts it.
+        ax.legend(frameon=False, fontsize=7, loc="upper left", bbox_to_anchor=(1.01, 1.0))
     _finish(fig, ax, title, source, xlabel=xlabel, ylabel=ylabel)
     with plt.rc_context(STYLE):
         _declutter(fig, labels)

@@ -8,6 +8,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from ..analysis import Analysis
+from ..core.i18n import LANGUAGES
 from ..core.privacy import assert_clean
 from ..core.storage import staged_dir, unstaged
 from ..ingest import SUMMARY_FILE
@@ -67,7 +68,8 @@ def publish(a: Analysis, reports_dir: str | os.PathLike, *, language: str | None
     t_start = time.perf_counter()
     # The folder is replaced whole (a figure of an earlier run does not survive), except the
     # descriptive summary, which the ingestion stage writes.
-    with staged_dir(final, keep=[SUMMARY_FILE]) as stage, \
+    # A report in another language is published in its own subfolder (``en/``): it is kept too.
+    with staged_dir(final, keep=[SUMMARY_FILE, *LANGUAGES]) as stage, \
             ThreadPoolExecutor(max_workers=1) as pool:
         nb_out, running = None, None
         if notebooks_dir is not None and Path(notebooks_dir).is_dir():

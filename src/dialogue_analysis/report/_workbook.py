@@ -41,6 +41,7 @@ from openpyxl.utils import get_column_letter
 from ..analysis import Analysis
 from ..core.privacy import mask_counts, neutralise_formula
 from ..core.storage import atomic_path
+from ._columns import NUMBER_FORMATS, column_description, number_format
 from ._disclosure import hidden_codes, hidden_typology
 
 HEADER_FILL = PatternFill("solid", fgColor="12324F")
@@ -60,6 +61,8 @@ _CIRCULAR = ("active = vrai : la variable a servi à former les groupes, sa vale
 # sheet -> (French description, English description)
 SHEETS = {
     "README": ("Ce classeur", "This workbook"),
+    "columns": ("Ce que contient chaque colonne de chaque feuille",
+                "What each column of each sheet holds"),
     "findings": ("Principaux enseignements, avec leurs chiffres", "Key findings with their figures"),
     "prevalence": ("Part des personnes évoquant chaque code, au total et par catégorie",
                    "Share of people raising each code, overall and by category"),
@@ -160,6 +163,14 @@ def write_sheet(wb: Workbook, name: str, df: pd.DataFrame) -> None:
                 cell.alignment = wrap
         else:
             ws.column_dimensions[letter].width = min(max(10, longest + 2), 45)
+    # Shares as percentages, p-values with four decimals, dates as dates.
+    for j, col in enumerate(columns, 1):
+        fmt = number_format(col)
+        for cell in ws[get_column_letter(j)][1:]:
+            if fmt and isinstance(cell.value, int | float) and not isinstance(cell.value, bool):
+                cell.number_format = fmt
+            elif cell.is_date:
+                cell.number_format = NUMBER_FORMATS["date"]
     ws.freeze_panes = "A2"
     if columns:
         ws.auto_filter.ref = f"A1:{get_column_letter(len(columns))}{max(1, len(df) + 1)}"
@@ -297,8 +308,18 @@ def _tables(a: Analysis, lang: str, *, person_level: bool) -> dict[str, pd.DataF
     }
     described = {**SHEETS, **PERSON_SHEETS}
     lang_i = 0 if lang == "fr" else 1
-    readme = pd.DataFrame([{"sheet": k, "description": described[k][lang_i]} for k in sheets])
-    return {"README": readme, **sheets}
+    readme = pd.DataFrame([{"sheet": k, "description": described[k][lang_i]}
+                           for k in ["columns", *sheets]])
+    labels = {**a.code_labels(lang),
+              **{c: a.attribute_label(c, lang) for c in a.records.columns}}
+    columns = pd.DataFrame(
+        [{"sheet": name, "column": str(col), "description": column_description(str(col), lang,
+                                                                               labels)}
+         for name, df in {"README": readme, "columns": pd.DataFrame(
+             columns=["sheet", "column", "description"]), **sheets}.items()
+         for col in df.columns],
+        columns=["sheet", "column", "description"])
+    return {"README": readme, "columns": columns, **sheets}
 
 
 def write_workbook(a: Analysis, path: str | os.PathLike, *, language: str | None = None) -> Path:

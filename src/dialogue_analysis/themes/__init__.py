@@ -7,7 +7,7 @@ import the others (spaCy, scikit-learn, matplotlib stay unloaded until a stage n
 from importlib import import_module
 
 _EXPORTS = {
-    '_topics': ['Themes', 'find_themes', 'uncovered_answers', 'KEY'],
+    '_topics': ['Themes', 'find_themes', 'uncovered_answers', 'KEY', 'FUNCTION_WORDS'],
     '_vocabulary': ['join_terms', 'group_order', 'correct', 'specific_terms', 'COLUMNS'],
 }
 _WHERE = {name: module for module, names in _EXPORTS.items() for name in names}

@@ -44,8 +44,46 @@ class Themes:
     term_weights: pd.DataFrame
 
 
+# Words that name nothing: a theme labelled "pas · plus · mieux" tells the reader nothing.
+# Negation particles and bare adverbs are added to spaCy's stop words, which miss some.
+_NEGATIONS = {"non", "pas", "ne", "n", "aucun", "aucune", "jamais", "rien", "ni",
+              "not", "no", "never", "none", "nothing"}
+_BARE_ADVERBS = {
+    "plus", "moins", "mieux", "pire", "trop", "très", "bien", "mal", "aussi", "encore",
+    "toujours", "souvent", "vraiment", "notamment", "surtout", "déjà", "beaucoup", "peu",
+    "assez", "tout", "tous", "toute", "toutes", "actuellement", "seulement", "davantage",
+    "ailleurs", "ensuite", "enfin", "ici", "là", "partout", "parfois", "forcément",
+    "more", "less", "better", "worse", "too", "very", "well", "also", "still", "always",
+    "often", "really", "only", "already", "much",
+}
+
+
+def _function_words() -> frozenset[str]:
+    from spacy.lang.en.stop_words import STOP_WORDS as EN
+    from spacy.lang.fr.stop_words import STOP_WORDS as FR
+
+    # "personne" and "gens" are the people the answers speak of, not function words here.
+    return frozenset((FR | EN | _NEGATIONS | _BARE_ADVERBS) - {"personne", "gens"})
+
+
+FUNCTION_WORDS = _function_words()
+
+
 def _label(top_terms: list[str], n: int = 3) -> str:
-    return " · ".join(t.replace("_", " ") for t in top_terms[:n])
+    """The first ``n`` top terms that name something: no stop word, negation particle or bare
+    adverb, and no term repeating the content word of one already kept ("non internet" after
+    "internet"). Falls back to the top terms when fewer than one remains."""
+    kept, seen = [], set()
+    for term in top_terms:
+        words = term.split("_")
+        content = tuple(w for w in words if w.lower() not in FUNCTION_WORDS)
+        if not content or content in seen:
+            continue
+        seen.add(content)
+        kept.append(term)
+        if len(kept) == n:
+            break
+    return " · ".join(t.replace("_", " ") for t in (kept or top_terms[:n]))
 
 
 def find_themes(

@@ -1,0 +1,138 @@
+"""What each column of the workbooks means, in the report's language, and how Excel shows it.
+
+The workbook's ``columns`` sheet lists every column of every sheet with its description, so a
+reader who opens ``findings.xlsx`` without the report knows what ``p_adjusted`` or ``breadth``
+holds; shares are shown as percentages, p-values with four decimals, dates as dates.
+"""
+
+from __future__ import annotations
+
+# column -> (French, English)
+COLUMN_DOCS: dict[str, tuple[str, str]] = {
+    "active": ("vrai : la variable a servi à former les groupes (valeur-test forte par construction)",
+               "true: the variable was used to form the groups (test value high by construction)"),
+    "attribute": ("attribut des personnes", "attribute of the people"),
+    "breadth": ("étendue : part des catégories où au moins le seuil des personnes évoque le code",
+                "breadth: share of the categories where at least the threshold of people raise "
+                "the code"),
+    "category": ("catégorie de l'attribut", "category of the attribute"),
+    "chi2": ("statistique du khi-deux", "chi-square statistic"),
+    "ci_high": ("borne haute de l'intervalle de confiance à 95 % (Wilson)",
+                "upper bound of the 95% confidence interval (Wilson)"),
+    "ci_low": ("borne basse de l'intervalle de confiance à 95 % (Wilson)",
+               "lower bound of the 95% confidence interval (Wilson)"),
+    "cochran_ok": ("vrai : effectifs attendus suffisants pour le test", "true: expected counts "
+                   "large enough for the test"),
+    "column": ("nom de la colonne", "column name"),
+    "code": ("identifiant du code (voir la colonne label et la feuille codebook)",
+             "code id (see the label column and the codebook sheet)"),
+    "count": ("nombre de personnes (ou de réponses) concernées", "number of people (or answers) "
+              "concerned"),
+    "count_in_group": ("effectif dans le groupe", "count in the group"),
+    "count_others": ("effectif parmi les autres personnes", "count among the other people"),
+    "count_total": ("effectif dans l'ensemble", "count overall"),
+    "cramers_v": ("V de Cramér (force du lien, de 0 à 1)", "Cramér's V (strength of the "
+                  "association, 0 to 1)"),
+    "date": ("date", "date"),
+    "description": ("description", "description"),
+    "dimension": ("attribut de comparaison (groupe, territoire, profil...)",
+                  "attribute compared (group, territory, profile...)"),
+    "direction": ("sur- (+) ou sous-représenté (-)", "over- (+) or under-represented (-)"),
+    "dof": ("degrés de liberté", "degrees of freedom"),
+    "evidence": ("extrait de la réponse qui justifie le code", "excerpt of the answer behind the "
+                 "code"),
+    "expected": ("effectif attendu sans lien", "expected count under independence"),
+    "family": ("famille du code (service, frein, besoin...)", "code family (service, barrier, "
+               "need...)"),
+    "family_label_en": ("nom de la famille en anglais", "family name in English"),
+    "family_label_fr": ("nom de la famille en français", "family name in French"),
+    "finding": ("numéro de l'enseignement dans le rapport", "number of the finding in the report"),
+    "group": ("groupe de la typologie", "typology group"),
+    "group_size": ("taille du groupe", "size of the group"),
+    "importance": ("importance donnée par l'analyste (facultatif)", "importance given by the "
+                   "analyst (optional)"),
+    "key": ("paramètre", "parameter"),
+    "kind": ("nature de la ligne", "kind of row"),
+    "label": ("libellé", "label"),
+    "label_en": ("libellé en anglais", "label in English"),
+    "label_fr": ("libellé en français", "label in French"),
+    "masked": ("vrai : effectif masqué (secret statistique, moins de 5 personnes ou case "
+               "complémentaire)", "true: count masked (statistical disclosure control, under 5 "
+               "people or complementary cell)"),
+    "min_expected": ("plus petit effectif attendu", "smallest expected count"),
+    "n": ("base : nombre de personnes sur lequel la part est calculée", "base: number of people "
+          "the share is computed on"),
+    "n_answers": ("nombre de réponses", "number of answers"),
+    "n_groups": ("catégories où au moins le seuil des personnes évoque le code",
+                 "categories where at least the threshold of people raise the code"),
+    "n_groups_total": ("nombre de catégories", "number of categories"),
+    "n_others": ("base des autres personnes", "base of the other people"),
+    "n_small_expected": ("cases d'effectif attendu inférieur à 5", "cells with an expected count "
+                         "below 5"),
+    "needs": ("codes sur-représentés dans le groupe", "codes over-represented in the group"),
+    "p_adjusted": ("p-valeur corrigée (Benjamini-Hochberg)", "adjusted p-value "
+                   "(Benjamini-Hochberg)"),
+    "p_value": ("p-valeur", "p-value"),
+    "prevalence": ("part de toutes les personnes qui évoquent le code", "share of all the people "
+                   "who raise the code"),
+    "question_id": ("question", "question"),
+    "rank": ("rang", "rank"),
+    "ratio": ("rapport des parts", "ratio of shares"),
+    "ref": ("référence de l'enseignement, du thème ou du groupe cité", "reference of the finding, "
+            "theme or group quoted"),
+    "residual": ("résidu standardisé ajusté (au-delà de ±2 : écart notable)",
+                 "adjusted standardised residual (beyond ±2: notable gap)"),
+    "sentence": ("phrase publiée dans le rapport", "sentence published in the report"),
+    "share": ("part (pourcentage)", "share (percentage)"),
+    "share_in_category": ("part dans la catégorie", "share in the category"),
+    "share_in_group": ("part dans le groupe", "share in the group"),
+    "share_others": ("part parmi les autres personnes", "share among the other people"),
+    "share_overall": ("part dans l'ensemble", "share overall"),
+    "sheet": ("feuille", "sheet"),
+    "size": ("effectif", "size"),
+    "small_expected": ("vrai : effectifs attendus faibles, test indicatif", "true: small "
+                       "expected counts, indicative test"),
+    "source": ("ce que le verbatim illustre (enseignement, thème, groupe)",
+               "what the quote illustrates (finding, theme, group)"),
+    "term": ("mot ou expression", "word or phrase"),
+    "terms": ("mots caractéristiques", "characteristic words"),
+    "test_value": ("valeur-test (au-delà de 2 : significatif à 5 %)", "test value (above 2: "
+                   "significant at 5%)"),
+    "text": ("texte (pseudonymisé)", "text (pseudonymised)"),
+    "theme": ("thème émergent", "emerging theme"),
+    "top_terms": ("termes caractéristiques du thème", "characteristic terms of the theme"),
+    "value": ("valeur", "value"),
+    "who": ("qui parle, dans la mesure où cela ne désigne personne", "who speaks, as far as it "
+            "singles no one out"),
+    "x": ("position horizontale sur la figure", "horizontal position on the figure"),
+    "y": ("position verticale sur la figure", "vertical position on the figure"),
+    "wave": ("vague", "wave"),
+    "typology_group": ("groupe de la typologie", "typology group"),
+    "typology_label": ("nom du groupe de la typologie", "name of the typology group"),
+    "record_id": ("identifiant pseudonyme de l'enregistrement", "pseudonymous record id"),
+}
+
+PERCENT_COLUMNS = {"share", "ci_low", "ci_high", "share_in_group", "share_overall",
+                   "share_others", "share_in_category", "prevalence", "breadth"}
+P_VALUE_COLUMNS = {"p_value", "p_adjusted"}
+NUMBER_FORMATS = {"percent": "0.0%", "p_value": "0.0000", "date": "yyyy-mm-dd"}
+
+
+def number_format(column: str) -> str | None:
+    """How Excel shows the column's numbers (None: as Excel chooses)."""
+    if column in PERCENT_COLUMNS:
+        return NUMBER_FORMATS["percent"]
+    if column in P_VALUE_COLUMNS:
+        return NUMBER_FORMATS["p_value"]
+    return None
+
+
+def column_description(column: str, language: str, labels: dict[str, str]) -> str:
+    """The column's meaning; a code or attribute column is named by its label."""
+    i = 0 if language == "fr" else 1
+    if column in COLUMN_DOCS:
+        return COLUMN_DOCS[column][i]
+    if column in labels:
+        return labels[column]
+    return ("colonne de la table d'analyse du même nom" if i == 0
+            else "column of the analysis table of the same name")
