@@ -9,9 +9,11 @@ back, whatever its format.
 
 from __future__ import annotations
 
+import html
 import json
 import re
 import shutil
+import zipfile
 from pathlib import Path
 
 import openpyxl
@@ -78,6 +80,14 @@ def texts_of(path: Path) -> str:
                          for row in ws.iter_rows(values_only=True) for v in row if v is not None)
     if suffix == ".png":
         return ""  # drawn text; the same figures are checked in their SVG form
+    if suffix in (".docx", ".pptx", ".qdpx"):
+        # every XML and text part; a word may be split over several runs, so the text is read
+        # both with the runs joined and with them apart
+        with zipfile.ZipFile(path) as zf:
+            parts = [zf.read(n).decode("utf-8") for n in zf.namelist()
+                     if n.endswith((".xml", ".qde", ".txt"))]
+        markup = "\n".join(parts)
+        return "\n".join(html.unescape(re.sub(r"<[^>]+>", sep, markup)) for sep in ("", " "))
     text = path.read_text(encoding="utf-8")
     if suffix in (".json", ".ipynb"):  # \u escapes and split lines as written by json.dump
         text += "\n" + json.dumps(json.loads(text), ensure_ascii=False)
