@@ -1,28 +1,19 @@
 """Pseudonymisation: identifiers found and replaced by stable placeholders before any analysis.
 
-Public names are loaded on first use, so importing one module of this package does not
-import the others (spaCy, scikit-learn, matplotlib stay unloaded until a stage needs them).
+Public names are loaded on first use (:func:`dialogue_analysis.core.lazy.public_face`).
 """
 
-from importlib import import_module
+from ..core.lazy import public_face
 
 _EXPORTS = {
-    '_anonymise': ['anonymise_answers', 'anonymise_text', 'detect_identifiers', 'write_mapping'],
-    '_lexicon': ['load_ner_model', 'load_stopnames'],
-    '_types': ['KINDS', 'SPAN_COLUMNS', 'AnonymisedAnswers', 'Identifier'],
+    '_anonymise': ['detect_identifiers', 'anonymise_text', 'anonymise_answers', 'write_mapping'],
+    '_checks': [],
+    '_cues': ['cue_persons', 'extend_names', 'case_insensitive_names'],
+    '_detect': [],
+    '_lexicon': ['load_stopnames', 'load_ner_model'],
+    '_patterns_fr': [],
+    '_placeholders': [],
+    '_types': ['Identifier', 'AnonymisedAnswers', 'KINDS', 'PLACEHOLDER_LABELS', 'ANSWER_COLUMNS', 'MAPPING_COLUMNS', 'SPAN_COLUMNS', 'DEFAULT_MODEL'],
 }
-_WHERE = {name: module for module, names in _EXPORTS.items() for name in names}
 
-__all__ = sorted(_WHERE)
-
-
-def __getattr__(name: str):
-    if name in _WHERE:
-        value = getattr(import_module(f".{_WHERE[name]}", __name__), name)
-        globals()[name] = value
-        return value
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-
-
-def __dir__():
-    return sorted(__all__)
+__getattr__, __dir__, __all__ = public_face(__name__, _EXPORTS)

@@ -1,10 +1,9 @@
 """Publication: the HTML report, the workbook, the figures, the comparison report.
 
-Public names are loaded on first use, so importing one module of this package does not
-import the others (spaCy, scikit-learn, matplotlib stay unloaded until a stage needs them).
+Public names are loaded on first use (:func:`dialogue_analysis.core.lazy.public_face`).
 """
 
-from importlib import import_module
+from ..core.lazy import public_face
 
 _EXPORTS = {
     '_columns': ['number_format', 'column_description', 'COLUMN_DOCS', 'PERCENT_COLUMNS', 'P_VALUE_COLUMNS', 'NUMBER_FORMATS'],
@@ -14,8 +13,9 @@ _EXPORTS = {
     '_exports': ['write_analyst_exports', 'export_one', 'EXPORTS_DIR', 'FORMATS'],
     '_figures': ['figure_consulted', 'figure_group_territory', 'figure_family', 'figure_codes_by', 'figure_themes', 'figure_k_choice', 'figure_map', 'figure_priority', 'make_figures', 'write_figures', 'typology_is_clear', 'FAMILY_TITLES', 'FIGURES'],
     '_format': ['fmt_number', 'fmt_pct', 'fmt_int', 'fmt_tv', 'fmt_p', 'fmt_date', 'fmt_ratio', 'study', 'unit_words', 'NNBSP', 'MONTHS', 'UNIT_WORDS'],
-    '_html': ['render_html', 'write_html', 'french_spacing', 'finding_sentence', 'quote_speakers', 'quotes_table', 'question_bases', 'attribute_names', 'consulted_facts', 'context', 'typology_verdict', 'TOP_PHRASE', 'STAGE_TEXT'],
+    '_html': ['render_html', 'write_html', 'context', 'typology_verdict'],
     '_iramuteq': ['variable_name', 'modality', 'corpus_text', 'write_iramuteq', 'SKIPPED'],
+    '_method': ['question_bases', 'attribute_names', 'consulted_facts', 'STAGE_TEXT'],
     '_notebook_tables': ['key_findings', 'family_table', 'consulted_table', 'group_cards_markdown'],
     '_plots': ['plot_bars', 'plot_grouped_counts', 'plot_heatmap', 'plot_k_evidence', 'plot_map', 'plot_priority_matrix', 'plot_count_heatmap', 'save_figure', 'PALETTE', 'SEQUENTIAL', 'LEADER', 'FIGSIZE', 'STYLE'],
     '_pptx': ['write_pptx', 'WIDE', 'FAMILY_FIGURE', 'DIMENSION_FIGURE'],
@@ -23,20 +23,8 @@ _EXPORTS = {
     '_qdc_import': ['CodebookImportError', 'import_codebook', 'codebook_yaml', 'write_imported_codebook', 'QDA_NAMESPACES', 'REVIEW_MARK'],
     '_qdpx': ['guid', 'project_xml', 'write_qdpx', 'codebook_xml', 'write_qdc', 'PROJECT_NS', 'CODEBOOK_NS', 'CODEBOOK_USER', 'FAMILY_COLOURS'],
     '_qdpx_import': ['read_qdpx_decisions', 'NS'],
+    '_sections': ['french_spacing', 'finding_sentence', 'quote_speakers', 'quotes_table', 'TOP_PHRASE'],
     '_workbook': ['fit_excel_cell', 'write_sheet', 'workbook_tables', 'analyst_workbook_tables', 'write_workbook', 'write_analyst_workbook', 'write_tables', 'HEADER_FILL', 'HEADER_FONT', 'WRAP_COLUMNS', 'WIDE', 'SHEETS', 'ANALYST_WORKBOOK', 'PERSON_SHEETS', 'EXCEL_CELL_LIMIT', 'CUT_MARKER'],
 }
-_WHERE = {name: module for module, names in _EXPORTS.items() for name in names}
 
-__all__ = sorted(_WHERE)
-
-
-def __getattr__(name: str):
-    if name in _WHERE:
-        value = getattr(import_module(f".{_WHERE[name]}", __name__), name)
-        globals()[name] = value
-        return value
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-
-
-def __dir__():
-    return sorted(__all__)
+__getattr__, __dir__, __all__ = public_face(__name__, _EXPORTS)

@@ -10,7 +10,8 @@ import pandas as pd
 from ..analysis import Analysis
 from ..core.i18n import Words
 from ._figures import typology_is_clear
-from ._html import _cross_table, _family_rows, _group_cards, finding_sentence, typology_verdict
+from ._html import typology_verdict
+from ._sections import _cross_table, _family_rows, _group_cards, finding_sentence
 
 # -- tables for notebooks ---------------------------------------------------------------------
 

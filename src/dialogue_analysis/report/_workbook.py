@@ -200,8 +200,8 @@ def analyst_workbook_tables(a: Analysis, language: str | None = None) -> dict[st
 
 
 def _tables(a: Analysis, lang: str, *, person_level: bool) -> dict[str, pd.DataFrame]:
-    from ._html import quotes_table
     from ._notebook_tables import key_findings
+    from ._sections import quotes_table
 
     m = a.min_cell_count
     labels = a.code_labels(lang)

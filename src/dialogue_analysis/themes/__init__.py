@@ -1,27 +1,13 @@
 """Inductive themes and the specific vocabulary of groups.
 
-Public names are loaded on first use, so importing one module of this package does not
-import the others (spaCy, scikit-learn, matplotlib stay unloaded until a stage needs them).
+Public names are loaded on first use (:func:`dialogue_analysis.core.lazy.public_face`).
 """
 
-from importlib import import_module
+from ..core.lazy import public_face
 
 _EXPORTS = {
     '_topics': ['Themes', 'find_themes', 'uncovered_answers', 'KEY', 'FUNCTION_WORDS'],
     '_vocabulary': ['join_terms', 'group_order', 'correct', 'specific_terms', 'COLUMNS'],
 }
-_WHERE = {name: module for module, names in _EXPORTS.items() for name in names}
 
-__all__ = sorted(_WHERE)
-
-
-def __getattr__(name: str):
-    if name in _WHERE:
-        value = getattr(import_module(f".{_WHERE[name]}", __name__), name)
-        globals()[name] = value
-        return value
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-
-
-def __dir__():
-    return sorted(__all__)
+__getattr__, __dir__, __all__ = public_face(__name__, _EXPORTS)
