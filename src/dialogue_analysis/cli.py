@@ -238,10 +238,10 @@ def run(
             console.print(Markdown(ctx.results["summary"]))
             with _progress() as progress:
                 analysis = run_analysis(project, root, progress)
-                paths = _publish(project, analysis, root, language, notebooks, no_notebooks,
-                                 progress, no_exports)
-                paths["analyst_workbook"] = _analyst_workbook(project, analysis, root,
-                                                              analyst_workbook)
+                paths = pipeline.publish_wave(project, analysis, root, language, notebooks,
+                                              no_notebooks, progress, no_exports)
+                paths["analyst_workbook"] = pipeline.analyst_workbook(
+                    project, analysis, root, analyst_workbook)
         _print_published(project, analysis, paths)
 
 
@@ -272,63 +272,11 @@ def report(
                 analysis = load_analysis(project, root, language=language)
             except FileNotFoundError:
                 analysis = run_analysis(project, root, progress)
-            paths = _publish(project, analysis, root, language, notebooks, no_notebooks,
-                             progress, no_exports)
-            paths["analyst_workbook"] = _analyst_workbook(project, analysis, root,
-                                                          analyst_workbook)
+            paths = pipeline.publish_wave(project, analysis, root, language, notebooks,
+                                          no_notebooks, progress, no_exports)
+            paths["analyst_workbook"] = pipeline.analyst_workbook(
+                project, analysis, root, analyst_workbook)
         _print_published(project, analysis, paths)
-
-
-def _publish(project, analysis, root, language, notebooks, no_notebooks, progress,
-             no_exports=False):
-    from .analysis import save_manifest
-    from .report import publish
-
-    folder = None if no_notebooks else _notebooks_folder(project, notebooks)
-    # The config's language (or --lang), never the one a previous `report --lang` saved. A
-    # report in another language than the config's goes beside it (reports/<wave>/en/), not
-    # over it.
-    reports = project.reports_dir(root)
-    if project.settings.language != load_project(project.config_path).settings.language:
-        reports = reports / project.settings.language
-    paths = publish(analysis, reports, language=project.settings.language,
-                    notebooks_dir=folder, config_path=project.config_path.resolve(),
-                    root=Path(root).resolve(), office=not no_exports,
-                    progress=(lambda step, secs: progress(step) if secs is None else None))
-    paths.update(_analyst_exports(project, analysis, root, no_exports))
-    # The run manifest also records how long each part of the report took.
-    analysis.manifest["report"] = {k: round(v, 3) for k, v in paths["timings"].items()}
-    save_manifest(analysis, project.processed_dir(root))
-    return paths
-
-
-def _notebooks_folder(project, given: Path | None) -> Path:
-    """The notebooks to execute: the folder given, else ``notebooks/`` of the project (found
-    upwards from the survey config, then from the current folder). None found is an error, not
-    a silent skip: ``--no-notebooks`` says so on purpose."""
-    if given is not None:
-        if not Path(given).is_dir():
-            raise ConfigError(project.config_path, "--notebooks",
-                              tr("notebooks_not_found", project.settings.language, path=given))
-        return Path(given)
-    for start in (project.config_path.resolve().parent, Path.cwd().resolve()):
-        for folder in (start, *start.parents):
-            if (folder / "notebooks" / "01_data_overview.ipynb").is_file():
-                return folder / "notebooks"
-    raise ConfigError(project.config_path, "--notebooks",
-                      tr("notebooks_not_found", project.settings.language, path="notebooks/"))
-
-
-def _analyst_workbook(project, analysis, root, asked: bool) -> Path | None:
-    """Write the person-level workbook when asked (flag or setting), else remove a stale one:
-    it must never outlive the analysis it was made from."""
-    from .report import ANALYST_WORKBOOK, write_analyst_workbook
-
-    folder = project.processed_dir(root)
-    if asked or project.settings.analyst_workbook:
-        return write_analyst_workbook(analysis, folder, language=project.settings.language)
-    (folder / ANALYST_WORKBOOK).unlink(missing_ok=True)
-    return None
 
 
 @app.command(cls=_Command)
@@ -382,19 +330,6 @@ def import_codebook(
     with _errors(language):
         path = write_imported_codebook(source, target, language)
         _say(console, tr("cli_written", language, path=path))
-
-
-def _analyst_exports(project, analysis, root, skipped: bool) -> dict:
-    """The QDA files (person-level, for the analyst) in data/processed/<wave>/exports/."""
-    import shutil
-
-    from .report import EXPORTS_DIR, write_analyst_exports
-
-    folder = project.processed_dir(root) / EXPORTS_DIR
-    if skipped:  # none may outlive the analysis it was made from
-        shutil.rmtree(folder, ignore_errors=True)
-        return {}
-    return write_analyst_exports(analysis, folder, language=project.settings.language)
 
 
 def _print_published(project, analysis, paths) -> None:

@@ -17,12 +17,10 @@ What is published, and what is not:
 
 from __future__ import annotations
 
-import base64
 import os
 import tempfile
 from pathlib import Path
 
-import jinja2
 import numpy as np
 import pandas as pd
 
@@ -31,6 +29,7 @@ from ..core.storage import staged_dir
 from ..waves import Comparison, mask_prevalence
 from . import _plots as plots
 from ._format import fmt_int, fmt_number, fmt_p, fmt_pct
+from ._html import _env, _img
 
 HTML_FILE = "compare.html"
 XLSX_FILE = "compare.xlsx"
@@ -345,10 +344,6 @@ def write_compare_workbook(cmp: Comparison, path: str | os.PathLike, language: s
 # -- HTML ---------------------------------------------------------------------------------------
 
 
-def _img(path: Path) -> str:
-    return "data:image/svg+xml;base64," + base64.b64encode(Path(path).read_bytes()).decode()
-
-
 def _pts(x, language):
     if x is None or pd.isna(x):
         return "–"
@@ -450,11 +445,7 @@ def render_compare_html(cmp: Comparison, language: str | None = None, figures: d
             images = {k: _img(v["svg"]) for k, v in figures.items()}
     else:
         images = {k: _img(v["svg"]) for k, v in figures.items()}
-    env = jinja2.Environment(loader=jinja2.PackageLoader("dialogue_analysis", "templates"),
-                             autoescape=jinja2.select_autoescape(["html", "j2"]),
-                             trim_blocks=True, lstrip_blocks=True,
-                             undefined=jinja2.StrictUndefined)
-    return env.get_template("compare.html.j2").render(**compare_context(cmp, language, images))
+    return _env().get_template("compare.html.j2").render(**compare_context(cmp, language, images))
 
 
 def publish_comparison(cmp: Comparison, reports_dir: str | os.PathLike, *,
