@@ -135,7 +135,7 @@ def _synthetic_config(root: Path) -> Path:
 @functools.cache
 def synthetic_analysis(n_records: int = 200, language: str = "fr") -> Analysis:
     """A synthetic wave with four planted groups, analysed from its coded tables."""
-    from synthetic import CODES, make_wave
+    from tests.synthetic import CODES, make_wave
 
     w = make_wave(n_records, 4, seed=1)
     records = w.records.copy()

@@ -51,3 +51,13 @@ def test_importing_one_stage_does_not_import_the_heavy_libraries():
             "print('spacy' in sys.modules, 'sklearn' in sys.modules, 'matplotlib' in sys.modules)")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.split() == ["False", "False", "False"]
+
+
+def test_the_tests_mirror_the_package():
+    # one test folder per stage, plus the end-to-end tests of the orchestrator
+    from pathlib import Path
+
+    here = Path(__file__).parent
+    folders = {p.name for p in here.iterdir() if p.is_dir() and any(p.glob("test_*.py"))}
+    assert folders == set(STAGES) | {"pipeline"}
+    assert sorted(p.name for p in here.glob("test_*.py")) == ["test_package.py"]

@@ -1,0 +1,168 @@
+"""The comparison report (HTML, workbook, figures), the `compare` command and notebook 05."""
+
+import zipfile
+from pathlib import Path
+
+import nbformat
+import pandas as pd
+import pytest
+from openpyxl import load_workbook
+from typer.testing import CliRunner
+
+from dialogue_analysis.analysis import save_analysis
+from dialogue_analysis.cli import app
+from dialogue_analysis.core import PrivacyError
+from dialogue_analysis.report import _compare as compare_report
+from dialogue_analysis.typology import Typology
+from dialogue_analysis.waves import compare_waves
+from tests.synthetic import make_wave
+from tests.waves.test_waves import FAST, analysed, shifted
+
+REPO = Path(__file__).resolve().parents[2]
+NOTEBOOK = REPO / "notebooks" / "05_compare_waves.ipynb"
+GROUPS = ["personnes en précarité", "acteurs de terrain", "salariés", "influenceurs"]
+
+CONFIG = """\
+wave: {wave}
+table: {{file: {wave}.csv}}
+record_id: "N°"
+attributes:
+  stakeholder_group:
+    column: {group_column}
+    type: categorical
+    values: [{groups}]
+{extra}
+questions:
+  - {{id: q1, column: Q1}}
+"""
+
+
+def _waves():
+    a = analysed(make_wave(300, 4, seed=0), "w1", "A", typology=Typology(random_state=0, **FAST))
+    b = shifted(analysed(make_wave(200, 4, seed=5), "w2", "B"))
+    # ten stakeholders interviewed again under their first-wave id
+    b.records = b.records.copy()
+    old = dict(zip(b.records["record_id"].iloc[:10], a.records["record_id"].iloc[:10],
+                   strict=True))
+    b.records["record_id"] = b.records["record_id"].replace(old)
+    b.code_matrix.index = b.code_matrix.index.map(lambda i: old.get(i, i))
+    b.terms = b.terms.assign(record_id=b.terms["record_id"].replace(old))
+    return a, b
+
+
+@pytest.fixture(scope="module")
+def pair():
+    return _waves()
+
+
+@pytest.fixture(scope="module")
+def comparison(pair):
+    return compare_waves(*pair)
+
+
+@pytest.fixture(scope="module")
+def project_root(tmp_path_factory, pair):
+    """A project with both waves analysed (tables saved) and their survey configs."""
+    root = tmp_path_factory.mktemp("project")
+    a, b = pair
+    configs = []
+    for wave, column, extra in ((a, "Famille", ""), (b, "Catégorie",
+                                "  interview_mode: {column: Mode, type: categorical, "
+                                "values: [présentiel, visio]}")):
+        folder = root / "data" / "raw" / wave.wave
+        folder.mkdir(parents=True)
+        config = folder / "survey.yaml"
+        config.write_text(CONFIG.format(wave=wave.wave, group_column=column,
+                                        groups=", ".join(GROUPS), extra=extra), encoding="utf-8")
+        save_analysis(wave, root / "data" / "processed" / wave.wave)
+        configs.append(config)
+    return root, configs
+
+
+def test_publish_writes_html_workbook_and_figures(tmp_path, comparison):
+    out = compare_report.publish_comparison(comparison, tmp_path / comparison.name)
+    html = out["html"].read_text(encoding="utf-8")
+    assert "w1" in html and "w2s" in html and "need.equipment" in html
+    assert "<img src=\"data:image/svg+xml;base64," in html
+    names = {p.name for p in out["figures"].iterdir()}
+    for stem in ("01_prevalence_change", "02_vocabulary_change", "03_group_sizes",
+                 "04_group_moves"):
+        assert {f"{stem}.png", f"{stem}.svg"} <= names
+    wb = load_workbook(out["xlsx"])
+    assert {"summary", "prevalence", "prevalence_by_group", "vocabulary", "group_sizes",
+            "group_moves", "reinterviewed_attributes", "reinterviewed_codes",
+            "schema_drift"} <= set(wb.sheetnames)
+    # no per-person table is published: no record id of the re-interviewed people anywhere
+    with zipfile.ZipFile(out["xlsx"]) as z:
+        text = " ".join(z.read(n).decode("utf-8", "ignore") for n in z.namelist())
+    assert comparison.reinterviewed_ids[0] not in text and comparison.reinterviewed_ids[0] \
+        not in html
+
+
+def test_published_tables_mask_small_counts(comparison):
+    tables = compare_report.published_tables(comparison)
+    by = tables["prevalence_by_group"]
+    shown = pd.concat([by["count_a"], by["count_b"]]).dropna().astype(int)
+    assert not ((shown > 0) & (shown < 5)).any()
+    assert by["masked_a"].any() or by["masked_b"].any()
+    for name, cols in (("reinterviewed_codes", ["n_gained", "n_lost"]),
+                       ("reinterviewed_attributes", ["n_changed"]),
+                       ("group_sizes", ["n_a", "n_b", "far_b"])):
+        shown = pd.concat([tables[name][c] for c in cols]).dropna().astype(int)
+        assert not ((shown > 0) & (shown < 5)).any()
+    moves = tables["group_moves"]
+    assert not ((moves["count"].dropna() > 0) & (moves["count"].dropna() < 5)).any()
+
+
+def test_english_report(comparison):
+    html = compare_report.render_compare_html(comparison, "en", figures={})
+    assert "Comparison of two waves" in html and "Emerging" in html
+
+
+def test_an_identifier_blocks_publication(tmp_path, pair):
+    a, b = pair
+    cmp = compare_waves(a, b)
+    cmp.code_labels = {"need.funding": "voir jean.dupont@example.org"}
+    with pytest.raises(PrivacyError):
+        compare_report.publish_comparison(cmp, tmp_path / "out")
+    assert not (tmp_path / "out" / "compare.html").exists()
+
+
+def test_compare_command(project_root):
+    root, (config_a, config_b) = project_root
+    result = CliRunner().invoke(app, ["compare", str(config_a), str(config_b), "--root",
+                                      str(root)])
+    assert result.exit_code == 0, result.output
+    assert "w1 (300) -> w2s (200)" in result.output
+    folder = root / "reports" / "compare_w1_w2s"
+    assert (folder / "compare.html").exists() and (folder / "compare.xlsx").exists()
+    drift = pd.read_excel(folder / "compare.xlsx", sheet_name="schema_drift")
+    assert {"attribute_new", "column_renamed", "layout"} <= set(drift["kind"])
+
+
+def test_notebook_has_no_outputs_and_runs(project_root, tmp_path):
+    from nbclient import NotebookClient
+
+    nb = nbformat.read(NOTEBOOK, as_version=4)
+    nbformat.validate(nb)
+    code = [c for c in nb.cells if c.cell_type == "code"]
+    assert all(c.outputs == [] and c.execution_count is None for c in code)
+    tagged = [c for c in code if "parameters" in c.metadata.get("tags", [])]
+    assert len(tagged) == 1 and "config_b =" in tagged[0].source
+    root, (config_a, config_b) = project_root
+    params = (f"config = {str(config_a)!r}\nconfig_b = {str(config_b)!r}\n"
+              f"root = {str(root)!r}\nlanguage = 'fr'\n")
+    nb.cells.insert(nb.cells.index(tagged[0]) + 1, nbformat.v4.new_code_cell(params))
+    NotebookClient(nb, timeout=300, kernel_name="python3",
+                   resources={"metadata": {"path": str(root)}}).execute()
+    outputs = [o for c in nb.cells if c.cell_type == "code" for o in c.outputs]
+    assert not [o for o in outputs if o.output_type == "error"]
+    assert [o for o in outputs if "image/png" in o.get("data", {})]
+
+
+def test_compare_command_reports_a_config_error(tmp_path):
+    result = CliRunner().invoke(app, ["compare", str(tmp_path / "absent.yaml"),
+                                      str(tmp_path / "other.yaml")])
+    assert result.exit_code == 2
+    assert "absent.yaml" in result.output and "introuvable" in result.output
+    assert "Traceback" not in result.output

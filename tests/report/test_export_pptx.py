@@ -1,0 +1,57 @@
+"""The board deck written by ``publish``, read back with python-pptx."""
+
+import pytest
+
+from dialogue_analysis.report import fmt_int, fmt_pct
+from tests.analysis_fixtures import IDENTIFIERS, built_wave
+
+
+@pytest.fixture(scope="module")
+def deck():
+    from pptx import Presentation
+
+    return Presentation(str(built_wave().published["pptx"]))
+
+
+def _texts(slide) -> str:
+    return "\n".join(s.text_frame.text for s in slide.shapes if s.has_text_frame)
+
+
+def test_deck_is_16_9_with_text_in_placeholders(deck):
+    assert round(deck.slide_width / deck.slide_height, 2) == round(16 / 9, 2)
+    for slide in deck.slides:
+        for shape in slide.shapes:
+            if shape.has_text_frame and shape.text_frame.text:
+                assert shape.is_placeholder, shape.text_frame.text[:40]
+    titles = [s.shapes.title.text for s in deck.slides]
+    assert titles[1] == "Qui a été consulté, et comment"
+    assert any("Matrice de priorités" in t for t in titles)
+    assert titles[-1].startswith("Méthodologie")
+
+
+def test_one_slide_per_key_finding_with_its_number_base_and_quote(deck):
+    a = built_wave().analysis
+    slides = [s for s in deck.slides if s.shapes.title.text.startswith("Principaux enseignements")]
+    assert len(slides) == len(a.findings)
+    for slide, row in zip(slides, a.findings.sort_values("finding").to_dict("records"),
+                          strict=True):
+        text = _texts(slide)
+        assert a.code_label(row["code"], "fr") in text
+        assert fmt_pct(row["share"], "fr") in text
+        assert f"({fmt_int(row['count'], 'fr')} sur {fmt_int(row['n'], 'fr')})" in text
+        if row["finding"] in set(a.finding_quotes["finding"]):
+            assert "«" in text
+    with_pictures = [s for s in slides if any(sh.shape_type == 13 for sh in s.shapes)]
+    assert len(with_pictures) >= len(slides) - 2
+
+
+def test_pictures_have_alt_text_and_the_deck_no_identifier(deck):
+    pictures = [sh for s in deck.slides for sh in s.shapes if sh.shape_type == 13]
+    assert pictures
+    for pic in pictures:
+        assert pic._element.nvPicPr.cNvPr.get("descr")
+        assert pic.left >= 0 and pic.left + pic.width <= deck.slide_width
+    text = "\n".join(_texts(s) for s in deck.slides)
+    assert "typologie nette" in text.lower()
+    for ident in IDENTIFIERS:
+        assert ident not in text

@@ -1,0 +1,261 @@
+"""REFI-QDA project and codebook, IRaMuTeQ corpus: written, then read back."""
+
+import re
+import zipfile
+from pathlib import Path
+
+import pytest
+import yaml
+
+from dialogue_analysis.coding import parse_codebook
+from dialogue_analysis.report import import_codebook, write_analyst_exports
+from tests.analysis_fixtures import IDENTIFIERS, built_wave
+
+REPO = Path(__file__).resolve().parents[2]
+XSD = REPO.parent / "shared" / "interop" / "refi-qda" / "Project.xsd"
+NS = {"q": "urn:QDA-XML:project:1.0"}
+
+
+@pytest.fixture(scope="module")
+def exports(tmp_path_factory):
+    built = built_wave()
+    folder = tmp_path_factory.mktemp("exports") / "exports"
+    return write_analyst_exports(built.analysis, folder, identifiers=IDENTIFIERS)
+
+
+@pytest.fixture(scope="module")
+def project(exports):
+    from lxml import etree
+
+    with zipfile.ZipFile(exports["qdpx"]) as zf:
+        raw = zf.read("project.qde")
+        sources = {n: zf.read(n) for n in zf.namelist() if n.startswith("sources/")}
+    return raw, etree.fromstring(raw), sources
+
+
+def test_project_is_valid_against_the_refi_qda_schema(project):
+    from lxml import etree
+
+    if not XSD.is_file():
+        pytest.skip("Project.xsd is absent")
+    schema = etree.XMLSchema(etree.parse(str(XSD)))
+    raw, root, sources = project
+    assert schema.validate(root), schema.error_log
+    assert not raw.startswith(b"\xef\xbb\xbf")
+    assert all(not b.startswith(b"\xef\xbb\xbf") for b in sources.values())
+
+
+def test_every_passage_is_a_selection_at_its_code_point_positions(project):
+    a = built_wave().analysis
+    raw, root, sources = project
+    codes = {c.get("guid"): c for c in root.iterfind(".//q:Code", NS)}
+    answers = a.answers.set_index(["record_id", "question_id"])["text"]
+    found = set()
+    for src in root.iterfind(".//q:TextSource", NS):
+        text = sources["sources/" + src.get("plainTextPath").split("//")[1]].decode("utf-8")
+        rid, qid = src.get("name").split(" ")
+        assert text == answers.loc[(rid, qid)]  # the pseudonymised answer
+        for sel in src.iterfind("q:PlainTextSelection", NS):
+            start, end = int(sel.get("startPosition")), int(sel.get("endPosition"))
+            code = codes[sel.find("q:Coding/q:CodeRef", NS).get("targetGUID")]
+            assert code.get("isCodable") == "true"
+            code_id = code.find("q:Description", NS).text.split("\n")[0].removeprefix("code: ")
+            assert "origin: codebook" in sel.find("q:Description", NS).text
+            found.add((rid, qid, code_id, start, end))
+            assert text[start:end].strip()
+    expected = {(str(p.record_id), str(p.question_id), str(p.code), int(p.start), int(p.end))
+                for p in a.passages.itertuples()}
+    assert found == expected and len(found) > 100
+    # families are parent codes, not codable themselves
+    tops = root.findall("q:CodeBook/q:Codes/q:Code", NS)
+    assert {t.get("isCodable") for t in tops} == {"false"}
+    assert len(tops) == a.codebook["family"].nunique()
+
+
+def test_cases_carry_the_attributes_as_variables(project):
+    a = built_wave().analysis
+    _, root, _ = project
+    variables = {v.get("guid"): v.get("name") for v in root.iterfind(".//q:Variable", NS)}
+    cases = root.findall(".//q:Case", NS)
+    assert len(cases) == len(a.records)
+    rec = a.records.set_index("record_id")
+    for case in cases[:20]:
+        for vv in case.iterfind("q:VariableValue", NS):
+            name = variables[vv.find("q:VariableRef", NS).get("targetGUID")]
+            assert vv.find("q:TextValue", NS).text == str(rec.loc[case.get("name"), name])
+
+
+def test_exports_are_deterministic_and_hold_no_identifier(exports, tmp_path):
+    again = write_analyst_exports(built_wave().analysis, tmp_path / "again")
+    for key, path in exports.items():
+        assert path.read_bytes() == again[key].read_bytes(), key
+    with zipfile.ZipFile(exports["qdpx"]) as zf:
+        text = "".join(zf.read(n).decode("utf-8") for n in zf.namelist())
+    text += exports["iramuteq"].read_text(encoding="utf-8")
+    for ident in IDENTIFIERS:
+        assert ident not in text
+
+
+def test_codebook_round_trips_through_a_qdc(exports):
+    a = built_wave().analysis
+    imported = import_codebook(exports["qdc"])
+    from dialogue_analysis.report import codebook_yaml
+
+    text = codebook_yaml(imported, "sample.qdc")
+    assert text.count("TO REVIEW: proposed patterns") == len(a.codebook)
+    cb = parse_codebook(yaml.safe_load(text))  # loads as a codebook the coding stage accepts
+    assert set(cb.code_ids) == set(a.codebook["code"].astype(str))  # same ids back
+
+
+def test_a_codebook_written_by_another_tool_imports(tmp_path):
+    qdc = tmp_path / "nvivo.qdc"
+    qdc.write_text(
+        '<?xml version="1.0" encoding="utf-8"?>\n'
+        '<CodeBook xmlns="urn:QDA-XML:codebook:1.0" origin="NVivo 14"><Codes>'
+        '<Code guid="2a9e2b8c-1b0e-4c43-9a1e-0c4f2b7f1a01" name="Freins" isCodable="true">'
+        '<Description>Ce qui empêche les démarches</Description>'
+        '<Code guid="2a9e2b8c-1b0e-4c43-9a1e-0c4f2b7f1a02" name="Coût de l\'équipement" '
+        'isCodable="true"><Description>Prix du forfait, de l\'ordinateur</Description>'
+        '<Code guid="2a9e2b8c-1b0e-4c43-9a1e-0c4f2b7f1a03" name="Forfait mobile" '
+        'isCodable="true"/></Code></Code>'
+        '<Code guid="2a9e2b8c-1b0e-4c43-9a1e-0c4f2b7f1a04" name="Confiance" isCodable="true"/>'
+        '</Codes></CodeBook>', encoding="utf-8")
+    from typer.testing import CliRunner
+
+    from dialogue_analysis.cli import app
+
+    target = tmp_path / "codebook.yaml"
+    result = CliRunner().invoke(app, ["import-codebook", str(qdc), str(target)])
+    assert result.exit_code == 0, result.output
+    data = yaml.safe_load(target.read_text(encoding="utf-8"))
+    freins = data["families"]["freins"]
+    assert freins["description"] == "Ce qui empêche les démarches"
+    assert set(freins["codes"]) == {"cout_de_l_equipement", "forfait_mobile"}
+    assert freins["codes"]["forfait_mobile"]["label_fr"] == "Coût de l'équipement / Forfait mobile"
+    assert "forfait" in freins["codes"]["cout_de_l_equipement"]["patterns"]["lemmas"]
+    assert list(data["families"]["imported"]["codes"]) == ["confiance"]
+    parse_codebook(data)
+    again = CliRunner().invoke(app, ["import-codebook", str(qdc), str(target)])
+    assert again.exit_code != 0 and "already exists" in again.output
+    assert "Traceback" not in again.output
+
+
+# -- IRaMuTeQ ---------------------------------------------------------------------------------
+
+STARRED = re.compile(r"^\*{4}((?: \*[^\s_*]+_\S+)*)\s*$")
+
+
+def read_iramuteq(text: str) -> list[dict]:
+    """A reader following IRaMuTeQ's rules: a text starts at a ``****`` line whose words are
+    ``*variable_modality`` (variable without ``_``, modality without space); ``-*theme`` lines
+    open a thematic part; any other line is text."""
+    texts = []
+    for n, line in enumerate(text.splitlines(), 1):
+        if line.startswith("****"):
+            m = STARRED.match(line)
+            assert m, f"line {n}: bad starred line {line!r}"
+            variables = dict(w[1:].split("_", 1) for w in m.group(1).split())
+            texts.append({"variables": variables, "themes": {}, "theme": None})
+        elif line.startswith("-*"):
+            assert re.fullmatch(r"-\*\w+", line), f"line {n}: bad theme {line!r}"
+            texts[-1]["theme"] = line[2:]
+            texts[-1]["themes"][line[2:]] = ""
+        elif line.strip():
+            assert texts, f"line {n}: text before the first starred line"
+            assert "*" not in line, f"line {n}: star in the text"
+            texts[-1]["themes"][texts[-1]["theme"]] = line
+    return texts
+
+
+def test_iramuteq_corpus_reads_back_to_the_interviews_and_variables(exports):
+    from dialogue_analysis.report import modality, variable_name
+
+    a = built_wave().analysis
+    raw = exports["iramuteq"].read_bytes()
+    assert not raw.startswith(b"\xef\xbb\xbf")
+    texts = read_iramuteq(raw.decode("utf-8"))
+    answered = a.answers[a.answers["text"].astype(str).str.strip() != ""]
+    assert [t["variables"]["id"] for t in texts] == [
+        r for r in a.records["record_id"].astype(str) if r in set(answered["record_id"])]
+    rec = a.records.set_index("record_id")
+    for t in texts:
+        rid = t["variables"]["id"]
+        assert t["variables"][variable_name("stakeholder_group")] == \
+            modality(rec.loc[rid, "stakeholder_group"])
+        mine = answered[answered["record_id"] == rid]
+        assert set(t["themes"]) == set(mine["question_id"].astype(str))
+    first = texts[0]
+    q = next(iter(first["themes"]))
+    original = answered.set_index(["record_id", "question_id"]).loc[
+        (first["variables"]["id"], q), "text"]
+    assert first["themes"][q].split()[:5] == str(original).split()[:5]
+
+
+def test_export_command_writes_one_file_from_the_saved_analysis(exports):
+    from typer.testing import CliRunner
+
+    from dialogue_analysis.cli import app
+
+    built = built_wave()
+    result = CliRunner().invoke(app, ["export", str(built.config), "--to", "qdc",
+                                      "--root", str(built.root)])
+    assert result.exit_code == 0, result.output
+    written = built.root / "data" / "processed" / built.analysis.wave / "exports" / \
+        exports["qdc"].name
+    assert written.read_bytes() == exports["qdc"].read_bytes()
+    assert not list(written.parent.glob(".export-*"))  # no staging folder left
+    bad = CliRunner().invoke(app, ["export", str(built.config), "--to", "pdf",
+                                   "--root", str(built.root)])
+    assert bad.exit_code != 0 and "docx, pptx, qdpx, qdc, iramuteq" in bad.output
+    assert "Traceback" not in bad.output
+
+
+def test_a_qdpx_coded_by_people_comes_back_as_review_decisions(exports, tmp_path):
+    from lxml import etree
+
+    from dialogue_analysis.coding import evaluate_coding
+    from dialogue_analysis.report import read_qdpx_decisions
+
+    a = built_wave().analysis
+    same = read_qdpx_decisions(exports["qdpx"], a.codebook)
+    agreement = evaluate_coding(a.passages, same).set_index("code")
+    assert agreement.loc["micro", "f1"] == pytest.approx(1.0)  # round trip: same passages
+    # an analyst removes every coding of one code in the QDA tool
+    with zipfile.ZipFile(exports["qdpx"]) as zf:
+        parts = {n: zf.read(n) for n in zf.namelist()}
+    root = etree.fromstring(parts["project.qde"])
+    dropped = str(a.passages["code"].value_counts().index[0])
+    target = next(c.get("guid") for c in root.iterfind(".//q:Code", NS)
+                  if (c.findtext("q:Description", "", NS)).startswith(f"code: {dropped}"))
+    for ref in root.xpath(".//q:CodeRef[@targetGUID=$g]", namespaces=NS, g=target):
+        sel = ref.getparent().getparent()
+        sel.getparent().remove(sel)
+    parts["project.qde"] = etree.tostring(root, xml_declaration=True, encoding="UTF-8")
+    edited = tmp_path / "edited.qdpx"
+    with zipfile.ZipFile(edited, "w") as zf:
+        for n, b in parts.items():
+            zf.writestr(n, b)
+    decisions = read_qdpx_decisions(edited, a.codebook)
+    assert not any(dropped in c for c in decisions["codes"])
+    agreement = evaluate_coding(a.passages, decisions).set_index("code")
+    assert agreement.loc[dropped, "precision"] == 0
+    assert agreement.loc["micro", "f1"] < 1
+
+
+def test_each_origin_of_the_passages_codes_as_its_own_user():
+    import dataclasses
+
+    from lxml import etree
+
+    from dialogue_analysis.report import project_xml
+
+    a = built_wave().analysis
+    origins = ["learned" if i % 5 == 0 else "codebook" for i in range(len(a.passages))]
+    b = dataclasses.replace(a, passages=a.passages.assign(origin=origins))
+    root = etree.fromstring(project_xml(b)[0])
+    if XSD.is_file():
+        assert etree.XMLSchema(etree.parse(str(XSD))).validate(root)
+    users = {u.get("guid"): u.get("id") for u in root.iterfind(".//q:User", NS)}
+    assert sorted(users.values()) == ["codebook", "learned"]
+    made = [users[c.get("creatingUser")] for c in root.iterfind(".//q:Coding", NS)]
+    assert made.count("learned") == origins.count("learned")

@@ -1,0 +1,73 @@
+import json
+
+import nbformat
+import pytest
+
+from tests.analysis_fixtures import NOTEBOOKS, built_wave
+
+NAMES = ["01_data_overview.ipynb", "02_themes_needs.ipynb", "03_typology.ipynb",
+         "04_findings_report.ipynb"]
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_committed_notebooks_have_no_outputs_and_a_parameters_cell(name):
+    nb = nbformat.read(NOTEBOOKS / name, as_version=4)
+    nbformat.validate(nb)
+    code = [c for c in nb.cells if c.cell_type == "code"]
+    assert all(c.outputs == [] and c.execution_count is None for c in code)
+    tagged = [c for c in code if "parameters" in c.metadata.get("tags", [])]
+    assert len(tagged) == 1
+    for var in ("config", "root", "language"):
+        assert f"{var} =" in tagged[0].source
+    assert any("load_analysis" in c.source for c in code)  # read, never recompute
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("name", NAMES)
+def test_executed_notebooks_are_published_with_their_outputs(name):
+    built = built_wave()
+    path = built.reports / "notebooks" / name
+    nb = nbformat.read(path, as_version=4)
+    injected = [c for c in nb.cells if "injected-parameters" in c.metadata.get("tags", [])]
+    assert len(injected) == 1
+    rel = str(built.config.relative_to(built.root))
+    assert f"config = {rel!r}" in injected[0].source and "root = '.'" in injected[0].source
+    assert str(built.root) not in json.dumps(nb)  # no absolute path is published
+    outputs = [o for c in nb.cells if c.cell_type == "code" for o in c.outputs]
+    assert not [o for o in outputs if o.output_type == "error"]
+    images = [o for o in outputs if "image/png" in o.get("data", {})]
+    assert images, "figures are shown"
+    assert "Traceback" not in json.dumps(nb)
+
+
+def test_the_comparison_notebook_is_not_part_of_a_wave_report():
+    built = built_wave()
+    published = sorted(p.name for p in (built.reports / "notebooks").glob("*.ipynb"))
+    assert published == NAMES
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_published_notebooks_look_like_they_ran_alone(name):
+    # All run in one kernel, reset before each: counts renumbered, no trace of the reset.
+    nb = nbformat.read(built_wave().reports / "notebooks" / name, as_version=4)
+    code = [c for c in nb.cells if c.cell_type == "code"]
+    assert [c.execution_count for c in code] == list(range(1, len(code) + 1))
+    assert not any("%reset" in c.source for c in code)
+    assert not any(o.output_type == "error" for c in code for o in c.outputs)
+
+
+def test_an_error_in_a_notebook_stops_the_report(tmp_path):
+    from nbclient.exceptions import CellExecutionError
+
+    from dialogue_analysis.report import execute_notebooks
+
+    nb = nbformat.v4.new_notebook()
+    params = nbformat.v4.new_code_cell('config = "x"\nroot = "."\nlanguage = "fr"')
+    params.metadata["tags"] = ["parameters"]
+    nb.cells = [params, nbformat.v4.new_code_cell("1 / 0")]
+    (tmp_path / "nb").mkdir()
+    nbformat.write(nb, tmp_path / "nb" / "01_broken.ipynb")
+    with pytest.raises(CellExecutionError, match="ZeroDivisionError"):
+        execute_notebooks(tmp_path / "nb", tmp_path / "out", config=tmp_path / "survey.yaml",
+                          root=tmp_path)
+    assert not (tmp_path / "out" / "01_broken.ipynb").exists()
