@@ -23,8 +23,9 @@ import numpy as np
 import pandas as pd
 
 from dialogue_analysis.analysis import Analysis
-from dialogue_analysis.analysis._run import StageTimer, analyse_tables
+from dialogue_analysis.analysis._run import analyse_tables
 from dialogue_analysis.analysis._store import save_analysis
+from dialogue_analysis.core import StageTimer
 
 REPO = Path(__file__).resolve().parents[1]
 SAMPLE = REPO / "data" / "raw" / "sample-2018"

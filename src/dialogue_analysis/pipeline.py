@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from .coding import load_codebook
-from .core import storage
+from .core import peak_rss_mb, storage
 from .core.errors import ConfigError
 from .core.i18n import tr
 from .ingest import (
@@ -178,6 +178,7 @@ def publish_wave(project, analysis, root, language, notebooks, no_notebooks, pro
     paths.update(analyst_exports(project, analysis, root, no_exports))
     # The run manifest also records how long each part of the report took.
     analysis.manifest["report"] = {k: round(v, 3) for k, v in paths["timings"].items()}
+    analysis.manifest["peak_rss_mb"] = peak_rss_mb()
     save_manifest(analysis, project.processed_dir(root))
     return paths
 

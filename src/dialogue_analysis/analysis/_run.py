@@ -24,6 +24,7 @@ from typing import Any
 
 import pandas as pd
 
+from ..core import StageTimer
 from ._findings import contrasts, evidence_quotes, prevalence, priority_table, select_findings
 from ._store import _sha, save_analysis, save_manifest
 from ._tables import DIMENSIONS, Analysis, code_labels, family_codes
@@ -46,35 +47,6 @@ def _codebook_labels(codebook: pd.DataFrame) -> dict:
     """code -> {"fr": label, "en": label}, as the typology's describing stages take them."""
     fr, en = code_labels(codebook, "fr"), code_labels(codebook, "en")
     return {code: {"fr": fr[code], "en": en[code]} for code in fr}
-
-class StageTimer:
-    """Times the stages of a run and reports progress as ``progress(stage, seconds)``."""
-
-    def __init__(self, progress: Callable[[str, float | None], Any] | None = None):
-        self.progress = progress
-        self.timings: dict[str, float] = {}
-
-    def __call__(self, stage: str):
-        timer = self
-
-        class _Stage:
-            def __enter__(self):
-                if timer.progress:
-                    timer.progress(stage, None)
-                self.t0 = time.perf_counter()
-
-            def __exit__(self, *exc):
-                timer.timings[stage] = round(time.perf_counter() - self.t0, 3)
-                if timer.progress and exc[0] is None:
-                    timer.progress(stage, timer.timings[stage])
-                return False
-
-        return _Stage()
-
-
-
-
-
 
 def analyse_tables(records: pd.DataFrame, answers: pd.DataFrame, terms: pd.DataFrame,
                    passages: pd.DataFrame, code_matrix: pd.DataFrame, codebook: pd.DataFrame, *,
@@ -362,7 +334,8 @@ def run_analysis(project, root: str | os.PathLike = ".",
         save_analysis(analysis, project.processed_dir(root))
     order = ["ingest", "anonymise", "nlp", "coding", "themes", "typology", "describe",
              "crosstabs", "map", "findings", "save"]
-    manifest["stages"] = {s: {"seconds": timer.timings.get(s), "params": params.get(s, {})}
+    manifest["stages"] = {s: {"seconds": timer.timings.get(s), **timer.usage.get(s, {}),
+                              "params": params.get(s, {})}
                           for s in order if s in timer.timings}
     manifest["seconds_total"] = round(time.perf_counter() - t_start, 3)
     save_manifest(analysis, project.processed_dir(root))

@@ -8,6 +8,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from ..analysis import Analysis
+from ..core import StageTimer
 from ..core.i18n import LANGUAGES
 from ..core.privacy import assert_clean
 from ..core.storage import staged_dir, unstaged
@@ -53,17 +54,11 @@ def publish(a: Analysis, reports_dir: str | os.PathLike, *, language: str | None
 
     language = language or a.language
     final = Path(reports_dir)
-    timings: dict[str, float] = {}
+    timer = StageTimer(progress)
 
     def step(name, fn):
-        if progress:
-            progress(name, None)
-        t0 = time.perf_counter()
-        out = fn()
-        timings[name] = time.perf_counter() - t0
-        if progress:
-            progress(name, timings[name])
-        return out
+        with timer(name):
+            return fn()
 
     t_start = time.perf_counter()
     # The folder is replaced whole (a figure of an earlier run does not survive), except the
@@ -88,6 +83,7 @@ def publish(a: Analysis, reports_dir: str | os.PathLike, *, language: str | None
         if running is not None:
             running.result()
         assert_clean(stage, identifiers)
+    timings = dict(timer.timings)
     timings["total"] = time.perf_counter() - t_start  # the notebooks overlap the other parts
     final = unstaged(final)  # where the report is once the run has published it
     return {"html": final / "findings.html", "xlsx": final / "findings.xlsx",

@@ -1,0 +1,284 @@
+"""How ``dialogue-analysis run`` scales with the number of answers: time, CPU and memory per stage.
+
+The corpus is the four Grand Débat questions on public services in ``../shared/realdata/``
+(35,627 answers, no respondent attributes; ``tests/realdata/grand_debat/survey.yaml`` reads them).
+A larger corpus keeps every real answer and adds new, distinct answers made by recombining
+sentences of the real answers of the same question (as many sentences as a real answer of that
+question has). No added answer repeats another answer, so the caches cannot absorb the extra
+work (the real answers keep their own repeats: "Aucun", "Tout"...). Seeded: the same size gives
+the same corpus.
+
+Each size runs the whole pipeline (``dialogue-analysis run``, notebooks and exports included
+unless ``--no-notebooks``) in a fresh root, in a subprocess. The per-stage wall time, CPU time and
+the main process's peak memory come from the run manifest; the peak memory of the whole process
+tree (the main process and any worker it starts) is sampled every 0.2 s. The script prints a
+table per size, the growth per 1,000 answers between the two largest sizes and a linear
+projection to 10^6 answers, beside the targets.
+
+With ``--bertopic-python PATH`` (a Python environment where BERTopic is installed; it is not a
+dependency of the project), BERTopic's fit on the real answers is timed for comparison, with a
+TF-IDF + SVD embedding (no model download) and its own defaults otherwise.
+
+Usage::
+
+    python benchmarks/bench_scale.py                    # 35,627, 100,000 and 300,000 answers
+    python benchmarks/bench_scale.py 35627 100000       # chosen sizes
+    python benchmarks/bench_scale.py --no-notebooks --bertopic-python /opt/bertopic/bin/python
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import json
+import os
+import random
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[1]
+REALDATA = Path(os.environ.get("DIALOGUE_ANALYSIS_REALDATA") or REPO.parent / "shared" / "realdata")
+SOURCE = REALDATA / "grand_debat_services_publics"
+CONFIG = REPO / "tests" / "realdata" / "grand_debat" / "survey.yaml"
+QUESTIONS = ("15", "16", "20", "21")
+SEED = 0
+SENTENCE_END = re.compile(r"(?<=[.!?…])\s+")
+TARGETS = {  # from the scale requirements, on 2 cores
+    "real answers end to end (s)": 60,
+    "peak RSS at 100,000 answers (MB)": 2048,
+    "peak RSS growth 100,000 -> 300,000": 0.10,
+    "10^6 answers projected (min)": 20,
+    "10^6 answers projected peak RSS (MB)": 4096,
+}
+
+
+# -- corpus ---------------------------------------------------------------------------------------
+
+
+def real_answers() -> dict[str, list[str]]:
+    """The real answers of each question, in file order."""
+    out = {}
+    for q in QUESTIONS:
+        with (SOURCE / f"gd_animation_organisation_{q}.csv").open(encoding="utf-8", newline="") as f:
+            out[q] = [row["comment"] or "" for row in csv.DictReader(f)]
+    return out
+
+
+def corpus(size: int) -> dict[str, list[str]]:
+    """``size`` distinct answers: the real ones (cut to ``size`` if fewer), then recombinations."""
+    real = real_answers()
+    total = sum(len(v) for v in real.values())
+    if size <= total:
+        share = size / total
+        return {q: v[: round(len(v) * share)] for q, v in real.items()}
+    rng = random.Random(SEED)
+    out = {q: list(v) for q, v in real.items()}
+    seen = {a for v in real.values() for a in v}
+    per_question = {q: size * len(v) // total for q, v in real.items()}
+    per_question[QUESTIONS[0]] += size - sum(per_question.values())
+    for q in QUESTIONS:
+        answers = [a for a in real[q] if a.strip()]
+        sentences = [s for a in answers for s in SENTENCE_END.split(a.strip()) if s]
+        lengths = [max(1, len(SENTENCE_END.split(a.strip()))) for a in answers]
+        while len(out[q]) < per_question[q]:
+            new = " ".join(rng.choice(sentences) for _ in range(rng.choice(lengths)))
+            if new not in seen:
+                seen.add(new)
+                out[q].append(new)
+    return out
+
+
+def write_wave(folder: Path, answers: dict[str, list[str]]) -> Path:
+    """The corpus as a wave: one CSV per question and the real-data config pointing at them."""
+    folder.mkdir(parents=True)
+    config = CONFIG.read_text(encoding="utf-8")
+    for q, texts in answers.items():
+        path = folder / f"gd_animation_organisation_{q}.csv"
+        with path.open("w", encoding="utf-8", newline="") as f:
+            writer = csv.writer(f)
+            writer.writerow(["comment"])
+            writer.writerows([t] for t in texts)
+        config = re.sub(rf"file: .*gd_animation_organisation_{q}\.csv", f"file: {path}", config)
+    config = re.sub(r"\n *ignore_columns: \[.*\]", "", config)
+    config = re.sub(r"codebook: .*", f"codebook: {REPO / 'data/raw/sample-2018/codebook.yaml'}",
+                    config)
+    (folder / "survey.yaml").write_text(config, encoding="utf-8")
+    return folder / "survey.yaml"
+
+
+# -- one run --------------------------------------------------------------------------------------
+
+
+def tree_rss_mb(pid: int) -> float:
+    """Resident memory of a process and its descendants, in MB (0 once it has ended)."""
+    try:
+        import psutil
+
+        proc = psutil.Process(pid)
+        procs = [proc, *proc.children(recursive=True)]
+        total = 0
+        for p in procs:
+            try:
+                total += p.memory_info().rss
+            except psutil.Error:
+                pass
+        return total / 2**20
+    except Exception:  # noqa: BLE001 - the process ended between two samples
+        return 0.0
+
+
+def run_once(config: Path, root: Path, notebooks: bool) -> dict:
+    cmd = [str(Path(sys.executable).parent / "dialogue-analysis"), "run", str(config),
+           "--root", str(root)]
+    cmd += ["--notebooks", str(REPO / "notebooks")] if notebooks else ["--no-notebooks"]
+    t0 = time.perf_counter()
+    proc = subprocess.Popen(cmd, cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                            text=True)
+    peak = [0.0]
+
+    def sample():
+        while proc.poll() is None:
+            peak[0] = max(peak[0], tree_rss_mb(proc.pid))
+            time.sleep(0.2)
+
+    sampler = threading.Thread(target=sample, daemon=True)
+    sampler.start()
+    output = proc.communicate()[0]
+    wall = time.perf_counter() - t0
+    sampler.join()
+    if proc.returncode != 0:
+        sys.stderr.write(output[-4000:])
+        raise SystemExit(f"dialogue-analysis run failed ({proc.returncode}) on {config}")
+    manifest = next((root / "data" / "processed").glob("*/analysis/analysis_manifest.json"))
+    meta = json.loads(manifest.read_text(encoding="utf-8"))
+    stages = {name: (s["seconds"], s.get("cpu_seconds"), s.get("peak_rss_mb"))
+              for name, s in meta["stages"].items()}
+    report = dict(meta.get("report", {}))
+    stages["report"] = (report.get("total"), None, meta.get("peak_rss_mb"))
+    return {"wall": wall, "stages": stages, "tree_peak_mb": peak[0],
+            "records": meta.get("rows", {}).get("records")}
+
+
+# -- BERTopic, for comparison --------------------------------------------------------------------
+
+BERTOPIC_SCRIPT = r"""
+import csv, json, sys, time
+from bertopic import BERTopic
+from sklearn.decomposition import TruncatedSVD
+from sklearn.feature_extraction.text import TfidfVectorizer
+from sklearn.pipeline import make_pipeline
+docs = []
+for path in sys.argv[1:]:
+    with open(path, encoding="utf-8", newline="") as f:
+        docs += [r["comment"] for r in csv.DictReader(f) if (r["comment"] or "").strip()]
+t0 = time.perf_counter()
+embed = make_pipeline(TfidfVectorizer(min_df=3), TruncatedSVD(100, random_state=0))
+topics, _ = BERTopic(embedding_model=embed, language="french").fit_transform(docs)
+seconds = time.perf_counter() - t0
+n = len(docs)
+sizes = {}
+for t in topics:
+    sizes[t] = sizes.get(t, 0) + 1
+outliers = sizes.pop(-1, 0)
+print(json.dumps({"answers": n, "seconds": seconds, "topics": len(sizes),
+                  "outliers": outliers / n, "largest": max(sizes.values()) / n}))
+"""
+
+
+def bertopic(python: str) -> dict:
+    files = [str(SOURCE / f"gd_animation_organisation_{q}.csv") for q in QUESTIONS]
+    done = subprocess.run([python, "-c", BERTOPIC_SCRIPT, *files], capture_output=True, text=True)
+    if done.returncode != 0:
+        return {"error": done.stderr.strip().splitlines()[-1:] or ["failed"]}
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+# -- report ---------------------------------------------------------------------------------------
+
+
+def fmt(value, spec=".1f"):
+    return "" if value is None else format(value, spec)
+
+
+def print_run(size: int, result: dict) -> None:
+    print(f"\n## {size:,} answers: {result['wall']:.1f} s wall, "
+          f"peak RSS {result['tree_peak_mb']:.0f} MB (all processes)\n")
+    print("| stage | wall (s) | CPU (s) | peak RSS, main process (MB) |")
+    print("|---|---:|---:|---:|")
+    for name, (wall, cpu, rss) in result["stages"].items():
+        print(f"| {name} | {fmt(wall)} | {fmt(cpu)} | {fmt(rss, '.0f')} |")
+    accounted = sum(w for w, _, _ in result["stages"].values() if w)
+    print(f"| start-up, imports, summary | {result['wall'] - accounted:.1f} | | |")
+
+
+def print_growth(results: dict[int, dict]) -> None:
+    sizes = sorted(results)
+    print("\n## Growth and projection\n")
+    print("| answers | wall (s) | peak RSS (MB) |")
+    print("|---:|---:|---:|")
+    for n in sizes:
+        print(f"| {n:,} | {results[n]['wall']:.1f} | {results[n]['tree_peak_mb']:.0f} |")
+    checks = {}
+    smallest = sizes[0]
+    if smallest >= 35_000:
+        checks["real answers end to end (s)"] = results[smallest]["wall"]
+    if 100_000 in results:
+        checks["peak RSS at 100,000 answers (MB)"] = results[100_000]["tree_peak_mb"]
+    if 100_000 in results and 300_000 in results:
+        checks["peak RSS growth 100,000 -> 300,000"] = (
+            results[300_000]["tree_peak_mb"] / results[100_000]["tree_peak_mb"] - 1)
+    if len(sizes) >= 2:
+        a, b = sizes[-2], sizes[-1]
+        per_k_wall = (results[b]["wall"] - results[a]["wall"]) / (b - a) * 1000
+        per_k_rss = (results[b]["tree_peak_mb"] - results[a]["tree_peak_mb"]) / (b - a) * 1000
+        wall_m = (results[b]["wall"] + per_k_wall * (1_000_000 - b) / 1000) / 60
+        rss_m = results[b]["tree_peak_mb"] + per_k_rss * (1_000_000 - b) / 1000
+        print(f"\nper 1,000 answers ({a:,} -> {b:,}): {per_k_wall:.2f} s, {per_k_rss:+.1f} MB")
+        print(f"10^6 answers, linear projection: {wall_m:.1f} min, peak RSS {rss_m:.0f} MB")
+        checks["10^6 answers projected (min)"] = wall_m
+        checks["10^6 answers projected peak RSS (MB)"] = rss_m
+    print("\n| target | measured | limit | met |")
+    print("|---|---:|---:|---|")
+    for name, value in checks.items():
+        limit = TARGETS[name]
+        print(f"| {name} | {value:.2f} | {limit} | {'yes' if value <= limit else 'no'} |")
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("sizes", nargs="*", type=int, default=[35_627, 100_000, 300_000])
+    parser.add_argument("--no-notebooks", action="store_true", help="skip the notebooks")
+    parser.add_argument("--keep", type=Path, help="keep the waves and outputs in this folder")
+    parser.add_argument("--bertopic-python", help="a Python where BERTopic is installed")
+    args = parser.parse_args(argv)
+    if not SOURCE.is_dir():
+        raise SystemExit(f"real answers not found: {SOURCE} (see ../shared/realdata/README.md)")
+    work = args.keep or Path(tempfile.mkdtemp(prefix="da-scale-"))
+    print(f"# dialogue-analysis at scale ({os.cpu_count()} cores)")
+    results = {}
+    try:
+        for size in sorted(args.sizes):
+            t0 = time.perf_counter()
+            config = write_wave(work / f"wave-{size}", corpus(size))
+            print(f"\ncorpus of {size:,} answers written in {time.perf_counter() - t0:.1f} s",
+                  flush=True)
+            results[size] = run_once(config, work / f"root-{size}", not args.no_notebooks)
+            print_run(size, results[size])
+            sys.stdout.flush()
+        print_growth(results)
+        if args.bertopic_python:
+            print(f"\nBERTopic on the real answers: {bertopic(args.bertopic_python)}")
+    finally:
+        if args.keep is None:
+            shutil.rmtree(work, ignore_errors=True)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,69 @@
+"""What each stage of a run costs: wall time, CPU time and the process's peak memory.
+
+The figures go to the run manifest, so a benchmark (``benchmarks/bench_scale.py``) or an analyst
+can see where the time and the memory go on a large wave.
+"""
+
+from __future__ import annotations
+
+import sys
+import time
+from collections.abc import Callable
+from typing import Any
+
+try:  # not on Windows: the CPU and memory figures are then left out
+    import resource
+except ImportError:  # pragma: no cover
+    resource = None
+
+
+def cpu_seconds() -> float | None:
+    """CPU time (user + system) of this process and of its finished child processes."""
+    if resource is None:
+        return None
+    own, kids = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
+    return own.ru_utime + own.ru_stime + kids.ru_utime + kids.ru_stime
+
+
+def peak_rss_mb() -> float | None:
+    """The peak resident memory of this process so far, in MB (the worker processes of a
+    parallel stage are counted in the manifest of the stage that starts them, as their CPU)."""
+    if resource is None:
+        return None
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    return round(peak / (1024 * 1024 if sys.platform == "darwin" else 1024), 1)  # bytes on macOS
+
+
+class StageTimer:
+    """Times the stages of a run and reports progress as ``progress(stage, seconds)``.
+
+    ``timings[stage]`` is the wall time in seconds; ``usage[stage]`` adds the CPU seconds the
+    stage used and the process's peak memory when it ended (the peak so far: the stage that
+    raised it is the first whose figure grows).
+    """
+
+    def __init__(self, progress: Callable[[str, float | None], Any] | None = None):
+        self.progress = progress
+        self.timings: dict[str, float] = {}
+        self.usage: dict[str, dict[str, float | None]] = {}
+
+    def __call__(self, stage: str):
+        timer = self
+
+        class _Stage:
+            def __enter__(self):
+                if timer.progress:
+                    timer.progress(stage, None)
+                self.t0, self.cpu0 = time.perf_counter(), cpu_seconds()
+
+            def __exit__(self, *exc):
+                timer.timings[stage] = round(time.perf_counter() - self.t0, 3)
+                cpu = cpu_seconds()
+                timer.usage[stage] = {
+                    "cpu_seconds": None if cpu is None else round(cpu - self.cpu0, 3),
+                    "peak_rss_mb": peak_rss_mb()}
+                if timer.progress and exc[0] is None:
+                    timer.progress(stage, timer.timings[stage])
+                return False
+
+        return _Stage()
