@@ -152,15 +152,33 @@ def make_server(app, port: int = 0):
     return uvicorn.Server(config)
 
 
-def serve(session: ReviewSession, port: int = 0, announce=print) -> None:
-    """Serve the review page until Ctrl+C; ``announce`` gets its URL (with a new token)."""
-    token = new_token()
-    server = make_server(build_app(session, token), port)
-    server.config.load()
-    sock = server.config.bind_socket()
-    host, bound = sock.getsockname()[:2]
-    announce(f"http://{host}:{bound}/?token={token}")
+class ReviewServer:
+    """A review session's server, its socket already bound to 127.0.0.1 (``port`` 0: a free
+    port) and its URL with a new token; :meth:`run` serves until :meth:`stop` or Ctrl+C."""
+
+    def __init__(self, session: ReviewSession, port: int = 0):
+        self.token = new_token()
+        self.server = make_server(build_app(session, self.token), port)
+        self.server.config.load()
+        self.socket = self.server.config.bind_socket()
+        self.host, self.port = self.socket.getsockname()[:2]
+        self.url = f"http://{self.host}:{self.port}/?token={self.token}"
+
+    def run(self) -> None:
+        self.server.run(sockets=[self.socket])
+
+    def stop(self) -> None:
+        self.server.should_exit = True
+
+
+def serve(session: ReviewSession, port: int = 0, announce=print, ready=None) -> None:
+    """Serve the review page until Ctrl+C; ``announce`` gets its URL (with a new token),
+    ``ready`` (optional) the :class:`ReviewServer` before it starts serving."""
+    server = ReviewServer(session, port)
+    announce(server.url)
+    if ready is not None:
+        ready(server)
     try:
-        server.run(sockets=[sock])
+        server.run()
     except KeyboardInterrupt:
         pass
