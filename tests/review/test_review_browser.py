@@ -52,7 +52,7 @@ def served(tmp_path_factory):
     config = _planted_copy(root)
     project = load_project(config)
     analysis = run_analysis(project, root)
-    session = ReviewSession.from_analysis(analysis, project.config_path, "ana", target=30)
+    session = ReviewSession.for_project(project, root, "ana", target=30)
     session.decisions_file.unlink(missing_ok=True)
     ready = threading.Event()
     servers = []
@@ -155,6 +155,9 @@ def test_a_reviewer_confirms_removes_adds_and_the_rerun_uses_it(served, tmp_path
             assert page.inner_text("#pos") == str(k + 1)
             assert "relue" in page.inner_text("#state")
             assert page.input_value("#memo") == memo
+            # One answer reviewed: too little for a codebook suggestion, and the panel says so.
+            assert "Aucune suggestion" in page.inner_text("#suggestions")
+            assert page.inner_text("#suggfile") == session.suggestions_file.name
             if SCREENSHOT:
                 page.screenshot(path=SCREENSHOT, full_page=True)
         finally:
@@ -166,6 +169,7 @@ def test_a_reviewer_confirms_removes_adds_and_the_rerun_uses_it(served, tmp_path
         (item["record_id"], item["question_id"], c, dec, "ana", memo)
         for c, dec in [(keep, "confirm"), (drop, "remove"), (extra["code"], "add")])
 
+    assert session.suggestions_file.is_file()  # written beside the decisions
     _rerun(served["config"], served["root"])
     from dialogue_analysis.analysis import load_analysis
 
