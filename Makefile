@@ -4,7 +4,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 WAVE_CONFIG ?= data/raw/sample-2018/survey.yaml
 
-.PHONY: report test lint install install-dev clean
+.PHONY: report test lint install install-dev install-browser clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -21,6 +21,13 @@ $(VENV)/.installed-dev: pyproject.toml | $(BIN)/python
 install: $(VENV)/.installed
 
 install-dev: $(VENV)/.installed-dev
+
+# The review page's browser tests drive the system's Chromium (Playwright's own browser download
+# is not used): installed with apt-get when missing, as root or through sudo.
+install-browser:
+	@command -v chromium >/dev/null 2>&1 || command -v chromium-browser >/dev/null 2>&1 || { \
+	  SUDO=$$([ "$$(id -u)" -eq 0 ] || echo sudo); \
+	  $$SUDO apt-get update -qq && $$SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium; }
 
 report: install
 	$(BIN)/dialogue-analysis run $(WAVE_CONFIG)

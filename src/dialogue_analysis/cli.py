@@ -398,22 +398,23 @@ def review(
     Ouvre une page locale (127.0.0.1 seulement, adresse protégée par un jeton) qui montre un
     échantillon aléatoire de réponses pseudonymisées de la dernière analyse (`run`), réponse par
     réponse. Les décisions sont enregistrées à chaque réponse dans
-    <dossier de CONFIG>/review/<vague>.decisions.csv ; le prochain `run` les utilise.
+    <dossier de CONFIG>/review/<vague>.decisions.csv ; le prochain `run` les utilise. Les
+    suggestions pour le dictionnaire qu'elles inspirent (motifs candidats, exclusions candidates)
+    sont affichées sur la page et écrites dans <vague>.suggestions.csv à côté ; le dictionnaire
+    n'est jamais modifié.
     """
     import getpass
 
-    from .analysis import load_analysis
     from .core.errors import DialogueAnalysisError
     from .review import ReviewSession, serve
 
     with _errors(None):
         project = load_project(config)
         try:
-            analysis = load_analysis(project, root)
+            session = ReviewSession.for_project(project, root, reviewer or getpass.getuser(),
+                                                target)
         except FileNotFoundError as exc:
             raise DialogueAnalysisError(str(exc)) from None
-        session = ReviewSession.from_analysis(analysis, project.config_path,
-                                              reviewer or getpass.getuser(), target)
         serve(session, port, announce=lambda url: _say(
             console, f"{url}\n{session.decisions_file} ; Ctrl+C pour arrêter.", "bold"))
 

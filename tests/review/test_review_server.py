@@ -160,3 +160,68 @@ def test_review_command_says_to_run_first(tmp_path):
     assert "dialogue-analysis run" in " ".join(result.output.split())
     assert "Traceback" not in result.output
     assert not (config.parent / "review").exists()  # nothing written beside the sample
+
+
+def test_page_suggests_patterns_and_exclusions_and_writes_them_beside(client, wave):
+    """Planted decisions: a code added to three answers sharing a word, a code removed where
+    the same words fired twice."""
+    from collections import Counter
+
+    from dialogue_analysis.coding import suggestions_path
+
+    c, session = client
+    project, analysis, _ = wave
+    codebook_before = project.codebook_path.read_bytes()
+    state = c.get("/api/state", params={"token": TOKEN}).json()
+    assert state["suggestions"] == [] and state["suggestions_file"].endswith(".suggestions.csv")
+    terms = {(r, q): set(t.split()) for r, q, t in session.terms.itertuples(index=False)}
+    items = {(i["record_id"], i["question_id"]): i for i in state["items"]}
+    # A word of exactly three answers: over-represented once the code is added to them.
+    word = sorted(w for w, n in Counter(w for ws in terms.values() for w in ws).items()
+                  if n == 3 and w.isalpha())[0]
+    having = [k for k in items if word in terms.get(k, ())]
+    extra = next(x["code"] for x in state["codebook"]
+                 if not any(x["code"] in items[k]["auto"] for k in having[:3]))
+    fired = Counter()  # on answers other than those three, where every code is confirmed
+    for k, it in items.items():
+        if k in having[:3]:
+            continue
+        for s in it["spans"]:
+            fired[(s["code"], it["text"][s["start"]:s["end"]].lower())] += 1
+    (drop, matched), _ = next((x, n) for x, n in fired.most_common() if n >= 2
+                              and not any(x[0] in items[k]["auto"] for k in having[:3]))
+    removed = [k for k, it in items.items() if k not in having[:3] and any(
+        s["code"] == drop and it["text"][s["start"]:s["end"]].lower() == matched
+        for s in it["spans"])][:2]
+    for k in dict.fromkeys(having[:3] + removed):
+        it = items[k]
+        codes = [x for x in it["auto"] if not (k in removed and x == drop)]
+        codes += [extra] if k in having[:3] else []
+        r = c.post("/api/decide", params={"token": TOKEN},
+                   json={"record_id": k[0], "question_id": k[1], "codes": codes})
+        assert r.status_code == 200
+    got = pd.DataFrame(r.json()["suggestions"])
+    pattern = got[(got["kind"] == "pattern") & (got["code"] == extra)].set_index("words")
+    assert pattern.loc[word, "in_target"] == 3 and pattern.loc[word, "target"] >= 3
+    exclusion = got[(got["kind"] == "exclusion") & (got["code"] == drop)].set_index("words")
+    assert exclusion.loc[matched, "in_target"] == 2
+    path = suggestions_path(project.config_path, project.wave)
+    assert path == session.decisions_file.with_name(f"{project.wave}.suggestions.csv")
+    written = pd.read_csv(path, keep_default_na=False)
+    assert written.to_dict(orient="records") == got.to_dict(orient="records")
+    assert project.codebook_path.read_bytes() == codebook_before  # never into the codebook
+    path.unlink()
+
+
+def test_review_of_a_project_matches_the_codebook_again(wave):
+    project, analysis, _ = wave
+    root = project.config_path.parents[3]
+    fresh = ReviewSession.for_project(project, root, "ana", target=40)
+    from_tables = ReviewSession.from_analysis(analysis, project.config_path, "ana", target=40)
+    assert fresh.sample.equals(from_tables.sample)
+
+    def spans(s):
+        return {k: sorted((x["code"], x["start"], x["end"]) for x in v)
+                for k, v in s.auto.items() if k in set(zip(s.sample["record_id"],
+                                                           s.sample["question_id"], strict=True))}
+    assert spans(fresh) == spans(from_tables) and len(spans(fresh)) > 0

@@ -221,7 +221,7 @@ def _ingested(project, root, progress):
         return ingest_wave(project, root, progress)
 
 
-def _code(parsed, records: pd.DataFrame, project) -> tuple:
+def _code(parsed, records: pd.DataFrame, project, root) -> tuple:
     """Coding stage: passages, record x code matrix, codebook table, parameters and the
     agreement of the codebook with the analyst's review."""
     from ..coding import apply_review, code_answers, load_codebook, nothing_coded_message
@@ -238,7 +238,7 @@ def _code(parsed, records: pd.DataFrame, project) -> tuple:
     families = {f.id: f for f in codebook.families}
     table["family_label_fr"] = table["family"].map(lambda f: families[f].label_fr)
     table["family_label_en"] = table["family"].map(lambda f: families[f].label_en)
-    reviewed = apply_review(result, parsed.answers, project)
+    reviewed = apply_review(result, parsed.answers, project, root)
     return reviewed.passages, reviewed.code_matrix, table, {
         "codebook": Path(path).name, "n_codes": int(len(table)),
         "n_passages": int(len(reviewed.passages)), **reviewed.params}, reviewed.agreement
@@ -301,7 +301,7 @@ def run_analysis(project, root: str | os.PathLike = ".",
         terms = parsed.terms
     with timer("coding"):
         passages, code_matrix, codebook, coding_params, agreement = _code(parsed, records,
-                                                                          project)
+                                                                          project, root)
     questions, attributes = _survey_tables(project)
     tables, params = analyse_tables(records, pseudo, terms, passages, code_matrix, codebook,
                                     settings=settings, attributes=attributes, timer=timer)

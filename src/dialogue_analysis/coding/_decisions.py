@@ -101,22 +101,32 @@ def submit_answer(path: str | os.PathLike, record_id: str, question_id: str, rev
     return table
 
 
-def reviewed_codes(decisions: pd.DataFrame, reviewer: str | None = None) -> dict[tuple, set]:
-    """(record_id, question_id) -> the analyst's codes (confirmed and added).
+def latest_submissions(decisions: pd.DataFrame, reviewer: str | None = None) -> pd.DataFrame:
+    """The rows of the submission that counts for each reviewed answer.
 
     With several reviewers on one answer, the latest submission counts (``reviewer`` restricts
     to one reviewer).
     """
     d = decisions if reviewer is None else decisions[decisions["reviewer"] == reviewer]
-    out: dict[tuple, set] = {}
     if d.empty:
-        return out
+        return d
     last = d.groupby(ANSWER + ["reviewer"], sort=False)["time"].transform("max")
     d = d[d["time"] == last]
     latest = d.sort_values("time", kind="stable").groupby(ANSWER, sort=False)["reviewer"].last()
-    for (rid, qid), who in latest.items():
-        rows = d[(d["record_id"] == rid) & (d["question_id"] == qid) & (d["reviewer"] == who)]
-        out[(rid, qid)] = set(rows.loc[rows["decision"].isin(["confirm", "add"]), "code"])
+    who = latest.rename("_latest").reset_index()
+    d = d.merge(who, on=ANSWER, how="left")
+    return d[d["reviewer"] == d["_latest"]].drop(columns="_latest").reset_index(drop=True)
+
+
+def reviewed_codes(decisions: pd.DataFrame, reviewer: str | None = None) -> dict[tuple, set]:
+    """(record_id, question_id) -> the analyst's codes (confirmed and added), from the latest
+    submission on each answer (:func:`latest_submissions`)."""
+    d = latest_submissions(decisions, reviewer)
+    out: dict[tuple, set] = {(r, q): set() for r, q in zip(d["record_id"], d["question_id"],
+                                                           strict=True)}
+    kept = d[d["decision"].isin(["confirm", "add"])]
+    for r, q, c in zip(kept["record_id"], kept["question_id"], kept["code"], strict=True):
+        out[(r, q)].add(c)
     return out
 
 

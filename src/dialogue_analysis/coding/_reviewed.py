@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
+from ..nlp import embed, embedding_cache_dir
 from ._agreement import AGREEMENT_COLUMNS, agreement_table, answer_codes, reviewer_agreement
 from ._decisions import (
     apply_decisions,
@@ -16,7 +17,7 @@ from ._decisions import (
     read_decisions,
     reviewed_codes,
 )
-from ._learned import MIN_REVIEWED, LearnedLayer, cross_validated, embed
+from ._learned import MIN_REVIEWED, LearnedLayer, cross_validated
 
 
 @dataclass
@@ -29,11 +30,13 @@ class ReviewedCoding:
     params: dict = field(default_factory=dict)
 
 
-def apply_review(coding, answers: pd.DataFrame, project) -> ReviewedCoding:
+def apply_review(coding, answers: pd.DataFrame, project, root=None) -> ReviewedCoding:
     """Apply ``<config dir>/review/<wave>.decisions.csv`` (when it exists) to a Coding.
 
     Reviewed answers carry the analyst's codes; the agreement table compares the codebook's
-    codes with the analyst's on those answers (and reviewers with each other).
+    codes with the analyst's on those answers (and reviewers with each other). ``answers`` hold
+    the pseudonymised text (the learned layer embeds it); with ``root`` the embeddings are
+    cached under ``<root>/data/processed/_embedding_cache/``.
     """
     codes = coding.codebook.code_ids
     path = decisions_path(project.config_path, project.wave)
@@ -48,8 +51,9 @@ def apply_review(coding, answers: pd.DataFrame, project) -> ReviewedCoding:
     families = {c.id: c.family for c in coding.codebook.codes}
     learned_params: dict = {}
     if len(analyst) >= MIN_REVIEWED:
+        cache = embedding_cache_dir(root) if root is not None else None
         passages, cv, learned_params = _learned(coding, passages, answers, analyst, families,
-                                                int(getattr(project.settings, "seed", 0)))
+                                                int(getattr(project.settings, "seed", 0)), cache)
         tables.append(cv)
     agreement = pd.concat(tables, ignore_index=True)
     passages = apply_decisions(passages, answers, analyst, families)
@@ -66,7 +70,7 @@ LEARNED_COMPARISON = "codebook + learned / analyst (cross-validated)"
 
 
 def _learned(coding, passages: pd.DataFrame, answers: pd.DataFrame, analyst: dict,
-             families: dict, seed: int) -> tuple[pd.DataFrame, pd.DataFrame, dict]:
+             families: dict, seed: int, cache_dir=None) -> tuple[pd.DataFrame, pd.DataFrame, dict]:
     """Train the learned layer on the reviewed answers and apply it to the others.
 
     Returns the passages (codes the layer adds: one passage over the answer, origin
@@ -78,7 +82,8 @@ def _learned(coding, passages: pd.DataFrame, answers: pd.DataFrame, analyst: dic
     keys = [(str(r), str(q)) for r, q in am.index]
     text = {(str(r), str(q)): str(t) for r, q, t in
             zip(answers["record_id"], answers["question_id"], answers["text"], strict=True)}
-    vectors = embed([text.get(k, "") for k in keys])
+    counts: dict = {}
+    vectors = embed([text.get(k, "") for k in keys], cache_dir=cache_dir, counts=counts)
     lexical = am.to_numpy(dtype=np.int64)
     reviewed = np.array([k in analyst for k in keys])
     labels = np.array([[int(c in analyst[k]) for c in codes] for k in keys if k in analyst],
@@ -113,4 +118,5 @@ def _learned(coding, passages: pd.DataFrame, answers: pd.DataFrame, analyst: dic
                                                             kind="stable")
     passages = passages.reset_index(drop=True)
     return passages, cv, {"learned_codes": layer.codes, "learned_added": len(add),
-                          "learned_dropped": len(drop)}
+                          "learned_dropped": len(drop), "embedded": counts["computed"],
+                          "embeddings_cached": counts["disk"] + counts["memory"]}

@@ -7,6 +7,7 @@ from ..core.lazy import public_face
 
 _EXPORTS = {
     '_cache': ['text_key'],
+    '_embed': ['embed', 'embedding_cache_dir', 'embedding_model_id', 'forget_embeddings', 'DIMENSIONS'],
     '_model': ['DEFAULT_MODEL', 'ModelNotInstalledError', 'PURPOSES', 'build_pipeline', 'load_nlp'],
     '_negation_fr': [],
     '_negation_words_fr': [],

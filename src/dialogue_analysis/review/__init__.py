@@ -7,7 +7,8 @@ from ..core.lazy import public_face
 
 _EXPORTS = {
     '_sample': ['review_sample', 'DEFAULT_TARGET'],
-    '_server': ['ReviewSession', 'new_token', 'page_html', 'build_app', 'make_server', 'serve', 'LOOPBACK', 'TOKEN_HEADER'],
+    '_session': ['ReviewSession'],
+    '_server': ['new_token', 'page_html', 'build_app', 'make_server', 'ReviewServer', 'serve', 'LOOPBACK', 'TOKEN_HEADER'],
 }
 
 __getattr__, __dir__, __all__ = public_face(__name__, _EXPORTS)
