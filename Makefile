@@ -36,7 +36,7 @@ lint: install-dev
 	$(BIN)/ruff check src tests benchmarks tools
 	$(BIN)/lint-imports  # the layers of the package: imports only go down, no cycle
 
-test: lint
+test: lint install-browser
 	$(BIN)/python -m pytest
 
 clean:
