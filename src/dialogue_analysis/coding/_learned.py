@@ -25,7 +25,7 @@ MIN_REVIEWED = 100
 MIN_CLASS = 3
 PRIOR_WEIGHT = 5.0
 # L2 penalty of the logistic regressions: 1/C; embeddings are unit vectors, so a weak penalty
-C = 10.0
+REGULARISATION_C = 10.0
 # a code without model is dropped when the analyst confirmed fewer than half of the codebook's
 # matches among at least this many on the reviewed answers
 MIN_MATCHES_TO_DROP = 2
@@ -103,7 +103,7 @@ class LearnedLayer:
                 x = np.vstack([x, _features(priors[[j]], np.ones(1))])
                 y = np.append(y, 1)
                 weight = np.append(weight, PRIOR_WEIGHT)
-            model = LogisticRegression(class_weight="balanced", C=C, max_iter=3000,
+            model = LogisticRegression(class_weight="balanced", C=REGULARISATION_C, max_iter=3000,
                                        random_state=self.seed)
             self.models[code] = (j, model.fit(x, y, sample_weight=weight))
         return self
