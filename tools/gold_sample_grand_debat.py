@@ -2,8 +2,9 @@
 
 The sample measures the codebook and the learned layer on text nobody on the project wrote (see
 ``docs/gold_coding.md``). The answers stay in ``../shared/realdata/grand_debat_services_publics/``
-(they are not copied into the project): the gold file names each answer by its question file and
-its row number (0-based, header excluded).
+(they are not copied into the project): the gold file (``tests/data/gold_grand_debat.csv``) names
+each answer ``gd<question>-<row>`` (``record_id``, row 0-based in the question file, header
+excluded) and ``q<question>`` (``question_id``); :func:`gold_answers` reads their text back.
 
 Design (fixed seed, ``random.Random(2019)``): 80 answers per question file (questions 15, 16, 20
 and 21), drawn without replacement among the answers of at least 20 characters, then sorted by
@@ -11,7 +12,7 @@ question and row.
 
 Usage::
 
-    python tools/gold_sample_grand_debat.py            # question,row (CSV)
+    python tools/gold_sample_grand_debat.py            # record_id,question_id (CSV)
     python tools/gold_sample_grand_debat.py --json     # also the answers' text, as JSON
 """
 
@@ -52,18 +53,41 @@ def draw() -> list[tuple[str, int, str]]:
     return sample
 
 
+def answer_key(question: str, row: int) -> tuple[str, str]:
+    """``(record_id, question_id)`` of an answer, as the gold file names it."""
+    return f"gd{question}-{row}", f"q{question}"
+
+
+def gold_answers(keys) -> list[str]:
+    """The text of each ``(record_id, question_id)`` of the gold file, in that order.
+
+    Raises ``ValueError`` naming the answer when a key does not resolve to a row of its file."""
+    files: dict[str, list[str]] = {}
+    out = []
+    for record_id, question_id in keys:
+        question, _, row = str(record_id).removeprefix("gd").partition("-")
+        if f"q{question}" != question_id or question not in QUESTIONS or not row.isdigit():
+            raise ValueError(f"{record_id},{question_id}: not an answer of the sample's files")
+        answers = files.setdefault(question, read_question(question))
+        if int(row) >= len(answers):
+            raise ValueError(f"{record_id},{question_id}: row {row} is beyond the "
+                             f"{len(answers)} answers of question {question}")
+        out.append(answers[int(row)])
+    return out
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--json", action="store_true", help="print the answers' text as JSON")
     args = parser.parse_args()
     sample = draw()
     if args.json:
-        print(json.dumps([{"id": f"gd{q}-{r}", "question": q, "row": r, "text": t}
+        print(json.dumps([{"id": answer_key(q, r)[0], "question": q, "row": r, "text": t}
                           for q, r, t in sample], ensure_ascii=False, indent=1))
     else:
-        print("question,row")
+        print("record_id,question_id")
         for question, row, _ in sample:
-            print(f"{question},{row}")
+            print(",".join(answer_key(question, row)))
 
 
 if __name__ == "__main__":

@@ -8,7 +8,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from dialogue_analysis.coding import LearnedLayer, cross_validated, embed
+from dialogue_analysis.coding import LearnedLayer, cross_validated
+from dialogue_analysis.nlp import embed
 
 SAMPLE = Path(__file__).resolve().parents[2] / "data" / "raw" / "sample-2018"
 
@@ -29,18 +30,72 @@ def test_layer_learns_a_code_and_leaves_rare_codes_lexical():
     vectors = rng.normal(size=(200, 8))
     truth = (vectors[:, 0] > 0.3).astype(int)
     lexical = np.column_stack([truth * (rng.random(200) < 0.4),  # the codebook misses most
-                               (rng.random(200) < 0.1).astype(int)])
-    labels = np.column_stack([truth, np.zeros(200, dtype=int)])
-    labels[:3, 1] = 1  # three positives: too few for a model
-    layer = LearnedLayer().fit(vectors[:100], lexical[:100], labels[:100], ["a", "b"])
+                               (rng.random(200) < 0.1).astype(int),
+                               np.r_[1, 1, 1, np.zeros(197, dtype=int)]])
+    labels = np.column_stack([truth, np.zeros(200, dtype=int), np.zeros(200, dtype=int)])
+    labels[:2, 1] = 1  # two positives: too few for a model
+    labels[:2, 2] = 1  # the analyst confirmed two of the codebook's three matches
+    layer = LearnedLayer().fit(vectors[:100], lexical[:100], labels[:100], ["a", "b", "c"])
     assert layer.codes == ["a"]
+    assert layer.dropped == ["b"]  # the analyst removed most of its matches
     pred = layer.predict(vectors[100:], lexical[100:])
     recall_lexical = (lexical[100:, 0] & truth[100:]).sum() / truth[100:].sum()
     recall_learned = (pred[:, 0] & truth[100:]).sum() / truth[100:].sum()
     assert recall_lexical < 0.5 < 0.8 < recall_learned
-    assert np.array_equal(pred[:, 1], lexical[100:, 1])  # no model: the codebook's decision
-    oof = cross_validated(vectors[:100], lexical[:100], labels[:100], ["a", "b"])
-    assert oof.shape == (100, 2) and (oof[:, 0] == truth[:100]).mean() > 0.8
+    assert lexical[100:, 1].sum() > 5 and not pred[:, 1].any()
+    assert np.array_equal(pred[:, 2], lexical[100:, 2])  # no model: the codebook's decision
+    oof = cross_validated(vectors[:100], lexical[:100], labels[:100], ["a", "b", "c"])
+    assert oof.shape == (100, 3) and (oof[:, 0] == truth[:100]).mean() > 0.8
+
+
+def test_code_prior_lets_a_few_reviewed_answers_find_the_code():
+    """Four reviewed positives and the code's description: the model codes paraphrases."""
+    from dialogue_analysis.coding import code_priors, load_codebook
+
+    codebook = load_codebook(SAMPLE / "codebook.yaml")
+    codes = codebook.code_ids
+    j = codes.index("need.offline_alternative")
+    train = ["Garder des guichets ouverts pour ceux qui n'ont pas internet.",
+             "Il faut maintenir un accueil physique dans les services publics.",
+             "Ne pas tout dématérialiser, garder le papier.",
+             "Qu'on puisse encore faire ses démarches au guichet.",
+             "Les routes sont en mauvais état.", "Plus de policiers dans les quartiers.",
+             "La justice est trop lente.", "Les trains sont toujours en retard.",
+             "Baisser les impôts des classes moyennes.", "Il manque des médecins à la campagne.",
+             "Rien à signaler.", "Plus de transports en commun le soir."]
+    labels = np.zeros((len(train), len(codes)), dtype=int)
+    labels[:4, j] = 1
+    lexical = np.zeros_like(labels)
+    layer = LearnedLayer().fit(embed(train), lexical, labels, codes, code_priors(codebook))
+    assert "need.offline_alternative" in layer.codes
+    test = ["Conserver des agents en chair et en os au lieu de tout mettre sur internet.",
+            "Des pistes cyclables sur les départementales."]
+    pred = layer.predict(embed(test), np.zeros((2, len(codes)), dtype=int))
+    assert pred[:, j].tolist() == [1, 0]
+
+
+def test_evidence_is_the_sentence_that_carries_the_code():
+    from dialogue_analysis.coding import code_priors, load_codebook
+
+    codebook = load_codebook(SAMPLE / "codebook.yaml")
+    codes = codebook.code_ids
+    j = codes.index("need.offline_alternative")
+    train = ["Il faut garder des guichets pour les personnes sans internet.",
+             "Maintenir l'accueil physique en mairie et à la préfecture.",
+             "Ne pas supprimer les formulaires papier.",
+             "Pouvoir encore parler à un agent au guichet.",
+             "Les routes sont en mauvais état.", "Plus de policiers dans les quartiers.",
+             "La justice est trop lente.", "Les trains sont en retard.",
+             "Baisser les impôts.", "Des médecins à la campagne."]
+    labels = np.zeros((len(train), len(codes)), dtype=int)
+    labels[:4, j] = 1
+    layer = LearnedLayer().fit(embed(train), np.zeros_like(labels), labels, codes,
+                               code_priors(codebook))
+    sentences = ["Les routes de mon village sont pleines de trous.",
+                 "Surtout, gardez des guichets ouverts avec de vrais agents.",
+                 "Et les trains devraient arriver à l'heure."]
+    assert layer.evidence("need.offline_alternative", embed(sentences), 0) == [1]
+    assert layer.evidence("need.offline_alternative", embed([]), 0) == []
 
 
 @pytest.fixture(scope="module")
@@ -91,6 +146,14 @@ def test_run_uses_the_learned_layer_with_its_provenance(learned_run):
     assert len(learned) >= 5
     about = learned["evidence"].str.lower().str.contains("internet|ordinateur|numérique|en ligne")
     assert about.mean() > 0.5  # what the analyst taught, not what the patterns match
+    # the evidence is the sentence(s) carrying the code, not the whole answer
+    text = second.answers.set_index(["record_id", "question_id"])["text"]
+    shorter = 0
+    for r in learned.itertuples():
+        answer = text[(r.record_id, r.question_id)]
+        assert answer[r.start:r.end] == r.evidence and r.evidence.strip()
+        shorter += r.end - r.start < len(answer.strip())
+    assert shorter >= 0.5 * len(learned)
     t = second.coding_agreement
     cv = t[t["comparison"].str.contains("cross-validated") & (t["code"] == code)].iloc[0]
     lex = t[(t["comparison"] == "codebook / analyst") & (t["code"] == code)].iloc[0]

@@ -17,7 +17,7 @@ from ._decisions import (
     read_decisions,
     reviewed_codes,
 )
-from ._learned import MIN_REVIEWED, LearnedLayer, cross_validated
+from ._learned import MIN_REVIEWED, LearnedLayer, code_priors, cross_validated
 
 
 @dataclass
@@ -73,9 +73,9 @@ def _learned(coding, passages: pd.DataFrame, answers: pd.DataFrame, analyst: dic
              families: dict, seed: int, cache_dir=None) -> tuple[pd.DataFrame, pd.DataFrame, dict]:
     """Train the learned layer on the reviewed answers and apply it to the others.
 
-    Returns the passages (codes the layer adds: one passage over the answer, origin
-    ``learned``; codebook matches it rejects: dropped), the cross-validated agreement of the
-    combined coding with the analyst, and the manifest parameters.
+    Returns the passages (codes the layer adds: one passage per sentence that carries the code,
+    origin ``learned``; codebook matches it rejects: dropped), the cross-validated agreement of
+    the combined coding with the analyst, and the manifest parameters.
     """
     codes = coding.codebook.code_ids
     am = coding.answer_matrix
@@ -88,25 +88,31 @@ def _learned(coding, passages: pd.DataFrame, answers: pd.DataFrame, analyst: dic
     reviewed = np.array([k in analyst for k in keys])
     labels = np.array([[int(c in analyst[k]) for c in codes] for k in keys if k in analyst],
                       dtype=np.int64).reshape(-1, len(codes))
-    layer = LearnedLayer(seed).fit(vectors[reviewed], lexical[reviewed], labels, codes)
+    priors = code_priors(coding.codebook)
+    layer = LearnedLayer(seed).fit(vectors[reviewed], lexical[reviewed], labels, codes, priors)
     combined = layer.predict(vectors, lexical)
-    oof = cross_validated(vectors[reviewed], lexical[reviewed], labels, codes, seed=seed)
+    oof = cross_validated(vectors[reviewed], lexical[reviewed], labels, codes, seed=seed,
+                          priors=priors)
     rkeys = [k for k in keys if k in analyst]
     predicted = {k: {c for c, v in zip(codes, row, strict=True) if v}
                  for k, row in zip(rkeys, oof, strict=True)}
     cv = agreement_table(predicted, {k: analyst[k] for k in rkeys}, codes,
                          comparison=LEARNED_COMPARISON)
     drop, add = set(), []
+    sentences = _sentence_spans(coding.parsed, text)
     for i in np.flatnonzero(~reviewed):
         k = keys[i]
         for j in np.flatnonzero(combined[i] != lexical[i]):
-            if combined[i, j]:
-                add.append({"record_id": k[0], "question_id": k[1], "code": codes[j],
-                            "family": families.get(codes[j], ""), "start": 0,
-                            "end": len(text.get(k, "")), "evidence": text.get(k, ""),
-                            "origin": "learned"})
-            else:
+            if not combined[i, j]:
                 drop.add((*k, codes[j]))
+                continue
+            spans = sentences.get(k) or [(0, len(text.get(k, "")))]
+            found = layer.evidence(codes[j], embed([text[k][a:b] for a, b in spans]),
+                                   int(lexical[i, j]))
+            add += [{"record_id": k[0], "question_id": k[1], "code": codes[j],
+                     "family": families.get(codes[j], ""), "start": spans[n][0],
+                     "end": spans[n][1], "evidence": text[k][slice(*spans[n])],
+                     "origin": "learned"} for n in found]
     if drop:
         gone = [(r, q, c) in drop for r, q, c in
                 zip(passages["record_id"], passages["question_id"], passages["code"],
@@ -117,6 +123,21 @@ def _learned(coding, passages: pd.DataFrame, answers: pd.DataFrame, analyst: dic
                              ignore_index=True).sort_values(["record_id", "question_id"],
                                                             kind="stable")
     passages = passages.reset_index(drop=True)
-    return passages, cv, {"learned_codes": layer.codes, "learned_added": len(add),
+    return passages, cv, {"learned_codes": layer.codes, "learned_dropped_codes": layer.dropped,
+                          "learned_added": len({(a["record_id"], a["question_id"], a["code"])
+                                                for a in add}),
                           "learned_dropped": len(drop), "embedded": counts["computed"],
                           "embeddings_cached": counts["disk"] + counts["memory"]}
+
+
+def _sentence_spans(parsed, text: dict) -> dict[tuple[str, str], list[tuple[int, int]]]:
+    """(start, end) of each non-blank sentence of each answer, from the NLP stage."""
+    if parsed is None:
+        return {}
+    s = parsed.sentences
+    out: dict[tuple[str, str], list[tuple[int, int]]] = {}
+    for r, q, a, b in zip(s["record_id"], s["question_id"], s["start"], s["end"], strict=True):
+        k = (str(r), str(q))
+        if text.get(k, "")[int(a):int(b)].strip():
+            out.setdefault(k, []).append((int(a), int(b)))
+    return out
