@@ -12,7 +12,7 @@ _EXPORTS = {
     '_docx': ['report_markup', 'write_docx', 'HEADINGS', 'NOTE_STYLE', 'TABLE_STYLE', 'FIGURE_WIDTH_CM', 'TOC_INSTRUCTION'],
     '_exports': ['write_analyst_exports', 'export_one', 'EXPORTS_DIR', 'FORMATS'],
     '_figures': ['figure_consulted', 'figure_group_territory', 'figure_family', 'figure_codes_by', 'figure_themes', 'figure_k_choice', 'figure_map', 'figure_priority', 'make_figures', 'write_figures', 'typology_is_clear', 'FAMILY_TITLES', 'FIGURES'],
-    '_format': ['fmt_number', 'fmt_pct', 'fmt_int', 'fmt_tv', 'fmt_p', 'fmt_date', 'fmt_ratio', 'study', 'unit_words', 'NNBSP', 'MONTHS', 'UNIT_WORDS'],
+    '_format': ['fmt_number', 'fmt_pct', 'fmt_int', 'fmt_tv', 'fmt_p', 'fmt_date', 'fmt_ratio', 'study', 'unit_words', 'NNBSP', 'MONTHS'],
     '_html': ['render_html', 'write_html', 'context', 'typology_verdict'],
     '_iramuteq': ['variable_name', 'modality', 'corpus_text', 'write_iramuteq', 'SKIPPED'],
     '_method': ['question_bases', 'attribute_names', 'consulted_facts', 'STAGE_TEXT'],
