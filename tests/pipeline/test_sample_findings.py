@@ -57,7 +57,7 @@ def assert_significantly_higher(row: pd.Series, records: pd.DataFrame, *, min_ra
     # The base is the category's size in the published records, and the others are everyone else.
     assert row["n"] == (records[row["dimension"]] == row["category"]).sum()
     assert row["n"] + row["n_others"] == len(records)
-    assert row["p_adjusted"] < 0.01 and row["test_value"] > 2.5
+    assert row["p_adjusted"] < 0.05 and row["test_value"] > 2
     assert row["share"] >= min_ratio * row["share_others"]
 
 
