@@ -31,7 +31,7 @@ from typer.core import TyperCommand, TyperGroup
 
 from . import __version__, pipeline
 from .core.errors import ConfigError, DialogueAnalysisError, DialogueAnalysisWarning
-from .core.i18n import tr
+from .core.i18n import tr, unit_names
 from .ingest import ValidationFailed, ValidationReport, load_project
 
 EXIT_DATA_ERRORS = 1
@@ -199,7 +199,9 @@ def ingest(config: ConfigArg, root: RootOpt = Path("."), lang: LangOpt = None) -
         with _progress() as progress:
             wave = pipeline.run_ingest(project, root, progress)
         _print_report(wave.report, project.interim_dir(root) / "validation.csv")
-        _say(console, tr("cli_ingested", project.settings.language, records=len(wave.records),
+        lang = project.settings.language
+        units = unit_names(project.survey.study.unit, lang)[1]
+        _say(console, tr("cli_ingested", lang, records=len(wave.records), units=units,
                          answers=len(wave.answers), wave=wave.name))
         _say(console, tr("cli_written", project.settings.language,
                          path=project.processed_dir(root)))

@@ -88,10 +88,29 @@ def test_pipeline_writes_the_descriptive_summary(wave_config, tmp_path):
     assert text == ctx.results["summary"]
     assert text.startswith("# Résumé de la vague essai-2018")
     assert "Répartition par territoire" in text and "| rural | 1 | 33.3 |" in text
-    assert "Entretiens du 12/04/2018 au 16/04/2018." in text
+    assert "Réponses du 12/04/2018 au 16/04/2018." in text
+    assert "3 entretiens, 5 réponses" in text and "% des entretiens" in text
     assert "| q2 | 2 | 66.7 |" in text  # answers per question, share of interviews
     english = run(load_project(wave_config, language="en"), tmp_path / "en").results["summary"]
     assert english.startswith("# Summary of wave essai-2018") and "3 interviews" in english
+
+
+def test_ingest_names_the_unit_the_config_gives(wave_config, tmp_path):
+    from dialogue_analysis import load_project, run
+
+    text = wave_config.read_text(encoding="utf-8")
+    wave_config.write_text(text + "\nstudy:\n  unit: respondent\n", encoding="utf-8")
+    result = invoke("ingest", wave_config, "--root", tmp_path / "out")
+    assert result.exit_code == 0, result.output
+    said = result.output.replace("entretiens.csv", "")  # the file's name is not the unit
+    assert "3 répondants, 5 réponses" in said and "entretien" not in said
+    summary = run(load_project(wave_config), tmp_path / "run").results["summary"]
+    assert "3 répondants, 5 réponses à" in summary and "% des répondants" in summary
+    assert "entretien" not in summary.lower().replace("entretiens.csv", "")
+    wave_config.write_text(text + "\nstudy:\n  unit: contribution\n", encoding="utf-8")
+    english = invoke("ingest", wave_config, "--root", tmp_path / "en", "--lang", "en")
+    assert "3 contributions, 5 answers" in english.output
+    assert "interview" not in english.output.lower()
 
 
 def test_lang_en(wave_config, tmp_path):

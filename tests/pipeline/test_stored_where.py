@@ -23,6 +23,7 @@ import yaml
 from typer.testing import CliRunner
 
 from dialogue_analysis.cli import app
+from dialogue_analysis.report import SHEET_TITLES
 from tests.analysis_fixtures import IDENTIFIERS, _planted_copy, built_wave, pipeline_available
 
 PLANTED = [
@@ -37,7 +38,8 @@ SECRETS = ["josiane.lefevre58@free.fr", "06 47 82 19 33", "0647821933",
            "1 85 05 78 006 084 91", "185057800608491",
            "FR76 3000 6000 0112 3456 7890 189", "FR7630004000031234567890143",
            "Josiane Lefèvre", "Lefèvre"]
-PERSON_SHEETS = {"records", "answers", "code_matrix", "passages"}
+# The person-level sheets, by the names they carry in a French workbook.
+PERSON_SHEETS = {SHEET_TITLES[s][0] for s in ("records", "answers", "code_matrix", "passages")}
 
 
 def invoke(*args):
@@ -161,8 +163,9 @@ def test_published_workbook_has_no_row_per_person(ran):
                                     "records.parquet"))
     wb = openpyxl.load_workbook(root / "reports" / "sample-2018" / "findings.xlsx")
     assert not PERSON_SHEETS & set(wb.sheetnames)
+    ids = {(r[0], r[1]): r[2] for r in wb.worksheets[1].iter_rows(min_row=2, values_only=True)}
     for ws in wb.worksheets:
-        header = [c.value for c in ws[1]]
+        header = [ids[(ws.title, c.value)] for c in ws[1]]
         assert "record_id" not in header, ws.title
         assert ws.max_row - 1 != n_records, ws.title  # 160 interviews: no sheet of 160 rows
     assert not list(root.rglob("analyst_workbook.xlsx"))  # not asked for
@@ -179,7 +182,8 @@ def test_analyst_workbook_only_when_asked_and_never_under_reports(ran, tmp_path)
     wb = openpyxl.load_workbook(found[0])
     n_records = len(pd.read_parquet(copy / "data" / "interim" / "sample-2018" /
                                     "records.parquet"))
-    assert wb["records"].max_row == n_records + 1 and PERSON_SHEETS <= set(wb.sheetnames)
+    assert wb[SHEET_TITLES["records"][0]].max_row == n_records + 1
+    assert PERSON_SHEETS <= set(wb.sheetnames)
     # Person-level, yet pseudonymised like the rest of data/processed; reports/ unchanged.
     assert leaks([copy / "data" / "processed", copy / "reports"], SECRETS) == {}
     assert not PERSON_SHEETS & set(openpyxl.load_workbook(

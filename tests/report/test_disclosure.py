@@ -22,6 +22,7 @@ from dialogue_analysis.report import (
     nesting,
     people_key,
     pinned_down,
+    read_sheet,
     suppress,
     table_lines,
     typology_key,
@@ -38,6 +39,20 @@ def _number(text: str):
     return None if text in (mask_mark("fr"), mask_mark("en")) else int(text)
 
 
+def read_ids(xlsx, sheet: str, a) -> pd.DataFrame:
+    """A published sheet with its labels turned back into the analysis' ids (codes,
+    attributes, "all"), so its cells can be matched with the report's."""
+    df = read_sheet(xlsx, sheet)
+    codes = {label: code for code, label in a.code_labels().items()}
+    attributes = {a.attribute_label(c): c for c in a.records.columns}
+    everyone = {"ensemble": "all"}
+    for col, table in (("code", codes), ("dimension", {**attributes, **everyone}),
+                       ("attribute", attributes), ("category", everyone)):
+        if col in df:
+            df[col] = df[col].map(lambda v, t=table: t.get(v, v))
+    return df
+
+
 def published_cells(built) -> tuple[dict, list]:
     """Every count the workbook and the report print, and every sum linking them."""
     a = built.analysis
@@ -52,13 +67,13 @@ def published_cells(built) -> tuple[dict, list]:
             raise AssertionError(f"{key} is {cells[key]} in one table and {value} in another")
         cells[key] = value
 
-    prev = pd.read_excel(xlsx, sheet_name="prevalence")
+    prev = read_ids(xlsx, "prevalence", a)
     for r in prev.itertuples(index=False):
         put(code_key(r.code, r.dimension, r.category), r.count)
-    ct = pd.read_excel(xlsx, sheet_name="crosstabs")
+    ct = read_ids(xlsx, "crosstabs", a)
     for r in ct.itertuples(index=False):
         put(code_key(r.code, r.dimension, r.category), r.count)
-    gcodes = pd.read_excel(xlsx, sheet_name="group_codes")
+    gcodes = read_ids(xlsx, "group_codes", a)
     for r in gcodes.itertuples(index=False):
         put(code_key(r.code, "typology_group", r.group), r.count_in_group)
     cross = prev[prev["dimension"] != "all"]
@@ -74,7 +89,7 @@ def published_cells(built) -> tuple[dict, list]:
                 lines.append((code_key(code, parent, pcat),
                               tuple(code_key(code, child, c) for c in kids)))
 
-    gcat = pd.read_excel(xlsx, sheet_name="group_profiles")
+    gcat = read_ids(xlsx, "group_profiles", a)
     for r in gcat.itertuples(index=False):
         put(typology_key(r.group, r.attribute, r.category), r.count_in_group)
         put(("n", r.attribute, str(r.category)), r.count_total)
@@ -191,11 +206,11 @@ def test_figures_mask_the_cells_the_tables_mask(published):
 def test_workbook_shares_are_masked_where_counts_are():
     built = built_wave()
     xlsx = built.published["xlsx"]
-    prev = pd.read_excel(xlsx, sheet_name="prevalence")
+    prev = read_sheet(xlsx, "prevalence")
     hidden = prev["count"].isna()
     assert prev.loc[hidden, ["share", "ci_low", "ci_high"]].isna().all().all()
     assert prev.loc[hidden, "masked"].all() and not prev.loc[~hidden, "masked"].any()
-    gcat = pd.read_excel(xlsx, sheet_name="group_profiles")
+    gcat = read_sheet(xlsx, "group_profiles")
     hidden = gcat["count_in_group"].isna()
     assert gcat.loc[hidden, ["share_in_group", "share_in_category"]].isna().all().all()
 

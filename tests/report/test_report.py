@@ -190,13 +190,13 @@ def test_a_wave_with_little_to_show_still_gets_a_report(tmp_path):
     import openpyxl
 
     wb = openpyxl.load_workbook(write_workbook(a, tmp_path / "w.xlsx"))
-    assert len(wb.sheetnames) == 15 and wb.sheetnames[:4] == ["README", "columns", "findings",
-                                                              "prevalence"]
-    assert "records" not in wb.sheetnames  # published: no row per person
-    assert wb["findings"].max_row == 1  # the header only: no finding to publish
+    assert len(wb.sheetnames) == 15 and wb.sheetnames[:4] == ["Lisez-moi", "Colonnes",
+                                                              "Enseignements", "Fréquences"]
+    assert "Personnes" not in wb.sheetnames  # published: no row per person
+    assert wb["Enseignements"].max_row == 1  # the header only: no finding to publish
     wb = openpyxl.load_workbook(write_analyst_workbook(a, tmp_path))
-    assert list(wb["records"].iter_rows(values_only=True)) == [
-        ("record_id", "stakeholder_group", "territory"),
+    assert list(wb["Personnes"].iter_rows(values_only=True)) == [
+        ("Identifiant", a.attribute_label("stakeholder_group"), a.attribute_label("territory")),
         ("a", "x", "rural"), ("b", "y", "urbain"), ("c", "y", "rural")]
 
 

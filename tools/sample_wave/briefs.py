@@ -96,6 +96,17 @@ TENDENCIES = {
 TERRITORY_BARRIERS = {"rural": {"couverture réseau": .55}, "périurbain": {"couverture réseau": .15}, "urbain": {"coût": .1}}
 TERRITORY_NEEDS = {"rural": {"accompagnement humain de proximité": .2, "connexion et forfaits": .15}, "périurbain": {}, "urbain": {}}
 
+# Added after the first draw: field actors asking that social workers and public-service agents be
+# trained to guide people through online procedures (one of the reference case's published
+# findings). Drawn with a generator of its own, after all the others, so every earlier draw stays
+# as it was; most field actors voice it, not all, and a few others do too.
+AGENT_TRAINING_NEED = "formation des travailleurs sociaux et agents publics"
+AGENT_TRAINING_SEED = 20181
+AGENT_TRAINING = {"travailleur social": .7, "agent CCAS": .6, "médiateur numérique": .6,
+                  "travailleur associatif": .5, "conseiller mission locale": .5,
+                  "expert ou chercheur": .2, "journaliste": .1}
+AGENT_TRAINING_BASE = {"salariés de l'opérateur": .1, "personnes en précarité": .08}
+
 EQUIP = {  # profile kind -> equipment weights
     "precarite": [("smartphone", .8), ("ordinateur", .3), ("tablette", .15)],
     "senior": [("smartphone", .45), ("ordinateur", .35), ("tablette", .25), ("téléphone simple", .4)],
@@ -118,6 +129,15 @@ def weighted(rng, weights):
 
 def draw(rng, probs, universe, base):
     return [x for x in universe if rng.random() < min(0.95, probs.get(x, base))]
+
+
+def add_agent_training(briefs, seed=AGENT_TRAINING_SEED):
+    """Append the agent-training need to the briefs that voice it (in place, in record order)."""
+    rng = random.Random(seed)
+    for b in briefs:
+        p = AGENT_TRAINING.get(b["profile"], AGENT_TRAINING_BASE.get(b["group"], 0))
+        if rng.random() < p:
+            b["needs"].append(AGENT_TRAINING_NEED)
 
 
 def main():
@@ -151,6 +171,7 @@ def main():
         b["record_id"] = f"E18-{i:03d}"
     for (kind, value), b in zip(PII, rng.sample(briefs, len(PII)), strict=True):
         b["pii"] = {"kind": kind, "value": value}
+    add_agent_training(briefs)
     print(json.dumps(briefs, ensure_ascii=False, indent=1))
 
 

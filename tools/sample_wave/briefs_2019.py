@@ -10,9 +10,19 @@ import json
 import random
 from pathlib import Path
 
-from briefs import EQUIP, PROFILES, REGIONS, SERVICES, TENDENCIES, draw, weighted
+from briefs import (
+    EQUIP,
+    PROFILES,
+    REGIONS,
+    SERVICES,
+    TENDENCIES,
+    add_agent_training,
+    draw,
+    weighted,
+)
 
 SEED = 2019
+AGENT_TRAINING_SEED_2019 = 20191
 N_NEW = 52
 N_REINTERVIEWED = 18
 RURAL_BOOST = (1.0, 1.0, 2.2)  # multiplies the urbain / périurbain / rural weights of 2018
@@ -68,6 +78,8 @@ def main():
     rng.shuffle(briefs)
     for i, b in enumerate(briefs, 1):
         b["record_id"] = f"E19-{i:03d}"
+    # Field actors still ask for trained social workers and agents (own generator, as in 2018).
+    add_agent_training(briefs, seed=AGENT_TRAINING_SEED_2019)
     # Re-interviewed stakeholders keep their id and who they are; their situation may have moved.
     for b in rng.sample([b for b in old if "pii" not in b], N_REINTERVIEWED):
         again = {k: v for k, v in b.items() if k != "pii"}

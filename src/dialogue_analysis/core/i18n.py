@@ -11,6 +11,19 @@ from .report_words import TEXT
 
 LANGUAGES = ("fr", "en")
 
+# What one record is, from the config's ``study.unit``: (singular, plural) in each language.
+UNIT_WORDS: dict[str, tuple[tuple[str, str], tuple[str, str]]] = {
+    "interview": (("entretien", "entretiens"), ("interview", "interviews")),
+    "respondent": (("répondant", "répondants"), ("respondent", "respondents")),
+    "contribution": (("contribution", "contributions"), ("contribution", "contributions")),
+}
+
+
+def unit_names(unit: str, language: str) -> tuple[str, str]:
+    """What one record is called (singular, plural), e.g. ``("répondant", "répondants")``."""
+    words = UNIT_WORDS.get(unit, UNIT_WORDS["interview"])
+    return words[LANGUAGES.index(language)]
+
 
 def tr(code: str, language: str = "fr", /, **params) -> str:
     """Message ``code`` in ``language`` ("fr" or "en"), formatted with ``params``."""

@@ -6,7 +6,7 @@ import os
 
 import pandas as pd
 
-from ..core.i18n import tr
+from ..core.i18n import tr, unit_names
 from ._config import Project
 from ._wave import Wave
 
@@ -66,6 +66,7 @@ def summary_markdown(
     lang = project.settings.language
     tables = summary_tables(wave, project)
     title = project.survey.title
+    units = unit_names(project.survey.study.unit, lang)[1]
     lines = [f"# {tr('sum_title', lang, wave=wave.name)}", ""]
     if title:
         lines += [f"*{title}*", ""]
@@ -74,6 +75,7 @@ def summary_markdown(
             "sum_counts",
             lang,
             records=len(wave.records),
+            units=units,
             answers=len(wave.answers),
             questions=len(project.survey.questions),
         )
@@ -92,7 +94,8 @@ def summary_markdown(
             lines += ["", f"## {tr('sum_by', lang, field=label)}", ""]
             lines += _md_counts(tables[name], lang)
     lines += ["", f"## {tr('sum_questions', lang)}", ""]
-    head = [tr(k, lang) for k in ("sum_question", "sum_answers", "sum_share", "sum_median_words")]
+    head = [tr(k, lang, units=units)
+            for k in ("sum_question", "sum_answers", "sum_share", "sum_median_words")]
     lines += ["| " + " | ".join(head) + " |", "|---|---:|---:|---:|"]
     for row in tables["questions"].itertuples(index=False):
         label = (

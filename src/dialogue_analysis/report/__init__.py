@@ -6,13 +6,13 @@ Public names are loaded on first use (:func:`dialogue_analysis.core.lazy.public_
 from ..core.lazy import public_face
 
 _EXPORTS = {
-    '_columns': ['number_format', 'column_description', 'COLUMN_DOCS', 'PERCENT_COLUMNS', 'P_VALUE_COLUMNS', 'NUMBER_FORMATS'],
+    '_columns': ['number_format', 'column_description', 'COLUMN_DOCS', 'PERCENT_COLUMNS', 'P_VALUE_COLUMNS', 'DECIMAL_COLUMNS', 'NUMBER_FORMATS', 'DATE_FORMATS', 'HEADERS', 'SHEET_TITLES', 'VALUE_WORDS'],
     '_compare': ['COMPARE_FIGURES', 'analysed_wave', 'masked_group_sizes', 'run_compare', 'compare_context', 'figure_groups', 'figure_moves', 'figure_prevalence', 'figure_vocabulary', 'published_tables', 'publish_comparison', 'render_compare_html', 'write_compare_figures', 'write_compare_workbook'],
     '_disclosure': ['mask_mark', 'Suppression', 'suppress', 'lone_unknowns', 'pinned_down', 'table_lines', 'nesting', 'holding', 'code_key', 'people_key', 'count_key', 'table_total_key', 'typology_key', 'published_counts', 'wave_suppression', 'hidden_codes', 'hidden_people', 'hidden_typology', 'MASK_MARK', 'PEOPLE_DIMENSIONS'],
     '_docx': ['report_markup', 'write_docx', 'HEADINGS', 'NOTE_STYLE', 'TABLE_STYLE', 'FIGURE_WIDTH_CM', 'TOC_INSTRUCTION'],
     '_exports': ['write_analyst_exports', 'export_one', 'EXPORTS_DIR', 'FORMATS'],
     '_figures': ['figure_consulted', 'figure_group_territory', 'figure_family', 'figure_codes_by', 'figure_themes', 'figure_k_choice', 'figure_map', 'figure_priority', 'make_figures', 'write_figures', 'typology_is_clear', 'FAMILY_TITLES', 'FIGURES'],
-    '_format': ['fmt_number', 'fmt_pct', 'fmt_int', 'fmt_tv', 'fmt_p', 'fmt_date', 'fmt_ratio', 'study', 'unit_words', 'NNBSP', 'MONTHS', 'UNIT_WORDS'],
+    '_format': ['fmt_number', 'fmt_pct', 'fmt_int', 'fmt_tv', 'fmt_p', 'fmt_date', 'fmt_ratio', 'study', 'unit_words', 'NNBSP', 'MONTHS'],
     '_html': ['render_html', 'write_html', 'context', 'typology_verdict'],
     '_iramuteq': ['variable_name', 'modality', 'corpus_text', 'write_iramuteq', 'SKIPPED'],
     '_method': ['question_bases', 'attribute_names', 'consulted_facts', 'STAGE_TEXT'],
@@ -25,6 +25,7 @@ _EXPORTS = {
     '_qdpx_import': ['read_qdpx_decisions', 'NS'],
     '_sections': ['french_spacing', 'finding_sentence', 'quote_speakers', 'quotes_table', 'TOP_PHRASE'],
     '_workbook': ['fit_excel_cell', 'write_sheet', 'workbook_tables', 'analyst_workbook_tables', 'write_workbook', 'write_analyst_workbook', 'write_tables', 'HEADER_FILL', 'HEADER_FONT', 'WRAP_COLUMNS', 'WIDE', 'SHEETS', 'ANALYST_WORKBOOK', 'PERSON_SHEETS', 'EXCEL_CELL_LIMIT', 'CUT_MARKER'],
+    '_workbook_view': ['presented', 'read_sheet', 'KEEP_IDS', 'CODE_LABEL_SHEETS'],
 }
 
 __getattr__, __dir__, __all__ = public_face(__name__, _EXPORTS)

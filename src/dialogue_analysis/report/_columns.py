@@ -115,7 +115,13 @@ COLUMN_DOCS: dict[str, tuple[str, str]] = {
 PERCENT_COLUMNS = {"share", "ci_low", "ci_high", "share_in_group", "share_overall",
                    "share_others", "share_in_category", "prevalence", "breadth"}
 P_VALUE_COLUMNS = {"p_value", "p_adjusted"}
-NUMBER_FORMATS = {"percent": "0.0%", "p_value": "0.0000", "date": "yyyy-mm-dd"}
+DECIMAL_COLUMNS = {"test_value", "ratio", "chi2", "cramers_v", "residual", "expected",
+                   "min_expected", "x", "y", "precision", "precision_low", "precision_high",
+                   "recall", "recall_low", "recall_high", "f1", "kappa"}
+# A p-value below 0.0001 would read 0.0000 with four decimals: it is shown as 3.9E-07 instead.
+NUMBER_FORMATS = {"percent": "0.0%", "p_value": "[<0.0001]0.0E+00;0.0000", "decimal": "0.00",
+                  "date": "yyyy-mm-dd"}
+DATE_FORMATS = {"fr": "dd/mm/yyyy", "en": "yyyy-mm-dd"}
 
 
 def number_format(column: str) -> str | None:
@@ -124,6 +130,8 @@ def number_format(column: str) -> str | None:
         return NUMBER_FORMATS["percent"]
     if column in P_VALUE_COLUMNS:
         return NUMBER_FORMATS["p_value"]
+    if column in DECIMAL_COLUMNS:
+        return NUMBER_FORMATS["decimal"]
     return None
 
 
@@ -136,3 +144,160 @@ def column_description(column: str, language: str, labels: dict[str, str]) -> st
         return labels[column]
     return ("colonne de la table d'analyse du même nom" if i == 0
             else "column of the analysis table of the same name")
+
+# Coding agreement and person-level columns (the analyst's workbook).
+COLUMN_DOCS.update({
+    "comparison": ("ce qui est comparé (codage automatique et relecture, ou deux relecteurs)",
+                   "what is compared (automatic coding and review, or two reviewers)"),
+    "tp": ("vrais positifs", "true positives"), "fp": ("faux positifs", "false positives"),
+    "fn": ("faux négatifs", "false negatives"), "tn": ("vrais négatifs", "true negatives"),
+    "precision": ("précision", "precision"),
+    "precision_low": ("borne basse de la précision (95 %)", "lower bound of the precision (95%)"),
+    "precision_high": ("borne haute de la précision (95 %)", "upper bound of the precision (95%)"),
+    "recall": ("rappel", "recall"),
+    "recall_low": ("borne basse du rappel (95 %)", "lower bound of the recall (95%)"),
+    "recall_high": ("borne haute du rappel (95 %)", "upper bound of the recall (95%)"),
+    "f1": ("F1 (moyenne harmonique de la précision et du rappel)",
+           "F1 (harmonic mean of precision and recall)"),
+    "kappa": ("kappa de Cohen (accord au-delà du hasard)", "Cohen's kappa (agreement beyond "
+              "chance)"),
+    "start": ("début du passage dans la réponse (caractère)", "start of the passage in the "
+              "answer (character)"),
+    "end": ("fin du passage dans la réponse (caractère)", "end of the passage in the answer "
+            "(character)"),
+    "origin": ("origine du codage (livre de codes, couche apprise, analyste)",
+               "origin of the coding (codebook, learned layer, analyst)"),
+    "identifier": ("nom de la colonne dans les tables d'analyse (data/processed)",
+                   "name of the column in the analysis tables (data/processed)"),
+})
+
+# The workbook's column headers, in the report's language: column -> (French, English).
+HEADERS: dict[str, tuple[str, str]] = {
+    "active": ("Variable active", "Active variable"),
+    "attribute": ("Attribut", "Attribute"),
+    "breadth": ("Étendue", "Breadth"),
+    "category": ("Catégorie", "Category"),
+    "chi2": ("Khi-deux", "Chi-square"),
+    "ci_high": ("IC 95 % haut", "95% CI high"),
+    "ci_low": ("IC 95 % bas", "95% CI low"),
+    "cochran_ok": ("Effectifs attendus suffisants", "Expected counts large enough"),
+    "code": ("Code", "Code"),
+    "column": ("Colonne", "Column"),
+    "comparison": ("Comparaison", "Comparison"),
+    "count": ("Effectif", "Count"),
+    "count_in_group": ("Effectif dans le groupe", "Count in the group"),
+    "count_others": ("Effectif chez les autres", "Count among the others"),
+    "count_total": ("Effectif total", "Total count"),
+    "cramers_v": ("V de Cramér", "Cramér's V"),
+    "date": ("Date", "Date"),
+    "description": ("Description", "Description"),
+    "dimension": ("Comparaison selon", "Compared by"),
+    "direction": ("Sens", "Direction"),
+    "dof": ("Degrés de liberté", "Degrees of freedom"),
+    "end": ("Fin", "End"),
+    "evidence": ("Extrait", "Evidence"),
+    "expected": ("Effectif attendu", "Expected count"),
+    "f1": ("F1", "F1"),
+    "family": ("Famille", "Family"),
+    "family_label_en": ("Famille (anglais)", "Family (English)"),
+    "family_label_fr": ("Famille (français)", "Family (French)"),
+    "finding": ("Enseignement n°", "Finding no."),
+    "fn": ("Faux négatifs", "False negatives"),
+    "fp": ("Faux positifs", "False positives"),
+    "group": ("Groupe", "Group"),
+    "group_size": ("Taille du groupe", "Group size"),
+    "identifier": ("Identifiant", "Identifier"),
+    "importance": ("Importance", "Importance"),
+    "kappa": ("Kappa de Cohen", "Cohen's kappa"),
+    "key": ("Paramètre", "Parameter"),
+    "kind": ("Nature", "Kind"),
+    "label": ("Libellé", "Label"),
+    "label_en": ("Libellé (anglais)", "Label (English)"),
+    "label_fr": ("Libellé (français)", "Label (French)"),
+    "masked": ("Masqué", "Masked"),
+    "min_expected": ("Plus petit effectif attendu", "Smallest expected count"),
+    "n": ("Base (n)", "Base (n)"),
+    "n_answers": ("Réponses", "Answers"),
+    "n_groups": ("Catégories au-dessus du seuil", "Categories above the threshold"),
+    "n_groups_total": ("Catégories", "Categories"),
+    "n_others": ("Base des autres", "Base of the others"),
+    "n_small_expected": ("Cases à effectif attendu < 5", "Cells with expected count < 5"),
+    "needs": ("Codes caractéristiques", "Characteristic codes"),
+    "origin": ("Origine", "Origin"),
+    "p_adjusted": ("p-valeur corrigée", "Adjusted p-value"),
+    "p_value": ("p-valeur", "p-value"),
+    "precision": ("Précision", "Precision"),
+    "precision_high": ("Précision, borne haute", "Precision, high bound"),
+    "precision_low": ("Précision, borne basse", "Precision, low bound"),
+    "prevalence": ("Fréquence", "Frequency"),
+    "question_id": ("Question", "Question"),
+    "rank": ("Rang", "Rank"),
+    "ratio": ("Rapport des parts", "Ratio of shares"),
+    "recall": ("Rappel", "Recall"),
+    "recall_high": ("Rappel, borne haute", "Recall, high bound"),
+    "recall_low": ("Rappel, borne basse", "Recall, low bound"),
+    "record_id": ("Identifiant", "Identifier"),
+    "ref": ("Référence", "Reference"),
+    "residual": ("Résidu ajusté", "Adjusted residual"),
+    "sentence": ("Enseignement", "Finding"),
+    "share": ("Part", "Share"),
+    "share_in_category": ("Part dans la catégorie", "Share in the category"),
+    "share_in_group": ("Part dans le groupe", "Share in the group"),
+    "share_others": ("Part chez les autres", "Share among the others"),
+    "share_overall": ("Part dans l'ensemble", "Share overall"),
+    "sheet": ("Feuille", "Sheet"),
+    "size": ("Effectif", "Size"),
+    "small_expected": ("Test indicatif (petits effectifs)", "Indicative test (small counts)"),
+    "source": ("Illustre", "Illustrates"),
+    "start": ("Début", "Start"),
+    "term": ("Terme", "Term"),
+    "terms": ("Mots caractéristiques", "Characteristic words"),
+    "test_value": ("Valeur-test", "Test value"),
+    "text": ("Texte", "Text"),
+    "theme": ("Thème", "Theme"),
+    "tn": ("Vrais négatifs", "True negatives"),
+    "top_terms": ("Termes caractéristiques", "Characteristic terms"),
+    "tp": ("Vrais positifs", "True positives"),
+    "typology_group": ("Groupe de la typologie", "Typology group"),
+    "typology_label": ("Nom du groupe", "Group name"),
+    "value": ("Valeur", "Value"),
+    "wave": ("Vague", "Wave"),
+    "who": ("Qui parle", "Who speaks"),
+    "x": ("Position horizontale", "Horizontal position"),
+    "y": ("Position verticale", "Vertical position"),
+}
+
+# Sheet names in the report's language (Excel allows 31 characters): sheet -> (French, English).
+SHEET_TITLES: dict[str, tuple[str, str]] = {
+    "README": ("Lisez-moi", "Read me"),
+    "columns": ("Colonnes", "Columns"),
+    "findings": ("Enseignements", "Findings"),
+    "records": ("Personnes", "Records"),
+    "answers": ("Réponses", "Answers"),
+    "code_matrix": ("Matrice des codes", "Code matrix"),
+    "passages": ("Passages codés", "Coded passages"),
+    "prevalence": ("Fréquences", "Prevalence"),
+    "crosstabs": ("Tableaux croisés", "Cross tables"),
+    "tests": ("Tests du khi-deux", "Chi-square tests"),
+    "groups": ("Groupes", "Groups"),
+    "group_profiles": ("Profils des groupes", "Group profiles"),
+    "group_codes": ("Codes des groupes", "Group codes"),
+    "group_terms": ("Vocabulaire des groupes", "Group vocabulary"),
+    "quotes": ("Verbatims", "Quotes"),
+    "themes": ("Thèmes", "Themes"),
+    "priority": ("Priorités", "Priorities"),
+    "codebook": ("Livre de codes", "Codebook"),
+    "coding_agreement": ("Accord du codage", "Coding agreement"),
+    "manifest": ("Paramètres", "Parameters"),
+}
+
+# Values that are words of the toolkit, shown in the report's language.
+VALUE_WORDS: dict[str, dict[str, tuple[str, str]]] = {
+    "kind": {"top": ("le plus cité de sa famille", "most cited of its family"),
+             "contrast": ("contraste entre catégories", "contrast between categories")},
+    "direction": {"over": ("sur-représenté", "over-represented"),
+                  "under": ("sous-représenté", "under-represented")},
+    "source": {"finding": ("enseignement", "finding"), "theme": ("thème", "theme"),
+               "group": ("groupe", "group")},
+    "category": {"all": ("ensemble", "everyone")},
+}

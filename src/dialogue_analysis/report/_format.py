@@ -6,7 +6,7 @@ import numpy as np
 import pandas as pd
 
 from ..analysis import Analysis
-from ..core.i18n import LANGUAGES
+from ..core.i18n import unit_names
 
 NNBSP = "\u202f"  # narrow no-break space: French thousands separator and before % : ; ! ?
 
@@ -93,12 +93,6 @@ def fmt_ratio(r, language: str = "fr") -> str:
 
 
 
-# What one record is, from the config's ``study.unit``: (singular, plural) in each language.
-UNIT_WORDS: dict[str, tuple[tuple[str, str], tuple[str, str]]] = {
-    "interview": (("entretien", "entretiens"), ("interview", "interviews")),
-    "respondent": (("répondant", "répondants"), ("respondent", "respondents")),
-    "contribution": (("contribution", "contributions"), ("contribution", "contributions")),
-}
 
 
 def study(a: Analysis) -> dict[str, str]:
@@ -111,8 +105,7 @@ def study(a: Analysis) -> dict[str, str]:
 
 def unit_words(a: Analysis, language: str) -> tuple[str, str]:
     """What one record is called (singular, plural), e.g. ``("répondant", "répondants")``."""
-    words = UNIT_WORDS.get(study(a)["unit"], UNIT_WORDS["interview"])
-    return words[LANGUAGES.index(language)]
+    return unit_names(study(a)["unit"], language)
 
 
 

@@ -41,8 +41,9 @@ from openpyxl.utils import get_column_letter
 from ..analysis import Analysis
 from ..core.privacy import mask_counts, neutralise_formula
 from ..core.storage import atomic_path
-from ._columns import NUMBER_FORMATS, column_description, number_format
+from ._columns import DATE_FORMATS, NUMBER_FORMATS, column_description, number_format
 from ._disclosure import hidden_codes, hidden_typology
+from ._workbook_view import presented
 
 HEADER_FILL = PatternFill("solid", fgColor="12324F")
 HEADER_FONT = Font(bold=True, color="FFFFFF")
@@ -94,10 +95,10 @@ SHEETS = {
 ANALYST_WORKBOOK = "analyst_workbook.xlsx"  # under data/processed/<wave>/, never published
 # Person-level sheets of the analyst's workbook only: one row per interview, answer or passage.
 PERSON_SHEETS = {
-    "records": ("Entretiens : attributs et groupe de la typologie (une ligne par personne)",
-                "Interviews: attributes and typology group (one row per person)"),
+    "records": ("Personnes : attributs et groupe de la typologie (une ligne par personne)",
+                "Records: attributes and typology group (one row per person)"),
     "answers": ("Réponses pseudonymisées", "Pseudonymised answers"),
-    "code_matrix": ("Matrice entretien x code (1 = le code est présent)",
+    "code_matrix": ("Matrice personne x code (1 = le code est présent)",
                     "Record x code matrix (1 = the code is present)"),
     "passages": ("Passages codés avec leur extrait (preuve)", "Coded passages with their evidence"),
 }
@@ -137,10 +138,16 @@ def fit_excel_cell(text: str) -> str:
     return text[: EXCEL_CELL_LIMIT - len(CUT_MARKER)] + CUT_MARKER
 
 
-def write_sheet(wb: Workbook, name: str, df: pd.DataFrame) -> None:
-    """Add ``df`` as sheet ``name``: bold frozen header, auto-filter, widths, wrapped text."""
+def write_sheet(wb: Workbook, name: str, df: pd.DataFrame, *,
+                identifiers: list[str] | None = None, date_format: str | None = None) -> None:
+    """Add ``df`` as sheet ``name``: bold frozen header, auto-filter, widths, wrapped text.
+
+    ``identifiers`` names each column as the analysis tables do (its header may be a label in
+    the report's language): the number format and text wrapping follow the identifier.
+    """
     ws = wb.create_sheet(title=name[:31])
     columns = [str(c) for c in df.columns]
+    ids = identifiers or columns
     ws.append([_cell_value(c) for c in columns])
     for row in df.itertuples(index=False, name=None):
         ws.append([_cell_value(v) for v in row])
@@ -157,20 +164,20 @@ def write_sheet(wb: Workbook, name: str, df: pd.DataFrame) -> None:
         letter = get_column_letter(j)
         values = df.iloc[:, j - 1] if len(df) else pd.Series([], dtype=object)
         longest = max([len(col)] + [len(str(x)) for x in values.head(500) if x is not None])
-        if col in WRAP_COLUMNS and longest > WIDE:
+        if ids[j - 1] in WRAP_COLUMNS and longest > WIDE:
             ws.column_dimensions[letter].width = WIDE
             for cell in ws[letter][1:]:
                 cell.alignment = wrap
         else:
             ws.column_dimensions[letter].width = min(max(10, longest + 2), 45)
-    # Shares as percentages, p-values with four decimals, dates as dates.
-    for j, col in enumerate(columns, 1):
+    # Shares as percentages, p-values with four decimals, statistics with two, dates as dates.
+    for j, col in enumerate(ids, 1):
         fmt = number_format(col)
         for cell in ws[get_column_letter(j)][1:]:
             if fmt and isinstance(cell.value, int | float) and not isinstance(cell.value, bool):
                 cell.number_format = fmt
             elif cell.is_date:
-                cell.number_format = NUMBER_FORMATS["date"]
+                cell.number_format = date_format or NUMBER_FORMATS["date"]
     ws.freeze_panes = "A2"
     if columns:
         ws.auto_filter.ref = f"A1:{get_column_letter(len(columns))}{max(1, len(df) + 1)}"
@@ -323,8 +330,14 @@ def _tables(a: Analysis, lang: str, *, person_level: bool) -> dict[str, pd.DataF
 
 
 def write_workbook(a: Analysis, path: str | os.PathLike, *, language: str | None = None) -> Path:
-    """Write ``findings.xlsx`` atomically; see the module notes for what makes it safe."""
-    return write_tables(workbook_tables(a, language), path, title=f"{a.wave}: findings")
+    """Write ``findings.xlsx`` atomically; see the module notes for what makes it safe.
+
+    Sheet names, headers and labels are in the report's language
+    (:func:`~dialogue_analysis.report._workbook_view.presented`).
+    """
+    lang = language or a.language
+    return _write(presented(workbook_tables(a, lang), a, lang), path,
+                  title=f"{a.wave}: findings", date_format=DATE_FORMATS.get(lang))
 
 
 def write_analyst_workbook(a: Analysis, processed_dir: str | os.PathLike, *,
@@ -344,16 +357,25 @@ def write_analyst_workbook(a: Analysis, processed_dir: str | os.PathLike, *,
     if any(part.casefold() == "reports" for part in folder.resolve().parts):
         raise ValueError(f"{folder}: the analyst's workbook has one row per person; it is "
                          "never written under reports/ (use data/processed/<wave>/)")
-    return write_tables(analyst_workbook_tables(a, language), folder / ANALYST_WORKBOOK,
-                        title=f"{a.wave}: analyst workbook (person-level, not for publication)")
+    lang = language or a.language
+    return _write(presented(analyst_workbook_tables(a, lang), a, lang),
+                  folder / ANALYST_WORKBOOK,
+                  title=f"{a.wave}: analyst workbook (person-level, not for publication)",
+                  date_format=DATE_FORMATS.get(lang))
 
 
 def write_tables(tables: dict[str, pd.DataFrame], path: str | os.PathLike, *, title: str) -> Path:
     """Write one sheet per table (:func:`write_sheet`) into a workbook, atomically."""
+    return _write([(name, df, [str(c) for c in df.columns]) for name, df in tables.items()],
+                  path, title=title)
+
+
+def _write(sheets: list[tuple[str, pd.DataFrame, list[str]]], path: str | os.PathLike, *,
+           title: str, date_format: str | None = None) -> Path:
     wb = Workbook()
     wb.remove(wb.active)
-    for name, df in tables.items():
-        write_sheet(wb, name, df)
+    for name, df, ids in sheets:
+        write_sheet(wb, name, df, identifiers=ids, date_format=date_format)
     wb.properties.creator = "dialogue-analysis"
     wb.properties.title = title
     path = Path(path)
