@@ -164,6 +164,8 @@ class _Lexicon:
             w.lower() for w in (getattr(nlp.Defaults, "stop_words", ()) if nlp else ())
         )
         self._folded = frozenset(_fold(w) for w in self._words)
+        # English answers: "arrived after Easter" holds no lower-case name word
+        self.english_stop_words = _english_stop_words() if nlp is not None else frozenset()
 
     def opens_sentence(self, word: str) -> bool:
         """A word that opens a sentence and is no name: "Sans", "Bonjour", "Ensuite"."""
@@ -176,6 +178,14 @@ class _Lexicon:
         w = word.lower()
         return (w in self._words or _fold(w) in self._folded
                 or (self._forms is not None and w in self._forms))
+
+
+def _english_stop_words() -> frozenset[str]:
+    try:
+        from spacy.lang.en.stop_words import STOP_WORDS
+    except ImportError:  # spaCy without its English data: no English answers then
+        return frozenset()
+    return frozenset(STOP_WORDS)
 
 
 _LEXICONS: weakref.WeakKeyDictionary[Any, _Lexicon] = weakref.WeakKeyDictionary()
