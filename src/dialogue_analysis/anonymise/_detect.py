@@ -125,7 +125,8 @@ class _Detector:
                 ws += 2  # "d'Internet", "l'ANTS"
             return any(ps <= ws and we <= pe for ps, pe in protected)
 
-        if all(covered(ws, we) for ws, we, _ in name_words):
+        # "Le RIC", "La Carsat": an article before a service name is no part of a name
+        if all(covered(ws, we) for ws, we, w in name_words if w.lower() not in _ARTICLES):
             return None
         before = text[max(0, start - 40):start]
         guessed = source in {"ner", "capitalised"}  # found by the model or by capitals alone
@@ -141,10 +142,13 @@ class _Detector:
             # the small model tags many capitalised common words as persons ("Passeport",
             # "Réduire", "Gilets Jaunes", "Permis de Conduire"): a name without a known first
             # name needs at least one word that is not a common French word
-            ws = [w for _, _, w in name_words]
+            ws = [w[2:] if w[1:2] in ("'", "’") else w for _, _, w in name_words]  # L'Hôpital
             initial = any(len(w) == 1 and text[e:e + 1] == "." for _, e, w in name_words)
+            if source == "ner" and len(ws) == 1 and self.lexicon.misspelt(ws[0]):
+                return None  # "Acceuil", "Renforder", "Homophobie": a word, not a name
             if not initial and all(w in self.lexicon for w in ws) and (
-                len(ws) == 1 or len(ws) > 3 or "\n" in text[start:end]
+                len(ws) == 1 or len(ws) > 2 or "\n" in text[start:end]
+                or any(self.lexicon.plural(w) for w in ws)
                 or any(w.isupper() and len(w) > 1 for w in ws)
                 or any(self.lexicon.opens_sentence(w) for w in ws)
                 or any(not _is_cap(w) for _, _, w in words)
@@ -219,9 +223,12 @@ class _Detector:
         cands: list[Identifier] = []
 
         def add(start: int, end: int, source: str) -> None:
-            c = self._clean_person(text, start, end, protected, source)
-            if c is not None:
-                cands.append(c)
+            # a name never runs over a line break or the " && " joining two answers: each
+            # line of "Homophobie\nTransphobie\nSexisme" is checked alone
+            for m in _LINE_PIECE_RE.finditer(text, start, end):
+                c = self._clean_person(text, m.start(), m.end(), protected, source)
+                if c is not None:
+                    cands.append(c)
 
         for m in _TITLE_RE.finditer(text):
             title = _TITLE_ONLY_RE.match(m.group(0))
@@ -321,6 +328,9 @@ class _Detector:
         others = [f for f in found if f.kind != "person"]
         return sorted(others + _subtract(persons, others, text), key=lambda c: c.start)
 
+
+
+_LINE_PIECE_RE = re.compile(r"(?:(?!&&)[^\n\r])+")
 
 
 def _after_service(before: str, start: int, protected: list[tuple[int, int]]) -> bool:
