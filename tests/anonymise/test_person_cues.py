@@ -65,6 +65,8 @@ def test_lower_case_after_a_relation_stops_at_common_words(nlp):
 
 def test_names_in_capitals(nlp):
     assert "NGUYEN THI HOA" in persons("Sur la carte il y a NGUYEN THI HOA, c'est moi.", nlp)
+    # a particle in capitals before a surname in capitals, as forms write it
+    assert "LE KERHOAS Maëlys" in persons("Au guichet : LE KERHOAS Maëlys, dossier 12.", nlp)
     # acronyms of services and phrases typed in capitals are no names
     assert persons("Je suis allée à la CAF puis à la CPAM pour le RSA.", nlp) == []
     assert persons("IL FAUT PLUS DE GUICHETS OUVERTS LE SAMEDI", nlp) == []

@@ -190,11 +190,14 @@ def extend_names(det: _Detector, persons: list[Identifier], text: str, protected
         while m := _WORD_BEFORE_RE.search(text, max(0, left - 60), left):
             word, ws = m.group("word"), m.start("word")
             lower_particle = word in _NAME_PARTICLES
+            # "LE GUENNEC Bleuenn": a particle in capitals before a surname in capitals
+            caps_particle = (word.isupper() and word.lower() in _NAME_PARTICLES
+                             and text[left:left + 2].isupper())
             lower_name = (word.islower() and word.isalpha() and len(word) >= 4
                           and not _is_word(det, word)
                           and word not in det.lexicon.english_stop_words
                           and not _inside(ws, m.end(), protected))
-            if not (lower_particle or lower_name
+            if not (lower_particle or lower_name or caps_particle
                     or _name_word(det, word, ws, ws + len(word), protected)):
                 break
             left = ws
