@@ -65,6 +65,8 @@ def test_lower_case_after_a_relation_stops_at_common_words(nlp):
 
 def test_names_in_capitals(nlp):
     assert "NGUYEN THI HOA" in persons("Sur la carte il y a NGUYEN THI HOA, c'est moi.", nlp)
+    # a particle in capitals before a surname in capitals, as forms write it
+    assert "LE KERHOAS Maëlys" in persons("Au guichet : LE KERHOAS Maëlys, dossier 12.", nlp)
     # acronyms of services and phrases typed in capitals are no names
     assert persons("Je suis allée à la CAF puis à la CPAM pour le RSA.", nlp) == []
     assert persons("IL FAUT PLUS DE GUICHETS OUVERTS LE SAMEDI", nlp) == []
@@ -98,3 +100,48 @@ def test_a_propagated_name_used_as_a_place_stays(nlp):
     out = pseudonymised(["Mon voisin Jarnac m'aide.", "Avant j'habitais vers Jarnac."], nlp)
     assert "[PERSONNE_1]" in out[0]
     assert out[1] == "Avant j'habitais vers Jarnac.", out
+
+
+@pytest.mark.parametrize(("text", "name"), [
+    ("Avec Radomir, mon neveu, on a rempli le dossier.", "Radomir"),
+    ("Ma petite Ysaline elle m'aide pour le téléphone.", "Ysaline"),
+    ("Le conseiller du bus numérique, Tanguy Bouvreuil, il m'a tout expliqué.", "Tanguy Bouvreuil"),
+    ("On m'a dit de voir tonton Anselmo pour l'ordinateur.", "Anselmo"),
+])
+def test_names_after_a_word_of_endearment_a_lower_case_title_or_in_apposition(nlp, text, name):
+    assert any(name in p for p in persons(text, nlp)), persons(text, nlp)
+
+
+def test_lower_case_names_taken_up_by_cest_elle_qui(nlp):
+    out = pseudonymised(["Il faut appeler ondrejka vasquelin, c'est elle qui gère.",
+                         "Moi je l'appelle ondrejka, elle répond vite."], nlp)
+    assert "ondrejka" not in " ".join(out) and "vasquelin" not in out[0], out
+    # common words before "c'est elle qui" stay
+    assert persons("Pour la carte grise, c'est elle qui sait.", nlp) == []
+
+
+@pytest.mark.parametrize("text", [
+    "Les Baléares, ma sœur y travaille l'été.",           # an article
+    "En juin, la Fripouille m'a donné des habits.",       # an organisation after "la"
+    "Heureusement l'URSSAF de Bressuire a rappelé.",       # a service and its town
+    "La CAF de Montigny-lès-Cormeilles ferme le mercredi.",
+    "À Porto Novo, on n'a plus de famille.",              # a place after "à"
+    "The form from the council arrived after Thanksgiving, far too late.",
+])
+def test_no_person_in_organisations_places_and_holidays(nlp, text):
+    assert persons(text, nlp) == [], persons(text, nlp)
+
+
+def test_a_town_after_a_name_is_cut_and_not_spread_over_the_wave(nlp):
+    texts = ["J'ai vu M. Kouyaté-Sarr de Bressuire au guichet.",
+             "Le car pour Bressuire passe le jeudi.",
+             "Le Dr Lemarrec de Saint-Maixent-l'École a signé.",
+             "J'habite près de Saint-Maixent-l'École."]
+    out = pseudonymised(texts, nlp, record_ids=["a", "b", "c", "d"])
+    assert "Kouyaté" not in out[0] and "Lemarrec" not in out[2], out
+    assert out[1] == texts[1] and out[3] == texts[3], out
+    assert "Saint-Maixent" in out[2], out
+    # within the interview, the name with its town is looked for again
+    out = pseudonymised(["M. Kouyaté-Sarr de Bressuire m'a aidé.",
+                         "Kouyaté-Sarr de Bressuire est gentil, Bressuire c'est loin."], nlp)
+    assert "Kouyaté" not in out[1] and "Bressuire c'est loin" in out[1], out

@@ -13,10 +13,13 @@ from typing import Any
 from ._checks import _at_sentence_start, _is_cap
 from ._lexicon import _fold
 from ._patterns_fr import (
+    _APPOSED_RESUMED_RE,
     _APPOSITION_RE,
     _ARTICLE_RELATION_RE,
     _CAPS_SEQ_RE,
     _CEST_LUI_QUI_RE,
+    _ENDEARED_RE,
+    _LOWER_CEST_LUI_QUI_RE,
     _LOWER_RELATION_RE,
     _LOWER_TITLE_WORD_RE,
     _NAME_PARTICLES,
@@ -38,6 +41,11 @@ Put = Callable[[Identifier], None]
 Spans = list[tuple[int, int]]
 _NAME_APOSTROPHE = re.compile(r"(?:[dD]|[A-Z])['’][A-ZÀ-Ý]")
 _LETTER_WORD = re.compile(r"[^\W\d_]+(?:-[^\W\d_]+)*")
+
+
+# an article or a place preposition before a capitalised word: a thing or a place, no person
+_NOT_BEFORE_NAME = {"le", "la", "les", "l", "chez", "à", "a", "en", "dans", "vers", "depuis",
+                    "sur", "au", "aux", "du", "des", "un", "une"}
 
 
 def _inside(start: int, end: int, protected: Spans) -> bool:
@@ -66,13 +74,32 @@ def cue_persons(det: _Detector, text: str, protected: Spans, add: Add, put: Put)
     # ma copine") counts, a word opening the sentence ("Bonjour, ma conseillère") does not
     for rx in (_APPOSITION_RE, _ARTICLE_RELATION_RE):
         for m in rx.finditer(text):
-            words = _TOKEN_RE.findall(m.group("name"))
-            if rx is _APPOSITION_RE and _PLACE_BEFORE_RE.search(text[max(0, m.start() - 40):m.start()]):
+            words = list(_TOKEN_RE.finditer(m.group("name")))
+            # "Avec Ghiath, mon mari": the words opening the sentence are not the name; after
+            # an article or a place word ("Les Antilles, ma mère", "Chez Decathlon, mon fils")
+            # it is no person
+            dropped = ""
+            while words and (det.lexicon.opens_sentence(words[0].group(0))
+                             and _at_sentence_start(text, m.start("name") + words[0].start())
+                             or words[0].group(0).lower() in det.lexicon.stop_words):
+                dropped = words.pop(0).group(0).lower()
+            if not words or dropped in _NOT_BEFORE_NAME:
+                continue
+            s = m.start("name") + words[0].start()
+            if rx is _APPOSITION_RE and _PLACE_BEFORE_RE.search(text[max(0, s - 40):s]):
                 continue  # "À Dakar, ma sœur tient une boutique": a place
-            opening = _at_sentence_start(text, m.start("name"))
-            if not any(opening and det.lexicon.opens_sentence(w)
-                       or w.lower() in det.lexicon.stop_words for w in words):
-                add(m.start("name"), m.end("name"), "trigger")
+            if not any(w.group(0).lower() in det.lexicon.stop_words for w in words):
+                add(s, m.end("name"), "trigger")
+    for m in _ENDEARED_RE.finditer(text):
+        word = m.group("name")  # "ma petite Eudoxie", not "mon petit Bonjour"
+        if not det.lexicon.opens_sentence(word) and word.lower() not in det.lexicon.stop_words:
+            add(m.start("name"), m.end("name"), "trigger")
+    for m in _APPOSED_RESUMED_RE.finditer(text):
+        add(m.start("name"), m.end("name"), "capitalised")
+    for m in _LOWER_CEST_LUI_QUI_RE.finditer(text):
+        keep = _unknown_tail(det, m.group("name"))
+        if keep:
+            lower(m.start("name") + keep[0], m.start("name") + keep[1], "trigger")
     for m in _CEST_LUI_QUI_RE.finditer(text):
         if not _is_word(det, m.group("name")):
             add(m.start("name"), m.end("name"), "trigger")
@@ -101,6 +128,17 @@ def cue_persons(det: _Detector, text: str, protected: Spans, add: Add, put: Put)
     for m in _CAPS_SEQ_RE.finditer(text):
         if _capitals_name(det, m.group(0), m.start(), text, protected):
             add(m.start(), m.end(), "trigger")
+
+
+def _unknown_tail(det: _Detector, words: str) -> tuple[int, int] | None:
+    """Offsets, in ``words``, of its last words that are no common word ("d'appeler
+    gülizar wattebled"), or None."""
+    keep = []
+    for w in reversed(list(re.finditer(r"\S+", words))):
+        if _is_word(det, w.group(0)) or len(w.group(0)) < 3 or w.group(0) in _NAME_PARTICLES:
+            break
+        keep.insert(0, w)
+    return (keep[0].start(), keep[-1].end()) if keep else None
 
 
 def _capitals_name(det: _Detector, name: str, start: int, text: str, protected: Spans) -> bool:
@@ -152,9 +190,14 @@ def extend_names(det: _Detector, persons: list[Identifier], text: str, protected
         while m := _WORD_BEFORE_RE.search(text, max(0, left - 60), left):
             word, ws = m.group("word"), m.start("word")
             lower_particle = word in _NAME_PARTICLES
+            # "LE GUENNEC Bleuenn": a particle in capitals before a surname in capitals
+            caps_particle = (word.isupper() and word.lower() in _NAME_PARTICLES
+                             and text[left:left + 2].isupper())
             lower_name = (word.islower() and word.isalpha() and len(word) >= 4
-                          and not _is_word(det, word) and not _inside(ws, m.end(), protected))
-            if not (lower_particle or lower_name
+                          and not _is_word(det, word)
+                          and word not in det.lexicon.english_stop_words
+                          and not _inside(ws, m.end(), protected))
+            if not (lower_particle or lower_name or caps_particle
                     or _name_word(det, word, ws, ws + len(word), protected)):
                 break
             left = ws

@@ -27,6 +27,7 @@ from ._lexicon import (
     _stopname_re,
 )
 from ._patterns_fr import (
+    _ARTICLE_BEFORE_RE,
     _ARTICLES,
     _BEFORE_PERSON_VERB,
     _CAP_SEQ_RE,
@@ -36,13 +37,16 @@ from ._patterns_fr import (
     _LOWER_BEFORE_VERB_RE,
     _LOWER_CUE_RE,
     _NAME_PARTICLES,
+    _OF,
     _PERSON_VERB_RE,
     _PLACE_BEFORE_RE,
     _PLACEHOLDER_RE,
+    _SERVICE_OF_RE,
     _TITLE_ONLY_RE,
     _TITLE_RE,
     _TITLE_WORDS,
     _TOKEN_RE,
+    _TOWN_SHAPE_RE,
     _TRIGGER_RE,
 )
 from ._types import Identifier
@@ -84,6 +88,19 @@ class _Detector:
             if j < len(words) and any(ps in (words[j][0], words[j][0] + 2) for ps, _ in protected):
                 words = words[:i]
                 break
+        # cut at a service followed by its place ("ANTS de Vénissieux", "la MDPH de Lure") or at
+        # a town that the name is from ("M. Sangaré de Clichy-sous-Bois")
+        for i in range(len(words) - 1):
+            nxt = words[i + 1][2]
+            if nxt.lower() in _OF or nxt[:2].lower() in ("d'", "d’"):
+                after = words[i + 2][0] if nxt.lower() in _OF and i + 2 < len(words) else None
+                town = re.match(r"\S*", text[after if after else words[i + 1][0] + 2:]).group(0)
+                if any(ps <= words[i][0] and words[i][1] <= pe for ps, pe in protected):
+                    words = words[:i]
+                    break
+                if _TOWN_SHAPE_RE.search(town):
+                    words = words[:i + 1]
+                    break
         # drop trailing particles and lowercase words ("Kevin Mabiala m'", "... de la")
         while words and not _is_cap(words[-1][2]):
             words.pop()
@@ -108,23 +125,30 @@ class _Detector:
                 ws += 2  # "d'Internet", "l'ANTS"
             return any(ps <= ws and we <= pe for ps, pe in protected)
 
-        if all(covered(ws, we) for ws, we, _ in name_words):
+        # "Le RIC", "La Carsat": an article before a service name is no part of a name
+        if all(covered(ws, we) for ws, we, w in name_words if w.lower() not in _ARTICLES):
             return None
         before = text[max(0, start - 40):start]
         guessed = source in {"ner", "capitalised"}  # found by the model or by capitals alone
         if (guessed or source == "first_name") and _FACILITY_BEFORE_RE.search(before):
             return None  # "médiathèque Malraux", "lycée Victor Hugo": a place named after someone
-        if (guessed and len(name_words) == 1 and not self._first_name(name_words[0][2])
+        if (guessed and not any(self._first_name(w) for _, _, w in name_words)
                 and _PLACE_BEFORE_RE.search(before)):
-            return None  # "à côté de Lure", "vers Callac": a place the lists do not know
+            return None  # "à côté de Lure", "à Phnom Penh": a place the lists do not know
+        if (guessed and len(name_words) == 1 and not self._first_name(name_words[0][2])
+                and (_ARTICLE_BEFORE_RE.search(before) or _after_service(before, start, protected))):
+            return None  # "la Cimade m'a coupé", "l'URSSAF de Bressuire": no person
         if guessed and not any(self._first_name(w) for _, _, w in name_words):
             # the small model tags many capitalised common words as persons ("Passeport",
             # "Réduire", "Gilets Jaunes", "Permis de Conduire"): a name without a known first
             # name needs at least one word that is not a common French word
-            ws = [w for _, _, w in name_words]
+            ws = [w[2:] if w[1:2] in ("'", "’") else w for _, _, w in name_words]  # L'Hôpital
             initial = any(len(w) == 1 and text[e:e + 1] == "." for _, e, w in name_words)
+            if source == "ner" and len(ws) == 1 and self.lexicon.misspelt(ws[0]):
+                return None  # "Acceuil", "Renforder", "Homophobie": a word, not a name
             if not initial and all(w in self.lexicon for w in ws) and (
-                len(ws) == 1 or len(ws) > 3 or "\n" in text[start:end]
+                len(ws) == 1 or len(ws) > 2 or "\n" in text[start:end]
+                or any(self.lexicon.plural(w) for w in ws)
                 or any(w.isupper() and len(w) > 1 for w in ws)
                 or any(self.lexicon.opens_sentence(w) for w in ws)
                 or any(not _is_cap(w) for _, _, w in words)
@@ -199,9 +223,12 @@ class _Detector:
         cands: list[Identifier] = []
 
         def add(start: int, end: int, source: str) -> None:
-            c = self._clean_person(text, start, end, protected, source)
-            if c is not None:
-                cands.append(c)
+            # a name never runs over a line break or the " && " joining two answers: each
+            # line of "Homophobie\nTransphobie\nSexisme" is checked alone
+            for m in _LINE_PIECE_RE.finditer(text, start, end):
+                c = self._clean_person(text, m.start(), m.end(), protected, source)
+                if c is not None:
+                    cands.append(c)
 
         for m in _TITLE_RE.finditer(text):
             title = _TITLE_ONLY_RE.match(m.group(0))
@@ -258,7 +285,8 @@ class _Detector:
         if " " in e.text or self._first_name(e.text):
             return False
         before = text[max(0, e.start - 40):e.start]
-        return bool(_PLACE_BEFORE_RE.search(before) or _FACILITY_BEFORE_RE.search(before))
+        return bool(_PLACE_BEFORE_RE.search(before) or _FACILITY_BEFORE_RE.search(before)
+                    or _after_service(before, e.start, self._protected(text)))
 
     def propagate(self, text: str, found: list[Identifier], names: Iterable[str],
                   own: Iterable[str] | None = None) -> list[Identifier]:
@@ -302,8 +330,27 @@ class _Detector:
 
 
 
+_LINE_PIECE_RE = re.compile(r"(?:(?!&&)[^\n\r])+")
+
+
+def _after_service(before: str, start: int, protected: list[tuple[int, int]]) -> bool:
+    """Whether ``before`` (the text up to ``start``) ends with a service name or an acronym and
+    "de": the word at ``start`` is then the service's town ("la CAF de Bressuire")."""
+    m = _SERVICE_OF_RE.search(before)
+    if m is None:
+        return False
+    ws = start - len(before) + m.start("service")
+    we = start - len(before) + m.end("service")
+    return (m.group("service").isupper() and len(m.group("service")) > 1
+            or any(ps <= ws and we <= pe for ps, pe in protected))
+
+
 def _propagation_words(found: Iterable[Identifier]) -> set[str]:
-    """Full names and name words (surnames, first names) to look for in the rest of a record."""
+    """Full names and name words (surnames, first names) to look for in the rest of a record.
+
+    A word after a French particle is looked for with it ("de Grigny" in "M. Sangaré de
+    Grigny": often a town, not a name); a compound town name ("Clichy-sous-Bois") never alone.
+    """
     words: set[str] = set()
     for f in found:
         if f.kind != "person":
@@ -311,10 +358,13 @@ def _propagation_words(found: Iterable[Identifier]) -> set[str]:
         name = _TITLE_ONLY_RE.sub("", f.text).strip()
         if " " in name:
             words.add(name)
+        previous = ""
         for w in re.split(r"[\s]+", name):
             w = w.strip(".,")
-            if len(w) >= 3 and w[:1].isupper() and _fold(w) not in _TITLE_WORDS:
-                words.add(w)
+            if (len(w) >= 3 and w[:1].isupper() and _fold(w) not in _TITLE_WORDS
+                    and not _TOWN_SHAPE_RE.search(w)):
+                words.add(f"{previous} {w}" if previous in _OF else w)
+            previous = w
     return words
 
 
@@ -336,7 +386,9 @@ def _wave_names(found: Iterable[list[Identifier]], det: _Detector) -> set[str]:
                      or det._unknown_words(name)))
 
     words = _propagation_words(f for fs in found for f in fs if sure(f))
+    # "de Grigny" only within its record: across the wave it is more often the town
     return {w for w in words if (" " in w or (w not in det.lexicon and not w.isupper()))
+            and not w[:1].islower()
             and not det.stop_re.fullmatch(_fold_same_length(w))}
 
 

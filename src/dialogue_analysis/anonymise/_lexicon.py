@@ -164,6 +164,35 @@ class _Lexicon:
             w.lower() for w in (getattr(nlp.Defaults, "stop_words", ()) if nlp else ())
         )
         self._folded = frozenset(_fold(w) for w in self._words)
+        # English answers: "arrived after Easter" holds no lower-case name word
+        self.english_stop_words = _english_stop_words() if nlp is not None else frozenset()
+
+    def plural(self, word: str) -> bool:
+        """A plural form of a common word ("Maisons", "Impôts"): a thing, not a surname."""
+        w = word.lower()
+        if not w.endswith(("s", "x")) or self._forms is None or w not in self._forms:
+            return False
+        lemma = self._forms[w]
+        return (lemma[0] if isinstance(lemma, list) else lemma) != w
+
+    def misspelt(self, word: str) -> bool:
+        """A long word with two letters swapped from a common word ("Acceuil"), or a noun of
+        an abstract suffix ("Homophobie").
+
+        A letter dropped, added or changed is no slip here: too many names are one letter
+        away from a word ("Tassadit" and "tassait", "Sandrine" and "sanguine")."""
+        w = _fold(word)
+        if not w.isalpha() or w in self._folded:
+            return False
+        if w.endswith(_ABSTRACT_SUFFIXES):
+            return True
+        if len(w) < 7:
+            return False
+        for i in range(len(w) + 1):
+            head, tail = w[:i], w[i:]
+            if len(tail) > 1 and head + tail[1] + tail[0] + tail[2:] in self._folded:
+                return True
+        return False
 
     def opens_sentence(self, word: str) -> bool:
         """A word that opens a sentence and is no name: "Sans", "Bonjour", "Ensuite"."""
@@ -176,6 +205,18 @@ class _Lexicon:
         w = word.lower()
         return (w in self._words or _fold(w) in self._folded
                 or (self._forms is not None and w in self._forms))
+
+
+def _english_stop_words() -> frozenset[str]:
+    try:
+        from spacy.lang.en.stop_words import STOP_WORDS
+    except ImportError:  # spaCy without its English data: no English answers then
+        return frozenset()
+    return frozenset(STOP_WORDS)
+
+
+# nouns of ideas, never a person's name ("Homophobie", "Racisme", "Dématérialisation")
+_ABSTRACT_SUFFIXES = ("isme", "phobie", "tion", "logie")
 
 
 _LEXICONS: weakref.WeakKeyDictionary[Any, _Lexicon] = weakref.WeakKeyDictionary()

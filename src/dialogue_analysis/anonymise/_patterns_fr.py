@@ -31,7 +31,8 @@ _TITLES = (
     # familiar and religious forms: "Mémé Jeannette", "Tonton Ahmed", "Sœur Marie-Claire"
     r"Mémé|Mémère|Pépé|Pépère|Mamie|Mamy|Mamé|Papi|Papy|Tata|Tatie|Tonton|"
     r"Père|Sœur|Soeur|Frère|Abbé|Pasteur|Imam|Rabbin|"
-    r"(?i:madame|monsieur|mademoiselle|docteure?|mme|mlle)"  # typed in lower case too
+    r"(?i:madame|monsieur|mademoiselle|docteure?|mme|mlle)|"  # typed in lower case too
+    r"mémé|mémère|pépé|pépère|mamie|mamy|mamé|papi|papy|tata|tatie|tonton"
 )
 _TITLE_RE = re.compile(
     rf"(?<![\w.])(?:{_TITLES})(?![\w])[ \t]*(?:{_NAME_PARTICLE}[ \t]+)?(?:{_NAME_SEQ}|{_INITIAL})"
@@ -76,6 +77,7 @@ _NOT_AFTER_ARTICLE = "".join(
 _LOWER_CUE_RE = re.compile(
     r"(?<![\w])(?i:je\s+m['’]appelle|je\s+me\s+nomme|mon\s+nom(?:\s+de\s+famille)?\s+est|"
     r"mon\s+prénom\s+est|(?:il|elle)\s+s['’]appel(?:le|ait)|my\s+name\s+is|"
+    r"(?:je|on|tout\s+le\s+monde)\s+l['’]appel(?:le|ait)|"
     rf"{_NOT_AFTER_ARTICLE}(?:madame|monsieur|mademoiselle|mme|mlle|docteure?|maître|maitre|"
     r"mrs|ms))"
     rf"[ \t]+(?P<name>{_LOWER_WORD}(?:[ \t]+(?:{_NAME_PARTICLE}[ \t]+)?{_LOWER_WORD}){{0,2}})"
@@ -114,6 +116,19 @@ _APPOSITION_RE = re.compile(
 _ARTICLE_RELATION_RE = re.compile(
     rf"(?<![\w])(?i:un|une)[ \t]+(?:{_RELATIONS}),[ \t]+(?P<name>{_NAME_SEQ})"
 )
+# "Ma petite Eudoxie elle m'aide": a name after a possessive and a word of endearment (the
+# detector checks it as a guess: a common word is no name)
+_ENDEARED_RE = re.compile(
+    rf"(?<![\w])(?i:{_POSSESSIVES}[ \t]+(?:petite?|p['’]tite?|grande?|chère|cher|vieille|vieux|"
+    rf"pauvre|gentille?))[ \t]+(?P<name>{_NAMEW})"
+)
+# "L'animateur, Ghjulia Bonhomme, elle voulait...": a name between commas taken up by a
+# pronoun; not an impersonal "il" ("Lyon, il y a...", "Bref, il faut...")
+_APPOSED_RESUMED_RE = re.compile(
+    rf",[ \t]+(?P<name>{_NAME_SEQ}),[ \t]+(?:il|elle)[ \t]+"
+    r"(?!(?:y|faut|fallait|paraît|parait|semble|semblait|fait|faisait|reste|suffit|manque|vaut)"
+    rf"(?![{_L}]))(?=[{_L}])"
+)
 # "Lapierre il appelle", "maddi, elle parle basque": a name taken up by a pronoun (the detector
 # checks that it opens a sentence)
 _RESUMED_RE = re.compile(
@@ -122,6 +137,12 @@ _RESUMED_RE = re.compile(
 # "demande à Gweltaz, c'est lui qui connaît": a name taken up by "c'est lui / elle qui"
 _CEST_LUI_QUI_RE = re.compile(
     rf"(?<![\w'’-])(?P<name>{_NAMEW}),?[ \t]+(?i:c['’]est)[ \t]+(?:lui|elle)[ \t]+qui(?![\w])"
+)
+# "appeler gülizar wattebled, c'est elle qui...": lower-case words taken up by "c'est elle qui"
+# (the detector keeps the words that are no common word)
+_LOWER_CEST_LUI_QUI_RE = re.compile(
+    rf"(?<![\w'’-])(?P<name>{_LOWER_WORD}(?:[ \t]+{_LOWER_WORD}){{0,2}}),?[ \t]+"
+    r"c['’]est[ \t]+(?:lui|elle)[ \t]+qui(?![\w])"
 )
 # "ma tante mahjouba slimani", "mon ex, lounès benyoucef": lower-case words after a relation
 _LOWER_RELATION_RE = re.compile(
@@ -195,6 +216,15 @@ _OPENERS = set(" \t\"'«“‘(-–—•*[>")
 _CONNECTORS = {"de", "du", "des", "d", "à", "au", "aux", "chez", "pour", "avec", "la", "le", "les",
                "l", "et", "en", "sur"}
 _ARTICLES = {"la", "le", "les", "l"}
+_OF = {"de", "du", "des"}
+# a definite article right before a capitalised word: an organisation or a place ("la Cimade")
+_ARTICLE_BEFORE_RE = re.compile(r"(?:(?<![\w'’])(?i:la|le|les)[ \t]+|(?<![\w])[lL]['’])$")
+# a service and "de" before a name: "la CAF de", "l'URSSAF de", "la Mission locale de"
+_SERVICE_OF_RE = re.compile(r"(?P<service>[\w]+)[ \t]+(?:de|du|d['’])[ \t]*$")
+# a compound town name: "Clichy-sous-Bois", "Villeneuve-sur-Lot", "Saint-Ouen", never a person's
+_TOWN_SHAPE_RE = re.compile(
+    r"[\w]-(?:sur|sous|lès|les|lez|en|aux|le|la|de|du|des|et)-[\w]|^(?:Saint|Sainte|St|Ste)-[\w]"
+)
 # a name right after these words is a place or a building, not a person
 _FACILITY_BEFORE_RE = re.compile(
     r"(?i:\b(?:médiathèque|bibliothèque|lycée|collège|école|groupe scolaire|centre social|"
@@ -214,6 +244,8 @@ _PLACE_BEFORE_RE = re.compile(
     r"(?<!\w)(?<!demandé )(?<!demande )(?<!parlé )(?<!parle )(?<!dit )(?<!écrit )(?<!écris )"
     r"(?<!envoyé )(?<!envoie )(?<!envoyez )(?<!téléphoné )(?<!donné )(?<!donne )(?<!montré )"
     r"(?<!expliqué )(?<!prêté )(?<!confié )(?<!répondu )(?<!adressé )(?<!présenté )"
+    r"(?<!demander )(?<!parler )(?<!dire )(?<!écrire )(?<!envoyer )(?<!téléphoner )"
+    r"(?<!donner )(?<!montrer )(?<!expliquer )(?<!grâce )"
     r"(?<!ça )(?<!cela )(?<!merci )à)[ \t]*)$"
 )
 _INTERJECTIONS = {"bonjour", "bonsoir", "merci", "salut", "bravo", "coucou", "allô", "allo", "oui",
