@@ -7,6 +7,8 @@ from ..core.lazy import public_face
 
 _EXPORTS = {
     '_engines': ['LocalEngine', 'stage_engine'],
+    '_dask': ['DaskEngine'],
+    '_replay': ['ReplayedNER', 'entities_of'],
 }
 
 __getattr__, __dir__, __all__ = public_face(__name__, _EXPORTS)
