@@ -15,6 +15,7 @@ import warnings
 
 import numpy as np
 import pandas as pd
+from joblib import Parallel, delayed
 from scipy.cluster.hierarchy import fcluster, linkage
 from sklearn.base import BaseEstimator
 from sklearn.cluster import KMeans
@@ -386,13 +387,21 @@ class Typology(BaseEstimator):
         n = len(x)
         size = n if self.bootstrap_size is None else min(n, int(self.bootstrap_size))
         out = {k: [] for k in ks}
-        for b in range(self.n_bootstrap):
-            idx = rng.integers(0, n, size)
+        # All resamples drawn first, in order, so that where they are clustered (joblib's
+        # backend: here one after the other, or a Dask cluster) never changes them.
+        draws = [rng.integers(0, n, size) for _ in range(self.n_bootstrap)]
+        runs = Parallel()(delayed(self._cluster_resample)(x[idx], ks, self.random_state + 1 + b)
+                          for b, idx in enumerate(draws))
+        for idx, labels in zip(draws, runs, strict=True):
             unique, first = np.unique(idx, return_index=True)
-            labels = self._cluster_all(x[idx], ks, self.random_state + 1 + b)
             for k in ks:
                 out[k].append(adjusted_rand_score(full[k][unique], labels[k][first]))
         return out
+
+    def _cluster_resample(self, x, ks, seed):
+        """:meth:`_cluster_all` with one OpenMP thread, also in a joblib worker."""
+        with threadpool_limits(limits=1, user_api="openmp"):
+            return self._cluster_all(x, ks, seed)
 
     def _check_fitted(self):
         if not hasattr(self, "labels_"):
