@@ -9,7 +9,7 @@ import pandas as pd
 import pytest
 
 from dialogue_analysis.anonymise import anonymise_answers
-from dialogue_analysis.engine import LocalEngine, ReplayedNER, entities_of
+from dialogue_analysis.engine import LocalEngine, ReplayedNER, entities_of, stage_engine
 from dialogue_analysis.ingest import settings_from_mapping
 from dialogue_analysis.nlp import parse_answers
 from dialogue_analysis.typology import Typology
@@ -62,6 +62,19 @@ def test_replayed_entities_give_the_stage_the_same_result(nlp):
     assert direct.n_ner_texts == replay.n_ner_texts == 4
     with pytest.raises(KeyError, match="did not read"):
         list(replayed.pipe(["Un texte que personne n'a lu."]))
+
+
+@pytest.mark.slow
+def test_an_unreachable_scheduler_is_a_clear_error():
+    pytest.importorskip("distributed")
+    from dialogue_analysis.engine import SchedulerUnreachable
+
+    settings = settings_from_mapping({"engine": "dask", "dask_scheduler": "tcp://127.0.0.1:9",
+                                      "language": "en"})
+    with pytest.raises(SchedulerUnreachable, match=r"settings.dask_scheduler: no Dask scheduler "
+                       r"answers at tcp://127.0.0.1:9"):
+        with stage_engine(settings):
+            pass
 
 
 @pytest.fixture(scope="module")

@@ -7,7 +7,7 @@ from ..core.lazy import public_face
 
 _EXPORTS = {
     '_engines': ['LocalEngine', 'stage_engine'],
-    '_dask': ['DaskEngine'],
+    '_dask': ['DaskEngine', 'SchedulerUnreachable'],
     '_replay': ['ReplayedNER', 'entities_of'],
 }
 

@@ -36,7 +36,24 @@ from typing import Any
 
 import pandas as pd
 
+from ..core.errors import DialogueAnalysisError
 from ._replay import ReplayedNER, entities_of
+
+
+class SchedulerUnreachable(DialogueAnalysisError):
+    """No Dask scheduler answers at ``settings.dask_scheduler``."""
+
+    def __init__(self, address: str, exc: Exception, language: str = "fr"):
+        if language == "en":
+            msg = (f"settings.dask_scheduler: no Dask scheduler answers at {address} ({exc}). "
+                   "Start one (docs/cluster.md), or leave the setting out to run on a cluster "
+                   "started on this machine.")
+        else:
+            msg = (f"settings.dask_scheduler : aucun ordonnanceur Dask ne répond à {address} "
+                   f"({exc}). Démarrez-en un (docs/cluster.md), ou retirez ce réglage pour "
+                   "lancer un cluster sur cette machine.")
+        super().__init__(msg)
+
 
 #: Texts (or answers) per partition, unless that leaves a worker idle.
 PARTITION_SIZE = 2000
@@ -59,13 +76,16 @@ class DaskEngine:
     name = "dask"
 
     def __init__(self, scheduler: str | None = None, workers: int | str = "auto",
-                 partition_size: int = PARTITION_SIZE):
+                 partition_size: int = PARTITION_SIZE, language: str = "fr"):
         from distributed import Client, LocalCluster
 
         self.partition_size = int(partition_size)
         self.cluster = None
         if scheduler:
-            self.client = Client(scheduler)
+            try:
+                self.client = Client(scheduler, timeout="20s")
+            except (OSError, TimeoutError, ValueError) as exc:
+                raise SchedulerUnreachable(scheduler, exc, language) from None
         else:
             n = (os.cpu_count() or 1) if workers == "auto" else int(workers)
             # Workers start with OpenBLAS/OpenMP threads capped to 1 (distributed's default

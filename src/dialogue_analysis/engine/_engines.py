@@ -51,7 +51,8 @@ def stage_engine(settings) -> Iterator[LocalEngine]:
     if get("engine", "local") == "dask":
         from ._dask import DaskEngine  # dask is imported only when it is chosen
 
-        engine = DaskEngine(scheduler=get("dask_scheduler"), workers=get("dask_workers", "auto"))
+        engine = DaskEngine(scheduler=get("dask_scheduler"), workers=get("dask_workers", "auto"),
+                            language=get("language", "fr"))
     else:
         engine = LocalEngine()
     try:
