@@ -94,11 +94,6 @@ class DaskEngine:
                                         dashboard_address=None)
             self.client = Client(self.cluster)
 
-    @property
-    def shared_storage(self) -> bool:
-        """Whether the workers see this machine's files (a cluster started here)."""
-        return self.cluster is not None
-
     def _workers(self) -> int:
         return max(1, len(self.client.scheduler_info(n_workers=-1)["workers"]))
 
