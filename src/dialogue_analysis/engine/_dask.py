@@ -100,12 +100,13 @@ class DaskEngine:
     def _partitions(self, n_items: int) -> int:
         return max(1, min(n_items, max(self._workers(), math.ceil(n_items / self.partition_size))))
 
-    def _map_partitions(self, func, items: list, *args, **kwargs) -> list:
-        """``func(partition, *args, **kwargs)`` on each partition of ``items``, results in order."""
+    def _map_partitions(self, func, items: list, *args, sync: bool = True, **kwargs):
+        """``func(partition, *args, **kwargs)`` on each partition of ``items``, results in
+        order (a future of them with ``sync=False``)."""
         import dask.bag as db
 
         bag = db.from_sequence(items, npartitions=self._partitions(len(items)))
-        return self.client.compute(bag.map_partitions(func, *args, **kwargs), sync=True)
+        return self.client.compute(bag.map_partitions(func, *args, **kwargs), sync=sync)
 
     # -- the stages ----------------------------------------------------------------------------
 
@@ -117,13 +118,15 @@ class DaskEngine:
         from ..anonymise import DEFAULT_MODEL, anonymise_answers, load_ner_model
 
         model = model or DEFAULT_MODEL
-        if nlp is not None or not use_ner or "text" not in answers:
+        raw = answers["text"] if "text" in answers else pd.Series(dtype=object)
+        texts = list(dict.fromkeys(str(t) for t in raw[raw.notna()]))
+        if nlp is not None or not use_ner or not texts:  # nothing for the workers to read
             return anonymise_answers(answers, nlp=nlp, use_ner=use_ner, batch_size=batch_size,
                                      model=model, **kwargs)
-        raw = answers["text"]
-        texts = list(dict.fromkeys(str(t) for t in raw[raw.notna()]))
-        found = self._map_partitions(entities_of, texts, model, batch_size) if texts else []
-        replayed = ReplayedNER(load_ner_model(model), dict(zip(texts, found, strict=True)))
+        pending = self._map_partitions(entities_of, texts, model, batch_size, sync=False)
+        words = load_ner_model(model)  # for its word lists, loaded while the workers read
+        found = pending.result()
+        replayed = ReplayedNER(words, dict(zip(texts, found, strict=True)))
         return anonymise_answers(answers, nlp=replayed, batch_size=batch_size, model=model,
                                  **kwargs)
 
