@@ -18,7 +18,7 @@ def test_import_stays_light():
     assert out.stdout.split() == ["False", "False"]
 
 
-STAGES = ["core", "ingest", "nlp", "anonymise", "coding", "themes", "typology", "analysis",
+STAGES = ["core", "ingest", "nlp", "anonymise", "coding", "themes", "typology", "engine", "analysis",
           "waves", "report", "review"]
 
 

@@ -263,13 +263,20 @@ def run_analysis(project, root: str | os.PathLike = ".",
         Also written to ``<root>/data/processed/<wave>/analysis/`` (one parquet file per table,
         ``analysis_manifest.json`` with parameters, timings, versions and input hashes).
     """
-    from ..anonymise import anonymise_answers
-    from ..ingest import load_project, write_pseudonymised
-    from ..nlp import parse_answers
-    from ..typology import check_group_settings
+    from ..engine import stage_engine
+    from ..ingest import load_project
 
     if not hasattr(project, "survey"):
         project = load_project(project)
+    # settings.engine: the heavy stages in this process, or on a Dask cluster for the run
+    with stage_engine(project.settings) as engine:
+        return _run_analysis(project, root, progress, engine)
+
+
+def _run_analysis(project, root, progress, engine) -> Analysis:
+    from ..ingest import write_pseudonymised
+    from ..typology import check_group_settings
+
     settings = dataclasses.asdict(project.settings)
     timer = StageTimer((lambda stage, secs: progress(stage) if secs is None else None)
                        if progress else None)
@@ -289,7 +296,7 @@ def run_analysis(project, root: str | os.PathLike = ".",
     records = wave.records.drop(columns=[c for c in free_text if c in wave.records])
     records["record_id"] = records["record_id"].astype(str)
     with timer("anonymise"):
-        anon = anonymise_answers(answers, model=project.settings.spacy_model)
+        anon = engine.anonymise_answers(answers, model=project.settings.spacy_model)
         pseudo = anon.answers.loc[:, ["record_id", "question_id", "text"]]
         found = anon.counts().to_dict()  # number of placeholders per kind, no original string
         n_ner_texts = anon.n_ner_texts
@@ -297,14 +304,15 @@ def run_analysis(project, root: str | os.PathLike = ".",
         # From here on every stage, and every reader of data/processed, sees pseudonymised text.
         write_pseudonymised(records, pseudo, project, root)
     with timer("nlp"):
-        parsed = parse_answers(pseudo, model=project.settings.spacy_model, root=root)
+        parsed = engine.parse_answers(pseudo, model=project.settings.spacy_model, root=root)
         terms = parsed.terms
     with timer("coding"):
         passages, code_matrix, codebook, coding_params, agreement = _code(parsed, records,
                                                                           project, root)
     questions, attributes = _survey_tables(project)
-    tables, params = analyse_tables(records, pseudo, terms, passages, code_matrix, codebook,
-                                    settings=settings, attributes=attributes, timer=timer)
+    with engine.joblib_backend():  # where the typology's resamples run
+        tables, params = analyse_tables(records, pseudo, terms, passages, code_matrix, codebook,
+                                        settings=settings, attributes=attributes, timer=timer)
     params["anonymise"] = {"placeholders": {k: int(v) for k, v in found.items()},
                            "ner_texts": int(n_ner_texts)}
     params["nlp"] = {"model": parsed.model, "n_parsed": int(parsed.n_parsed),

@@ -50,6 +50,12 @@ class Settings:
     typology_weights: dict[str, float] = field(default_factory=dict)
     # Also write the person-level workbook (data/processed/<wave>/analyst_workbook.xlsx).
     analyst_workbook: bool = False
+    # Where the anonymise and NLP stages and the typology's resamples run: on this machine
+    # ("local") or on a Dask cluster (docs/cluster.md): the scheduler at ``dask_scheduler``,
+    # else a cluster of ``dask_workers`` processes started on this machine for the run.
+    engine: Literal["local", "dask"] = "local"
+    dask_scheduler: str | None = None
+    dask_workers: int | Literal["auto"] = field(default="auto", metadata={"check": _at_least(1)})
 
 
 def _check_typology_attributes(settings: Settings, survey, path: Path, language: str) -> None:

@@ -15,6 +15,7 @@ import warnings
 
 import numpy as np
 import pandas as pd
+from joblib import Parallel, delayed
 from scipy.cluster.hierarchy import fcluster, linkage
 from sklearn.base import BaseEstimator
 from sklearn.cluster import KMeans
@@ -366,17 +367,7 @@ class Typology(BaseEstimator):
         return self._cluster_all(x, [k], seed)[k]
 
     def _cluster_all(self, x, ks, seed):
-        if self.method == "ward":
-            tree = linkage(x, method="ward")  # one tree, cut at every k
-            return {k: fcluster(tree, t=k, criterion="maxclust") - 1 for k in ks}
-        # On a small wave k-means finds fewer distinct points than groups: the caller already
-        # warned that such groups are fragile (check_group_settings), once, in words.
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore", ConvergenceWarning)
-            return {
-                k: KMeans(n_clusters=k, n_init=self.n_init_, random_state=seed).fit_predict(x)
-                for k in ks
-            }
+        return _cluster_all(x, ks, seed, self.method, self.n_init_)
 
     def _bootstrap(self, x, ks, full):
         """ARI between the full clustering and each resample's, on the records they share."""
@@ -386,10 +377,15 @@ class Typology(BaseEstimator):
         n = len(x)
         size = n if self.bootstrap_size is None else min(n, int(self.bootstrap_size))
         out = {k: [] for k in ks}
-        for b in range(self.n_bootstrap):
-            idx = rng.integers(0, n, size)
+        # All resamples drawn first, in order, so that where they are clustered (joblib's
+        # backend: here one after the other, or a Dask cluster) never changes them.
+        draws = [rng.integers(0, n, size) for _ in range(self.n_bootstrap)]
+        # a function of its arguments alone: a worker receives the resample, not the model
+        runs = Parallel()(delayed(_cluster_resample)(x[idx], ks, self.random_state + 1 + b,
+                                                     self.method, self.n_init_)
+                          for b, idx in enumerate(draws))
+        for idx, labels in zip(draws, runs, strict=True):
             unique, first = np.unique(idx, return_index=True)
-            labels = self._cluster_all(x[idx], ks, self.random_state + 1 + b)
             for k in ks:
                 out[k].append(adjusted_rand_score(full[k][unique], labels[k][first]))
         return out
@@ -446,6 +442,25 @@ class Typology(BaseEstimator):
             features=self.features_,
             **{"active": self.active_variables_, **kwargs},
         )
+
+
+def _cluster_all(x, ks, seed, method, n_init):
+    """Labels (0-based) of ``x`` clustered into each k of ``ks``."""
+    if method == "ward":
+        tree = linkage(x, method="ward")  # one tree, cut at every k
+        return {k: fcluster(tree, t=k, criterion="maxclust") - 1 for k in ks}
+    # On a small wave k-means finds fewer distinct points than groups: the caller already
+    # warned that such groups are fragile (check_group_settings), once, in words.
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        return {k: KMeans(n_clusters=k, n_init=n_init, random_state=seed).fit_predict(x)
+                for k in ks}
+
+
+def _cluster_resample(x, ks, seed, method, n_init):
+    """:func:`_cluster_all` with one OpenMP thread, also in a joblib worker."""
+    with threadpool_limits(limits=1, user_api="openmp"):
+        return _cluster_all(x, ks, seed, method, n_init)
 
 
 def _mean_pairwise_ari(partitions):

@@ -1,0 +1,84 @@
+"""The named entities of texts, found on a worker and replayed to the anonymise stage.
+
+The anonymise stage runs its entity recogniser on each distinct text, then everything that
+needs the whole wave (a name found in one answer looked for in all the others, placeholders
+numbered per record). On a cluster the recogniser, the costly part, runs on the workers
+(:func:`entities_of`, the model built once per worker process by the package's own builder);
+what it found comes back as character offsets and labels, and :class:`ReplayedNER` hands it to
+:func:`~dialogue_analysis.anonymise.anonymise_answers` on the client in place of the model's
+output, so that the rest of the stage runs exactly as on one machine.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from typing import Any
+
+
+@dataclass(frozen=True)
+class _Entity:
+    start_char: int
+    end_char: int
+    label_: str
+
+
+@dataclass(frozen=True)
+class _Entities:
+    """What the anonymise stage reads of a spaCy ``Doc``: its entities, and whether the
+    recogniser annotated it."""
+
+    ents: tuple[_Entity, ...]
+    annotated: bool
+
+    def has_annotation(self, attr: str) -> bool:
+        if attr not in ("ENT_IOB", "ENT_TYPE"):
+            raise ValueError(f"only the entities of a text were kept, not {attr}")
+        return self.annotated
+
+
+#: One text's entities as they travel back from a worker: ``((start, end, label), ...)`` and
+#: whether the recogniser annotated the text (an empty text is not).
+Found = tuple[tuple[tuple[int, int, str], ...], bool]
+
+
+def entities_of(texts: Iterable[str], model: str, batch_size: int = 64) -> list[Found]:
+    """The entities the anonymise stage's recogniser finds in each text (run on a worker).
+
+    The pipeline is :func:`~dialogue_analysis.anonymise.load_ner_model`, built once per
+    process: a worker builds it at its first partition and keeps it; it never travels.
+    """
+    from ..anonymise import load_ner_model
+
+    nlp = load_ner_model(model)
+    return [(tuple((e.start_char, e.end_char, e.label_) for e in doc.ents),
+             doc.has_annotation("ENT_IOB"))
+            for doc in nlp.pipe(list(texts), batch_size=batch_size)]
+
+
+class ReplayedNER:
+    """A pipeline whose ``pipe`` replays entities found elsewhere (on the cluster's workers).
+
+    Everything else (word lists, component names, ``select_pipes``) is the real pipeline's,
+    so the anonymise stage reads the same lexicon as on one machine. A text whose entities
+    were not found beforehand is an error, never a silent miss of the names it holds.
+    """
+
+    def __init__(self, nlp: Any, found: dict[str, Found]):
+        self._nlp = nlp
+        self._found = found
+
+    def pipe(self, texts: Iterable[str], *args, **kwargs) -> Iterator[_Entities]:
+        for text in texts:
+            try:
+                ents, annotated = self._found[text]
+            except KeyError:
+                raise KeyError("a text reached the anonymise stage that the cluster's "
+                               "entity recogniser did not read") from None
+            yield _Entities(tuple(_Entity(*e) for e in ents), annotated)
+
+    def __call__(self, text: str) -> _Entities:
+        return next(self.pipe([text]))
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._nlp, name)
