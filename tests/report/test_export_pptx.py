@@ -54,3 +54,45 @@ def test_pictures_have_alt_text_and_the_deck_no_identifier(deck):
     assert "typologie nette" in text.lower()
     for ident in IDENTIFIERS:
         assert ident not in text
+
+
+def _clear_typology_deck(tmp_path, monkeypatch, max_slides: int):
+    """The deck of the same analysis, as if its typology were clear."""
+    import dataclasses
+
+    from pptx import Presentation
+
+    from dialogue_analysis.report import _pptx
+
+    a = built_wave().analysis
+    if not len(a.groups):
+        pytest.skip("the test wave has no typology groups")
+    evidence = a.k_evidence.copy()
+    evidence["supported"] = True
+    clear = dataclasses.replace(a, k_evidence=evidence)
+    monkeypatch.setattr(_pptx, "MAX_GROUP_SLIDES", max_slides)
+    path = _pptx.write_pptx(clear, tmp_path / "deck.pptx", {})
+    return clear, list(Presentation(str(path)).slides)
+
+
+def test_clear_typology_has_a_slide_per_group_with_size_base_and_quote(tmp_path, monkeypatch):
+    a, slides = _clear_typology_deck(tmp_path, monkeypatch, max_slides=50)
+    n = fmt_int(len(a.records), "fr")
+    for g in a.groups.to_dict("records"):
+        title = f"{g['group']}. {a.group_label(g['group'], 'fr')}"
+        slide = next(s for s in slides if s.shapes.title.text == title)
+        text = _texts(slide)
+        assert f"{fmt_int(g['size'], 'fr')} personnes sur {n} consultées" in text
+        assert "Qui sont-ils" in text and "Ce qu'ils expriment" in text
+        if (a.group_quotes["group"] == g["group"]).any():
+            assert "«" in text
+    assert "Pas de typologie nette" not in "\n".join(_texts(s) for s in slides)
+
+
+def test_many_groups_share_one_summary_grid(tmp_path, monkeypatch):
+    a, slides = _clear_typology_deck(tmp_path, monkeypatch, max_slides=1)
+    grid = [sh.table for s in slides for sh in s.shapes if sh.has_table]
+    assert len(grid) == 1 and len(grid[0].rows) == len(a.groups) + 1
+    sizes = [grid[0].cell(i + 1, 1).text for i in range(len(a.groups))]
+    assert sizes == [f"{fmt_int(g['size'], 'fr')} ({fmt_pct(g['share'], 'fr')})"
+                     for g in a.groups.to_dict("records")]

@@ -197,7 +197,7 @@ def _typology_slides(prs, a: Analysis, ctx: dict, language: str) -> None:
         return
     if len(cards) <= MAX_GROUP_SLIDES:
         for c in cards:
-            _slide(prs, LAYOUT_CONTENT, f"{w.typology} · {c['group']}. {c['label']}",
+            _slide(prs, LAYOUT_CONTENT, f"{c['group']}. {c['label']}",
                    _group_lines(c, ctx["n_records"], language))
         return
     slide, bodies = _slide(prs, LAYOUT_CONTENT, str(w.typology))
