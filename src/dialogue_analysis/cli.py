@@ -294,6 +294,7 @@ def export(
     Le fichier est vérifié (aucun identifiant) avant d'être mis en place.
     """
     from .analysis import load_analysis
+    from .pipeline import review_decisions
     from .report import EXPORTS_DIR, FORMATS, export_one
 
     language = lang.value if lang else None
@@ -304,7 +305,8 @@ def export(
         analysis = load_analysis(project, root, language=language)
         path = export_one(analysis, to, reports_dir=project.reports_dir(root),
                           exports_dir=project.processed_dir(root) / EXPORTS_DIR,
-                          language=project.settings.language)
+                          language=project.settings.language,
+                          decisions=review_decisions(project, analysis))
         _say(console, tr("cli_written", project.settings.language, path=path))
 
 

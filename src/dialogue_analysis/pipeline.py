@@ -221,4 +221,13 @@ def analyst_exports(project, analysis, root, skipped: bool) -> dict:
     if skipped:  # none may outlive the analysis it was made from
         shutil.rmtree(folder, ignore_errors=True)
         return {}
-    return write_analyst_exports(analysis, folder, language=project.settings.language)
+    return write_analyst_exports(analysis, folder, language=project.settings.language,
+                                 decisions=review_decisions(project, analysis))
+
+
+def review_decisions(project, analysis):
+    """The analysts' review decisions of the wave (empty when there are none)."""
+    from .coding import decisions_path, read_decisions
+
+    codes = analysis.codebook["code"].astype(str).tolist() if len(analysis.codebook) else None
+    return read_decisions(decisions_path(project.config_path, project.wave), codes=codes)
