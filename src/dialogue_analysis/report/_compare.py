@@ -7,8 +7,10 @@ identifiers before anything is published.
 
 What is published, and what is not:
 
-- counts of 1 to ``min_cell_count - 1`` people in the per-group rows (and the shares and
-  intervals computed from them) are masked, and so are such counts in the moves table;
+- counts of 1 to ``min_cell_count - 1`` people in the per-group rows, the group sizes and the
+  moves table (and the shares and intervals computed from them) are masked, with the cells
+  that would give them back by difference from a published total, as in the findings report
+  (:mod:`._compare_disclosure`);
 - the stakeholders interviewed in both waves appear only in aggregates (how many changed
   territory, gained a need...): their per-person changes stay in the Python object;
 - only pseudonymised text ever reaches this module (the terms are lemmas of pseudonymised
@@ -24,10 +26,18 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from ..core.i18n import Words
 from ..core.privacy import assert_clean, small_cells
 from ..core.storage import staged_dir
-from ..waves import Comparison, mask_prevalence
+from ..waves import Comparison
 from . import _plots as plots
+from ._compare_disclosure import (
+    comparison_suppression,
+    masked_group_sizes,
+    masked_moves,
+    masked_prevalence,
+)
+from ._disclosure import mask_mark
 from ._format import fmt_int, fmt_number, fmt_p, fmt_pct
 from ._html import _env, _img
 
@@ -140,7 +150,7 @@ def figure_prevalence(cmp: Comparison, language: str = "fr", *, dimension: str =
     Codes with a significant change are marked with an arrow. Masked cells are not drawn.
     """
     w = _W(language)
-    p = mask_prevalence(cmp.prevalence, cmp.settings.get("min_cell_count", 5))
+    p = masked_prevalence(cmp)
     p = p[(p["dimension"] == dimension) & (p["category"] == category)].copy()
     p["_abs"] = p["difference"].astype(float).abs()
     p = p.sort_values(["_abs", "code"], ascending=[False, True]).head(max_codes)
@@ -196,7 +206,6 @@ def figure_groups(cmp: Comparison, language: str = "fr", ax=None):
     """Paired bars: share of each reference group in wave A and in wave B."""
     w = _W(language)
     g = masked_group_sizes(cmp)
-    n = int(cmp.settings.get("min_cell_count", 5))
     fig, ax = plots._axes(ax, figsize=(plots.FIGSIZE[0], max(plots.FIGSIZE[1],
                                                              0.45 * len(g) + 1.3)))
     with plots.plt.rc_context(plots.STYLE):
@@ -208,7 +217,7 @@ def figure_groups(cmp: Comparison, language: str = "fr", ax=None):
         for yi, a, b, raw_a, raw_b in zip(y, share_a, share_b, g["share_a"], g["share_b"],
                                           strict=True):
             for value, raw, dy in ((a, raw_a, 0.2), (b, raw_b, -0.2)):
-                text = f"< {n}" if pd.isna(raw) else plots._fmt_pct(value, language)
+                text = mask_mark(language) if pd.isna(raw) else plots._fmt_pct(value, language)
                 ax.text(value + 0.005, yi + dy, text, va="center", fontsize=7)
         names = [f"{gr}. {lab}" if str(lab) != str(gr) else str(gr)
                  for gr, lab in zip(g["group"], g["label"], strict=True)]
@@ -225,16 +234,16 @@ def figure_groups(cmp: Comparison, language: str = "fr", ax=None):
 def figure_moves(cmp: Comparison, language: str = "fr", ax=None):
     """Heat map of the re-interviewed people's group in wave A x group in wave B (masked)."""
     w = _W(language)
-    m = cmp.moves_table
-    table = m.pivot(index="group_a", columns="group_b", values="count").fillna(0)
+    m = masked_moves(cmp)
+    table = cmp.moves_table.pivot(index="group_a", columns="group_b", values="count").fillna(0)
     groups = sorted(set(table.index) | set(table.columns))
     table = table.reindex(index=groups, columns=groups, fill_value=0)
-    mask = small_cells(table, cmp.settings.get("min_cell_count", 5))
+    mask = m.pivot(index="group_a", columns="group_b", values="masked")
+    mask = mask.reindex(index=groups, columns=groups).fillna(False).astype(bool)
     table.index = [str(g) for g in table.index]
     table.columns = [str(g) for g in table.columns]
     mask.index, mask.columns = table.index, table.columns
-    n = cmp.settings.get("min_cell_count", 5)
-    return plots.plot_count_heatmap(table, masked=mask, mask_text=f"< {n}",
+    return plots.plot_count_heatmap(table, masked=mask, mask_text=mask_mark(language),
                                     title=w("fig_moves", a=cmp.wave_a, b=cmp.wave_b),
                                     source=_source(cmp, language), ax=ax)
 
@@ -266,18 +275,14 @@ def write_compare_figures(cmp: Comparison, folder: str | os.PathLike, language: 
 def published_tables(cmp: Comparison, language: str = "fr") -> dict[str, pd.DataFrame]:
     """The tables of the workbook (and of the HTML page), small counts masked."""
     n = int(cmp.settings.get("min_cell_count", 5))
-    prev = mask_prevalence(cmp.prevalence, n)
+    hidden = comparison_suppression(cmp).hidden
+    prev = masked_prevalence(cmp, hidden)
     prev.insert(3, "label", prev["code"].map(lambda c: _label(cmp, c)))
-    moves = cmp.moves_table.copy()
-    if len(moves):
-        hide = small_cells(moves["count"], n)
-        moves["count"] = pd.array(moves["count"], dtype="Int64").copy()
-        moves.loc[hide.to_numpy(), "count"] = pd.NA
-        moves["masked"] = hide.to_numpy()
+    moves = masked_moves(cmp, hidden) if len(cmp.moves_table) else cmp.moves_table.copy()
     codes = _mask_columns(cmp.reinterview_codes, {"n_gained": ["net"], "n_lost": ["net"]}, n)
     codes.insert(1, "label", codes["code"].map(lambda c: _label(cmp, c)))
     attrs = _mask_columns(cmp.reinterview_attributes, {"n_changed": ["share_changed"]}, n)
-    sizes = masked_group_sizes(cmp)
+    sizes = masked_group_sizes(cmp, hidden)
     test = pd.DataFrame([{"test": "chi2", **cmp.group_test}])
     summary = pd.DataFrame([
         ("wave_a", cmp.wave_a), ("wave_b", cmp.wave_b), ("n_a", cmp.n_a), ("n_b", cmp.n_b),
@@ -326,13 +331,6 @@ def _mask_columns(table: pd.DataFrame, counts: dict[str, list[str]],
     return out
 
 
-def masked_group_sizes(cmp: Comparison) -> pd.DataFrame:
-    """Group sizes with counts of 1 to ``min_cell_count - 1`` people blanked (and shares)."""
-    return _mask_columns(cmp.group_sizes, {"n_a": ["share_a", "difference"],
-                                           "n_b": ["share_b", "difference"], "far_b": []},
-                         int(cmp.settings.get("min_cell_count", 5)))
-
-
 def write_compare_workbook(cmp: Comparison, path: str | os.PathLike, language: str = "fr") -> Path:
     """Write ``compare.xlsx`` atomically: one sheet per published table."""
     from ._workbook import write_tables
@@ -356,7 +354,8 @@ def compare_context(cmp: Comparison, language: str, images: dict[str, str]) -> d
     w = _W(language)
     n = int(cmp.settings.get("min_cell_count", 5))
     alpha = cmp.settings.get("alpha", 0.05)
-    prev = mask_prevalence(cmp.prevalence, n)
+    hidden = comparison_suppression(cmp).hidden
+    prev = masked_prevalence(cmp, hidden)
 
     def rows(frame):
         out = []
@@ -382,7 +381,7 @@ def compare_context(cmp: Comparison, language: str, images: dict[str, str]) -> d
                   "b": fmt_pct(r.share_b, language), "tv": fmt_number(r.test_value, language, 1)}
                  for r in cmp.vocabulary[cmp.vocabulary["trend"] == t].itertuples()]
              for t in ("emerging", "fading")}
-    small = f"< {n}"
+    small = mask_mark(language)  # small counts and their complements alike
     groups = [{"group": r.group, "label": r.label,
                "na": small if pd.isna(r.n_a) else fmt_int(r.n_a, language),
                "a": fmt_pct(r.share_a, language),
@@ -390,7 +389,7 @@ def compare_context(cmp: Comparison, language: str, images: dict[str, str]) -> d
                "b": fmt_pct(r.share_b, language), "diff": _pts(r.difference, language),
                "far": small if pd.isna(getattr(r, "far_b", 0)) else fmt_int(
                    getattr(r, "far_b", 0), language)}
-              for r in masked_group_sizes(cmp).itertuples()]
+              for r in masked_group_sizes(cmp, hidden).itertuples()]
 
     def count(x):
         return small if pd.isna(x) else fmt_int(x, language)
@@ -433,6 +432,7 @@ def compare_context(cmp: Comparison, language: str, images: dict[str, str]) -> d
         "n_reinterviewed": len(cmp.reinterviewed_ids), "attrs": attrs, "codes": code_rows,
         "drift": drift, "correction": cmp.settings.get("correction", "holm"),
         "na": fmt_int(cmp.n_a, language), "nb": fmt_int(cmp.n_b, language),
+        "masked_note": Words(language)("masked_note", m=n - 1, mark=mask_mark(language)),
     }
 
 
@@ -512,6 +512,6 @@ def run_compare(config_a, config_b, root: str | os.PathLike = ".", *, refit: boo
     return cmp, paths
 
 
-__all__ = ["COMPARE_FIGURES", "analysed_wave", "masked_group_sizes", "run_compare", "compare_context", "figure_groups", "figure_moves", "figure_prevalence",
+__all__ = ["COMPARE_FIGURES", "analysed_wave", "run_compare", "compare_context", "figure_groups", "figure_moves", "figure_prevalence",
            "figure_vocabulary", "published_tables", "publish_comparison", "render_compare_html",
            "write_compare_figures", "write_compare_workbook"]
