@@ -160,7 +160,9 @@ STAGES: list[tuple[str, Callable[[RunContext], Any]]] = [
 
 
 def publish_wave(project, analysis, root, language, notebooks, no_notebooks, progress,
-             no_exports=False):
+                 no_exports=False, analyst_workbook_asked=False):
+    """Publish the wave's reports and exports; ``paths`` of what was written, with the
+    analyst workbook's (None when not written)."""
     from .analysis import save_manifest
     from .report import publish
 
@@ -179,7 +181,33 @@ def publish_wave(project, analysis, root, language, notebooks, no_notebooks, pro
     # The run manifest also records how long each part of the report took.
     analysis.manifest["report"] = {k: round(v, 3) for k, v in paths["timings"].items()}
     save_manifest(analysis, project.processed_dir(root))
+    paths["analyst_workbook"] = analyst_workbook(project, analysis, root, analyst_workbook_asked)
     return paths
+
+
+def timings_text(analysis) -> str:
+    """How long each stage of the analysis and each part of the report took, on one line."""
+    stages = analysis.manifest.get("stages", {})
+    timings = ", ".join(f"{k} {v['seconds']:.1f} s" for k, v in stages.items()
+                        if isinstance(v, dict) and v.get("seconds") is not None)
+    report = ", ".join(f"{k} {v:.1f} s" for k, v in analysis.manifest.get("report", {}).items())
+    return timings + (f"; {report}" if report and timings else "")
+
+
+def export_saved(project, root, kind: str, language: str | None = None) -> Path:
+    """One export (``docx``, ``pptx``, ``qdpx``, ``qdc``, ``iramuteq``) of the saved analysis,
+    with the analysts' review decisions in the REFI-QDA project."""
+    from .analysis import load_analysis
+    from .core.errors import DialogueAnalysisError
+    from .report import EXPORTS_DIR, FORMATS, export_one
+
+    if kind not in FORMATS:
+        raise DialogueAnalysisError(f"--to {kind}: choose one of {', '.join(FORMATS)}.")
+    analysis = load_analysis(project, root, language=language)
+    return export_one(analysis, kind, reports_dir=project.reports_dir(root),
+                      exports_dir=project.processed_dir(root) / EXPORTS_DIR,
+                      language=project.settings.language,
+                      decisions=review_decisions(project, analysis))
 
 
 def notebooks_folder(project, given: Path | None) -> Path:
