@@ -47,8 +47,7 @@ def figure_prevalence(cmp: Comparison, language: str = "fr", *, dimension: str =
         ax.xaxis.set_major_formatter(lambda x, _: plots._fmt_pct(x, language))
         ax.set_xlim(0, min(1.0, float(np.nanmax(p[["ci_high_a", "ci_high_b"]].astype(float)
                                                  .to_numpy(), initial=0.1)) * 1.08 + 0.02))
-        ax.grid(axis="x", color="#dddddd", linewidth=0.6)
-        ax.set_axisbelow(True)
+        plots._x_grid(ax)
         ax.legend(frameon=False, loc="lower right")
     return plots._finish(fig, ax, w.fig_prev, _source(cmp, language), xlabel=w.share_people)
 
@@ -69,8 +68,7 @@ def figure_vocabulary(cmp: Comparison, language: str = "fr", *, top: int = 10, a
         ax.barh(y, v["_tv"].to_numpy(), color=colours)
         ax.set_yticks(y, [str(t).replace("_", " ") for t in v["term"]])
         ax.axvline(0, color="#555555", linewidth=0.8)
-        ax.grid(axis="x", color="#dddddd", linewidth=0.6)
-        ax.set_axisbelow(True)
+        plots._x_grid(ax)
     return plots._finish(fig, ax, w.fig_vocab, _source(cmp, language), xlabel=w.test_value)
 
 
@@ -98,8 +96,7 @@ def figure_groups(cmp: Comparison, language: str = "fr", ax=None):
         top = float(max(share_a.max(), share_b.max())) if len(g) else 1.0
         ax.set_xlim(0, top * 1.2 + 0.02)
         ax.legend(frameon=False, loc="lower right")
-        ax.grid(axis="x", color="#dddddd", linewidth=0.6)
-        ax.set_axisbelow(True)
+        plots._x_grid(ax)
     return plots._finish(fig, ax, w.fig_groups, _source(cmp, language), xlabel=w.share_people)
 
 
