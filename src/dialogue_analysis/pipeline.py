@@ -167,12 +167,7 @@ def publish_wave(project, analysis, root, language, notebooks, no_notebooks, pro
     from .report import publish
 
     folder = None if no_notebooks else notebooks_folder(project, notebooks)
-    # The config's language (or --lang), never the one a previous `report --lang` saved. A
-    # report in another language than the config's goes beside it (reports/<wave>/en/), not
-    # over it.
-    reports = project.reports_dir(root)
-    if project.settings.language != load_project(project.config_path).settings.language:
-        reports = reports / project.settings.language
+    reports = reports_folder(project, root)
     paths = publish(analysis, reports, language=project.settings.language,
                     notebooks_dir=folder, config_path=project.config_path.resolve(),
                     root=Path(root).resolve(), office=not no_exports,
@@ -183,6 +178,16 @@ def publish_wave(project, analysis, root, language, notebooks, no_notebooks, pro
     save_manifest(analysis, project.processed_dir(root))
     paths["analyst_workbook"] = analyst_workbook(project, analysis, root, analyst_workbook_asked)
     return paths
+
+
+def reports_folder(project, root) -> Path:
+    """reports/<wave>/, or reports/<wave>/<language>/ for a report in another language than
+    the config's (--lang): beside the config's, not over it. The language is the config's or
+    --lang, never the one a previous `report --lang` saved."""
+    reports = project.reports_dir(root)
+    if project.settings.language != load_project(project.config_path).settings.language:
+        reports = reports / project.settings.language
+    return reports
 
 
 def timings_text(analysis) -> str:
@@ -204,7 +209,7 @@ def export_saved(project, root, kind: str, language: str | None = None) -> Path:
     if kind not in FORMATS:
         raise DialogueAnalysisError(f"--to {kind}: choose one of {', '.join(FORMATS)}.")
     analysis = load_analysis(project, root, language=language)
-    return export_one(analysis, kind, reports_dir=project.reports_dir(root),
+    return export_one(analysis, kind, reports_dir=reports_folder(project, root),
                       exports_dir=project.processed_dir(root) / EXPORTS_DIR,
                       language=project.settings.language,
                       decisions=review_decisions(project, analysis))

@@ -322,3 +322,23 @@ def test_review_decisions_are_codings_by_their_reviewer_and_come_back(tmp_path):
     removed = back[(back["reviewer"] == "A.B.") & (back["record_id"] == r2)
                    & (back["question_id"] == q2)]
     assert first not in removed["codes"].iloc[0]
+
+
+def test_an_export_in_another_language_goes_beside_the_report(tmp_path):
+    """`export --to pptx --lang en` writes reports/<wave>/en/findings.pptx, never over the
+    config's language's deck."""
+    from pptx import Presentation
+    from typer.testing import CliRunner
+
+    from dialogue_analysis.cli import app
+
+    built = built_wave()
+    french = built.published["pptx"]
+    before = french.read_bytes()
+    result = CliRunner().invoke(app, ["export", str(built.config), "--to", "pptx",
+                                      "--lang", "en", "--root", str(built.root)])
+    assert result.exit_code == 0, result.output
+    english = french.parent / "en" / "findings.pptx"
+    assert french.read_bytes() == before
+    titles = [s.shapes.title.text for s in Presentation(str(english)).slides]
+    assert titles[1] == "Who was consulted, and how"
