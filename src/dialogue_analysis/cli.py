@@ -11,10 +11,6 @@ be done from Python.
 from __future__ import annotations
 
 import contextlib
-import datetime as dt
-import os
-import tempfile
-import traceback
 import warnings
 from enum import StrEnum
 from pathlib import Path
@@ -30,9 +26,16 @@ from typer import core as typer_core
 from typer.core import TyperCommand, TyperGroup
 
 from . import __version__, pipeline
-from .core.errors import ConfigError, DialogueAnalysisError, DialogueAnalysisWarning
+from .core.errors import (  # noqa: F401  (LOG_DIR_ENV, bug_log_dir: where a defect is logged)
+    LOG_DIR_ENV,
+    ConfigError,
+    DialogueAnalysisError,
+    DialogueAnalysisWarning,
+    bug_log_dir,
+    write_bug_log,
+)
 from .core.i18n import tr, unit_names
-from .ingest import ValidationFailed, ValidationReport, load_project
+from .ingest import ValidationFailed, ValidationReport, load_project, report_lines
 
 EXIT_DATA_ERRORS = 1
 EXIT_CONFIG_ERROR = 2
@@ -40,9 +43,6 @@ EXIT_BUG = 3
 EXIT_INTERRUPTED = 130
 # Where the traceback of an unexpected error is written: outside the project, so that it never
 # lands in a published folder (it may quote a cell of the interviews file).
-LOG_DIR_ENV = "DIALOGUE_ANALYSIS_LOG_DIR"
-MAX_ROWS_SHOWN = 40  # blocks of identical problems, not rows of the file
-MAX_WARNINGS_SHOWN = 10
 
 
 # typer says the few words of its own help (section titles, "required", "default") through
@@ -241,9 +241,8 @@ def run(
             with _progress() as progress:
                 analysis = run_analysis(project, root, progress)
                 paths = pipeline.publish_wave(project, analysis, root, language, notebooks,
-                                              no_notebooks, progress, no_exports)
-                paths["analyst_workbook"] = pipeline.analyst_workbook(
-                    project, analysis, root, analyst_workbook)
+                                              no_notebooks, progress, no_exports,
+                                              analyst_workbook)
         _print_published(project, analysis, paths)
 
 
@@ -275,9 +274,7 @@ def report(
             except FileNotFoundError:
                 analysis = run_analysis(project, root, progress)
             paths = pipeline.publish_wave(project, analysis, root, language, notebooks,
-                                          no_notebooks, progress, no_exports)
-            paths["analyst_workbook"] = pipeline.analyst_workbook(
-                project, analysis, root, analyst_workbook)
+                                          no_notebooks, progress, no_exports, analyst_workbook)
         _print_published(project, analysis, paths)
 
 
@@ -295,18 +292,10 @@ def export(
 
     Le fichier est vérifié (aucun identifiant) avant d'être mis en place.
     """
-    from .analysis import load_analysis
-    from .report import EXPORTS_DIR, FORMATS, export_one
-
     language = lang.value if lang else None
     with _errors(language):
         project = load_project(config, language=language)
-        if to not in FORMATS:
-            raise DialogueAnalysisError(f"--to {to}: choose one of {', '.join(FORMATS)}.")
-        analysis = load_analysis(project, root, language=language)
-        path = export_one(analysis, to, reports_dir=project.reports_dir(root),
-                          exports_dir=project.processed_dir(root) / EXPORTS_DIR,
-                          language=project.settings.language)
+        path = pipeline.export_saved(project, root, to, language)
         _say(console, tr("cli_written", project.settings.language, path=path))
 
 
@@ -335,17 +324,12 @@ def import_codebook(
 
 
 def _print_published(project, analysis, paths) -> None:
-    lang = project.settings.language
-    stages = analysis.manifest.get("stages", {})
-    timings = ", ".join(f"{k} {v['seconds']:.1f} s" for k, v in stages.items()
-                        if isinstance(v, dict) and v.get("seconds") is not None)
-    report = ", ".join(f"{k} {v:.1f} s" for k, v in analysis.manifest.get("report", {}).items())
-    if timings:
-        _say(console, timings + (f"; {report}" if report else ""))
-    for key in ("html", "xlsx", "docx", "pptx", "figures", "notebooks", "analyst_workbook", "qdpx", "qdc",
-                "iramuteq"):
+    if timings := pipeline.timings_text(analysis):
+        _say(console, timings)
+    for key in ("html", "xlsx", "docx", "pptx", "figures", "notebooks", "analyst_workbook",
+                "qdpx", "qdc", "iramuteq"):
         if paths.get(key) is not None:
-            _say(console, tr("cli_written", lang, path=paths[key]))
+            _say(console, tr("cli_written", project.settings.language, path=paths[key]))
 
 
 @app.command(cls=_Command)
@@ -469,29 +453,11 @@ def _errors(language: str | None):
                                  detail=exc.strerror or type(exc).__name__), "bold red")
             raise typer.Exit(EXIT_DATA_ERRORS) from None
         except Exception as exc:  # a defect of the toolkit: say so, keep the traceback aside
-            log = write_bug_log(exc)
+            log = write_bug_log(exc, __version__)
             _say(err_console, tr("cli_bug", lang, error=f"{type(exc).__name__}: {exc}"),
                  "bold red")
             _say(err_console, tr("cli_bug_log", lang, path=log))
             raise typer.Exit(EXIT_BUG) from None
-
-
-def bug_log_dir() -> Path:
-    """Folder of the logs of unexpected errors: $DIALOGUE_ANALYSIS_LOG_DIR, else
-    ``<system temp dir>/dialogue-analysis-logs``."""
-    return Path(os.environ.get(LOG_DIR_ENV) or Path(tempfile.gettempdir())
-                / "dialogue-analysis-logs")
-
-
-def write_bug_log(exc: BaseException) -> Path:
-    """Write the traceback of ``exc`` (with the version) to a new log file; return its path."""
-    folder = bug_log_dir()
-    folder.mkdir(parents=True, exist_ok=True)
-    stamp = dt.datetime.now().strftime("%Y%m%d-%H%M%S")
-    path = folder / f"error-{stamp}-{os.getpid()}.log"
-    text = "".join(traceback.format_exception(exc))
-    path.write_text(f"dialogue-analysis {__version__}\n{text}", encoding="utf-8")
-    return path
 
 
 def _print_warnings(caught, lang: str) -> None:
@@ -523,56 +489,9 @@ def _progress():
 
 
 def _print_report(report: ValidationReport, path, stream: Console = console) -> None:
-    """Problems one per block (errors first, then a few warnings), readable in 80 columns.
-
-    Identical problems (same file, column, value and message) make one block listing their
-    rows. Values and messages are printed as written, never read as terminal markup.
-    """
-    if not len(report):
-        return
-    lang = report.language
-    errors, warns = group_problems(report.errors), group_problems(report.warnings)
-    shown = errors[:MAX_ROWS_SHOWN] + warns[:MAX_WARNINGS_SHOWN]
-    _say(stream, tr("report_title", lang), "bold")
-    for first, rows in shown:
-        style = "red" if first.severity == "error" else "yellow"
-        where = [Path(first.file).name]
-        if first.sheet:
-            where.append(f"{tr('col_sheet', lang)} {first.sheet}")
-        if rows:
-            label = tr("col_row", lang) if len(rows) == 1 else tr("cli_rows", lang)
-            where.append(f"{label} {_row_list(rows)}")
-        if first.column:
-            where.append(f"{tr('col_column', lang)} « {first.column} »")
-        _say(stream, f"{tr(f'sev_{first.severity}', lang)} · {', '.join(where)}", f"bold {style}")
-        if first.value is not None and first.value not in first.message:
-            value = " ".join(first.value.split())
-            value = value if len(value) <= 60 else value[:59] + "…"
-            _say(stream, f"{tr('col_value', lang)} : {value}", indent=2)
-        _say(stream, first.message, style, indent=2)
-    hidden = sum(len(rows) or 1 for _, rows in errors[MAX_ROWS_SHOWN:] + warns[MAX_WARNINGS_SHOWN:])
-    if hidden:
-        _say(stream, tr("report_more", lang, n=hidden, path=path or "CSV"))
-    elif path is not None and report.has_errors:
-        _say(stream, tr("cli_failure_report", lang, path=path))
-    _say(stream, report.counts_text())
-
-
-def group_problems(problems) -> list[tuple]:
-    """``[(first problem, [rows])]``: problems alike but for their row, in order of appearance."""
-    groups: dict[tuple, tuple] = {}
-    for p in problems:
-        key = (p.file, p.sheet, p.column, p.value, p.severity, p.code, p.message)
-        if key not in groups:
-            groups[key] = (p, [])
-        if p.row is not None:
-            groups[key][1].append(p.row)
-    return list(groups.values())
-
-
-def _row_list(rows: list[int], shown: int = 12) -> str:
-    text = ", ".join(str(r) for r in rows[:shown])
-    return text + (f" … (+{len(rows) - shown})" if len(rows) > shown else "")
+    """Problems one per block (errors first, then a few warnings), readable in 80 columns."""
+    for text, style, indent in report_lines(report, path):
+        _say(stream, text, style, indent)
 
 
 if __name__ == "__main__":

@@ -160,17 +160,14 @@ STAGES: list[tuple[str, Callable[[RunContext], Any]]] = [
 
 
 def publish_wave(project, analysis, root, language, notebooks, no_notebooks, progress,
-             no_exports=False):
+                 no_exports=False, analyst_workbook_asked=False):
+    """Publish the wave's reports and exports; ``paths`` of what was written, with the
+    analyst workbook's (None when not written)."""
     from .analysis import save_manifest
     from .report import publish
 
     folder = None if no_notebooks else notebooks_folder(project, notebooks)
-    # The config's language (or --lang), never the one a previous `report --lang` saved. A
-    # report in another language than the config's goes beside it (reports/<wave>/en/), not
-    # over it.
-    reports = project.reports_dir(root)
-    if project.settings.language != load_project(project.config_path).settings.language:
-        reports = reports / project.settings.language
+    reports = reports_folder(project, root)
     paths = publish(analysis, reports, language=project.settings.language,
                     notebooks_dir=folder, config_path=project.config_path.resolve(),
                     root=Path(root).resolve(), office=not no_exports,
@@ -180,7 +177,43 @@ def publish_wave(project, analysis, root, language, notebooks, no_notebooks, pro
     analysis.manifest["report"] = {k: round(v, 3) for k, v in paths["timings"].items()}
     analysis.manifest["peak_rss_mb"] = peak_rss_mb()
     save_manifest(analysis, project.processed_dir(root))
+    paths["analyst_workbook"] = analyst_workbook(project, analysis, root, analyst_workbook_asked)
     return paths
+
+
+def reports_folder(project, root) -> Path:
+    """reports/<wave>/, or reports/<wave>/<language>/ for a report in another language than
+    the config's (--lang): beside the config's, not over it. The language is the config's or
+    --lang, never the one a previous `report --lang` saved."""
+    reports = project.reports_dir(root)
+    if project.settings.language != load_project(project.config_path).settings.language:
+        reports = reports / project.settings.language
+    return reports
+
+
+def timings_text(analysis) -> str:
+    """How long each stage of the analysis and each part of the report took, on one line."""
+    stages = analysis.manifest.get("stages", {})
+    timings = ", ".join(f"{k} {v['seconds']:.1f} s" for k, v in stages.items()
+                        if isinstance(v, dict) and v.get("seconds") is not None)
+    report = ", ".join(f"{k} {v:.1f} s" for k, v in analysis.manifest.get("report", {}).items())
+    return timings + (f"; {report}" if report and timings else "")
+
+
+def export_saved(project, root, kind: str, language: str | None = None) -> Path:
+    """One export (``docx``, ``pptx``, ``qdpx``, ``qdc``, ``iramuteq``) of the saved analysis,
+    with the analysts' review decisions in the REFI-QDA project."""
+    from .analysis import load_analysis
+    from .core.errors import DialogueAnalysisError
+    from .report import EXPORTS_DIR, FORMATS, export_one
+
+    if kind not in FORMATS:
+        raise DialogueAnalysisError(f"--to {kind}: choose one of {', '.join(FORMATS)}.")
+    analysis = load_analysis(project, root, language=language)
+    return export_one(analysis, kind, reports_dir=reports_folder(project, root),
+                      exports_dir=project.processed_dir(root) / EXPORTS_DIR,
+                      language=project.settings.language,
+                      decisions=review_decisions(project, analysis))
 
 
 def notebooks_folder(project, given: Path | None) -> Path:
@@ -222,4 +255,13 @@ def analyst_exports(project, analysis, root, skipped: bool) -> dict:
     if skipped:  # none may outlive the analysis it was made from
         shutil.rmtree(folder, ignore_errors=True)
         return {}
-    return write_analyst_exports(analysis, folder, language=project.settings.language)
+    return write_analyst_exports(analysis, folder, language=project.settings.language,
+                                 decisions=review_decisions(project, analysis))
+
+
+def review_decisions(project, analysis):
+    """The analysts' review decisions of the wave (empty when there are none)."""
+    from .coding import decisions_path, read_decisions
+
+    codes = analysis.codebook["code"].astype(str).tolist() if len(analysis.codebook) else None
+    return read_decisions(decisions_path(project.config_path, project.wave), codes=codes)

@@ -166,3 +166,66 @@ def test_compare_command_reports_a_config_error(tmp_path):
     assert result.exit_code == 2
     assert "absent.yaml" in result.output and "introuvable" in result.output
     assert "Traceback" not in result.output
+
+
+def _recover(published: dict) -> dict:
+    """What a reader computes back from the published tables of a comparison: every line (the
+    categories of a code against its overall count, the groups against the wave's interviews,
+    the far-from-every-group people against their total, the moves against the people
+    interviewed again) with one blank is solved by difference, over and over."""
+    summary = dict(zip(published["summary"]["key"], published["summary"]["value"], strict=True))
+    prev, by = published["prevalence"], published["prevalence_by_group"]
+    lines = []  # (known total, {cell: published count or None})
+    for w in "ab":
+        overall = dict(zip(prev["code"], prev[f"count_{w}"], strict=True))
+        for (code, dim), g in by.groupby(["code", "dimension"]):
+            lines.append((int(overall[code]),
+                          {("prev", w, code, dim, c): None if pd.isna(v) else int(v)
+                           for c, v in zip(g["category"], g[f"count_{w}"], strict=True)}))
+    sizes = published["group_sizes"]
+    for w in "ab":
+        lines.append((int(summary[f"n_{w}"]), {("size", w, g): None if pd.isna(v) else int(v)
+                                               for g, v in zip(sizes["group"], sizes[f"n_{w}"],
+                                                               strict=True)}))
+    moves = published["group_moves"]
+    if len(moves):
+        lines.append((int(summary["reinterviewed"]),
+                      {("move", a, b): None if pd.isna(v) else int(v) for a, b, v in
+                       zip(moves["group_a"], moves["group_b"], moves["count"], strict=True)}))
+    found: dict = {}
+    progress = True
+    while progress:
+        progress = False
+        for total, cells in lines:
+            cells = {k: found.get(k, v) for k, v in cells.items()}
+            blank = [k for k, v in cells.items() if v is None]
+            if len(blank) == 1:
+                found[blank[0]] = total - sum(v for v in cells.values() if v is not None)
+                progress = True
+    return found
+
+
+def test_no_masked_count_of_the_comparison_can_be_recovered(comparison, monkeypatch):
+    tables = compare_report.published_tables(comparison)
+    assert tables["prevalence_by_group"][["masked_a", "masked_b"]].to_numpy().any()
+    assert _recover(tables) == {}  # no line of the published tables has a lone blank
+    # the blanks are not all small counts: some are complements, masked like them
+    by = tables["prevalence_by_group"]
+    raw = comparison.prevalence[comparison.prevalence["dimension"] != "all"]
+    complements = by["masked_a"].to_numpy() & (raw["count_a"].to_numpy() >= 5)
+    assert complements.any()
+    # masking the small counts alone would let a reader compute them back
+    from dialogue_analysis.report import _compare_disclosure
+    from dialogue_analysis.report._disclosure import Suppression
+
+    monkeypatch.setattr(_compare_disclosure, "suppress",
+                        lambda values, lines, *, min_count, fixed: Suppression(
+                            frozenset(), frozenset(), frozenset()))
+    monkeypatch.setattr(compare_report, "comparison_suppression",
+                        _compare_disclosure.comparison_suppression)
+    leaky = compare_report.published_tables(comparison)
+    recovered = _recover(leaky)
+    assert any(0 < v < 5 for v in recovered.values())
+    truth = {("prev", w, r.code, r.dimension, r.category): getattr(r, f"count_{w}")
+             for w in "ab" for r in raw.itertuples()}
+    assert all(truth[k] == v for k, v in recovered.items() if k in truth)

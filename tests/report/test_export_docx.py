@@ -102,8 +102,15 @@ def test_figures_have_captions_and_alt_text(doc):
     assert len(pics) >= 8
     for pic in pics:
         assert pic._inline.docPr.get("descr")
-    captions = [p.text for p in doc.paragraphs if p.style.name == "Caption"]
-    assert sum("figure" in c for c in captions) == len(pics)
+    paragraphs = doc.paragraphs
+    holders = [i for i, p in enumerate(paragraphs) if p._p.xpath(".//pic:pic")]
+    assert len(holders) == len(pics)
+    for i in holders:  # kept with the caption under it, which names no file
+        assert paragraphs[i].style.name == "Figure"
+        assert paragraphs[i].style.paragraph_format.keep_with_next
+        caption = paragraphs[i + 1]
+        assert caption.style.name == "Caption" and caption.text
+        assert "_" not in caption.text and "(figure" not in caption.text
 
 
 def test_typology_quotes_and_privacy(doc):

@@ -23,6 +23,9 @@ def test_deck_is_16_9_with_text_in_placeholders(deck):
         for shape in slide.shapes:
             if shape.has_text_frame and shape.text_frame.text:
                 assert shape.is_placeholder, shape.text_frame.text[:40]
+    for slide in deck.slides:  # an empty one shows "Click to add text" on the screen
+        for holder in slide.placeholders:
+            assert not holder.has_text_frame or holder.text_frame.text.strip(), holder.name
     titles = [s.shapes.title.text for s in deck.slides]
     assert titles[1] == "Qui a été consulté, et comment"
     assert any("Matrice de priorités" in t for t in titles)
@@ -31,12 +34,11 @@ def test_deck_is_16_9_with_text_in_placeholders(deck):
 
 def test_one_slide_per_key_finding_with_its_number_base_and_quote(deck):
     a = built_wave().analysis
-    slides = [s for s in deck.slides if s.shapes.title.text.startswith("Principaux enseignements")]
-    assert len(slides) == len(a.findings)
+    slides = list(deck.slides)[2:2 + len(a.findings)]  # after the title and who was consulted
     for slide, row in zip(slides, a.findings.sort_values("finding").to_dict("records"),
                           strict=True):
         text = _texts(slide)
-        assert a.code_label(row["code"], "fr") in text
+        assert a.code_label(row["code"], "fr") in slide.shapes.title.text  # the headline
         assert fmt_pct(row["share"], "fr") in text
         assert f"({fmt_int(row['count'], 'fr')} sur {fmt_int(row['n'], 'fr')})" in text
         if row["finding"] in set(a.finding_quotes["finding"]):
@@ -55,3 +57,45 @@ def test_pictures_have_alt_text_and_the_deck_no_identifier(deck):
     assert "typologie nette" in text.lower()
     for ident in IDENTIFIERS:
         assert ident not in text
+
+
+def _clear_typology_deck(tmp_path, monkeypatch, max_slides: int):
+    """The deck of the same analysis, as if its typology were clear."""
+    import dataclasses
+
+    from pptx import Presentation
+
+    from dialogue_analysis.report import _pptx
+
+    a = built_wave().analysis
+    if not len(a.groups):
+        pytest.skip("the test wave has no typology groups")
+    evidence = a.k_evidence.copy()
+    evidence["supported"] = True
+    clear = dataclasses.replace(a, k_evidence=evidence)
+    monkeypatch.setattr(_pptx, "MAX_GROUP_SLIDES", max_slides)
+    path = _pptx.write_pptx(clear, tmp_path / "deck.pptx", {})
+    return clear, list(Presentation(str(path)).slides)
+
+
+def test_clear_typology_has_a_slide_per_group_with_size_base_and_quote(tmp_path, monkeypatch):
+    a, slides = _clear_typology_deck(tmp_path, monkeypatch, max_slides=50)
+    n = fmt_int(len(a.records), "fr")
+    for g in a.groups.to_dict("records"):
+        title = f"{g['group']}. {a.group_label(g['group'], 'fr')}"
+        slide = next(s for s in slides if s.shapes.title.text == title)
+        text = _texts(slide)
+        assert f"{fmt_int(g['size'], 'fr')} personnes sur {n} consultées" in text
+        assert "Qui sont-ils" in text and "Ce qu'ils expriment" in text
+        if (a.group_quotes["group"] == g["group"]).any():
+            assert "«" in text
+    assert "Pas de typologie nette" not in "\n".join(_texts(s) for s in slides)
+
+
+def test_many_groups_share_one_summary_grid(tmp_path, monkeypatch):
+    a, slides = _clear_typology_deck(tmp_path, monkeypatch, max_slides=1)
+    grid = [sh.table for s in slides for sh in s.shapes if sh.has_table]
+    assert len(grid) == 1 and len(grid[0].rows) == len(a.groups) + 1
+    sizes = [grid[0].cell(i + 1, 1).text for i in range(len(a.groups))]
+    assert sizes == [f"{fmt_int(g['size'], 'fr')} ({fmt_pct(g['share'], 'fr')})"
+                     for g in a.groups.to_dict("records")]

@@ -259,3 +259,86 @@ def test_each_origin_of_the_passages_codes_as_its_own_user():
     assert sorted(users.values()) == ["codebook", "learned"]
     made = [users[c.get("creatingUser")] for c in root.iterfind(".//q:Coding", NS)]
     assert made.count("learned") == origins.count("learned")
+
+
+def test_review_decisions_are_codings_by_their_reviewer_and_come_back(tmp_path):
+    """Two reviewers' decisions: each is a user coding the passages they kept (at the
+    passages' own positions) and the whole answer for a code they added; read back by
+    reviewer, each finds their own codes on their own answers."""
+    import pandas as pd
+    from lxml import etree
+
+    from dialogue_analysis.coding import DECISION_COLUMNS, reviewed_codes
+    from dialogue_analysis.report import read_qdpx_decisions, write_qdpx
+
+    a = built_wave().analysis
+    p = a.passages.astype({"record_id": str, "question_id": str})
+    by_answer = p.groupby(["record_id", "question_id"])["code"].agg(lambda c: sorted(set(c)))
+    answers = by_answer[by_answer.map(len) >= 2].index[:3]
+    all_codes = sorted(a.codebook["code"].astype(str))
+    rows = []
+    (r1, q1), (r2, q2), (r3, q3) = answers
+    for c in by_answer[(r1, q1)]:
+        rows.append((r1, q1, c, "confirm", "A.B.", "2026-01-01T10:00:00Z"))
+    first, *rest = by_answer[(r2, q2)]
+    rows.append((r2, q2, first, "remove", "A.B.", "2026-01-01T10:01:00Z"))
+    rows += [(r2, q2, c, "confirm", "A.B.", "2026-01-01T10:01:00Z") for c in rest]
+    added = next(c for c in all_codes if c not in by_answer[(r3, q3)])
+    rows.append((r3, q3, added, "add", "A.B.", "2026-01-01T10:02:00Z"))
+    rows.append((r1, q1, by_answer[(r1, q1)][0], "confirm", "C.D.", "2026-01-02T09:00:00Z"))
+    decisions = pd.DataFrame([(*r, "") for r in rows], columns=DECISION_COLUMNS)
+
+    path = write_qdpx(a, tmp_path / "reviewed.qdpx", decisions=decisions)
+    with zipfile.ZipFile(path) as zf:
+        root = etree.fromstring(zf.read("project.qde"))
+    if XSD.is_file():
+        assert etree.XMLSchema(etree.parse(str(XSD))).validate(root)
+    users = {u.get("guid"): u.get("name") for u in root.iterfind(".//q:User", NS)}
+    assert {"A.B.", "C.D."} <= set(users.values())
+    spans = {(r, q, c): {(s, e) for s, e in zip(g["start"], g["end"], strict=True)}
+             for (r, q, c), g in p.groupby(["record_id", "question_id", "code"])}
+    code_of = {c.get("guid"): c.findtext("q:Description", "", NS).split("\n")[0][6:]
+               for c in root.iterfind(".//q:Code", NS)}
+    for sel in root.iterfind(".//q:PlainTextSelection", NS):
+        rid, qid = sel.getparent().get("name").split(" ")
+        for coding in sel.iterfind("q:Coding", NS):
+            if users[coding.get("creatingUser")] not in ("A.B.", "C.D."):
+                continue
+            code = code_of[coding.find("q:CodeRef", NS).get("targetGUID")]
+            span = (int(sel.get("startPosition")), int(sel.get("endPosition")))
+            if (rid, qid, code) in spans:  # a passage the reviewer kept: its own place
+                assert span in spans[(rid, qid, code)]
+            else:
+                assert code == added and span[0] == 0
+
+    back = read_qdpx_decisions(path, a.codebook, by_reviewer=True)
+    assert set(back["reviewer"]) == {"A.B.", "C.D."}
+    for reviewer in ("A.B.", "C.D."):
+        expected = {k: tuple(sorted(v)) for k, v in
+                    reviewed_codes(decisions, reviewer=reviewer).items()}
+        got = back[back["reviewer"] == reviewer]
+        assert {(r, q): c for r, q, c in zip(got["record_id"], got["question_id"], got["codes"],
+                                             strict=True)} == expected
+    removed = back[(back["reviewer"] == "A.B.") & (back["record_id"] == r2)
+                   & (back["question_id"] == q2)]
+    assert first not in removed["codes"].iloc[0]
+
+
+def test_an_export_in_another_language_goes_beside_the_report(tmp_path):
+    """`export --to pptx --lang en` writes reports/<wave>/en/findings.pptx, never over the
+    config's language's deck."""
+    from pptx import Presentation
+    from typer.testing import CliRunner
+
+    from dialogue_analysis.cli import app
+
+    built = built_wave()
+    french = built.published["pptx"]
+    before = french.read_bytes()
+    result = CliRunner().invoke(app, ["export", str(built.config), "--to", "pptx",
+                                      "--lang", "en", "--root", str(built.root)])
+    assert result.exit_code == 0, result.output
+    english = french.parent / "en" / "findings.pptx"
+    assert french.read_bytes() == before
+    titles = [s.shapes.title.text for s in Presentation(str(english)).slides]
+    assert titles[1] == "Who was consulted, and how"

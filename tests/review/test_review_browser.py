@@ -33,7 +33,7 @@ def _chromium() -> str:
     except ImportError:
         found = None
     if found is None:
-        message = "no Chromium or no playwright (make install-browser, pip install -e '.[dev]')"
+        message = "no Chromium or no playwright (make install-test-tools, pip install -e '.[dev]')"
         if os.environ.get("CI"):
             pytest.fail(message)
         pytest.skip(message)

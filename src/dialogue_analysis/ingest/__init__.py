@@ -10,6 +10,7 @@ _EXPORTS = {
     '_config': ['Project', 'load_project'],
     '_csv': [],
     '_parsing': [],
+    '_problem_blocks': ['report_lines', 'group_problems', 'MAX_ROWS_SHOWN', 'MAX_WARNINGS_SHOWN'],
     '_publish': ['ingest_wave', 'FAILURE_CSV', 'FAILURE_MD'],
     '_readers': ['InputFile'],
     '_settings': ['Settings', 'settings_from_mapping'],

@@ -7,7 +7,10 @@ from ..core.lazy import public_face
 
 _EXPORTS = {
     '_columns': ['number_format', 'column_description', 'COLUMN_DOCS', 'PERCENT_COLUMNS', 'P_VALUE_COLUMNS', 'DECIMAL_COLUMNS', 'NUMBER_FORMATS', 'DATE_FORMATS', 'HEADERS', 'SHEET_TITLES', 'VALUE_WORDS'],
-    '_compare': ['COMPARE_FIGURES', 'analysed_wave', 'masked_group_sizes', 'run_compare', 'compare_context', 'figure_groups', 'figure_moves', 'figure_prevalence', 'figure_vocabulary', 'published_tables', 'publish_comparison', 'render_compare_html', 'write_compare_figures', 'write_compare_workbook'],
+    '_compare_disclosure': ['comparison_counts', 'comparison_suppression', 'masked_prevalence', 'masked_group_sizes', 'masked_moves'],
+    '_compare_figures': ['COMPARE_FIGURES', 'figure_groups', 'figure_moves', 'figure_prevalence', 'figure_vocabulary', 'write_compare_figures'],
+    '_compare_words': [],
+    '_compare': ['analysed_wave', 'run_compare', 'compare_context', 'published_tables', 'publish_comparison', 'render_compare_html', 'write_compare_workbook'],
     '_disclosure': ['mask_mark', 'Suppression', 'suppress', 'lone_unknowns', 'pinned_down', 'table_lines', 'nesting', 'holding', 'code_key', 'people_key', 'count_key', 'table_total_key', 'typology_key', 'published_counts', 'wave_suppression', 'hidden_codes', 'hidden_people', 'hidden_typology', 'MASK_MARK', 'PEOPLE_DIMENSIONS'],
     '_docx': ['report_markup', 'write_docx', 'HEADINGS', 'NOTE_STYLE', 'TABLE_STYLE', 'FIGURE_WIDTH_CM', 'TOC_INSTRUCTION'],
     '_exports': ['write_analyst_exports', 'export_one', 'EXPORTS_DIR', 'FORMATS'],

@@ -1,4 +1,5 @@
-"""Report of the comparison of two waves: figures, one self-contained HTML page, the workbook.
+"""Report of the comparison of two waves: one self-contained HTML page, the workbook, and the
+figures (:mod:`._compare_figures`).
 
 Everything here formats the tables of a :class:`~dialogue_analysis.waves.Comparison`;
 :func:`publish_comparison` writes ``reports/compare_<A>_<B>/`` in one go (``compare.html``,
@@ -7,8 +8,10 @@ identifiers before anything is published.
 
 What is published, and what is not:
 
-- counts of 1 to ``min_cell_count - 1`` people in the per-group rows (and the shares and
-  intervals computed from them) are masked, and so are such counts in the moves table;
+- counts of 1 to ``min_cell_count - 1`` people in the per-group rows, the group sizes and the
+  moves table (and the shares and intervals computed from them) are masked, with the cells
+  that would give them back by difference from a published total, as in the findings report
+  (:mod:`._compare_disclosure`);
 - the stakeholders interviewed in both waves appear only in aggregates (how many changed
   territory, gained a need...): their per-person changes stay in the Python object;
 - only pseudonymised text ever reaches this module (the terms are lemmas of pseudonymised
@@ -18,247 +21,36 @@ What is published, and what is not:
 from __future__ import annotations
 
 import os
-import tempfile
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
+from ..core.i18n import Words
 from ..core.privacy import assert_clean, small_cells
 from ..core.storage import staged_dir
-from ..waves import Comparison, mask_prevalence
-from . import _plots as plots
+from ..waves import Comparison
+from ._compare_disclosure import (
+    comparison_suppression,
+    masked_group_sizes,
+    masked_moves,
+    masked_prevalence,
+)
+from ._compare_figures import (  # noqa: F401  (the figures are part of this report's face)
+    COMPARE_FIGURES,
+    figure_groups,
+    figure_moves,
+    figure_prevalence,
+    figure_vocabulary,
+    write_compare_figures,
+)
+from ._compare_words import _W, DRIFT_KINDS, _label
+from ._disclosure import mask_mark
 from ._format import fmt_int, fmt_number, fmt_p, fmt_pct
-from ._html import _env, _img
+from ._html import render_page
 
 HTML_FILE = "compare.html"
 XLSX_FILE = "compare.xlsx"
-
-TEXT = {
-    "title": ("Comparaison de deux vagues", "Comparison of two waves"),
-    "interviews": ("entretiens", "interviews"),
-    "reinterviewed": ("personnes revues", "people interviewed again"),
-    "changed": ("codes en évolution significative", "codes with a significant change"),
-    "toc": ("Sommaire", "Contents"),
-    "s_codes": ("Ce qui est dit : les codes", "What is said: the codes"),
-    "s_groups_by": ("Par famille de parties prenantes", "By stakeholder group"),
-    "s_vocab": ("Les mots qui montent et qui reculent", "Emerging and fading words"),
-    "s_typology": ("Les groupes de la typologie", "The typology groups"),
-    "s_people": ("Les personnes revues", "The people interviewed again"),
-    "s_drift": ("Ce qui a changé dans les fichiers", "What changed in the files"),
-    "s_method": ("Méthode", "Method"),
-    "code": ("Code", "Code"),
-    "category": ("Catégorie", "Category"),
-    "share": ("Part", "Share"),
-    "diff": ("Écart (points)", "Change (points)"),
-    "p_adj": ("p ajusté", "adjusted p"),
-    "test": ("Test", "Test"),
-    "group": ("Groupe", "Group"),
-    "term": ("Terme", "Term"),
-    "emerging": ("En hausse", "Emerging"),
-    "fading": ("En recul", "Fading"),
-    "far": ("loin de tout groupe", "far from every group"),
-    "no_change": ("Aucune évolution significative au seuil de {alpha} après correction.",
-                  "No significant change at the {alpha} level after correction."),
-    "no_vocab": ("Aucun terme ne monte ni ne recule significativement.",
-                 "No term rises or fades significantly."),
-    "small_warning": ("Effectif inférieur à {n} dans une des vagues : écart indicatif.",
-                      "Fewer than {n} people in one of the waves: indicative change only."),
-    "source": ("Source : vagues {a} ({na} entretiens) et {b} ({nb} entretiens).",
-               "Source: waves {a} ({na} interviews) and {b} ({nb} interviews)."),
-    "fig_prev": ("Part des personnes évoquant chaque code (IC 95 %)",
-                 "Share of people raising each code (95% CI)"),
-    "fig_vocab": ("Termes en hausse et en recul (valeur-test)",
-                  "Emerging and fading terms (test value)"),
-    "fig_groups": ("Taille des groupes de référence, par vague",
-                   "Size of the reference groups, by wave"),
-    "fig_moves": ("Personnes revues : groupe en {a} × en {b}",
-                  "People interviewed again: group in {a} × in {b}"),
-    "test_value": ("valeur-test", "test value"),
-    "share_people": ("part des personnes", "share of people"),
-    "attribute": ("Attribut", "Attribute"),
-    "n_changed": ("ont changé", "changed"),
-    "gained": ("gagné", "gained"),
-    "lost": ("perdu", "lost"),
-    "kind": ("Type", "Kind"),
-    "item": ("Élément", "Item"),
-    "detail": ("Détail", "Detail"),
-    "none": ("Aucune.", "None."),
-    "status": ("Statut", "Status"),
-}
-
-DRIFT_KINDS = {
-    "layout": ("mise en page du fichier", "file layout"),
-    "attribute_new": ("nouvel attribut", "new attribute"),
-    "attribute_missing": ("attribut absent", "missing attribute"),
-    "column_renamed": ("colonne renommée", "renamed column"),
-    "type_changed": ("type changé", "type changed"),
-    "value_new": ("nouvelle valeur déclarée", "new declared value"),
-    "value_removed": ("valeur retirée", "removed value"),
-    "spelling_new": ("nouvelle orthographe", "new spelling"),
-    "question_new": ("nouvelle question", "new question"),
-    "question_missing": ("question absente", "missing question"),
-    "question_renamed": ("question renommée", "renamed question"),
-    "raw_column_new": ("nouvelle colonne du fichier", "new column in the file"),
-    "raw_column_missing": ("colonne disparue du fichier", "column gone from the file"),
-    "column_order": ("ordre des colonnes", "column order"),
-    "observed_value_new": ("valeur observée seulement en B", "value seen in B only"),
-    "observed_value_gone": ("valeur observée seulement en A", "value seen in A only"),
-}
-
-
-class _W:
-    def __init__(self, language: str):
-        self.i = 0 if language == "fr" else 1
-
-    def __call__(self, key: str, **kw) -> str:
-        return TEXT[key][self.i].format(**kw)
-
-    def __getattr__(self, key: str) -> str:
-        try:
-            return TEXT[key][self.i]
-        except KeyError:
-            raise AttributeError(key) from None
-
-
-def _label(cmp: Comparison, code: str) -> str:
-    return cmp.code_labels.get(code, code)
-
-
-def _source(cmp: Comparison, language: str) -> str:
-    return _W(language)("source", a=cmp.wave_a, b=cmp.wave_b, na=fmt_int(cmp.n_a, language),
-                        nb=fmt_int(cmp.n_b, language))
-
-
-# -- figures ------------------------------------------------------------------------------------
-
-
-def figure_prevalence(cmp: Comparison, language: str = "fr", *, dimension: str = "all",
-                      category: str = "all", max_codes: int = 30, ax=None):
-    """Dot plot: each code's share in wave A and in wave B with their 95 % intervals.
-
-    Codes with a significant change are marked with an arrow. Masked cells are not drawn.
-    """
-    w = _W(language)
-    p = mask_prevalence(cmp.prevalence, cmp.settings.get("min_cell_count", 5))
-    p = p[(p["dimension"] == dimension) & (p["category"] == category)].copy()
-    p["_abs"] = p["difference"].astype(float).abs()
-    p = p.sort_values(["_abs", "code"], ascending=[False, True]).head(max_codes)
-    p = p.sort_values("share_b", ascending=True, na_position="first")
-    height = max(plots.FIGSIZE[1], 0.24 * len(p) + 1.3)
-    fig, ax = plots._axes(ax, figsize=(plots.FIGSIZE[0], height))
-    with plots.plt.rc_context(plots.STYLE):
-        y = np.arange(len(p))
-        for k, (wave, colour, offset) in enumerate(((cmp.wave_a, plots.PALETTE[1], 0.15),
-                                                     (cmp.wave_b, plots.PALETTE[0], -0.15))):
-            s = "ab"[k]
-            share = p[f"share_{s}"].astype(float).to_numpy()
-            low = p[f"ci_low_{s}"].astype(float).to_numpy()
-            high = p[f"ci_high_{s}"].astype(float).to_numpy()
-            ax.errorbar(share, y + offset, xerr=[share - low, high - share], fmt="o",
-                        color=colour, markersize=4, elinewidth=1, capsize=0, label=wave)
-        labels = []
-        for r in p.itertuples():
-            mark = {"up": " ▲", "down": " ▼"}.get(r.direction, "")
-            labels.append(f"{_label(cmp, r.code)}{mark}")
-        ax.set_yticks(y, plots._wrap(labels, 40))
-        ax.xaxis.set_major_formatter(lambda x, _: plots._fmt_pct(x, language))
-        ax.set_xlim(0, min(1.0, float(np.nanmax(p[["ci_high_a", "ci_high_b"]].astype(float)
-                                                 .to_numpy(), initial=0.1)) * 1.08 + 0.02))
-        ax.grid(axis="x", color="#dddddd", linewidth=0.6)
-        ax.set_axisbelow(True)
-        ax.legend(frameon=False, loc="lower right")
-    return plots._finish(fig, ax, w.fig_prev, _source(cmp, language), xlabel=w.share_people)
-
-
-def figure_vocabulary(cmp: Comparison, language: str = "fr", *, top: int = 10, ax=None):
-    """Diverging bars: test values of the emerging (right) and fading (left) terms."""
-    w = _W(language)
-    v = cmp.vocabulary
-    parts = [v[v["trend"] == "emerging"].head(top), v[v["trend"] == "fading"].head(top)]
-    v = pd.concat(parts).copy()
-    v["_tv"] = v["test_value"].astype(float)
-    v = v.sort_values("_tv")
-    height = max(plots.FIGSIZE[1], 0.22 * len(v) + 1.3)
-    fig, ax = plots._axes(ax, figsize=(plots.FIGSIZE[0], height))
-    with plots.plt.rc_context(plots.STYLE):
-        y = np.arange(len(v))
-        colours = [plots.PALETTE[0] if t > 0 else plots.PALETTE[5] for t in v["_tv"]]
-        ax.barh(y, v["_tv"].to_numpy(), color=colours)
-        ax.set_yticks(y, [str(t).replace("_", " ") for t in v["term"]])
-        ax.axvline(0, color="#555555", linewidth=0.8)
-        ax.grid(axis="x", color="#dddddd", linewidth=0.6)
-        ax.set_axisbelow(True)
-    return plots._finish(fig, ax, w.fig_vocab, _source(cmp, language), xlabel=w.test_value)
-
-
-def figure_groups(cmp: Comparison, language: str = "fr", ax=None):
-    """Paired bars: share of each reference group in wave A and in wave B."""
-    w = _W(language)
-    g = masked_group_sizes(cmp)
-    n = int(cmp.settings.get("min_cell_count", 5))
-    fig, ax = plots._axes(ax, figsize=(plots.FIGSIZE[0], max(plots.FIGSIZE[1],
-                                                             0.45 * len(g) + 1.3)))
-    with plots.plt.rc_context(plots.STYLE):
-        y = np.arange(len(g))[::-1]
-        share_a = g["share_a"].astype(float).fillna(0).to_numpy()  # masked: no bar
-        share_b = g["share_b"].astype(float).fillna(0).to_numpy()
-        ax.barh(y + 0.2, share_a, height=0.4, color=plots.PALETTE[1], label=cmp.wave_a)
-        ax.barh(y - 0.2, share_b, height=0.4, color=plots.PALETTE[0], label=cmp.wave_b)
-        for yi, a, b, raw_a, raw_b in zip(y, share_a, share_b, g["share_a"], g["share_b"],
-                                          strict=True):
-            for value, raw, dy in ((a, raw_a, 0.2), (b, raw_b, -0.2)):
-                text = f"< {n}" if pd.isna(raw) else plots._fmt_pct(value, language)
-                ax.text(value + 0.005, yi + dy, text, va="center", fontsize=7)
-        names = [f"{gr}. {lab}" if str(lab) != str(gr) else str(gr)
-                 for gr, lab in zip(g["group"], g["label"], strict=True)]
-        ax.set_yticks(y, plots._wrap(names, 34))
-        ax.xaxis.set_major_formatter(lambda x, _: plots._fmt_pct(x, language))
-        top = float(max(share_a.max(), share_b.max())) if len(g) else 1.0
-        ax.set_xlim(0, top * 1.2 + 0.02)
-        ax.legend(frameon=False, loc="lower right")
-        ax.grid(axis="x", color="#dddddd", linewidth=0.6)
-        ax.set_axisbelow(True)
-    return plots._finish(fig, ax, w.fig_groups, _source(cmp, language), xlabel=w.share_people)
-
-
-def figure_moves(cmp: Comparison, language: str = "fr", ax=None):
-    """Heat map of the re-interviewed people's group in wave A x group in wave B (masked)."""
-    w = _W(language)
-    m = cmp.moves_table
-    table = m.pivot(index="group_a", columns="group_b", values="count").fillna(0)
-    groups = sorted(set(table.index) | set(table.columns))
-    table = table.reindex(index=groups, columns=groups, fill_value=0)
-    mask = small_cells(table, cmp.settings.get("min_cell_count", 5))
-    table.index = [str(g) for g in table.index]
-    table.columns = [str(g) for g in table.columns]
-    mask.index, mask.columns = table.index, table.columns
-    n = cmp.settings.get("min_cell_count", 5)
-    return plots.plot_count_heatmap(table, masked=mask, mask_text=f"< {n}",
-                                    title=w("fig_moves", a=cmp.wave_a, b=cmp.wave_b),
-                                    source=_source(cmp, language), ax=ax)
-
-
-COMPARE_FIGURES = {
-    "01_prevalence_change": figure_prevalence,
-    "02_vocabulary_change": figure_vocabulary,
-    "03_group_sizes": figure_groups,
-    "04_group_moves": figure_moves,
-}
-
-
-def _available(cmp: Comparison, name: str) -> bool:
-    return {"01_prevalence_change": len(cmp.prevalence) > 0,
-            "02_vocabulary_change": len(cmp.vocabulary) > 0,
-            "03_group_sizes": len(cmp.group_sizes) > 0,
-            "04_group_moves": len(cmp.moves_table) > 0}[name]
-
-
-def write_compare_figures(cmp: Comparison, folder: str | os.PathLike, language: str = "fr") -> dict:
-    """Write every available figure as PNG (300 dpi) and SVG; returns ``name -> paths``."""
-    return {name: plots.save_figure(build(cmp, language), folder, name)
-            for name, build in COMPARE_FIGURES.items() if _available(cmp, name)}
-
 
 # -- tables as published ------------------------------------------------------------------------
 
@@ -266,18 +58,14 @@ def write_compare_figures(cmp: Comparison, folder: str | os.PathLike, language: 
 def published_tables(cmp: Comparison, language: str = "fr") -> dict[str, pd.DataFrame]:
     """The tables of the workbook (and of the HTML page), small counts masked."""
     n = int(cmp.settings.get("min_cell_count", 5))
-    prev = mask_prevalence(cmp.prevalence, n)
+    hidden = comparison_suppression(cmp).hidden
+    prev = masked_prevalence(cmp, hidden)
     prev.insert(3, "label", prev["code"].map(lambda c: _label(cmp, c)))
-    moves = cmp.moves_table.copy()
-    if len(moves):
-        hide = small_cells(moves["count"], n)
-        moves["count"] = pd.array(moves["count"], dtype="Int64").copy()
-        moves.loc[hide.to_numpy(), "count"] = pd.NA
-        moves["masked"] = hide.to_numpy()
+    moves = masked_moves(cmp, hidden) if len(cmp.moves_table) else cmp.moves_table.copy()
     codes = _mask_columns(cmp.reinterview_codes, {"n_gained": ["net"], "n_lost": ["net"]}, n)
     codes.insert(1, "label", codes["code"].map(lambda c: _label(cmp, c)))
     attrs = _mask_columns(cmp.reinterview_attributes, {"n_changed": ["share_changed"]}, n)
-    sizes = masked_group_sizes(cmp)
+    sizes = masked_group_sizes(cmp, hidden)
     test = pd.DataFrame([{"test": "chi2", **cmp.group_test}])
     summary = pd.DataFrame([
         ("wave_a", cmp.wave_a), ("wave_b", cmp.wave_b), ("n_a", cmp.n_a), ("n_b", cmp.n_b),
@@ -326,13 +114,6 @@ def _mask_columns(table: pd.DataFrame, counts: dict[str, list[str]],
     return out
 
 
-def masked_group_sizes(cmp: Comparison) -> pd.DataFrame:
-    """Group sizes with counts of 1 to ``min_cell_count - 1`` people blanked (and shares)."""
-    return _mask_columns(cmp.group_sizes, {"n_a": ["share_a", "difference"],
-                                           "n_b": ["share_b", "difference"], "far_b": []},
-                         int(cmp.settings.get("min_cell_count", 5)))
-
-
 def write_compare_workbook(cmp: Comparison, path: str | os.PathLike, language: str = "fr") -> Path:
     """Write ``compare.xlsx`` atomically: one sheet per published table."""
     from ._workbook import write_tables
@@ -356,7 +137,8 @@ def compare_context(cmp: Comparison, language: str, images: dict[str, str]) -> d
     w = _W(language)
     n = int(cmp.settings.get("min_cell_count", 5))
     alpha = cmp.settings.get("alpha", 0.05)
-    prev = mask_prevalence(cmp.prevalence, n)
+    hidden = comparison_suppression(cmp).hidden
+    prev = masked_prevalence(cmp, hidden)
 
     def rows(frame):
         out = []
@@ -382,7 +164,7 @@ def compare_context(cmp: Comparison, language: str, images: dict[str, str]) -> d
                   "b": fmt_pct(r.share_b, language), "tv": fmt_number(r.test_value, language, 1)}
                  for r in cmp.vocabulary[cmp.vocabulary["trend"] == t].itertuples()]
              for t in ("emerging", "fading")}
-    small = f"< {n}"
+    small = mask_mark(language)  # small counts and their complements alike
     groups = [{"group": r.group, "label": r.label,
                "na": small if pd.isna(r.n_a) else fmt_int(r.n_a, language),
                "a": fmt_pct(r.share_a, language),
@@ -390,7 +172,7 @@ def compare_context(cmp: Comparison, language: str, images: dict[str, str]) -> d
                "b": fmt_pct(r.share_b, language), "diff": _pts(r.difference, language),
                "far": small if pd.isna(getattr(r, "far_b", 0)) else fmt_int(
                    getattr(r, "far_b", 0), language)}
-              for r in masked_group_sizes(cmp).itertuples()]
+              for r in masked_group_sizes(cmp, hidden).itertuples()]
 
     def count(x):
         return small if pd.isna(x) else fmt_int(x, language)
@@ -433,19 +215,17 @@ def compare_context(cmp: Comparison, language: str, images: dict[str, str]) -> d
         "n_reinterviewed": len(cmp.reinterviewed_ids), "attrs": attrs, "codes": code_rows,
         "drift": drift, "correction": cmp.settings.get("correction", "holm"),
         "na": fmt_int(cmp.n_a, language), "nb": fmt_int(cmp.n_b, language),
+        "masked_note": Words(language)("masked_note", m=n - 1, mark=mask_mark(language)),
     }
 
 
-def render_compare_html(cmp: Comparison, language: str | None = None, figures: dict | None = None) -> str:
-    """The comparison as one self-contained HTML page (figures embedded as SVG)."""
+def render_compare_html(cmp: Comparison, language: str | None = None,
+                        figures: dict | None = None) -> str:
+    """The comparison as one self-contained HTML page (figures embedded as SVG), rendered
+    through the findings report's render path."""
     language = language or cmp.settings.get("language", "fr")
-    if figures is None:
-        with tempfile.TemporaryDirectory() as tmp:
-            figures = write_compare_figures(cmp, tmp, language)
-            images = {k: _img(v["svg"]) for k, v in figures.items()}
-    else:
-        images = {k: _img(v["svg"]) for k, v in figures.items()}
-    return _env().get_template("compare.html.j2").render(**compare_context(cmp, language, images))
+    return render_page("compare.html.j2", lambda images: compare_context(cmp, language, images),
+                       lambda folder: write_compare_figures(cmp, folder, language), figures)
 
 
 def publish_comparison(cmp: Comparison, reports_dir: str | os.PathLike, *,
@@ -512,6 +292,5 @@ def run_compare(config_a, config_b, root: str | os.PathLike = ".", *, refit: boo
     return cmp, paths
 
 
-__all__ = ["COMPARE_FIGURES", "analysed_wave", "masked_group_sizes", "run_compare", "compare_context", "figure_groups", "figure_moves", "figure_prevalence",
-           "figure_vocabulary", "published_tables", "publish_comparison", "render_compare_html",
-           "write_compare_figures", "write_compare_workbook"]
+__all__ = ["analysed_wave", "run_compare", "compare_context", "published_tables",
+           "publish_comparison", "render_compare_html", "write_compare_workbook"]

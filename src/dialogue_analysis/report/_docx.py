@@ -18,7 +18,11 @@ from ..analysis import Analysis
 HEADINGS = {"h1": "Title", "h2": "Heading 1", "h3": "Heading 2", "h4": "Heading 3"}
 NOTE_STYLE = "Note"  # small print under tables and figures: sources, bases, masking
 TABLE_STYLE = "Table Grid"
-FIGURE_WIDTH_CM = 16.0
+FIGURE_WIDTH_CM = 15.0  # within the text width of both A4 and Letter pages
+TEXT_WIDTH_CM = 15.0
+LINE_CHARACTERS = 70  # about what a line of a table cell holds across the text width
+CELL_PADDING_CHARACTERS = 4  # a cell's margins, and the bold of a header, in characters
+FIGURE_STYLE = "Figure"  # the paragraph holding a picture, kept with its caption
 TOC_INSTRUCTION = 'TOC \\o "1-3" \\h \\z \\u'
 _SPACE = re.compile(r"[ \t\r\n\f\v]+")  # keeps French no-break spaces
 
@@ -76,6 +80,11 @@ def _document(language: str):
     note.base_style = doc.styles["Normal"]
     note.font.size = Pt(8.5)
     note.quick_style = True
+    figure = doc.styles.add_style(FIGURE_STYLE, WD_STYLE_TYPE.PARAGRAPH)
+    figure.base_style = doc.styles["Normal"]
+    figure.paragraph_format.keep_with_next = True  # the caption comes under the picture
+    # A table's caption sits above it: never alone at the foot of a page.
+    doc.styles["Caption"].paragraph_format.keep_with_next = True
     # Word fills the table of contents when the document opens.
     update = doc.settings.element.makeelement(qn("w:updateFields"), {qn("w:val"): "true"})
     doc.settings.element.append(update)
@@ -117,6 +126,8 @@ class _Builder:
             words = " ".join(t.strip() for t in el.itertext() if t.strip())
             self.doc.add_paragraph(words, style=HEADINGS[tag])
         elif tag == "p":
+            if _back_link(el):
+                return  # the HTML's "back to the finding" link has no place on paper
             if _text(el):
                 self.doc.add_paragraph(_text(el), style=NOTE_STYLE if "note" in cls else "Normal")
         elif tag in ("ul", "ol"):
@@ -158,9 +169,15 @@ class _Builder:
                 node = OxmlElement("w:instrText")
                 node.set(qn("xml:space"), "preserve")
                 node.text = text
-            else:  # shown until the field is updated: the section titles
-                node = OxmlElement("w:t")
-                node.text = " · ".join(_text(li) for li in nav.iter("li"))
+            else:  # shown until the field is updated: the section titles, one a line
+                for i, li in enumerate(nav.iter("li")):
+                    if i:
+                        run._r.append(OxmlElement("w:br"))
+                    node = OxmlElement("w:t")
+                    node.set(qn("xml:space"), "preserve")
+                    node.text = _text(li)
+                    run._r.append(node)
+                continue
             run._r.append(node)
         self.doc.add_page_break()
 
@@ -175,14 +192,17 @@ class _Builder:
         width = max(len(r) for r in rows)
         table = self.doc.add_table(rows=len(rows), cols=width, style=TABLE_STYLE)
         heads = len(el.findall("thead/tr"))
+        _fit_columns(table, rows)
         for i, values in enumerate(rows):
             for j, value in enumerate(values):
                 cell = table.cell(i, j)
                 cell.text = value
                 if i < heads and value:
                     cell.paragraphs[0].runs[0].style = "Strong"
+        for row in table.rows:
+            _row_flag(row, "w:cantSplit")  # a row is never cut across two pages
         if heads:
-            _repeat_header(table.rows[0])
+            _row_flag(table.rows[0], "w:tblHeader")  # the header repeats on each page
 
     def figure(self, el) -> None:
         from docx.shared import Cm
@@ -191,8 +211,12 @@ class _Builder:
         src = img.get("src") if img is not None else None
         if not src or not Path(src).is_file():
             return
+        if cap is not None:  # the figure's file name is for the HTML reader
+            for ref in cap.xpath(".//span[contains(concat(' ', @class, ' '), ' note ')]"):
+                ref.drop_tree()
         caption = _text(cap) if cap is not None else ""
-        shape = self.doc.add_picture(src, width=Cm(FIGURE_WIDTH_CM))
+        run = self.doc.add_paragraph(style=FIGURE_STYLE).add_run()
+        shape = run.add_picture(src, width=Cm(FIGURE_WIDTH_CM))
         shape._inline.docPr.set("descr", img.get("alt") or caption)
         self.doc.add_paragraph(caption, style="Caption")
 
@@ -219,12 +243,48 @@ def _item_text(li, numbered: bool) -> str:
     return f"{number}. {_text(li)}" if numbered and number else _text(li)
 
 
-def _repeat_header(row) -> None:
-    """Mark a table's header row to repeat on each page."""
+def _back_link(p) -> bool:
+    """A paragraph that is only a link to elsewhere in the HTML page."""
+    links = p.findall("a")
+    return bool(links) and all((a.get("href") or "").startswith("#") for a in links) \
+        and not (p.text or "").strip()
+
+
+def _fit_columns(table, rows: list[list[str]]) -> None:
+    """Columns as wide as their words need, within the page's text width.
+
+    Word and LibreOffice otherwise give every column the same width, which breaks the words
+    of a long first column ("personne / s en précarité") while number columns stay half empty.
+    Each column gets its longest word at least; what is left of the line goes to the columns
+    in proportion to what their longest cell still lacks.
+    """
+    from docx.shared import Cm
+
+    width = len(table.columns)
+    pad = CELL_PADDING_CHARACTERS
+    longest = [max((len(r[j]) for r in rows if j < len(r)), default=0) + pad
+               for j in range(width)]
+    word = [max((len(w) for r in rows if j < len(r) for w in r[j].split()), default=0) + pad
+            for j in range(width)]
+    need = [max(min(w, lg), 3) for w, lg in zip(word, longest, strict=True)]
+    lack = sum(max(lg - n, 0) for n, lg in zip(need, longest, strict=True))
+    room = max(LINE_CHARACTERS - sum(need), 0)
+    fill = min(1.0, room / lack) if lack else 0.0
+    share = [n + fill * max(lg - n, 0) for n, lg in zip(need, longest, strict=True)]
+    total = sum(share)
+    table.autofit = False
+    for j, column in enumerate(table.columns):
+        column.width = Cm(TEXT_WIDTH_CM * share[j] / total)
+        for cell in column.cells:
+            cell.width = Cm(TEXT_WIDTH_CM * share[j] / total)
+
+
+def _row_flag(row, tag: str) -> None:
+    """Set an on/off property of a table row (repeat as header, never split)."""
     from docx.oxml import OxmlElement
     from docx.oxml.ns import qn
 
     tr_pr = row._tr.get_or_add_trPr()
-    node = OxmlElement("w:tblHeader")
+    node = OxmlElement(tag)
     node.set(qn("w:val"), "true")
     tr_pr.append(node)

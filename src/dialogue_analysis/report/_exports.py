@@ -20,15 +20,16 @@ EXPORTS_DIR = "exports"
 
 
 def write_analyst_exports(a: Analysis, folder: str | os.PathLike, *, language: str | None = None,
-                          identifiers=()) -> dict[str, Path]:
-    """Write the three files into ``folder`` (replaced whole), scanned for identifiers first."""
+                          identifiers=(), decisions=None) -> dict[str, Path]:
+    """Write the three files into ``folder`` (replaced whole), scanned for identifiers first;
+    ``decisions`` (the analysts' review) become codings by their reviewer in the project."""
     from ._iramuteq import write_iramuteq
     from ._qdpx import write_qdc, write_qdpx
 
     wave = a.wave or "wave"
     names = {"qdpx": f"{wave}.qdpx", "qdc": f"{wave}.qdc", "iramuteq": f"{wave}.iramuteq.txt"}
     with staged_dir(folder) as stage:
-        write_qdpx(a, stage / names["qdpx"], language)
+        write_qdpx(a, stage / names["qdpx"], language, decisions)
         write_qdc(a, stage / names["qdc"], language)
         write_iramuteq(a, stage / names["iramuteq"])
         assert_clean(stage, identifiers)
@@ -41,7 +42,7 @@ FORMATS = ("docx", "pptx", "qdpx", "qdc", "iramuteq")
 
 def export_one(a: Analysis, kind: str, *, reports_dir: str | os.PathLike,
                exports_dir: str | os.PathLike, language: str | None = None,
-               identifiers=()) -> Path:
+               identifiers=(), decisions=None) -> Path:
     """Write one export from a saved analysis: the Word report or the deck into ``reports_dir``,
     the QDA files into ``exports_dir``; each is scanned for identifiers before it is moved into
     place, and nothing is left behind when the scan fails."""
@@ -71,7 +72,7 @@ def export_one(a: Analysis, kind: str, *, reports_dir: str | os.PathLike,
             figures = write_figures(a, Path(tmp) / "figures", language)
             (write_docx if kind == "docx" else write_pptx)(a, stage / name, figures, language)
         elif kind == "qdpx":
-            write_qdpx(a, stage / name, language)
+            write_qdpx(a, stage / name, language, decisions)
         elif kind == "qdc":
             write_qdc(a, stage / name, language)
         else:

@@ -67,6 +67,22 @@ def _img(path: Path) -> str:
     return f"data:{mime};base64,{data}"
 
 
+def render_page(template: str, context_of, draw, figures: dict | None = None) -> str:
+    """The one render path of the HTML reports (findings, comparison).
+
+    ``figures`` (``name -> {"svg": path, ...}``) are drawn by ``draw(folder)`` into a
+    temporary folder when not given, embedded as SVG data, and the ``template`` is rendered
+    with ``context_of(images)``.
+    """
+    if figures is None:
+        import tempfile
+
+        with tempfile.TemporaryDirectory() as tmp:
+            return render_page(template, context_of, draw, draw(tmp))
+    images = {k: _img(v["svg"]) for k, v in figures.items()}
+    return _env().get_template(template).render(**context_of(images))
+
+
 def render_html(a: Analysis, language: str | None = None,
                 figures: dict[str, dict[str, Path]] | None = None) -> str:
     """The findings report as one self-contained HTML page (figures embedded as SVG data).
@@ -81,16 +97,8 @@ def render_html(a: Analysis, language: str | None = None,
         are drawn into a temporary folder when not given.
     """
     language = language or a.language
-    if figures is None:
-        import tempfile
-
-        with tempfile.TemporaryDirectory() as tmp:
-            figures = write_figures(a, tmp, language)
-            images = {k: _img(v["svg"]) for k, v in figures.items()}
-    else:
-        images = {k: _img(v["svg"]) for k, v in figures.items()}
-    ctx = context(a, language, images)
-    return _env().get_template("findings.html.j2").render(**ctx)
+    return render_page("findings.html.j2", lambda images: context(a, language, images),
+                       lambda folder: write_figures(a, folder, language), figures)
 
 
 def write_html(a: Analysis, path: str | os.PathLike, language: str | None = None,

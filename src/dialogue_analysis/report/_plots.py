@@ -72,6 +72,12 @@ def _finish(fig, ax, title, source, xlabel=None, ylabel=None):
     return fig
 
 
+def _x_grid(ax) -> None:
+    """Light vertical grid lines, behind the bars."""
+    ax.grid(axis="x", color="#dddddd", linewidth=0.6)
+    ax.set_axisbelow(True)
+
+
 def _wrap(labels, width=28):
     return [textwrap.fill(str(s), width) for s in labels]
 
@@ -136,8 +142,7 @@ def plot_bars(values: pd.Series, *, title: str = "", xlabel: str = "", source: s
         ax.set_xlim(0, top * 1.15 if top > 0 else 1)
         if percent:
             ax.xaxis.set_major_formatter(lambda x, _: _fmt_pct(x, language))
-        ax.grid(axis="x", color="#dddddd", linewidth=0.6)
-        ax.set_axisbelow(True)
+        _x_grid(ax)
     return _finish(fig, ax, title, source, xlabel=xlabel)
 
 
@@ -157,8 +162,7 @@ def plot_grouped_counts(table: pd.DataFrame, *, title: str = "", xlabel: str = "
             ax.text(total + left.max() * 0.01, yi, f"{total:.0f}", va="center", fontsize=7.5)
         ax.set_yticks(y, _wrap(t.index))
         ax.legend(frameon=False, loc="lower right")
-        ax.grid(axis="x", color="#dddddd", linewidth=0.6)
-        ax.set_axisbelow(True)
+        _x_grid(ax)
     return _finish(fig, ax, title, source, xlabel=xlabel, ylabel=ylabel)
 
 

@@ -4,7 +4,9 @@ NVivo, ATLAS.ti, MAXQDA and QualCoder import these files (REFI-QDA 1.5, schema `
 The project holds one text source per answer (the pseudonymised text), one case per interview
 with its attributes as variables, the codebook (families as parent codes) and every coded
 passage as a ``PlainTextSelection`` whose positions count Unicode code points, as the standard
-says (Python string indices are code points). Identifiers (GUIDs) are derived from the wave and
+says (Python string indices are code points). The analysts' review decisions, when given, are
+codings by their reviewer: each reviewer is a user, and codes the selections of the codes they
+kept or added on the answers they reviewed (a code added with no passage: the whole answer). Identifiers (GUIDs) are derived from the wave and
 the names they stand for, so the same wave always gives the same file.
 
 A project holds one case per person: it is person-level data for the analyst, not a published
@@ -75,8 +77,25 @@ def _attribute_columns(a: Analysis) -> list[str]:
     return [c for c in a.records.columns if c not in skip and not str(c).startswith("_")]
 
 
-def project_xml(a: Analysis, language: str | None = None) -> tuple[bytes, dict[str, str]]:
-    """``project.qde`` as UTF-8 bytes, and the source texts (``<guid>.txt`` -> text)."""
+REVIEWER_USER = "reviewer:"  # the id of a reviewer's user, before the reviewer's name
+
+
+def _reviews(decisions: pd.DataFrame | None) -> dict[str, dict[tuple, set]]:
+    """reviewer -> (record_id, question_id) -> the codes they kept or added (latest submission)."""
+    from ..coding import reviewed_codes
+
+    if decisions is None or decisions.empty:
+        return {}
+    return {str(r): reviewed_codes(decisions, reviewer=r)
+            for r in sorted(set(decisions["reviewer"].astype(str)))}
+
+
+def project_xml(a: Analysis, language: str | None = None,
+                decisions: pd.DataFrame | None = None) -> tuple[bytes, dict[str, str]]:
+    """``project.qde`` as UTF-8 bytes, and the source texts (``<guid>.txt`` -> text).
+
+    ``decisions``: the analysts' review decisions (``coding.read_decisions``), written as
+    codings by their reviewer."""
     from lxml import etree
 
     language = language or a.language
@@ -94,6 +113,10 @@ def project_xml(a: Analysis, language: str | None = None) -> tuple[bytes, dict[s
     for o in origins:
         _el(users, "User", guid=user_of[o], id=o,
             name=CODEBOOK_USER if o == "codebook" else f"dialogue-analysis ({o})")
+    reviews = _reviews(decisions)
+    reviewer_of = {r: guid(a.wave, "user", REVIEWER_USER + r) for r in reviews}
+    for r, g in reviewer_of.items():
+        _el(users, "User", guid=g, id=REVIEWER_USER + r, name=r)
     code_guids = _codes(_el(root, "CodeBook"), a, language, PROJECT_NS)
 
     attrs = _attribute_columns(a)
@@ -133,9 +156,11 @@ def project_xml(a: Analysis, language: str | None = None) -> tuple[bytes, dict[s
         src = _el(sources, "TextSource", guid=g, name=f"{key[0]} {key[1]}",
                   plainTextPath=f"internal://{g}.txt")
         found = by_answer.get(key)
-        if found is None:
-            continue
-        for p in found.sort_values(["start", "end", "code"]).to_dict("records"):
+        kept = {r: codes[key] for r, codes in reviews.items() if key in codes}
+        coded: set[tuple[str, str]] = set()  # (reviewer, code) with a coding in this source
+        records = [] if found is None else \
+            found.sort_values(["start", "end", "code"]).to_dict("records")
+        for p in records:
             code = str(p["code"])
             if code not in code_guids:
                 continue
@@ -150,15 +175,37 @@ def project_xml(a: Analysis, language: str | None = None) -> tuple[bytes, dict[s
             coding = _el(sel, "Coding", guid=guid(a.wave, "coding", *key, code, p["start"]),
                          creatingUser=user_of[origin])
             _el(coding, "CodeRef", targetGUID=code_guids[code])
+            for r, codes in kept.items():  # the reviewer kept this code on this answer
+                if code in codes:
+                    _reviewer_coding(sel, a, key, code, p["start"], r, reviewer_of[r],
+                                     code_guids[code])
+                    coded.add((r, code))
+        for r, codes in kept.items():  # codes a reviewer added where no passage is left
+            for code in sorted(c for c in codes if (r, c) not in coded and c in code_guids):
+                end = len(texts[f"{g}.txt"])
+                sel = _el(src, "PlainTextSelection",
+                          guid=guid(a.wave, "selection", *key, code, 0, end, r),
+                          name=f"{code} ({r})", startPosition=0, endPosition=end,
+                          creatingUser=reviewer_of[r])
+                _el(sel, "Description").text = f"reviewer: {r}"
+                _reviewer_coding(sel, a, key, code, 0, r, reviewer_of[r], code_guids[code])
     xml = etree.tostring(root, xml_declaration=True, encoding="UTF-8", pretty_print=True)
     return xml, texts
 
 
-def write_qdpx(a: Analysis, path: str | os.PathLike, language: str | None = None) -> Path:
+def _reviewer_coding(sel, a: Analysis, key: tuple, code: str, start, reviewer: str,
+                     user: str, code_guid: str) -> None:
+    coding = _el(sel, "Coding", guid=guid(a.wave, "coding", *key, code, start, reviewer),
+                 creatingUser=user)
+    _el(coding, "CodeRef", targetGUID=code_guid)
+
+
+def write_qdpx(a: Analysis, path: str | os.PathLike, language: str | None = None,
+               decisions: pd.DataFrame | None = None) -> Path:
     """Write the wave as a REFI-QDA project (``.qdpx``: ``project.qde`` and ``sources/``)."""
     from ..core.storage import atomic_path
 
-    xml, texts = project_xml(a, language)
+    xml, texts = project_xml(a, language, decisions)
     with atomic_path(path) as tmp, zipfile.ZipFile(tmp, "w", zipfile.ZIP_DEFLATED) as zf:
         zf.writestr(_entry("project.qde"), xml)
         for name, text in sorted(texts.items()):

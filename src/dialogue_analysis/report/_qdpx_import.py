@@ -18,6 +18,7 @@ import pandas as pd
 from ._qdc_import import CodebookImportError
 
 NS = {"q": "urn:QDA-XML:project:1.0"}
+TOOLKIT_USER = "dialogue-analysis"  # the names of the users this toolkit's exports code as
 
 
 def _code_ids(root, codebook: pd.DataFrame | None) -> dict[str, str]:
@@ -38,9 +39,13 @@ def _code_ids(root, codebook: pd.DataFrame | None) -> dict[str, str]:
     return out
 
 
-def read_qdpx_decisions(path: str | os.PathLike,
-                        codebook: pd.DataFrame | None = None) -> pd.DataFrame:
-    """The coded answers of a ``.qdpx``: ``record_id``, ``question_id``, ``codes`` (tuple)."""
+def read_qdpx_decisions(path: str | os.PathLike, codebook: pd.DataFrame | None = None, *,
+                        by_reviewer: bool = False) -> pd.DataFrame:
+    """The coded answers of a ``.qdpx``: ``record_id``, ``question_id``, ``codes`` (tuple).
+
+    ``by_reviewer``: one row per answer and person who coded it (column ``reviewer``, the
+    user's name), leaving out the codings this toolkit made itself (its users are named
+    ``dialogue-analysis (...)``): the people's review decisions, each by its reviewer."""
     from lxml import etree
 
     path = Path(path)
@@ -50,12 +55,30 @@ def read_qdpx_decisions(path: str | os.PathLike,
     except (zipfile.BadZipFile, KeyError, etree.XMLSyntaxError) as e:
         raise CodebookImportError(f"{path}: not a REFI-QDA project ({e}).") from None
     ids = _code_ids(root, codebook)
+    people = {u.get("guid"): u.get("name") or u.get("id") or u.get("guid")
+              for u in root.iterfind(".//q:Users/q:User", NS)
+              if not (u.get("name") or "").startswith(TOOLKIT_USER)}
     rows = []
     for src in root.iterfind(".//q:TextSource", NS):
         parts = (src.get("name") or "").split(" ")
         if len(parts) != 2:
             continue  # a source this toolkit did not write: no answer to match it to
-        refs = src.iterfind("q:PlainTextSelection/q:Coding/q:CodeRef", NS)
-        codes = sorted({ids[r.get("targetGUID")] for r in refs if r.get("targetGUID") in ids})
-        rows.append({"record_id": parts[0], "question_id": parts[1], "codes": tuple(codes)})
-    return pd.DataFrame(rows, columns=["record_id", "question_id", "codes"])
+        codings = list(src.iterfind("q:PlainTextSelection/q:Coding", NS))
+        if not by_reviewer:
+            codes = {ids.get(_target(c)) for c in codings} - {None}
+            rows.append({"record_id": parts[0], "question_id": parts[1],
+                         "codes": tuple(sorted(codes))})
+            continue
+        for user in sorted({people[c.get("creatingUser")] for c in codings
+                            if c.get("creatingUser") in people}):
+            codes = {ids.get(_target(c)) for c in codings
+                     if people.get(c.get("creatingUser")) == user} - {None}
+            rows.append({"record_id": parts[0], "question_id": parts[1], "reviewer": user,
+                         "codes": tuple(sorted(codes))})
+    columns = ["record_id", "question_id"] + (["reviewer"] if by_reviewer else []) + ["codes"]
+    return pd.DataFrame(rows, columns=columns)
+
+
+def _target(coding) -> str | None:
+    ref = coding.find("q:CodeRef", NS)
+    return ref.get("targetGUID") if ref is not None else None
