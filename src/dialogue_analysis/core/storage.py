@@ -7,7 +7,9 @@ import hashlib
 import json
 import os
 import shutil
+import signal
 import tempfile
+import threading
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 
@@ -129,7 +131,32 @@ def remove_stale(finals: list[Path]) -> None:
             nested.unlink(missing_ok=True)  # the swap of a staging folder, discarded anyway
 
 
+@contextlib.contextmanager
+def _interrupts_deferred() -> Iterator[None]:
+    """Ctrl-C (SIGINT) waits until the block is over, then interrupts as usual: a swap is either
+    not begun or done and cleaned up, never left with a trash folder behind."""
+    if threading.current_thread() is not threading.main_thread():
+        yield  # signals are only delivered to the main thread
+        return
+    caught: list = []
+    previous = signal.signal(signal.SIGINT, lambda *args: caught.append(args))
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, previous)
+        if caught and previous is not signal.SIG_IGN:
+            if callable(previous):
+                previous(*caught[0])  # the default handler raises KeyboardInterrupt
+            else:
+                raise KeyboardInterrupt
+
+
 def _swap(finals: list[Path], stages: list[Path]) -> None:
+    with _interrupts_deferred():
+        _swap_now(finals, stages)
+
+
+def _swap_now(finals: list[Path], stages: list[Path]) -> None:
     trashes = [s.with_name(s.name.removesuffix(".staging") + ".trash") for s in stages]
     journal = _journal(finals)
     pairs = [[str(f), str(t), f.exists()] for f, t in zip(finals, trashes, strict=True)]
