@@ -292,7 +292,7 @@ def run_analysis(project, root: str | os.PathLike = ".",
         ``analysis_manifest.json`` with parameters, timings, versions and input hashes).
     """
     from ..anonymise import anonymise_answers
-    from ..ingest import load_project, write_pseudonymised
+    from ..ingest import ANONYMISE_CACHE, load_project, write_pseudonymised
     from ..nlp import parse_answers
     from ..typology import check_group_settings
 
@@ -317,15 +317,19 @@ def run_analysis(project, root: str | os.PathLike = ".",
     records = wave.records.drop(columns=[c for c in free_text if c in wave.records])
     records["record_id"] = records["record_id"].astype(str)
     with timer("anonymise"):
-        anon = anonymise_answers(answers, model=project.settings.spacy_model)
+        # What was found in each raw text is cached with the raw texts, never in data/processed.
+        anon = anonymise_answers(answers, model=project.settings.spacy_model,
+                                 n_process=project.settings.n_process,
+                                 cache_dir=project.interim_dir(root) / ANONYMISE_CACHE)
         pseudo = anon.answers.loc[:, ["record_id", "question_id", "text"]]
         found = anon.counts().to_dict()  # number of placeholders per kind, no original string
-        n_ner_texts = anon.n_ner_texts
+        n_ner_texts, n_anon_cached = anon.n_ner_texts, anon.n_cached
         del anon  # the correspondence table stays in memory only as long as needed
         # From here on every stage, and every reader of data/processed, sees pseudonymised text.
         write_pseudonymised(records, pseudo, project, root)
     with timer("nlp"):
-        parsed = parse_answers(pseudo, model=project.settings.spacy_model, root=root)
+        parsed = parse_answers(pseudo, model=project.settings.spacy_model, root=root,
+                               n_process=project.settings.n_process)
         terms = parsed.terms
     with timer("coding"):
         passages, code_matrix, codebook, coding_params, agreement = _code(parsed, records,
@@ -334,7 +338,7 @@ def run_analysis(project, root: str | os.PathLike = ".",
     tables, params = analyse_tables(records, pseudo, terms, passages, code_matrix, codebook,
                                     settings=settings, attributes=attributes, timer=timer)
     params["anonymise"] = {"placeholders": {k: int(v) for k, v in found.items()},
-                           "ner_texts": int(n_ner_texts)}
+                           "ner_texts": int(n_ner_texts), "n_cached": int(n_anon_cached)}
     params["nlp"] = {"model": parsed.model, "n_parsed": int(parsed.n_parsed),
                      "n_cached": int(parsed.n_cached)}
     params["coding"] = coding_params
