@@ -64,9 +64,12 @@ def test_a_rerun_reads_the_cache_and_gives_the_same_tables(tmp_path, nlp):
 def test_only_new_texts_are_read_by_the_model(tmp_path, nlp):
     cache = tmp_path / "cache"
     anonymise_answers(ANSWERS.iloc[:3], nlp=nlp, cache_dir=cache)
-    more = anonymise_answers(ANSWERS, nlp=nlp, cache_dir=cache)
+    more = anonymise_answers(ANSWERS, nlp=nlp, cache_dir=cache, cache_batch=1)
     assert more.n_cached == 3 and more.n_ner_texts == 4
-    _same(more, anonymise_answers(ANSWERS, nlp=nlp))
+    # one file per batch of texts read now (here one text): 2 files in all
+    assert len(list(cache.rglob("found-*.parquet"))) == 2
+    # small batches, with a cache or without one: the same tables
+    _same(more, anonymise_answers(ANSWERS, nlp=nlp, cache_batch=1))
 
 
 def test_the_cache_holds_offsets_not_identifiers(tmp_path, nlp):

@@ -252,11 +252,12 @@ def _detect_texts(unique: list[str], *, nlp: Any, use_ner: bool, model: str,
     for u, doc in zip(todo, docs, strict=True):
         n_ner += _ner_ran(doc)
         found_now[u] = det.find(unique[u], doc)
-        batch.append(u)
+        if keys:  # written as soon as a batch is done: an interrupted run keeps it
+            batch.append(u)
         if len(batch) >= cache_batch:
             cache.store([keys[b] for b in batch], [found_now[b] for b in batch])
             batch.clear()
-    if keys and batch:
+    if batch:
         cache.store([keys[b] for b in batch], [found_now[b] for b in batch])
     found = {t: found_now[u] if u in found_now else found_by_key[keys[u]]
              for u, t in enumerate(unique)}

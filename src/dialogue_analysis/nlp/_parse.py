@@ -204,31 +204,43 @@ def parse_answers(
             tables.append(table.set_column(0, "doc", pa.array(glob[d], pa.int32())))
         n_parsed = sum(1 for u in missing if u < n_answer_texts)
 
-    table = pa.concat_tables(tables) if tables else _SCHEMA.empty_table()
-    tok = {
-        name: table.column(name).to_numpy(zero_copy_only=False)
-        for name in ("doc", "i", "start", "end", "sent_start", "chunk")
-    }
-    for name in ("lemma", "pos"):
-        tok[name] = table.column(name).combine_chunks().cast(pa.string()).to_numpy(
-            zero_copy_only=False
-        )
-    order = np.lexsort((tok["i"], tok["doc"]))
-    tok = {name: values[order].tolist() for name, values in tok.items()}
+    tok = _token_columns(tables)
+    del tables
 
     # the multi-word terms, as tokenised and lemmatised by the model, then the answers' texts
-    n_ans_rows = sum(1 for d in tok["doc"] if d < mwe_start)
+    n_ans_rows = int(np.searchsorted(tok["doc"], mwe_start))
     parsed_terms: dict[str, list[tuple[str, str]]] = {}
     for j in range(n_ans_rows, len(tok["doc"])):
         t = utexts[tok["doc"][j]]
         form = t[tok["start"][j] : tok["end"][j]]
-        parsed_terms.setdefault(t, []).append((form, tok["lemma"][j] or form))
+        parsed_terms.setdefault(t, []).append((form, tok["lemma_values"][tok["lemma"][j]] or form))
     res = _Resources(stops, _build_mwe_index(mwe_terms, parsed_terms))
-    tok = {name: values[:n_ans_rows] for name, values in tok.items()}
+    tok = {name: values if name.endswith("_values") else values[:n_ans_rows]
+           for name, values in tok.items()}
 
     cols = _analyse(tok, utexts, n_answer_texts, res)
     return _assemble(ans, keys_all, position, n_answer_texts, tok, cols, model_name, n_parsed,
                      n_cached_answers, folder)
+
+
+def _token_columns(tables: list[pa.Table]) -> dict[str, np.ndarray]:
+    """The cached parse columns as numpy arrays, rows sorted by (doc, i).
+
+    Lemmas and tags stay dictionary-encoded: ``lemma`` and ``pos`` are codes into
+    ``lemma_values`` and ``pos_values`` (a few thousand distinct strings for a million tokens).
+    """
+    table = pa.concat_tables(tables) if tables else _SCHEMA.empty_table()
+    tok = {name: table.column(name).to_numpy(zero_copy_only=False)
+           for name in ("doc", "i", "start", "end", "sent_start", "chunk")}
+    for name in ("lemma", "pos"):
+        # one dictionary for all the batches, each with its own
+        column = table.column(name).cast(pa.string()).combine_chunks().dictionary_encode()
+        tok[name] = column.indices.to_numpy(zero_copy_only=False).astype(np.int32)
+        tok[f"{name}_values"] = column.dictionary.to_numpy(zero_copy_only=False)
+    del table
+    order = np.lexsort((tok["i"], tok["doc"]))
+    return {name: values if name.endswith("_values") else values[order]
+            for name, values in tok.items()}
 
 
 def _assemble(ans, keys_all, position, n_u, tok, cols, model_id, n_parsed, n_cached,
@@ -256,7 +268,7 @@ def _assemble(ans, keys_all, position, n_u, tok, cols, model_id, n_parsed, n_cac
             "end": pick(tok["end"], np.int64),
             "text": pd.array(pick(cols["text"]), dtype="str"),
             "lemma": pd.array(pick(cols["lemma"]), dtype="str"),
-            "pos": pd.array(pick(tok["pos"]), dtype="str"),
+            "pos": pd.array(tok["pos_values"][pick(tok["pos"], np.int64)], dtype="str"),
             "stop": pick(cols["stop"], bool),
             "negated": pick(cols["negated"], bool),
             "term": pd.array(pick(cols["term"]), dtype="str"),
