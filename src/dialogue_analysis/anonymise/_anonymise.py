@@ -127,9 +127,10 @@ def anonymise_answers(
     batch_size : int
         Passed to ``nlp.pipe``.
     n_process : int or "auto"
-        Processes running the model on the texts not in the cache (``"auto"``: the machine's
-        cores, at most 8); one when fewer than ``parallel_from`` texts are to be read. The
-        results are those of one process.
+        Cores for the texts not in the cache (``"auto"``: the machine's cores, at most 8): the
+        model runs in ``n_process - 1`` worker processes while this one reads their docs; one
+        process when ``n_process`` is 2 or less, or fewer than ``parallel_from`` texts are to
+        be read. The results are those of one process.
     extra_stopnames : iterable of str
         Names of your field never to treat as persons (local associations, places...).
     use_ner : bool
@@ -244,7 +245,10 @@ def _detect_texts(unique: list[str], *, nlp: Any, use_ner: bool, model: str,
     if use_ner and nlp is not None and todo:
         cache.keep_words(det.lexicon)
 
-    processes = processes_for(n_process, len(todo), parallel_from)
+    # This process reads the identifiers of every doc (about as long as NER itself), and
+    # shipping docs back from the workers costs as much again: it keeps a core for itself,
+    # so 2 cores run in one process (two were measured slower than one).
+    processes = processes_for(n_process, len(todo), parallel_from) - 1 or 1
     docs = _docs(det.nlp, (unique[u] for u in todo), batch_size, processes)
     found_now: dict[int, list[Identifier]] = {}
     batch: list[int] = []
