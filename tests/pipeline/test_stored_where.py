@@ -23,6 +23,7 @@ import yaml
 from typer.testing import CliRunner
 
 from dialogue_analysis.cli import app
+from dialogue_analysis.ingest import ANONYMISE_CACHE
 from dialogue_analysis.report import SHEET_TITLES
 from tests.analysis_fixtures import IDENTIFIERS, _planted_copy, built_wave, pipeline_available
 
@@ -148,6 +149,13 @@ def test_raw_text_is_kept_only_under_data_interim_with_its_readme(ran):
     for label in ("EMAIL", "TELEPHONE", "NIR", "IBAN", "PERSONNE"):
         assert f"[{label}_" in text, label
     assert "remarks" not in pd.read_parquet(processed / "records.parquet")
+
+
+def test_the_anonymise_cache_is_with_the_raw_text_and_holds_no_identifier(ran):
+    root, _ = ran
+    cache = root / "data" / "interim" / "sample-2018" / ANONYMISE_CACHE
+    assert list(cache.rglob("found-*.parquet"))
+    assert leaks([cache], SECRETS) == {}  # offsets, not the identifiers themselves
 
 
 def test_no_identifier_under_data_processed_or_reports(ran):

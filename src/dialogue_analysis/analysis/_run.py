@@ -274,7 +274,7 @@ def run_analysis(project, root: str | os.PathLike = ".",
 
 
 def _run_analysis(project, root, progress, engine) -> Analysis:
-    from ..ingest import write_pseudonymised
+    from ..ingest import ANONYMISE_CACHE, write_pseudonymised
     from ..typology import check_group_settings
 
     settings = dataclasses.asdict(project.settings)
@@ -296,15 +296,19 @@ def _run_analysis(project, root, progress, engine) -> Analysis:
     records = wave.records.drop(columns=[c for c in free_text if c in wave.records])
     records["record_id"] = records["record_id"].astype(str)
     with timer("anonymise"):
-        anon = engine.anonymise_answers(answers, model=project.settings.spacy_model)
+        # What was found in each raw text is cached with the raw texts, never in data/processed.
+        anon = engine.anonymise_answers(answers, model=project.settings.spacy_model,
+                                        n_process=project.settings.n_process,
+                                        cache_dir=project.interim_dir(root) / ANONYMISE_CACHE)
         pseudo = anon.answers.loc[:, ["record_id", "question_id", "text"]]
         found = anon.counts().to_dict()  # number of placeholders per kind, no original string
-        n_ner_texts = anon.n_ner_texts
+        n_ner_texts, n_anon_cached = anon.n_ner_texts, anon.n_cached
         del anon  # the correspondence table stays in memory only as long as needed
         # From here on every stage, and every reader of data/processed, sees pseudonymised text.
         write_pseudonymised(records, pseudo, project, root)
     with timer("nlp"):
-        parsed = engine.parse_answers(pseudo, model=project.settings.spacy_model, root=root)
+        parsed = engine.parse_answers(pseudo, model=project.settings.spacy_model, root=root,
+                                      n_process=project.settings.n_process)
         terms = parsed.terms
     with timer("coding"):
         passages, code_matrix, codebook, coding_params, agreement = _code(parsed, records,
@@ -314,7 +318,7 @@ def _run_analysis(project, root, progress, engine) -> Analysis:
         tables, params = analyse_tables(records, pseudo, terms, passages, code_matrix, codebook,
                                         settings=settings, attributes=attributes, timer=timer)
     params["anonymise"] = {"placeholders": {k: int(v) for k, v in found.items()},
-                           "ner_texts": int(n_ner_texts)}
+                           "ner_texts": int(n_ner_texts), "n_cached": int(n_anon_cached)}
     params["nlp"] = {"model": parsed.model, "n_parsed": int(parsed.n_parsed),
                      "n_cached": int(parsed.n_cached)}
     params["coding"] = coding_params

@@ -7,6 +7,7 @@ from ..core.lazy import public_face
 
 _EXPORTS = {
     '_anonymise': ['detect_identifiers', 'anonymise_text', 'anonymise_answers', 'write_mapping'],
+    '_cache': [],
     '_checks': [],
     '_cues': ['cue_persons', 'extend_names', 'case_insensitive_names'],
     '_detect': [],
@@ -14,6 +15,7 @@ _EXPORTS = {
     '_patterns_fr': [],
     '_placeholders': [],
     '_types': ['Identifier', 'AnonymisedAnswers', 'KINDS', 'PLACEHOLDER_LABELS', 'ANSWER_COLUMNS', 'MAPPING_COLUMNS', 'SPAN_COLUMNS', 'DEFAULT_MODEL'],
+    '_words_store': [],
 }
 
 __getattr__, __dir__, __all__ = public_face(__name__, _EXPORTS)

@@ -17,15 +17,17 @@ brands and places listed in ``data/person_stopnames.txt`` are never treated as p
 from __future__ import annotations
 
 import os
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
 
+from ..nlp import PARALLEL_FROM, model_id, pipe_docs, processes_for, text_key
+from ._cache import DetectionCache, cache_folder
 from ._detect import _Detector, _propagation_words, _wave_names
-from ._lexicon import _ner_components, load_ner_model
+from ._lexicon import _model_words, _ner_components, load_ner_model
 from ._placeholders import _pseudonymise_record
 from ._types import (
     ANSWER_COLUMNS,
@@ -37,12 +39,14 @@ from ._types import (
 )
 
 
-def _docs(nlp: Any, texts: list[str], batch_size: int, n_process: int) -> list[Any]:
-    """One doc per text, annotated by the entity recogniser alone (``None`` without a model)."""
+def _docs(nlp: Any, texts: Iterable[str], batch_size: int, n_process: int) -> Iterator[Any]:
+    """One doc per text, made when asked for, annotated by the entity recogniser alone
+    (``None`` without a model)."""
     if nlp is None:
-        return [None] * len(texts)
+        yield from (None for _ in texts)
+        return
     with nlp.select_pipes(enable=_ner_components(nlp)):
-        return list(nlp.pipe(texts, batch_size=batch_size, n_process=n_process))
+        yield from pipe_docs(nlp, texts, batch_size=batch_size, n_process=n_process)
 
 
 def _ner_ran(doc: Any) -> bool:
@@ -73,7 +77,7 @@ def detect_identifiers(
     if use_ner and nlp is None:
         nlp = _default_nlp()
     det = _Detector(nlp if use_ner else None, extra_stopnames)
-    doc = _docs(det.nlp, [text], 1, 1)[0]
+    doc = next(_docs(det.nlp, [text], 1, 1))
     found = det.find(text, doc)
     return det.propagate(text, found, _propagation_words(found))
 
@@ -102,10 +106,13 @@ def anonymise_answers(
     *,
     nlp: Any = None,
     batch_size: int = 64,
-    n_process: int = 1,
+    n_process: int | str = 1,
     extra_stopnames: Iterable[str] = (),
     use_ner: bool = True,
     model: str = DEFAULT_MODEL,
+    cache_dir: str | os.PathLike | None = None,
+    parallel_from: int = PARALLEL_FROM,
+    cache_batch: int = 2000,
 ) -> AnonymisedAnswers:
     """Pseudonymise the ``text`` of the canonical ``answers`` table.
 
@@ -115,9 +122,15 @@ def anonymise_answers(
         ``record_id, question_id, text`` (other columns are kept as they are). Not modified.
     nlp : spacy.Language, optional
         French spaCy pipeline with an ``ner`` component; only NER (and the tok2vec it
-        listens to, if any) is run. Loaded with :func:`load_ner_model` when omitted.
-    batch_size, n_process : int
+        listens to, if any) is run. Loaded with :func:`load_ner_model` when omitted, and only
+        if some text is not in the cache.
+    batch_size : int
         Passed to ``nlp.pipe``.
+    n_process : int or "auto"
+        Cores for the texts not in the cache (``"auto"``: the machine's cores, at most 8): the
+        model runs in ``n_process - 1`` worker processes while this one reads their docs; one
+        process when ``n_process`` is 2 or less, or fewer than ``parallel_from`` texts are to
+        be read. The results are those of one process.
     extra_stopnames : iterable of str
         Names of your field never to treat as persons (local associations, places...).
     use_ner : bool
@@ -126,6 +139,16 @@ def anonymise_answers(
     model : str
         spaCy model loaded (once per process) when ``nlp`` is omitted, e.g. the project's
         ``settings.spacy_model``.
+    cache_dir : path, optional
+        A folder of its own where what was found in each text is kept, keyed by the text's
+        hash (see :mod:`._cache`): a rerun runs the model only on new texts. It describes
+        raw texts: give a protected place, ``data/interim/<wave>/_anonymise_cache`` in a
+        project (a folder inside ``reports/`` or ``data/processed/`` is refused). None: nothing
+        is kept.
+    parallel_from : int
+        Texts to read with the model from which ``n_process`` processes are used.
+    cache_batch : int
+        Texts per cache file.
 
     Returns
     -------
@@ -142,17 +165,14 @@ def anonymise_answers(
     missing = [c for c in ANSWER_COLUMNS if c not in answers.columns]
     if missing:
         raise KeyError(f"answers: missing column(s) {', '.join(missing)}")
-    if use_ner and nlp is None:
-        nlp = _default_nlp(model)
-    det = _Detector(nlp if use_ner else None, extra_stopnames)
-
     raw = answers["text"]
     is_text = raw.notna().to_numpy()
     texts = [str(t) for t in raw[is_text]]
     unique = list(dict.fromkeys(texts))
-    docs = dict(zip(unique, _docs(det.nlp, unique, batch_size, n_process), strict=True))
-    found_by_text = {t: det.find(t, docs[t]) for t in unique}
-    n_ner_texts = sum(_ner_ran(d) for d in docs.values())
+    found_by_text, det, n_ner_texts, n_cached = _detect_texts(
+        unique, nlp=nlp if use_ner else None, use_ner=use_ner, model=model,
+        extra_stopnames=extra_stopnames, cache_dir=cache_dir, batch_size=batch_size,
+        n_process=n_process, parallel_from=parallel_from, cache_batch=cache_batch)
     n_words = sum(len(t.split()) for t in texts)
 
     positions = [i for i, ok in enumerate(is_text) if ok]
@@ -190,7 +210,62 @@ def anonymise_answers(
     spans = pd.DataFrame(span_rows, columns=list(SPAN_COLUMNS)).astype(
         {"row": "int64", "start": "int64", "end": "int64"}
     )
-    return AnonymisedAnswers(out, mapping, spans, n_words, n_ner_texts)
+    return AnonymisedAnswers(out, mapping, spans, n_words, n_ner_texts, n_cached)
+
+
+def _detect_texts(unique: list[str], *, nlp: Any, use_ner: bool, model: str,
+                  extra_stopnames: Iterable[str], cache_dir, batch_size: int,
+                  n_process: int | str, parallel_from: int, cache_batch: int,
+                  ) -> tuple[dict[str, list[Identifier]], _Detector, int, int]:
+    """What was found in each distinct text (read from the cache or found now), the detector
+    that found it, how many texts the entity recogniser read (now or in the run that cached
+    them) and how many texts came from the cache.
+
+    The model is loaded only when a text is not in the cache. Its docs are made one batch at
+    a time and dropped once their identifiers are read: only the identifiers are kept.
+    """
+    cache = DetectionCache(None)
+    keys = [text_key(t) for t in unique] if cache_dir is not None else []
+    if cache_dir is not None:
+        if _inside_shared(Path(cache_dir) / "_"):
+            raise ValueError(f"{cache_dir}: the anonymise cache describes raw texts; it is never "
+                             "kept inside reports/ or data/processed/ (data/interim/<wave>/ is "
+                             "the place)")
+        name = model_id(model, nlp) if use_ner else None
+        cache = DetectionCache(cache_folder(Path(cache_dir), name, extra_stopnames))
+    found_by_key = cache.load(unique, keys) if keys else {}
+    todo = [u for u, k in enumerate(keys) if k not in found_by_key] if keys else \
+        list(range(len(unique)))
+    if use_ner and nlp is None and todo:
+        nlp = _default_nlp(model)
+    lexicon = None
+    if use_ner and nlp is None:  # every text is cached: the model's words, not its weights
+        lexicon = cache.words() or _model_words(model)
+    det = _Detector(nlp, extra_stopnames, lexicon=lexicon)
+    if use_ner and nlp is not None and todo:
+        cache.keep_words(det.lexicon)
+
+    # This process reads the identifiers of every doc (about as long as NER itself), and
+    # shipping docs back from the workers costs as much again: it keeps a core for itself,
+    # so 2 cores run in one process (two were measured slower than one).
+    processes = processes_for(n_process, len(todo), parallel_from) - 1 or 1
+    docs = _docs(det.nlp, (unique[u] for u in todo), batch_size, processes)
+    found_now: dict[int, list[Identifier]] = {}
+    batch: list[int] = []
+    n_ner = len(found_by_key) if use_ner else 0
+    for u, doc in zip(todo, docs, strict=True):
+        n_ner += _ner_ran(doc)
+        found_now[u] = det.find(unique[u], doc)
+        if keys:  # written as soon as a batch is done: an interrupted run keeps it
+            batch.append(u)
+        if len(batch) >= cache_batch:
+            cache.store([keys[b] for b in batch], [found_now[b] for b in batch])
+            batch.clear()
+    if batch:
+        cache.store([keys[b] for b in batch], [found_now[b] for b in batch])
+    found = {t: found_now[u] if u in found_now else found_by_key[keys[u]]
+             for u, t in enumerate(unique)}
+    return found, det, n_ner, len(found_by_key)
 
 
 def _inside_shared(path: Path) -> bool:

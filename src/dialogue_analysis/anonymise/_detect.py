@@ -53,11 +53,19 @@ from ._types import Identifier
 
 
 class _Detector:
-    """Everything needed to find identifiers in one text; built once per call."""
+    """Everything needed to find identifiers in one text; built once per call.
 
-    def __init__(self, nlp: Any, extra_stopnames: Iterable[str] = ()):
+    ``lexicon``: the model's words, when the model itself is not loaded (every text's
+    entities read from the cache); the rules that need the model's words then apply as well.
+    """
+
+    def __init__(self, nlp: Any, extra_stopnames: Iterable[str] = (),
+                 lexicon: _Lexicon | None = None):
         self.nlp = nlp
-        self.lexicon = _lexicon(nlp) if nlp is not None else _Lexicon()
+        self.with_model = nlp is not None or lexicon is not None
+        if lexicon is None:
+            lexicon = _lexicon(nlp) if nlp is not None else _Lexicon()
+        self.lexicon = lexicon
         self.first_names = _first_names()
         self.first_name_re = _first_name_re()
         self.stop_re = _stopname_re(tuple(sorted({s.strip() for s in extra_stopnames})))
@@ -242,14 +250,14 @@ class _Detector:
         for m in self.first_name_re.finditer(text):
             add(m.start(), m.end(), "first_name")
         # without the model's word lists, "pierre" or "rose" in lower case would be names
-        lower_names = _lower_first_name_re(self.lexicon) if self.nlp is not None else None
+        lower_names = _lower_first_name_re(self.lexicon) if self.with_model else None
         for m in lower_names.finditer(text) if lower_names else ():
             end = m.end()
             nxt = m.group("next")
             if nxt and (nxt in self.lexicon or len(nxt) < 3):
                 end = m.start("next") - 1
             cands.append(Identifier(m.start(), end, "person", text[m.start():end], "first_name"))
-        if self.nlp is not None:
+        if self.with_model:
             cands += self._lower_case_after_cue(text) + self._lower_case_before_verb(text)
             # what the model read as a place (a country, a town) is left to it
             other = [(e.start_char, e.end_char) for e in (doc.ents if doc is not None else ())
@@ -275,7 +283,7 @@ class _Detector:
     def find(self, text: str, doc: Any | None = None) -> list[Identifier]:
         structured = _resolve(_structured(text, self.stop_re))
         persons = _merge(self.persons(text, doc), text)
-        if self.nlp is not None:
+        if self.with_model:
             persons = _merge(extend_names(self, persons, text, self._protected(text)), text)
         persons = _subtract(persons, structured, text)
         return sorted(structured + persons, key=lambda c: c.start)
@@ -301,7 +309,7 @@ class _Detector:
         if not words:
             return found
         alt = "|".join(map(re.escape, words))
-        if self.nlp is not None:  # without the word lists, "Rose" would also be "rose"
+        if self.with_model:  # without the word lists, "Rose" would also be "rose"
             any_case = case_insensitive_names(self, words if own is None else set(own))
             if any_case:
                 alt += "|(?i:" + "|".join(map(re.escape, any_case)) + ")"
@@ -313,7 +321,7 @@ class _Detector:
         rx = re.compile(r"(?<![\w'’-])(?:" + alt + r")(?![\w'’-])")
         extra = [Identifier(m.start(), m.end(), "person", m.group(0), "propagated")
                  for m in rx.finditer(text)]
-        if self.nlp is not None and extra:
+        if self.with_model and extra:
             extra = extend_names(self, extra, text, self._protected(text))
         protected = [(f.start, f.end) for f in found]
         placeholders = [m.span() for m in _PLACEHOLDER_RE.finditer(text)]

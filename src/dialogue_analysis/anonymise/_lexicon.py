@@ -125,6 +125,13 @@ def load_ner_model(name: str = DEFAULT_MODEL) -> Any:
     return build_pipeline("anonymise", name)
 
 
+def _model_words(name: str = DEFAULT_MODEL) -> _Lexicon:
+    """The model's common words, read without its weights (``build_pipeline("words")``)."""
+    from ..nlp import build_pipeline
+
+    return _lexicon(build_pipeline("words", name))
+
+
 class _Lexicon:
     """Common French words known to the model: lemma lists, inflected forms, stop words.
 
@@ -193,6 +200,15 @@ class _Lexicon:
             if len(tail) > 1 and head + tail[1] + tail[0] + tail[2:] in self._folded:
                 return True
         return False
+
+    @classmethod
+    def from_sets(cls, *, words: frozenset[str], not_nouns: frozenset[str],
+                  stop_words: frozenset[str], folded: frozenset[str], forms: Any) -> _Lexicon:
+        """A lexicon from word sets saved earlier (``forms``: anything answering ``in``)."""
+        self = cls.__new__(cls)
+        self._words, self._not_nouns, self.stop_words = words, not_nouns, stop_words
+        self._folded, self._forms = folded, forms
+        return self
 
     def opens_sentence(self, word: str) -> bool:
         """A word that opens a sentence and is no name: "Sans", "Bonjour", "Ensuite"."""

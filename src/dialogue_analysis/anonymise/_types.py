@@ -63,7 +63,11 @@ class AnonymisedAnswers:
         Words of the input texts (for speed measurements).
     n_ner_texts : int
         Distinct texts the named-entity recogniser annotated: equal to the number of distinct
-        texts whenever the model is used, 0 with ``use_ner=False``.
+        texts whenever the model is used (texts read from the cache were annotated when they
+        were cached), 0 with ``use_ner=False``.
+    n_cached : int
+        Distinct texts whose identifiers were read from the cache (the model did not read
+        them again).
     """
 
     answers: pd.DataFrame
@@ -71,6 +75,7 @@ class AnonymisedAnswers:
     spans: pd.DataFrame
     n_words: int = 0
     n_ner_texts: int = 0
+    n_cached: int = 0
 
     def counts(self) -> pd.Series:
         """Number of distinct placeholders per kind (no original string)."""

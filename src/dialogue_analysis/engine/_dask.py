@@ -117,6 +117,8 @@ class DaskEngine:
         on the workers."""
         from ..anonymise import DEFAULT_MODEL, anonymise_answers, load_ner_model
 
+        # the cluster is the parallelism: the client reads the replayed entities in one process
+        kwargs["n_process"] = 1
         model = model or DEFAULT_MODEL
         raw = answers["text"] if "text" in answers else pd.Series(dtype=object)
         texts = list(dict.fromkeys(str(t) for t in raw[raw.notna()]))
@@ -143,6 +145,8 @@ class DaskEngine:
         """
         from ..nlp import parse_answers
 
+        # a Dask worker is a daemon process: it cannot start processes of its own
+        kwargs["n_process"] = 1
         if nlp is not None:  # a pipeline object is the caller's: it stays in this process
             return parse_answers(answers, nlp=nlp, root=root, cache_dir=cache_dir,
                                  progress=progress, **kwargs)

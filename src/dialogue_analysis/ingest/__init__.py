@@ -18,7 +18,7 @@ _EXPORTS = {
     '_survey': ['TableSpec', 'Attribute', 'Question', 'Study', 'SurveyConfig', 'SHAPES', 'UNITS', 'ATTRIBUTE_TYPES', 'EXCEL_SUFFIXES', 'TEXT_SUFFIXES', 'DATA_SUFFIXES', 'SEPARATORS', 'DEFAULT_MISSING', 'DEFAULT_DATE_FORMATS', 'RESERVED_NAMES'],
     '_tables': [],
     '_validation': ['Problem', 'ValidationReport', 'table_rows', 'report_from_frame', 'ValidationFailed', 'cell_text', 'answer_text', 'is_missing', 'Issue', 'check_value', 'ERROR', 'WARNING', 'REPORT_COLUMNS', 'ID_VALUE_CODES', 'DISPLAY_COLUMNS'],
-    '_wave': ['Wave', 'read_wave', 'write_wave', 'interim_readme', 'write_pseudonymised', 'load_wave', 'build_manifest', 'raw_headers', 'RECORDS_FILE', 'ANSWERS_FILE', 'MANIFEST_FILE', 'REPORT_CSV', 'REPORT_MD', 'INTERIM_README', 'INTERIM_README_TEXT'],
+    '_wave': ['Wave', 'read_wave', 'write_wave', 'interim_readme', 'write_pseudonymised', 'load_wave', 'build_manifest', 'raw_headers', 'RECORDS_FILE', 'ANSWERS_FILE', 'MANIFEST_FILE', 'REPORT_CSV', 'REPORT_MD', 'INTERIM_README', 'INTERIM_README_TEXT', 'ANONYMISE_CACHE'],
     '_yaml': [],
 }
 

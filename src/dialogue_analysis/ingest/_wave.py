@@ -51,6 +51,9 @@ MANIFEST_FILE = "manifest.json"
 REPORT_CSV = "validation.csv"
 REPORT_MD = "validation.md"
 INTERIM_README = "README.md"
+# What the anonymise stage found in each raw text, by text hash: kept from one ingestion and
+# one run to the next, so that a rerun reads only the new texts with the model.
+ANONYMISE_CACHE = "_anonymise_cache"
 INTERIM_README_TEXT = """\
 # data/interim/{wave}: sensitive, never published
 
@@ -60,6 +63,8 @@ social security numbers (NIR), bank accounts (IBAN), addresses may all be in it.
 
 - records.parquet, answers.parquet: the validated tables, raw text ({config} says which columns).
 - validation.csv: the full validation report, with the contents of the cells it points at.
+- _anonymise_cache/: where the anonymise stage found identifiers in each answer, by a hash of
+  the raw text, so that a rerun reads only new answers with the model (delete it at will).
 
 dialogue-analysis writes this folder at each ingestion and reads it to pseudonymise the answers;
 every other stage reads the pseudonymised tables of data/processed/{wave}/. Do not share, copy
@@ -169,7 +174,8 @@ def write_wave(wave: Wave, project: Project, root: str | Path = ".") -> Path:
     own = (RECORDS_FILE, ANSWERS_FILE, REPORT_CSV, REPORT_MD, MANIFEST_FILE)
     later = [p.name for p in out.iterdir() if p.name not in own] if out.is_dir() else []
     # Both folders are staged until every file is written: a failure changes neither.
-    with storage.staged_dir(interim) as private, storage.staged_dir(out, keep=later) as stage:
+    with (storage.staged_dir(interim, keep=[ANONYMISE_CACHE]) as private,
+          storage.staged_dir(out, keep=later) as stage):
         wave.records.to_parquet(private / RECORDS_FILE, index=False)
         wave.answers.to_parquet(private / ANSWERS_FILE, index=False)
         (private / REPORT_CSV).write_text(wave.report.to_csv_text(), encoding="utf-8", newline="")

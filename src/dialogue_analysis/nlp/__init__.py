@@ -6,11 +6,12 @@ Public names are loaded on first use (:func:`dialogue_analysis.core.lazy.public_
 from ..core.lazy import public_face
 
 _EXPORTS = {
-    '_cache': ['text_key'],
+    '_cache': ['TextCache', 'text_key'],
     '_embed': ['embed', 'embedding_cache_dir', 'embedding_model_id', 'forget_embeddings', 'DIMENSIONS'],
-    '_model': ['DEFAULT_MODEL', 'ModelNotInstalledError', 'PURPOSES', 'build_pipeline', 'load_nlp'],
+    '_model': ['DEFAULT_MODEL', 'ModelNotInstalledError', 'PURPOSES', 'build_pipeline', 'load_nlp', 'model_id'],
     '_negation_fr': [],
     '_negation_words_fr': [],
+    '_parallel': ['MAX_PROCESSES', 'PARALLEL_FROM', 'default_processes', 'pipe_docs', 'processes_for'],
     '_parse': ['ParsedAnswers', 'parse_answers'],
     '_terms': [],
     '_wordlists': ['load_word_list', 'load_stopwords', 'load_multiword_terms'],

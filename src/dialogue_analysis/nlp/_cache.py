@@ -12,8 +12,10 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from ..core.storage import atomic_path
+from ._parallel import pipe_docs
 
 __all__ = [
+    "TextCache",
     "text_key",
 ]
 
@@ -91,31 +93,41 @@ def _batch_table(parts: list[tuple[np.ndarray, ...]], strings) -> pa.Table:
     )
 
 
-class _ParseCache:
-    """Parses stored as parquet batches; each file lists its texts' keys in its metadata.
+class TextCache:
+    """Tables about texts stored as parquet batches in one folder, keyed by text hash.
 
-    Files of full parses are named ``parse-v<format>-full-*``; those made without the parser
-    (no noun chunks) ``parse-v<format>-tag-*``. A run that needs noun chunks reads only the
-    former; a run without them reads both (tokens, lemmas and sentences are the same).
+    Each file lists its texts' keys (:func:`text_key`) in its metadata, so that a text with no
+    row (no identifier found, say) is known to be cached too; its ``doc`` column (the first)
+    is the text's position in that list. Files are written whole (atomic rename) and never
+    changed afterwards, so they may be hard-linked or copied while a run reads them.
+
+    Parameters
+    ----------
+    folder : path or None
+        Where the files are; None caches nothing.
+    name : str
+        Prefix of the files written (``<name>-<digest>.parquet``).
+    readable : tuple of str, optional
+        Prefixes of the files read (``(name,)`` by default).
     """
 
-    def __init__(self, folder: Path | None, noun_chunks: bool = True):
+    def __init__(self, folder: Path | None, name: str, readable: tuple[str, ...] | None = None):
         self.folder = folder
-        self.kind = "full" if noun_chunks else "tag"
-        self.readable = ("full",) if noun_chunks else ("full", "tag")
+        self.name = name
+        self.readable = readable or (name,)
         self._index: dict[str, tuple[Path, int]] | None = None
 
     def index(self) -> dict[str, tuple[Path, int]]:
         if self._index is None:
             self._index = {}
             if self.folder is not None and self.folder.is_dir():
-                paths = [p for kind in self.readable
-                         for p in sorted(self.folder.glob(f"parse-v{CACHE_FORMAT}-{kind}-*.parquet"))]
+                paths = [p for prefix in self.readable
+                         for p in sorted(self.folder.glob(f"{prefix}-*.parquet"))]
                 for path in paths:
                     try:
                         meta = pq.read_schema(path).metadata or {}
                         keys = json.loads(meta[b"keys"])
-                    except Exception:  # an unreadable file is ignored, its texts parsed again
+                    except Exception:  # an unreadable file is ignored, its texts done again
                         continue
                     for pos, k in enumerate(keys):
                         self._index.setdefault(k, (path, pos))
@@ -133,10 +145,9 @@ class _ParseCache:
         for path, wanted in by_file.items():
             table = pq.read_table(path)
             doc = table.column("doc").to_numpy()
-            lut = np.full(int(doc.max(initial=-1)) + 2, -1, dtype=np.int64)
+            lut = np.full(max(int(doc.max(initial=-1)), *wanted) + 2, -1, dtype=np.int64)
             for pos, u in wanted.items():
-                if pos < len(lut):
-                    lut[pos] = u
+                lut[pos] = u
             new = lut[doc]
             mask = new >= 0
             table = table.filter(pa.array(mask)).set_column(
@@ -149,13 +160,28 @@ class _ParseCache:
         if self.folder is None:
             return
         digest = hashlib.sha1("\n".join(keys).encode()).hexdigest()[:20]
-        path = self.folder / f"parse-v{CACHE_FORMAT}-{self.kind}-{digest}.parquet"
+        path = self.folder / f"{self.name}-{digest}.parquet"
         table = table.replace_schema_metadata({"keys": json.dumps(keys)})
         with atomic_path(path) as tmp:
             pq.write_table(table, tmp, compression="zstd")
         if self._index is not None:
             for pos, k in enumerate(keys):
                 self._index.setdefault(k, (path, pos))
+
+
+class _ParseCache(TextCache):
+    """The parses of the NLP stage.
+
+    Files of full parses are named ``parse-v<format>-full-*``; those made without the parser
+    (no noun chunks) ``parse-v<format>-tag-*``. A run that needs noun chunks reads only the
+    former; a run without them reads both (tokens, lemmas and sentences are the same).
+    """
+
+    def __init__(self, folder: Path | None, noun_chunks: bool = True):
+        self.kind = "full" if noun_chunks else "tag"
+        kinds = ("full",) if noun_chunks else ("full", "tag")
+        super().__init__(folder, f"parse-v{CACHE_FORMAT}-{self.kind}",
+                         tuple(f"parse-v{CACHE_FORMAT}-{k}" for k in kinds))
 
 
 def _parse_texts(
@@ -169,7 +195,10 @@ def _parse_texts(
     cache_batch: int,
     progress: Callable[[int], None] | None,
 ) -> list[tuple[pa.Table, list[str]]]:
-    """Parse ``texts`` with ``nlp.pipe``; store and return one table per ``cache_batch`` texts."""
+    """Parse ``texts`` with ``nlp.pipe``; store and return one table per ``cache_batch`` texts.
+
+    Each doc is reduced to arrays as soon as it is made and then dropped.
+    """
     out: list[tuple[pa.Table, list[str]]] = []
     parts: list[tuple[np.ndarray, ...]] = []
     batch_keys: list[str] = []
@@ -185,7 +214,7 @@ def _parse_texts(
 
     skip = [] if cache.kind == "full" else [p for p in ("parser",) if p in nlp.pipe_names]
     with nlp.select_pipes(disable=skip):
-        docs = nlp.pipe(texts, batch_size=batch_size, n_process=n_process)
+        docs = pipe_docs(nlp, texts, batch_size=batch_size, n_process=n_process)
         for key, doc in zip(keys, docs, strict=True):
             parts.append(_doc_arrays(doc))
             batch_keys.append(key)

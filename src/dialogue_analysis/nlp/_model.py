@@ -24,6 +24,7 @@ __all__ = [
     "PURPOSES",
     "build_pipeline",
     "load_nlp",
+    "model_id",
 ]
 
 
@@ -70,10 +71,12 @@ def _register_sentence_component() -> None:
         Language.component(SENTENCE_COMPONENT, func=_set_sentence_starts)
 
 
-PURPOSES = ("parse", "anonymise")
+PURPOSES = ("parse", "anonymise", "words")
 # Components the anonymise pipeline never runs; the lemmatizer stays loaded (disabled) because
 # its tables serve as the list of common French words that tells "Bonjour" from a surname.
 _NOT_FOR_NER = ["senter", "morphologizer", "tagger", "parser", "attribute_ruler"]
+# The "words" pipeline keeps only the lemmatizer's tables: no weights are read.
+_NOT_FOR_WORDS = [*_NOT_FOR_NER, "tok2vec", "transformer", "ner", "entity_ruler"]
 
 
 def _load_model(model: str, **kwargs):
@@ -98,11 +101,13 @@ def build_pipeline(purpose: str = "parse", model: str = DEFAULT_MODEL):
 
     Parameters
     ----------
-    purpose : {"parse", "anonymise"}
+    purpose : {"parse", "anonymise", "words"}
         ``"parse"``: the NLP stage's pipeline (tagger, lemmatizer, parser, this stage's sentence
         rules before the parser; no NER, names were pseudonymised before). ``"anonymise"``:
         the named-entity recogniser alone (and a tok2vec it listens to, if any) enabled, with
-        the lemmatizer loaded but disabled for its word tables.
+        the lemmatizer loaded but disabled for its word tables. ``"words"``: the lemmatizer's
+        word tables and the language's stop words alone, no component enabled (what the
+        anonymise stage needs when every text's entities are cached).
     model : str
         An installed spaCy French pipeline (``fr_core_news_sm``, ``fr_core_news_md``, ...) or
         the path of one. It is never downloaded.
@@ -135,6 +140,11 @@ def _built_pipeline(purpose: str, model: str):
         else:
             nlp.add_pipe(SENTENCE_COMPONENT)
         return nlp
+    if purpose == "words":
+        nlp = _load_model(model, exclude=_NOT_FOR_WORDS)
+        for name in list(nlp.pipe_names):
+            nlp.disable_pipe(name)
+        return nlp
     nlp = _load_model(model, exclude=_NOT_FOR_NER)
     ner = [n for n in nlp.pipe_names if nlp.get_pipe_meta(n).factory == "ner"]
     if not ner:
@@ -160,7 +170,7 @@ def load_nlp(model: str = DEFAULT_MODEL):
     return build_pipeline("parse", model)
 
 
-def _model_id(model: str, nlp=None) -> str:
+def model_id(model: str, nlp=None) -> str:
     """``<name>-<version>`` of a model, read without loading it when possible."""
     if nlp is not None:
         return f"{nlp.meta.get('lang', 'xx')}_{nlp.meta.get('name', 'model')}-{nlp.meta.get('version', '0')}"

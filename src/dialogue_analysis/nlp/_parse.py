@@ -22,7 +22,8 @@ import pandas as pd
 import pyarrow as pa
 
 from ._cache import _SCHEMA, _cache_folder, _parse_texts, _ParseCache, text_key
-from ._model import DEFAULT_MODEL, SENTENCE_COMPONENT, _model_id, load_nlp
+from ._model import DEFAULT_MODEL, SENTENCE_COMPONENT, load_nlp, model_id
+from ._parallel import PARALLEL_FROM, processes_for
 from ._terms import _analyse, _build_mwe_index, _Resources
 from ._wordlists import load_multiword_terms, load_stopwords
 
@@ -82,8 +83,9 @@ def parse_answers(
     domain_stopwords: str | os.PathLike | Iterable[str] | None = None,
     multiword_terms: str | os.PathLike | Iterable[str] | None = None,
     batch_size: int = 128,
-    n_process: int = 1,
+    n_process: int | str = 1,
     cache_batch: int = 2000,
+    parallel_from: int = PARALLEL_FROM,
     progress: ProgressCallback | None = None,
     noun_phrases: bool = True,
 ) -> ParsedAnswers:
@@ -107,10 +109,17 @@ def parse_answers(
         Override the package's ``stopwords_fr.txt`` / ``domain_stopwords.txt``.
     multiword_terms : path or iterable of str, optional
         Override the package's ``multiword_terms.txt``.
-    batch_size, n_process : int
+    batch_size : int
         Passed to ``nlp.pipe``.
+    n_process : int or "auto"
+        Processes parsing the texts not in the cache (``"auto"``: the machine's cores, at most
+        8); one when fewer than ``parallel_from`` texts are to be parsed. Results are those of
+        one process.
     cache_batch : int
         Texts per cache file (a file is written as soon as that many texts are parsed).
+    parallel_from : int
+        Texts to parse from which ``n_process`` processes are used (starting them costs a
+        few seconds).
     progress : callable(done, total), optional
         Called with the number of distinct texts done so far (cached ones first).
     noun_phrases : bool
@@ -133,8 +142,8 @@ def parse_answers(
     if nlp is not None and SENTENCE_COMPONENT not in nlp.pipe_names:
         # another pipeline would cut sentences differently and share the same cache folder
         raise ValueError("pass a pipeline made by load_nlp(), or model= its name")
-    model_id = _model_id(model, nlp)
-    folder = _cache_folder(root, cache_dir, model_id)
+    model_name = model_id(model, nlp)
+    folder = _cache_folder(root, cache_dir, model_name)
     cache = _ParseCache(folder, noun_chunks=noun_phrases)
 
     stops = load_stopwords(stopwords, domain_stopwords)
@@ -184,7 +193,7 @@ def parse_answers(
             nlp=nlp,
             cache=cache,
             batch_size=batch_size,
-            n_process=n_process,
+            n_process=processes_for(n_process, len(missing), parallel_from),
             cache_batch=cache_batch,
             progress=step,
         )
@@ -195,31 +204,43 @@ def parse_answers(
             tables.append(table.set_column(0, "doc", pa.array(glob[d], pa.int32())))
         n_parsed = sum(1 for u in missing if u < n_answer_texts)
 
-    table = pa.concat_tables(tables) if tables else _SCHEMA.empty_table()
-    tok = {
-        name: table.column(name).to_numpy(zero_copy_only=False)
-        for name in ("doc", "i", "start", "end", "sent_start", "chunk")
-    }
-    for name in ("lemma", "pos"):
-        tok[name] = table.column(name).combine_chunks().cast(pa.string()).to_numpy(
-            zero_copy_only=False
-        )
-    order = np.lexsort((tok["i"], tok["doc"]))
-    tok = {name: values[order].tolist() for name, values in tok.items()}
+    tok = _token_columns(tables)
+    del tables
 
     # the multi-word terms, as tokenised and lemmatised by the model, then the answers' texts
-    n_ans_rows = sum(1 for d in tok["doc"] if d < mwe_start)
+    n_ans_rows = int(np.searchsorted(tok["doc"], mwe_start))
     parsed_terms: dict[str, list[tuple[str, str]]] = {}
     for j in range(n_ans_rows, len(tok["doc"])):
         t = utexts[tok["doc"][j]]
         form = t[tok["start"][j] : tok["end"][j]]
-        parsed_terms.setdefault(t, []).append((form, tok["lemma"][j] or form))
+        parsed_terms.setdefault(t, []).append((form, tok["lemma_values"][tok["lemma"][j]] or form))
     res = _Resources(stops, _build_mwe_index(mwe_terms, parsed_terms))
-    tok = {name: values[:n_ans_rows] for name, values in tok.items()}
+    tok = {name: values if name.endswith("_values") else values[:n_ans_rows]
+           for name, values in tok.items()}
 
     cols = _analyse(tok, utexts, n_answer_texts, res)
-    return _assemble(ans, keys_all, position, n_answer_texts, tok, cols, model_id, n_parsed,
+    return _assemble(ans, keys_all, position, n_answer_texts, tok, cols, model_name, n_parsed,
                      n_cached_answers, folder)
+
+
+def _token_columns(tables: list[pa.Table]) -> dict[str, np.ndarray]:
+    """The cached parse columns as numpy arrays, rows sorted by (doc, i).
+
+    Lemmas and tags stay dictionary-encoded: ``lemma`` and ``pos`` are codes into
+    ``lemma_values`` and ``pos_values`` (a few thousand distinct strings for a million tokens).
+    """
+    table = pa.concat_tables(tables) if tables else _SCHEMA.empty_table()
+    tok = {name: table.column(name).to_numpy(zero_copy_only=False)
+           for name in ("doc", "i", "start", "end", "sent_start", "chunk")}
+    for name in ("lemma", "pos"):
+        # one dictionary for all the batches, each with its own
+        column = table.column(name).cast(pa.string()).combine_chunks().dictionary_encode()
+        tok[name] = column.indices.to_numpy(zero_copy_only=False).astype(np.int32)
+        tok[f"{name}_values"] = column.dictionary.to_numpy(zero_copy_only=False)
+    del table
+    order = np.lexsort((tok["i"], tok["doc"]))
+    return {name: values if name.endswith("_values") else values[order]
+            for name, values in tok.items()}
 
 
 def _assemble(ans, keys_all, position, n_u, tok, cols, model_id, n_parsed, n_cached,
@@ -247,7 +268,7 @@ def _assemble(ans, keys_all, position, n_u, tok, cols, model_id, n_parsed, n_cac
             "end": pick(tok["end"], np.int64),
             "text": pd.array(pick(cols["text"]), dtype="str"),
             "lemma": pd.array(pick(cols["lemma"]), dtype="str"),
-            "pos": pd.array(pick(tok["pos"]), dtype="str"),
+            "pos": pd.array(tok["pos_values"][pick(tok["pos"], np.int64)], dtype="str"),
             "stop": pick(cols["stop"], bool),
             "negated": pick(cols["negated"], bool),
             "term": pd.array(pick(cols["term"]), dtype="str"),

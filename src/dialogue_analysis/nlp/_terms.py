@@ -5,6 +5,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+import numpy as np
+
 from ..core.text import loose, norm_apostrophe
 from ._negation_fr import _negation
 
@@ -57,47 +59,52 @@ def _match_mwe(k: int, m: int, lower_l: list[str], lemma_l: list[str], index) ->
     return hit
 
 
-def _analyse(tok: dict[str, list], texts: list[str], n_u: int, res: _Resources) -> dict[str, list]:
+def _analyse(tok: dict, texts: list[str], n_u: int, res: _Resources) -> dict:
     """Stop words, negation, terms, sentences and noun phrases of each distinct text.
 
-    ``tok`` holds the cached parse columns, rows sorted by (doc, i). Returns the per-token
-    columns (``text``, ``lemma``, ``stop``, ``negated``, ``term``, ``sent``) and, per distinct
-    text, ``u_terms``, ``u_words``, ``u_sents`` [(sent, start, end)] and ``u_nps``
-    [(sent, start, end, text, lemma)].
+    ``tok`` holds the cached parse columns as numpy arrays, rows sorted by (doc, i), lemmas
+    and tags as codes into ``lemma_values`` and ``pos_values``. Returns the per-token columns
+    (``text``, ``lemma``, ``term``: lists of str; ``stop``, ``negated``, ``sent``: numpy
+    arrays) and, per distinct text, ``u_terms``, ``u_words``, ``u_sents`` [(sent, start, end)]
+    and ``u_nps`` [(sent, start, end, text, lemma)]. One text's tokens are handled as Python
+    lists at a time; the columns of all the tokens stay arrays.
     """
     doc = tok["doc"]
-    starts, ends, lemmas_raw, pos = tok["start"], tok["end"], tok["lemma"], tok["pos"]
-    sent_start, chunk = tok["sent_start"], tok["chunk"]
+    lemma_values, pos_values = tok["lemma_values"].tolist(), tok["pos_values"].tolist()
     stops = res.stopwords
     index = res.mwe_index
-    n = len(starts)
-    out_text = [""] * n
-    out_lemma = [""] * n
-    out_stop = [False] * n
-    out_neg = [False] * n
-    out_term = [""] * n
-    out_sent = [0] * n
+    n = len(doc)
+    out_text: list[str] = [""] * n
+    out_lemma: list[str] = [""] * n
+    out_term: list[str] = [""] * n
+    out_stop = np.zeros(n, dtype=bool)
+    out_neg = np.zeros(n, dtype=bool)
+    out_sent = np.zeros(n, dtype=np.int64)
     u_terms = [""] * n_u
     u_words = [0] * n_u
     u_sents: list[list[tuple]] = [[] for _ in range(n_u)]
     u_nps: list[list[tuple]] = [[] for _ in range(n_u)]
 
-    lemma_memo: dict[str, str] = {}
+    # normalised lemma of each distinct raw lemma ("" when the model gave none)
+    lemma_norm = [norm_apostrophe(lm.lower()) if lm else "" for lm in lemma_values]
     form_memo: dict[str, tuple[str, bool, bool]] = {}  # text -> (lower, is_word, is_punct)
-    a = 0
-    while a < n:
-        u = doc[a]
-        b = a
-        while b < n and doc[b] == u:
-            b += 1
+    bounds = np.flatnonzero(np.diff(doc)) + 1 if n else np.zeros(0, dtype=np.int64)
+    for a, b in zip([0, *bounds.tolist()], [*bounds.tolist(), n], strict=True):
+        if a == b:
+            continue
+        u = int(doc[a])
         text = texts[u]
-        lower: list[str] = []
-        punct: list[bool] = []
+        starts, ends = tok["start"][a:b].tolist(), tok["end"][a:b].tolist()
+        pos = [pos_values[c] for c in tok["pos"][a:b].tolist()]
+        raw_lemmas = tok["lemma"][a:b].tolist()
+        sent_start, chunk = tok["sent_start"][a:b].tolist(), tok["chunk"][a:b].tolist()
+        m = b - a
+        forms, lower, punct, lemmas, stop, sents = [], [], [], [], [], []
         words = 0
         s = -1
-        for j in range(a, b):
-            t = text[starts[j] : ends[j]]
-            out_text[j] = t
+        for k in range(m):
+            t = text[starts[k] : ends[k]]
+            forms.append(t)
             f = form_memo.get(t)
             if f is None:
                 w = _is_word(t)
@@ -105,70 +112,70 @@ def _analyse(tok: dict[str, list], texts: list[str], n_u: int, res: _Resources) 
             lw, w, pu = f
             lower.append(lw)
             punct.append(pu)
-            lm = lemmas_raw[j]
-            lem = lemma_memo.get(lm)
-            if lem is None:
-                lem = lemma_memo[lm] = norm_apostrophe(lm.lower()) if lm else ""
-            lem = lem or lw
-            out_lemma[j] = lem
-            out_stop[j] = lw in stops or lem in stops
+            lem = lemma_norm[raw_lemmas[k]] or lw
+            lemmas.append(lem)
+            stop.append(lw in stops or lem in stops)
             words += w
-            if sent_start[j] or s < 0:
+            if sent_start[k] or s < 0:
                 s += 1
-            out_sent[j] = s
+            sents.append(s)
         u_words[u] = words
-        neg = _negation(lower, pos[a:b], out_sent[a:b], punct)
-        out_neg[a:b] = neg
+        neg = _negation(lower, pos, sents, punct)
 
         # terms: multi-word terms first, then single lemmas
-        m = b - a
         lower_l = [loose(w) for w in lower] if index else lower
-        lemma_l = [loose(out_lemma[j]) for j in range(a, b)] if index else lower
+        lemma_l = [loose(lem) for lem in lemmas] if index else lower
         terms = []
+        term_at = [""] * m
         k = 0
         while k < m:
-            j = a + k
             hit = _match_mwe(k, m, lower_l, lemma_l, index) if index else None
             if hit is not None:
                 L, name = hit
                 term = ("non_" + name) if any(neg[k : k + L]) else name
-                out_term[j] = term
+                term_at[k] = term
                 terms.append(term)
                 k += L
                 continue
-            if form_memo[out_text[j]][1] and not out_stop[j]:
-                term = out_lemma[j]
+            if form_memo[forms[k]][1] and not stop[k]:
+                term = lemmas[k]
                 if " " in term:
                     term = "_".join(term.split())
                 term = ("non_" + term) if neg[k] else term
-                out_term[j] = term
+                term_at[k] = term
                 terms.append(term)
             k += 1
         u_terms[u] = " ".join(terms)
 
         # sentences and noun phrases
-        sents = u_sents[u]
-        for j in range(a, b):
-            if j == a or out_sent[j] != out_sent[j - 1]:
-                sents.append([out_sent[j], starts[j], ends[j]])
+        spans = u_sents[u]
+        for k in range(m):
+            if k == 0 or sents[k] != sents[k - 1]:
+                spans.append([sents[k], starts[k], ends[k]])
             else:
-                sents[-1][2] = ends[j]
+                spans[-1][2] = ends[k]
         nps = u_nps[u]
-        j = a
-        while j < b:
-            c = chunk[j]
+        k = 0
+        while k < m:
+            c = chunk[k]
             if c < 0:
-                j += 1
+                k += 1
                 continue
-            e = j
-            while e < b and chunk[e] == c:
+            e = k
+            while e < m and chunk[e] == c:
                 e += 1
             lem = " ".join(
-                out_lemma[q] for q in range(j, e) if not out_stop[q] and form_memo[out_text[q]][1]
+                lemmas[q] for q in range(k, e) if not stop[q] and form_memo[forms[q]][1]
             )
-            nps.append((out_sent[j], starts[j], ends[e - 1], text[starts[j] : ends[e - 1]], lem))
-            j = e
-        a = b
+            nps.append((sents[k], starts[k], ends[e - 1], text[starts[k] : ends[e - 1]], lem))
+            k = e
+
+        out_text[a:b] = forms
+        out_lemma[a:b] = lemmas
+        out_term[a:b] = term_at
+        out_stop[a:b] = stop
+        out_neg[a:b] = neg
+        out_sent[a:b] = sents
     return {
         "text": out_text,
         "lemma": out_lemma,
@@ -181,4 +188,3 @@ def _analyse(tok: dict[str, list], texts: list[str], n_u: int, res: _Resources) 
         "u_sents": u_sents,
         "u_nps": u_nps,
     }
-

@@ -1,0 +1,80 @@
+"""Texts through a spaCy pipeline in several processes, when there are enough of them to pay.
+
+spaCy's ``nlp.pipe(n_process=N)`` starts N worker processes, each with its own copy of the
+model; the documents come back in input order, so the results are those of one process.
+Starting the workers and shipping documents back costs a few seconds: below
+:data:`PARALLEL_FROM` texts one process is faster. Each worker computes with one thread
+(OpenBLAS, OpenMP, MKL): N workers with N threads each would fight over the same cores.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+from collections.abc import Iterable, Iterator
+
+__all__ = ["MAX_PROCESSES", "PARALLEL_FROM", "default_processes", "pipe_docs",
+           "processes_for"]
+
+#: Texts to run through the model from which several processes are used.
+PARALLEL_FROM = 2000
+#: Most worker processes ``"auto"`` starts: each holds a copy of the model (about 0.3 to 1 GB).
+MAX_PROCESSES = 8
+_THREAD_VARIABLES = ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS",
+                     "VECLIB_MAXIMUM_THREADS", "NUMEXPR_NUM_THREADS")
+
+
+def default_processes() -> int:
+    """The cores this process may use (its CPU affinity), at most :data:`MAX_PROCESSES`."""
+    try:
+        cores = len(os.sched_getaffinity(0))
+    except (AttributeError, OSError):  # not on Linux
+        cores = os.cpu_count() or 1
+    return max(1, min(cores, MAX_PROCESSES))
+
+
+def processes_for(n_process: int | str, n_texts: int, parallel_from: int = PARALLEL_FROM) -> int:
+    """Processes to use for ``n_texts`` texts: 1 below ``parallel_from`` texts, else
+    ``n_process`` (``"auto"``: :func:`default_processes`)."""
+    if n_process == "auto":
+        n_process = default_processes()
+    n_process = int(n_process)
+    if n_process < 1:
+        raise ValueError(f"n_process must be 1 or more, or 'auto' (got {n_process})")
+    return n_process if n_texts >= max(parallel_from, 2) else 1
+
+
+@contextlib.contextmanager
+def _one_thread_per_worker() -> Iterator[None]:
+    """Math libraries limited to one thread in the workers started inside the block.
+
+    The environment variables are read by workers that import their libraries afresh (the
+    ``spawn`` start method); the limit set by threadpoolctl in this process is inherited by
+    workers forked from it (the default on Linux). Both are undone when the block ends.
+    """
+    from threadpoolctl import threadpool_limits
+
+    previous = {name: os.environ.get(name) for name in _THREAD_VARIABLES}
+    os.environ.update({name: "1" for name in _THREAD_VARIABLES})
+    try:
+        with threadpool_limits(limits=1):
+            yield
+    finally:
+        for name, value in previous.items():
+            if value is None:
+                os.environ.pop(name, None)
+            else:
+                os.environ[name] = value
+
+
+def pipe_docs(nlp, texts: Iterable[str], *, batch_size: int, n_process: int = 1):
+    """``nlp.pipe(texts)`` in ``n_process`` processes (one thread each), docs in input order.
+
+    A generator: each doc is made when asked for, so that the caller keeps only what it
+    extracts from it.
+    """
+    if n_process <= 1:
+        yield from nlp.pipe(texts, batch_size=batch_size)
+        return
+    with _one_thread_per_worker():
+        yield from nlp.pipe(texts, batch_size=batch_size, n_process=n_process)

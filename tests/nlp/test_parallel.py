@@ -1,0 +1,70 @@
+"""Several processes for the spaCy model: the same tables as one process, one thread per worker,
+and one process when there are too few texts to pay for starting the others."""
+
+from __future__ import annotations
+
+import os
+
+import pandas as pd
+import pytest
+from threadpoolctl import threadpool_info
+
+from dialogue_analysis.ingest import load_project, read_wave
+from dialogue_analysis.nlp import (
+    MAX_PROCESSES,
+    PARALLEL_FROM,
+    default_processes,
+    load_nlp,
+    parse_answers,
+    pipe_docs,
+    processes_for,
+)
+from tests.analysis_fixtures import SAMPLE
+
+TABLES = ("answers", "tokens", "sentences", "noun_phrases", "terms")
+
+
+@pytest.fixture(scope="module")
+def small_wave() -> pd.DataFrame:
+    """The first 60 answers of the sample wave, pseudonymised or not (the NLP stage does not
+    care): a small wave, so that two processes are asked for explicitly."""
+    answers = read_wave(load_project(SAMPLE / "survey.yaml")).answers
+    return answers.loc[:, ["record_id", "question_id", "text"]].head(60)
+
+
+def test_two_processes_give_the_tables_of_one(small_wave, tmp_path):
+    one = parse_answers(small_wave, n_process=1)
+    two = parse_answers(small_wave, n_process=2, parallel_from=0, cache_dir=tmp_path)
+    assert two.n_parsed == one.n_parsed == small_wave["text"].nunique()
+    assert len(one.tokens) > 1000
+    for name in TABLES:
+        pd.testing.assert_frame_equal(getattr(one, name), getattr(two, name), check_exact=True)
+    # what the two processes cached reads back the same as well
+    again = parse_answers(small_wave, n_process=2, parallel_from=0, cache_dir=tmp_path)
+    assert again.n_parsed == 0
+    for name in TABLES:
+        pd.testing.assert_frame_equal(getattr(one, name), getattr(again, name))
+
+
+def test_workers_start_with_one_thread_each():
+    nlp = load_nlp()
+    before = os.environ.get("OPENBLAS_NUM_THREADS")
+    docs = pipe_docs(nlp, ["Le bus ne passe plus.", "La mairie est fermée le lundi."] * 4,
+                     batch_size=2, n_process=2)
+    first = next(docs)  # the workers are running: started with these limits
+    assert first.text == "Le bus ne passe plus."
+    assert all(os.environ[v] == "1" for v in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS",
+                                              "MKL_NUM_THREADS"))
+    assert all(lib["num_threads"] == 1 for lib in threadpool_info())
+    assert [d.text for d in docs][-1] == "La mairie est fermée le lundi."
+    assert os.environ.get("OPENBLAS_NUM_THREADS") == before  # undone afterwards
+
+
+def test_one_process_below_the_threshold():
+    assert processes_for(2, PARALLEL_FROM - 1) == 1
+    assert processes_for(2, PARALLEL_FROM) == 2
+    assert processes_for(4, 10, parallel_from=0) == 4
+    assert processes_for("auto", 10**6) == default_processes()
+    assert 1 <= default_processes() <= min(MAX_PROCESSES, os.cpu_count())
+    with pytest.raises(ValueError, match="n_process"):
+        processes_for(0, 10**6)
