@@ -49,6 +49,7 @@ from ._sections import (
     french_spacing,
     quote_speakers,
 )
+from ._theme_choice import theme_choice
 
 # -- the HTML report --------------------------------------------------------------------------
 
@@ -173,6 +174,7 @@ def context(a: Analysis, language: str, images: dict[str, str]) -> dict:
         "other_families": [{"family": _family_label(a, f, language),
                             "rows": _family_rows(a, f, language)} for f in other_families],
         "themes": themes,
+        "theme_choice": theme_choice(a, language),
         "k": k, "k_min": min(k_range) if k_range else None,
         "k_unstable": _unstable_typology(a, language),
         "typology_clear": typology_is_clear(a),
