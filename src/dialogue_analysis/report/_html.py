@@ -131,6 +131,8 @@ def context(a: Analysis, language: str, images: dict[str, str]) -> dict:
     sections = [("key-findings", w.key_findings), ("consulted", w.consulted)]
     sections += [(s, getattr(w, s)) for s, fam in (("services", "service"),
                  ("barriers", "barrier"), ("needs", "need")) if a.family_codes(fam)]
+    if not {"stakeholder_group", "territory"} & set(r.columns):  # nothing to compare needs by
+        sections = [(s, w.needs_alone if s == "needs" else t) for s, t in sections]
     if other_families:
         sections.append(("other-codes", w.other_codes))
     if len(a.themes):
