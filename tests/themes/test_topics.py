@@ -97,3 +97,14 @@ def test_theme_labels_skip_function_words_negations_and_bare_adverbs():
     assert _label(["non_internet", "internet", "personne", "humain"]) == \
         "non internet · personne · humain"
     assert _label(["pas", "plus"]) == "pas · plus"  # nothing else to say: the terms as found
+
+
+def test_terms_of_function_words_only_are_left_out_of_the_vocabulary():
+    terms, answers = _corpus()
+    # "rien" and "non_plus" in every subject's answers, as often as the subject words
+    terms = terms.assign(terms=terms["terms"] + " rien non_plus non_cher")
+    themes = find_themes(terms, answers, n_themes=3, min_df=2, max_df=1.0)
+    vocabulary = set(themes.term_weights.columns)
+    assert not {"rien", "non_plus"} & vocabulary
+    assert "non_cher" in vocabulary  # "cher" names something
+    assert not any({"rien", "non_plus"} & set(t) for t in themes.summary["top_terms"])

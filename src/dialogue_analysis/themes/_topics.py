@@ -82,6 +82,11 @@ def _function_words() -> frozenset[str]:
 FUNCTION_WORDS = _function_words()
 
 
+def _function_term(term: str) -> bool:
+    """Whether every word of a term ("non_plus", "rien") is a function word."""
+    return all(w.lower() in FUNCTION_WORDS for w in term.split("_"))
+
+
 def _label(top_terms: list[str], n: int = 3) -> str:
     """The first ``n`` top terms that name something: no stop word, negation particle or bare
     adverb, and no term repeating the content word of one already kept ("non internet" after
@@ -136,7 +141,8 @@ def find_themes(
         Answers with fewer known terms get no theme. With the default (1) only the answers with
         no term of the vocabulary stay without a theme: a weak theme is still the answer's theme.
     exclude_terms : set of str, optional
-        Terms left out of the vocabulary (e.g. the words of the question itself).
+        Terms left out of the vocabulary (e.g. the words of the question itself), besides the
+        terms made of function words only ("rien", "non_plus"), which are always left out.
     random_state : int
         Passed to NMF (its coordinate-descent solver is deterministic with NNDSVD init).
     max_share : float
@@ -149,8 +155,11 @@ def find_themes(
     """
     docs = terms.loc[:, [*KEY, "terms"]].sort_values(KEY, kind="stable").reset_index(drop=True)
     docs["terms"] = docs["terms"].fillna("").astype(str)
-    if exclude_terms:
-        drop = set(exclude_terms)
+    # Terms made of function words only ("rien", "non_plus") name no theme: left out, with the
+    # terms the caller excludes.
+    present = {t for text in docs["terms"] for t in text.split()}
+    drop = set(exclude_terms or ()) | {t for t in present if _function_term(t)}
+    if drop:
         docs["terms"] = [" ".join(t for t in s.split() if t not in drop) for s in docs["terms"]]
     vectorizer = TfidfVectorizer(
         tokenizer=str.split, token_pattern=None, lowercase=False,
