@@ -23,6 +23,7 @@ EXPECTED = {
     "group_terms": ["group", "term", "test_value", "active"],
     "quotes": ["source", "ref", "rank", "question_id", "text"],
     "themes": ["theme", "label", "top_terms", "n_answers", "share"],
+    "theme_k_choice": ["k", "stability", "coherence", "largest_share", "within_share", "chosen"],
     "priority": ["code", "label", "family", "breadth", "n_groups", "prevalence", "x", "y"],
     "codebook": ["code", "family", "label_fr", "label_en"],
     "manifest": ["key", "value"],
@@ -44,6 +45,10 @@ def test_every_sheet_has_its_columns_a_frozen_header_and_a_filter():
         assert "record_id" not in [c.value for c in ws[1]], ws.title
     assert wb["quotes"].max_row == 1 + len(built.analysis.finding_quotes) + len(
         built.analysis.group_quotes) + len(built.analysis.theme_quotes)
+    # The number of themes the workbook lists is the one its evidence sheet marks as chosen.
+    choice = pd.read_excel(built.published["xlsx"], sheet_name="theme_k_choice")
+    assert choice["chosen"].sum() == 1
+    assert int(choice.loc[choice["chosen"], "k"].iloc[0]) == wb["themes"].max_row - 1
 
 
 def test_analyst_workbook_adds_the_person_level_sheets(tmp_path):

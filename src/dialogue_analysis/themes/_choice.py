@@ -25,12 +25,13 @@ import numpy as np
 import pandas as pd
 from scipy import sparse
 from scipy.optimize import linear_sum_assignment
-from sklearn.decomposition import NMF
+from sklearn.decomposition import NMF, non_negative_factorization
 from sklearn.exceptions import ConvergenceWarning
 
 K_MIN, K_MAX = 4, 20
 MAX_SHARE = 0.20  # the largest theme holds at most this share of the answers, if the data allow
 N_TOP = 10  # top terms compared between fits and scored for coherence
+MAX_ITER = 200  # coordinate-descent sweeps of each fit
 TAIL_FLOOR = 0.1  # ... when they weigh at least this fraction of the theme's heaviest term
 EVIDENCE_COLUMNS = ["k", "stability", "coherence", "largest_share", "within_share", "chosen"]
 
@@ -55,12 +56,26 @@ def key_fraction(keys: pd.DataFrame, salt: str) -> np.ndarray:
 
 def fit_nmf(x: sparse.spmatrix, k: int, random_state: int = 0) -> tuple[np.ndarray, np.ndarray]:
     """Answer x theme weights ``w`` and theme x term weights ``h`` of an NNDSVD-started NMF."""
-    model = NMF(n_components=k, init="nndsvd", random_state=random_state, max_iter=400)
+    model = NMF(n_components=k, init="nndsvd", random_state=random_state, max_iter=MAX_ITER)
     with warnings.catch_warnings():
-        # Not converged to 1e-4 within 400 sweeps: the themes are settled long before that.
+        # Not converged to 1e-4 within the sweeps allowed: the themes are settled long before.
         warnings.simplefilter("ignore", ConvergenceWarning)
         w = model.fit_transform(x)
     return w, model.components_
+
+
+def project(x: sparse.spmatrix, h: np.ndarray, chunk: int = 20_000) -> np.ndarray:
+    """Answer x theme weights of every answer on fixed themes ``h`` (non-negative least
+    squares), a chunk of answers at a time so memory stays flat as the corpus grows."""
+    out = []
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        for start in range(0, x.shape[0], chunk):
+            w, _, _ = non_negative_factorization(
+                x[start:start + chunk], H=h, n_components=h.shape[0], update_H=False,
+                solver="cd", max_iter=MAX_ITER)
+            out.append(w)
+    return np.vstack(out) if out else np.zeros((0, h.shape[0]))
 
 
 def dominant_themes(x: sparse.spmatrix, w: np.ndarray, h: np.ndarray) -> tuple[np.ndarray,
@@ -122,7 +137,7 @@ def coherence(binary: sparse.csc_matrix, tops: list[np.ndarray]) -> float:
 
 def choose_n_themes(x: sparse.csr_matrix, keys: pd.DataFrame, *, k_range: tuple[int, int],
                     random_state: int = 0, n_subsamples: int = 3, fraction: float = 0.8,
-                    max_share: float = MAX_SHARE, max_answers: int = 12_000,
+                    max_share: float = MAX_SHARE, max_answers: int = 6_000,
                     ) -> tuple[int, pd.DataFrame, dict[int, tuple[np.ndarray, np.ndarray]]]:
     """The number of themes the answers support, the evidence for it, and the fits made.
 
@@ -139,8 +154,9 @@ def choose_n_themes(x: sparse.csr_matrix, keys: pd.DataFrame, *, k_range: tuple[
     max_share : float
         Largest share of the answers one theme may hold when some ``k`` allows it.
     max_answers : int
-        Above this many answers the choice is made on a sample of about this many (drawn by
-        key), which keeps its cost flat as the corpus grows.
+        Above this many answers the themes are found on a sample of about this many (drawn
+        by key), which keeps the cost flat as the corpus grows; every answer is then projected
+        on them.
 
     Returns
     -------
@@ -149,8 +165,9 @@ def choose_n_themes(x: sparse.csr_matrix, keys: pd.DataFrame, *, k_range: tuple[
         One row per ``k`` tried: ``k``, ``stability``, ``coherence``, ``largest_share``,
         ``within_share`` (largest share at most ``max_share``), ``chosen``.
     fits : dict
-        ``k -> (w, h)`` of the fits on the whole, when the choice used every answer (a caller
-        reuses the chosen one rather than fitting it again).
+        ``k -> (w, h)``: the themes ``h`` fitted on the answers the choice used, and their
+        weights ``w`` when those were every answer (``None`` otherwise: the caller projects
+        every answer on ``h``, so the shares it publishes are those the choice saw).
     """
     lo, hi = k_range
     n = x.shape[0]
@@ -164,8 +181,7 @@ def choose_n_themes(x: sparse.csr_matrix, keys: pd.DataFrame, *, k_range: tuple[
     rows, fits = [], {}
     for k in range(lo, hi + 1):
         w, h = fit_nmf(xs, k, random_state)
-        if len(whole) == n:
-            fits[k] = (w, h)
+        fits[k] = (w if len(whole) == n else None, h)
         ref = top_terms(h)
         stab = [agreement(ref, top_terms(fit_nmf(xs[s], k, random_state)[1])) for s in subsets
                 if len(s) > k]

@@ -20,7 +20,9 @@ from ._choice import (
     choose_n_themes,
     dominant_themes,
     fit_nmf,
+    project,
     theme_range,
+    top_terms,
 )
 
 KEY = ["record_id", "question_id"]
@@ -61,6 +63,8 @@ class Themes:
 # Negation particles and bare adverbs are added to spaCy's stop words, which miss some.
 _NEGATIONS = {"non", "pas", "ne", "n", "aucun", "aucune", "jamais", "rien", "ni",
               "not", "no", "never", "none", "nothing"}
+# Negations that answer a question on their own ("which services improved?" "aucun").
+_NONE = {"aucun", "aucune", "rien", "jamais", "none", "nothing", "never"}
 _BARE_ADVERBS = {
     "plus", "moins", "mieux", "pire", "trop", "très", "bien", "mal", "aussi", "encore",
     "toujours", "souvent", "vraiment", "notamment", "surtout", "déjà", "beaucoup", "peu",
@@ -83,15 +87,21 @@ FUNCTION_WORDS = _function_words()
 
 
 def _function_term(term: str) -> bool:
-    """Whether every word of a term ("non_plus", "rien") is a function word."""
-    return all(w.lower() in FUNCTION_WORDS for w in term.split("_"))
+    """Whether a term is made of function words only and says nothing on its own ("plus",
+    "an", "peut-être"). A negation stays: an answer "aucun" or "rien" to "which services have
+    improved?" is an answer."""
+    words = [w.lower() for w in term.split("_")]
+    return all(w in FUNCTION_WORDS for w in words) and not any(w in _NEGATIONS for w in words)
 
 
 def _label(top_terms: list[str], n: int = 3) -> str:
     """The first ``n`` top terms that name something: no stop word, negation particle or bare
     adverb, and no term repeating the content word of one already kept ("non internet" after
-    "internet"). Falls back to the top terms when fewer than one remains."""
+    "internet"). Falls back to the top terms when fewer than one remains. A theme whose
+    heaviest term is a negation ("aucun") is named by it first: its answers say "none"."""
     kept, seen = [], set()
+    if top_terms and all(w.lower() in _NONE for w in top_terms[0].split("_")):
+        kept.append(top_terms[0])
     for term in top_terms:
         words = term.split("_")
         content = tuple(w for w in words if w.lower() not in FUNCTION_WORDS)
@@ -142,7 +152,8 @@ def find_themes(
         no term of the vocabulary stay without a theme: a weak theme is still the answer's theme.
     exclude_terms : set of str, optional
         Terms left out of the vocabulary (e.g. the words of the question itself), besides the
-        terms made of function words only ("rien", "non_plus"), which are always left out.
+        terms made of function words only ("plus", "peut-être"), which are always left out
+        (negations such as "aucun" or "rien" stay: they answer some questions).
     random_state : int
         Passed to NMF (its coordinate-descent solver is deterministic with NNDSVD init).
     max_share : float
@@ -155,7 +166,7 @@ def find_themes(
     """
     docs = terms.loc[:, [*KEY, "terms"]].sort_values(KEY, kind="stable").reset_index(drop=True)
     docs["terms"] = docs["terms"].fillna("").astype(str)
-    # Terms made of function words only ("rien", "non_plus") name no theme: left out, with the
+    # Terms made of function words only ("plus", "peut-être") name no theme: left out, with the
     # terms the caller excludes.
     present = {t for text in docs["terms"] for t in text.split()}
     drop = set(exclude_terms or ()) | {t for t in present if _function_term(t)}
@@ -177,7 +188,9 @@ def find_themes(
         k, evidence, fits = choose_n_themes(
             x, docs.loc[:, KEY], k_range=theme_range(*x.shape), random_state=random_state,
             max_share=max_share)
-        w, h = fits[k] if k in fits else fit_nmf(x, k, random_state)
+        w, h = fits[k]
+        if w is None:  # themes found on a sample: every answer is weighed on them
+            w = project(x, h)
     else:
         k = max(1, min(int(n_themes), x.shape[1] - 1, x.shape[0] - 1))
         evidence = pd.DataFrame(columns=EVIDENCE_COLUMNS)
@@ -198,8 +211,11 @@ def find_themes(
         # Ties between equal weights are broken alphabetically so the listing is stable.
         idx = sorted(range(len(vocab)), key=lambda j: (-h[old, j], vocab[j]))[:n_top_terms]
         top = [str(vocab[j]) for j in idx if h[old, j] > 0]
+        # The label is drawn from the terms that weigh in the theme, not from its noise tail.
+        weighty = {str(vocab[j]) for j in top_terms(h[old:old + 1], n_top_terms)[0]}
         rows.append({
-            "theme": rank_of[old], "label": _label(top), "top_terms": top,
+            "theme": rank_of[old], "label": _label([t for t in top if t in weighty]),
+            "top_terms": top,
             "n_answers": int(counts[old]), "share": counts[old] / len(docs) if len(docs) else 0.0,
         })
     summary = pd.DataFrame(rows)
