@@ -117,3 +117,23 @@ def test_a_given_number_of_themes_is_kept_without_evidence():
     (3, 100, (2, 2)), (1_000, 6, (4, 5))])
 def test_the_range_grows_with_the_corpus(n_docs, n_terms, expected):
     assert theme_range(n_docs, n_terms) == expected
+
+
+def test_a_large_corpus_is_fitted_on_a_sample_and_every_answer_weighed_on_it():
+    from sklearn.feature_extraction.text import TfidfVectorizer
+
+    from dialogue_analysis.themes._choice import choose_n_themes, dominant_themes, project
+
+    terms, _ = _corpus(dict.fromkeys(SUBJECTS, 40))
+    x = TfidfVectorizer(tokenizer=str.split, token_pattern=None, lowercase=False,
+                        min_df=2).fit_transform(terms["terms"])
+    keys = terms[["record_id", "question_id"]]
+    k, evidence, fits, n_used = choose_n_themes(x, keys, k_range=(4, 7), max_answers=120)
+    assert 90 < n_used < 150 and fits[k][0] is None  # about 120 answers, drawn by key
+    assert k == 6 and evidence["within_share"].sum() >= 1
+    w = project(x, fits[k][1], chunk=50)  # chunks of 50 answers: memory stays flat
+    assert w.shape == (len(terms), 6)
+    dominant, _ = dominant_themes(x, w, fits[k][1])
+    assert adjusted_rand_score(terms["record_id"].str[1], dominant) == pytest.approx(1.0)
+    whole = choose_n_themes(x, keys, k_range=(4, 7))
+    assert whole[3] == len(terms) and whole[2][whole[0]][0].shape == (len(terms), whole[0])

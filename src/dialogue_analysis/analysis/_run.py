@@ -121,6 +121,7 @@ def analyse_tables(records: pd.DataFrame, answers: pd.DataFrame, terms: pd.DataF
             out["theme_quotes"] = themes.quotes
             out["theme_k_evidence"] = themes.k_evidence
             params["themes"]["n_themes_"] = len(themes.summary)
+            params["themes"]["n_fitted"] = themes.n_fitted
         except ValueError as exc:  # too few answers for themes: the report says so
             params["themes"]["skipped"] = str(exc)
 

@@ -41,6 +41,17 @@ def theme_choice(a: Analysis, language: str) -> dict | None:
         sentences.append(f"Le nombre de thèmes, {k}, est fixé par la configuration "
                          "(settings.n_themes)." if fr else
                          f"The number of themes, {k}, is set by the config (settings.n_themes).")
+    params = (a.manifest.get("stages", {}).get("themes", {}) or {}).get("params", {}) or {}
+    n_fitted = int(params.get("n_fitted") or n_answers)
+    if 0 < n_fitted < n_answers:
+        sentences.append(
+            f"Les thèmes sont trouvés sur un échantillon de {fmt_int(n_fitted, language)} "
+            "réponses tirées au hasard (d'après leur identifiant), puis chacune des "
+            f"{fmt_int(n_answers, language)} réponses est rattachée au thème où ses mots pèsent "
+            "le plus." if fr else
+            f"The themes are found on a sample of {fmt_int(n_fitted, language)} answers drawn at "
+            f"random (from their ids), then each of the {fmt_int(n_answers, language)} answers "
+            "goes to the theme its words weigh most in.")
     if largest["share"] > MAX_SHARE:
         share, cap = fmt_pct(largest["share"], language), fmt_pct(MAX_SHARE, language)
         everywhere = len(ev) and not ev["within_share"].astype(bool).any()

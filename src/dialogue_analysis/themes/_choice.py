@@ -33,6 +33,7 @@ MAX_SHARE = 0.20  # the largest theme holds at most this share of the answers, i
 N_TOP = 10  # top terms compared between fits and scored for coherence
 MAX_ITER = 200  # coordinate-descent sweeps of each fit
 TAIL_FLOOR = 0.1  # ... when they weigh at least this fraction of the theme's heaviest term
+Fit = tuple[np.ndarray | None, np.ndarray]  # answer x theme weights (None: not kept), themes
 EVIDENCE_COLUMNS = ["k", "stability", "coherence", "largest_share", "within_share", "chosen"]
 
 
@@ -138,7 +139,7 @@ def coherence(binary: sparse.csc_matrix, tops: list[np.ndarray]) -> float:
 def choose_n_themes(x: sparse.csr_matrix, keys: pd.DataFrame, *, k_range: tuple[int, int],
                     random_state: int = 0, n_subsamples: int = 3, fraction: float = 0.8,
                     max_share: float = MAX_SHARE, max_answers: int = 6_000,
-                    ) -> tuple[int, pd.DataFrame, dict[int, tuple[np.ndarray, np.ndarray]]]:
+                    ) -> tuple[int, pd.DataFrame, dict[int, Fit], int]:
     """The number of themes the answers support, the evidence for it, and the fits made.
 
     Parameters
@@ -168,6 +169,8 @@ def choose_n_themes(x: sparse.csr_matrix, keys: pd.DataFrame, *, k_range: tuple[
         ``k -> (w, h)``: the themes ``h`` fitted on the answers the choice used, and their
         weights ``w`` when those were every answer (``None`` otherwise: the caller projects
         every answer on ``h``, so the shares it publishes are those the choice saw).
+    n_used : int
+        The answers the choice and the fits were made on.
     """
     lo, hi = k_range
     n = x.shape[0]
@@ -197,4 +200,4 @@ def choose_n_themes(x: sparse.csr_matrix, keys: pd.DataFrame, *, k_range: tuple[
         ["_s", "k"], ascending=[False, True], kind="stable").iloc[0]
     k = int(best["k"])
     evidence["chosen"] = evidence["k"] == k
-    return k, evidence, fits
+    return k, evidence, fits, len(whole)

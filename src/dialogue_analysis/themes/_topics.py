@@ -49,6 +49,9 @@ class Themes:
         Why this number of themes: one row per number tried (``k``, ``stability``,
         ``coherence``, ``largest_share``, ``within_share``, ``chosen``); empty when the number
         was given.
+    n_fitted : int
+        Answers the themes were found on: all of them, or a sample drawn by key in a large
+        corpus (every answer is then weighed on the themes).
     """
 
     summary: pd.DataFrame
@@ -57,6 +60,7 @@ class Themes:
     term_weights: pd.DataFrame
     k_evidence: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(
         columns=EVIDENCE_COLUMNS))
+    n_fitted: int = 0
 
 
 # Words that name nothing: a theme labelled "pas · plus · mieux" tells the reader nothing.
@@ -185,7 +189,7 @@ def find_themes(
         ) from exc
     vocab = vectorizer.get_feature_names_out()
     if n_themes == "auto":
-        k, evidence, fits = choose_n_themes(
+        k, evidence, fits, n_fitted = choose_n_themes(
             x, docs.loc[:, KEY], k_range=theme_range(*x.shape), random_state=random_state,
             max_share=max_share)
         w, h = fits[k]
@@ -195,6 +199,7 @@ def find_themes(
         k = max(1, min(int(n_themes), x.shape[1] - 1, x.shape[0] - 1))
         evidence = pd.DataFrame(columns=EVIDENCE_COLUMNS)
         w, h = fit_nmf(x, k, random_state)
+        n_fitted = x.shape[0]
 
     known = np.asarray((x > 0).sum(axis=1)).ravel()
     dominant, weight = dominant_themes(x, w, h)
@@ -229,7 +234,8 @@ def find_themes(
                                 columns=vocab)
     quotes = _quotes(assignments, answers, n_quotes) if answers is not None else pd.DataFrame(
         columns=["theme", "rank", *KEY, "text"])
-    return Themes(summary, assignments, quotes, term_weights, evidence.reset_index(drop=True))
+    return Themes(summary, assignments, quotes, term_weights, evidence.reset_index(drop=True),
+                  n_fitted)
 
 
 def _quotes(assignments: pd.DataFrame, answers: pd.DataFrame, n_quotes: int) -> pd.DataFrame:
