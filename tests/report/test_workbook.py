@@ -28,6 +28,7 @@ EXPECTED = {
     "group_terms": ["group", "term", "test_value", "active"],
     "quotes": ["source", "ref", "rank", "question_id", "text"],
     "themes": ["theme", "label", "top_terms", "n_answers", "share"],
+    "theme_k_choice": ["k", "stability", "coherence", "largest_share", "within_share", "chosen"],
     "priority": ["code", "family", "breadth", "n_groups", "prevalence", "x", "y"],
     "codebook": ["code", "family", "label_fr", "label_en"],
     "manifest": ["key", "value"],
@@ -56,6 +57,11 @@ def test_every_sheet_has_its_columns_a_frozen_header_and_a_filter():
         assert "record_id" not in {ids[(ws.title, c.value)] for c in ws[1]}, ws.title
     assert wb["Verbatims"].max_row == 1 + len(built.analysis.finding_quotes) + len(
         built.analysis.group_quotes) + len(built.analysis.theme_quotes)
+    # The number of themes the workbook lists is the one its evidence sheet marks as chosen.
+    choice = read_sheet(built.published["xlsx"], "theme_k_choice")
+    assert choice["chosen"].sum() == 1
+    themes = read_sheet(built.published["xlsx"], "themes")
+    assert int(choice.loc[choice["chosen"].astype(bool), "k"].iloc[0]) == len(themes)
 
 
 def test_headers_labels_and_formats_speak_the_reports_language(tmp_path):

@@ -97,3 +97,28 @@ def test_theme_labels_skip_function_words_negations_and_bare_adverbs():
     assert _label(["non_internet", "internet", "personne", "humain"]) == \
         "non internet · personne · humain"
     assert _label(["pas", "plus"]) == "pas · plus"  # nothing else to say: the terms as found
+
+
+def test_terms_of_function_words_only_are_left_out_of_the_vocabulary():
+    terms, answers = _corpus()
+    # "plus" and "beaucoup" in every subject's answers, as often as the subject words
+    terms = terms.assign(terms=terms["terms"] + " plus beaucoup non_cher")
+    themes = find_themes(terms, answers, n_themes=3, min_df=2, max_df=1.0)
+    vocabulary = set(themes.term_weights.columns)
+    assert not {"plus", "beaucoup"} & vocabulary
+    assert "non_cher" in vocabulary  # "cher" names something
+    assert not any({"plus", "beaucoup"} & set(t) for t in themes.summary["top_terms"])
+
+
+def test_an_answer_of_none_is_a_theme_named_by_it():
+    terms, answers = _corpus()
+    nones = pd.DataFrame({"record_id": [f"N{i:02d}" for i in range(12)], "question_id": "q1",
+                          "terms": ["aucun"] * 9 + ["aucun rien"] * 3})
+    themes = find_themes(pd.concat([terms, nones], ignore_index=True), n_themes=4, min_df=2,
+                         max_df=0.9)
+    got = themes.assignments.set_index("record_id")
+    assert got.loc[nones["record_id"], "theme"].nunique() == 1
+    theme = int(got.loc["N00", "theme"])
+    label = themes.summary.set_index("theme").loc[theme, "label"]
+    assert label.split(" · ")[0] == "aucun"
+    assert not {"pôle_emploi", "ameli", "ent"} & set(label.split(" · "))

@@ -51,7 +51,7 @@ def _codebook_labels(codebook: pd.DataFrame) -> dict:
 def analyse_tables(records: pd.DataFrame, answers: pd.DataFrame, terms: pd.DataFrame,
                    passages: pd.DataFrame, code_matrix: pd.DataFrame, codebook: pd.DataFrame, *,
                    settings: dict | None = None, attributes: pd.DataFrame | None = None,
-                   timer: StageTimer | None = None, n_themes: int = 8,
+                   timer: StageTimer | None = None, n_themes: int | str | None = None,
                    priority_threshold: float = 0.25) -> tuple[dict, dict]:
     """Themes, typology, characterisation, cross tables, map and findings of coded answers.
 
@@ -82,6 +82,7 @@ def analyse_tables(records: pd.DataFrame, answers: pd.DataFrame, terms: pd.DataF
     out: dict[str, Any] = {}
 
     with timer("themes"):
+        n_themes = n_themes or settings.get("n_themes", "auto")
         params["themes"] = {"n_themes": n_themes, "min_df": 3, "max_df": 0.5,
                             "random_state": seed}
         try:
@@ -90,6 +91,9 @@ def analyse_tables(records: pd.DataFrame, answers: pd.DataFrame, terms: pd.DataF
             out["themes"] = themes.summary
             out["theme_assignments"] = themes.assignments
             out["theme_quotes"] = themes.quotes
+            out["theme_k_evidence"] = themes.k_evidence
+            params["themes"]["n_themes_"] = len(themes.summary)
+            params["themes"]["n_fitted"] = themes.n_fitted
         except ValueError as exc:  # too few answers for themes: the report says so
             params["themes"]["skipped"] = str(exc)
 

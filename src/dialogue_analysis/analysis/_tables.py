@@ -91,6 +91,8 @@ class Analysis:
         "record_id", "question_id", "theme", "weight"))
     theme_quotes: pd.DataFrame = field(default_factory=lambda: _empty(
         "theme", "rank", "record_id", "question_id", "text"))
+    theme_k_evidence: pd.DataFrame = field(default_factory=lambda: _empty(
+        "k", "stability", "coherence", "largest_share", "within_share", "chosen"))
     groups: pd.DataFrame = field(default_factory=lambda: _empty(
         "group", "label", "size", "share"))
     k_evidence: pd.DataFrame = field(default_factory=lambda: _empty(

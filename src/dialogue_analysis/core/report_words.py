@@ -9,6 +9,7 @@ TEXT: dict[str, tuple[str, str]] = {
     "services": ("Services en ligne critiques", "Critical online services"),
     "barriers": ("Freins", "Barriers"),
     "needs": ("Besoins, par groupe et par territoire", "Needs, by group and by territory"),
+    "needs_alone": ("Besoins exprimés", "Needs expressed"),
     "other_codes": ("Autres thèmes du codage", "Other coded topics"),
     "themes": ("Thèmes émergents", "Emerging themes"),
     "typology": ("Typologie des parties prenantes", "Stakeholder typology"),

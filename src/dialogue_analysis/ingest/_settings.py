@@ -43,6 +43,8 @@ class Settings:
     n_process: int | Literal["auto"] = field(default="auto", metadata={"check": _at_least(1)})
     n_clusters: int | Literal["auto"] = field(default="auto", metadata={"check": _at_least(2)})
     k_range: list[int] = field(default_factory=lambda: [2, 8], metadata={"check": _k_range_ok})
+    # Emerging themes: a number, or "auto" to choose it from the answers (4 to 20 tried).
+    n_themes: int | Literal["auto"] = field(default="auto", metadata={"check": _at_least(2)})
     min_cell_count: int = field(default=5, metadata={"check": _at_least(0)})
     cluster_labels: dict[int, str] = field(default_factory=dict)
     importance: dict[str, float] = field(default_factory=dict)

@@ -16,6 +16,7 @@ COLUMN_DOCS: dict[str, tuple[str, str]] = {
                 "breadth: share of the categories where at least the threshold of people raise "
                 "the code"),
     "category": ("catégorie de l'attribut", "category of the attribute"),
+    "chosen": ("vrai : nombre de thèmes retenu", "true: the number of themes kept"),
     "chi2": ("statistique du khi-deux", "chi-square statistic"),
     "ci_high": ("borne haute de l'intervalle de confiance à 95 % (Wilson)",
                 "upper bound of the 95% confidence interval (Wilson)"),
@@ -24,6 +25,9 @@ COLUMN_DOCS: dict[str, tuple[str, str]] = {
     "cochran_ok": ("vrai : effectifs attendus suffisants pour le test", "true: expected counts "
                    "large enough for the test"),
     "column": ("nom de la colonne", "column name"),
+    "coherence": ("cohérence des thèmes : NPMI moyen de leurs termes principaux dans les réponses "
+                  "(de -1 à 1)", "coherence of the themes: mean NPMI of their top terms in the "
+                  "answers (-1 to 1)"),
     "code": ("identifiant du code (voir la colonne label et la feuille codebook)",
              "code id (see the label column and the codebook sheet)"),
     "count": ("nombre de personnes (ou de réponses) concernées", "number of people (or answers) "
@@ -51,7 +55,10 @@ COLUMN_DOCS: dict[str, tuple[str, str]] = {
     "group_size": ("taille du groupe", "size of the group"),
     "importance": ("importance donnée par l'analyste (facultatif)", "importance given by the "
                    "analyst (optional)"),
+    "k": ("nombre de thèmes essayé", "number of themes tried"),
     "key": ("paramètre", "parameter"),
+    "largest_share": ("part des réponses du plus grand thème", "share of the answers in the "
+                      "largest theme"),
     "kind": ("nature de la ligne", "kind of row"),
     "label": ("libellé", "label"),
     "label_en": ("libellé en anglais", "label in English"),
@@ -94,6 +101,10 @@ COLUMN_DOCS: dict[str, tuple[str, str]] = {
                        "expected counts, indicative test"),
     "source": ("ce que le verbatim illustre (enseignement, thème, groupe)",
                "what the quote illustrates (finding, theme, group)"),
+    "stability": ("stabilité : accord moyen (Jaccard) des termes principaux des thèmes entre "
+                  "toutes les réponses et des sous-échantillons de 80 % (1 = mêmes thèmes)",
+                  "stability: mean agreement (Jaccard) of the themes' top terms between all the "
+                  "answers and 80% subsamples (1 = the same themes)"),
     "term": ("mot ou expression", "word or phrase"),
     "terms": ("mots caractéristiques", "characteristic words"),
     "test_value": ("valeur-test (au-delà de 2 : significatif à 5 %)", "test value (above 2: "
@@ -104,6 +115,8 @@ COLUMN_DOCS: dict[str, tuple[str, str]] = {
     "value": ("valeur", "value"),
     "who": ("qui parle, dans la mesure où cela ne désigne personne", "who speaks, as far as it "
             "singles no one out"),
+    "within_share": ("vrai : aucun thème ne dépasse 20 % des réponses", "true: no theme holds "
+                     "more than 20% of the answers"),
     "x": ("position horizontale sur la figure", "horizontal position on the figure"),
     "y": ("position verticale sur la figure", "vertical position on the figure"),
     "wave": ("vague", "wave"),
@@ -113,7 +126,8 @@ COLUMN_DOCS: dict[str, tuple[str, str]] = {
 }
 
 PERCENT_COLUMNS = {"share", "ci_low", "ci_high", "share_in_group", "share_overall",
-                   "share_others", "share_in_category", "prevalence", "breadth"}
+                   "share_others", "share_in_category", "prevalence", "breadth",
+                   "largest_share"}
 P_VALUE_COLUMNS = {"p_value", "p_adjusted"}
 DECIMAL_COLUMNS = {"test_value", "ratio", "chi2", "cramers_v", "residual", "expected",
                    "min_expected", "x", "y", "precision", "precision_low", "precision_high",
@@ -209,6 +223,7 @@ HEADERS: dict[str, tuple[str, str]] = {
     "identifier": ("Identifiant", "Identifier"),
     "importance": ("Importance", "Importance"),
     "kappa": ("Kappa de Cohen", "Cohen's kappa"),
+    "k": ("Nombre de thèmes", "Number of themes"),
     "key": ("Paramètre", "Parameter"),
     "kind": ("Nature", "Kind"),
     "label": ("Libellé", "Label"),
@@ -241,6 +256,11 @@ HEADERS: dict[str, tuple[str, str]] = {
     "residual": ("Résidu ajusté", "Adjusted residual"),
     "sentence": ("Enseignement", "Finding"),
     "share": ("Part", "Share"),
+    "stability": ("Stabilité", "Stability"),
+    "coherence": ("Cohérence", "Coherence"),
+    "largest_share": ("Part du plus grand thème", "Largest theme's share"),
+    "within_share": ("Aucun thème au-delà de 20 %", "No theme above 20 %"),
+    "chosen": ("Retenu", "Kept"),
     "share_in_category": ("Part dans la catégorie", "Share in the category"),
     "share_in_group": ("Part dans le groupe", "Share in the group"),
     "share_others": ("Part chez les autres", "Share among the others"),
@@ -285,6 +305,7 @@ SHEET_TITLES: dict[str, tuple[str, str]] = {
     "group_terms": ("Vocabulaire des groupes", "Group vocabulary"),
     "quotes": ("Verbatims", "Quotes"),
     "themes": ("Thèmes", "Themes"),
+    "theme_k_choice": ("Nombre de thèmes", "Number of themes"),
     "priority": ("Priorités", "Priorities"),
     "codebook": ("Livre de codes", "Codebook"),
     "coding_agreement": ("Accord du codage", "Coding agreement"),

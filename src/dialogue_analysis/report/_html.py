@@ -49,6 +49,7 @@ from ._sections import (
     french_spacing,
     quote_speakers,
 )
+from ._theme_choice import theme_choice
 
 # -- the HTML report --------------------------------------------------------------------------
 
@@ -138,6 +139,8 @@ def context(a: Analysis, language: str, images: dict[str, str]) -> dict:
     sections = [("key-findings", w.key_findings), ("consulted", w.consulted)]
     sections += [(s, getattr(w, s)) for s, fam in (("services", "service"),
                  ("barriers", "barrier"), ("needs", "need")) if a.family_codes(fam)]
+    if not {"stakeholder_group", "territory"} & set(r.columns):  # nothing to compare needs by
+        sections = [(s, w.needs_alone if s == "needs" else t) for s, t in sections]
     if other_families:
         sections.append(("other-codes", w.other_codes))
     if len(a.themes):
@@ -181,6 +184,7 @@ def context(a: Analysis, language: str, images: dict[str, str]) -> dict:
         "other_families": [{"family": _family_label(a, f, language),
                             "rows": _family_rows(a, f, language)} for f in other_families],
         "themes": themes,
+        "theme_choice": theme_choice(a, language),
         "k": k, "k_min": min(k_range) if k_range else None,
         "k_unstable": _unstable_typology(a, language),
         "typology_clear": typology_is_clear(a),

@@ -150,17 +150,41 @@ def consulted_facts(a: Analysis, language: str, dates: pd.Series) -> dict:
              "The answers were pseudonymised before any analysis."]
     if not attribute_names(a):
         notes.append("Aucun attribut des personnes (groupe, territoire, profil) n'accompagne "
-                     "les réponses : les comparaisons entre groupes et entre territoires, la "
-                     "matrice de priorités et les profils des groupes de la typologie sont omis."
-                     if fr else "No attribute of the people (group, territory, profile) comes "
-                     "with the answers: the comparisons between groups and territories, the "
-                     "priority matrix and the profiles of the typology groups are left out.")
+                     "les réponses : les parties du rapport qui comparent des personnes sont "
+                     "omises." if fr else "No attribute of the people (group, territory, "
+                     "profile) comes with the answers: the parts of the report that compare "
+                     "people are left out.")
     if not st["selection"]:
         notes.append("La configuration de l'étude ne dit pas comment les personnes ont été "
                      "choisies : les pourcentages ne décrivent que les personnes qui ont répondu."
                      if fr else "The study config does not say how people were chosen: the "
                      "percentages describe only the people who answered.")
-    return {"lead": lead, "items": items, "notes": notes}
+    return {"lead": lead, "items": items, "notes": notes,
+            "left_out": [] if attribute_names(a) else LEFT_OUT[LANGUAGES.index(language)]}
+
+
+# What a wave with no attribute of the people leaves out of the report, and why: one sentence each.
+LEFT_OUT = (
+    ["Répartition des personnes consultées par groupe, territoire ou profil : la vague ne dit "
+     "rien des personnes.",
+     "Contrastes entre catégories de personnes dans les principaux enseignements : il n'y a pas "
+     "de catégories à comparer, les enseignements portent sur l'ensemble.",
+     "Besoins par groupe et par territoire, tableaux croisés et tests du khi-deux : aucun "
+     "attribut avec lequel croiser les codes.",
+     "Profils des groupes de la typologie : les groupes sont formés et décrits par les thèmes "
+     "codés et le vocabulaire seulement.",
+     "Matrice de priorités : son étendue compte les profils ou les groupes de parties prenantes "
+     "où un besoin est fréquent, et la vague n'en a pas."],
+    ["People consulted by group, territory or profile: the wave says nothing about the people.",
+     "Contrasts between categories of people in the key findings: there are no categories to "
+     "compare, the findings are about everyone.",
+     "Needs by group and territory, cross tables and chi-square tests: no attribute to cross "
+     "the codes with.",
+     "Profiles of the typology groups: the groups are formed and described by the coded topics "
+     "and the vocabulary only.",
+     "Priority matrix: its breadth counts the profiles or stakeholder groups where a need is "
+     "frequent, and the wave has none."],
+)
 
 
 STAGE_TEXT = {

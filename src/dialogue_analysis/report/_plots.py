@@ -25,6 +25,7 @@ import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 from matplotlib.colors import LinearSegmentedColormap  # noqa: E402
+from matplotlib.ticker import MaxNLocator  # noqa: E402
 
 from ..core.storage import atomic_path  # noqa: E402
 
@@ -131,7 +132,8 @@ def plot_bars(values: pd.Series, *, title: str = "", xlabel: str = "", source: s
     """
     fig, ax = _axes(ax)
     with plt.rc_context(STYLE):
-        v = values.sort_values(ascending=True, kind="stable")
+        # Largest on top; equal values keep their given order, read from the top.
+        v = values.sort_values(ascending=False, kind="stable").iloc[::-1]
         y = np.arange(len(v))
         ax.barh(y, v.to_numpy(dtype=float), color=color)
         ax.set_yticks(y, _wrap(v.index))
@@ -141,6 +143,8 @@ def plot_bars(values: pd.Series, *, title: str = "", xlabel: str = "", source: s
             ax.text(val + top * 0.01, yi, label, va="center", fontsize=7.5)
         ax.set_xlim(0, top * 1.15 if top > 0 else 1)
         if percent:
+            # Whole-percent steps (1, 2, 5, 10...): a 2.5 % step would print "2 %, 5 %, 8 %".
+            ax.xaxis.set_major_locator(MaxNLocator(nbins=6, steps=[1, 2, 5, 10]))
             ax.xaxis.set_major_formatter(lambda x, _: _fmt_pct(x, language))
         _x_grid(ax)
     return _finish(fig, ax, title, source, xlabel=xlabel)

@@ -81,6 +81,10 @@ SHEETS = {
                     "Specific vocabulary of each group; " + _CIRCULAR[1]),
     "quotes": ("Verbatims cités dans le rapport", "Quotes shown in the report"),
     "themes": ("Thèmes émergents", "Emerging themes"),
+    "theme_k_choice": ("Choix du nombre de thèmes : stabilité, cohérence et part du plus grand "
+                       "thème pour chaque nombre essayé", "Choice of the number of themes: "
+                       "stability, coherence and share of the largest theme for each number "
+                       "tried"),
     "priority": ("Matrice de priorités", "Priority matrix"),
     "codebook": ("Dictionnaire de codes", "Codebook"),
     "coding_agreement": ("Accord du codage automatique avec la relecture de l'analyste (et entre "
@@ -308,6 +312,7 @@ def _tables(a: Analysis, lang: str, *, person_level: bool) -> dict[str, pd.DataF
         "group_terms": a.group_terms,
         "quotes": quotes,
         "themes": themes,
+        **({"theme_k_choice": a.theme_k_evidence} if len(a.theme_k_evidence) else {}),
         "priority": priority,
         "codebook": a.codebook,
         **({"coding_agreement": a.coding_agreement} if len(a.coding_agreement) else {}),

@@ -7,14 +7,23 @@ broken by a stable key, so the same answers give the same themes in the same ord
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
-from sklearn.decomposition import NMF
 from sklearn.feature_extraction.text import TfidfVectorizer
 
 from ..core.quotes import trim_quote
+from ._choice import (
+    EVIDENCE_COLUMNS,
+    MAX_SHARE,
+    choose_n_themes,
+    dominant_themes,
+    fit_nmf,
+    project,
+    theme_range,
+    top_terms,
+)
 
 KEY = ["record_id", "question_id"]
 
@@ -29,25 +38,37 @@ class Themes:
         One row per theme, largest first: ``theme`` (1..k), ``label``, ``top_terms`` (list of
         str), ``n_answers`` (answers whose dominant theme it is), ``share`` (of all answers given).
     assignments : DataFrame
-        One row per answer: ``record_id``, ``question_id``, ``theme`` (``<NA>`` when the answer
-        has too few known terms), ``weight`` (share of the answer's weight on that theme).
+        One row per answer: ``record_id``, ``question_id``, ``theme`` (``<NA>`` when no term of
+        the answer is in the vocabulary), ``weight`` (share of the answer's weight on that theme).
     quotes : DataFrame
         ``theme``, ``rank``, ``record_id``, ``question_id``, ``text``: the answers most typical of
         each theme, from different records.
     term_weights : DataFrame
         Theme x term weights of the factorisation (for inspection).
+    k_evidence : DataFrame
+        Why this number of themes: one row per number tried (``k``, ``stability``,
+        ``coherence``, ``largest_share``, ``within_share``, ``chosen``); empty when the number
+        was given.
+    n_fitted : int
+        Answers the themes were found on: all of them, or a sample drawn by key in a large
+        corpus (every answer is then weighed on the themes).
     """
 
     summary: pd.DataFrame
     assignments: pd.DataFrame
     quotes: pd.DataFrame
     term_weights: pd.DataFrame
+    k_evidence: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(
+        columns=EVIDENCE_COLUMNS))
+    n_fitted: int = 0
 
 
 # Words that name nothing: a theme labelled "pas · plus · mieux" tells the reader nothing.
 # Negation particles and bare adverbs are added to spaCy's stop words, which miss some.
 _NEGATIONS = {"non", "pas", "ne", "n", "aucun", "aucune", "jamais", "rien", "ni",
               "not", "no", "never", "none", "nothing"}
+# Negations that answer a question on their own ("which services improved?" "aucun").
+_NONE = {"aucun", "aucune", "rien", "jamais", "none", "nothing", "never"}
 _BARE_ADVERBS = {
     "plus", "moins", "mieux", "pire", "trop", "très", "bien", "mal", "aussi", "encore",
     "toujours", "souvent", "vraiment", "notamment", "surtout", "déjà", "beaucoup", "peu",
@@ -69,11 +90,22 @@ def _function_words() -> frozenset[str]:
 FUNCTION_WORDS = _function_words()
 
 
+def _function_term(term: str) -> bool:
+    """Whether a term is made of function words only and says nothing on its own ("plus",
+    "an", "peut-être"). A negation stays: an answer "aucun" or "rien" to "which services have
+    improved?" is an answer."""
+    words = [w.lower() for w in term.split("_")]
+    return all(w in FUNCTION_WORDS for w in words) and not any(w in _NEGATIONS for w in words)
+
+
 def _label(top_terms: list[str], n: int = 3) -> str:
     """The first ``n`` top terms that name something: no stop word, negation particle or bare
     adverb, and no term repeating the content word of one already kept ("non internet" after
-    "internet"). Falls back to the top terms when fewer than one remains."""
+    "internet"). Falls back to the top terms when fewer than one remains. A theme whose
+    heaviest term is a negation ("aucun") is named by it first: its answers say "none"."""
     kept, seen = [], set()
+    if top_terms and all(w.lower() in _NONE for w in top_terms[0].split("_")):
+        kept.append(top_terms[0])
     for term in top_terms:
         words = term.split("_")
         content = tuple(w for w in words if w.lower() not in FUNCTION_WORDS)
@@ -90,14 +122,15 @@ def find_themes(
     terms: pd.DataFrame,
     answers: pd.DataFrame | None = None,
     *,
-    n_themes: int = 8,
+    n_themes: int | str = "auto",
     n_top_terms: int = 8,
     n_quotes: int = 3,
     min_df: int | float = 3,
     max_df: float = 0.5,
-    min_terms: int = 2,
+    min_terms: int = 1,
     exclude_terms: set[str] | None = None,
     random_state: int = 0,
+    max_share: float = MAX_SHARE,
 ) -> Themes:
     """Find inductive themes in answers.
 
@@ -107,8 +140,10 @@ def find_themes(
         The ``terms`` table of the NLP stage: ``record_id``, ``question_id``, ``terms``.
     answers : DataFrame, optional
         The (pseudonymised) ``answers`` table, used for the quotes; without it no quote is given.
-    n_themes : int
-        Number of themes; reduced when the vocabulary is too small for it.
+    n_themes : int or "auto"
+        Number of themes; ``"auto"`` chooses it from the data (see
+        :func:`~dialogue_analysis.themes._choice.choose_n_themes`), a number is reduced when the
+        vocabulary is too small for it.
     n_top_terms : int
         Terms listed per theme.
     n_quotes : int
@@ -117,11 +152,17 @@ def find_themes(
         Terms kept: in at least ``min_df`` answers and at most ``max_df`` of them (very common
         words such as "internet" in a survey about internet say nothing about a theme).
     min_terms : int
-        Answers with fewer known terms get no theme.
+        Answers with fewer known terms get no theme. With the default (1) only the answers with
+        no term of the vocabulary stay without a theme: a weak theme is still the answer's theme.
     exclude_terms : set of str, optional
-        Terms left out of the vocabulary (e.g. the words of the question itself).
+        Terms left out of the vocabulary (e.g. the words of the question itself), besides the
+        terms made of function words only ("plus", "peut-être"), which are always left out
+        (negations such as "aucun" or "rien" stay: they answer some questions).
     random_state : int
         Passed to NMF (its coordinate-descent solver is deterministic with NNDSVD init).
+    max_share : float
+        With ``"auto"``: the largest share of the answers one theme may hold, when some number
+        of themes allows it.
 
     Returns
     -------
@@ -129,8 +170,11 @@ def find_themes(
     """
     docs = terms.loc[:, [*KEY, "terms"]].sort_values(KEY, kind="stable").reset_index(drop=True)
     docs["terms"] = docs["terms"].fillna("").astype(str)
-    if exclude_terms:
-        drop = set(exclude_terms)
+    # Terms made of function words only ("plus", "peut-être") name no theme: left out, with the
+    # terms the caller excludes.
+    present = {t for text in docs["terms"] for t in text.split()}
+    drop = set(exclude_terms or ()) | {t for t in present if _function_term(t)}
+    if drop:
         docs["terms"] = [" ".join(t for t in s.split() if t not in drop) for s in docs["terms"]]
     vectorizer = TfidfVectorizer(
         tokenizer=str.split, token_pattern=None, lowercase=False,
@@ -144,30 +188,39 @@ def find_themes(
             f"max_df={max_df}): lower min_df or give more answers"
         ) from exc
     vocab = vectorizer.get_feature_names_out()
-    k = max(1, min(n_themes, x.shape[1] - 1, x.shape[0] - 1))
-    model = NMF(n_components=k, init="nndsvd", random_state=random_state, max_iter=400)
-    w = model.fit_transform(x)
-    h = model.components_
+    if n_themes == "auto":
+        k, evidence, fits, n_fitted = choose_n_themes(
+            x, docs.loc[:, KEY], k_range=theme_range(*x.shape), random_state=random_state,
+            max_share=max_share)
+        w, h = fits[k]
+        if w is None:  # themes found on a sample: every answer is weighed on them
+            w = project(x, h)
+    else:
+        k = max(1, min(int(n_themes), x.shape[1] - 1, x.shape[0] - 1))
+        evidence = pd.DataFrame(columns=EVIDENCE_COLUMNS)
+        w, h = fit_nmf(x, k, random_state)
+        n_fitted = x.shape[0]
 
     known = np.asarray((x > 0).sum(axis=1)).ravel()
-    totals = w.sum(axis=1)
-    usable = (known >= min_terms) & (totals > 0)
-    dominant = np.where(usable, w.argmax(axis=1), -1)
-    weight = np.divide(w.max(axis=1), totals, out=np.zeros_like(totals), where=totals > 0)
+    dominant, weight = dominant_themes(x, w, h)
+    dominant = np.where(known >= min_terms, dominant, -1)
+    usable = dominant >= 0
 
     # Order themes by how many answers they dominate, then by total weight, then by index.
-    counts = np.bincount(dominant[dominant >= 0], minlength=k)
+    counts = np.bincount(dominant[usable], minlength=k)
     order = sorted(range(k), key=lambda t: (-counts[t], -w[:, t].sum(), t))
     rank_of = {old: new + 1 for new, old in enumerate(order)}
 
-    rows, top_by_theme = [], {}
+    rows = []
     for old in order:
         # Ties between equal weights are broken alphabetically so the listing is stable.
         idx = sorted(range(len(vocab)), key=lambda j: (-h[old, j], vocab[j]))[:n_top_terms]
         top = [str(vocab[j]) for j in idx if h[old, j] > 0]
-        top_by_theme[rank_of[old]] = top
+        # The label is drawn from the terms that weigh in the theme, not from its noise tail.
+        weighty = {str(vocab[j]) for j in top_terms(h[old:old + 1], n_top_terms)[0]}
         rows.append({
-            "theme": rank_of[old], "label": _label(top), "top_terms": top,
+            "theme": rank_of[old], "label": _label([t for t in top if t in weighty]),
+            "top_terms": top,
             "n_answers": int(counts[old]), "share": counts[old] / len(docs) if len(docs) else 0.0,
         })
     summary = pd.DataFrame(rows)
@@ -181,7 +234,8 @@ def find_themes(
                                 columns=vocab)
     quotes = _quotes(assignments, answers, n_quotes) if answers is not None else pd.DataFrame(
         columns=["theme", "rank", *KEY, "text"])
-    return Themes(summary, assignments, quotes, term_weights)
+    return Themes(summary, assignments, quotes, term_weights, evidence.reset_index(drop=True),
+                  n_fitted)
 
 
 def _quotes(assignments: pd.DataFrame, answers: pd.DataFrame, n_quotes: int) -> pd.DataFrame:
