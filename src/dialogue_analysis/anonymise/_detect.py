@@ -297,7 +297,9 @@ class _Detector:
         across a wave, a word typed in capitals at the start of one answer is not a name in
         the lower-case text of another.
         """
-        words = sorted(set(names), key=len, reverse=True)
+        # a lower-case name that is also a word is looked for only before a person's verb
+        words = sorted({w for w in names if not (w.islower() and w in self.lexicon)},
+                       key=len, reverse=True)
         if not words:
             return found
         alt = "|".join(map(re.escape, words))
@@ -310,7 +312,7 @@ class _Detector:
             if words_too:
                 alt += ("|(?:" + "|".join(map(re.escape, words_too)) + ")"
                         + _BEFORE_PERSON_VERB)
-        rx = re.compile(r"(?<![\w'’-])(?:" + alt + r")(?![\w'’-])")
+        rx = re.compile(_NOT_INSIDE_WORD + r"(?:" + alt + r")(?![\w'’-])")
         extra = [Identifier(m.start(), m.end(), "person", m.group(0), "propagated")
                  for m in rx.finditer(text)]
         if self.nlp is not None and extra:
@@ -331,6 +333,10 @@ class _Detector:
 
 
 _LINE_PIECE_RE = re.compile(r"(?:(?!&&)[^\n\r])+")
+# a name word starts a word, also after an elided word ("qu'Ouardia", "d'Ouardia"), not
+# inside a compound ("N'Diaye" holds no "Diaye" of its own)
+_NOT_INSIDE_WORD = (r"(?:(?<![\w'’-])|(?<=(?<![\w'’-])[dljnstcmDLJNSTCM]['’])"
+                    r"|(?<=(?<![\w'’-])[qQ]u['’])|(?<=(?<![\w'’-])[jJ]usqu['’]))")
 
 
 def _after_service(before: str, start: int, protected: list[tuple[int, int]]) -> bool:
@@ -359,9 +365,11 @@ def _propagation_words(found: Iterable[Identifier]) -> set[str]:
         if " " in name:
             words.add(name)
         previous = ""
+        # a name typed in lower case ("ma soeur wafae") is looked for as typed
+        lower_name = f.text.islower() and f.source != "title"
         for w in re.split(r"[\s]+", name):
             w = w.strip(".,")
-            if (len(w) >= 3 and w[:1].isupper() and _fold(w) not in _TITLE_WORDS
+            if (len(w) >= 3 and (w[:1].isupper() or lower_name) and _fold(w) not in _TITLE_WORDS
                     and not _TOWN_SHAPE_RE.search(w)):
                 words.add(f"{previous} {w}" if previous in _OF else w)
             previous = w

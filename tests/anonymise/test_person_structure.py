@@ -1,0 +1,28 @@
+"""Person rules that follow from how answers are written: elided and lower-case mentions of a
+found name, enumerations, form fields, relations with an adjective, letters of every script.
+
+Every example is written for these tests (no held-out sentence). The pipeline is the one a run
+builds (``nlp`` fixture: ``nlp.build_pipeline("anonymise")``).
+"""
+
+from __future__ import annotations
+
+from tests.anonymise.test_person_cues import persons, pseudonymised
+
+
+def test_a_found_name_is_replaced_after_an_elided_word(nlp):
+    out = pseudonymised(["Ma voisine Oumelkheir m'a prêté son ordinateur.",
+                         "Je pense qu'Oumelkheir le fait pour tout l'immeuble.",
+                         "Le chargeur d'Oumelkheir est cassé."], nlp)
+    assert all("Oumelkheir" not in t for t in out), out
+    # not inside a word
+    out = pseudonymised(["M. Tesnière m'a aidé.", "Les Tesnièrements sont finis."], nlp)
+    assert out[1] == "Les Tesnièrements sont finis.", out
+
+def test_a_name_found_in_lower_case_is_looked_for_in_the_rest_of_the_record(nlp):
+    out = pseudonymised(["mon cousin tchavdar et moi on a la même boîte mail",
+                         "le soir tchavdar regarde les courriers avec moi"], nlp)
+    assert all("tchavdar" not in t for t in out), out
+    # a lower-case common word after a title is not looked for elsewhere
+    out = pseudonymised(["mme sauvage m'a dit de revenir", "le chat sauvage du voisin"], nlp)
+    assert out[1] == "le chat sauvage du voisin", out
