@@ -26,3 +26,19 @@ def test_a_name_found_in_lower_case_is_looked_for_in_the_rest_of_the_record(nlp)
     # a lower-case common word after a title is not looked for elsewhere
     out = pseudonymised(["mme sauvage m'a dit de revenir", "le chat sauvage du voisin"], nlp)
     assert out[1] == "le chat sauvage du voisin", out
+
+
+def test_names_in_vietnamese_letters(nlp):
+    assert persons("Hier c'est Phạm Thị Hằng qui m'a aidée à la mairie.", nlp) == [
+        "Phạm Thị Hằng"]
+    out = pseudonymised(["Mon beau-frère Lưu Đức Thắng traduit les lettres.",
+                         "Thắng elle lit tout."], nlp)
+    assert all("Thắng" not in t for t in out), out
+
+
+def test_names_after_a_relation_with_an_adjective(nlp):
+    assert persons("Ma sœur cadette Harivola a rempli le formulaire.", nlp) == ["Harivola"]
+    assert persons("Ma grande sœur Tahiry m'a ouvert un compte.", nlp) == ["Tahiry"]
+    assert persons("Mon frère jumeau Andry garde les codes.", nlp) == ["Andry"]
+    # a relation with an adjective before a service is no person
+    assert persons("Ma nouvelle conseillère France Travail est plus patiente.", nlp) == []

@@ -10,8 +10,9 @@ from ._types import PLACEHOLDER_LABELS
 # Regular expressions (compiled once, at import)
 # --------------------------------------------------------------------------------------------
 
-# Latin letters, with those of Latin Extended-A/B (Łukasz, Dragoș, Yıldız, Šimić)
-_EXT = [chr(c) for c in range(0x100, 0x250)]
+# Latin letters, with those of Latin Extended-A/B (Łukasz, Dragoș, Yıldız, Šimić) and Extended
+# Additional (Vietnamese: Bích Ngọc, Nguyễn)
+_EXT = [chr(c) for c in (*range(0x100, 0x250), *range(0x1E00, 0x1F00))]
 _U = "A-ZÀ-ÖØ-Þ" + "".join(c for c in _EXT if c.isupper())
 _L = "a-zß-öø-ÿ" + "".join(c for c in _EXT if c.islower())
 # A capitalised name word: Lefèvre, N'Diaye, O'Brien, Le Floc'h, Jean-Pierre, DUPONT, d'Estaing.
@@ -55,14 +56,20 @@ _RELATIONS_EN = (
     r"husband|partner|friend|doctor|gp|nurse|advis[oe]r|counsell?or|mentor|teacher|carer|"
     r"brother|sister|mother|father|mum|mom|dad|colleague|boss|manager|landlord|landlady|coach"
 )
+# words that qualify a relation before or after it: "ma grande sœur X", "ma sœur jumelle X"
+_KIN_BEFORE = (r"petite?|p['’]tite?|grande?|vieille|vieux|nouvelle|nouveau|nouvel|ancienne?|"
+               r"meilleure?|seule?|demi-sœur|demi-frère|future?|jeune|chère?")
+_KIN_AFTER = (r"aînée?|ainée?|cadette?|benjamine?|jumelle|jumeau|jumeaux|jumelles|"
+              r"préférée?|adorée?|aimée?|actuelle?|décédée?|défunte?|handicapée?|"
+              r"d['’]à[ \t]+côté|du[ \t]+dessus|du[ \t]+dessous|de[ \t]+palier")
 _TRIGGER_RE = re.compile(
     r"(?<![\w])(?i:je\s+m['’]appelle|je\s+me\s+nomme|je\s+me\s+prénomme|mon\s+nom(?:\s+de\s+famille)?\s+est|"
     r"mon\s+prénom\s+est|moi,?\s+c['’]est|(?:il|elle|qui|iels?)\s+s['’]appel(?:le|ait)|"
     r"(?:on|tout\s+le\s+monde)\s+(?:l['’]|les\s+)appel(?:le|ait)|"
     r"(?:le|la|les|chez\s+les)\s+(?:fils|fille|famille|petit|petite|veuve|frères|sœurs|soeurs)|"
     r"(?:pré|dé)?nommée?s?|surnommée?s?|"
-    rf"(?:mon|ma|mes|notre|nos|son|sa|ses|leur)\s+(?:{_RELATIONS})"
-    r"(?:\s+(?:aînée?|cadette?|de\s+\d+\s+ans))?|"
+    rf"(?:mon|ma|mes|notre|nos|son|sa|ses|leur)\s+(?:(?:{_KIN_BEFORE})\s+)?(?:{_RELATIONS})"
+    rf"(?:\s+(?:{_KIN_AFTER}|de\s+\d+\s+ans))?|"
     rf"my\s+name\s+is|i\s+am\s+called|i['’]m\s+called|(?:my|our|his|her|their)\s+(?:{_RELATIONS_EN}))"
     rf",?[ \t]+(?P<name>{_NAME_SEQ})"
 )
