@@ -42,3 +42,15 @@ def test_names_after_a_relation_with_an_adjective(nlp):
     assert persons("Mon frère jumeau Andry garde les codes.", nlp) == ["Andry"]
     # a relation with an adjective before a service is no person
     assert persons("Ma nouvelle conseillère France Travail est plus patiente.", nlp) == []
+
+
+def test_names_listed_beside_a_person(nlp):
+    found = persons("Y a Rasoanaivo, Kerhoas et ma fille Tiavina qui viennent le jeudi.", nlp)
+    assert {"Rasoanaivo", "Kerhoas", "Tiavina"} <= set(found), found
+    # the person may be known from another answer of the interview only
+    out = pseudonymised(["Avec Lubomir, Zdravka et Velislav on partage la voiture.",
+                         "Velislav il a le permis."], nlp)
+    assert not any(n in out[0] for n in ("Lubomir", "Zdravka", "Velislav")), out
+    # a list of services or places beside a person stays
+    assert persons("Mme Oyelaran, la CAF et Pôle emploi m'ont aidée.", nlp) == ["Mme Oyelaran"]
+    assert persons("Avec Tisséa, Ilora et Kalindo on paie moins cher.", nlp) == []

@@ -19,6 +19,8 @@ from ._patterns_fr import (
     _CAPS_SEQ_RE,
     _CEST_LUI_QUI_RE,
     _ENDEARED_RE,
+    _ENUMERATION_RE,
+    _ENUMERATION_SEP_RE,
     _LOWER_CEST_LUI_QUI_RE,
     _LOWER_RELATION_RE,
     _LOWER_TITLE_WORD_RE,
@@ -128,6 +130,31 @@ def cue_persons(det: _Detector, text: str, protected: Spans, add: Add, put: Put)
     for m in _CAPS_SEQ_RE.finditer(text):
         if _capitals_name(det, m.group(0), m.start(), text, protected):
             add(m.start(), m.end(), "trigger")
+
+
+def enumerated_persons(det: _Detector, text: str, protected: Spans, found: list[Identifier],
+                       add: Add) -> None:
+    """Names listed beside a person ("Avec Dimitar, Stoyanka et Kalina"): in a list of
+    capitalised names where one is a person, the others that are no common word are too."""
+    for m in _ENUMERATION_RE.finditer(text):
+        members, pos = [], m.start()
+        for sep in _ENUMERATION_SEP_RE.finditer(text, m.start(), m.end()):
+            members.append((pos, sep.start()))
+            pos = sep.end()
+        members.append((pos, m.end()))
+        if not any(f.start < e and s < f.end for s, e in members for f in found):
+            continue
+        for s, e in members:
+            words = list(_TOKEN_RE.finditer(text, s, e))
+            # "Avec Dimitar": a word opening the sentence is no part of the name
+            while words and _at_sentence_start(text, words[0].start()) and _is_word(
+                    det, words[0].group(0)) and not det._first_name(words[0].group(0)):
+                words.pop(0)
+            if not words or any(f.start < e and words[0].start() < f.end for f in found):
+                continue
+            s = words[0].start()
+            if det._unknown_words(text[s:e]) and not _inside(s, e, protected):
+                add(s, e, "capitalised")
 
 
 def _unknown_tail(det: _Detector, words: str) -> tuple[int, int] | None:

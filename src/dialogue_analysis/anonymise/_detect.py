@@ -15,7 +15,7 @@ from ._checks import (
     _structured,
     _subtract,
 )
-from ._cues import case_insensitive_names, cue_persons, extend_names
+from ._cues import case_insensitive_names, cue_persons, enumerated_persons, extend_names
 from ._lexicon import (
     _first_name_re,
     _first_names,
@@ -112,6 +112,8 @@ class _Detector:
                and not self._first_name(words[0][2])
                and _fold(words[0][2]) not in _TITLE_WORDS):
             words.pop(0)
+            while words and not _is_cap(words[0][2]):  # "Y a Rasoanaivo"
+                words.pop(0)
         name_words = [w for w in words if _fold(w[2]).rstrip("'") not in _TITLE_WORDS
                       and _is_cap(w[2]) and not w[2].isdigit()]
         if not words or not name_words:
@@ -268,6 +270,8 @@ class _Detector:
             for ent in doc.ents:
                 if ent.label_ in {"PER", "PERSON"}:
                     add(ent.start_char, ent.end_char, "ner")
+        if self.nlp is not None and cands:
+            enumerated_persons(self, text, protected, list(cands), add)
         return cands
 
     # -- all kinds ---------------------------------------------------------------------------
@@ -326,6 +330,16 @@ class _Detector:
                  and not self._place_mention(text, e)]
         if not extra:
             return found
+        if self.nlp is not None:  # "Avec Dimitar, Stoyanka et Kalina" once Kalina is known
+            listed: list[Identifier] = []
+
+            def add(start: int, end: int, source: str) -> None:
+                c = self._clean_person(text, start, end, self._protected(text), source)
+                if c is not None:
+                    listed.append(c)
+
+            enumerated_persons(self, text, self._protected(text), found + extra, add)
+            extra += listed
         persons = _merge([f for f in found if f.kind == "person"] + extra, text)
         others = [f for f in found if f.kind != "person"]
         return sorted(others + _subtract(persons, others, text), key=lambda c: c.start)

@@ -109,6 +109,12 @@ _LOWER_BEFORE_VERB_RE = re.compile(
 )
 _CEST_QUI_RE = re.compile(rf"(?i:c['’]est)[ \t]+(?P<name>{_NAME_SEQ})[ \t]+(?i:qui|que)\b")
 
+# "Dimitar, Stoyanka et Kalina": capitalised names listed with commas and "et" / "ou"
+_ENUMERATION_RE = re.compile(
+    rf"(?<![\w'’-]){_NAME_SEQ}(?:(?:,[ \t]+|[ \t]+(?:et|ou|and|or|&)[ \t]+){_NAME_SEQ})+"
+)
+_ENUMERATION_SEP_RE = re.compile(r",[ \t]+|[ \t]+(?:et|ou|and|or|&)[ \t]+")
+
 # Cues of a person around a name the model missed (checked by the detector as guesses)
 _POSSESSIVES = r"(?:mon|ma|mes|notre|nos|son|sa|ses|leur|leurs)"
 # "y a Kannan qui fait la traduction": someone who does something
