@@ -54,3 +54,14 @@ def test_names_listed_beside_a_person(nlp):
     # a list of services or places beside a person stays
     assert persons("Mme Oyelaran, la CAF et Pôle emploi m'ont aidée.", nlp) == ["Mme Oyelaran"]
     assert persons("Avec Tisséa, Ilora et Kalindo on paie moins cher.", nlp) == []
+
+
+def test_names_in_a_form_field_copied_into_an_answer(nlp):
+    found = persons("Sur le récépissé c'était écrit NOM : KERVAREC, PRÉNOM : MAELWENN, "
+                    "et la date était fausse.", nlp)
+    assert found == ["KERVAREC", "MAELWENN"], found
+    assert persons("Le courrier disait « conseillère : BEN-AMMAR Souad », mais je l'ai "
+                   "jamais vue.", nlp) == ["BEN-AMMAR Souad"]
+    # a field that holds words, a service or a place is no name
+    assert persons("Titulaire : CAISSE PRIMAIRE. Nom : Inconnu. Destinataire : Pôle Emploi.",
+                   nlp) == []

@@ -21,6 +21,7 @@ from ._patterns_fr import (
     _ENDEARED_RE,
     _ENUMERATION_RE,
     _ENUMERATION_SEP_RE,
+    _FORM_FIELD_RE,
     _LOWER_CEST_LUI_QUI_RE,
     _LOWER_RELATION_RE,
     _LOWER_TITLE_WORD_RE,
@@ -127,6 +128,14 @@ def cue_persons(det: _Detector, text: str, protected: Spans, add: Add, put: Put)
         # "mme sauvage": an adjective or a noun can be a surname; not a verb nor a stop word
         if not det.lexicon.opens_sentence(word) and word not in det.lexicon.stop_words:
             lower(m.start(), m.end(), "title")
+    for m in _FORM_FIELD_RE.finditer(text):
+        # a field holds the name as typed on the form; words only ("NOM : INCONNU", "Titulaire
+        # : CAISSE D'ALLOCATIONS") are no name
+        words = [w for w in _TOKEN_RE.findall(m.group("name"))
+                 if w.lower() not in _NAME_PARTICLES]
+        if (not all(w in det.lexicon for w in words)
+                and not any(w.lower() in det.lexicon.stop_words for w in words)):
+            add(m.start("name"), m.end("name"), "trigger")
     for m in _CAPS_SEQ_RE.finditer(text):
         if _capitals_name(det, m.group(0), m.start(), text, protected):
             add(m.start(), m.end(), "trigger")

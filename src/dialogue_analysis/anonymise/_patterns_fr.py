@@ -115,6 +115,20 @@ _ENUMERATION_RE = re.compile(
 )
 _ENUMERATION_SEP_RE = re.compile(r",[ \t]+|[ \t]+(?:et|ou|and|or|&)[ \t]+")
 
+# a form's field copied into an answer: "NOM : VANDERSTRAETEN", "référent : AL-HAMWI Rami",
+# "NOM DE L'ALLOCATAIRE : OUEDRAOGO-KABORE"
+_FORM_FIELD_RE = re.compile(
+    r"(?<![\w])(?i:(?:nom|prénom|prenom|prénoms|nom[ \t]+de[ \t]+(?:naissance|famille|jeune[ \t]+fille)|"
+    r"nom[ \t]+d['’]usage|nom[ \t]+et[ \t]+prénoms?|nom[ \t]+marital|"
+    r"référente?|referente?|demandeur|demandeuse|allocataire|bénéficiaire|beneficiaire|"
+    r"assurée?|titulaire|signataire|destinataire|expéditeur|expéditrice|locataire|"
+    r"interlocuteur|interlocutrice|agent|agente|conseiller|conseillère|suivi[ \t]+par|"
+    r"dossier[ \t]+suivi[ \t]+par|name|surname|first[ \t]+name|last[ \t]+name|full[ \t]+name|"
+    r"family[ \t]+name|applicant|tenant|claimant)"
+    r"(?:[ \t]+(?:de[ \t]+l['’]|de[ \t]+la[ \t]+|du[ \t]+|des[ \t]+)[\w]+)?)"
+    rf"[ \t]*:[ \t]*[«\"“]?[ \t]*(?P<name>{_NAME_SEQ})"
+)
+
 # Cues of a person around a name the model missed (checked by the detector as guesses)
 _POSSESSIVES = r"(?:mon|ma|mes|notre|nos|son|sa|ses|leur|leurs)"
 # "y a Kannan qui fait la traduction": someone who does something
