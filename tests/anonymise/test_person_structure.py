@@ -65,3 +65,16 @@ def test_names_in_a_form_field_copied_into_an_answer(nlp):
     # a field that holds words, a service or a place is no name
     assert persons("Titulaire : CAISSE PRIMAIRE. Nom : Inconnu. Destinataire : Pôle Emploi.",
                    nlp) == []
+
+
+def test_names_set_off_by_commas_beside_a_person(nlp):
+    found = persons("À la mairie y a l'agente de l'état civil, Maïwenn, et le gardien.", nlp)
+    assert found == ["Maïwenn"], found
+    assert persons("Là-bas c'est Tiburce, un voisin du troisième, qui m'aide.", nlp) == [
+        "Tiburce"]
+    assert persons("Au guichet, Guénolée, qui m'a répondu, était pressée.", nlp) == [
+        "Guénolée"]
+    # a service, a place or a greeting between the commas is no person
+    assert persons("La conseillère de la CAF, Pôle emploi et la mairie m'ont dit non.", nlp) == []
+    assert persons("Le monsieur du guichet, Bonjour, il m'a dit d'attendre.", nlp) == []
+    assert persons("C'est Bordeaux, la métropole, qui décide des bus.", nlp) == []

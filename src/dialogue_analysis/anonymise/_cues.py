@@ -91,6 +91,9 @@ def cue_persons(det: _Detector, text: str, protected: Spans, add: Add, put: Put)
             s = m.start("name") + words[0].start()
             if rx is _APPOSITION_RE and _PLACE_BEFORE_RE.search(text[max(0, s - 40):s]):
                 continue  # "À Dakar, ma sœur tient une boutique": a place
+            if (rx is _ARTICLE_RELATION_RE and m.group(0)[:1] in "lL"
+                    and all(_is_word(det, w.group(0)) for w in words)):
+                continue  # "le monsieur du guichet, Bonjour, ...": "the", not "a", needs a name
             if not any(w.group(0).lower() in det.lexicon.stop_words for w in words):
                 add(s, m.end("name"), "trigger")
     for m in _ENDEARED_RE.finditer(text):

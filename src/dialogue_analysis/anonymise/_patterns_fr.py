@@ -102,12 +102,17 @@ _PERSON_VERB = (
 )
 # a name that is also a word, typed in lower case before a verb of a person ("blanche me dit")
 _BEFORE_PERSON_VERB = rf"(?=[ \t]+{_PERSON_VERB})"
-_PERSON_VERB_RE = re.compile(rf"(?<![\w'’-])(?P<name>{_NAMEW})[ \t]+{_PERSON_VERB}")
+_PERSON_VERB_RE = re.compile(
+    rf"(?<![\w'’-])(?P<name>{_NAMEW})(?:,?[ \t]+qui)?[ \t]+{_PERSON_VERB}"  # "X, qui m'a dit"
+)
 # the same in lower case: "abdelhakim m'a montré" (the unknown words before the verb)
 _LOWER_BEFORE_VERB_RE = re.compile(
     rf"(?<![\w'’-])(?P<name>[{_L}][{_L}-]+(?:[ \t]+[{_L}][{_L}-]+)?)[ \t]+{_PERSON_VERB}"
 )
-_CEST_QUI_RE = re.compile(rf"(?i:c['’]est)[ \t]+(?P<name>{_NAME_SEQ})[ \t]+(?i:qui|que)\b")
+# "c'est Ti-Jo qui", "c'est Ti-Jo, un ami du quartier, qui m'aide"
+_CEST_QUI_RE = re.compile(
+    rf"(?i:c['’]est)[ \t]+(?P<name>{_NAME_SEQ})(?:,[^,.;:!?\n]{{1,50}},)?[ \t]+(?i:qui|que)\b"
+)
 
 # "Dimitar, Stoyanka et Kalina": capitalised names listed with commas and "et" / "ou"
 _ENUMERATION_RE = re.compile(
@@ -139,9 +144,19 @@ _Y_A_QUI_RE = re.compile(
 _APPOSITION_RE = re.compile(
     rf"(?<![\w'’-])(?P<name>{_NAME_SEQ}),[ \t]+{_POSSESSIVES}[ \t]+(?:{_RELATIONS})(?![\w])"
 )
-# "j'ai un ami, Lapierre, il...": a relation with an article, then the name after a comma
+# words for a person met at a desk: "la dame de l'accueil, Rosalinde, ..."
+_PERSON_NOUNS = (
+    r"dame|monsieur|jeune|gars|type|mec|femme|homme|fille|garçon|personne|agent|agente|"
+    r"employée?|secrétaire|stagiaire|hôtesse|guichetière?|guichetier|écrivain[ \t]+public|"
+    r"service[ \t]+civique"
+)
+# "j'ai un ami, Lapierre, il...", "la dame de l'accueil, Rosalinde, et ...": a relation or a
+# person with an article (and what they do or where), then the name set off by commas
 _ARTICLE_RELATION_RE = re.compile(
-    rf"(?<![\w])(?i:un|une)[ \t]+(?:{_RELATIONS}),[ \t]+(?P<name>{_NAME_SEQ})"
+    rf"(?<![\w])(?i:(?:un|une)[ \t]+(?:{_RELATIONS})|"
+    rf"(?:le|la|l['’])[ \t]*(?:{_RELATIONS}|{_PERSON_NOUNS})"
+    r"(?:[ \t]+(?:de[ \t]+la|de[ \t]+l['’]|du|des|de|d['’])[ \t]*[\w-]+)?)"
+    rf",[ \t]+(?P<name>{_NAME_SEQ})(?=[ \t]*(?:[,.;:!?)…]|$|(?i:qui|et|il|elle)(?![\w])))"
 )
 # "Ma petite Eudoxie elle m'aide": a name after a possessive and a word of endearment (the
 # detector checks it as a guess: a common word is no name)
