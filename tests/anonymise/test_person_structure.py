@@ -78,3 +78,12 @@ def test_names_set_off_by_commas_beside_a_person(nlp):
     assert persons("La conseillère de la CAF, Pôle emploi et la mairie m'ont dit non.", nlp) == []
     assert persons("Le monsieur du guichet, Bonjour, il m'a dit d'attendre.", nlp) == []
     assert persons("C'est Bordeaux, la métropole, qui décide des bus.", nlp) == []
+
+
+def test_no_person_in_products_shops_and_english_dates(nlp):
+    assert persons("In September the library opens late on Tuesdays.", nlp) == []
+    assert persons("Le Google Pay Wallet veut ma carte bancaire.", nlp) == []
+    assert persons("L'Apple Watch de ma fille sonne tout le temps.", nlp) == []
+    assert persons("Le colis est au point Mondial Relais de la gare.", nlp) == []
+    # a person after an English preposition keeps a title, a first name or a cue
+    assert persons("At the library Mrs Okonkwo-Blake helped me.", nlp) == ["Mrs Okonkwo-Blake"]

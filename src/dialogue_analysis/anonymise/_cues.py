@@ -232,7 +232,9 @@ def extend_names(det: _Detector, persons: list[Identifier], text: str, protected
             # "LE GUENNEC Bleuenn": a particle in capitals before a surname in capitals
             caps_particle = (word.isupper() and word.lower() in _NAME_PARTICLES
                              and text[left:left + 2].isupper())
+            # "the library Mrs X": a title starts the name, nothing lower-case goes before it
             lower_name = (word.islower() and word.isalpha() and len(word) >= 4
+                          and p.source != "title"
                           and not _is_word(det, word)
                           and word not in det.lexicon.english_stop_words
                           and not _inside(ws, m.end(), protected))

@@ -106,9 +106,12 @@ class _Detector:
             words.pop()
         while words and not _is_cap(words[0][2]):
             words.pop(0)
-        # "Sans Kevin", "Merci Sandrine": a capitalised common word opening the sentence
+        # "Sans Kevin", "Merci Sandrine", "In August": a capitalised common word (French, or
+        # an English function word) opening the sentence
         while (source != "title" and len(words) > 1 and _at_sentence_start(text, words[0][0])
-               and self.lexicon.opens_sentence(words[0][2])
+               and (self.lexicon.opens_sentence(words[0][2])
+                    or words[0][2].lower() in self.lexicon.english_stop_words
+                    and words[0][2].lower() not in _NAME_PARTICLES)
                and not self._first_name(words[0][2])
                and _fold(words[0][2]) not in _TITLE_WORDS):
             words.pop(0)
@@ -138,8 +141,16 @@ class _Detector:
                 and _PLACE_BEFORE_RE.search(before)):
             return None  # "à côté de Lure", "à Phnom Penh": a place the lists do not know
         if (guessed and len(name_words) == 1 and not self._first_name(name_words[0][2])
-                and (_ARTICLE_BEFORE_RE.search(before) or _after_service(before, start, protected))):
-            return None  # "la Cimade m'a coupé", "l'URSSAF de Bressuire": no person
+                and (_ARTICLE_BEFORE_RE.search(before) or _after_service(before, start, protected)
+                     or _ENGLISH_PLACE_BEFORE_RE.search(before))):
+            return None  # "la Cimade m'a coupé", "l'URSSAF de Bressuire", "in August": no person
+        if (guessed and not any(self._first_name(w) for _, _, w in name_words)
+                and not _form_style([w for _, _, w in name_words])
+                and (len(name_words) > 2 and name_words[0][2].lower() in _ARTICLES
+                     or len(name_words) > 1 and (_ARTICLE_BEFORE_RE.search(before)
+                                                 or name_words[0][2][:2] in _ELIDED_ARTICLES))):
+            return None  # "Le Play Store", "l'App Store": a product; a name after "le" is one
+            # word ("Le Goff")
         if guessed and not any(self._first_name(w) for _, _, w in name_words):
             # the small model tags many capitalised common words as persons ("Passeport",
             # "Réduire", "Gilets Jaunes", "Permis de Conduire"): a name without a known first
@@ -346,6 +357,9 @@ class _Detector:
 
 
 
+_ELIDED_ARTICLES = {"L'", "l'", "L’", "l’"}
+# an English preposition of place or time before a word: "in August", "from Leeds"
+_ENGLISH_PLACE_BEFORE_RE = re.compile(r"(?<![\w'’])(?i:in|at|from|since|until|near|during)[ \t]+$")
 _LINE_PIECE_RE = re.compile(r"(?:(?!&&)[^\n\r])+")
 # a name word starts a word, also after an elided word ("qu'Ouardia", "d'Ouardia"), not
 # inside a compound ("N'Diaye" holds no "Diaye" of its own)

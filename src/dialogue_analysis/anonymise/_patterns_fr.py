@@ -272,7 +272,9 @@ _FACILITY_BEFORE_RE = re.compile(
     r"(?i:\b(?:médiathèque|bibliothèque|lycée|collège|école|groupe scolaire|centre social|"
     r"centre|maison|salle|espace|quartier|cité|foyer|hôpital|clinique|gare|stade|parc|"
     r"musée|théâtre|cinéma|campus|université|institut|résidence|ehpad|rue|avenue|boulevard|"
-    r"allée|impasse|place|square|quai|pont|station|arrêt|métro|lycée professionnel)"
+    r"allée|impasse|place|square|quai|pont|station|arrêt|métro|lycée professionnel|"
+    # a pick-up point or a shop: "point Locker", "point relais Pickup", "agence Intérim Plus"
+    r"point|point relais|relais|agence|boutique|magasin)"
     r"[ \t]+(?:de[ \t]+la[ \t]+|de[ \t]+l['’]|du[ \t]+|des[ \t]+|de[ \t]+|d['’])?)$"
 )
 _PLACE_BEFORE_RE = re.compile(
