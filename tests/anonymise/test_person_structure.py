@@ -54,6 +54,11 @@ def test_names_listed_beside_a_person(nlp):
     # a list of services or places beside a person stays
     assert persons("Mme Oyelaran, la CAF et Pôle emploi m'ont aidée.", nlp) == ["Mme Oyelaran"]
     assert persons("Avec Tisséa, Ilora et Kalindo on paie moins cher.", nlp) == []
+    # an address in the list is no person
+    out = pseudonymised(["Ma voisine Oyelaran m'aide.",
+                         "Oyelaran dit que 14 rue des Tanneurs, Tisséa et Kalindo ferment tôt."],
+                        nlp)
+    assert out[1].endswith("[ADRESSE_1], Tisséa et Kalindo ferment tôt."), out
 
 
 def test_names_in_a_form_field_copied_into_an_answer(nlp):

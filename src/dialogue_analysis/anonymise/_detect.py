@@ -349,7 +349,8 @@ class _Detector:
                 if c is not None:
                     listed.append(c)
 
-            enumerated_persons(self, text, self._protected(text), found + extra, add)
+            enumerated_persons(self, text, self._protected(text),
+                               [f for f in found + extra if f.kind == "person"], add)
             extra += listed
         persons = _merge([f for f in found if f.kind == "person"] + extra, text)
         others = [f for f in found if f.kind != "person"]
