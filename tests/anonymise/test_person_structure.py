@@ -92,3 +92,11 @@ def test_no_person_in_products_shops_and_english_dates(nlp):
     assert persons("Le colis est au point Mondial Relais de la gare.", nlp) == []
     # a person after an English preposition keeps a title, a first name or a cue
     assert persons("At the library Mrs Okonkwo-Blake helped me.", nlp) == ["Mrs Okonkwo-Blake"]
+
+
+def test_someone_with_a_family_is_a_person(nlp):
+    assert persons("Le jeudi je vois Kerbiriou et son mari au marché.", nlp) == ["Kerbiriou"]
+    assert persons("At church I met Ofodile and his wife.", nlp) == ["Ofodile"]
+    # a service or a town with "its" people is no person
+    assert persons("La CAF et ses agents ne répondent pas.", nlp) == []
+    assert persons("Marseille et ses enfants des quartiers nord.", nlp) == []

@@ -30,6 +30,7 @@ from ._patterns_fr import (
     _RESUMED_RE,
     _TITLE_WORDS,
     _TOKEN_RE,
+    _WITH_FAMILY_RE,
     _WORD_AFTER_RE,
     _WORD_BEFORE_RE,
     _Y_A_QUI_RE,
@@ -71,8 +72,9 @@ def cue_persons(det: _Detector, text: str, protected: Spans, add: Add, put: Put)
     def lower(s: int, e: int, source: str) -> None:
         put(Identifier(s, e, "person", text[s:e], source))
 
-    for m in _Y_A_QUI_RE.finditer(text):
-        add(m.start("name"), m.end("name"), "capitalised")
+    for rx in (_Y_A_QUI_RE, _WITH_FAMILY_RE):
+        for m in rx.finditer(text):
+            add(m.start("name"), m.end("name"), "capitalised")
     # a relation next to the name is a strong cue: a name that is also a word ("Blanche,
     # ma copine") counts, a word opening the sentence ("Bonjour, ma conseillère") does not
     for rx in (_APPOSITION_RE, _ARTICLE_RELATION_RE):

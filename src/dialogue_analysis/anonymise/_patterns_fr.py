@@ -114,6 +114,15 @@ _CEST_QUI_RE = re.compile(
     rf"(?i:c['’]est)[ \t]+(?P<name>{_NAME_SEQ})(?:,[^,.;:!?\n]{{1,50}},)?[ \t]+(?i:qui|que)\b"
 )
 
+# "Santiago Urquiaga et sa femme", "Kerbiriou et ses enfants": someone with a family is a person
+_WITH_FAMILY_RE = re.compile(
+    rf"(?<![\w'’-])(?P<name>{_NAME_SEQ})[ \t]+(?:(?i:et|avec)[ \t]+(?i:son|sa|ses|leur|leurs)|"
+    r"(?i:and|with)[ \t]+(?i:his|her|their))[ \t]+"
+    r"(?i:mari|femme|épouse|époux|compagnon|compagne|conjointe?|fils|fille|filles|enfants|gosses|"
+    r"frère|frères|sœur|sœurs|soeur|soeurs|mère|père|parents|petits-enfants|belle-mère|beau-père|"
+    r"wife|husband|son|sons|daughter|daughters|kids|children|partner|mother|father|parents)"
+    r"(?![\w-])"
+)
 # "Dimitar, Stoyanka et Kalina": capitalised names listed with commas and "et" / "ou"
 _ENUMERATION_RE = re.compile(
     rf"(?<![\w'’-]){_NAME_SEQ}(?:(?:,[ \t]+|[ \t]+(?:et|ou|and|or|&)[ \t]+){_NAME_SEQ})+"
