@@ -19,6 +19,9 @@ from ._patterns_fr import (
     _CAPS_SEQ_RE,
     _CEST_LUI_QUI_RE,
     _ENDEARED_RE,
+    _ENUMERATION_RE,
+    _ENUMERATION_SEP_RE,
+    _FORM_FIELD_RE,
     _LOWER_CEST_LUI_QUI_RE,
     _LOWER_RELATION_RE,
     _LOWER_TITLE_WORD_RE,
@@ -27,6 +30,7 @@ from ._patterns_fr import (
     _RESUMED_RE,
     _TITLE_WORDS,
     _TOKEN_RE,
+    _WITH_FAMILY_RE,
     _WORD_AFTER_RE,
     _WORD_BEFORE_RE,
     _Y_A_QUI_RE,
@@ -68,8 +72,9 @@ def cue_persons(det: _Detector, text: str, protected: Spans, add: Add, put: Put)
     def lower(s: int, e: int, source: str) -> None:
         put(Identifier(s, e, "person", text[s:e], source))
 
-    for m in _Y_A_QUI_RE.finditer(text):
-        add(m.start("name"), m.end("name"), "capitalised")
+    for rx in (_Y_A_QUI_RE, _WITH_FAMILY_RE):
+        for m in rx.finditer(text):
+            add(m.start("name"), m.end("name"), "capitalised")
     # a relation next to the name is a strong cue: a name that is also a word ("Blanche,
     # ma copine") counts, a word opening the sentence ("Bonjour, ma conseillère") does not
     for rx in (_APPOSITION_RE, _ARTICLE_RELATION_RE):
@@ -88,6 +93,9 @@ def cue_persons(det: _Detector, text: str, protected: Spans, add: Add, put: Put)
             s = m.start("name") + words[0].start()
             if rx is _APPOSITION_RE and _PLACE_BEFORE_RE.search(text[max(0, s - 40):s]):
                 continue  # "À Dakar, ma sœur tient une boutique": a place
+            if (rx is _ARTICLE_RELATION_RE and m.group(0)[:1] in "lL"
+                    and all(_is_word(det, w.group(0)) for w in words)):
+                continue  # "le monsieur du guichet, Bonjour, ...": "the", not "a", needs a name
             if not any(w.group(0).lower() in det.lexicon.stop_words for w in words):
                 add(s, m.end("name"), "trigger")
     for m in _ENDEARED_RE.finditer(text):
@@ -125,9 +133,42 @@ def cue_persons(det: _Detector, text: str, protected: Spans, add: Add, put: Put)
         # "mme sauvage": an adjective or a noun can be a surname; not a verb nor a stop word
         if not det.lexicon.opens_sentence(word) and word not in det.lexicon.stop_words:
             lower(m.start(), m.end(), "title")
+    for m in _FORM_FIELD_RE.finditer(text):
+        # a field holds the name as typed on the form; words only ("NOM : INCONNU", "Titulaire
+        # : CAISSE D'ALLOCATIONS") are no name
+        words = [w for w in _TOKEN_RE.findall(m.group("name"))
+                 if w.lower() not in _NAME_PARTICLES]
+        if (not all(w in det.lexicon for w in words)
+                and not any(w.lower() in det.lexicon.stop_words for w in words)):
+            add(m.start("name"), m.end("name"), "trigger")
     for m in _CAPS_SEQ_RE.finditer(text):
         if _capitals_name(det, m.group(0), m.start(), text, protected):
             add(m.start(), m.end(), "trigger")
+
+
+def enumerated_persons(det: _Detector, text: str, protected: Spans, found: list[Identifier],
+                       add: Add) -> None:
+    """Names listed beside a person ("Avec Dimitar, Stoyanka et Kalina"): in a list of
+    capitalised names where one is a person, the others that are no common word are too."""
+    for m in _ENUMERATION_RE.finditer(text):
+        members, pos = [], m.start()
+        for sep in _ENUMERATION_SEP_RE.finditer(text, m.start(), m.end()):
+            members.append((pos, sep.start()))
+            pos = sep.end()
+        members.append((pos, m.end()))
+        if not any(f.start < e and s < f.end for s, e in members for f in found):
+            continue
+        for s, e in members:
+            words = list(_TOKEN_RE.finditer(text, s, e))
+            # "Avec Dimitar": a word opening the sentence is no part of the name
+            while words and _at_sentence_start(text, words[0].start()) and _is_word(
+                    det, words[0].group(0)) and not det._first_name(words[0].group(0)):
+                words.pop(0)
+            if not words or any(f.start < e and words[0].start() < f.end for f in found):
+                continue
+            s = words[0].start()
+            if det._unknown_words(text[s:e]) and not _inside(s, e, protected):
+                add(s, e, "capitalised")
 
 
 def _unknown_tail(det: _Detector, words: str) -> tuple[int, int] | None:
@@ -193,7 +234,9 @@ def extend_names(det: _Detector, persons: list[Identifier], text: str, protected
             # "LE GUENNEC Bleuenn": a particle in capitals before a surname in capitals
             caps_particle = (word.isupper() and word.lower() in _NAME_PARTICLES
                              and text[left:left + 2].isupper())
+            # "the library Mrs X": a title starts the name, nothing lower-case goes before it
             lower_name = (word.islower() and word.isalpha() and len(word) >= 4
+                          and p.source != "title"
                           and not _is_word(det, word)
                           and word not in det.lexicon.english_stop_words
                           and not _inside(ws, m.end(), protected))

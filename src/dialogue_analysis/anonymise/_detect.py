@@ -15,7 +15,7 @@ from ._checks import (
     _structured,
     _subtract,
 )
-from ._cues import case_insensitive_names, cue_persons, extend_names
+from ._cues import case_insensitive_names, cue_persons, enumerated_persons, extend_names
 from ._lexicon import (
     _first_name_re,
     _first_names,
@@ -114,12 +114,17 @@ class _Detector:
             words.pop()
         while words and not _is_cap(words[0][2]):
             words.pop(0)
-        # "Sans Kevin", "Merci Sandrine": a capitalised common word opening the sentence
+        # "Sans Kevin", "Merci Sandrine", "In August": a capitalised common word (French, or
+        # an English function word) opening the sentence
         while (source != "title" and len(words) > 1 and _at_sentence_start(text, words[0][0])
-               and self.lexicon.opens_sentence(words[0][2])
+               and (self.lexicon.opens_sentence(words[0][2])
+                    or words[0][2].lower() in self.lexicon.english_stop_words
+                    and words[0][2].lower() not in _NAME_PARTICLES)
                and not self._first_name(words[0][2])
                and _fold(words[0][2]) not in _TITLE_WORDS):
             words.pop(0)
+            while words and not _is_cap(words[0][2]):  # "Y a Rasoanaivo"
+                words.pop(0)
         name_words = [w for w in words if _fold(w[2]).rstrip("'") not in _TITLE_WORDS
                       and _is_cap(w[2]) and not w[2].isdigit()]
         if not words or not name_words:
@@ -144,8 +149,16 @@ class _Detector:
                 and _PLACE_BEFORE_RE.search(before)):
             return None  # "à côté de Lure", "à Phnom Penh": a place the lists do not know
         if (guessed and len(name_words) == 1 and not self._first_name(name_words[0][2])
-                and (_ARTICLE_BEFORE_RE.search(before) or _after_service(before, start, protected))):
-            return None  # "la Cimade m'a coupé", "l'URSSAF de Bressuire": no person
+                and (_ARTICLE_BEFORE_RE.search(before) or _after_service(before, start, protected)
+                     or _ENGLISH_PLACE_BEFORE_RE.search(before))):
+            return None  # "la Cimade m'a coupé", "l'URSSAF de Bressuire", "in August": no person
+        if (guessed and not any(self._first_name(w) for _, _, w in name_words)
+                and not _form_style([w for _, _, w in name_words])
+                and (len(name_words) > 2 and name_words[0][2].lower() in _ARTICLES
+                     or len(name_words) > 1 and (_ARTICLE_BEFORE_RE.search(before)
+                                                 or name_words[0][2][:2] in _ELIDED_ARTICLES))):
+            return None  # "Le Play Store", "l'App Store": a product; a name after "le" is one
+            # word ("Le Goff")
         if guessed and not any(self._first_name(w) for _, _, w in name_words):
             # the small model tags many capitalised common words as persons ("Passeport",
             # "Réduire", "Gilets Jaunes", "Permis de Conduire"): a name without a known first
@@ -276,6 +289,8 @@ class _Detector:
             for ent in doc.ents:
                 if ent.label_ in {"PER", "PERSON"}:
                     add(ent.start_char, ent.end_char, "ner")
+        if self.nlp is not None and cands:
+            enumerated_persons(self, text, protected, list(cands), add)
         return cands
 
     # -- all kinds ---------------------------------------------------------------------------
@@ -305,7 +320,9 @@ class _Detector:
         across a wave, a word typed in capitals at the start of one answer is not a name in
         the lower-case text of another.
         """
-        words = sorted(set(names), key=len, reverse=True)
+        # a lower-case name that is also a word is looked for only before a person's verb
+        words = sorted({w for w in names if not (w.islower() and w in self.lexicon)},
+                       key=len, reverse=True)
         if not words:
             return found
         alt = "|".join(map(re.escape, words))
@@ -318,7 +335,7 @@ class _Detector:
             if words_too:
                 alt += ("|(?:" + "|".join(map(re.escape, words_too)) + ")"
                         + _BEFORE_PERSON_VERB)
-        rx = re.compile(r"(?<![\w'’-])(?:" + alt + r")(?![\w'’-])")
+        rx = re.compile(_NOT_INSIDE_WORD + r"(?:" + alt + r")(?![\w'’-])")
         extra = [Identifier(m.start(), m.end(), "person", m.group(0), "propagated")
                  for m in rx.finditer(text)]
         if self.with_model and extra:
@@ -332,13 +349,31 @@ class _Detector:
                  and not self._place_mention(text, e)]
         if not extra:
             return found
+        if self.nlp is not None:  # "Avec Dimitar, Stoyanka et Kalina" once Kalina is known
+            listed: list[Identifier] = []
+
+            def add(start: int, end: int, source: str) -> None:
+                c = self._clean_person(text, start, end, self._protected(text), source)
+                if c is not None:
+                    listed.append(c)
+
+            enumerated_persons(self, text, self._protected(text),
+                               [f for f in found + extra if f.kind == "person"], add)
+            extra += listed
         persons = _merge([f for f in found if f.kind == "person"] + extra, text)
         others = [f for f in found if f.kind != "person"]
         return sorted(others + _subtract(persons, others, text), key=lambda c: c.start)
 
 
 
+_ELIDED_ARTICLES = {"L'", "l'", "L’", "l’"}
+# an English preposition of place or time before a word: "in August", "from Leeds"
+_ENGLISH_PLACE_BEFORE_RE = re.compile(r"(?<![\w'’])(?i:in|at|from|since|until|near|during)[ \t]+$")
 _LINE_PIECE_RE = re.compile(r"(?:(?!&&)[^\n\r])+")
+# a name word starts a word, also after an elided word ("qu'Ouardia", "d'Ouardia"), not
+# inside a compound ("N'Diaye" holds no "Diaye" of its own)
+_NOT_INSIDE_WORD = (r"(?:(?<![\w'’-])|(?<=(?<![\w'’-])[dljnstcmDLJNSTCM]['’])"
+                    r"|(?<=(?<![\w'’-])[qQ]u['’])|(?<=(?<![\w'’-])[jJ]usqu['’]))")
 
 
 def _after_service(before: str, start: int, protected: list[tuple[int, int]]) -> bool:
@@ -367,9 +402,11 @@ def _propagation_words(found: Iterable[Identifier]) -> set[str]:
         if " " in name:
             words.add(name)
         previous = ""
+        # a name typed in lower case ("ma soeur wafae") is looked for as typed
+        lower_name = f.text.islower() and f.source != "title"
         for w in re.split(r"[\s]+", name):
             w = w.strip(".,")
-            if (len(w) >= 3 and w[:1].isupper() and _fold(w) not in _TITLE_WORDS
+            if (len(w) >= 3 and (w[:1].isupper() or lower_name) and _fold(w) not in _TITLE_WORDS
                     and not _TOWN_SHAPE_RE.search(w)):
                 words.add(f"{previous} {w}" if previous in _OF else w)
             previous = w

@@ -10,8 +10,9 @@ from ._types import PLACEHOLDER_LABELS
 # Regular expressions (compiled once, at import)
 # --------------------------------------------------------------------------------------------
 
-# Latin letters, with those of Latin Extended-A/B (Łukasz, Dragoș, Yıldız, Šimić)
-_EXT = [chr(c) for c in range(0x100, 0x250)]
+# Latin letters, with those of Latin Extended-A/B (Łukasz, Dragoș, Yıldız, Šimić) and Extended
+# Additional (Vietnamese: Bích Ngọc, Nguyễn)
+_EXT = [chr(c) for c in (*range(0x100, 0x250), *range(0x1E00, 0x1F00))]
 _U = "A-ZÀ-ÖØ-Þ" + "".join(c for c in _EXT if c.isupper())
 _L = "a-zß-öø-ÿ" + "".join(c for c in _EXT if c.islower())
 # A capitalised name word: Lefèvre, N'Diaye, O'Brien, Le Floc'h, Jean-Pierre, DUPONT, d'Estaing.
@@ -55,14 +56,20 @@ _RELATIONS_EN = (
     r"husband|partner|friend|doctor|gp|nurse|advis[oe]r|counsell?or|mentor|teacher|carer|"
     r"brother|sister|mother|father|mum|mom|dad|colleague|boss|manager|landlord|landlady|coach"
 )
+# words that qualify a relation before or after it: "ma grande sœur X", "ma sœur jumelle X"
+_KIN_BEFORE = (r"petite?|p['’]tite?|grande?|vieille|vieux|nouvelle|nouveau|nouvel|ancienne?|"
+               r"meilleure?|seule?|demi-sœur|demi-frère|future?|jeune|chère?")
+_KIN_AFTER = (r"aînée?|ainée?|cadette?|benjamine?|jumelle|jumeau|jumeaux|jumelles|"
+              r"préférée?|adorée?|aimée?|actuelle?|décédée?|défunte?|handicapée?|"
+              r"d['’]à[ \t]+côté|du[ \t]+dessus|du[ \t]+dessous|de[ \t]+palier")
 _TRIGGER_RE = re.compile(
     r"(?<![\w])(?i:je\s+m['’]appelle|je\s+me\s+nomme|je\s+me\s+prénomme|mon\s+nom(?:\s+de\s+famille)?\s+est|"
     r"mon\s+prénom\s+est|moi,?\s+c['’]est|(?:il|elle|qui|iels?)\s+s['’]appel(?:le|ait)|"
     r"(?:on|tout\s+le\s+monde)\s+(?:l['’]|les\s+)appel(?:le|ait)|"
     r"(?:le|la|les|chez\s+les)\s+(?:fils|fille|famille|petit|petite|veuve|frères|sœurs|soeurs)|"
     r"(?:pré|dé)?nommée?s?|surnommée?s?|"
-    rf"(?:mon|ma|mes|notre|nos|son|sa|ses|leur)\s+(?:{_RELATIONS})"
-    r"(?:\s+(?:aînée?|cadette?|de\s+\d+\s+ans))?|"
+    rf"(?:mon|ma|mes|notre|nos|son|sa|ses|leur)\s+(?:(?:{_KIN_BEFORE})\s+)?(?:{_RELATIONS})"
+    rf"(?:\s+(?:{_KIN_AFTER}|de\s+\d+\s+ans))?|"
     rf"my\s+name\s+is|i\s+am\s+called|i['’]m\s+called|(?:my|our|his|her|their)\s+(?:{_RELATIONS_EN}))"
     rf",?[ \t]+(?P<name>{_NAME_SEQ})"
 )
@@ -95,12 +102,46 @@ _PERSON_VERB = (
 )
 # a name that is also a word, typed in lower case before a verb of a person ("blanche me dit")
 _BEFORE_PERSON_VERB = rf"(?=[ \t]+{_PERSON_VERB})"
-_PERSON_VERB_RE = re.compile(rf"(?<![\w'’-])(?P<name>{_NAMEW})[ \t]+{_PERSON_VERB}")
+_PERSON_VERB_RE = re.compile(
+    rf"(?<![\w'’-])(?P<name>{_NAMEW})(?:,?[ \t]+qui)?[ \t]+{_PERSON_VERB}"  # "X, qui m'a dit"
+)
 # the same in lower case: "abdelhakim m'a montré" (the unknown words before the verb)
 _LOWER_BEFORE_VERB_RE = re.compile(
     rf"(?<![\w'’-])(?P<name>[{_L}][{_L}-]+(?:[ \t]+[{_L}][{_L}-]+)?)[ \t]+{_PERSON_VERB}"
 )
-_CEST_QUI_RE = re.compile(rf"(?i:c['’]est)[ \t]+(?P<name>{_NAME_SEQ})[ \t]+(?i:qui|que)\b")
+# "c'est Ti-Jo qui", "c'est Ti-Jo, un ami du quartier, qui m'aide"
+_CEST_QUI_RE = re.compile(
+    rf"(?i:c['’]est)[ \t]+(?P<name>{_NAME_SEQ})(?:,[^,.;:!?\n]{{1,50}},)?[ \t]+(?i:qui|que)\b"
+)
+
+# "Santiago Urquiaga et sa femme", "Kerbiriou et ses enfants": someone with a family is a person
+_WITH_FAMILY_RE = re.compile(
+    rf"(?<![\w'’-])(?P<name>{_NAME_SEQ})[ \t]+(?:(?i:et|avec)[ \t]+(?i:son|sa|ses|leur|leurs)|"
+    r"(?i:and|with)[ \t]+(?i:his|her|their))[ \t]+"
+    r"(?i:mari|femme|épouse|époux|compagnon|compagne|conjointe?|fils|fille|filles|enfants|gosses|"
+    r"frère|frères|sœur|sœurs|soeur|soeurs|mère|père|parents|petits-enfants|belle-mère|beau-père|"
+    r"wife|husband|son|sons|daughter|daughters|kids|children|partner|mother|father|parents)"
+    r"(?![\w-])"
+)
+# "Dimitar, Stoyanka et Kalina": capitalised names listed with commas and "et" / "ou"
+_ENUMERATION_RE = re.compile(
+    rf"(?<![\w'’-]){_NAME_SEQ}(?:(?:,[ \t]+|[ \t]+(?:et|ou|and|or|&)[ \t]+){_NAME_SEQ})+"
+)
+_ENUMERATION_SEP_RE = re.compile(r",[ \t]+|[ \t]+(?:et|ou|and|or|&)[ \t]+")
+
+# a form's field copied into an answer: "NOM : VANDERSTRAETEN", "référent : AL-HAMWI Rami",
+# "NOM DE L'ALLOCATAIRE : OUEDRAOGO-KABORE"
+_FORM_FIELD_RE = re.compile(
+    r"(?<![\w])(?i:(?:nom|prénom|prenom|prénoms|nom[ \t]+de[ \t]+(?:naissance|famille|jeune[ \t]+fille)|"
+    r"nom[ \t]+d['’]usage|nom[ \t]+et[ \t]+prénoms?|nom[ \t]+marital|"
+    r"référente?|referente?|demandeur|demandeuse|allocataire|bénéficiaire|beneficiaire|"
+    r"assurée?|titulaire|signataire|destinataire|expéditeur|expéditrice|locataire|"
+    r"interlocuteur|interlocutrice|agent|agente|conseiller|conseillère|suivi[ \t]+par|"
+    r"dossier[ \t]+suivi[ \t]+par|name|surname|first[ \t]+name|last[ \t]+name|full[ \t]+name|"
+    r"family[ \t]+name|applicant|tenant|claimant)"
+    r"(?:[ \t]+(?:de[ \t]+l['’]|de[ \t]+la[ \t]+|du[ \t]+|des[ \t]+)[\w]+)?)"
+    rf"[ \t]*:[ \t]*[«\"“]?[ \t]*(?P<name>{_NAME_SEQ})"
+)
 
 # Cues of a person around a name the model missed (checked by the detector as guesses)
 _POSSESSIVES = r"(?:mon|ma|mes|notre|nos|son|sa|ses|leur|leurs)"
@@ -112,9 +153,19 @@ _Y_A_QUI_RE = re.compile(
 _APPOSITION_RE = re.compile(
     rf"(?<![\w'’-])(?P<name>{_NAME_SEQ}),[ \t]+{_POSSESSIVES}[ \t]+(?:{_RELATIONS})(?![\w])"
 )
-# "j'ai un ami, Lapierre, il...": a relation with an article, then the name after a comma
+# words for a person met at a desk: "la dame de l'accueil, Rosalinde, ..."
+_PERSON_NOUNS = (
+    r"dame|monsieur|jeune|gars|type|mec|femme|homme|fille|garçon|personne|agent|agente|"
+    r"employée?|secrétaire|stagiaire|hôtesse|guichetière?|guichetier|écrivain[ \t]+public|"
+    r"service[ \t]+civique"
+)
+# "j'ai un ami, Lapierre, il...", "la dame de l'accueil, Rosalinde, et ...": a relation or a
+# person with an article (and what they do or where), then the name set off by commas
 _ARTICLE_RELATION_RE = re.compile(
-    rf"(?<![\w])(?i:un|une)[ \t]+(?:{_RELATIONS}),[ \t]+(?P<name>{_NAME_SEQ})"
+    rf"(?<![\w])(?i:(?:un|une)[ \t]+(?:{_RELATIONS})|"
+    rf"(?:le|la|l['’])[ \t]*(?:{_RELATIONS}|{_PERSON_NOUNS})"
+    r"(?:[ \t]+(?:de[ \t]+la|de[ \t]+l['’]|du|des|de|d['’])[ \t]*[\w-]+)?)"
+    rf",[ \t]+(?P<name>{_NAME_SEQ})(?=[ \t]*(?:[,.;:!?)…]|$|(?i:qui|et|il|elle)(?![\w])))"
 )
 # "Ma petite Eudoxie elle m'aide": a name after a possessive and a word of endearment (the
 # detector checks it as a guess: a common word is no name)
@@ -230,7 +281,9 @@ _FACILITY_BEFORE_RE = re.compile(
     r"(?i:\b(?:médiathèque|bibliothèque|lycée|collège|école|groupe scolaire|centre social|"
     r"centre|maison|salle|espace|quartier|cité|foyer|hôpital|clinique|gare|stade|parc|"
     r"musée|théâtre|cinéma|campus|université|institut|résidence|ehpad|rue|avenue|boulevard|"
-    r"allée|impasse|place|square|quai|pont|station|arrêt|métro|lycée professionnel)"
+    r"allée|impasse|place|square|quai|pont|station|arrêt|métro|lycée professionnel|"
+    # a pick-up point or a shop: "point Locker", "point relais Pickup", "agence Intérim Plus"
+    r"point|point relais|relais|agence|boutique|magasin)"
     r"[ \t]+(?:de[ \t]+la[ \t]+|de[ \t]+l['’]|du[ \t]+|des[ \t]+|de[ \t]+|d['’])?)$"
 )
 _PLACE_BEFORE_RE = re.compile(
