@@ -66,6 +66,7 @@ seconds = time.perf_counter() - t0
 done = True
 t.join()
 size = sum(p.stat().st_size for p in out.rglob("*.xlsx")) / 2**20
+import shutil; shutil.rmtree(out)
 print(json.dumps({"step": step, "seconds": seconds, "peak_above_base_mb": peak - base,
                   "base_mb": base, "xlsx_mb": size}))
 """
