@@ -14,6 +14,11 @@ wave of a project. This measures, for the second sample wave (sample-2019):
     ``data/interim/<wave>/``, also holds the second wave's texts: no model is loaded at all,
     and spaCy is not even imported.
 
+With ``--run`` the whole ``dialogue-analysis run`` of the first wave (report, notebooks and
+exports included) is timed cold (empty root) and warm (the same command again, nothing changed),
+with the number of files under ``reports/`` and ``data/processed/<wave>/exports/`` that the warm
+run wrote again (a file kept from the cold run keeps its inode and modification time).
+
 With ``--pipeline`` the same three situations are timed for the whole analysis of the second
 wave (``run_analysis``: ingest, anonymise, nlp, coding, themes, typology...), whose manifest
 gives each stage's time and the parsed / cached counts.
@@ -27,6 +32,7 @@ Usage::
 
     python benchmarks/bench_incremental.py
     python benchmarks/bench_incremental.py --pipeline --repeat 1
+    python benchmarks/bench_incremental.py --run
 """
 
 from __future__ import annotations
@@ -99,12 +105,51 @@ def measure(script: str, situation: str, repeat: int) -> dict:
     return best
 
 
+def _outputs(root: Path) -> dict[str, tuple[int, int]]:
+    """``(inode, mtime)`` of every report and export file under ``root``."""
+    folders = [root / "reports", *(root / "data" / "processed").glob("*/exports")]
+    return {str(p.relative_to(root)): (p.stat().st_ino, p.stat().st_mtime_ns)
+            for f in folders for p in f.rglob("*") if p.is_file()}
+
+
+def measure_run() -> dict:
+    """Cold and warm ``dialogue-analysis run`` of the first wave in one fresh root."""
+    import time
+
+    root = Path(tempfile.mkdtemp(prefix="bench-incremental-run-"))
+    cmd = [str(Path(sys.executable).parent / "dialogue-analysis"), "run", str(FIRST),
+           "--root", str(root), "--notebooks", str(REPO / "notebooks")]
+    out = {}
+    try:
+        for situation in ("cold", "warm"):
+            before = _outputs(root)
+            t0 = time.perf_counter()
+            subprocess.run(cmd, cwd=REPO, capture_output=True, text=True, check=True)
+            seconds = time.perf_counter() - t0
+            after = _outputs(root)
+            written = sorted(k for k, v in after.items() if before.get(k) != v)
+            figures = [k for k in written if "/figures/" in k]
+            out[situation] = {"seconds": seconds, "files": len(after), "written": len(written),
+                              "figures_written": len(figures)}
+            print(f"run      {situation:12s} {seconds:7.2f} s  files {len(after):3d}  "
+                  f"written {len(written):3d} (figures {len(figures)})", flush=True)
+    finally:
+        shutil.rmtree(root, ignore_errors=True)
+    out["warm_over_cold"] = out["warm"]["seconds"] / out["cold"]["seconds"]
+    print(f"warm / cold: {out['warm_over_cold']:.2f}")
+    return out
+
+
 def main(argv=None) -> dict:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--pipeline", action="store_true",
                         help="also time the whole analysis of the second wave")
+    parser.add_argument("--run", action="store_true",
+                        help="only time a cold and a warm `dialogue-analysis run` of a wave")
     args = parser.parse_args(argv)
+    if args.run:
+        return {"run": measure_run()}
     results = {"nlp": {}, "pipeline": {}}
     for situation in ("cold", "after_first", "rerun"):
         r = measure(PARSE, situation, args.repeat)

@@ -148,9 +148,9 @@ def test_failed_interrupted_or_killed_runs_leave_the_previous_outputs(tmp_path, 
     from dialogue_analysis.report import _publish as report
 
     def broken(*args, **kwargs):
-        raise RuntimeError("figures failed")
+        raise RuntimeError("report failed")
 
-    monkeypatch.setattr(report, "write_figures", broken)
+    monkeypatch.setattr(report, "render_html", broken)
     failed = run_cli(config, root)
     assert failed.exit_code != 0
     monkeypatch.undo()

@@ -23,6 +23,8 @@ Identifier scan
 from __future__ import annotations
 
 import html
+import io
+import itertools
 import json
 import os
 import re
@@ -216,11 +218,24 @@ def find_identifiers(text: str, extra: Iterable[str] = ()) -> list[tuple[str, st
 
     ``extra`` are literal strings searched case-insensitively (kind ``"listed"``).
     """
-    hits = [(kind, text[start:end]) for start, end, kind in structured_identifiers(text)
-            if not _a_number(text, start, end)]
+    hits = [(kind, text[start:end]) for start, end, kind in _located(text)]
     low = text.lower()
     hits += [("listed", s) for s in extra if s and s.lower() in low]
     return hits
+
+
+def _located(text: str) -> list[tuple[int, int, str]]:
+    return [(start, end, kind) for start, end, kind in structured_identifiers(text)
+            if not _a_number(text, start, end)]
+
+
+# The scan reads a file (or a part of an Office file) a piece at a time. Markup is cut only
+# after a tag (outside style sheets), so each piece reads as it would in the whole text; hits
+# are searched in windows that keep CONTEXT characters on either side of the span they report,
+# so an identifier across two pieces is found once, as in the whole text.
+CHUNK = 1 << 18  # characters read at a time
+KIND_ORDER = {kind: i for i, kind in enumerate(("email", "url", "iban", "nir", "phone"))}
+CONTEXT = 1024  # longer than any identifier plus the 80 characters _a_number looks at
 
 
 def published_texts(path: str | os.PathLike) -> Iterator[tuple[str, str]]:
@@ -230,27 +245,74 @@ def published_texts(path: str | os.PathLike) -> Iterator[tuple[str, str]]:
     JSON text (sources and outputs); PNG and other binary files yield nothing (every figure is
     also published as SVG, whose text is read).
     """
+    for part, pieces in _published_pieces(path):
+        yield part, "".join(pieces)
+
+
+def _published_pieces(path: str | os.PathLike) -> Iterator[tuple[str, Iterator[str]]]:
+    """:func:`published_texts` read in pieces of about :data:`CHUNK` characters."""
     path = Path(path)
     suffix = path.suffix.lower()
     if suffix in ZIP_SUFFIXES:
         with zipfile.ZipFile(path) as zf:
             for name in zf.namelist():
                 if name.endswith((".xml", ".rels", ".qde", ".txt")):  # .qdpx: project, sources
-                    text = zf.read(name).decode("utf-8", errors="replace")
-                    yield f"{path.name}:{name}", GUID.sub(" ", _reader_text(text))
+                    with zf.open(name) as raw, io.TextIOWrapper(
+                            raw, encoding="utf-8", errors="replace", newline="") as f:
+                        yield f"{path.name}:{name}", _markup_pieces(f)
     elif suffix == ".ipynb":
         raw = path.read_text(encoding="utf-8")
         # Decode JSON escapes so that "\u00e9" and the like are compared as text.
-        yield path.name, json.dumps(json.loads(raw), ensure_ascii=False)
-    elif suffix in MARKUP_SUFFIXES:
-        yield path.name, GUID.sub(" ", _reader_text(path.read_text(encoding="utf-8",
-                                                                   errors="replace")))
-    elif suffix in TEXT_SUFFIXES:
-        yield path.name, path.read_text(encoding="utf-8", errors="replace")
+        yield path.name, iter([json.dumps(json.loads(raw), ensure_ascii=False)])
+    elif suffix in MARKUP_SUFFIXES | TEXT_SUFFIXES:
+        with path.open(encoding="utf-8", errors="replace") as f:
+            yield path.name, (_markup_pieces(f) if suffix in MARKUP_SUFFIXES
+                              else iter(lambda: f.read(CHUNK), ""))
+
+
+def _markup_pieces(stream) -> Iterator[str]:
+    """Reader text (:func:`_reader_text`) of markup read from ``stream``, a piece at a time."""
+    rest = ""
+    while block := stream.read(CHUNK):
+        text = rest + block
+        cut = text.rfind(">") + 1
+        opened = max(text.rfind("<style", 0, cut), text.rfind("<STYLE", 0, cut))
+        if opened > max(text.rfind("</style", 0, cut), text.rfind("</STYLE", 0, cut)):
+            cut = opened  # never inside a style sheet: it is dropped whole
+        if cut > 0:
+            yield GUID.sub(" ", _reader_text(text[:cut]))
+        rest = text[cut:]
+    if rest:
+        yield GUID.sub(" ", _reader_text(rest))
+
+
+def _find_in_pieces(pieces: Iterator[str], extra: list[str]) -> list[tuple[str, str]]:
+    """:func:`find_identifiers` over the concatenation of ``pieces``, holding about
+    :data:`CHUNK` characters at a time; hits in the order of their kind, then of their place."""
+    found, listed = [], set()
+    text, start, offset = "", 0, 0  # text[:start] is context already scanned; text[0] is at offset
+    for piece in itertools.chain(pieces, [None]):
+        if piece is not None:
+            text += piece
+            if len(text) - start < CHUNK + CONTEXT:
+                continue
+        end = len(text) if piece is None else len(text) - CONTEXT
+        found += [(KIND_ORDER.get(kind, len(KIND_ORDER)), offset + s, kind, text[s:e])
+                  for s, e, kind in _located(text) if start <= s < end]
+        if extra:  # str.lower() of non-ASCII text briefly takes many times its size
+            low = text.lower()
+            listed |= {s for s in extra if s.lower() in low}
+        keep = max(0, end - CONTEXT)
+        text, start, offset = text[keep:], end - keep, offset + keep
+    return [(kind, match) for _, _, kind, match in sorted(found)] + [
+        ("listed", s) for s in extra if s in listed]
 
 
 def scan_published(directory: str | os.PathLike, identifiers: Iterable[str] = ()) -> pd.DataFrame:
     """Scan every file under ``directory`` for identifiers.
+
+    Each file is read a piece at a time (:data:`CHUNK` characters): a large workbook or
+    export is scanned in bounded memory, with the same hits as when read whole.
 
     Parameters
     ----------
@@ -271,9 +333,10 @@ def scan_published(directory: str | os.PathLike, identifiers: Iterable[str] = ()
     rows = []
     for f in files:
         rel = f.name if f == directory else str(f.relative_to(directory))
-        for part, text in published_texts(f):
+        for part, pieces in _published_pieces(f):
             where = rel if part == f.name else f"{rel}:{part.split(':', 1)[1]}"
-            rows += [{"file": where, "kind": k, "match": m} for k, m in find_identifiers(text, extra)]
+            rows += [{"file": where, "kind": k, "match": m}
+                     for k, m in _find_in_pieces(pieces, extra)]
     return pd.DataFrame(rows, columns=["file", "kind", "match"])
 
 

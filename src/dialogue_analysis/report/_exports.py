@@ -15,6 +15,7 @@ from pathlib import Path
 from ..analysis import Analysis
 from ..core.privacy import assert_clean
 from ..core.storage import staged_dir, unstaged
+from ._reuse import inputs_hash, record_inputs, reuse, unchanged
 
 EXPORTS_DIR = "exports"
 
@@ -22,18 +23,35 @@ EXPORTS_DIR = "exports"
 def write_analyst_exports(a: Analysis, folder: str | os.PathLike, *, language: str | None = None,
                           identifiers=(), decisions=None) -> dict[str, Path]:
     """Write the three files into ``folder`` (replaced whole), scanned for identifiers first;
-    ``decisions`` (the analysts' review) become codings by their reviewer in the project."""
+    ``decisions`` (the analysts' review) become codings by their reviewer in the project.
+
+    When ``folder`` was made from the same tables and decisions
+    (:mod:`~dialogue_analysis.report._reuse`), nothing is written."""
     from ._iramuteq import write_iramuteq
     from ._qdpx import write_qdc, write_qdpx
 
     wave = a.wave or "wave"
     names = {"qdpx": f"{wave}.qdpx", "qdc": f"{wave}.qdc", "iramuteq": f"{wave}.iramuteq.txt"}
+    language = language or a.language
+    identifiers = [s for s in identifiers if s]
+    # Made from the same tables (and scanned for the same strings): the files stay as they are.
+    reviewed = b"" if decisions is None or not len(decisions) else \
+        decisions.to_csv(index=False).encode("utf-8")
+    digest = inputs_hash(a, language, "exports", reviewed, *identifiers)
+    final = unstaged(Path(folder))
+
+    def complete() -> bool:
+        return set(unchanged(folder, digest) or ()) == set(names.values())
+
+    # A run builds into a staging folder: the published files are linked into it.
+    if complete() or (final != Path(folder) and reuse(final, folder, digest) and complete()):
+        return {k: final / v for k, v in names.items()}
     with staged_dir(folder) as stage:
         write_qdpx(a, stage / names["qdpx"], language, decisions)
         write_qdc(a, stage / names["qdc"], language)
         write_iramuteq(a, stage / names["iramuteq"])
         assert_clean(stage, identifiers)
-    final = unstaged(Path(folder))
+        record_inputs(stage, digest)
     return {k: final / v for k, v in names.items()}
 
 

@@ -13,8 +13,9 @@ from ..core.i18n import LANGUAGES
 from ..core.privacy import assert_clean
 from ..core.storage import staged_dir, unstaged
 from ..ingest import SUMMARY_FILE
-from ._figures import write_figures
+from ._figures import FIGURES, write_figures
 from ._html import render_html
+from ._reuse import files_hash, inputs_hash, record_inputs, reuse
 
 
 def publish(a: Analysis, reports_dir: str | os.PathLike, *, language: str | None = None,
@@ -61,6 +62,9 @@ def publish(a: Analysis, reports_dir: str | os.PathLike, *, language: str | None
             return fn()
 
     t_start = time.perf_counter()
+    # The report as published (a run builds into a staging folder): its figures and notebooks
+    # are kept when the tables behind them have not changed.
+    previous = unstaged(final)
     # The folder is replaced whole (a figure of an earlier run does not survive), except the
     # descriptive summary, which the ingestion stage writes.
     # A report in another language is published in its own subfolder (``en/``): it is kept too.
@@ -68,12 +72,17 @@ def publish(a: Analysis, reports_dir: str | os.PathLike, *, language: str | None
             ThreadPoolExecutor(max_workers=1) as pool:
         nb_out, running = None, None
         if notebooks_dir is not None and Path(notebooks_dir).is_dir():
-            # The notebooks run in their own kernels while this process draws the figures.
-            preload_notebook_modules()
             nb_out = stage / "notebooks"
-            running = pool.submit(step, "notebooks", lambda: execute_notebooks(
-                notebooks_dir, nb_out, config=config_path, root=root, language=language))
-        figs = step("figures", lambda: write_figures(a, stage / "figures", language))
+            sources = notebook_inputs(notebooks_dir, config_path, root)
+            digest = inputs_hash(a, language, files_hash(sources), str(config_path), str(root))
+            if not reuse(previous / "notebooks", nb_out, digest):
+                # The notebooks run in their own kernels while this process draws the figures.
+                preload_notebook_modules()
+                running = pool.submit(step, "notebooks", lambda: _recorded(execute_notebooks(
+                    notebooks_dir, nb_out, config=config_path, root=root, language=language),
+                    nb_out, digest))
+        figs = step("figures", lambda: keep_or_draw_figures(
+            a, previous / "figures", stage / "figures", language))
         step("html", lambda: (stage / "findings.html").write_text(
             render_html(a, language, figs), encoding="utf-8"))
         step("workbook", lambda: write_workbook(a, stage / "findings.xlsx", language=language))
@@ -93,7 +102,31 @@ def publish(a: Analysis, reports_dir: str | os.PathLike, *, language: str | None
             "timings": timings}
 
 
+def keep_or_draw_figures(a: Analysis, previous: Path, folder: Path, language: str) -> dict:
+    """The figures in ``folder``: those of ``previous`` when drawn from the same tables (see
+    :mod:`~dialogue_analysis.report._reuse`), else drawn anew; paths as
+    :func:`~dialogue_analysis.report.write_figures` returns them."""
+    digest = inputs_hash(a, language)
+    if reuse(previous, folder, digest):
+        return {name: {ext: folder / f"{name}.{ext}" for ext in ("png", "svg")}
+                for name in FIGURES if (folder / f"{name}.png").is_file()}
+    return _recorded(write_figures(a, folder, language), folder, digest)
+
+
+def _recorded(result, folder: Path, digest: str):
+    record_inputs(folder, digest)
+    return result
+
+
 # -- notebooks --------------------------------------------------------------------------------
+
+
+def notebook_inputs(notebooks_dir, config_path, root) -> list[Path]:
+    """The files executed notebooks depend on beyond the analysis tables: the notebooks, the
+    wave's config and the codebook beside it."""
+    config = Path(config_path) if config_path is not None else None
+    extra = [config, config.parent / "codebook.yaml"] if config is not None else []
+    return [*sorted(Path(notebooks_dir).glob("*.ipynb")), *extra]
 
 
 def preload_notebook_modules() -> None:

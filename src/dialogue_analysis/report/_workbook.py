@@ -34,7 +34,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 from openpyxl import Workbook
-from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+from openpyxl.cell import WriteOnlyCell
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE, TIME_TYPES
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
@@ -148,43 +149,58 @@ def write_sheet(wb: Workbook, name: str, df: pd.DataFrame, *,
 
     ``identifiers`` names each column as the analysis tables do (its header may be a label in
     the report's language): the number format and text wrapping follow the identifier.
+
+    Every cell is styled as it is made and the row appended once, so that ``wb`` may be a
+    write-only workbook (:func:`_write` uses one): rows then go straight to disk and a table
+    of any length costs no more memory than its own frame.
     """
     ws = wb.create_sheet(title=name[:31])
     columns = [str(c) for c in df.columns]
     ids = identifiers or columns
-    ws.append([_cell_value(c) for c in columns])
-    for row in df.itertuples(index=False, name=None):
-        ws.append([_cell_value(v) for v in row])
-    for cell in ws[1]:
-        cell.fill, cell.font = HEADER_FILL, HEADER_FONT
-        cell.alignment = Alignment(vertical="center", wrap_text=True)
-    # Text is stored as text: nothing written here may become a formula.
-    for row in ws.iter_rows(min_row=1):
-        for cell in row:
-            if isinstance(cell.value, str):
-                cell.data_type = "s"
-    wrap = Alignment(wrap_text=True, vertical="top")
-    for j, col in enumerate(columns, 1):
-        letter = get_column_letter(j)
-        values = df.iloc[:, j - 1] if len(df) else pd.Series([], dtype=object)
+    # Widths, wrapping and number formats are decided per column before any row is written.
+    wrapped, formats = [], []
+    for j, col in enumerate(columns):
+        values = df.iloc[:, j] if len(df) else pd.Series([], dtype=object)
         longest = max([len(col)] + [len(str(x)) for x in values.head(500) if x is not None])
-        if ids[j - 1] in WRAP_COLUMNS and longest > WIDE:
-            ws.column_dimensions[letter].width = WIDE
-            for cell in ws[letter][1:]:
-                cell.alignment = wrap
-        else:
-            ws.column_dimensions[letter].width = min(max(10, longest + 2), 45)
-    # Shares as percentages, p-values with four decimals, statistics with two, dates as dates.
-    for j, col in enumerate(ids, 1):
-        fmt = number_format(col)
-        for cell in ws[get_column_letter(j)][1:]:
-            if fmt and isinstance(cell.value, int | float) and not isinstance(cell.value, bool):
-                cell.number_format = fmt
-            elif cell.is_date:
-                cell.number_format = date_format or NUMBER_FORMATS["date"]
+        wrap = ids[j] in WRAP_COLUMNS and longest > WIDE
+        ws.column_dimensions[get_column_letter(j + 1)].width = (
+            WIDE if wrap else min(max(10, longest + 2), 45))
+        wrapped.append(wrap)
+        formats.append(number_format(ids[j]))
     ws.freeze_panes = "A2"
     if columns:
         ws.auto_filter.ref = f"A1:{get_column_letter(len(columns))}{max(1, len(df) + 1)}"
+    header = Alignment(vertical="center", wrap_text=True)
+    ws.append([_styled(ws, _cell_value(c), fill=HEADER_FILL, font=HEADER_FONT, alignment=header)
+               for c in columns])
+    wrap = Alignment(wrap_text=True, vertical="top")
+    dates = date_format or NUMBER_FORMATS["date"]
+    for row in df.itertuples(index=False, name=None):
+        ws.append([_data_cell(ws, _cell_value(v), wrap if w else None, fmt, dates)
+                   for v, w, fmt in zip(row, wrapped, formats, strict=True)])
+
+
+def _styled(ws, value, **style) -> WriteOnlyCell:
+    cell = WriteOnlyCell(ws, value=value)
+    for key, v in style.items():
+        setattr(cell, key, v)
+    # Text is stored as text: nothing written here may become a formula.
+    if isinstance(value, str):
+        cell.data_type = "s"
+    return cell
+
+
+def _data_cell(ws, value, alignment, fmt, date_format):
+    """A data cell: shares as percentages, p-values with four decimals, statistics with two,
+    dates as dates, long text wrapped; a plain value when it needs no style."""
+    style = {"alignment": alignment} if alignment is not None else {}
+    if fmt and isinstance(value, int | float) and not isinstance(value, bool):
+        style["number_format"] = fmt
+    elif isinstance(value, TIME_TYPES):
+        style["number_format"] = date_format
+    elif not style and not (isinstance(value, str) and value.startswith("=")):
+        return value
+    return _styled(ws, value, **style)
 
 
 def _flatten(d, prefix="") -> list[tuple[str, str]]:
@@ -377,8 +393,7 @@ def write_tables(tables: dict[str, pd.DataFrame], path: str | os.PathLike, *, ti
 
 def _write(sheets: list[tuple[str, pd.DataFrame, list[str]]], path: str | os.PathLike, *,
            title: str, date_format: str | None = None) -> Path:
-    wb = Workbook()
-    wb.remove(wb.active)
+    wb = Workbook(write_only=True)
     for name, df, ids in sheets:
         write_sheet(wb, name, df, identifiers=ids, date_format=date_format)
     wb.properties.creator = "dialogue-analysis"
