@@ -28,6 +28,15 @@ def cpu_seconds() -> float | None:
 def peak_rss_mb() -> float | None:
     """The peak resident memory of this process so far, in MB (the worker processes of a
     parallel stage are counted in the manifest of the stage that starts them, as their CPU)."""
+    try:  # Linux: the peak of this program's own memory (VmHWM)
+        with open("/proc/self/status", encoding="ascii") as status:
+            for line in status:
+                if line.startswith("VmHWM:"):
+                    return round(int(line.split()[1]) / 1024, 1)
+    except OSError:
+        pass
+    # elsewhere; on Linux ru_maxrss would also keep the peak of the process that started this
+    # one (it survives fork and exec), hence /proc first
     if resource is None:
         return None
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
