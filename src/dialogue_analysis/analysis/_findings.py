@@ -203,7 +203,8 @@ def priority_table(prev: pd.DataFrame, codebook: pd.DataFrame, *, by: str | None
     """Priority (materiality) matrix of codes: breadth across groups x strength.
 
     ``breadth`` is the share of the stakeholder categories of ``by`` (those of at least
-    ``min_count`` people) in which at least ``threshold`` of the people raise the code;
+    ``min_count`` people) in which at least ``threshold`` of the people, and at least
+    ``min_count`` people, raise the code;
     ``prevalence`` is the share of all the people who raise it. ``x`` is the breadth; ``y`` is
     the analyst's importance score from the settings when one is given for the code, else the
     prevalence.
@@ -227,7 +228,9 @@ def priority_table(prev: pd.DataFrame, codebook: pd.DataFrame, *, by: str | None
         if code not in overall.index:
             continue
         sub = part[part["code"] == code]
-        n_groups = int((sub["share"] >= threshold).sum())
+        # a share resting on fewer than min_count people is masked in the published tables:
+        # counting it here would tell on which side of the threshold it lies
+        n_groups = int(((sub["share"] >= threshold) & (sub["count"] >= min_count)).sum())
         imp = importance.get(code)
         rows.append({
             "code": code, "family": fam_of.get(code), "dimension": by,

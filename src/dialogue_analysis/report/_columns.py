@@ -77,6 +77,10 @@ COLUMN_DOCS: dict[str, tuple[str, str]] = {
     "n_small_expected": ("cases d'effectif attendu inférieur à 5", "cells with an expected count "
                          "below 5"),
     "needs": ("codes sur-représentés dans le groupe", "codes over-represented in the group"),
+    "p_band": ("tranche de la p-valeur corrigée, seule publiée quand le tableau testé a une "
+               "case masquée (la valeur exacte permettrait de la retrouver) ; s : non publiée",
+               "band of the adjusted p-value, the only one published when the tested table "
+               "has a masked cell (the exact value could give it back); x: withheld"),
     "p_adjusted": ("p-valeur corrigée (Benjamini-Hochberg)", "adjusted p-value "
                    "(Benjamini-Hochberg)"),
     "p_value": ("p-valeur", "p-value"),
@@ -239,6 +243,7 @@ HEADERS: dict[str, tuple[str, str]] = {
     "n_small_expected": ("Cases à effectif attendu < 5", "Cells with expected count < 5"),
     "needs": ("Codes caractéristiques", "Characteristic codes"),
     "origin": ("Origine", "Origin"),
+    "p_band": ("Tranche de p-valeur corrigée", "Adjusted p-value band"),
     "p_adjusted": ("p-valeur corrigée", "Adjusted p-value"),
     "p_value": ("p-valeur", "p-value"),
     "precision": ("Précision", "Precision"),

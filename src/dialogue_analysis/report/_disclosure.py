@@ -20,9 +20,13 @@ Zero cells
 Margins
     One-way counts (people per profile, per territory, per typology group; people raising each
     code overall) are published as they are: they are the totals the lines add up to.
+Statistics
+    A test value or p-value beside a masked count would give it back: the workbook blanks them
+    with the count, and a chi-square test over a table with a masked cell publishes only the
+    band of its p-value (:mod:`._masked_tests`).
 What is not covered
     The complement of a count (people of a category *not* raising a code) is not treated as a
-    count of people to protect; the statistics of the tests (chi-square) are published exactly.
+    count of people to protect.
 """
 
 from __future__ import annotations

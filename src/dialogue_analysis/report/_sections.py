@@ -27,6 +27,7 @@ from ._format import (
     study,
     unit_words,
 )
+from ._masked_tests import fmt_band, published_tests
 
 # -- report content ---------------------------------------------------------------------------
 
@@ -172,7 +173,7 @@ def _family_rows(a: Analysis, family: str, language: str) -> list[dict]:
 
 
 def _tests_rows(a: Analysis, codes: list[str], language: str) -> list[dict]:
-    t = a.crosstab_tests
+    t = published_tests(a)
     if t.empty:
         return []
     rows = []
@@ -184,9 +185,12 @@ def _tests_rows(a: Analysis, codes: list[str], language: str) -> list[dict]:
                 row["cells"].append("–")
                 continue
             r = sub.iloc[0]
-            sig = bool(r["p_adjusted"] < 0.05)
+            # a table with a masked cell shows the band of its p-value, never the exact value
+            sig = bool(r["p_band"] <= 0.05) if r["masked"] else bool(r["p_adjusted"] < 0.05)
+            p = fmt_band(r["p_band"], language) if r["masked"] else fmt_p(r["p_adjusted"],
+                                                                           language)
             flag = " †" if bool(r.get("small_expected", False)) else ""
-            row["cells"].append(f"{fmt_p(r['p_adjusted'], language)}{' *' if sig else ''}{flag}")
+            row["cells"].append(f"{p}{' *' if sig else ''}{flag}")
         rows.append(row)
     return rows
 

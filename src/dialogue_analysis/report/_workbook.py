@@ -44,6 +44,7 @@ from ..core.privacy import mask_counts, neutralise_formula
 from ..core.storage import atomic_path
 from ._columns import DATE_FORMATS, NUMBER_FORMATS, column_description, number_format
 from ._disclosure import hidden_codes, hidden_typology
+from ._masked_tests import fmt_band, published_tests
 from ._workbook_view import presented
 
 HEADER_FILL = PatternFill("solid", fgColor="12324F")
@@ -59,6 +60,10 @@ _CIRCULAR = ("active = vrai : la variable a servi à former les groupes, sa vale
              "active = true: the variable was used to form the groups, its test value is high "
              "by construction and is no evidence; active = false: illustrative variable, its "
              "test value is a finding")
+
+# A test value or p-value beside a masked count is a function of that count and of published
+# margins: it would give the count back exactly.
+COUNT_TESTS = ("test_value", "p_value", "p_adjusted", "direction")
 
 # sheet -> (French description, English description)
 SHEETS = {
@@ -284,14 +289,17 @@ def _tables(a: Analysis, lang: str, *, person_level: bool) -> dict[str, pd.DataF
     gcat = a.group_categories
     if len(gcat) and "count_in_group" in gcat:
         gcat = mask_counts(gcat, "count_in_group", min_count=m,
-                           also=["share_in_group", "share_in_category"],
+                           also=["share_in_group", "share_in_category", *COUNT_TESTS],
                            hide=hidden_typology(a, gcat))
     gcodes = a.group_codes
     if len(gcodes) and "count_in_group" in gcodes:
         gcodes = mask_counts(gcodes, "count_in_group", min_count=m,
-                             also=["share_in_group", "ci_low", "ci_high"],
+                             also=["share_in_group", "ci_low", "ci_high", *COUNT_TESTS],
                              hide=hidden_codes(a, gcodes, dimension="typology_group",
                                                category="group"))
+
+    tests = published_tests(a)
+    tests["p_band"] = [fmt_band(b, lang) for b in tests["p_band"]]
 
     quotes = quotes_table(a, lang)
     # The respondent's id would lead back to the interview: the analyst's workbook only.
@@ -321,7 +329,7 @@ def _tables(a: Analysis, lang: str, *, person_level: bool) -> dict[str, pd.DataF
         **person,
         "prevalence": prev,
         "crosstabs": ctab,
-        "tests": a.crosstab_tests,
+        "tests": tests,
         "groups": groups,
         "group_profiles": gcat,
         "group_codes": gcodes,

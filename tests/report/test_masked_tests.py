@@ -1,0 +1,145 @@
+"""Statistics beside masked cells: no exact test statistic gives a masked count back.
+
+Two attacks on the published workbook of a full run of the sample wave:
+
+- a chi-square test's p-value is a function of its table: trying every filling of the masked
+  cells that fits the published cells and margins, only the true one gives the exact p-value;
+- a typology group's test value is the hypergeometric test value of the count in the group:
+  inverting it over 0..group size gives the count back.
+
+Each attack is first shown to work on the unmasked analysis tables (so that it can fail), then
+run on what is published.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from dialogue_analysis.core.stats import hypergeom_test_value
+from dialogue_analysis.report import code_key, read_sheet, wave_suppression
+from dialogue_analysis.report._masked_tests import (
+    BANDS,
+    _fillings,
+    _p_values,
+    band_pins_a_cell,
+    fmt_band,
+    p_band,
+    published_tests,
+)
+from tests.analysis_fixtures import built_wave
+
+
+@pytest.fixture(scope="module")
+def built():
+    built = built_wave()
+    if not built.full:
+        pytest.skip("the full pipeline is not available")
+    return built
+
+
+def _masked_tables(a):
+    """(dimension, code) -> (raised, sizes, hidden) of every tested table with a masked cell."""
+    plan = wave_suppression(a)
+    prev = a.prevalence[a.prevalence["dimension"] != "all"]
+    out = {}
+    for (dim, code), part in prev.groupby(["dimension", "code"], sort=False):
+        hidden = np.array([code_key(code, dim, c) in plan.hidden for c in part["category"]])
+        if hidden.any():
+            out[(dim, code)] = (part["count"].to_numpy(float), part["n"].to_numpy(float), hidden)
+    return out
+
+
+def _pinned_by_exact_p(raised, sizes, hidden, p_exact) -> bool:
+    fillings = _fillings(sizes[hidden], int(raised[hidden].sum()))
+    tables = np.repeat(raised[None, :], len(fillings), axis=0)
+    tables[:, hidden] = fillings
+    same = fillings[np.isclose(_p_values(tables, sizes), p_exact, rtol=1e-9, atol=0)]
+    return bool((same.min(axis=0) == same.max(axis=0)).any())
+
+
+def test_exact_p_values_would_give_masked_cells_back(built):
+    a = built.analysis
+    tests = a.crosstab_tests.set_index(["dimension", "code"])
+    tables = _masked_tables(a)
+    assert len(tables) >= 20
+    checkable = {key: t for key, t in tables.items()
+                 if _fillings(t[1][t[2]], int(t[0][t[2]].sum())) is not None}
+    assert len(checkable) >= 20
+    pinned = [key for key, (raised, sizes, hidden) in checkable.items()
+              if _pinned_by_exact_p(raised, sizes, hidden, tests.loc[key, "p_value"])]
+    assert len(pinned) >= len(checkable) // 2, (len(pinned), len(checkable))
+
+
+def test_published_tests_hold_no_exact_statistic_beside_a_masked_cell(built):
+    a = built.analysis
+    sheet = read_sheet(built.published["xlsx"], "tests")
+    tables = _masked_tables(a)
+    keyed = {(a.attribute_label(d), a.code_label(c)): (d, c) for d, c in tables}
+    masked = sheet[[(r["dimension"], r["code"]) in keyed for _, r in sheet.iterrows()]]
+    assert len(masked) == len(tables)
+    assert masked[["chi2", "p_value", "p_adjusted", "cramers_v"]].isna().all().all()
+    assert masked["masked"].all() and not sheet.loc[~sheet.index.isin(masked.index),
+                                                      "masked"].any()
+    allowed = {fmt_band(b, "fr") for b in (*BANDS, 1.0, np.nan)}
+    assert set(masked["p_band"]) <= allowed
+    # the other tests keep their exact statistics
+    assert sheet.loc[~sheet["masked"].astype(bool), "p_adjusted"].notna().all()
+
+
+def test_no_published_band_leaves_a_masked_cell_a_single_value(built):
+    a = built.analysis
+    truth = a.crosstab_tests.set_index(["dimension", "code"])
+    published = published_tests(a).set_index(["dimension", "code"])
+    checked = 0
+    for key, (raised, sizes, hidden) in _masked_tables(a).items():
+        band = published.loc[key, "p_band"]
+        if pd.isna(band):
+            continue
+        fillings = _fillings(sizes[hidden], int(raised[hidden].sum()))
+        if fillings is None:
+            continue
+        tables = np.repeat(raised[None, :], len(fillings), axis=0)
+        tables[:, hidden] = fillings
+        factor = truth.loc[key, "p_adjusted"] / truth.loc[key, "p_value"]
+        p = np.minimum(1.0, _p_values(tables, sizes) * factor)
+        left = fillings[[p_band(x) == band for x in p]]
+        assert len(left) >= 2, key
+        assert (left.min(axis=0) < left.max(axis=0)).all(), key
+        checked += 1
+    assert checked >= 20
+
+
+def test_a_band_that_would_pin_a_cell_is_withheld():
+    # two masked cells of a table whose other categories nobody in; only an even split of
+    # the 4 people is far from significant, every other split is significant
+    sizes = np.array([40.0, 40.0, 300.0])
+    raised = np.array([2.0, 2.0, 150.0])
+    hidden = np.array([True, True, False])
+    p = _p_values(raised[None, :], sizes)[0]
+    assert band_pins_a_cell(raised, sizes, hidden, p_band(p)) == (
+        sum(p_band(q) == p_band(p) for q in _p_values(
+            np.array([[x, 4 - x, 150.0] for x in range(5)]), sizes)) == 1)
+    # a band shared by several fillings does not pin
+    loose = np.array([3.0, 2.0, 20.0])
+    assert not band_pins_a_cell(loose, np.array([40.0, 40.0, 40.0]), hidden, 1.0)
+
+
+def test_typology_test_values_would_give_masked_counts_back(built):
+    a = built.analysis
+    g = a.group_codes.iloc[:40]
+    for r in g.itertuples(index=False):
+        candidates = [k for k in range(int(r.group_size) + 1)
+                      if np.isclose(hypergeom_test_value(k, r.group_size, r.count_total,
+                                                         len(a.records))[0], r.test_value)]
+        assert candidates == [r.count_in_group]
+
+
+@pytest.mark.parametrize("sheet", ["group_codes", "group_profiles"])
+def test_masked_typology_cells_publish_no_test_value(built, sheet):
+    df = read_sheet(built.published["xlsx"], sheet)
+    masked = df["masked"].astype(bool)
+    assert masked.sum() >= 10
+    assert df.loc[masked, ["test_value", "p_value", "p_adjusted", "direction"]].isna().all().all()
+    assert df.loc[~masked, "test_value"].notna().all()
