@@ -18,7 +18,7 @@ import pandas as pd
 import pytest
 
 from dialogue_analysis.core.stats import hypergeom_test_value
-from dialogue_analysis.report import code_key, read_sheet, wave_suppression
+from dialogue_analysis.report import code_key, fmt_p, read_sheet, wave_suppression
 from dialogue_analysis.report._masked_tests import (
     BANDS,
     _fillings,
@@ -143,3 +143,18 @@ def test_masked_typology_cells_publish_no_test_value(built, sheet):
     assert masked.sum() >= 10
     assert df.loc[masked, ["test_value", "p_value", "p_adjusted", "direction"]].isna().all().all()
     assert df.loc[~masked, "test_value"].notna().all()
+
+
+def test_the_notebooks_table_of_tests_prints_bands_where_the_report_does(built):
+    from dialogue_analysis.report import tests_table
+
+    a = built.analysis
+    needs = a.family_codes("need")
+    shown = tests_table(a, needs, "fr")
+    published = published_tests(a)
+    rows = published[published["code"].isin(needs)]
+    assert rows["masked"].any() and not rows["masked"].all()
+    for r in rows.itertuples(index=False):
+        cell = shown.loc[a.code_label(r.code, "fr"), r.dimension]
+        expected = fmt_band(r.p_band, "fr") if r.masked else fmt_p(r.p_adjusted, "fr")
+        assert cell == expected, (r.code, r.dimension, cell)

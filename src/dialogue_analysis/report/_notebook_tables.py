@@ -10,7 +10,9 @@ import pandas as pd
 from ..analysis import Analysis
 from ..core.i18n import Words
 from ._figures import typology_is_clear
+from ._format import fmt_p
 from ._html import typology_verdict
+from ._masked_tests import fmt_band, published_tests
 from ._sections import _cross_table, _family_rows, _group_cards, finding_sentence
 
 # -- tables for notebooks ---------------------------------------------------------------------
@@ -24,6 +26,18 @@ def key_findings(a: Analysis, language: str | None = None) -> pd.DataFrame:
     out = a.findings.loc[:, ["finding", "kind", "dimension", "category", "code"]].copy()
     out.insert(1, "sentence", sentences)
     return out
+
+
+def tests_table(a: Analysis, codes, language: str | None = None) -> pd.DataFrame:
+    """Adjusted p-values of the chi-square tests of ``codes`` (rows) by dimension (columns), as
+    the report prints them: only the band where the tested table has a masked cell."""
+    language = language or a.language
+    t = published_tests(a)
+    t = t[t["code"].isin(list(codes))]
+    shown = [fmt_band(b, language) if m else fmt_p(p, language)
+             for m, b, p in zip(t["masked"], t["p_band"], t["p_adjusted"], strict=True)]
+    return (t.assign(label=t["code"].map(a.code_labels(language)), p=shown)
+            .pivot(index="label", columns="dimension", values="p"))
 
 
 def family_table(a: Analysis, family: str, language: str | None = None) -> pd.DataFrame:
