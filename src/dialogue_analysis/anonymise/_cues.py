@@ -250,6 +250,7 @@ def extend_names(det: _Detector, persons: list[Identifier], text: str, protected
     name). Lower-case particles count only between two name words.
     """
     out = []
+    english = det.english(text) if persons else False
     for p in persons:
         s, e = p.start, p.end
         while (m := _WORD_AFTER_RE.match(text, e)) and _name_word(
@@ -265,8 +266,9 @@ def extend_names(det: _Detector, persons: list[Identifier], text: str, protected
             caps_particle = (word.isupper() and word.lower() in _NAME_PARTICLES
                              and text[left:left + 2].isupper())
             # "the library Mrs X": a title starts the name, nothing lower-case goes before it
+            # (not in English, whose lower-case words the French lexicon does not know)
             lower_name = (word.islower() and word.isalpha() and len(word) >= 4
-                          and p.source != "title"
+                          and p.source != "title" and not english
                           and not _is_word(det, word)
                           and word not in det.lexicon.english_stop_words
                           and not _inside(ws, m.end(), protected))

@@ -7,7 +7,9 @@ from collections.abc import Iterable
 from typing import Any
 
 from ._checks import (
+    _ENGLISH_THING_BEFORE_RE,
     _at_sentence_start,
+    _english,
     _form_style,
     _is_cap,
     _merge,
@@ -42,6 +44,7 @@ from ._patterns_fr import (
     _PLACE_BEFORE_RE,
     _PLACEHOLDER_RE,
     _SERVICE_OF_RE,
+    _THING_BEFORE_RE,
     _TITLE_ONLY_RE,
     _TITLE_RE,
     _TITLE_WORDS,
@@ -76,6 +79,11 @@ class _Detector:
         spans = [m.span() for m in self.stop_re.finditer(_fold_same_length(text))]
         spans += [m.span() for m in _PLACEHOLDER_RE.finditer(text)]
         return spans
+
+    def english(self, text: str) -> bool:
+        """Whether ``text`` is an answer in English (French cues do not read it)."""
+        lex = self.lexicon
+        return _english(text, lex.english_stop_words, lex.stop_words)
 
     def _first_name(self, word: str) -> bool:
         return word in self.first_names or any(p in self.first_names for p in word.split("-"))
@@ -145,16 +153,20 @@ class _Detector:
         guessed = source in {"ner", "capitalised"}  # found by the model or by capitals alone
         if (guessed or source == "first_name") and _FACILITY_BEFORE_RE.search(before):
             return None  # "médiathèque Malraux", "lycée Victor Hugo": a place named after someone
+        if guessed and _THING_BEFORE_RE.search(before):
+            return None  # "le réseau Tisséo": a product or a scheme
         if (guessed and not any(self._first_name(w) for _, _, w in name_words)
                 and _PLACE_BEFORE_RE.search(before)):
             return None  # "à côté de Lure", "à Phnom Penh": a place the lists do not know
         if (guessed and len(name_words) == 1 and not self._first_name(name_words[0][2])
                 and (_ARTICLE_BEFORE_RE.search(before) or _after_service(before, start, protected)
-                     or _ENGLISH_PLACE_BEFORE_RE.search(before))):
+                     or _ENGLISH_PLACE_BEFORE_RE.search(before)
+                     or _ENGLISH_THING_BEFORE_RE.search(before) and self.english(text))):
             return None  # "la Cimade m'a coupé", "l'URSSAF de Bressuire", "in August": no person
         if (guessed and not any(self._first_name(w) for _, _, w in name_words)
                 and not _form_style([w for _, _, w in name_words])
                 and (len(name_words) > 2 and name_words[0][2].lower() in _ARTICLES
+                     and text[name_words[0][1]:name_words[0][1] + 1] != "."  # "L. Moreau"
                      or len(name_words) > 1 and (_ARTICLE_BEFORE_RE.search(before)
                                                  or name_words[0][2][:2] in _ELIDED_ARTICLES))):
             return None  # "Le Play Store", "l'App Store": a product; a name after "le" is one
@@ -177,7 +189,8 @@ class _Detector:
                 # common words only: a person only when it reads like "Rosalie Fontaine"
                 return None
             if any(w.lower() in self.lexicon.stop_words and w.lower() not in _NAME_PARTICLES
-                   for w in ws):
+                   and not (len(w) == 1 and text[e:e + 1] == ".")  # an initial: "L. Moreau"
+                   for (_, e, _), w in zip(name_words, ws, strict=True)):
                 return None  # "SERVICE CE QUI EVITERAIT"
             if len(ws) == 1 and (ws[0].isupper() and len(ws[0]) <= 5 or len(ws[0]) < 3
                                  or any(c.isdigit() for c in ws[0])):
@@ -328,8 +341,13 @@ class _Detector:
         alt = "|".join(map(re.escape, words))
         if self.with_model:  # without the word lists, "Rose" would also be "rose"
             any_case = case_insensitive_names(self, words if own is None else set(own))
-            if any_case:
-                alt += "|(?i:" + "|".join(map(re.escape, any_case)) + ")"
+            if any_case:  # with or without its accents: "Abigaëlle", then "Abigaelle"
+                alt += "|(?i:" + "|".join(map(_accents_optional, any_case)) + ")"
+            # a name typed in capitals on a form is written in ordinary case elsewhere
+            # ("SANOGO-SAMASSA", then "Sanogo-Samassa", "OUEDRAOGO" then "Ouédraogo")
+            titled = _capitals_in_title_case(self, words if own is None else set(own))
+            if titled:
+                alt += "|" + "|".join(map(_accents_optional, titled))
             # a name that is also a word ("Blanche") in lower case only before a person's verb
             words_too = [w.lower() for w in words if " " not in w and w not in any_case]
             if words_too:
@@ -342,11 +360,18 @@ class _Detector:
             extra = extend_names(self, extra, text, self._protected(text))
         protected = [(f.start, f.end) for f in found]
         placeholders = [m.span() for m in _PLACEHOLDER_RE.finditer(text)]
+        # a surname given after a title ("M. Salvatierra") stays a person after "vers"
+        surnames = {f.text.split()[-1] for f in found if f.source == "title"}
         # a mention may overlap a shorter name found there ("Ait Ouarab" over "Ouarab")
+        services = self._protected(text)
         extra = [e for e in extra
-                 if not any(s <= e.start and e.end <= t for s, t in protected)
+                 if not any(s <= e.start and e.end <= t for s, t in protected + services)
                  and all(e.end <= s or e.start >= t for s, t in placeholders)
-                 and not self._place_mention(text, e)]
+                 and (e.text in surnames or not self._place_mention(text, e))
+                 # "Emmaüs Connect", "SNCF Connect": a word right after a service's name is
+                 # part of it
+                 and not (" " not in e.text and text[e.start - 1:e.start] == " "
+                          and any(pe == e.start - 1 for _, pe in services))]
         if not extra:
             return found
         if self.nlp is not None:  # "Avec Dimitar, Stoyanka et Kalina" once Kalina is known
@@ -374,6 +399,33 @@ _LINE_PIECE_RE = re.compile(r"(?:(?!&&)[^\n\r])+")
 # inside a compound ("N'Diaye" holds no "Diaye" of its own)
 _NOT_INSIDE_WORD = (r"(?:(?<![\w'’-])|(?<=(?<![\w'’-])[dljnstcmDLJNSTCM]['’])"
                     r"|(?<=(?<![\w'’-])[qQ]u['’])|(?<=(?<![\w'’-])[jJ]usqu['’]))")
+
+
+_ACCENTED = {"a": "aàâä", "e": "eéèêë", "i": "iîï", "o": "oôö", "u": "uùûü", "c": "cç",
+             "y": "yÿ"}
+
+
+def _accents_optional(word: str) -> str:
+    """A pattern of ``word`` whose French accents may be typed or not ("Abigaëlle",
+    "Abigaelle"): forms and keyboards often drop them."""
+    out = []
+    for ch in word:
+        base = _fold(ch)
+        variants = _ACCENTED.get(base.lower())
+        if variants is None:
+            out.append(re.escape(ch))
+        else:
+            out.append("[" + (variants if ch.islower() else variants.upper()) + "]")
+    return "".join(out)
+
+
+def _capitals_in_title_case(det: _Detector, names: Iterable[str]) -> list[str]:
+    """Name words found in capitals ("SANOGO-SAMASSA"), as written in ordinary case; not a
+    short acronym (SDF, CMU), a common word or a service."""
+    return sorted({w.title() for w in names
+                   if w.isupper() and len(w) >= 5 and re.fullmatch(r"[^\W\d_]+(?:-[^\W\d_]+)*", w)
+                   and w not in det.lexicon and not det.stop_re.fullmatch(_fold(w))},
+                  key=len, reverse=True)
 
 
 def _after_service(before: str, start: int, protected: list[tuple[int, int]]) -> bool:

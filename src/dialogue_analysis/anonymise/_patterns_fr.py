@@ -104,9 +104,12 @@ _LOWER_CUE_RE = re.compile(
 # does in these answers ("Kerbrat m'a rappelé")
 _CAP_SEQ_RE = re.compile(rf"(?<![\w'’-]){_NAMEW}(?:[ \t]+(?:{_NAME_PARTICLE}[ \t]+)?{_NAMEW})+")
 _PERSON_VERB = (
-    r"(?:(?i:m['’]|nous[ \t]+|lui[ \t]+|me[ \t]+|l['’])"
+    r"(?:(?i:m['’]|nous[ \t]+|lui[ \t]+|l['’])"
     r"(?:a|avait|aide|aidait|explique|expliquait|dit|disait|appelle|appelait|rappelle|rappelait|"
     r"montre|montrait|conseille|accompagne|accompagnait|reçoit|recevait|écrit|répond)|"
+    # "me" elides before a vowel: "sold me a laptop" is no French
+    r"(?i:me[ \t]+)(?:dit|disait|rappelle|rappelait|montre|montrait|conseille|reçoit|recevait|"
+    r"répond)|"
     r"est[ \t]+(?:venue?|passée?|partie?|arrivée?)|a[ \t]+(?:dit|appelé|rappelé|répondu|expliqué))"
     r"(?![\w])"
 )
@@ -194,15 +197,16 @@ _ENDEARED_RE = re.compile(
 )
 # "L'animateur, Ghjulia Bonhomme, elle voulait...": a name between commas taken up by a
 # pronoun; not an impersonal "il" ("Lyon, il y a...", "Bref, il faut...")
+_IMPERSONAL = (r"(?!(?:y|faut|fallait|paraît|parait|semble|semblait|fait|faisait|reste|suffit|"
+               rf"manque|vaut)(?![{_L}]))")
 _APPOSED_RESUMED_RE = re.compile(
-    rf",[ \t]+(?P<name>{_NAME_SEQ}),[ \t]+(?:il|elle)[ \t]+"
-    r"(?!(?:y|faut|fallait|paraît|parait|semble|semblait|fait|faisait|reste|suffit|manque|vaut)"
-    rf"(?![{_L}]))(?=[{_L}])"
+    rf",[ \t]+(?P<name>{_NAME_SEQ}),[ \t]+(?:il|elle)[ \t]+{_IMPERSONAL}(?=[{_L}])"
 )
 # "Lapierre il appelle", "maddi, elle parle basque": a name taken up by a pronoun (the detector
 # checks that it opens a sentence)
 _RESUMED_RE = re.compile(
-    rf"(?<![\w'’-])(?P<name>{_NAMEW}|[{_L}][{_L}-]{{2,}}),?[ \t]+(?:il|elle)[ \t]+(?=[{_L}])"
+    rf"(?<![\w'’-])(?P<name>{_NAMEW}|[{_L}][{_L}-]{{2,}}),?[ \t]+(?:il|elle)[ \t]+{_IMPERSONAL}"
+    rf"(?=[{_L}])"  # "Visale, il faut...": no one is taken up
 )
 # "demande à Gweltaz, c'est lui qui connaît": a name taken up by "c'est lui / elle qui"
 _CEST_LUI_QUI_RE = re.compile(
@@ -315,6 +319,14 @@ _FACILITY_BEFORE_RE = re.compile(
     # a pick-up point or a shop: "point Locker", "point relais Pickup", "agence Intérim Plus"
     r"point|point relais|relais|agence|boutique|magasin)"
     r"[ \t]+(?:de[ \t]+la[ \t]+|de[ \t]+l['’]|du[ \t]+|des[ \t]+|de[ \t]+|d['’])?)$"
+)
+# a guessed name right after these nouns names a product or a scheme: "le réseau Tisséo", "la
+# plateforme Aidants Connect", "un garant Visale", "un compte France Connect"
+_THING_BEFORE_RE = re.compile(
+    r"(?i:\b(?:réseau|plateforme|appli|application|site|logiciel|dispositif|compte|carte|garant|"
+    r"garantie|programme|offre|abonnement|forfait|contrat|prêt|allocation|prime|chèque|pass|"
+    r"label|marque|enseigne|opérateur|banque|mutuelle|assurance|box|messagerie|portail|"
+    r"platform|app|website|scheme|card|account|network))[ \t]+$"
 )
 _PLACE_BEFORE_RE = re.compile(
     # not "à" nor "de": "j'ai demandé à Gwenaëlle", "le dossier de Kowalczyk"
