@@ -24,6 +24,7 @@ from ._patterns_fr import (
     _ENUMERATION_SEP_RE,
     _FORM_FIELD_RE,
     _IS_RELATION_RE,
+    _LOWER_APPOSED_RESUMED_RE,
     _LOWER_CEST_LUI_QUI_RE,
     _LOWER_RELATION_RE,
     _LOWER_TITLE_WORD_RE,
@@ -47,6 +48,7 @@ Add = Callable[[int, int, str], None]
 Put = Callable[[Identifier], None]
 Spans = list[tuple[int, int]]
 _NAME_APOSTROPHE = re.compile(r"(?:[dD]|[A-Z])['’][A-ZÀ-Ý]")
+_CAPS_WORD_RE = re.compile(r"[\w'’]+(?:-[\w'’]+)*")
 _LETTER_WORD = re.compile(r"[^\W\d_]+(?:-[^\W\d_]+)*")
 
 
@@ -124,6 +126,10 @@ def cue_persons(det: _Detector, text: str, protected: Spans, add: Add, put: Put)
             add(m.start("name"), m.end("name"), "trigger")
     for m in _APPOSED_RESUMED_RE.finditer(text):
         add(m.start("name"), m.end("name"), "capitalised")
+    for m in () if det.english(text) else _LOWER_APPOSED_RESUMED_RE.finditer(text):
+        keep = _unknown_tail(det, m.group("name"))  # the words that are no common word
+        if keep:
+            lower(m.start("name") + keep[0], m.start("name") + keep[1], "trigger")
     for m in _LOWER_CEST_LUI_QUI_RE.finditer(text):
         keep = _unknown_tail(det, m.group("name"))
         if keep:
@@ -212,7 +218,8 @@ def _unknown_tail(det: _Detector, words: str) -> tuple[int, int] | None:
 def _capitals_name(det: _Detector, name: str, start: int, text: str, protected: Spans) -> bool:
     """A name typed in capitals ("TRAN VAN KHIEM"): no common word, no acronym of a service,
     and not a whole line shouted in capitals."""
-    words = [w for w in _TOKEN_RE.finditer(name) if w.group(0).lower() not in _NAME_PARTICLES]
+    # a compound is one word: "JUGURTHA-BAYA" is a name though "baya" is a word
+    words = [w for w in _CAPS_WORD_RE.finditer(name) if w.group(0).lower() not in _NAME_PARTICLES]
     if len(words) < 2 or not any(len(w.group(0)) >= 4 for w in words):
         return False
     for w in words:
@@ -256,7 +263,14 @@ def extend_names(det: _Detector, persons: list[Identifier], text: str, protected
         while (m := _WORD_AFTER_RE.match(text, e)) and _name_word(
                 det, m.group("word"), m.start("word"), m.end(), protected):
             if m.group("word").lower() in _NAME_PARTICLES:
-                break
+                # "azilis Le Guéhennec", "Ibou Van Damme": a capitalised particle and a name
+                nxt = _WORD_AFTER_RE.match(text, m.end())
+                if not (m.group("word")[:1].isupper() and nxt
+                        and nxt.group("word").lower() not in _NAME_PARTICLES
+                        and _name_word(det, nxt.group("word"), nxt.start("word"), nxt.end(),
+                                       protected)):
+                    break
+                m = nxt
             e = m.end()
         left = s
         while m := _WORD_BEFORE_RE.search(text, max(0, left - 60), left):

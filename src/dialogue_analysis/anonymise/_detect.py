@@ -96,6 +96,10 @@ class _Detector:
                  for m in _TOKEN_RE.finditer(text[start:end])]
         # cut at "de la CAF", "du CCAS de ...": a connector followed by a protected name
         for i, (_ws, _we, w) in enumerate(words):
+            if (i > 0 and w.lower() in _ARTICLES
+                    and any(ps == _ws for ps, pe in protected if pe > _we)):
+                words = words[:i]  # "Kerian La Poste": a service's name that starts an article
+                break
             if i == 0 or not w[:1].islower() or w.lower().rstrip("'’") not in _CONNECTORS:
                 continue
             j = i + 1
@@ -318,8 +322,8 @@ class _Detector:
 
     def _place_mention(self, text: str, e: Identifier) -> bool:
         """A single name word used as a place ("à Lure", "lycée Malraux"), no first name."""
-        if " " in e.text or self._first_name(e.text):
-            return False
+        if " " in e.text or self._first_name(e.text) or e.text.islower():
+            return False  # a place is written with a capital
         before = text[max(0, e.start - 40):e.start]
         return bool(_PLACE_BEFORE_RE.search(before) or _FACILITY_BEFORE_RE.search(before)
                     or _after_service(before, e.start, self._protected(text)))
@@ -401,8 +405,8 @@ _NOT_INSIDE_WORD = (r"(?:(?<![\w'’-])|(?<=(?<![\w'’-])[dljnstcmDLJNSTCM]['�
                     r"|(?<=(?<![\w'’-])[qQ]u['’])|(?<=(?<![\w'’-])[jJ]usqu['’]))")
 
 
-_ACCENTED = {"a": "aàâä", "e": "eéèêë", "i": "iîï", "o": "oôö", "u": "uùûü", "c": "cç",
-             "y": "yÿ"}
+_ACCENTED = {"a": "aàâäáãå", "e": "eéèêë", "i": "iîïíì", "o": "oôöóòõ", "u": "uùûüú",
+             "c": "cç", "n": "nñ", "y": "yÿý"}
 
 
 def _accents_optional(word: str) -> str:

@@ -202,6 +202,12 @@ _IMPERSONAL = (r"(?!(?:y|faut|fallait|paraît|parait|semble|semblait|fait|faisai
 _APPOSED_RESUMED_RE = re.compile(
     rf",[ \t]+(?P<name>{_NAME_SEQ}),[ \t]+(?:il|elle)[ \t]+{_IMPERSONAL}(?=[{_L}])"
 )
+# "je demande à aristarque, aristarque vercoutre-mpiana, il était...": lower-case words set off
+# by commas and taken up by a pronoun (the detector keeps them when none is a common word)
+_LOWER_APPOSED_RESUMED_RE = re.compile(
+    rf",[ \t]+(?P<name>{_LOWER_WORD}(?:[ \t]+{_LOWER_WORD}){{0,2}}),[ \t]+(?:il|elle)[ \t]+"
+    rf"{_IMPERSONAL}(?=[{_L}])"
+)
 # "Lapierre il appelle", "maddi, elle parle basque": a name taken up by a pronoun (the detector
 # checks that it opens a sentence)
 _RESUMED_RE = re.compile(
