@@ -290,8 +290,11 @@ class _Detector:
         if self.with_model:
             cands += self._lower_case_after_cue(text) + self._lower_case_before_verb(text)
             # what the model read as a place (a country, a town) is left to it
-            other = [(e.start_char, e.end_char) for e in (doc.ents if doc is not None else ())
-                     if e.label_ in {"LOC", "GPE"}]
+            ents = list(doc.ents) if doc is not None else []
+            other = [(e.start_char, e.end_char) for e in ents if e.label_ in {"LOC", "GPE"}]
+            # what it read as an organisation or a product opening a sentence ("Cofidis m'a
+            # proposé", "Uber Eats m'a désactivé") too, unless a known first name is in it
+            things = [(e.start_char, e.end_char) for e in ents if e.label_ in {"ORG", "MISC"}]
             for rx in (_CAP_SEQ_RE, _PERSON_VERB_RE):
                 for m in rx.finditer(text):
                     s, e = m.span("name") if "name" in rx.groupindex else m.span()
@@ -299,7 +302,9 @@ class _Detector:
                     # a verb of a person ("m'a rappelé") outweighs the model's place tag
                     place = (rx is _CAP_SEQ_RE and not _form_style(words)
                              and any(a < e and s < b for a, b in other))
-                    if self._unknown_words(text[s:e]) and not place:
+                    thing = (_at_sentence_start(text, s) and any(a < e and s < b for a, b in things)
+                             and not any(self._first_name(w) for w in words))
+                    if self._unknown_words(text[s:e]) and not place and not thing:
                         add(s, e, "capitalised")
             cue_persons(self, text, protected, add, cands.append)
         if doc is not None:

@@ -61,7 +61,9 @@ _RELATIONS_EN = (
     r"case\s?worker|social\s+worker|support\s+worker|key\s?worker|neighbou?r|son|daughter|wife|"
     r"husband|partner|friend|doctor|gp|nurse|advis[oe]r|counsell?or|mentor|teacher|carer|"
     r"brother|sister|mother|father|mum|mom|dad|colleague|boss|manager|landlord|landlady|coach|"
-    r"child|kid|cousin|flatmate|roommate|volunteer|interpreter|lawyer|pharmacist|midwife"
+    r"child|kid|cousin|flatmate|roommate|volunteer|interpreter|lawyer|pharmacist|midwife|"
+    r"uncle|aunt|auntie|grandmother|grandfather|grandma|grandpa|granny|nephew|niece|"
+    r"stepmother|stepfather|stepson|stepdaughter|fianc[ée]e?|girlfriend|boyfriend"
 )
 # "mes deux fils", "my two sons": a number before a relation, which may then be plural
 _COUNT = (r"deux|trois|quatre|cinq|six|[2-9]|two|three|four|five|six")
