@@ -308,3 +308,30 @@ def case_insensitive_names(det: _Detector, names: Iterable[str]) -> list[str]:
     return sorted({w for w in names if len(w) >= 3 and _LETTER_WORD.fullmatch(w) and not w.isupper()
                    and w not in det.lexicon
                    and not det.stop_re.fullmatch(_fold(w))}, key=len, reverse=True)
+
+
+_ACCENTED = {"a": "aàâäáãå", "e": "eéèêë", "i": "iîïíì", "o": "oôöóòõ", "u": "uùûüú",
+             "c": "cç", "n": "nñ", "y": "yÿý"}
+
+
+def accents_optional(word: str) -> str:
+    """A pattern of ``word`` whose French accents may be typed or not ("Abigaëlle",
+    "Abigaelle"): forms and keyboards often drop them."""
+    out = []
+    for ch in word:
+        base = _fold(ch)
+        variants = _ACCENTED.get(base.lower())
+        if variants is None:
+            out.append(re.escape(ch))
+        else:
+            out.append("[" + (variants if ch.islower() else variants.upper()) + "]")
+    return "".join(out)
+
+
+def capitals_in_title_case(det: _Detector, names: Iterable[str]) -> list[str]:
+    """Name words found in capitals ("SANOGO-SAMASSA"), as written in ordinary case; not a
+    short acronym (SDF, CMU), a common word or a service."""
+    return sorted({w.title() for w in names
+                   if w.isupper() and len(w) >= 5 and re.fullmatch(r"[^\W\d_]+(?:-[^\W\d_]+)*", w)
+                   and w not in det.lexicon and not det.stop_re.fullmatch(_fold(w))},
+                  key=len, reverse=True)

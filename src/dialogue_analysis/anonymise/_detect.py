@@ -17,7 +17,14 @@ from ._checks import (
     _structured,
     _subtract,
 )
-from ._cues import case_insensitive_names, cue_persons, enumerated_persons, extend_names
+from ._cues import (
+    accents_optional,
+    capitals_in_title_case,
+    case_insensitive_names,
+    cue_persons,
+    enumerated_persons,
+    extend_names,
+)
 from ._lexicon import (
     _first_name_re,
     _first_names,
@@ -351,12 +358,12 @@ class _Detector:
         if self.with_model:  # without the word lists, "Rose" would also be "rose"
             any_case = case_insensitive_names(self, words if own is None else set(own))
             if any_case:  # with or without its accents: "Abigaëlle", then "Abigaelle"
-                alt += "|(?i:" + "|".join(map(_accents_optional, any_case)) + ")"
+                alt += "|(?i:" + "|".join(map(accents_optional, any_case)) + ")"
             # a name typed in capitals on a form is written in ordinary case elsewhere
             # ("SANOGO-SAMASSA", then "Sanogo-Samassa", "OUEDRAOGO" then "Ouédraogo")
-            titled = _capitals_in_title_case(self, words if own is None else set(own))
+            titled = capitals_in_title_case(self, words if own is None else set(own))
             if titled:
-                alt += "|" + "|".join(map(_accents_optional, titled))
+                alt += "|" + "|".join(map(accents_optional, titled))
             # a name that is also a word ("Blanche") in lower case only before a person's verb
             words_too = [w.lower() for w in words if " " not in w and w not in any_case]
             if words_too:
@@ -408,33 +415,6 @@ _LINE_PIECE_RE = re.compile(r"(?:(?!&&)[^\n\r])+")
 # inside a compound ("N'Diaye" holds no "Diaye" of its own)
 _NOT_INSIDE_WORD = (r"(?:(?<![\w'’-])|(?<=(?<![\w'’-])[dljnstcmDLJNSTCM]['’])"
                     r"|(?<=(?<![\w'’-])[qQ]u['’])|(?<=(?<![\w'’-])[jJ]usqu['’]))")
-
-
-_ACCENTED = {"a": "aàâäáãå", "e": "eéèêë", "i": "iîïíì", "o": "oôöóòõ", "u": "uùûüú",
-             "c": "cç", "n": "nñ", "y": "yÿý"}
-
-
-def _accents_optional(word: str) -> str:
-    """A pattern of ``word`` whose French accents may be typed or not ("Abigaëlle",
-    "Abigaelle"): forms and keyboards often drop them."""
-    out = []
-    for ch in word:
-        base = _fold(ch)
-        variants = _ACCENTED.get(base.lower())
-        if variants is None:
-            out.append(re.escape(ch))
-        else:
-            out.append("[" + (variants if ch.islower() else variants.upper()) + "]")
-    return "".join(out)
-
-
-def _capitals_in_title_case(det: _Detector, names: Iterable[str]) -> list[str]:
-    """Name words found in capitals ("SANOGO-SAMASSA"), as written in ordinary case; not a
-    short acronym (SDF, CMU), a common word or a service."""
-    return sorted({w.title() for w in names
-                   if w.isupper() and len(w) >= 5 and re.fullmatch(r"[^\W\d_]+(?:-[^\W\d_]+)*", w)
-                   and w not in det.lexicon and not det.stop_re.fullmatch(_fold(w))},
-                  key=len, reverse=True)
 
 
 def _after_service(before: str, start: int, protected: list[tuple[int, int]]) -> bool:
