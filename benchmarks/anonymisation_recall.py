@@ -16,9 +16,9 @@ it is a development set. Set 2, ``benchmarks/data/heldout_persons_2.yaml``, was 
 first measured blind; its misses and false persons were then read to improve the rules, so it is
 a development set too. So is set 3, ``benchmarks/data/heldout_persons_3.yaml``, written by hand
 and first measured blind after the rules were tuned on sets 1 and 2 (``--show-misses`` prints
-the misses of all three). Set 4, ``benchmarks/data/heldout_persons_4.yaml``, written by hand
-like set 3, has never been read for the rules: its figures are the blind measure (its misses are
-not printed, so that it stays blind).
+the misses of all three). So is set 4, ``benchmarks/data/heldout_persons_4.yaml``, written by hand
+like set 3 and first measured blind after the rules were tuned on sets 1 to 3 (recall 0.909,
+4.9 % false persons); ``--show-misses`` prints the misses of all four.
 
 Measures, on ``tests/data/planted_identifiers.yaml``:
 - recall per kind: a planted identifier counts as found when every character of its words
@@ -316,20 +316,21 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--presidio-python", type=Path, default=PRESIDIO_PYTHON,
                     help="Python of the separate environment where presidio-analyzer is installed")
     ap.add_argument("--heldout-4", type=Path, default=HELDOUT_4,
-                    help="fourth held-out set, written by hand and never read for the rules: "
-                         "the blind measure")
+                    help="fourth held-out set, written by hand (first measured blind, read "
+                         "for the rules since)")
     ap.add_argument("--heldout-only", action="store_true",
                     help="stop after the held-out comparison")
     args = ap.parse_args(argv)
 
     models = [m for m in args.models.split(",") if m]
-    # sets 1 to 3 were read while the rules were written: their figures are optimistic
+    # every set was read while the rules were written: their figures are optimistic
     for path, role, misses in ((args.heldout, ", set 1: development", args.show_misses),
                                (args.heldout_2, ", set 2: development (first measured blind)",
                                 args.show_misses),
                                (args.heldout_3, ", set 3: development (first measured blind)",
                                 args.show_misses),
-                               (args.heldout_4, ", set 4: blind test", False)):
+                               (args.heldout_4, ", set 4: development (first measured blind)",
+                                args.show_misses)):
         if path.is_file():
             heldout_report(path, models, args.presidio_python, misses, role)
         else:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
+from functools import lru_cache
 
 from ..core.identifier_patterns import structured_identifiers
 from ._lexicon import _fold_same_length
@@ -145,3 +146,26 @@ def _subtract(persons: list[Identifier], others: list[Identifier], text: str
 # Placeholders
 # --------------------------------------------------------------------------------------------
 
+
+# English answers: a capitalised word after an article, "on" or a verb of language is an
+# adjective, a day or a language ("a French number", "on Saturdays", "speak Tamil")
+_ENGLISH_THING_BEFORE_RE = re.compile(
+    r"(?<![\w'’])(?i:a|an|the|on|speak|speaks|spoke|read|reads|write|writes|learn|learning|"
+    r"understand|understands)[ \t]+$"
+)
+
+
+@lru_cache(maxsize=256)
+def _english(text: str, english_stop_words: frozenset[str], french_stop_words: frozenset[str]
+             ) -> bool:
+    """Whether ``text`` is written in English: more English function words than French."""
+    words = [w.lower() for w in _LETTERS_RE.findall(text)]
+    en = sum((w in english_stop_words or w in _ENGLISH_CONTRACTED) and w not in french_stop_words
+             for w in words)
+    fr = sum(w in french_stop_words and w not in english_stop_words for w in words)
+    return en >= 3 and en > fr or en >= 2 and fr == 0
+
+
+# what is left of English negations once the apostrophe splits them ("doesn't")
+_ENGLISH_CONTRACTED = frozenset({"doesn", "don", "didn", "isn", "wasn", "aren", "weren", "haven",
+                                 "hasn", "hadn", "couldn", "wouldn", "shouldn", "won", "can"})

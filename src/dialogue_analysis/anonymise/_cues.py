@@ -13,6 +13,7 @@ from typing import Any
 from ._checks import _at_sentence_start, _is_cap
 from ._lexicon import _fold
 from ._patterns_fr import (
+    _APPOSED_PERSON_RE,
     _APPOSED_RESUMED_RE,
     _APPOSITION_RE,
     _ARTICLE_RELATION_RE,
@@ -22,10 +23,13 @@ from ._patterns_fr import (
     _ENUMERATION_RE,
     _ENUMERATION_SEP_RE,
     _FORM_FIELD_RE,
+    _IS_RELATION_RE,
+    _LOWER_APPOSED_RESUMED_RE,
     _LOWER_CEST_LUI_QUI_RE,
     _LOWER_RELATION_RE,
     _LOWER_TITLE_WORD_RE,
     _NAME_PARTICLES,
+    _PERSON_WAS_RE,
     _PLACE_BEFORE_RE,
     _RESUMED_RE,
     _TITLE_WORDS,
@@ -44,6 +48,7 @@ Add = Callable[[int, int, str], None]
 Put = Callable[[Identifier], None]
 Spans = list[tuple[int, int]]
 _NAME_APOSTROPHE = re.compile(r"(?:[dD]|[A-Z])['’][A-ZÀ-Ý]")
+_CAPS_WORD_RE = re.compile(r"[\w'’]+(?:-[\w'’]+)*")
 _LETTER_WORD = re.compile(r"[^\W\d_]+(?:-[^\W\d_]+)*")
 
 
@@ -72,7 +77,14 @@ def cue_persons(det: _Detector, text: str, protected: Spans, add: Add, put: Put)
     def lower(s: int, e: int, source: str) -> None:
         put(Identifier(s, e, "person", text[s:e], source))
 
-    for rx in (_Y_A_QUI_RE, _WITH_FAMILY_RE):
+    for m in _WITH_FAMILY_RE.finditer(text):
+        add(m.start("name"), m.end("name"), "capitalised")
+    # "y a Zilan et Zozan, deux filles de l'asso, qui...", "Albertino c'est mon grand-père",
+    # "la dame de l'accueil, c'était Azilis": checked as guesses
+    for m in _Y_A_QUI_RE.finditer(text):
+        for s, e in _members(text, m.start("name"), m.end("name")):
+            add(s, e, "capitalised")
+    for rx in (_IS_RELATION_RE, _PERSON_WAS_RE):
         for m in rx.finditer(text):
             add(m.start("name"), m.end("name"), "capitalised")
     # a relation next to the name is a strong cue: a name that is also a word ("Blanche,
@@ -98,19 +110,34 @@ def cue_persons(det: _Detector, text: str, protected: Spans, add: Add, put: Put)
                 continue  # "le monsieur du guichet, Bonjour, ...": "the", not "a", needs a name
             if not any(w.group(0).lower() in det.lexicon.stop_words for w in words):
                 add(s, m.end("name"), "trigger")
+    # "Dimitrov, l'écrivain public", "Lenuța et Petruța, deux médiatrices": each listed name
+    # before a person noun in apposition, checked as a guess ("Lundi, la conseillère" is none)
+    for m in _APPOSED_PERSON_RE.finditer(text):
+        for s, e in _members(text, m.start("name"), m.end("name")):
+            words = list(_TOKEN_RE.finditer(text, s, e))
+            while words and _at_sentence_start(text, words[0].start()) and _is_word(
+                    det, words[0].group(0)) and not det._first_name(words[0].group(0)):
+                words.pop(0)  # "Franchement, ..." is cut by the comma; "Avec Ghiath" is not
+            if words:
+                add(words[0].start(), e, "capitalised")
     for m in _ENDEARED_RE.finditer(text):
         word = m.group("name")  # "ma petite Eudoxie", not "mon petit Bonjour"
         if not det.lexicon.opens_sentence(word) and word.lower() not in det.lexicon.stop_words:
             add(m.start("name"), m.end("name"), "trigger")
     for m in _APPOSED_RESUMED_RE.finditer(text):
         add(m.start("name"), m.end("name"), "capitalised")
+    for m in () if det.english(text) else _LOWER_APPOSED_RESUMED_RE.finditer(text):
+        keep = _unknown_tail(det, m.group("name"))  # the words that are no common word
+        if keep:
+            lower(m.start("name") + keep[0], m.start("name") + keep[1], "trigger")
     for m in _LOWER_CEST_LUI_QUI_RE.finditer(text):
         keep = _unknown_tail(det, m.group("name"))
         if keep:
             lower(m.start("name") + keep[0], m.start("name") + keep[1], "trigger")
-    for m in _CEST_LUI_QUI_RE.finditer(text):
-        if not _is_word(det, m.group("name")):
-            add(m.start("name"), m.end("name"), "trigger")
+    for m in _CEST_LUI_QUI_RE.finditer(text):  # "Fadhila et Chérifa, c'est elles qui"
+        for s, e in _members(text, m.start("name"), m.end("name")):
+            if not _is_word(det, text[s:e]):
+                add(s, e, "trigger")
     for m in _RESUMED_RE.finditer(text):
         s, e = m.span("name")
         word = m.group("name")
@@ -151,11 +178,7 @@ def enumerated_persons(det: _Detector, text: str, protected: Spans, found: list[
     """Names listed beside a person ("Avec Dimitar, Stoyanka et Kalina"): in a list of
     capitalised names where one is a person, the others that are no common word are too."""
     for m in _ENUMERATION_RE.finditer(text):
-        members, pos = [], m.start()
-        for sep in _ENUMERATION_SEP_RE.finditer(text, m.start(), m.end()):
-            members.append((pos, sep.start()))
-            pos = sep.end()
-        members.append((pos, m.end()))
+        members = _members(text, m.start(), m.end())
         if not any(f.start < e and s < f.end for s, e in members for f in found):
             continue
         for s, e in members:
@@ -169,6 +192,16 @@ def enumerated_persons(det: _Detector, text: str, protected: Spans, found: list[
             s = words[0].start()
             if det._unknown_words(text[s:e]) and not _inside(s, e, protected):
                 add(s, e, "capitalised")
+
+
+def _members(text: str, start: int, end: int) -> Spans:
+    """The spans of the names listed in ``text[start:end]`` ("Zilan et Zozan", "A, B et C")."""
+    members, pos = [], start
+    for sep in _ENUMERATION_SEP_RE.finditer(text, start, end):
+        members.append((pos, sep.start()))
+        pos = sep.end()
+    members.append((pos, end))
+    return members
 
 
 def _unknown_tail(det: _Detector, words: str) -> tuple[int, int] | None:
@@ -185,7 +218,8 @@ def _unknown_tail(det: _Detector, words: str) -> tuple[int, int] | None:
 def _capitals_name(det: _Detector, name: str, start: int, text: str, protected: Spans) -> bool:
     """A name typed in capitals ("TRAN VAN KHIEM"): no common word, no acronym of a service,
     and not a whole line shouted in capitals."""
-    words = [w for w in _TOKEN_RE.finditer(name) if w.group(0).lower() not in _NAME_PARTICLES]
+    # a compound is one word: "JUGURTHA-BAYA" is a name though "baya" is a word
+    words = [w for w in _CAPS_WORD_RE.finditer(name) if w.group(0).lower() not in _NAME_PARTICLES]
     if len(words) < 2 or not any(len(w.group(0)) >= 4 for w in words):
         return False
     for w in words:
@@ -208,7 +242,10 @@ def _name_word(det: _Detector, word: str, start: int, end: int, protected: Spans
         return False  # "C'est", "L'interprète"; not "N'Diaye", "d'Estaing"
     if word.isupper() and len(word) < 3:
         return False
-    return word not in det.lexicon or word.lower() in _NAME_PARTICLES
+    if word.lower() in _NAME_PARTICLES:
+        return True
+    # "Then Oluwadamilare": an English function word is no name word
+    return word not in det.lexicon and word.lower() not in det.lexicon.english_stop_words
 
 
 def extend_names(det: _Detector, persons: list[Identifier], text: str, protected: Spans
@@ -220,12 +257,20 @@ def extend_names(det: _Detector, persons: list[Identifier], text: str, protected
     name). Lower-case particles count only between two name words.
     """
     out = []
+    english = det.english(text) if persons else False
     for p in persons:
         s, e = p.start, p.end
         while (m := _WORD_AFTER_RE.match(text, e)) and _name_word(
                 det, m.group("word"), m.start("word"), m.end(), protected):
             if m.group("word").lower() in _NAME_PARTICLES:
-                break
+                # "azilis Le Guéhennec", "Ibou Van Damme": a capitalised particle and a name
+                nxt = _WORD_AFTER_RE.match(text, m.end())
+                if not (m.group("word")[:1].isupper() and nxt
+                        and nxt.group("word").lower() not in _NAME_PARTICLES
+                        and _name_word(det, nxt.group("word"), nxt.start("word"), nxt.end(),
+                                       protected)):
+                    break
+                m = nxt
             e = m.end()
         left = s
         while m := _WORD_BEFORE_RE.search(text, max(0, left - 60), left):
@@ -235,8 +280,9 @@ def extend_names(det: _Detector, persons: list[Identifier], text: str, protected
             caps_particle = (word.isupper() and word.lower() in _NAME_PARTICLES
                              and text[left:left + 2].isupper())
             # "the library Mrs X": a title starts the name, nothing lower-case goes before it
+            # (not in English, whose lower-case words the French lexicon does not know)
             lower_name = (word.islower() and word.isalpha() and len(word) >= 4
-                          and p.source != "title"
+                          and p.source != "title" and not english
                           and not _is_word(det, word)
                           and word not in det.lexicon.english_stop_words
                           and not _inside(ws, m.end(), protected))
@@ -262,3 +308,30 @@ def case_insensitive_names(det: _Detector, names: Iterable[str]) -> list[str]:
     return sorted({w for w in names if len(w) >= 3 and _LETTER_WORD.fullmatch(w) and not w.isupper()
                    and w not in det.lexicon
                    and not det.stop_re.fullmatch(_fold(w))}, key=len, reverse=True)
+
+
+_ACCENTED = {"a": "aàâäáãå", "e": "eéèêë", "i": "iîïíì", "o": "oôöóòõ", "u": "uùûüú",
+             "c": "cç", "n": "nñ", "y": "yÿý"}
+
+
+def accents_optional(word: str) -> str:
+    """A pattern of ``word`` whose French accents may be typed or not ("Abigaëlle",
+    "Abigaelle"): forms and keyboards often drop them."""
+    out = []
+    for ch in word:
+        base = _fold(ch)
+        variants = _ACCENTED.get(base.lower())
+        if variants is None:
+            out.append(re.escape(ch))
+        else:
+            out.append("[" + (variants if ch.islower() else variants.upper()) + "]")
+    return "".join(out)
+
+
+def capitals_in_title_case(det: _Detector, names: Iterable[str]) -> list[str]:
+    """Name words found in capitals ("SANOGO-SAMASSA"), as written in ordinary case; not a
+    short acronym (SDF, CMU), a common word or a service."""
+    return sorted({w.title() for w in names
+                   if w.isupper() and len(w) >= 5 and re.fullmatch(r"[^\W\d_]+(?:-[^\W\d_]+)*", w)
+                   and w not in det.lexicon and not det.stop_re.fullmatch(_fold(w))},
+                  key=len, reverse=True)

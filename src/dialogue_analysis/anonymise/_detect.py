@@ -7,7 +7,9 @@ from collections.abc import Iterable
 from typing import Any
 
 from ._checks import (
+    _ENGLISH_THING_BEFORE_RE,
     _at_sentence_start,
+    _english,
     _form_style,
     _is_cap,
     _merge,
@@ -15,7 +17,14 @@ from ._checks import (
     _structured,
     _subtract,
 )
-from ._cues import case_insensitive_names, cue_persons, enumerated_persons, extend_names
+from ._cues import (
+    accents_optional,
+    capitals_in_title_case,
+    case_insensitive_names,
+    cue_persons,
+    enumerated_persons,
+    extend_names,
+)
 from ._lexicon import (
     _first_name_re,
     _first_names,
@@ -42,6 +51,7 @@ from ._patterns_fr import (
     _PLACE_BEFORE_RE,
     _PLACEHOLDER_RE,
     _SERVICE_OF_RE,
+    _THING_BEFORE_RE,
     _TITLE_ONLY_RE,
     _TITLE_RE,
     _TITLE_WORDS,
@@ -77,6 +87,11 @@ class _Detector:
         spans += [m.span() for m in _PLACEHOLDER_RE.finditer(text)]
         return spans
 
+    def english(self, text: str) -> bool:
+        """Whether ``text`` is an answer in English (French cues do not read it)."""
+        lex = self.lexicon
+        return _english(text, lex.english_stop_words, lex.stop_words)
+
     def _first_name(self, word: str) -> bool:
         return word in self.first_names or any(p in self.first_names for p in word.split("-"))
 
@@ -88,6 +103,10 @@ class _Detector:
                  for m in _TOKEN_RE.finditer(text[start:end])]
         # cut at "de la CAF", "du CCAS de ...": a connector followed by a protected name
         for i, (_ws, _we, w) in enumerate(words):
+            if (i > 0 and w.lower() in _ARTICLES
+                    and any(ps == _ws for ps, pe in protected if pe > _we)):
+                words = words[:i]  # "Kerian La Poste": a service's name that starts an article
+                break
             if i == 0 or not w[:1].islower() or w.lower().rstrip("'’") not in _CONNECTORS:
                 continue
             j = i + 1
@@ -145,16 +164,20 @@ class _Detector:
         guessed = source in {"ner", "capitalised"}  # found by the model or by capitals alone
         if (guessed or source == "first_name") and _FACILITY_BEFORE_RE.search(before):
             return None  # "médiathèque Malraux", "lycée Victor Hugo": a place named after someone
+        if guessed and _THING_BEFORE_RE.search(before):
+            return None  # "le réseau Tisséo": a product or a scheme
         if (guessed and not any(self._first_name(w) for _, _, w in name_words)
                 and _PLACE_BEFORE_RE.search(before)):
             return None  # "à côté de Lure", "à Phnom Penh": a place the lists do not know
         if (guessed and len(name_words) == 1 and not self._first_name(name_words[0][2])
                 and (_ARTICLE_BEFORE_RE.search(before) or _after_service(before, start, protected)
-                     or _ENGLISH_PLACE_BEFORE_RE.search(before))):
+                     or _ENGLISH_PLACE_BEFORE_RE.search(before)
+                     or _ENGLISH_THING_BEFORE_RE.search(before) and self.english(text))):
             return None  # "la Cimade m'a coupé", "l'URSSAF de Bressuire", "in August": no person
         if (guessed and not any(self._first_name(w) for _, _, w in name_words)
                 and not _form_style([w for _, _, w in name_words])
                 and (len(name_words) > 2 and name_words[0][2].lower() in _ARTICLES
+                     and text[name_words[0][1]:name_words[0][1] + 1] != "."  # "L. Moreau"
                      or len(name_words) > 1 and (_ARTICLE_BEFORE_RE.search(before)
                                                  or name_words[0][2][:2] in _ELIDED_ARTICLES))):
             return None  # "Le Play Store", "l'App Store": a product; a name after "le" is one
@@ -177,7 +200,8 @@ class _Detector:
                 # common words only: a person only when it reads like "Rosalie Fontaine"
                 return None
             if any(w.lower() in self.lexicon.stop_words and w.lower() not in _NAME_PARTICLES
-                   for w in ws):
+                   and not (len(w) == 1 and text[e:e + 1] == ".")  # an initial: "L. Moreau"
+                   for (_, e, _), w in zip(name_words, ws, strict=True)):
                 return None  # "SERVICE CE QUI EVITERAIT"
             if len(ws) == 1 and (ws[0].isupper() and len(ws[0]) <= 5 or len(ws[0]) < 3
                                  or any(c.isdigit() for c in ws[0])):
@@ -273,8 +297,11 @@ class _Detector:
         if self.with_model:
             cands += self._lower_case_after_cue(text) + self._lower_case_before_verb(text)
             # what the model read as a place (a country, a town) is left to it
-            other = [(e.start_char, e.end_char) for e in (doc.ents if doc is not None else ())
-                     if e.label_ in {"LOC", "GPE"}]
+            ents = list(doc.ents) if doc is not None else []
+            other = [(e.start_char, e.end_char) for e in ents if e.label_ in {"LOC", "GPE"}]
+            # what it read as an organisation or a product opening a sentence ("Cofidis m'a
+            # proposé", "Uber Eats m'a désactivé") too, unless a known first name is in it
+            things = [(e.start_char, e.end_char) for e in ents if e.label_ in {"ORG", "MISC"}]
             for rx in (_CAP_SEQ_RE, _PERSON_VERB_RE):
                 for m in rx.finditer(text):
                     s, e = m.span("name") if "name" in rx.groupindex else m.span()
@@ -282,7 +309,9 @@ class _Detector:
                     # a verb of a person ("m'a rappelé") outweighs the model's place tag
                     place = (rx is _CAP_SEQ_RE and not _form_style(words)
                              and any(a < e and s < b for a, b in other))
-                    if self._unknown_words(text[s:e]) and not place:
+                    thing = (_at_sentence_start(text, s) and any(a < e and s < b for a, b in things)
+                             and not any(self._first_name(w) for w in words))
+                    if self._unknown_words(text[s:e]) and not place and not thing:
                         add(s, e, "capitalised")
             cue_persons(self, text, protected, add, cands.append)
         if doc is not None:
@@ -305,8 +334,8 @@ class _Detector:
 
     def _place_mention(self, text: str, e: Identifier) -> bool:
         """A single name word used as a place ("à Lure", "lycée Malraux"), no first name."""
-        if " " in e.text or self._first_name(e.text):
-            return False
+        if " " in e.text or self._first_name(e.text) or e.text.islower():
+            return False  # a place is written with a capital
         before = text[max(0, e.start - 40):e.start]
         return bool(_PLACE_BEFORE_RE.search(before) or _FACILITY_BEFORE_RE.search(before)
                     or _after_service(before, e.start, self._protected(text)))
@@ -328,8 +357,13 @@ class _Detector:
         alt = "|".join(map(re.escape, words))
         if self.with_model:  # without the word lists, "Rose" would also be "rose"
             any_case = case_insensitive_names(self, words if own is None else set(own))
-            if any_case:
-                alt += "|(?i:" + "|".join(map(re.escape, any_case)) + ")"
+            if any_case:  # with or without its accents: "Abigaëlle", then "Abigaelle"
+                alt += "|(?i:" + "|".join(map(accents_optional, any_case)) + ")"
+            # a name typed in capitals on a form is written in ordinary case elsewhere
+            # ("SANOGO-SAMASSA", then "Sanogo-Samassa", "OUEDRAOGO" then "Ouédraogo")
+            titled = capitals_in_title_case(self, words if own is None else set(own))
+            if titled:
+                alt += "|" + "|".join(map(accents_optional, titled))
             # a name that is also a word ("Blanche") in lower case only before a person's verb
             words_too = [w.lower() for w in words if " " not in w and w not in any_case]
             if words_too:
@@ -342,11 +376,18 @@ class _Detector:
             extra = extend_names(self, extra, text, self._protected(text))
         protected = [(f.start, f.end) for f in found]
         placeholders = [m.span() for m in _PLACEHOLDER_RE.finditer(text)]
+        # a surname given after a title ("M. Salvatierra") stays a person after "vers"
+        surnames = {f.text.split()[-1] for f in found if f.source == "title"}
         # a mention may overlap a shorter name found there ("Ait Ouarab" over "Ouarab")
+        services = self._protected(text)
         extra = [e for e in extra
-                 if not any(s <= e.start and e.end <= t for s, t in protected)
+                 if not any(s <= e.start and e.end <= t for s, t in protected + services)
                  and all(e.end <= s or e.start >= t for s, t in placeholders)
-                 and not self._place_mention(text, e)]
+                 and (e.text in surnames or not self._place_mention(text, e))
+                 # "Emmaüs Connect", "SNCF Connect": a word right after a service's name is
+                 # part of it
+                 and not (" " not in e.text and text[e.start - 1:e.start] == " "
+                          and any(pe == e.start - 1 for _, pe in services))]
         if not extra:
             return found
         if self.nlp is not None:  # "Avec Dimitar, Stoyanka et Kalina" once Kalina is known

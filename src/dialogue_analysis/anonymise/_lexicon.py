@@ -203,11 +203,13 @@ class _Lexicon:
 
     @classmethod
     def from_sets(cls, *, words: frozenset[str], not_nouns: frozenset[str],
-                  stop_words: frozenset[str], folded: frozenset[str], forms: Any) -> _Lexicon:
+                  stop_words: frozenset[str], folded: frozenset[str], forms: Any,
+                  english_stop_words: frozenset[str] = frozenset()) -> _Lexicon:
         """A lexicon from word sets saved earlier (``forms``: anything answering ``in``)."""
         self = cls.__new__(cls)
         self._words, self._not_nouns, self.stop_words = words, not_nouns, stop_words
         self._folded, self._forms = folded, forms
+        self.english_stop_words = english_stop_words
         return self
 
     def opens_sentence(self, word: str) -> bool:

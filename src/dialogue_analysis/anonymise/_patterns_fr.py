@@ -25,6 +25,9 @@ _NAME_SEQ = (
     rf"(?:{_INITIAL}\s?)?{_NAMEW}(?:[ \t]+(?:{_NAME_PARTICLE}[ \t]+)?(?:{_INITIAL}[ \t]?)?{_NAMEW}){{0,3}}"
 )
 
+# names listed with commas and "et": "Zilan et Zozan", "Dimitar, Stoyanka et Kalina"
+_NAMES_SEQ = rf"{_NAME_SEQ}(?:(?:,[ \t]+|[ \t]+(?:et|and|&)[ \t]+){_NAME_SEQ}){{0,4}}"
+
 _TITLES = (
     r"Mme|Mmes|Madame|Mesdames|Mlle|Mlles|Mademoiselle|Monsieur|Messieurs|M\.|MM\.|Mr\.?|"
     r"Mrs\.?|Ms\.?|Miss|"
@@ -49,13 +52,21 @@ _RELATIONS = (
     r"bénévole|aide à domicile|auxiliaire de vie|aide-soignante?|infirmier|infirmière|médecin|"
     r"tuteur|tutrice|curateur|curatrice|patron|patronne|responsable|cheffe?|directeur|directrice|"
     r"animateur|animatrice|professeur|professeure|prof|maîtresse|instit|institutrice|instituteur|"
-    r"ex|marraine|parrain|beau-père|belle-mère|interprète|traductrice|traducteur|avocat|avocate"
+    r"ex|marraine|parrain|beau-père|belle-mère|interprète|traductrice|traducteur|avocat|avocate|"
+    r"enfant|coloc|colocataire|pote|logeur|logeuse|proprio|propriétaire|nounou|filleule?|"
+    r"agent d['’]accueil|facteur|factrice|pharmacienne?|kiné|aidante?|accompagnante?|"
+    r"intervenante?"
 )
 _RELATIONS_EN = (
     r"case\s?worker|social\s+worker|support\s+worker|key\s?worker|neighbou?r|son|daughter|wife|"
     r"husband|partner|friend|doctor|gp|nurse|advis[oe]r|counsell?or|mentor|teacher|carer|"
-    r"brother|sister|mother|father|mum|mom|dad|colleague|boss|manager|landlord|landlady|coach"
+    r"brother|sister|mother|father|mum|mom|dad|colleague|boss|manager|landlord|landlady|coach|"
+    r"child|kid|cousin|flatmate|roommate|volunteer|interpreter|lawyer|pharmacist|midwife|"
+    r"uncle|aunt|auntie|grandmother|grandfather|grandma|grandpa|granny|nephew|niece|"
+    r"stepmother|stepfather|stepson|stepdaughter|fianc[ée]e?|girlfriend|boyfriend"
 )
+# "mes deux fils", "my two sons": a number before a relation, which may then be plural
+_COUNT = (r"deux|trois|quatre|cinq|six|[2-9]|two|three|four|five|six")
 # words that qualify a relation before or after it: "ma grande sœur X", "ma sœur jumelle X"
 _KIN_BEFORE = (r"petite?|p['’]tite?|grande?|vieille|vieux|nouvelle|nouveau|nouvel|ancienne?|"
                r"meilleure?|seule?|demi-sœur|demi-frère|future?|jeune|chère?")
@@ -68,9 +79,10 @@ _TRIGGER_RE = re.compile(
     r"(?:on|tout\s+le\s+monde)\s+(?:l['’]|les\s+)appel(?:le|ait)|"
     r"(?:le|la|les|chez\s+les)\s+(?:fils|fille|famille|petit|petite|veuve|frères|sœurs|soeurs)|"
     r"(?:pré|dé)?nommée?s?|surnommée?s?|"
-    rf"(?:mon|ma|mes|notre|nos|son|sa|ses|leur)\s+(?:(?:{_KIN_BEFORE})\s+)?(?:{_RELATIONS})"
-    rf"(?:\s+(?:{_KIN_AFTER}|de\s+\d+\s+ans))?|"
-    rf"my\s+name\s+is|i\s+am\s+called|i['’]m\s+called|(?:my|our|his|her|their)\s+(?:{_RELATIONS_EN}))"
+    rf"(?:mon|ma|mes|notre|nos|son|sa|ses|leur)\s+(?:(?:{_COUNT})\s+)?(?:(?:{_KIN_BEFORE})\s+)?"
+    rf"(?:{_RELATIONS})[sx]?(?:\s+(?:{_KIN_AFTER}|de\s+\d+\s+ans))?|"
+    rf"my\s+name\s+is|i\s+am\s+called|i['’]m\s+called|"
+    rf"(?:my|our|his|her|their)\s+(?:(?:{_COUNT})\s+)?(?:{_RELATIONS_EN})s?)"
     rf",?[ \t]+(?P<name>{_NAME_SEQ})"
 )
 # names typed in lower case, after a cue that only a name can follow ("je m'appelle zéphirine
@@ -94,9 +106,12 @@ _LOWER_CUE_RE = re.compile(
 # does in these answers ("Kerbrat m'a rappelé")
 _CAP_SEQ_RE = re.compile(rf"(?<![\w'’-]){_NAMEW}(?:[ \t]+(?:{_NAME_PARTICLE}[ \t]+)?{_NAMEW})+")
 _PERSON_VERB = (
-    r"(?:(?i:m['’]|nous[ \t]+|lui[ \t]+|me[ \t]+|l['’])"
+    r"(?:(?i:m['’]|nous[ \t]+|lui[ \t]+|l['’])"
     r"(?:a|avait|aide|aidait|explique|expliquait|dit|disait|appelle|appelait|rappelle|rappelait|"
     r"montre|montrait|conseille|accompagne|accompagnait|reçoit|recevait|écrit|répond)|"
+    # "me" elides before a vowel: "sold me a laptop" is no French
+    r"(?i:me[ \t]+)(?:dit|disait|rappelle|rappelait|montre|montrait|conseille|reçoit|recevait|"
+    r"répond)|"
     r"est[ \t]+(?:venue?|passée?|partie?|arrivée?)|a[ \t]+(?:dit|appelé|rappelé|répondu|expliqué))"
     r"(?![\w])"
 )
@@ -111,7 +126,7 @@ _LOWER_BEFORE_VERB_RE = re.compile(
 )
 # "c'est Ti-Jo qui", "c'est Ti-Jo, un ami du quartier, qui m'aide"
 _CEST_QUI_RE = re.compile(
-    rf"(?i:c['’]est)[ \t]+(?P<name>{_NAME_SEQ})(?:,[^,.;:!?\n]{{1,50}},)?[ \t]+(?i:qui|que)\b"
+    rf"(?i:c['’](?:est|était|etait))[ \t]+(?P<name>{_NAME_SEQ})(?:,[^,.;:!?\n]{{1,50}},)?[ \t]+(?i:qui|que)\b"
 )
 
 # "Santiago Urquiaga et sa femme", "Kerbiriou et ses enfants": someone with a family is a person
@@ -147,7 +162,8 @@ _FORM_FIELD_RE = re.compile(
 _POSSESSIVES = r"(?:mon|ma|mes|notre|nos|son|sa|ses|leur|leurs)"
 # "y a Kannan qui fait la traduction": someone who does something
 _Y_A_QUI_RE = re.compile(
-    rf"(?<![\w])(?i:y[ \t]+a|y['’]a|voilà|voila)[ \t]+(?P<name>{_NAME_SEQ})[ \t]+(?i:qui)(?![\w])"
+    rf"(?<![\w])(?i:y[ \t]+a|y['’]a|voilà|voila)[ \t]+(?P<name>{_NAMES_SEQ})"
+    r"(?:,[^,.;:!?\n]{1,50},)?[ \t]+(?i:qui)(?![\w])"  # "y a Zilan et Zozan, deux filles, qui"
 )
 # "Soazig, ma voisine du dessus": a name in apposition to a relation
 _APPOSITION_RE = re.compile(
@@ -158,6 +174,14 @@ _PERSON_NOUNS = (
     r"dame|monsieur|jeune|gars|type|mec|femme|homme|fille|garçon|personne|agent|agente|"
     r"employée?|secrétaire|stagiaire|hôtesse|guichetière?|guichetier|écrivain[ \t]+public|"
     r"service[ \t]+civique"
+)
+# "Dimitrov, l'écrivain public de la maison des associations", "Lenuța et Petruța, deux
+# médiatrices", "Kamelia, a nurse at...", "L. Moreau, assistante sociale": one or more names
+# followed by a person noun in apposition (with an article, a number or none)
+_APPOSED_PERSON_RE = re.compile(
+    rf"(?<![\w'’-])(?P<name>{_NAMES_SEQ}),[ \t]+"
+    rf"(?:(?i:le|la|l['’]|un|une|the|a|an|{_COUNT})[ \t]*)?(?:(?i:{_KIN_BEFORE})[ \t]+)?"
+    rf"(?i:{_RELATIONS}|{_PERSON_NOUNS}|{_RELATIONS_EN})[sx]?(?![\w'’-])"
 )
 # "j'ai un ami, Lapierre, il...", "la dame de l'accueil, Rosalinde, et ...": a relation or a
 # person with an article (and what they do or where), then the name set off by commas
@@ -175,19 +199,37 @@ _ENDEARED_RE = re.compile(
 )
 # "L'animateur, Ghjulia Bonhomme, elle voulait...": a name between commas taken up by a
 # pronoun; not an impersonal "il" ("Lyon, il y a...", "Bref, il faut...")
+_IMPERSONAL = (r"(?!(?:y|faut|fallait|paraît|parait|semble|semblait|fait|faisait|reste|suffit|"
+               rf"manque|vaut)(?![{_L}]))")
 _APPOSED_RESUMED_RE = re.compile(
-    rf",[ \t]+(?P<name>{_NAME_SEQ}),[ \t]+(?:il|elle)[ \t]+"
-    r"(?!(?:y|faut|fallait|paraît|parait|semble|semblait|fait|faisait|reste|suffit|manque|vaut)"
-    rf"(?![{_L}]))(?=[{_L}])"
+    rf",[ \t]+(?P<name>{_NAME_SEQ}),[ \t]+(?:il|elle)[ \t]+{_IMPERSONAL}(?=[{_L}])"
+)
+# "je demande à aristarque, aristarque vercoutre-mpiana, il était...": lower-case words set off
+# by commas and taken up by a pronoun (the detector keeps them when none is a common word)
+_LOWER_APPOSED_RESUMED_RE = re.compile(
+    rf",[ \t]+(?P<name>{_LOWER_WORD}(?:[ \t]+{_LOWER_WORD}){{0,2}}),[ \t]+(?:il|elle)[ \t]+"
+    rf"{_IMPERSONAL}(?=[{_L}])"
 )
 # "Lapierre il appelle", "maddi, elle parle basque": a name taken up by a pronoun (the detector
 # checks that it opens a sentence)
 _RESUMED_RE = re.compile(
-    rf"(?<![\w'’-])(?P<name>{_NAMEW}|[{_L}][{_L}-]{{2,}}),?[ \t]+(?:il|elle)[ \t]+(?=[{_L}])"
+    rf"(?<![\w'’-])(?P<name>{_NAMEW}|[{_L}][{_L}-]{{2,}}),?[ \t]+(?:il|elle)[ \t]+{_IMPERSONAL}"
+    rf"(?=[{_L}])"  # "Visale, il faut...": no one is taken up
 )
 # "demande à Gweltaz, c'est lui qui connaît": a name taken up by "c'est lui / elle qui"
 _CEST_LUI_QUI_RE = re.compile(
-    rf"(?<![\w'’-])(?P<name>{_NAMEW}),?[ \t]+(?i:c['’]est)[ \t]+(?:lui|elle)[ \t]+qui(?![\w])"
+    rf"(?<![\w'’-])(?P<name>{_NAMES_SEQ})(?:[ \t]+(?:de|du|des|d['’])[^,.;:!?\n]{{1,40}})?,?[ \t]+"
+    r"(?i:c['’](?:est|était|etait))[ \t]+(?:lui|elle|eux|elles)[ \t]+qui(?![\w])"
+)
+# "Albertino c'est mon grand-père", "Soizic, c'était ma voisine": a name said to be a relation
+_IS_RELATION_RE = re.compile(
+    rf"(?<![\w'’-])(?P<name>{_NAME_SEQ}),?[ \t]+(?i:c['’](?:est|était|etait))[ \t]+"
+    rf"(?i:{_POSSESSIVES})[ \t]+(?:(?i:{_KIN_BEFORE})[ \t]+)?(?i:{_RELATIONS})(?![\w'’-])"
+)
+# "la dame de la mission locale, c'était Azilis": a person named after the fact
+_PERSON_WAS_RE = re.compile(
+    rf"(?<![\w])(?i:{_PERSON_NOUNS}|{_RELATIONS})(?:[ \t]+(?:de|du|des|d['’])[^,.;:!?\n]{{1,40}})?"
+    rf",?[ \t]+(?i:c['’](?:est|était|etait))[ \t]+(?P<name>{_NAME_SEQ})(?=[ \t]*[,.;:!?)…]|$)"
 )
 # "appeler gülizar wattebled, c'est elle qui...": lower-case words taken up by "c'est elle qui"
 # (the detector keeps the words that are no common word)
@@ -285,6 +327,14 @@ _FACILITY_BEFORE_RE = re.compile(
     # a pick-up point or a shop: "point Locker", "point relais Pickup", "agence Intérim Plus"
     r"point|point relais|relais|agence|boutique|magasin)"
     r"[ \t]+(?:de[ \t]+la[ \t]+|de[ \t]+l['’]|du[ \t]+|des[ \t]+|de[ \t]+|d['’])?)$"
+)
+# a guessed name right after these nouns names a product or a scheme: "le réseau Tisséo", "la
+# plateforme Aidants Connect", "un garant Visale", "un compte France Connect"
+_THING_BEFORE_RE = re.compile(
+    r"(?i:\b(?:réseau|plateforme|appli|application|site|logiciel|dispositif|compte|carte|garant|"
+    r"garantie|programme|offre|abonnement|forfait|contrat|prêt|allocation|prime|chèque|pass|"
+    r"label|marque|enseigne|opérateur|banque|mutuelle|assurance|box|messagerie|portail|"
+    r"platform|app|website|scheme|card|account|network))[ \t]+$"
 )
 _PLACE_BEFORE_RE = re.compile(
     # not "à" nor "de": "j'ai demandé à Gwenaëlle", "le dossier de Kowalczyk"

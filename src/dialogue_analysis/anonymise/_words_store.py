@@ -19,7 +19,7 @@ from ..core.storage import atomic_path
 from ._lexicon import _Lexicon
 
 WORDS_FILE = "model-words-v1.parquet"
-_SETS = ("words", "not_nouns", "stop_words", "folded")
+_SETS = ("words", "not_nouns", "stop_words", "folded", "english_stop_words")
 _MASK = (1 << 64) - 1
 _M = 0xC6A4A7935BD1E995
 
@@ -106,4 +106,4 @@ def load_words(folder: Path) -> _Lexicon | None:
 
 
 def _attribute(name: str) -> str:
-    return name if name == "stop_words" else f"_{name}"
+    return name if name in ("stop_words", "english_stop_words") else f"_{name}"
