@@ -11,8 +11,8 @@ most of the codebook's matches of it (:func:`LearnedLayer.fit`): it is then drop
 unreviewed answers. Each model's use is itself chosen on the reviewed answers alone: an inner
 cross-validation compares, per code, the model's decision with the codebook's, their union and
 their intersection (:data:`RULES`), and the model gives way only to a rule that does clearly
-better there (:data:`RULE_MARGIN`). Embeddings: Google's multilingual Universal Sentence Encoder v3 in numpy
-(:func:`nlp.embed`), offline, cached by text hash.
+better there (:data:`RULE_MARGIN`). Embeddings: Google's multilingual Universal Sentence
+Encoder v3 in numpy (:func:`nlp.embed`), offline, cached by text hash.
 
 Measured on the hand-coded samples (``benchmarks/eval_coding.py``, ``docs/coding.md``).
 """
