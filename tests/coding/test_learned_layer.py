@@ -48,6 +48,55 @@ def test_layer_learns_a_code_and_leaves_rare_codes_lexical():
     assert oof.shape == (100, 3) and (oof[:, 0] == truth[:100]).mean() > 0.8
 
 
+def test_each_code_keeps_the_rule_that_does_best_in_inner_cross_validation():
+    """Code "exact": the codebook is right and the embeddings are noise, so the model is worse
+    than the patterns out of fold and the code stays lexical. Code "paraphrase": the codebook
+    misses most positives the embeddings separate, so the model's decision is kept (alone or
+    with the patterns' matches). Code "noisy": the codebook over-fires and the model keeps only
+    its right matches (intersection)."""
+    from dialogue_analysis.coding import RULES
+
+    rng = np.random.default_rng(0)
+    n = 200
+    vectors = rng.normal(size=(n, 60))
+    vectors[:, :2] *= 4  # two informative dimensions, the others noise
+    exact = (rng.random(n) < 0.25).astype(int)
+    paraphrase = (vectors[:, 0] > 2).astype(int)
+    noisy = (vectors[:, 1] > 2.4).astype(int)
+    over_fired = noisy | (vectors[:, 1] < -2.4).astype(int)  # a wrong sense of the word
+    lexical = np.column_stack([exact, paraphrase * (rng.random(n) < 0.3), over_fired])
+    labels = np.column_stack([exact, paraphrase, noisy])
+    codes = ["exact", "paraphrase", "noisy"]
+    layer = LearnedLayer().fit(vectors[:100], lexical[:100], labels[:100], codes)
+    assert layer.codes == codes and set(layer.rules.values()) <= set(RULES)
+    assert layer.rules["exact"] == "codebook"
+    assert layer.rules["paraphrase"] in ("model", "union")  # the patterns are right, but few
+    assert layer.rules["noisy"] == "intersection"  # the model vets the patterns' matches
+    pred = layer.predict(vectors[100:], lexical[100:])
+    assert np.array_equal(pred[:, 0], lexical[100:, 0])  # the patterns' decision, untouched
+    accuracy = (pred[:, 1] == paraphrase[100:]).mean()
+    assert accuracy > (lexical[100:, 1] == paraphrase[100:]).mean() + 0.1
+    assert not (pred[:, 2] & ~lexical[100:, 2]).any()
+    assert (pred[:, 2] == noisy[100:]).mean() > (lexical[100:, 2] == noisy[100:]).mean() + 0.1
+    again = LearnedLayer().fit(vectors[:100], lexical[:100], labels[:100], codes)
+    assert again.rules == layer.rules  # deterministic
+
+
+def test_rule_gain_ranks_rules_as_the_pooled_f1_does():
+    from dialogue_analysis.coding import combine, rule_gain
+
+    truth = np.array([1, 1, 1, 0, 0, 0, 0, 0])
+    model = np.array([1, 1, 0, 1, 0, 0, 0, 0])
+    lexical = np.array([1, 0, 0, 0, 0, 0, 0, 0])
+    assert combine("union", model, lexical).tolist() == [1, 1, 0, 1, 0, 0, 0, 0]
+    assert combine("intersection", model, lexical).tolist() == [1, 0, 0, 0, 0, 0, 0, 0]
+    # at F = 0.5 one more true positive is worth three false positives
+    assert rule_gain(model, truth, 0.5) == 1.5 * 2 - 0.5 * 1
+    assert rule_gain(lexical, truth, 0.5) == 1.5
+    with_three_wrong = np.array([1, 1, 0, 1, 1, 1, 0, 0])
+    assert rule_gain(with_three_wrong, truth, 0.5) == rule_gain(lexical, truth, 0.5)
+
+
 def test_code_prior_lets_a_few_reviewed_answers_find_the_code():
     """Four reviewed positives and the code's description: the model codes paraphrases."""
     from dialogue_analysis.coding import code_priors, load_codebook
@@ -140,6 +189,8 @@ def test_run_uses_the_learned_layer_with_its_provenance(learned_run):
     first, second, code = learned_run
     params = second.manifest["stages"]["coding"]["params"]
     assert params["reviewed_answers"] == 120 and code in params["learned_codes"]
+    assert set(params["learned_rules"]) <= set(params["learned_codes"])
+    assert set(params["learned_rules"].values()) <= {"codebook", "union", "intersection"}
     p = second.passages
     assert {"codebook", "learned", "analyst"} <= set(p["origin"])
     learned = p[(p["origin"] == "learned") & (p["code"] == code)]

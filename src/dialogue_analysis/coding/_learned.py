@@ -8,8 +8,11 @@ own label and description join the training answers as one positive example weig
 :data:`PRIOR_WEIGHT` answers (the code prior): with a handful of reviewed positives, it keeps the
 model on what the code means. A code without a model stays lexical, unless the analyst removed
 most of the codebook's matches of it (:func:`LearnedLayer.fit`): it is then dropped from the
-unreviewed answers. Embeddings: Google's multilingual Universal Sentence Encoder v3 in numpy
-(:func:`nlp.embed`), offline, cached by text hash.
+unreviewed answers. Each model's use is itself chosen on the reviewed answers alone: an inner
+cross-validation compares, per code, the model's decision with the codebook's, their union and
+their intersection (:data:`RULES`), and the model gives way only to a rule that does clearly
+better there (:data:`RULE_MARGIN`). Embeddings: Google's multilingual Universal Sentence
+Encoder v3 in numpy (:func:`nlp.embed`), offline, cached by text hash.
 
 Measured on the hand-coded samples (``benchmarks/eval_coding.py``, ``docs/coding.md``).
 """
@@ -30,6 +33,12 @@ REGULARISATION_C = 10.0
 # a code without model is dropped when the analyst confirmed fewer than half of the codebook's
 # matches among at least this many on the reviewed answers
 MIN_MATCHES_TO_DROP = 2
+# how a code's model and the codebook's patterns combine; the first is the default
+RULES = ("model", "codebook", "union", "intersection")
+RULE_FOLDS = 5
+# another rule replaces the model when, out of fold, it gains at least this many answers' worth
+# of micro F1 over it (see :func:`rule_gain`)
+RULE_MARGIN = 2.0
 
 
 def code_priors(codebook) -> np.ndarray:
@@ -39,13 +48,15 @@ def code_priors(codebook) -> np.ndarray:
 
 @dataclass
 class LearnedLayer:
-    """Per-code classifiers; ``codes`` lists those that have one, ``dropped`` the codes without
-    one whose codebook matches the analyst mostly removed."""
+    """Per-code classifiers; ``codes`` lists those that have one, ``rules`` how each combines
+    with the codebook (one of :data:`RULES`), ``dropped`` the codes without one whose codebook
+    matches the analyst mostly removed."""
 
     seed: int = 0
     models: dict = field(default_factory=dict)
     dropped: list = field(default_factory=list)
     columns: dict = field(default_factory=dict)
+    rules: dict = field(default_factory=dict)
 
     @property
     def codes(self) -> list[str]:
@@ -59,12 +70,11 @@ class LearnedLayer:
         the codebook's and the analyst's codes; ``priors`` (codes x d, optional) the codes'
         own embeddings (:func:`code_priors`), each added as a positive example.
         """
-        from sklearn.linear_model import LogisticRegression
-
-        self.models, self.dropped = {}, []
+        self.models, self.dropped, self.rules = {}, [], {}
         self.columns = {code: j for j, code in enumerate(codes)}
         lexical = np.asarray(lexical, dtype=np.int64)
         labels = np.asarray(labels, dtype=np.int64)
+        reference = _reference_f1(lexical, labels)
         for j, code in enumerate(codes):
             y = labels[:, j]
             if y.sum() < MIN_CLASS or (1 - y).sum() < MIN_CLASS:
@@ -72,25 +82,58 @@ class LearnedLayer:
                 if matched >= MIN_MATCHES_TO_DROP and 2 * int((lexical[:, j] & y).sum()) < matched:
                     self.dropped.append(code)
                 continue
-            x = _features(vectors, lexical[:, j])
-            weight = np.ones(len(y))
-            if priors is not None:
-                x = np.vstack([x, _features(priors[[j]], np.ones(1))])
-                y = np.append(y, 1)
-                weight = np.append(weight, PRIOR_WEIGHT)
-            model = LogisticRegression(class_weight="balanced", C=REGULARISATION_C, max_iter=3000,
-                                       random_state=self.seed)
-            self.models[code] = (j, model.fit(x, y, sample_weight=weight))
+            prior = None if priors is None else priors[[j]]
+            self.models[code] = (j, self._model(vectors, lexical[:, j], y, prior))
+            self.rules[code] = self._choose_rule(vectors, lexical[:, j], y, prior, reference)
         return self
 
+    def _model(self, vectors, lexical, y, prior):
+        """One code's logistic regression, the code's prior joining as a weighted positive."""
+        from sklearn.linear_model import LogisticRegression
+
+        x = _features(vectors, lexical)
+        weight = np.ones(len(y))
+        if prior is not None:
+            x = np.vstack([x, _features(prior, np.ones(1))])
+            y = np.append(y, 1)
+            weight = np.append(weight, PRIOR_WEIGHT)
+        model = LogisticRegression(class_weight="balanced", C=REGULARISATION_C, max_iter=3000,
+                                   random_state=self.seed)
+        return model.fit(x, y, sample_weight=weight)
+
+    def _choose_rule(self, vectors, lexical, y, prior, reference: float) -> str:
+        """The rule of :data:`RULES` for one code, by an inner cross-validation on the reviewed
+        answers: the model's out-of-fold decisions combined each way with the codebook's."""
+        from sklearn.model_selection import StratifiedKFold
+
+        folds = int(min(RULE_FOLDS, y.sum(), len(y) - y.sum()))
+        decided = np.zeros(len(y), dtype=np.int64)
+        split = StratifiedKFold(folds, shuffle=True, random_state=self.seed).split(vectors, y)
+        for train, test in split:
+            model = self._model(vectors[train], lexical[train], y[train], prior)
+            decided[test] = model.predict(_features(vectors[test], lexical[test]))
+        gains = {rule: rule_gain(combine(rule, decided, lexical), y, reference)
+                 for rule in RULES}
+        best = max(RULES, key=lambda rule: (gains[rule], rule == RULES[0]))
+        return best if gains[best] >= gains[RULES[0]] + RULE_MARGIN else RULES[0]
+
     def predict(self, vectors: np.ndarray, lexical: np.ndarray) -> np.ndarray:
-        """The combined coding (n x codes): the model's decision where a code has one, none for
-        the dropped codes, the codebook's elsewhere."""
+        """The combined coding (n x codes): where a code has a model, its decision combined with
+        the codebook's by the code's rule; none for the dropped codes; the codebook's elsewhere."""
         lexical = np.asarray(lexical, dtype=np.int64)
+        decided = self.decisions(vectors, lexical)
         out = lexical.copy()
+        for code, (j, _) in self.models.items():
+            out[:, j] = combine(self.rules.get(code, RULES[0]), decided[:, j], lexical[:, j])
+        out[:, [self.columns[code] for code in self.dropped]] = 0
+        return out
+
+    def decisions(self, vectors: np.ndarray, lexical: np.ndarray) -> np.ndarray:
+        """The models' own decisions (n x codes), before their rules; 0 for codes without one."""
+        lexical = np.asarray(lexical, dtype=np.int64)
+        out = np.zeros_like(lexical)
         for j, model in self.models.values():
             out[:, j] = model.predict(_features(vectors, lexical[:, j]))
-        out[:, [self.columns[code] for code in self.dropped]] = 0
         return out
 
     def scores(self, code: str, vectors: np.ndarray, lexical: int) -> np.ndarray:
@@ -107,6 +150,32 @@ class LearnedLayer:
         s = self.scores(code, sentence_vectors, lexical)
         carried = np.flatnonzero(s > 0)
         return carried.tolist() if len(carried) else [int(np.argmax(s))]
+
+
+def combine(rule: str, model: np.ndarray, lexical: np.ndarray) -> np.ndarray:
+    """A code's 0/1 decisions under ``rule`` from the model's and the codebook's."""
+    model, lexical = np.asarray(model, dtype=np.int64), np.asarray(lexical, dtype=np.int64)
+    return {"model": model, "codebook": lexical, "union": model | lexical,
+            "intersection": model & lexical}[rule]
+
+
+def rule_gain(predicted: np.ndarray, truth: np.ndarray, reference: float) -> float:
+    """What a code's decisions add to the micro F1 of the whole coding, in answers' worth.
+
+    With micro F1 ``F`` elsewhere, one more true positive raises it when the false positives
+    that come with it number fewer than ``(2 - F) / F``: the gain ``(2 - F) tp - F fp`` ranks a
+    code's rules as the pooled F1 would (misses are the positives not found).
+    """
+    predicted, truth = np.asarray(predicted, dtype=bool), np.asarray(truth, dtype=bool)
+    tp, fp = int((predicted & truth).sum()), int((predicted & ~truth).sum())
+    return (2 - reference) * tp - reference * fp
+
+
+def _reference_f1(lexical: np.ndarray, labels: np.ndarray) -> float:
+    """The codebook's micro F1 with the analyst on the reviewed answers, kept within 0.1..0.9."""
+    tp = int((lexical & labels).sum())
+    wrong = int((lexical != labels).sum())
+    return float(np.clip(2 * tp / (2 * tp + wrong) if tp else 0.5, 0.1, 0.9))
 
 
 def _features(vectors: np.ndarray, lexical: np.ndarray) -> np.ndarray:

@@ -123,7 +123,9 @@ def _learned(coding, passages: pd.DataFrame, answers: pd.DataFrame, analyst: dic
                              ignore_index=True).sort_values(["record_id", "question_id"],
                                                             kind="stable")
     passages = passages.reset_index(drop=True)
-    return passages, cv, {"learned_codes": layer.codes, "learned_dropped_codes": layer.dropped,
+    rules = {code: rule for code, rule in layer.rules.items() if rule != "model"}
+    return passages, cv, {"learned_codes": layer.codes, "learned_rules": rules,
+                          "learned_dropped_codes": layer.dropped,
                           "learned_added": len({(a["record_id"], a["question_id"], a["code"])
                                                 for a in add}),
                           "learned_dropped": len(drop), "embedded": counts["computed"],
