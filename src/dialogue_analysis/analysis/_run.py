@@ -311,8 +311,9 @@ def _run_analysis(project, root, progress, engine) -> Analysis:
         # From here on every stage, and every reader of data/processed, sees pseudonymised text.
         write_pseudonymised(records, pseudo, project, root)
     with timer("nlp"):
+        # No stage reads the noun phrases: the dependency parser, which makes them, is not run.
         parsed = engine.parse_answers(pseudo, model=project.settings.spacy_model, root=root,
-                                      n_process=project.settings.n_process)
+                                      n_process=project.settings.n_process, noun_phrases=False)
         terms = parsed.terms
     with timer("coding"):
         passages, code_matrix, codebook, coding_params, agreement = _code(parsed, records,
