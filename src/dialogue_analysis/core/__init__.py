@@ -15,7 +15,7 @@ _EXPORTS = {
     'report_words': ['TEXT'],
     'stats': ['hypergeom_test_value', 'holm', 'benjamini_hochberg', 'wilson_interval', 'mean_test_value'],
     'storage': ['sha256_file', 'atomic_path', 'write_text', 'write_parquet', 'staged_path', 'unstaged', 'remove_stale', 'staged_dirs', 'staged_dir', 'STAGED_ENV'],
-    'usage': ['StageTimer', 'cpu_seconds', 'peak_rss_mb'],
+    'usage': ['StageTimer', 'cpu_seconds', 'peak_rss_mb', 'since_start'],
     'text': ['label_key', 'closest', 'norm_apostrophe', 'fold', 'loose'],
 }
 
