@@ -103,7 +103,8 @@ def analyse_tables(records: pd.DataFrame, answers: pd.DataFrame, terms: pd.DataF
 
     with timer("typology"):
         typo, types = typology_from_settings(settings, records, attributes)
-        typo.fit(records, code_matrix, terms)
+        typo.fit(records, code_matrix, terms,
+                 cache_dir=cache_dir and Path(cache_dir) / "typology")
         k, k_range = typo.n_clusters, typo.k_range
         params["typology"] = {"n_clusters": k, "k_range": list(k_range), "method": typo.method,
                               "attributes": list(types or []),
