@@ -227,7 +227,9 @@ def run(
     publié) ; tout ce qui est sous data/processed/ et reports/ est pseudonymisé.
     """
     from .analysis import run_analysis
+    from .core import since_start
 
+    startup = since_start()  # interpreter start-up and imports, for the run manifest
     language = lang.value if lang else None
     with _errors(language):
         project = load_project(config, language=language)
@@ -242,7 +244,8 @@ def run(
                 analysis = run_analysis(project, root, progress)
                 paths = pipeline.publish_wave(project, analysis, root, language, notebooks,
                                               no_notebooks, progress, no_exports,
-                                              analyst_workbook)
+                                              analyst_workbook,
+                                              {"start-up": startup, **pipeline.run_usage(ctx)})
         _print_published(project, analysis, paths)
 
 

@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from .coding import load_codebook
-from .core import peak_rss_mb, storage
+from .core import StageTimer, peak_rss_mb, storage
 from .core.errors import ConfigError
 from .core.i18n import tr
 from .ingest import (
@@ -41,6 +41,7 @@ class RunContext:
     root: Path
     progress: Progress | None = None
     results: dict[str, Any] = field(default_factory=dict)
+    timer: StageTimer = field(default_factory=StageTimer)
 
     @property
     def language(self) -> str:
@@ -129,8 +130,15 @@ def run(
     ctx = RunContext(project, Path(root), progress)
     for name, stage in STAGES:
         if stages is None or name in stages:
-            ctx.results[name] = stage(ctx)
+            with ctx.timer(name):
+                ctx.results[name] = stage(ctx)
     return ctx
+
+
+def run_usage(ctx: RunContext) -> dict[str, dict]:
+    """Wall and CPU seconds of the stages :func:`run` ran, for the run manifest."""
+    return {name: {"seconds": secs, **ctx.timer.usage.get(name, {})}
+            for name, secs in ctx.timer.timings.items()}
 
 
 def _stage_ingest(ctx: RunContext) -> Wave:
@@ -167,9 +175,12 @@ STAGES: list[tuple[str, Callable[[RunContext], Any]]] = [
 
 
 def publish_wave(project, analysis, root, language, notebooks, no_notebooks, progress,
-                 no_exports=False, analyst_workbook_asked=False):
+                 no_exports=False, analyst_workbook_asked=False, before=None):
     """Publish the wave's reports and exports; ``paths`` of what was written, with the
-    analyst workbook's (None when not written)."""
+    analyst workbook's (None when not written).
+
+    ``before``: what the run did before the analysis (start-up, ingestion, summary: stage ->
+    ``{"seconds", "cpu_seconds"}``), recorded in the run manifest with the exports' cost."""
     from .analysis import save_manifest
     from .report import publish
 
@@ -179,9 +190,14 @@ def publish_wave(project, analysis, root, language, notebooks, no_notebooks, pro
                     notebooks_dir=folder, config_path=project.config_path.resolve(),
                     root=Path(root).resolve(), office=not no_exports,
                     progress=(lambda step, secs: progress(step) if secs is None else None))
-    paths.update(analyst_exports(project, analysis, root, no_exports))
-    # The run manifest also records how long each part of the report took.
+    timer = StageTimer()
+    with timer("exports"):
+        paths.update(analyst_exports(project, analysis, root, no_exports))
+    # The run manifest also records how long each part of the report took, and the steps
+    # outside the analysis and the report.
     analysis.manifest["report"] = {k: round(v, 3) for k, v in paths["timings"].items()}
+    analysis.manifest["run"] = {**(before or {}), "exports": {
+        "seconds": timer.timings["exports"], **timer.usage["exports"]}}
     analysis.manifest["peak_rss_mb"] = peak_rss_mb()
     save_manifest(analysis, project.processed_dir(root))
     paths["analyst_workbook"] = analyst_workbook(project, analysis, root, analyst_workbook_asked)

@@ -42,3 +42,23 @@ def test_a_failed_stage_is_timed_but_not_reported_as_done():
     except ValueError:
         pass
     assert "broken" in timer.timings and seen == [("broken", None)]
+
+
+START_UP = """
+import json, time
+t0 = time.time()
+total = float(sum(range(3_000_000)))  # some CPU before the question
+from dialogue_analysis.core import since_start
+print(json.dumps({"since": since_start(), "spent": time.time() - t0}))
+"""
+
+
+def test_since_start_counts_the_start_up_of_the_process():
+    # what the run manifest records as "start-up": the interpreter, the imports, all before it
+    out = subprocess.run([sys.executable, "-c", START_UP], capture_output=True, text=True,
+                         check=True)
+    got = json.loads(out.stdout)
+    since = got["since"]
+    assert since["cpu_seconds"] > 0.05
+    if sys.platform.startswith("linux"):
+        assert since["seconds"] >= got["spent"] and since["seconds"] < 120

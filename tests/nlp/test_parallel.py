@@ -68,3 +68,16 @@ def test_one_process_below_the_threshold():
     assert 1 <= default_processes() <= min(MAX_PROCESSES, os.cpu_count())
     with pytest.raises(ValueError, match="n_process"):
         processes_for(0, 10**6)
+
+
+def test_without_the_parser_the_tables_the_run_reads_are_the_same(small_wave, tmp_path):
+    # the run reads tokens, lemmas, parts of speech, sentences and terms, never noun phrases:
+    # it parses without the dependency parser, in two processes
+    full = parse_answers(small_wave, n_process=1)
+    tagged = parse_answers(small_wave, n_process=2, parallel_from=0, cache_batch=16,
+                           cache_dir=tmp_path, noun_phrases=False)
+    assert len(full.noun_phrases) > 50 and tagged.noun_phrases.empty
+    for name in ("answers", "tokens", "sentences", "terms"):
+        pd.testing.assert_frame_equal(getattr(full, name), getattr(tagged, name), check_exact=True)
+    files = sorted(p.name.split("-")[2] for p in tmp_path.rglob("parse-*.parquet"))
+    assert len(files) > 3 and set(files) == {"tag"}  # one file per 16 texts, none "full"

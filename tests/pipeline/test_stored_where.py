@@ -16,6 +16,7 @@ import shutil
 import zipfile
 from pathlib import Path
 
+import numpy as np
 import openpyxl
 import pandas as pd
 import pytest
@@ -77,6 +78,10 @@ def texts_of(path: Path) -> str:
             cells += [" ".join(map(str, v)) if hasattr(v, "__len__") and not isinstance(v, str)
                       else str(v) for v in df[col].tolist()]
         return "\n".join(cells)
+    if suffix == ".npz":  # the analysis cache: arrays of numbers, and their names
+        with np.load(path, allow_pickle=False) as z:
+            return "\n".join([*z.files, *(" ".join(map(str, z[n].ravel())) for n in z.files
+                                           if z[n].dtype.kind in "US")])
     if suffix == ".xlsx":
         wb = openpyxl.load_workbook(path)
         return "\n".join(str(v) for ws in wb.worksheets

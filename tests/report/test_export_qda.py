@@ -342,3 +342,30 @@ def test_an_export_in_another_language_goes_beside_the_report(tmp_path):
     assert french.read_bytes() == before
     titles = [s.shapes.title.text for s in Presentation(str(english)).slides]
     assert titles[1] == "Who was consulted, and how"
+
+
+def test_exports_do_not_depend_on_the_order_of_the_rows():
+    # the exports sort the answers and passages once for the whole wave: rows in another order
+    # give the same corpus (each interview's answers in question order) and the same project
+    import dataclasses
+
+    from lxml import etree
+
+    from dialogue_analysis.report import corpus_text, project_xml
+
+    a = built_wave().analysis
+    shuffled = dataclasses.replace(
+        a, answers=a.answers.sample(frac=1, random_state=1),
+        passages=a.passages.sample(frac=1, random_state=2))
+    assert corpus_text(shuffled) == corpus_text(a)
+    order = a.questions["question_id"].astype(str).tolist()
+    for t in read_iramuteq(corpus_text(a)):
+        themes = list(t["themes"])
+        assert len(themes) > 1 and themes == sorted(themes, key=order.index)
+    b = dataclasses.replace(a, passages=shuffled.passages)
+    xml = project_xml(b)[0]
+    assert xml == project_xml(a)[0]
+    for source in etree.fromstring(xml).iterfind(".//q:TextSource", NS):
+        spans = [(int(s.get("startPosition")), int(s.get("endPosition")))
+                 for s in source.iterfind("q:PlainTextSelection", NS)]
+        assert spans == sorted(spans)

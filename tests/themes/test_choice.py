@@ -137,3 +137,40 @@ def test_a_large_corpus_is_fitted_on_a_sample_and_every_answer_weighed_on_it():
     assert adjusted_rand_score(terms["record_id"].str[1], dominant) == pytest.approx(1.0)
     whole = choose_n_themes(x, keys, k_range=(4, 7))
     assert whole[3] == len(terms) and whole[2][whole[0]][0].shape == (len(terms), whole[0])
+
+
+def test_a_kept_choice_gives_the_same_themes_without_fitting_again(tmp_path, monkeypatch):
+    from dialogue_analysis.themes import _choice_cache
+
+    terms, answers = _corpus(dict.fromkeys(SUBJECTS, 40))
+    fresh = find_themes(terms, answers, min_df=2, max_df=0.5)
+    first = find_themes(terms, answers, min_df=2, max_df=0.5, cache_dir=tmp_path)
+    assert len(list(tmp_path.glob("*.npz"))) == 1
+
+    def refit(*args, **kwargs):
+        raise AssertionError("the choice was made again")
+
+    monkeypatch.setattr(_choice_cache, "choose_n_themes", refit)
+    again = find_themes(terms, answers, min_df=2, max_df=0.5, cache_dir=tmp_path)
+    for got in (first, again):
+        for name in ("summary", "assignments", "quotes", "term_weights", "k_evidence"):
+            pd.testing.assert_frame_equal(getattr(fresh, name), getattr(got, name),
+                                          check_exact=True)
+        assert got.n_fitted == fresh.n_fitted
+    # other answers (one answer less): another key, the choice is made for them
+    with pytest.raises(AssertionError, match="made again"):
+        find_themes(terms.iloc[1:], answers.iloc[1:], min_df=2, max_df=0.5, cache_dir=tmp_path)
+    monkeypatch.undo()
+    # a large corpus fitted on a sample keeps the themes only (every answer weighed on them)
+    x_keys = terms[["record_id", "question_id"]]
+    from sklearn.feature_extraction.text import TfidfVectorizer
+
+    x = TfidfVectorizer(tokenizer=str.split, token_pattern=None, lowercase=False,
+                        min_df=2).fit_transform(terms["terms"])
+    made = _choice_cache.choose_n_themes_kept(x, x_keys, cache_dir=tmp_path, k_range=(4, 7),
+                                              max_answers=120)
+    read = _choice_cache.choose_n_themes_kept(x, x_keys, cache_dir=tmp_path, k_range=(4, 7),
+                                              max_answers=120)
+    assert made[2][0] is None and read[2][0] is None and made[0] == read[0] == 6
+    assert np.array_equal(made[2][1], read[2][1]) and made[3] == read[3]
+    pd.testing.assert_frame_equal(made[1], read[1], check_exact=True)

@@ -200,3 +200,27 @@ def test_typology_on_real_respondents(realdata):
     # Missing attributes (a third of the respondents) are left out of each test, not counted.
     age = ch.categories[ch.categories["attribute"] == "age"]
     assert age.groupby("group")["group_size"].first().sum() == records["age"].notna().sum()
+
+
+def test_a_kept_evaluation_gives_the_same_groups_without_resampling(wave, fitted, tmp_path,
+                                                                    monkeypatch):
+    first = Typology(random_state=0).fit(wave.records, wave.code_matrix, wave.terms,
+                                         cache_dir=tmp_path)
+    assert len(list(tmp_path.glob("*.npz"))) == 1
+
+    def resample(*args, **kwargs):
+        raise AssertionError("the candidates were evaluated again")
+
+    monkeypatch.setattr(Typology, "_evaluate", resample)
+    again = Typology(random_state=0).fit(wave.records, wave.code_matrix, wave.terms,
+                                         cache_dir=tmp_path)
+    for t in (first, again):
+        pd.testing.assert_frame_equal(t.k_evidence_, fitted.k_evidence_, check_exact=True)
+        pd.testing.assert_series_equal(t.labels_, fitted.labels_)
+        pd.testing.assert_frame_equal(t.cluster_centers_, fitted.cluster_centers_,
+                                      check_exact=True)
+        assert t.n_clusters_ == fitted.n_clusters_ and t.structure_ == fitted.structure_
+    # another setting (fewer resamples): another key, evaluated anew
+    with pytest.raises(AssertionError, match="evaluated again"):
+        Typology(random_state=0, n_bootstrap=5).fit(wave.records, wave.code_matrix, wave.terms,
+                                                    cache_dir=tmp_path)

@@ -29,6 +29,10 @@ from ._findings import contrasts, evidence_quotes, prevalence, priority_table, s
 from ._store import _sha, save_analysis, save_manifest
 from ._tables import DIMENSIONS, Analysis, code_labels, family_codes
 
+# data/processed/<ANALYSIS_CACHE>/: what the analysis stages keep by the content hash of their
+# inputs (numbers only), beside the NLP cache and like it outside the wave's published folder
+ANALYSIS_CACHE = "_analysis_cache"
+
 
 def _versions() -> dict[str, str]:
     import importlib.metadata as md
@@ -52,7 +56,7 @@ def analyse_tables(records: pd.DataFrame, answers: pd.DataFrame, terms: pd.DataF
                    passages: pd.DataFrame, code_matrix: pd.DataFrame, codebook: pd.DataFrame, *,
                    settings: dict | None = None, attributes: pd.DataFrame | None = None,
                    timer: StageTimer | None = None, n_themes: int | str | None = None,
-                   priority_threshold: float = 0.25) -> tuple[dict, dict]:
+                   priority_threshold: float = 0.25, cache_dir=None) -> tuple[dict, dict]:
     """Themes, typology, characterisation, cross tables, map and findings of coded answers.
 
     This is the part of :func:`run_analysis` that needs no spaCy model: it takes the tables of
@@ -87,7 +91,7 @@ def analyse_tables(records: pd.DataFrame, answers: pd.DataFrame, terms: pd.DataF
                             "random_state": seed}
         try:
             themes = find_themes(terms, answers, n_themes=n_themes, min_df=3, max_df=0.5,
-                                 random_state=seed)
+                                 random_state=seed, cache_dir=cache_dir and Path(cache_dir) / "themes")
             out["themes"] = themes.summary
             out["theme_assignments"] = themes.assignments
             out["theme_quotes"] = themes.quotes
@@ -99,7 +103,8 @@ def analyse_tables(records: pd.DataFrame, answers: pd.DataFrame, terms: pd.DataF
 
     with timer("typology"):
         typo, types = typology_from_settings(settings, records, attributes)
-        typo.fit(records, code_matrix, terms)
+        typo.fit(records, code_matrix, terms,
+                 cache_dir=cache_dir and Path(cache_dir) / "typology")
         k, k_range = typo.n_clusters, typo.k_range
         params["typology"] = {"n_clusters": k, "k_range": list(k_range), "method": typo.method,
                               "attributes": list(types or []),
@@ -311,8 +316,9 @@ def _run_analysis(project, root, progress, engine) -> Analysis:
         # From here on every stage, and every reader of data/processed, sees pseudonymised text.
         write_pseudonymised(records, pseudo, project, root)
     with timer("nlp"):
+        # No stage reads the noun phrases: the dependency parser, which makes them, is not run.
         parsed = engine.parse_answers(pseudo, model=project.settings.spacy_model, root=root,
-                                      n_process=project.settings.n_process)
+                                      n_process=project.settings.n_process, noun_phrases=False)
         terms = parsed.terms
     with timer("coding"):
         passages, code_matrix, codebook, coding_params, agreement = _code(parsed, records,
@@ -320,7 +326,9 @@ def _run_analysis(project, root, progress, engine) -> Analysis:
     questions, attributes = _survey_tables(project)
     with engine.joblib_backend():  # where the typology's resamples run
         tables, params = analyse_tables(records, pseudo, terms, passages, code_matrix, codebook,
-                                        settings=settings, attributes=attributes, timer=timer)
+                                        settings=settings, attributes=attributes, timer=timer,
+                                        cache_dir=Path(root) / "data" / "processed" /
+                                        ANALYSIS_CACHE)
     params["anonymise"] = {"placeholders": {k: int(v) for k, v in found.items()},
                            "ner_texts": int(n_ner_texts), "n_cached": int(n_anon_cached)}
     params["nlp"] = {"model": parsed.model, "n_parsed": int(parsed.n_parsed),

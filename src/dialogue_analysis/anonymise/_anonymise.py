@@ -24,7 +24,7 @@ from typing import Any
 
 import pandas as pd
 
-from ..nlp import PARALLEL_FROM, model_id, pipe_docs, processes_for, text_key
+from ..nlp import PARALLEL_FROM, map_chunks, model_id, pipe_docs, processes_for, text_key
 from ._cache import DetectionCache, cache_folder
 from ._detect import _Detector, _propagation_words, _wave_names
 from ._lexicon import _model_words, _ner_components, load_ner_model
@@ -127,10 +127,10 @@ def anonymise_answers(
     batch_size : int
         Passed to ``nlp.pipe``.
     n_process : int or "auto"
-        Cores for the texts not in the cache (``"auto"``: the machine's cores, at most 8): the
-        model runs in ``n_process - 1`` worker processes while this one reads their docs; one
-        process when ``n_process`` is 2 or less, or fewer than ``parallel_from`` texts are to
-        be read. The results are those of one process.
+        Cores for the texts not in the cache (``"auto"``: the machine's cores, at most 8):
+        ``n_process`` worker processes each run the model and find the identifiers of a part
+        of the texts; one process when fewer than ``parallel_from`` texts are to be read. The
+        results are those of one process.
     extra_stopnames : iterable of str
         Names of your field never to treat as persons (local associations, places...).
     use_ner : bool
@@ -245,17 +245,23 @@ def _detect_texts(unique: list[str], *, nlp: Any, use_ner: bool, model: str,
     if use_ner and nlp is not None and todo:
         cache.keep_words(det.lexicon)
 
-    # This process reads the identifiers of every doc (about as long as NER itself), and
-    # shipping docs back from the workers costs as much again: it keeps a core for itself,
-    # so 2 cores run in one process (two were measured slower than one).
-    processes = processes_for(n_process, len(todo), parallel_from) - 1 or 1
-    docs = _docs(det.nlp, (unique[u] for u in todo), batch_size, processes)
+    # Each worker runs the model and reads the identifiers of its texts, and sends back only
+    # the identifiers (shipping spaCy docs back would cost as much as making them).
+    processes = processes_for(n_process, len(todo), parallel_from)
+
+    def find_in(texts: list[str]) -> list[tuple[bool, list[Identifier]]]:
+        docs = _docs(det.nlp, texts, batch_size, 1)
+        return [(_ner_ran(doc), det.find(t, doc)) for t, doc in zip(texts, docs, strict=True)]
+
+    # chunks of whole batches: each batch of texts the model reads is that of one process
+    results = map_chunks(find_in, [unique[u] for u in todo], chunk_size=8 * batch_size,
+                         n_process=processes)
     found_now: dict[int, list[Identifier]] = {}
     batch: list[int] = []
     n_ner = len(found_by_key) if use_ner else 0
-    for u, doc in zip(todo, docs, strict=True):
-        n_ner += _ner_ran(doc)
-        found_now[u] = det.find(unique[u], doc)
+    for u, (ran, found) in zip(todo, (r for chunk in results for r in chunk), strict=True):
+        n_ner += ran
+        found_now[u] = found
         if keys:  # written as soon as a batch is done: an interrupted run keeps it
             batch.append(u)
         if len(batch) >= cache_batch:

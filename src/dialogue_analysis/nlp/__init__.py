@@ -11,7 +11,7 @@ _EXPORTS = {
     '_model': ['DEFAULT_MODEL', 'ModelNotInstalledError', 'PURPOSES', 'build_pipeline', 'load_nlp', 'model_id'],
     '_negation_fr': [],
     '_negation_words_fr': [],
-    '_parallel': ['MAX_PROCESSES', 'PARALLEL_FROM', 'default_processes', 'pipe_docs', 'processes_for'],
+    '_parallel': ['MAX_PROCESSES', 'PARALLEL_FROM', 'default_processes', 'map_chunks', 'pipe_docs', 'processes_for'],
     '_parse': ['ParsedAnswers', 'parse_answers'],
     '_terms': [],
     '_wordlists': ['load_word_list', 'load_stopwords', 'load_multiword_terms'],

@@ -12,7 +12,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from ..core.storage import atomic_path
-from ._parallel import pipe_docs
+from ._parallel import map_chunks
 
 __all__ = [
     "TextCache",
@@ -197,31 +197,24 @@ def _parse_texts(
 ) -> list[tuple[pa.Table, list[str]]]:
     """Parse ``texts`` with ``nlp.pipe``; store and return one table per ``cache_batch`` texts.
 
-    Each doc is reduced to arrays as soon as it is made and then dropped.
+    Each chunk of ``cache_batch`` texts is parsed (in a worker process when ``n_process`` > 1)
+    and reduced to one table there: only the table comes back, never the docs.
     """
     out: list[tuple[pa.Table, list[str]]] = []
-    parts: list[tuple[np.ndarray, ...]] = []
-    batch_keys: list[str] = []
+    skip = [] if cache.kind == "full" else [p for p in ("parser",) if p in nlp.pipe_names]
 
-    def flush():
-        table = _batch_table(parts, nlp.vocab.strings)
+    def parse(chunk: list[str]) -> pa.Table:
+        with nlp.select_pipes(disable=skip):
+            parts = [_doc_arrays(doc) for doc in nlp.pipe(chunk, batch_size=batch_size)]
+        return _batch_table(parts, nlp.vocab.strings)
+
+    tables = map_chunks(parse, texts, chunk_size=cache_batch, n_process=n_process)
+    for i, table in enumerate(tables):
+        batch_keys = list(keys[i * cache_batch:(i + 1) * cache_batch])
         cache.write(table, batch_keys)
-        out.append((table, list(batch_keys)))
+        out.append((table, batch_keys))
         if progress is not None:
             progress(len(batch_keys))
-        parts.clear()
-        batch_keys.clear()
-
-    skip = [] if cache.kind == "full" else [p for p in ("parser",) if p in nlp.pipe_names]
-    with nlp.select_pipes(disable=skip):
-        docs = pipe_docs(nlp, texts, batch_size=batch_size, n_process=n_process)
-        for key, doc in zip(keys, docs, strict=True):
-            parts.append(_doc_arrays(doc))
-            batch_keys.append(key)
-            if len(batch_keys) >= cache_batch:
-                flush()
-        if batch_keys:
-            flush()
     return out
 
 

@@ -10,10 +10,11 @@ Starting the workers and shipping documents back costs a few seconds: below
 from __future__ import annotations
 
 import contextlib
+import multiprocessing
 import os
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 
-__all__ = ["MAX_PROCESSES", "PARALLEL_FROM", "default_processes", "pipe_docs",
+__all__ = ["MAX_PROCESSES", "PARALLEL_FROM", "default_processes", "map_chunks", "pipe_docs",
            "processes_for"]
 
 #: Texts to run through the model from which several processes are used.
@@ -78,3 +79,36 @@ def pipe_docs(nlp, texts: Iterable[str], *, batch_size: int, n_process: int = 1)
         return
     with _one_thread_per_worker():
         yield from nlp.pipe(texts, batch_size=batch_size, n_process=n_process)
+
+
+# What the forked workers of :func:`map_chunks` run: set just before they are started, so that
+# they inherit it (a loaded model, a detector) instead of receiving it pickled.
+_WORK: Callable[[list], object] | None = None
+
+
+def _run_chunk(chunk: list) -> object:
+    return _WORK(chunk)
+
+
+def map_chunks(work: Callable[[list], object], items: Sequence, *, chunk_size: int,
+               n_process: int) -> Iterator[object]:
+    """``work(chunk)`` for each chunk of ``chunk_size`` items, in order, in ``n_process``
+    forked worker processes (one thread each; in this process when ``n_process`` is 1).
+
+    The workers inherit ``work`` and what it holds (a model loaded in this process) and send
+    back only what it returns: small results (offsets, arrays), never spaCy docs, whose
+    shipping costs as much as making them. Where processes cannot be forked (not Linux), the
+    chunks run in this process: the results are the same.
+    """
+    global _WORK
+    chunks = [list(items[i:i + chunk_size]) for i in range(0, len(items), chunk_size)]
+    if n_process <= 1 or len(chunks) <= 1 or "fork" not in multiprocessing.get_all_start_methods():
+        yield from map(work, chunks)
+        return
+    _WORK = work
+    try:
+        with _one_thread_per_worker(), multiprocessing.get_context("fork").Pool(
+                min(n_process, len(chunks))) as pool:
+            yield from pool.imap(_run_chunk, chunks)
+    finally:
+        _WORK = None

@@ -48,7 +48,14 @@ def corpus_text(a: Analysis, questions: bool = True) -> str:
     answers = a.answers.loc[a.answers["text"].astype(str).str.strip() != ""]
     order = {q: i for i, q in enumerate(a.questions["question_id"].astype(str))} \
         if len(a.questions) else {}
-    by_record = {str(k): g for k, g in answers.groupby(answers["record_id"].astype(str))}
+    # One stable sort of the whole table, by question order then id (a record's answers keep
+    # that order), instead of one sort per record: the same lines, at any number of records.
+    answers = answers.assign(_o=answers["question_id"].astype(str).map(order))
+    answers = answers.sort_values(["_o", "question_id"], kind="stable")
+    by_record: dict[str, list[tuple]] = {}
+    for rid, qid, text in zip(answers["record_id"].astype(str), answers["question_id"],
+                              answers["text"], strict=True):
+        by_record.setdefault(rid, []).append((qid, text))
     parts = []
     for rec in a.records.to_dict("records"):
         rid = str(rec["record_id"])
@@ -58,11 +65,10 @@ def corpus_text(a: Analysis, questions: bool = True) -> str:
             f"*{names[c]}_{modality(rec[c])}" for c in columns
             if rec.get(c) is not None and not pd.isna(rec.get(c))]
         lines = ["**** " + " ".join(stars)]
-        rows = by_record[rid].assign(_o=lambda d: d["question_id"].astype(str).map(order))
-        for row in rows.sort_values(["_o", "question_id"]).to_dict("records"):
+        for qid, text in by_record[rid]:
             if questions:
-                lines.append(f"-*{modality(row['question_id']).replace('-', '')}")
-            lines.append(_clean(str(row["text"])))
+                lines.append(f"-*{modality(qid).replace('-', '')}")
+            lines.append(_clean(str(text)))
         parts.append("\n".join(lines))
     return "\n\n".join(parts) + "\n"
 

@@ -147,8 +147,11 @@ def project_xml(a: Analysis, language: str | None = None,
 
     sources = _el(root, "Sources")
     texts: dict[str, str] = {}
-    passages = a.passages.groupby(["record_id", "question_id"], sort=False)
-    by_answer = {(str(k[0]), str(k[1])): v for k, v in passages}
+    # One stable sort of all passages, then each answer's in that order (not one sort per
+    # answer: tens of thousands of answers in a national consultation).
+    by_answer: dict[tuple[str, str], list[dict]] = {}
+    for p in a.passages.sort_values(["start", "end", "code"], kind="stable").to_dict("records"):
+        by_answer.setdefault((str(p["record_id"]), str(p["question_id"])), []).append(p)
     for row in answers.to_dict("records"):
         key = (str(row["record_id"]), str(row["question_id"]))
         g = source_of[key]
@@ -158,9 +161,7 @@ def project_xml(a: Analysis, language: str | None = None,
         found = by_answer.get(key)
         kept = {r: codes[key] for r, codes in reviews.items() if key in codes}
         coded: set[tuple[str, str]] = set()  # (reviewer, code) with a coding in this source
-        records = [] if found is None else \
-            found.sort_values(["start", "end", "code"]).to_dict("records")
-        for p in records:
+        for p in found or ():
             code = str(p["code"])
             if code not in code_guids:
                 continue

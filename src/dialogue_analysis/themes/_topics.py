@@ -7,6 +7,7 @@ broken by a stable key, so the same answers give the same themes in the same ord
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -17,13 +18,13 @@ from ..core.quotes import trim_quote
 from ._choice import (
     EVIDENCE_COLUMNS,
     MAX_SHARE,
-    choose_n_themes,
     dominant_themes,
     fit_nmf,
     project,
     theme_range,
     top_terms,
 )
+from ._choice_cache import choose_n_themes_kept
 
 KEY = ["record_id", "question_id"]
 
@@ -131,6 +132,7 @@ def find_themes(
     exclude_terms: set[str] | None = None,
     random_state: int = 0,
     max_share: float = MAX_SHARE,
+    cache_dir: str | os.PathLike | None = None,
 ) -> Themes:
     """Find inductive themes in answers.
 
@@ -163,6 +165,10 @@ def find_themes(
     max_share : float
         With ``"auto"``: the largest share of the answers one theme may hold, when some number
         of themes allows it.
+    cache_dir : path, optional
+        With ``"auto"``: a folder where the choice of the number of themes is kept by the
+        content hash of its inputs (:mod:`._choice_cache`); a rerun on the same answers reads
+        it back instead of fitting again. None: nothing is kept.
 
     Returns
     -------
@@ -189,10 +195,9 @@ def find_themes(
         ) from exc
     vocab = vectorizer.get_feature_names_out()
     if n_themes == "auto":
-        k, evidence, fits, n_fitted = choose_n_themes(
-            x, docs.loc[:, KEY], k_range=theme_range(*x.shape), random_state=random_state,
-            max_share=max_share)
-        w, h = fits[k]
+        k, evidence, (w, h), n_fitted = choose_n_themes_kept(
+            x, docs.loc[:, KEY], cache_dir=cache_dir, k_range=theme_range(*x.shape),
+            random_state=random_state, max_share=max_share)
         if w is None:  # themes found on a sample: every answer is weighed on them
             w = project(x, h)
     else:

@@ -24,6 +24,7 @@ from sklearn.metrics import adjusted_rand_score, calinski_harabasz_score, silhou
 from threadpoolctl import threadpool_limits
 
 from ._features import FeatureBuilder
+from ._fit_cache import evaluation_key, keep_evaluation, read_evaluation
 
 # The parameters a Typology passes on to its FeatureBuilder (same names on both).
 FEATURE_PARAMS = ("attributes", "families", "blocks", "weights", "scaling", "n_text_components",
@@ -229,8 +230,11 @@ class Typology(BaseEstimator):
         self.n_seeds = n_seeds
         self.null_quantile = null_quantile
 
-    def fit(self, records, code_matrix=None, terms=None):
-        """Build features, evaluate the candidate k, cluster. Returns self."""
+    def fit(self, records, code_matrix=None, terms=None, cache_dir=None):
+        """Build features, evaluate the candidate k, cluster. Returns self.
+
+        ``cache_dir``: where the evaluation of the candidate k is kept by the content hash of
+        the features and parameters (:mod:`._fit_cache`); None keeps nothing."""
         if self.method not in ("kmeans", "ward"):
             raise ValueError(f"unknown method {self.method!r}: use 'kmeans' or 'ward'")
         self.feature_builder_ = FeatureBuilder(**{p: getattr(self, p) for p in FEATURE_PARAMS})
@@ -240,6 +244,18 @@ class Typology(BaseEstimator):
         self.n_init_ = (10 if n <= 2000 else 4) if self.n_init == "auto" else int(self.n_init)
         ks = self._candidate_ks(n)
         seeds = [self.random_state + i for i in range(max(1, int(self.n_seeds)))]
+        key = "" if cache_dir is None else evaluation_key(self, self.features_, ks, seeds)
+        kept = read_evaluation(cache_dir, key)
+        if kept is None:
+            kept = self._evaluate(x, ks, seeds)
+            keep_evaluation(cache_dir, key, *kept)
+        rows, full = kept
+        self._finish(self._judge(rows), full)
+        return self
+
+    def _evaluate(self, x, ks, seeds):
+        """One row of scores per candidate k, and the labels of each k (first seed)."""
+        n = len(x)
         # One OpenMP thread: k-means on a few thousand rows gains nothing from threads, and on
         # a busy machine OpenMP's busy-waiting threads make it up to 20 times slower.
         with threadpool_limits(limits=1, user_api="openmp"):
@@ -270,7 +286,10 @@ class Typology(BaseEstimator):
                     "seed_agreement": _mean_pairwise_ari([runs[s][k] for s in seeds]),
                 }
             )
-        evidence = self._judge(pd.DataFrame(rows))
+        return pd.DataFrame(rows), full
+
+    def _finish(self, evidence, full):
+        """Choose k from the judged evidence and label the records."""
         self.structure_ = bool(evidence["supported"].any())
         if self.n_clusters == "auto":
             pool = evidence[evidence["supported"]] if self.structure_ else evidence
@@ -289,7 +308,6 @@ class Typology(BaseEstimator):
         self.labels_ = pd.Series(labels, index=self.features_.index, name="group")
         self.cluster_centers_ = self.features_.groupby(labels).mean()
         self.cluster_centers_.index.name = "group"
-        return self
 
     @property
     def no_clear_typology(self):
