@@ -9,7 +9,16 @@ from dialogue_analysis.core import storage
 from dialogue_analysis.core.storage import staged_dirs
 
 
-def test_ctrl_c_during_the_swap_interrupts_after_it_with_no_trash_left(tmp_path, monkeypatch):
+@pytest.fixture
+def ctrl_c_raises():
+    """Ctrl-C as in a terminal (a job started in the background ignores SIGINT)."""
+    before = signal.signal(signal.SIGINT, signal.default_int_handler)
+    yield
+    signal.signal(signal.SIGINT, before)
+
+
+def test_ctrl_c_during_the_swap_interrupts_after_it_with_no_trash_left(tmp_path, monkeypatch,
+                                                                         ctrl_c_raises):
     final = tmp_path / "reports"
     final.mkdir()
     (final / "old.txt").write_text("old")

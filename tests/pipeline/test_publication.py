@@ -128,7 +128,9 @@ def _start_run(config: Path, root: Path) -> subprocess.Popen:
     code = "from dialogue_analysis.cli import app; app()"
     return subprocess.Popen(
         [sys.executable, "-c", code, "run", str(config), "--root", str(root), "--no-notebooks"],
-        env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+        env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+        # Ctrl-C as in a terminal, even when the tests run as a background job (SIGINT ignored)
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
 
 
 @pytest.mark.slow
