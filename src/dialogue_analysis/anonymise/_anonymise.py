@@ -26,6 +26,7 @@ import pandas as pd
 
 from ..nlp import PARALLEL_FROM, map_chunks, model_id, pipe_docs, processes_for, text_key
 from ._cache import DetectionCache, cache_folder
+from ._cues import WaveNames
 from ._detect import _Detector, _propagation_words, _wave_names
 from ._lexicon import _model_words, _ner_components, load_ner_model
 from ._placeholders import _pseudonymise_record
@@ -184,13 +185,13 @@ def anonymise_answers(
     new_texts = list(texts)
     mapping_rows, span_rows = [], []
     question_ids = answers["question_id"].astype(str).to_numpy()
-    wave_names = _wave_names(found_by_text.values(), det)
+    wave_names = WaveNames(_wave_names(found_by_text.values(), det))
     for record_id, ks in by_record.items():
         rtexts = [texts[k] for k in ks]
         found = [found_by_text[t] for t in rtexts]
         own = _propagation_words(f for fs in found for f in fs)
         if own or wave_names:
-            found = [det.propagate(t, fs, own | wave_names, own)
+            found = [det.propagate(t, fs, own | wave_names.in_text(t), own)
                      for t, fs in zip(rtexts, found, strict=True)]
         replaced, rows, placed = _pseudonymise_record(rtexts, found)
         for k, t, fps in zip(ks, replaced, placed, strict=True):

@@ -335,3 +335,35 @@ def capitals_in_title_case(det: _Detector, names: Iterable[str]) -> list[str]:
                    if w.isupper() and len(w) >= 5 and re.fullmatch(r"[^\W\d_]+(?:-[^\W\d_]+)*", w)
                    and w not in det.lexicon and not det.stop_re.fullmatch(_fold(w))},
                   key=len, reverse=True)
+
+
+_WORD_RE = re.compile(r"\w+")
+
+
+class WaveNames:
+    """The names found across a wave, indexed by their words.
+
+    A text is searched only for the names whose every word it holds (case and accents aside):
+    the others cannot match any spelling of them there. Without the index every text was
+    searched for every name of the wave, a cost that grew with the square of its size.
+    """
+
+    def __init__(self, names: Iterable[str]):
+        self.names = frozenset(names)
+        self._by_word: dict[str, list[tuple[str, frozenset[str]]]] = {}
+        self._always: set[str] = set()
+        for name in self.names:
+            words = frozenset(_WORD_RE.findall(_fold(name)))
+            if words:
+                self._by_word.setdefault(min(words), []).append((name, words))
+            else:
+                self._always.add(name)
+
+    def __bool__(self) -> bool:
+        return bool(self.names)
+
+    def in_text(self, text: str) -> set[str]:
+        """The wave's names that may occur in ``text``."""
+        words = set(_WORD_RE.findall(_fold(text)))
+        return self._always | {name for w in words for name, need in self._by_word.get(w, ())
+                               if need <= words}
