@@ -25,16 +25,16 @@ EXACT = ("chi2", "p_value", "p_adjusted", "cramers_v")
 MAX_FILLINGS = 200_000
 
 
+def _bands(p: np.ndarray) -> np.ndarray:
+    """:func:`p_band` of many p-values at once."""
+    return np.asarray([*BANDS, 1.0])[np.searchsorted(BANDS, p, side="right")]
+
+
 def p_band(p: float) -> float:
     """The upper bound of the band holding ``p`` (1.0 for ``p >= 0.05``); NaN stays NaN."""
     if p is None or pd.isna(p):
         return np.nan
-    return next((b for b in BANDS if p < b), 1.0)
-
-
-def _bands(p: np.ndarray) -> np.ndarray:
-    """:func:`p_band` of many p-values at once."""
-    return np.asarray([*BANDS, 1.0])[np.searchsorted(BANDS, p, side="right")]
+    return float(_bands(np.asarray([p]))[0])
 
 
 def _fillings(sizes: np.ndarray, total: int) -> np.ndarray | None:
