@@ -438,15 +438,16 @@ def test_sample_wave_pseudonymised(sample_config, nlp):
 
 
 def test_a_full_name_is_found_again_in_the_other_records_of_the_wave(nlp):
+    # a surname that neither French model reads as a person when it is alone in an answer
     answers = pd.DataFrame({
         "record_id": ["A", "B", "C"],
         "question_id": ["q1", "q1", "q1"],
-        "text": ["J'ai rencontré Zéphirin Abgrall au guichet.",
-                 "Le bureau de Abgrall est fermé le lundi.",
+        "text": ["J'ai rencontré Zéphirin Morvezen au guichet.",
+                 "Le bureau de Morvezen est fermé le lundi.",
                  "Le bureau de la CAF est fermé le lundi."],
     })
     alone = anonymise_answers(answers.iloc[1:], nlp=nlp).answers["text"].tolist()
-    assert alone[0] == "Le bureau de Abgrall est fermé le lundi."  # nothing in B alone says so
+    assert alone[0] == "Le bureau de Morvezen est fermé le lundi."  # nothing in B alone says so
     res = anonymise_answers(answers, nlp=nlp)
     assert res.answers["text"].tolist()[1:] == ["Le bureau de [PERSONNE_1] est fermé le lundi.",
                                                "Le bureau de la CAF est fermé le lundi."]

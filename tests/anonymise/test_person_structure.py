@@ -47,6 +47,10 @@ def test_names_after_a_relation_with_an_adjective(nlp):
 def test_names_listed_beside_a_person(nlp):
     found = persons("Y a Rasoanaivo, Kerhoas et ma fille Tiavina qui viennent le jeudi.", nlp)
     assert {"Rasoanaivo", "Kerhoas", "Tiavina"} <= set(found), found
+    # the list goes on over a relation and its name, whatever the model read the others as
+    found = persons("Il y avait Ravelomanana, Andriamasy et ma voisine Hanitra au marché.", nlp)
+    assert found == ["Ravelomanana", "Andriamasy", "Hanitra"], found
+    assert persons("À Quimper, Brest et ma sœur on va souvent.", nlp) == []
     # the person may be known from another answer of the interview only
     out = pseudonymised(["Avec Lubomir, Zdravka et Velislav on partage la voiture.",
                          "Velislav il a le permis."], nlp)

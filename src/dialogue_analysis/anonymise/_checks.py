@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from functools import lru_cache
 
 from ..core.identifier_patterns import structured_identifiers
@@ -32,6 +32,27 @@ def _at_sentence_start(text: str, i: int) -> bool:
     while j >= 0 and text[j] in _OPENERS:
         j -= 1
     return j < 0 or text[j] in _SENTENCE_END
+
+
+def _name_runs(text: str, start: int, end: int, is_word: Callable[[str], bool]
+               ) -> list[tuple[int, int]]:
+    """The pieces of a span the model read as one person, between the lower-case common words
+    it holds.
+
+    "Bohdan and Taras" is two names, "Ameli doesn't work without a French" no name of six
+    words: a lower-case word of the language (``is_word``: "and", "et", "without") is no name
+    word; a particle ("de", "van", "ben") and a word no list knows stay inside.
+    """
+    runs, s = [], start
+    for m in _TOKEN_RE.finditer(text, start, end):
+        w = m.group(0)
+        if w[:1].islower() and w.lower() not in _NAME_PARTICLES and is_word(w):
+            if m.start() > s:
+                runs.append((s, m.start()))
+            s = m.end()
+    if end > s:
+        runs.append((s, end))
+    return runs
 
 
 def _weak_street(m: re.Match[str], text: str, stop_re: re.Pattern[str] | None) -> bool:

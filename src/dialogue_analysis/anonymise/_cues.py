@@ -22,6 +22,7 @@ from ._patterns_fr import (
     _ENDEARED_RE,
     _ENUMERATION_RE,
     _ENUMERATION_SEP_RE,
+    _ENUMERATION_TO_RELATION_RE,
     _FORM_FIELD_RE,
     _IS_RELATION_RE,
     _LOWER_APPOSED_RESUMED_RE,
@@ -177,8 +178,11 @@ def enumerated_persons(det: _Detector, text: str, protected: Spans, found: list[
                        add: Add) -> None:
     """Names listed beside a person ("Avec Dimitar, Stoyanka et Kalina"): in a list of
     capitalised names where one is a person, the others that are no common word are too."""
-    for m in _ENUMERATION_RE.finditer(text):
-        members = _members(text, m.start(), m.end())
+    lists = [_members(text, m.start(), m.end()) for m in _ENUMERATION_RE.finditer(text)]
+    # "Rasoanaivo, Kerhoas et ma fille Tiavina": the list goes on over a relation
+    lists += [[*_members(text, m.start("names"), m.end("names")), m.span("name")]
+              for m in _ENUMERATION_TO_RELATION_RE.finditer(text)]
+    for members in lists:
         if not any(f.start < e and s < f.end for s, e in members for f in found):
             continue
         for s, e in members:

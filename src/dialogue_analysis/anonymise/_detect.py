@@ -13,6 +13,7 @@ from ._checks import (
     _form_style,
     _is_cap,
     _merge,
+    _name_runs,
     _resolve,
     _structured,
     _subtract,
@@ -315,9 +316,13 @@ class _Detector:
                         add(s, e, "capitalised")
             cue_persons(self, text, protected, add, cands.append)
         if doc is not None:
+            lex = self.lexicon
             for ent in doc.ents:
                 if ent.label_ in {"PER", "PERSON"}:
-                    add(ent.start_char, ent.end_char, "ner")
+                    # "Bohdan and Taras" is two names; "Ameli doesn't work" none
+                    for s, e in _name_runs(text, ent.start_char, ent.end_char, lambda w: (
+                            w in lex or w in lex.stop_words or w in lex.english_stop_words)):
+                        add(s, e, "ner")
         if self.nlp is not None and cands:
             enumerated_persons(self, text, protected, list(cands), add)
         return cands

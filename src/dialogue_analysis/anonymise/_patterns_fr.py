@@ -160,6 +160,13 @@ _FORM_FIELD_RE = re.compile(
 
 # Cues of a person around a name the model missed (checked by the detector as guesses)
 _POSSESSIVES = r"(?:mon|ma|mes|notre|nos|son|sa|ses|leur|leurs)"
+# "Rasoanaivo, Kerhoas et ma fille Tiavina": names listed before a relation and its name
+_ENUMERATION_TO_RELATION_RE = re.compile(
+    rf"(?<![\w'’-])(?P<names>{_NAME_SEQ}(?:,[ \t]+{_NAME_SEQ}){{0,4}})"
+    rf"(?:,[ \t]+|[ \t]+(?:et|and|&)[ \t]+)(?:{_POSSESSIVES}|(?i:my|our|his|her|their))[ \t]+"
+    rf"(?:(?:{_KIN_BEFORE})[ \t]+)?(?:{_RELATIONS}|{_RELATIONS_EN})[sx]?[ \t]+"
+    rf"(?P<name>{_NAME_SEQ})"
+)
 # "y a Kannan qui fait la traduction": someone who does something
 _Y_A_QUI_RE = re.compile(
     rf"(?<![\w])(?i:y[ \t]+a|y['’]a|voilà|voila)[ \t]+(?P<name>{_NAMES_SEQ})"
