@@ -13,10 +13,12 @@ SAMPLE_CONFIG = REPO / "data" / "raw" / "sample-2018" / "survey.yaml"
 
 @pytest.fixture(scope="session")
 def nlp():
-    """The anonymise stage's pipeline, built as ``run`` builds it (once per session)."""
-    from dialogue_analysis.nlp import build_pipeline
+    """The anonymise stage's pipeline, built as ``run`` builds it (once per session), with the
+    default ``settings.anonymise_model``."""
+    from dialogue_analysis.anonymise import load_ner_model
+    from dialogue_analysis.ingest import Settings
 
-    return build_pipeline("anonymise")
+    return load_ner_model(Settings().anonymise_model)
 
 
 @pytest.fixture(scope="session")

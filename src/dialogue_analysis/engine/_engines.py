@@ -45,7 +45,7 @@ def stage_engine(settings) -> Iterator[LocalEngine]:
     Parameters
     ----------
     settings : Settings or mapping
-        The run settings: ``engine``, ``dask_scheduler``, ``dask_workers``, ``spacy_model``.
+        The run settings: ``engine``, ``dask_scheduler``, ``dask_workers``.
     """
     get = settings.get if isinstance(settings, dict) else (lambda k, d=None: getattr(settings, k, d))
     if get("engine", "local") == "dask":

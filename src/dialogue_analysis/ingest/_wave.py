@@ -239,7 +239,7 @@ def load_wave(project: Project, root: str | Path = ".") -> Wave:
 
 def build_manifest(wave: Wave, project: Project) -> dict:
     """Run manifest of an ingestion: what was read, with what, giving how many rows."""
-    model = project.settings.spacy_model
+    model, ner_model = project.settings.spacy_model, project.settings.anonymise_model
     return {
         "stage": "ingest",
         "wave": wave.name,
@@ -248,6 +248,7 @@ def build_manifest(wave: Wave, project: Project) -> dict:
         "python": platform.python_version(),
         "libraries": {name: _version(name) for name in ("pandas", "pyarrow", "openpyxl")},
         "spacy_model": {"name": model, "version": _version(model)},
+        "anonymise_model": {"name": ner_model, "version": _version(ner_model)},
         "config": {
             "file": project.config_path.name,
             "sha256": storage.sha256_file(project.config_path),

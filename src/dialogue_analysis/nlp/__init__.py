@@ -8,7 +8,7 @@ from ..core.lazy import public_face
 _EXPORTS = {
     '_cache': ['TextCache', 'text_key'],
     '_embed': ['embed', 'embedding_cache_dir', 'embedding_model_id', 'forget_embeddings', 'DIMENSIONS'],
-    '_model': ['DEFAULT_MODEL', 'ModelNotInstalledError', 'PURPOSES', 'build_pipeline', 'load_nlp', 'model_id'],
+    '_model': ['DEFAULT_MODEL', 'DEFAULT_NER_MODEL', 'ModelNotInstalledError', 'PURPOSES', 'build_pipeline', 'load_nlp', 'model_id'],
     '_negation_fr': [],
     '_negation_words_fr': [],
     '_parallel': ['MAX_PROCESSES', 'PARALLEL_FROM', 'default_processes', 'map_chunks', 'pipe_docs', 'processes_for'],

