@@ -347,8 +347,9 @@ def main(argv: list[str] | None = None) -> int:
         return 0
 
     t0 = time.perf_counter()
-    nlp = load_ner_model()
-    print(f"model loaded in {time.perf_counter() - t0:.1f} s ({', '.join(nlp.pipe_names)})\n")
+    nlp = load_ner_model()  # settings.anonymise_model's default, as a run builds it
+    print(f"model {nlp.meta['lang']}_{nlp.meta['name']}-{nlp.meta['version']} loaded in "
+          f"{time.perf_counter() - t0:.1f} s ({', '.join(nlp.pipe_names)})\n")
 
     answers, planted, _ = load_planted(args.planted)
     res, _, _ = timed(answers, nlp)
