@@ -74,7 +74,7 @@ class Suppression:
 
 
 def suppress(values: Mapping[Key, int], lines: Iterable[Line], *, min_count: int = 5,
-             fixed: Iterable[Key] = ()) -> Suppression:
+             fixed: Iterable[Key] = (), masked: Iterable[Key] = ()) -> Suppression:
     """Primary then complementary suppression of counts linked by lines (sums).
 
     Parameters
@@ -89,6 +89,9 @@ def suppress(values: Mapping[Key, int], lines: Iterable[Line], *, min_count: int
     fixed : iterable of keys
         Cells published whatever happens (one-way margins, figures quoted in the text): never
         masked, never chosen as complements.
+    masked : iterable of keys
+        Cells already masked where they were published before (a wave's own report, for its
+        comparison with another wave): masked here too, and protected like the small ones.
 
     Returns
     -------
@@ -99,7 +102,7 @@ def suppress(values: Mapping[Key, int], lines: Iterable[Line], *, min_count: int
     lines = [(t, tuple(parts)) for t, parts in lines
              if t in values and parts and all(p in values for p in parts)]
     primary = {k for k, v in values.items() if 0 < v < min_count and k not in fixed}
-    hidden = set(primary)
+    hidden = primary | {k for k in masked if k in values}
     stuck: set = set()
 
     def complement(members, total) -> bool:
@@ -275,6 +278,28 @@ def typology_key(group, attribute, category) -> tuple:
     return ("typology", str(group), str(attribute), str(category))
 
 
+def complement_key(key: tuple) -> tuple:
+    """People of the same category *not* counted in ``key`` (a code cell or a typology cell).
+
+    Never printed, but given by the category's published size minus the count: "11 of the 12
+    farmers raise X" singles out the one who does not as much as "1 of 12" the one who does.
+    """
+    return ("not", *key)
+
+
+def _complements(cells: Iterable[tuple[Key, Key]], values: dict, lines: list):
+    """The implicit complement of each ``(cell, size)``: a cell of its own, with its line.
+
+    Primary suppression masks a complement of 1 to ``min_count - 1`` people like any small
+    cell; the line (size = cell + complement, the size published) then masks the cell itself,
+    and a masked cell always masks its complement, so both are known or unknown together.
+    """
+    for key, size in cells:
+        if key in values and size in values:
+            values[complement_key(key)] = int(values[size]) - int(values[key])
+            lines.append((size, (key, complement_key(key))))
+
+
 def _code_cells(prev: pd.DataFrame, nested: dict, values: dict, lines: list, fixed: set):
     if prev.empty:
         return
@@ -283,6 +308,13 @@ def _code_cells(prev: pd.DataFrame, nested: dict, values: dict, lines: list, fix
     overall = prev[prev["dimension"] == "all"]
     fixed.update(code_key(c, "all", "all") for c in overall["code"])
     cross = prev[prev["dimension"] != "all"]
+    # raising a code or not is a yes/no: the people of a category who do not raise it are
+    # the category's size minus the count, a complement no table prints as a category
+    for r in cross[["dimension", "category", "n"]].drop_duplicates().itertuples(index=False):
+        values.setdefault(count_key(r.dimension, r.category), int(r.n))
+        fixed.add(count_key(r.dimension, r.category))
+    _complements(((code_key(r.code, r.dimension, r.category), count_key(r.dimension, r.category))
+                  for r in cross.itertuples(index=False)), values, lines)
     for (code, dim), part in cross.groupby(["code", "dimension"], sort=False):
         lines.append((code_key(code, "all", "all"),
                       tuple(code_key(code, dim, c) for c in part["category"])))
@@ -346,8 +378,14 @@ def _typology_cells(gcat: pd.DataFrame, nested: dict, values: dict, lines: list,
         lines.append((count_key(attr, cat),
                       tuple(typology_key(g, attr, cat) for g in part["group"])))
     for (g, attr), part in gcat.groupby(["group", "attribute"], sort=False):
-        lines.append((("size", str(g), str(attr)),
-                      tuple(typology_key(g, attr, c) for c in part["category"])))
+        size = ("size", str(g), str(attr))
+        parts = tuple(typology_key(g, attr, c) for c in part["category"])
+        lines.append((size, parts))
+        if values[size] != sum(values[k] for k in parts):
+            # a multi-valued attribute (equipment): each category is a yes/no of its own, whose
+            # "no" no table prints (a single-valued attribute's complement is its other
+            # categories, masked as such)
+            _complements(((k, size) for k in parts), values, lines)
     for (child, parent), parent_of in nested.items():
         for g in gcat["group"].drop_duplicates():
             for pcat in dict.fromkeys(parent_of.values()):
