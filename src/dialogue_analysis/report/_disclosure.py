@@ -17,16 +17,25 @@ Zero cells
     complement of a line whose other published cells are all zeros (otherwise the lone masked
     cell would be the total minus nothing). All masked cells show the same mark, so a reader
     cannot tell a small count from a complementary cell or a masked zero.
+Complements
+    Raising a code is a yes/no: with the category's size published, a count also publishes the
+    people of the category who do *not* raise the code. "11 of the 12 farmers" singles out the
+    one who does not as surely as "1 of 12" the one who does. Each such implicit complement is
+    a cell of its own (:func:`complement_key`) in a line (size = count + complement): a
+    complement of 1 to ``min_cell_count - 1`` is masked like a small count, which masks the
+    count, and the count is protected in its other lines as any masked cell. The same holds
+    for a category of a multi-valued attribute within a typology group. A single-valued
+    attribute's complement is its other categories, masked as such. "All 12 raise X" (a
+    complement of 0) is published: it says something of the whole category and of no one in
+    particular (see docs/anonymisation.md).
 Margins
     One-way counts (people per profile, per territory, per typology group; people raising each
-    code overall) are published as they are: they are the totals the lines add up to.
+    code overall) are published as they are, and so is their complement in the whole wave:
+    they are the totals the lines add up to.
 Statistics
     A test value or p-value beside a masked count would give it back: the workbook blanks them
     with the count, and a chi-square test over a table with a masked cell publishes only the
     band of its p-value (:mod:`._masked_tests`).
-What is not covered
-    The complement of a count (people of a category *not* raising a code) is not treated as a
-    count of people to protect.
 """
 
 from __future__ import annotations
