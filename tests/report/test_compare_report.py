@@ -227,3 +227,13 @@ def test_no_masked_count_of_the_comparison_can_be_recovered(comparison, pair, mo
     truth = {("prev", w, r.code, r.dimension, r.category): getattr(r, f"count_{w}")
              for w in "ab" for r in raw.itertuples()}
     assert all(truth[k] == v for k, v in recovered.items() if k in truth)
+
+
+def test_the_group_mix_test_is_withheld_when_a_group_size_is_masked(comparison):
+    from dialogue_analysis.report import published_group_test
+
+    g = comparison.group_sizes["group"].iloc[0]
+    assert published_group_test(comparison, frozenset())["chi2"] == comparison.group_test["chi2"]
+    withheld = published_group_test(comparison, frozenset({("size", "b", g)}))
+    assert pd.isna(withheld["chi2"]) and pd.isna(withheld["p_value"])
+    assert withheld["dof"] == comparison.group_test["dof"]

@@ -7,7 +7,7 @@ from ..core.lazy import public_face
 
 _EXPORTS = {
     '_columns': ['number_format', 'column_description', 'COLUMN_DOCS', 'PERCENT_COLUMNS', 'P_VALUE_COLUMNS', 'DECIMAL_COLUMNS', 'NUMBER_FORMATS', 'DATE_FORMATS', 'HEADERS', 'SHEET_TITLES', 'VALUE_WORDS'],
-    '_compare_disclosure': ['wave_report_cells', 'prevalence_key', 'comparison_counts', 'comparison_plan', 'comparison_suppression', 'masked_prevalence', 'masked_group_sizes', 'masked_moves', 'masked_reinterviews'],
+    '_compare_disclosure': ['wave_report_cells', 'prevalence_key', 'comparison_counts', 'comparison_plan', 'comparison_suppression', 'masked_prevalence', 'masked_group_sizes', 'masked_moves', 'masked_reinterviews', 'published_group_test'],
     '_compare_figures': ['COMPARE_FIGURES', 'figure_groups', 'figure_moves', 'figure_prevalence', 'figure_vocabulary', 'write_compare_figures'],
     '_compare_words': [],
     '_compare': ['analysed_wave', 'run_compare', 'compare_context', 'published_tables', 'publish_comparison', 'render_compare_html', 'write_compare_workbook'],

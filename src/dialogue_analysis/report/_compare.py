@@ -35,6 +35,7 @@ from ._compare_disclosure import (
     masked_moves,
     masked_prevalence,
     masked_reinterviews,
+    published_group_test,
 )
 from ._compare_figures import (  # noqa: F401  (the figures are part of this report's face)
     COMPARE_FIGURES,
@@ -64,7 +65,7 @@ def published_tables(cmp: Comparison, language: str = "fr") -> dict[str, pd.Data
     attrs, codes = masked_reinterviews(cmp, hidden)
     codes.insert(1, "label", codes["code"].map(lambda c: _label(cmp, c)))
     sizes = masked_group_sizes(cmp, hidden)
-    test = pd.DataFrame([{"test": "chi2", **cmp.group_test}])
+    test = pd.DataFrame([{"test": "chi2", **published_group_test(cmp, hidden)}])
     summary = pd.DataFrame([
         ("wave_a", cmp.wave_a), ("wave_b", cmp.wave_b), ("n_a", cmp.n_a), ("n_b", cmp.n_b),
         ("reinterviewed", len(cmp.reinterviewed_ids)),
@@ -173,7 +174,7 @@ def compare_context(cmp: Comparison, language: str, images: dict[str, str]) -> d
                      "status": r.status, "label": r.label, "size": r.size}
                     for r in cmp.matching.itertuples()]
     far_total = int(cmp.assignments.loc[cmp.assignments["wave"] == cmp.wave_b, "far"].sum())
-    test = cmp.group_test
+    test = published_group_test(cmp, hidden)
     return {
         "lang": language, "w": w, "cmp": cmp, "images": images,
         "n_changed": int(overall["significant"].sum()),

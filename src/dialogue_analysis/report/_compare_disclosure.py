@@ -289,3 +289,13 @@ def masked_reinterviews(cmp: Comparison, hidden: frozenset | None = None
     _blank(codes, gained | lost, ["net", "p_value"])
     codes["masked"] = gained | lost
     return attrs, codes
+
+
+def published_group_test(cmp: Comparison, hidden: frozenset | None = None) -> dict:
+    """The chi-square test of the change in the groups' mix, as published: its statistic and
+    p-value are functions of the group sizes, so they are withheld when a size is masked."""
+    test = dict(cmp.group_test)
+    if masked_group_sizes(cmp, hidden)["masked"].any():
+        test.update(chi2=np.nan, p_value=np.nan)
+    return test
+
