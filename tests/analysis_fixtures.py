@@ -123,22 +123,23 @@ def built_wave() -> Built:
     return Built(root, config, analysis, reports, published, full)
 
 
-def _synthetic_config(root: Path) -> Path:
-    """A survey config naming the synthetic wave (for ``load_analysis``)."""
-    raw = root / "data" / "raw" / "synthetic"
+def _synthetic_config(root: Path, wave: str = "synthetic") -> Path:
+    """A survey config naming a synthetic wave (for ``load_analysis``)."""
+    raw = root / "data" / "raw" / wave
     shutil.copytree(SAMPLE, raw)
     text = (raw / "survey.yaml").read_text(encoding="utf-8")
-    (raw / "survey.yaml").write_text(text.replace("wave: sample-2018", "wave: synthetic", 1),
+    (raw / "survey.yaml").write_text(text.replace("wave: sample-2018", f"wave: {wave}", 1),
                                      encoding="utf-8")
     return raw / "survey.yaml"
 
 
 @functools.cache
-def synthetic_analysis(n_records: int = 200, language: str = "fr") -> Analysis:
+def synthetic_analysis(n_records: int = 200, language: str = "fr", *, seed: int = 1,
+                       wave: str = "synthetic") -> Analysis:
     """A synthetic wave with four planted groups, analysed from its coded tables."""
     from tests.synthetic import CODES, make_wave
 
-    w = make_wave(n_records, 4, seed=1)
+    w = make_wave(n_records, 4, seed=seed)
     records = w.records.copy()
     days = pd.to_timedelta(np.arange(len(records)) % 60, unit="D")
     records["date"] = pd.Timestamp("2018-03-01") + days
@@ -164,5 +165,5 @@ def synthetic_analysis(n_records: int = 200, language: str = "fr") -> Analysis:
     manifest = {"stages": {k: {"seconds": v, "params": params.get(k, {})}
                            for k, v in timer.timings.items()},
                 "versions": {"python": "3"}, "created": "2018-06-01T00:00:00+00:00"}
-    return Analysis(wave="synthetic", settings=settings, manifest=manifest,
+    return Analysis(wave=wave, settings=settings, manifest=manifest,
                     questions=questions, **tables)

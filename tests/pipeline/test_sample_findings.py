@@ -2,8 +2,9 @@
 
 The 2018 dialogue the sample imitates published three findings: train social workers and
 public-service agents; support the associations; equipment for young people in insertion,
-followed by their mission locale. Each must be visible in the run's published tables (with its
-base, significant after correction) and in the findings report with its numbers.
+followed by their mission locale. Each must be visible in the run's analysis tables (with its
+base, significant after correction) and in the findings report with its numbers, unless those
+numbers would single someone out (all the people of a profile but one or two).
 """
 
 from __future__ import annotations
@@ -92,7 +93,11 @@ def test_young_people_in_insertion_need_equipment_and_their_mission_locale(table
     assert equipment["share"] >= 0.85
     followed = contrast(tables, "profile", "jeune en insertion", "channel.mission_locale")
     assert_significantly_higher(followed, tables["records"], min_ratio=10)
+    # All the young people in insertion but one or a few need equipment and name their mission
+    # locale: printing those counts would point at the ones who do not, so the report masks
+    # them (the findings stay in the analyst's contrasts table) and no key finding rests on them.
     f = tables["findings"]
-    assert ((f["code"] == "channel.mission_locale") & (f["category"] == "jeune en insertion")).any()
-    assert_reported(report_text, equipment)
-    assert_reported(report_text, followed)
+    for row in (equipment, followed):
+        assert 0 < row["n"] - row["count"] < 5
+        assert not ((f["code"] == row["code"]) & (f["category"] == "jeune en insertion")).any()
+        assert f"({int(row['count'])} sur {int(row['n'])})" not in report_text

@@ -205,7 +205,7 @@ def _recover(published: dict) -> dict:
     return found
 
 
-def test_no_masked_count_of_the_comparison_can_be_recovered(comparison, monkeypatch):
+def test_no_masked_count_of_the_comparison_can_be_recovered(comparison, pair, monkeypatch):
     tables = compare_report.published_tables(comparison)
     assert tables["prevalence_by_group"][["masked_a", "masked_b"]].to_numpy().any()
     assert _recover(tables) == {}  # no line of the published tables has a lone blank
@@ -219,13 +219,21 @@ def test_no_masked_count_of_the_comparison_can_be_recovered(comparison, monkeypa
     from dialogue_analysis.report._disclosure import Suppression
 
     monkeypatch.setattr(_compare_disclosure, "suppress",
-                        lambda values, lines, *, min_count, fixed: Suppression(
+                        lambda values, lines, *, min_count, fixed, masked: Suppression(
                             frozenset(), frozenset(), frozenset()))
-    monkeypatch.setattr(compare_report, "comparison_suppression",
-                        _compare_disclosure.comparison_suppression)
-    leaky = compare_report.published_tables(comparison)
+    leaky = compare_report.published_tables(compare_waves(*pair))
     recovered = _recover(leaky)
     assert any(0 < v < 5 for v in recovered.values())
     truth = {("prev", w, r.code, r.dimension, r.category): getattr(r, f"count_{w}")
              for w in "ab" for r in raw.itertuples()}
     assert all(truth[k] == v for k, v in recovered.items() if k in truth)
+
+
+def test_the_group_mix_test_is_withheld_when_a_group_size_is_masked(comparison):
+    from dialogue_analysis.report import published_group_test
+
+    g = comparison.group_sizes["group"].iloc[0]
+    assert published_group_test(comparison, frozenset())["chi2"] == comparison.group_test["chi2"]
+    withheld = published_group_test(comparison, frozenset({("size", "b", g)}))
+    assert pd.isna(withheld["chi2"]) and pd.isna(withheld["p_value"])
+    assert withheld["dof"] == comparison.group_test["dof"]

@@ -26,6 +26,7 @@ from dialogue_analysis.report import (
     suppress,
     table_lines,
     typology_key,
+    wave_suppression,
 )
 from dialogue_analysis.report._figures import _wide
 from dialogue_analysis.report._format import NNBSP
@@ -338,3 +339,34 @@ def test_a_people_table_outside_the_wave_plan_still_gets_both_suppressions(publi
     counts = counts.reindex(index=body.index, columns=body.columns)
     assert (masked | ~((counts > 0) & (counts < 5))).all().all()  # every small count masked
     assert not ((masked.sum(axis=1) == 1).any() or (masked.sum(axis=0) == 1).any())
+
+
+def test_no_published_count_of_a_full_run_leaves_a_small_complement(published):
+    """"All the young people but one" points at the one: such counts are masked with their
+    shares, and the lines they sit in still hold (see the attack above)."""
+    built = published[0]
+    a = built.analysis
+    xlsx = built.published["xlsx"]
+    for sheet, count, size, share in (("prevalence", "count", "n", "share"),
+                                      ("crosstabs", "count", "n", "share"),
+                                      ("group_codes", "count_in_group", "group_size",
+                                       "share_in_group")):
+        t = read_sheet(xlsx, sheet)
+        shown = t[t[count].notna()]
+        if sheet == "prevalence":
+            shown = shown[shown["dimension"] != "ensemble"]  # the whole wave: a margin
+        rest = shown[size] - shown[count]
+        assert not ((rest > 0) & (rest < a.min_cell_count)).any(), sheet
+        assert t.loc[t[count].isna(), share].isna().all(), sheet
+    # the sample has such counts, and they are masked for their complement alone
+    prev = a.prevalence[a.prevalence["dimension"] != "all"]
+    near_full = prev[(prev["n"] - prev["count"]).between(1, a.min_cell_count - 1)
+                     & (prev["count"] >= a.min_cell_count)]
+    assert len(near_full) > 50
+    hidden = wave_suppression(a).hidden
+    assert all(code_key(r.code, r.dimension, r.category) in hidden
+               for r in near_full.itertuples(index=False))
+    # "all of them" is a fact about the whole category: published
+    full = prev[(prev["n"] == prev["count"]) & (prev["count"] >= a.min_cell_count)]
+    assert any(code_key(r.code, r.dimension, r.category) not in hidden
+               for r in full.itertuples(index=False))

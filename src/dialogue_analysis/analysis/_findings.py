@@ -102,9 +102,10 @@ def select_findings(prev: pd.DataFrame, contr: pd.DataFrame, codebook: pd.DataFr
 
     A contrast is kept when it is significant after correction (``p_adjusted < alpha``), the
     category raises the code at least ``min_ratio`` times as often as the others, and neither
-    count behind the two shares is a small cell (1 to ``min_count - 1`` people). At most one
-    contrast per code and ``per_category`` per category, so the list covers ground;
-    families take turns (needs, barriers, services, then the others), strongest first.
+    count behind the two shares is a small cell (1 to ``min_count - 1`` people), nor are the
+    people of the category who do not raise the code (the published tables mask such a count:
+    "11 of 12" points at the one who does not). At most one contrast per code and
+    ``per_category`` per category, so the list covers ground; families take turns (needs, barriers, services, then the others), strongest first.
 
     Returns
     -------
@@ -128,7 +129,8 @@ def select_findings(prev: pd.DataFrame, contr: pd.DataFrame, codebook: pd.DataFr
     if len(contr):
         c = contr[(contr["p_adjusted"] < alpha) & (contr["test_value"] > 0)
                   & (contr["ratio"] >= min_ratio) & (contr["count"] >= min_count)
-                  & ~small_cells(contr["count_others"], min_count)]
+                  & ~small_cells(contr["count_others"], min_count)
+                  & ~small_cells(contr["n"] - contr["count"], min_count)]
         c = c.sort_values(["test_value", "dimension", "category", "code"],
                           ascending=[False, True, True, True], kind="stable")
         # Needs first, then barriers, services and the other families, in turn: the findings

@@ -7,11 +7,11 @@ from ..core.lazy import public_face
 
 _EXPORTS = {
     '_columns': ['number_format', 'column_description', 'COLUMN_DOCS', 'PERCENT_COLUMNS', 'P_VALUE_COLUMNS', 'DECIMAL_COLUMNS', 'NUMBER_FORMATS', 'DATE_FORMATS', 'HEADERS', 'SHEET_TITLES', 'VALUE_WORDS'],
-    '_compare_disclosure': ['comparison_counts', 'comparison_suppression', 'masked_prevalence', 'masked_group_sizes', 'masked_moves'],
+    '_compare_disclosure': ['wave_report_cells', 'prevalence_key', 'comparison_counts', 'comparison_plan', 'comparison_suppression', 'masked_prevalence', 'masked_group_sizes', 'masked_moves', 'masked_reinterviews', 'published_group_test'],
     '_compare_figures': ['COMPARE_FIGURES', 'figure_groups', 'figure_moves', 'figure_prevalence', 'figure_vocabulary', 'write_compare_figures'],
     '_compare_words': [],
     '_compare': ['analysed_wave', 'run_compare', 'compare_context', 'published_tables', 'publish_comparison', 'render_compare_html', 'write_compare_workbook'],
-    '_disclosure': ['mask_mark', 'Suppression', 'suppress', 'lone_unknowns', 'pinned_down', 'table_lines', 'nesting', 'holding', 'code_key', 'people_key', 'count_key', 'table_total_key', 'typology_key', 'published_counts', 'wave_suppression', 'hidden_codes', 'hidden_people', 'hidden_typology', 'MASK_MARK', 'PEOPLE_DIMENSIONS'],
+    '_disclosure': ['mask_mark', 'Suppression', 'suppress', 'lone_unknowns', 'pinned_down', 'table_lines', 'nesting', 'holding', 'code_key', 'people_key', 'count_key', 'table_total_key', 'typology_key', 'complement_key', 'published_counts', 'wave_suppression', 'hidden_codes', 'hidden_people', 'hidden_typology', 'MASK_MARK', 'PEOPLE_DIMENSIONS'],
     '_docx': ['report_markup', 'write_docx', 'HEADINGS', 'NOTE_STYLE', 'TABLE_STYLE', 'FIGURE_WIDTH_CM', 'TOC_INSTRUCTION'],
     '_exports': ['write_analyst_exports', 'export_one', 'EXPORTS_DIR', 'FORMATS'],
     '_figures': ['figure_consulted', 'figure_group_territory', 'figure_family', 'figure_codes_by', 'figure_themes', 'figure_k_choice', 'figure_map', 'figure_priority', 'make_figures', 'write_figures', 'typology_is_clear', 'FAMILY_TITLES', 'FIGURES'],

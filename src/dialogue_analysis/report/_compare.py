@@ -23,11 +23,10 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-import numpy as np
 import pandas as pd
 
 from ..core.i18n import Words
-from ..core.privacy import assert_clean, small_cells
+from ..core.privacy import assert_clean
 from ..core.storage import staged_dir
 from ..waves import Comparison
 from ._compare_disclosure import (
@@ -35,6 +34,8 @@ from ._compare_disclosure import (
     masked_group_sizes,
     masked_moves,
     masked_prevalence,
+    masked_reinterviews,
+    published_group_test,
 )
 from ._compare_figures import (  # noqa: F401  (the figures are part of this report's face)
     COMPARE_FIGURES,
@@ -57,16 +58,14 @@ XLSX_FILE = "compare.xlsx"
 
 def published_tables(cmp: Comparison, language: str = "fr") -> dict[str, pd.DataFrame]:
     """The tables of the workbook (and of the HTML page), small counts masked."""
-    n = int(cmp.settings.get("min_cell_count", 5))
     hidden = comparison_suppression(cmp).hidden
     prev = masked_prevalence(cmp, hidden)
     prev.insert(3, "label", prev["code"].map(lambda c: _label(cmp, c)))
     moves = masked_moves(cmp, hidden) if len(cmp.moves_table) else cmp.moves_table.copy()
-    codes = _mask_columns(cmp.reinterview_codes, {"n_gained": ["net"], "n_lost": ["net"]}, n)
+    attrs, codes = masked_reinterviews(cmp, hidden)
     codes.insert(1, "label", codes["code"].map(lambda c: _label(cmp, c)))
-    attrs = _mask_columns(cmp.reinterview_attributes, {"n_changed": ["share_changed"]}, n)
     sizes = masked_group_sizes(cmp, hidden)
-    test = pd.DataFrame([{"test": "chi2", **cmp.group_test}])
+    test = pd.DataFrame([{"test": "chi2", **published_group_test(cmp, hidden)}])
     summary = pd.DataFrame([
         ("wave_a", cmp.wave_a), ("wave_b", cmp.wave_b), ("n_a", cmp.n_a), ("n_b", cmp.n_b),
         ("reinterviewed", len(cmp.reinterviewed_ids)),
@@ -89,29 +88,6 @@ def published_tables(cmp: Comparison, language: str = "fr") -> dict[str, pd.Data
     if cmp.matching is not None:
         tables["group_matching"] = cmp.matching
     return tables
-
-
-def _mask_columns(table: pd.DataFrame, counts: dict[str, list[str]],
-                  min_count: int) -> pd.DataFrame:
-    """Blank counts of 1 to ``min_count - 1`` people and the columns derived from each.
-
-    ``counts`` maps a count column to the columns computed from it (blanked on the same rows).
-    """
-    out = table.copy()
-    hide_any = np.zeros(len(out), dtype=bool)
-    for col, derived in counts.items():
-        if col not in out:
-            continue
-        small = small_cells(out[col], min_count).to_numpy()
-        hide_any |= small
-        out[col] = pd.array(out[col], dtype="Int64").copy()
-        out.loc[small, col] = pd.NA
-        for d in derived:
-            kind = "Float64" if pd.api.types.is_float_dtype(out[d]) else "Int64"
-            out[d] = out[d].astype(kind)
-            out.loc[small, d] = pd.NA
-    out["masked"] = hide_any
-    return out
 
 
 def write_compare_workbook(cmp: Comparison, path: str | os.PathLike, language: str = "fr") -> Path:
@@ -156,7 +132,7 @@ def compare_context(cmp: Comparison, language: str, images: dict[str, str]) -> d
     overall = prev[prev["dimension"] == "all"]
     overall = overall.reindex(overall["difference"].astype(float).abs()
                               .sort_values(ascending=False).index)
-    by = prev[(prev["dimension"] != "all") & prev["significant"]]
+    by = prev[(prev["dimension"] != "all") & prev["significant"].fillna(False)]
     by = by.sort_values(["dimension", "category", "p_adjusted"])
     small_cats = prev[(prev["dimension"] != "all") & prev["small_group"]]
     small_cats = sorted(set(small_cats["category"]))
@@ -177,13 +153,11 @@ def compare_context(cmp: Comparison, language: str, images: dict[str, str]) -> d
     def count(x):
         return small if pd.isna(x) else fmt_int(x, language)
 
-    masked_attrs = _mask_columns(cmp.reinterview_attributes, {"n_changed": ["share_changed"]},
-                                 n)
+    masked_attrs, codes = masked_reinterviews(cmp, hidden)
     attrs = [{"attribute": r.attribute, "n": fmt_int(r.n, language),
               "changed": count(r.n_changed), "share": fmt_pct(r.share_changed, language)}
              for r in masked_attrs.itertuples()]
     raw = cmp.reinterview_codes
-    codes = _mask_columns(raw, {"n_gained": ["net"], "n_lost": ["net"]}, n)
     codes = codes[((raw["n_gained"] + raw["n_lost"]) > 0).to_numpy()]
     codes = codes.reindex(raw["net"].abs().loc[codes.index].sort_values(ascending=False).index)
     code_rows = [{"code": _label(cmp, r.code), "gained": count(r.n_gained),
@@ -200,7 +174,7 @@ def compare_context(cmp: Comparison, language: str, images: dict[str, str]) -> d
                      "status": r.status, "label": r.label, "size": r.size}
                     for r in cmp.matching.itertuples()]
     far_total = int(cmp.assignments.loc[cmp.assignments["wave"] == cmp.wave_b, "far"].sum())
-    test = cmp.group_test
+    test = published_group_test(cmp, hidden)
     return {
         "lang": language, "w": w, "cmp": cmp, "images": images,
         "n_changed": int(overall["significant"].sum()),

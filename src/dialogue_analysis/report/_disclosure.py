@@ -17,16 +17,25 @@ Zero cells
     complement of a line whose other published cells are all zeros (otherwise the lone masked
     cell would be the total minus nothing). All masked cells show the same mark, so a reader
     cannot tell a small count from a complementary cell or a masked zero.
+Complements
+    Raising a code is a yes/no: with the category's size published, a count also publishes the
+    people of the category who do *not* raise the code. "11 of the 12 farmers" singles out the
+    one who does not as surely as "1 of 12" the one who does. Each such implicit complement is
+    a cell of its own (:func:`complement_key`) in a line (size = count + complement): a
+    complement of 1 to ``min_cell_count - 1`` is masked like a small count, which masks the
+    count, and the count is protected in its other lines as any masked cell. The same holds
+    for a category of a multi-valued attribute within a typology group. A single-valued
+    attribute's complement is its other categories, masked as such. "All 12 raise X" (a
+    complement of 0) is published: it says something of the whole category and of no one in
+    particular (see docs/anonymisation.md).
 Margins
     One-way counts (people per profile, per territory, per typology group; people raising each
-    code overall) are published as they are: they are the totals the lines add up to.
+    code overall) are published as they are, and so is their complement in the whole wave:
+    they are the totals the lines add up to.
 Statistics
     A test value or p-value beside a masked count would give it back: the workbook blanks them
     with the count, and a chi-square test over a table with a masked cell publishes only the
     band of its p-value (:mod:`._masked_tests`).
-What is not covered
-    The complement of a count (people of a category *not* raising a code) is not treated as a
-    count of people to protect.
 """
 
 from __future__ import annotations
@@ -74,7 +83,7 @@ class Suppression:
 
 
 def suppress(values: Mapping[Key, int], lines: Iterable[Line], *, min_count: int = 5,
-             fixed: Iterable[Key] = ()) -> Suppression:
+             fixed: Iterable[Key] = (), masked: Iterable[Key] = ()) -> Suppression:
     """Primary then complementary suppression of counts linked by lines (sums).
 
     Parameters
@@ -89,6 +98,9 @@ def suppress(values: Mapping[Key, int], lines: Iterable[Line], *, min_count: int
     fixed : iterable of keys
         Cells published whatever happens (one-way margins, figures quoted in the text): never
         masked, never chosen as complements.
+    masked : iterable of keys
+        Cells already masked where they were published before (a wave's own report, for its
+        comparison with another wave): masked here too, and protected like the small ones.
 
     Returns
     -------
@@ -99,7 +111,7 @@ def suppress(values: Mapping[Key, int], lines: Iterable[Line], *, min_count: int
     lines = [(t, tuple(parts)) for t, parts in lines
              if t in values and parts and all(p in values for p in parts)]
     primary = {k for k, v in values.items() if 0 < v < min_count and k not in fixed}
-    hidden = set(primary)
+    hidden = primary | {k for k in masked if k in values}
     stuck: set = set()
 
     def complement(members, total) -> bool:
@@ -275,6 +287,28 @@ def typology_key(group, attribute, category) -> tuple:
     return ("typology", str(group), str(attribute), str(category))
 
 
+def complement_key(key: tuple) -> tuple:
+    """People of the same category *not* counted in ``key`` (a code cell or a typology cell).
+
+    Never printed, but given by the category's published size minus the count: "11 of the 12
+    farmers raise X" singles out the one who does not as much as "1 of 12" the one who does.
+    """
+    return ("not", *key)
+
+
+def _complements(cells: Iterable[tuple[Key, Key]], values: dict, lines: list):
+    """The implicit complement of each ``(cell, size)``: a cell of its own, with its line.
+
+    Primary suppression masks a complement of 1 to ``min_count - 1`` people like any small
+    cell; the line (size = cell + complement, the size published) then masks the cell itself,
+    and a masked cell always masks its complement, so both are known or unknown together.
+    """
+    for key, size in cells:
+        if key in values and size in values:
+            values[complement_key(key)] = int(values[size]) - int(values[key])
+            lines.append((size, (key, complement_key(key))))
+
+
 def _code_cells(prev: pd.DataFrame, nested: dict, values: dict, lines: list, fixed: set):
     if prev.empty:
         return
@@ -283,6 +317,13 @@ def _code_cells(prev: pd.DataFrame, nested: dict, values: dict, lines: list, fix
     overall = prev[prev["dimension"] == "all"]
     fixed.update(code_key(c, "all", "all") for c in overall["code"])
     cross = prev[prev["dimension"] != "all"]
+    # raising a code or not is a yes/no: the people of a category who do not raise it are
+    # the category's size minus the count, a complement no table prints as a category
+    for r in cross[["dimension", "category", "n"]].drop_duplicates().itertuples(index=False):
+        values.setdefault(count_key(r.dimension, r.category), int(r.n))
+        fixed.add(count_key(r.dimension, r.category))
+    _complements(((code_key(r.code, r.dimension, r.category), count_key(r.dimension, r.category))
+                  for r in cross.itertuples(index=False)), values, lines)
     for (code, dim), part in cross.groupby(["code", "dimension"], sort=False):
         lines.append((code_key(code, "all", "all"),
                       tuple(code_key(code, dim, c) for c in part["category"])))
@@ -346,8 +387,14 @@ def _typology_cells(gcat: pd.DataFrame, nested: dict, values: dict, lines: list,
         lines.append((count_key(attr, cat),
                       tuple(typology_key(g, attr, cat) for g in part["group"])))
     for (g, attr), part in gcat.groupby(["group", "attribute"], sort=False):
-        lines.append((("size", str(g), str(attr)),
-                      tuple(typology_key(g, attr, c) for c in part["category"])))
+        size = ("size", str(g), str(attr))
+        parts = tuple(typology_key(g, attr, c) for c in part["category"])
+        lines.append((size, parts))
+        if values[size] != sum(values[k] for k in parts):
+            # a multi-valued attribute (equipment): each category is a yes/no of its own, whose
+            # "no" no table prints (a single-valued attribute's complement is its other
+            # categories, masked as such)
+            _complements(((k, size) for k in parts), values, lines)
     for (child, parent), parent_of in nested.items():
         for g in gcat["group"].drop_duplicates():
             for pcat in dict.fromkeys(parent_of.values()):

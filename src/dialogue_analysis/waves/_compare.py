@@ -60,6 +60,9 @@ class Comparison:
     settings : dict
         ``alpha, correction, min_cell_count, small_group, far_quantile, refit, by``.
     code_labels : dict, group_labels : dict
+    sources : tuple
+        The two waves compared (A, B): what each one's own report publishes must be masked
+        alike in the comparison.
     """
 
     wave_a: str
@@ -84,6 +87,7 @@ class Comparison:
     code_labels: dict = field(default_factory=dict)
     group_labels: dict = field(default_factory=dict)
     reference: Any = field(default=None, repr=False)
+    sources: tuple = field(default=(), repr=False)
 
     @property
     def name(self) -> str:
@@ -215,6 +219,6 @@ def compare_waves(a, b, *, project_a=None, project_b=None, reference=None, refit
                   "small_group": small_group, "far_quantile": far_quantile, "refit": refit,
                   "by": list(by), "language": language,
                   "far_threshold": reference.threshold_},
-        code_labels=code_labels, group_labels=labels, reference=reference,
+        code_labels=code_labels, group_labels=labels, reference=reference, sources=(a, b),
     )
 
