@@ -142,7 +142,7 @@ def draw_codings(g: GoldSet, size: int, draw: int, priors: np.ndarray, codes: li
     order = np.random.default_rng(draw).permutation(len(g.keys))
     train, test = order[:size], order[size:]
     layer = LearnedLayer(seed=draw).fit(vectors[train], g.lexical[train], g.truth[train], codes,
-                                        priors)
+                                        priors, vectors[test], g.lexical[test])
     combined = layer.predict(vectors[test], g.lexical[test])
     learned = layer.decisions(vectors[test], g.lexical[test])
     return test, {"codebook": g.lexical[test], "learned": learned, "combined": combined}, layer
