@@ -10,7 +10,9 @@ codebook's figures are the production ones. For each gold sample the script prin
 1. the codebook alone on every hand-coded answer, per code, per family and overall;
 2. the learning curve: for 25, 50, 100 and 200 reviewed answers, several random draws of that
    many hand-coded answers stand for the analyst's review; the learned layer is trained on the
-   draw and measured on the rest (nothing is tuned on it): codebook alone, the learned layer's
+   draw and measured on the rest (nothing is tuned on it; the rest stand for the unreviewed
+   answers, whose texts and codebook decisions the layer uses as ``run`` does, never their hand
+   codes): codebook alone, the learned layer's
    models alone (codes without a model count as not coded), and both combined as ``run``
    combines them (each model's decision joined to the codebook's by the code's rule); micro and
    macro F1, mean and standard deviation over the draws. The draws' seeds start at
