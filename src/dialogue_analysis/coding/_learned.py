@@ -15,7 +15,8 @@ positives is joined by the answers the patterns match. Each model's use is itsel
 reviewed answers alone: an inner cross-validation compares, per code, the model's decision
 with the codebook's, their union and their intersection (:data:`RULES`), and the model gives
 way only to a rule that does clearly better there (:data:`RULE_MARGIN`). Embeddings: Google's
-multilingual Universal Sentence Encoder v3 in numpy (:func:`nlp.embed`), offline, cached by text hash.
+multilingual Universal Sentence Encoder v3 in numpy (:func:`nlp.embed`), offline, cached by
+text hash.
 
 Measured on the hand-coded samples (``benchmarks/eval_coding.py``, ``docs/coding.md``).
 """
