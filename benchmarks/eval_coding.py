@@ -10,7 +10,9 @@ codebook's figures are the production ones. For each gold sample the script prin
 1. the codebook alone on every hand-coded answer, per code, per family and overall;
 2. the learning curve: for 25, 50, 100 and 200 reviewed answers, several random draws of that
    many hand-coded answers stand for the analyst's review; the learned layer is trained on the
-   draw and measured on the rest (nothing is tuned on it): codebook alone, the learned layer's
+   draw and measured on the rest (nothing is tuned on it; the rest stand for the unreviewed
+   answers, whose texts and codebook decisions the layer uses as ``run`` does, never their hand
+   codes): codebook alone, the learned layer's
    models alone (codes without a model count as not coded), and both combined as ``run``
    combines them (each model's decision joined to the codebook's by the code's rule); micro and
    macro F1, mean and standard deviation over the draws. The draws' seeds start at
@@ -142,7 +144,7 @@ def draw_codings(g: GoldSet, size: int, draw: int, priors: np.ndarray, codes: li
     order = np.random.default_rng(draw).permutation(len(g.keys))
     train, test = order[:size], order[size:]
     layer = LearnedLayer(seed=draw).fit(vectors[train], g.lexical[train], g.truth[train], codes,
-                                        priors)
+                                        priors, vectors[test], g.lexical[test])
     combined = layer.predict(vectors[test], g.lexical[test])
     learned = layer.decisions(vectors[test], g.lexical[test])
     return test, {"codebook": g.lexical[test], "learned": learned, "combined": combined}, layer

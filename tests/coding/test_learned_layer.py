@@ -123,6 +123,56 @@ def test_code_prior_lets_a_few_reviewed_answers_find_the_code():
     assert pred[:, j].tolist() == [1, 0]
 
 
+def test_unreviewed_answers_the_precise_patterns_match_teach_the_model_their_paraphrases():
+    """Three reviewed positives, all matched by the codebook: alone, the model learns that the
+    patterns' match is the code and misses a paraphrase; with the unreviewed answers labelled
+    by the codebook (weak labels) it learns what the matches say and codes the paraphrase."""
+    matched = ["Impossible de joindre la CAF par téléphone.",
+               "Au téléphone, personne ne répond à la préfecture.",
+               "J'attends une heure au téléphone avant de parler à la sécurité sociale."]
+    others = ["Les routes sont en mauvais état.", "Plus de policiers dans les quartiers.",
+              "La justice est trop lente.", "Les trains sont toujours en retard.",
+              "Baisser les impôts des classes moyennes.", "Il manque des médecins à la campagne.",
+              "Rien à signaler.", "Plus de transports en commun le soir.",
+              "Les écoles manquent de professeurs.", "Il faut plus de pistes cyclables."]
+    weak_matched = ["Le standard téléphonique de la mairie sonne dans le vide.",
+                    "On ne peut jamais avoir un agent des impôts au téléphone.",
+                    "La ligne téléphonique de Pôle emploi est toujours occupée.",
+                    "Au téléphone on me renvoie d'un service à l'autre.",
+                    "Le numéro de téléphone de la caisse de retraite est surtaxé.",
+                    "Je passe des heures au téléphone pour un simple renseignement.",
+                    "Par téléphone, on me raccroche au nez.",
+                    "Personne ne décroche le téléphone à l'hôpital.",
+                    "Le service client ne répond pas au téléphone.",
+                    "Joindre l'assurance maladie par téléphone est impossible."]
+    weak_other = ["Les impôts locaux augmentent chaque année.", "Il faut rouvrir les maternités.",
+                  "Les bus ne passent plus dans mon village.", "Les loyers sont trop chers.",
+                  "La cantine scolaire est de mauvaise qualité.", "Il faut planter des arbres.",
+                  "Les élus ne nous écoutent pas.", "Le prix de l'essence est trop élevé.",
+                  "Il faut plus de crèches.", "La poste du village a fermé."]
+    vectors = embed(matched + others)
+    lexical = np.array([[1]] * 3 + [[0]] * 10)
+    labels = lexical.copy()
+    unreviewed = embed(weak_matched + weak_other)
+    unreviewed_lexical = np.array([[1]] * 10 + [[0]] * 10)
+    test = embed(["Quand j'appelle, je tombe sur un répondeur et personne ne décroche.",
+                  "Les pistes cyclables s'arrêtent au milieu de nulle part."])
+    no_match = np.zeros((2, 1), dtype=int)
+    alone = LearnedLayer().fit(vectors, lexical, labels, ["channel.hotline"])
+    assert alone.weak == [] and alone.predict(test, no_match)[:, 0].tolist() == [0, 0]
+    layer = LearnedLayer().fit(vectors, lexical, labels, ["channel.hotline"],
+                               unreviewed=unreviewed, unreviewed_lexical=unreviewed_lexical)
+    assert layer.weak == ["channel.hotline"]
+    assert layer.predict(test, no_match)[:, 0].tolist() == [1, 0]
+    # patterns the analyst mostly removed on the reviewed answers teach nothing
+    removed = labels.copy()
+    removed[:2] = 0
+    removed[3:5] = 1
+    imprecise = LearnedLayer().fit(vectors, lexical, removed, ["channel.hotline"],
+                                   unreviewed=unreviewed, unreviewed_lexical=unreviewed_lexical)
+    assert imprecise.weak == [] and imprecise.codes == ["channel.hotline"]
+
+
 def test_evidence_is_the_sentence_that_carries_the_code():
     from dialogue_analysis.coding import code_priors, load_codebook
 

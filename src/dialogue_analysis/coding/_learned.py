@@ -8,11 +8,15 @@ own label and description join the training answers as one positive example weig
 :data:`PRIOR_WEIGHT` answers (the code prior): with a handful of reviewed positives, it keeps the
 model on what the code means. A code without a model stays lexical, unless the analyst removed
 most of the codebook's matches of it (:func:`LearnedLayer.fit`): it is then dropped from the
-unreviewed answers. Each model's use is itself chosen on the reviewed answers alone: an inner
-cross-validation compares, per code, the model's decision with the codebook's, their union and
-their intersection (:data:`RULES`), and the model gives way only to a rule that does clearly
-better there (:data:`RULE_MARGIN`). Embeddings: Google's multilingual Universal Sentence
-Encoder v3 in numpy (:func:`nlp.embed`), offline, cached by text hash.
+unreviewed answers. Where the codebook's patterns are precise on the reviewed answers
+(:data:`WEAK_MIN_PRECISION`), the code's model also learns from the unreviewed answers, labelled
+by the codebook (weak labels, light weight: :data:`WEAK_WEIGHT`), so that a handful of reviewed
+positives is joined by the answers the patterns match. Each model's use is itself chosen on the
+reviewed answers alone: an inner cross-validation compares, per code, the model's decision
+with the codebook's, their union and their intersection (:data:`RULES`), and the model gives
+way only to a rule that does clearly better there (:data:`RULE_MARGIN`). Embeddings: Google's
+multilingual Universal Sentence Encoder v3 in numpy (:func:`nlp.embed`), offline, cached by
+text hash.
 
 Measured on the hand-coded samples (``benchmarks/eval_coding.py``, ``docs/coding.md``).
 """
@@ -39,6 +43,13 @@ RULE_FOLDS = 5
 # another rule replaces the model when, out of fold, it gains at least this many answers' worth
 # of micro F1 over it (see :func:`rule_gain`)
 RULE_MARGIN = 2.0
+# weak labels: a code whose patterns the analyst confirmed on at least this share of at least
+# WEAK_MIN_MATCHES reviewed matches also learns from the unreviewed answers labelled by the
+# codebook, which together weigh WEAK_WEIGHT times the reviewed answers; where the patterns are
+# less precise they would teach the model their mistakes
+WEAK_MIN_PRECISION = 0.6
+WEAK_MIN_MATCHES = 3
+WEAK_WEIGHT = 0.2
 
 
 def code_priors(codebook) -> np.ndarray:
@@ -50,27 +61,33 @@ def code_priors(codebook) -> np.ndarray:
 class LearnedLayer:
     """Per-code classifiers; ``codes`` lists those that have one, ``rules`` how each combines
     with the codebook (one of :data:`RULES`), ``dropped`` the codes without one whose codebook
-    matches the analyst mostly removed."""
+    matches the analyst mostly removed, ``weak`` the codes whose model also learned from the
+    unreviewed answers labelled by the codebook."""
 
     seed: int = 0
     models: dict = field(default_factory=dict)
     dropped: list = field(default_factory=list)
     columns: dict = field(default_factory=dict)
     rules: dict = field(default_factory=dict)
+    weak: list = field(default_factory=list)
 
     @property
     def codes(self) -> list[str]:
         return list(self.models)
 
     def fit(self, vectors: np.ndarray, lexical: np.ndarray, labels: np.ndarray,
-            codes: list[str], priors: np.ndarray | None = None) -> LearnedLayer:
+            codes: list[str], priors: np.ndarray | None = None,
+            unreviewed: np.ndarray | None = None,
+            unreviewed_lexical: np.ndarray | None = None) -> LearnedLayer:
         """Train on the reviewed answers.
 
         ``vectors`` (n x d) are their embeddings, ``lexical`` and ``labels`` (n x codes, 0/1)
         the codebook's and the analyst's codes; ``priors`` (codes x d, optional) the codes'
-        own embeddings (:func:`code_priors`), each added as a positive example.
+        own embeddings (:func:`code_priors`), each added as a positive example;
+        ``unreviewed`` and ``unreviewed_lexical`` (optional) the other answers' embeddings and
+        codebook decisions (weak labels, never the analyst's).
         """
-        self.models, self.dropped, self.rules = {}, [], {}
+        self.models, self.dropped, self.rules, self.weak = {}, [], {}, []
         self.columns = {code: j for j, code in enumerate(codes)}
         lexical = np.asarray(lexical, dtype=np.int64)
         labels = np.asarray(labels, dtype=np.int64)
@@ -83,16 +100,30 @@ class LearnedLayer:
                     self.dropped.append(code)
                 continue
             prior = None if priors is None else priors[[j]]
-            self.models[code] = (j, self._model(vectors, lexical[:, j], y, prior))
-            self.rules[code] = self._choose_rule(vectors, lexical[:, j], y, prior, reference)
+            weak = None
+            if unreviewed is not None and _precise(lexical[:, j], y):
+                weak = (np.asarray(unreviewed), np.asarray(unreviewed_lexical)[:, j])
+                self.weak.append(code)
+            self.models[code] = (j, self._model(vectors, lexical[:, j], y, prior, weak))
+            self.rules[code] = self._choose_rule(vectors, lexical[:, j], y, prior, reference,
+                                                 weak)
         return self
 
-    def _model(self, vectors, lexical, y, prior):
-        """One code's logistic regression, the code's prior joining as a weighted positive."""
+    def _model(self, vectors, lexical, y, prior, weak=None):
+        """One code's logistic regression, the code's prior joining as a weighted positive and
+        the ``weak`` (embeddings, codebook decisions) of unreviewed answers as light examples."""
         from sklearn.linear_model import LogisticRegression
 
         x = _features(vectors, lexical)
         weight = np.ones(len(y))
+        if weak is not None and len(weak[0]):
+            # the codebook's decision is their label, not a feature: the embedding has to learn
+            # what the patterns match, so that it finds it in other words
+            weak_vectors, weak_labels = weak
+            x = np.vstack([x, _features(weak_vectors, np.zeros(len(weak_labels)))])
+            y = np.append(y, weak_labels)
+            weight = np.append(weight, np.full(len(weak_labels),
+                                               WEAK_WEIGHT * len(weight) / len(weak_labels)))
         if prior is not None:
             x = np.vstack([x, _features(prior, np.ones(1))])
             y = np.append(y, 1)
@@ -101,7 +132,7 @@ class LearnedLayer:
                                    random_state=self.seed)
         return model.fit(x, y, sample_weight=weight)
 
-    def _choose_rule(self, vectors, lexical, y, prior, reference: float) -> str:
+    def _choose_rule(self, vectors, lexical, y, prior, reference: float, weak=None) -> str:
         """The rule of :data:`RULES` for one code, by an inner cross-validation on the reviewed
         answers: the model's out-of-fold decisions combined each way with the codebook's."""
         from sklearn.model_selection import StratifiedKFold
@@ -110,7 +141,7 @@ class LearnedLayer:
         decided = np.zeros(len(y), dtype=np.int64)
         split = StratifiedKFold(folds, shuffle=True, random_state=self.seed).split(vectors, y)
         for train, test in split:
-            model = self._model(vectors[train], lexical[train], y[train], prior)
+            model = self._model(vectors[train], lexical[train], y[train], prior, weak)
             decided[test] = model.predict(_features(vectors[test], lexical[test]))
         gains = {rule: rule_gain(combine(rule, decided, lexical), y, reference)
                  for rule in RULES}
@@ -178,6 +209,13 @@ def _reference_f1(lexical: np.ndarray, labels: np.ndarray) -> float:
     return float(np.clip(2 * tp / (2 * tp + wrong) if tp else 0.5, 0.1, 0.9))
 
 
+def _precise(lexical: np.ndarray, y: np.ndarray) -> bool:
+    """Whether the analyst confirmed enough of the codebook's reviewed matches of a code for its
+    decisions to serve as weak labels (:data:`WEAK_MIN_PRECISION`)."""
+    matched = int(lexical.sum())
+    return matched >= WEAK_MIN_MATCHES and int((lexical & y).sum()) >= WEAK_MIN_PRECISION * matched
+
+
 def _features(vectors: np.ndarray, lexical: np.ndarray) -> np.ndarray:
     """The embedding and the codebook's 0/1 decision for the code."""
     return np.hstack([vectors, np.asarray(lexical, dtype=np.float64).reshape(-1, 1)])
@@ -185,15 +223,17 @@ def _features(vectors: np.ndarray, lexical: np.ndarray) -> np.ndarray:
 
 def cross_validated(vectors: np.ndarray, lexical: np.ndarray, labels: np.ndarray,
                     codes: list[str], *, folds: int = 5, seed: int = 0,
-                    priors: np.ndarray | None = None) -> np.ndarray:
+                    priors: np.ndarray | None = None, unreviewed: np.ndarray | None = None,
+                    unreviewed_lexical: np.ndarray | None = None) -> np.ndarray:
     """Out-of-fold combined predictions on the reviewed answers (each answer predicted by a
-    layer trained without it)."""
+    layer trained without its analyst's codes; the unreviewed answers' weak labels join every
+    fold)."""
     from sklearn.model_selection import KFold
 
     out = np.zeros_like(labels, dtype=np.int64)
     n = len(labels)
     for train, test in KFold(min(folds, n), shuffle=True, random_state=seed).split(np.arange(n)):
         layer = LearnedLayer(seed).fit(vectors[train], lexical[train], labels[train], codes,
-                                       priors)
+                                       priors, unreviewed, unreviewed_lexical)
         out[test] = layer.predict(vectors[test], lexical[test])
     return out

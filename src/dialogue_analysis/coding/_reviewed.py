@@ -89,10 +89,12 @@ def _learned(coding, passages: pd.DataFrame, answers: pd.DataFrame, analyst: dic
     labels = np.array([[int(c in analyst[k]) for c in codes] for k in keys if k in analyst],
                       dtype=np.int64).reshape(-1, len(codes))
     priors = code_priors(coding.codebook)
-    layer = LearnedLayer(seed).fit(vectors[reviewed], lexical[reviewed], labels, codes, priors)
+    weak = {"unreviewed": vectors[~reviewed], "unreviewed_lexical": lexical[~reviewed]}
+    layer = LearnedLayer(seed).fit(vectors[reviewed], lexical[reviewed], labels, codes, priors,
+                                   **weak)
     combined = layer.predict(vectors, lexical)
     oof = cross_validated(vectors[reviewed], lexical[reviewed], labels, codes, seed=seed,
-                          priors=priors)
+                          priors=priors, **weak)
     rkeys = [k for k in keys if k in analyst]
     predicted = {k: {c for c, v in zip(codes, row, strict=True) if v}
                  for k, row in zip(rkeys, oof, strict=True)}
@@ -126,6 +128,7 @@ def _learned(coding, passages: pd.DataFrame, answers: pd.DataFrame, analyst: dic
     rules = {code: rule for code, rule in layer.rules.items() if rule != "model"}
     return passages, cv, {"learned_codes": layer.codes, "learned_rules": rules,
                           "learned_dropped_codes": layer.dropped,
+                          "learned_weak_codes": layer.weak,
                           "learned_added": len({(a["record_id"], a["question_id"], a["code"])
                                                 for a in add}),
                           "learned_dropped": len(drop), "embedded": counts["computed"],
