@@ -158,7 +158,7 @@ def _stage_summary(ctx: RunContext) -> str:
     wave = ctx.results["ingest"]
     report_path = storage.unstaged(ctx.project.processed_dir(ctx.root)) / REPORT_CSV
     text = summary_markdown(wave, ctx.project, report_path=report_path)
-    storage.write_text(ctx.project.reports_dir(ctx.root) / SUMMARY_FILE, text)
+    storage.write_text_or_keep(ctx.project.reports_dir(ctx.root) / SUMMARY_FILE, text)
     return text
 
 

@@ -26,6 +26,8 @@ import pandas as pd
 
 from ..core import StageTimer
 from ._findings import contrasts, evidence_quotes, prevalence, priority_table, select_findings
+from ._kept import INPUTS as KEPT_INPUTS
+from ._kept import analysis_key, kept_analysis
 from ._store import _sha, save_analysis, save_manifest
 from ._tables import DIMENSIONS, Analysis, code_labels, family_codes
 
@@ -324,11 +326,19 @@ def _run_analysis(project, root, progress, engine) -> Analysis:
         passages, code_matrix, codebook, coding_params, agreement = _code(parsed, records,
                                                                           project, root)
     questions, attributes = _survey_tables(project)
-    with engine.joblib_backend():  # where the typology's resamples run
-        tables, params = analyse_tables(records, pseudo, terms, passages, code_matrix, codebook,
-                                        settings=settings, attributes=attributes, timer=timer,
-                                        cache_dir=Path(root) / "data" / "processed" /
-                                        ANALYSIS_CACHE)
+    with timer("kept"):  # the later stages' outputs, when made from the same inputs before
+        key = analysis_key({"records": records, "answers": pseudo, "terms": terms,
+                            "passages": passages, "code_matrix": code_matrix,
+                            "codebook": codebook, "attributes": attributes}, settings)
+        kept = kept_analysis(project.processed_dir(root), key)
+    if kept is None:
+        with engine.joblib_backend():  # where the typology's resamples run
+            tables, params = analyse_tables(records, pseudo, terms, passages, code_matrix,
+                                            codebook, settings=settings, attributes=attributes,
+                                            timer=timer, cache_dir=Path(root) / "data" /
+                                            "processed" / ANALYSIS_CACHE)
+    else:
+        tables, params, kept_from = kept
     params["anonymise"] = {"placeholders": {k: int(v) for k, v in found.items()},
                            "ner_texts": int(n_ner_texts), "n_cached": int(n_anon_cached)}
     params["nlp"] = {"model": parsed.model, "n_parsed": int(parsed.n_parsed),
@@ -355,12 +365,17 @@ def _run_analysis(project, root, progress, engine) -> Analysis:
                         questions=questions, attributes=attributes,
                         validation=validation, coding_agreement=agreement, **tables)
     with timer("save"):
-        save_analysis(analysis, project.processed_dir(root))
+        save_analysis(analysis, project.processed_dir(root),
+                      **({} if kept is None else {"kept_from": kept_from, "kept": tables}))
     order = ["ingest", "anonymise", "nlp", "coding", "themes", "typology", "describe",
              "crosstabs", "map", "findings", "save"]
+    # A kept stage did no work in this run: no timing, its parameters as recorded then.
     manifest["stages"] = {s: {"seconds": timer.timings.get(s), **timer.usage.get(s, {}),
-                              "params": params.get(s, {})}
-                          for s in order if s in timer.timings}
+                              "params": params.get(s, {})} if s in timer.timings else
+                          {"seconds": None, "kept": True, "params": params[s]}
+                          for s in order if s in timer.timings or s in params}
+    manifest[KEPT_INPUTS] = {"sha256": key, "kept": kept is not None,
+                             "seconds": timer.timings["kept"], **timer.usage.get("kept", {})}
     manifest["seconds_total"] = round(time.perf_counter() - t_start, 3)
     save_manifest(analysis, project.processed_dir(root))
     return analysis
