@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from dialogue_analysis.analysis import OWN_TABLES
+from dialogue_analysis.analysis import CODING_TABLES, OWN_TABLES
 from dialogue_analysis.cli import app
 from tests.analysis_fixtures import SAMPLE, pipeline_available
 
@@ -60,18 +60,21 @@ def test_a_warm_rerun_writes_no_published_file_again(runs):
     assert all(second[k][2] == first[k][2] for k in first)  # byte for byte
     written = [k for k in first if second[k][:2] != first[k][:2]]
     # Only the few small tables the analysis makes around its stages are written again (the
-    # survey's questions and attributes, the validation and agreement tables); nothing
-    # published, none of the kept stages' tables.
+    # survey's questions and attributes, the validation table); nothing published, none of
+    # the kept stages' tables.
     assert sorted(Path(k).name for k in written) == sorted(
-        f"{name}.parquet" for name in OWN_TABLES)
+        f"{name}.parquet" for name in OWN_TABLES if name not in CODING_TABLES)
 
 
 def test_a_warm_rerun_keeps_the_analysis_stages(runs):
     cold, warm, *_ = runs
     assert cold["analysis_inputs"]["kept"] is False
+    assert cold["analysis_inputs"]["coding_kept"] is False
     assert warm["analysis_inputs"]["kept"] is True
+    assert warm["analysis_inputs"]["coding_kept"] is True
     assert warm["analysis_inputs"]["sha256"] == cold["analysis_inputs"]["sha256"]
-    for stage in ("themes", "typology", "describe", "crosstabs", "map", "findings"):
+    assert warm["analysis_inputs"]["coding"] == cold["analysis_inputs"]["coding"]
+    for stage in ("coding", "themes", "typology", "describe", "crosstabs", "map", "findings"):
         assert cold["stages"][stage]["seconds"] >= 0
         assert warm["stages"][stage]["kept"] is True and warm["stages"][stage]["seconds"] is None
         assert warm["stages"][stage]["params"] == cold["stages"][stage]["params"]
@@ -79,7 +82,11 @@ def test_a_warm_rerun_keeps_the_analysis_stages(runs):
 
 def test_a_changed_setting_recomputes_and_rebuilds_the_report(runs):
     cold, _, changed, first, _, third = runs
+    # A setting is an input of every kept stage: the coding is computed again (the later
+    # stages are only computed from a coding of the same run), then the later stages.
     assert changed["analysis_inputs"]["kept"] is False
+    assert changed["analysis_inputs"]["coding_kept"] is False
+    assert changed["stages"]["coding"]["seconds"] >= 0
     assert changed["analysis_inputs"]["sha256"] != cold["analysis_inputs"]["sha256"]
     assert changed["stages"]["crosstabs"]["params"]["min_cell_count"] == 8
     for name in REPORT:

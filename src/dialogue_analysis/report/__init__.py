@@ -6,7 +6,7 @@ Public names are loaded on first use (:func:`dialogue_analysis.core.lazy.public_
 from ..core.lazy import public_face
 
 _EXPORTS = {
-    '_columns': ['number_format', 'column_description', 'COLUMN_DOCS', 'PERCENT_COLUMNS', 'P_VALUE_COLUMNS', 'DECIMAL_COLUMNS', 'NUMBER_FORMATS', 'DATE_FORMATS', 'HEADERS', 'SHEET_TITLES', 'VALUE_WORDS'],
+    '_columns': ['ANALYST_WORKBOOK', 'number_format', 'column_description', 'COLUMN_DOCS', 'PERCENT_COLUMNS', 'P_VALUE_COLUMNS', 'DECIMAL_COLUMNS', 'NUMBER_FORMATS', 'DATE_FORMATS', 'HEADERS', 'SHEET_TITLES', 'VALUE_WORDS'],
     '_compare_disclosure': ['comparison_counts', 'comparison_suppression', 'masked_prevalence', 'masked_group_sizes', 'masked_moves'],
     '_compare_figures': ['COMPARE_FIGURES', 'figure_groups', 'figure_moves', 'figure_prevalence', 'figure_vocabulary', 'write_compare_figures'],
     '_compare_words': [],
@@ -29,7 +29,7 @@ _EXPORTS = {
     '_qdpx_import': ['read_qdpx_decisions', 'NS'],
     '_reuse': ['published_manifest', 'inputs_hash', 'extended', 'files_hash', 'kept_files', 'unchanged', 'reuse', 'record_inputs', 'INPUTS_FILE', 'RUN_KEYS', 'STAGE_RUN_KEYS', 'WORK_PARAMS'],
     '_sections': ['french_spacing', 'finding_sentence', 'quote_speakers', 'quotes_table', 'TOP_PHRASE'],
-    '_workbook': ['fit_excel_cell', 'write_sheet', 'workbook_tables', 'analyst_workbook_tables', 'write_workbook', 'write_analyst_workbook', 'write_tables', 'HEADER_FILL', 'HEADER_FONT', 'WRAP_COLUMNS', 'WIDE', 'SHEETS', 'ANALYST_WORKBOOK', 'PERSON_SHEETS', 'EXCEL_CELL_LIMIT', 'CUT_MARKER'],
+    '_workbook': ['fit_excel_cell', 'write_sheet', 'workbook_tables', 'analyst_workbook_tables', 'write_workbook', 'write_analyst_workbook', 'write_tables', 'HEADER_FILL', 'HEADER_FONT', 'WRAP_COLUMNS', 'WIDE', 'SHEETS', 'PERSON_SHEETS', 'EXCEL_CELL_LIMIT', 'CUT_MARKER'],
     '_workbook_view': ['presented', 'read_sheet', 'KEEP_IDS', 'CODE_LABEL_SHEETS'],
 }
 

@@ -42,7 +42,13 @@ from openpyxl.utils import get_column_letter
 from ..analysis import Analysis
 from ..core.privacy import mask_counts, neutralise_formula
 from ..core.storage import atomic_path
-from ._columns import DATE_FORMATS, NUMBER_FORMATS, column_description, number_format
+from ._columns import (
+    ANALYST_WORKBOOK,
+    DATE_FORMATS,
+    NUMBER_FORMATS,
+    column_description,
+    number_format,
+)
 from ._disclosure import hidden_codes, hidden_typology
 from ._masked_tests import fmt_band, published_tests
 from ._reuse import published_manifest
@@ -103,7 +109,6 @@ SHEETS = {
     "manifest": ("Paramètres, versions et empreintes de l'analyse",
                  "Parameters, versions and hashes of the analysis"),
 }
-ANALYST_WORKBOOK = "analyst_workbook.xlsx"  # under data/processed/<wave>/, never published
 # Person-level sheets of the analyst's workbook only: one row per interview, answer or passage.
 PERSON_SHEETS = {
     "records": ("Personnes : attributs et groupe de la typologie (une ligne par personne)",
