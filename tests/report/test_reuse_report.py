@@ -121,3 +121,13 @@ def test_a_file_scanned_before_is_scanned_again_when_its_bytes_change(tmp_path):
     page.write_text("<p>jean.dupont@example.org</p>", encoding="utf-8")
     hits = scan_published(tmp_path, scanned=scanned)
     assert hits["kind"].tolist() == ["email"]
+
+
+def test_other_strings_to_look_for_rebuild_and_rescan_the_kept_files(analysis, tmp_path):
+    reports = tmp_path / "reports" / "synthetic"
+    publish(analysis, reports, office=False)
+    first = {n: (reports / n).stat().st_ino for n in REPORT_FILES[:2]}
+    figures = {p.name: p.stat().st_ino for p in (reports / "figures").iterdir()}
+    publish(analysis, reports, office=False, identifiers=["Nom Jamais Publié"])
+    assert all((reports / n).stat().st_ino != first[n] for n in first)
+    assert all((reports / "figures" / n).stat().st_ino != i for n, i in figures.items())
