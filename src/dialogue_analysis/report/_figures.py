@@ -16,12 +16,17 @@ from ._format import fmt_int, fmt_number, fmt_pct, unit_words
 # -- figures ---------------------------------------------------------------------------------
 
 
-def _plots():
+class _Plots:
     """The plotting module, imported (with matplotlib) when a figure is drawn, not when the
     figures of an earlier run are kept."""
-    from . import _plots
 
-    return _plots
+    def __getattr__(self, name: str):
+        from . import _plots
+
+        return getattr(_plots, name)
+
+
+plots = _Plots()
 
 
 def _source(a: Analysis, language: str) -> str:
@@ -77,7 +82,7 @@ def figure_consulted(a: Analysis, language: str = "fr", ax=None):
                  else "People consulted by profile and group")
         return _count_heatmap(a, "profile", "stakeholder_group", title, language, ax)
     counts = r[dim].astype(str).value_counts()
-    return _plots().plot_bars(counts, title=w.dim(dim), xlabel=w.people, percent=False,
+    return plots.plot_bars(counts, title=w.dim(dim), xlabel=w.people, percent=False,
                            source=_source(a, language), language=language, ax=ax)
 
 
@@ -94,7 +99,7 @@ def _count_heatmap(a: Analysis, rows: str, cols: str, title: str, language: str,
     table = _by_block(pd.crosstab(r[rows].astype(str), r[cols].astype(str)).reindex(
         index=_order(a, rows), columns=_order(a, cols)).fillna(0), rows)
     mask = hidden_people(a, table, rows, cols)
-    return _plots().plot_count_heatmap(table, masked=mask, title=title, source=_source(a, language),
+    return plots.plot_count_heatmap(table, masked=mask, title=title, source=_source(a, language),
                                     mask_text=mask_mark(language), ax=ax)
 
 
@@ -113,9 +118,9 @@ def figure_family(a: Analysis, family: str, language: str = "fr", ax=None):
     labels = a.code_labels(language)
     values = pd.Series(p["share"].to_numpy(dtype=float), index=[labels.get(c, c) for c in codes])
     title = FAMILY_TITLES.get(family, (family, family))[LANGUAGES.index(language)]
-    colour = {"service": _plots().PALETTE[0], "barrier": _plots().PALETTE[5],
-              "need": _plots().PALETTE[2]}.get(family, _plots().PALETTE[0])
-    return _plots().plot_bars(values, title=title, xlabel=w.people_citing,
+    colour = {"service": plots.PALETTE[0], "barrier": plots.PALETTE[5],
+              "need": plots.PALETTE[2]}.get(family, plots.PALETTE[0])
+    return plots.plot_bars(values, title=title, xlabel=w.people_citing,
                            source=_source(a, language), language=language, ax=ax, color=colour)
 
 
@@ -127,7 +132,7 @@ def figure_codes_by(a: Analysis, dimension: str, family: str = "need", language:
     fam = FAMILY_TITLES.get(family, (family, family))[LANGUAGES.index(language)]
     title = (f"{fam} par {w.dim(dimension).lower()}" if language == "fr"
              else f"{fam} by {w.dim(dimension).lower()}")
-    return _plots().plot_heatmap(shares, masked=mask, title=title, source=_source(a, language),
+    return plots.plot_heatmap(shares, masked=mask, title=title, source=_source(a, language),
                               language=language, mask_text=mask_mark(language), ax=ax)
 
 
@@ -140,8 +145,8 @@ def figure_themes(a: Analysis, language: str = "fr", ax=None):
     title = ("Thèmes émergents (part des réponses)" if language == "fr"
              else "Emerging themes (share of answers)")
     xlabel = "Part des réponses" if language == "fr" else "Share of answers"
-    return _plots().plot_bars(values, title=title, xlabel=xlabel, source=_source(a, language),
-                           language=language, ax=ax, color=_plots().PALETTE[3])
+    return plots.plot_bars(values, title=title, xlabel=xlabel, source=_source(a, language),
+                           language=language, ax=ax, color=plots.PALETTE[3])
 
 
 def figure_k_choice(a: Analysis, language: str = "fr", ax=None):
@@ -160,7 +165,7 @@ def figure_k_choice(a: Analysis, language: str = "fr", ax=None):
                         f"({fmt_number(limit, language, 2)})")
     title = ("Choix du nombre de groupes de la typologie" if language == "fr"
              else "Choosing the number of typology groups")
-    return _plots().plot_k_evidence(ev, chosen, title=title, source=_source(a, language),
+    return plots.plot_k_evidence(ev, chosen, title=title, source=_source(a, language),
                                  labels=labels, null_label=null_label, threshold=threshold,
                                  ax=ax)
 
@@ -198,7 +203,7 @@ def figure_map(a: Analysis, language: str = "fr", ax=None):
                  + "besoins et groupes de la typologie")
     else:
         title = "Factor map: " + ("profiles, " if profiles else "") + "needs and typology groups"
-    return _plots().plot_map(pts, groups, title=title, xlabel=axis_label(1), ylabel=axis_label(2),
+    return plots.plot_map(pts, groups, title=title, xlabel=axis_label(1), ylabel=axis_label(2),
                           source=_source(a, language), ax=ax, max_labels=14,
                           groups_label="groupe de la typologie" if language == "fr"
                           else "typology group")
@@ -221,7 +226,7 @@ def figure_priority(a: Analysis, language: str = "fr", ax=None):
               if uses_importance else w.people_citing)
     title = ("Matrice de priorités des besoins et des freins" if language == "fr"
              else "Priority matrix of needs and barriers")
-    fig = _plots().plot_priority_matrix(t, title=title, xlabel=xlabel, ylabel=ylabel,
+    fig = plots.plot_priority_matrix(t, title=title, xlabel=xlabel, ylabel=ylabel,
                                      source=_source(a, language), ax=ax)
     ax = fig.axes[0]
     ax.xaxis.set_major_formatter(lambda x, _: fmt_pct(x, language))
@@ -284,7 +289,7 @@ def make_figures(a: Analysis, language: str = "fr") -> dict:
 
 def write_figures(a: Analysis, folder: str | os.PathLike, language: str = "fr") -> dict:
     """Write every figure as ``<folder>/<name>.png`` (300 dpi) and ``.svg``; returns the paths."""
-    return {name: _plots().save_figure(build(a, language), folder, name)
+    return {name: plots.save_figure(build(a, language), folder, name)
             for name, build in FIGURES.items() if _available(a, name)}
 
 
