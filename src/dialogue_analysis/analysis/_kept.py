@@ -28,7 +28,7 @@ import pandas as pd
 from ..core.content import frame_digest, toolkit_hash
 from ..core.kept import LIBRARIES
 from ..core.storage import unstaged
-from ._tables import ANALYSIS_DIR, MANIFEST
+from ._tables import ANALYSIS_DIR, MANIFEST, Analysis
 
 KEPT_STAGES = ("themes", "typology", "describe", "crosstabs", "map", "findings")
 # Tables run_analysis makes itself around these stages: always written anew.
@@ -84,7 +84,7 @@ class Published:
     """The analysis published in ``data/processed/<wave>/analysis/`` before this run."""
 
     meta: dict
-    analysis: object  # Analysis
+    analysis: Analysis
     folder: Path
 
     def made_with(self, name: str, key: str) -> bool:

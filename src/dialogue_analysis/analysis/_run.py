@@ -369,7 +369,7 @@ def _run_analysis(project, root, progress, engine) -> Analysis:
                                             timer=timer, cache_dir=Path(root) / "data" /
                                             "processed" / ANALYSIS_CACHE)
     else:
-        tables, params, kept_from = kept
+        tables, params, _ = kept
     params["anonymise"] = {"placeholders": {k: int(v) for k, v in found.items()},
                            "ner_texts": int(n_ner_texts), "n_cached": int(n_anon_cached)}
     params["nlp"] = {"model": parsed.model, "n_parsed": int(parsed.n_parsed),
