@@ -17,7 +17,9 @@ wave of a project. This measures, for the second sample wave (sample-2019):
 With ``--run`` the whole ``dialogue-analysis run`` of the first wave (report, notebooks and
 exports included) is timed cold (empty root) and warm (the same command again, nothing changed),
 with the number of files under ``reports/`` and ``data/processed/<wave>/exports/`` that the warm
-run wrote again (a file kept from the cold run keeps its inode and modification time).
+run wrote again (a file kept from the cold run keeps its inode and modification time), and the
+CPU time (user + system) of the whole process tree of each run: the command, its notebook
+kernel and any worker process, with the load average at its start (the machine may be shared).
 
 With ``--pipeline`` the same three situations are timed for the whole analysis of the second
 wave (``run_analysis``: ingest, anonymise, nlp, coding, themes, typology...), whose manifest
@@ -112,8 +114,17 @@ def _outputs(root: Path) -> dict[str, tuple[int, int]]:
             for f in folders for p in f.rglob("*") if p.is_file()}
 
 
+def _children_cpu(resource) -> float:
+    """User + system CPU seconds of every finished child process and of their own children
+    (the run, its notebook kernel, its worker processes)."""
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
 def measure_run() -> dict:
     """Cold and warm ``dialogue-analysis run`` of the first wave in one fresh root."""
+    import os
+    import resource
     import time
 
     root = Path(tempfile.mkdtemp(prefix="bench-incremental-run-"))
@@ -123,20 +134,25 @@ def measure_run() -> dict:
     try:
         for situation in ("cold", "warm"):
             before = _outputs(root)
+            load = os.getloadavg()[0]
+            c0 = _children_cpu(resource)
             t0 = time.perf_counter()
             subprocess.run(cmd, cwd=REPO, capture_output=True, text=True, check=True)
             seconds = time.perf_counter() - t0
+            cpu = _children_cpu(resource) - c0
             after = _outputs(root)
             written = sorted(k for k, v in after.items() if before.get(k) != v)
             figures = [k for k in written if "/figures/" in k]
-            out[situation] = {"seconds": seconds, "files": len(after), "written": len(written),
-                              "figures_written": len(figures)}
-            print(f"run      {situation:12s} {seconds:7.2f} s  files {len(after):3d}  "
-                  f"written {len(written):3d} (figures {len(figures)})", flush=True)
+            out[situation] = {"seconds": seconds, "cpu": cpu, "load": load, "files": len(after),
+                              "written": len(written), "figures_written": len(figures)}
+            print(f"run      {situation:12s} {seconds:7.2f} s (cpu {cpu:6.2f} s, load {load:4.1f})"
+                  f"  files {len(after):3d}  written {len(written):3d} (figures {len(figures)})",
+                  flush=True)
     finally:
         shutil.rmtree(root, ignore_errors=True)
     out["warm_over_cold"] = out["warm"]["seconds"] / out["cold"]["seconds"]
-    print(f"warm / cold: {out['warm_over_cold']:.2f}")
+    out["warm_over_cold_cpu"] = out["warm"]["cpu"] / out["cold"]["cpu"]
+    print(f"warm / cold: {out['warm_over_cold']:.2f} (wall), {out['warm_over_cold_cpu']:.2f} (cpu)")
     return out
 
 

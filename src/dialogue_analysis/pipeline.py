@@ -158,7 +158,7 @@ def _stage_summary(ctx: RunContext) -> str:
     wave = ctx.results["ingest"]
     report_path = storage.unstaged(ctx.project.processed_dir(ctx.root)) / REPORT_CSV
     text = summary_markdown(wave, ctx.project, report_path=report_path)
-    storage.write_text(ctx.project.reports_dir(ctx.root) / SUMMARY_FILE, text)
+    storage.write_text_or_keep(ctx.project.reports_dir(ctx.root) / SUMMARY_FILE, text)
     return text
 
 
@@ -259,10 +259,12 @@ def notebooks_folder(project, given: Path | None) -> Path:
 def analyst_workbook(project, analysis, root, asked: bool) -> Path | None:
     """Write the person-level workbook when asked (flag or setting), else remove a stale one:
     it must never outlive the analysis it was made from."""
-    from .report import ANALYST_WORKBOOK, write_analyst_workbook
+    from .report import ANALYST_WORKBOOK
 
     folder = project.processed_dir(root)
     if asked or project.settings.analyst_workbook:
+        from .report import write_analyst_workbook
+
         return write_analyst_workbook(analysis, folder, language=project.settings.language)
     (folder / ANALYST_WORKBOOK).unlink(missing_ok=True)
     return None

@@ -7,6 +7,7 @@ from ..core.lazy import public_face
 
 _EXPORTS = {
     '_findings': ['prevalence', 'contrasts', 'select_findings', 'evidence_quotes', 'priority_table'],
+    '_kept': ['stage_key', 'analysis_key', 'coding_key', 'Published', 'published_analysis', 'kept_analysis', 'KEPT_STAGES', 'OWN_TABLES', 'CODING_TABLES', 'INPUTS'],
     '_run': ['analyse_tables', 'run_analysis'],
     '_store': ['analysis_dir', 'save_analysis', 'read_analysis_dir', 'save_manifest', 'load_analysis'],
     '_tables': ['Analysis', 'code_labels', 'family_codes', 'ANALYSIS_DIR', 'MANIFEST', 'DIMENSIONS', 'FAMILY_ALIASES'],

@@ -26,6 +26,8 @@ import pandas as pd
 
 from ..core import StageTimer
 from ._findings import contrasts, evidence_quotes, prevalence, priority_table, select_findings
+from ._kept import CODING_TABLES, analysis_key, coding_key, kept_analysis, published_analysis
+from ._kept import INPUTS as KEPT_INPUTS
 from ._store import _sha, save_analysis, save_manifest
 from ._tables import DIMENSIONS, Analysis, code_labels, family_codes
 
@@ -230,6 +232,21 @@ def _ingested(project, root, progress):
         return ingest_wave(project, root, progress)
 
 
+def _coding_files(project) -> tuple[list[Path], str]:
+    """What the coding stage reads besides the tables and the settings: ``(files,
+    embedding)``, the codebook and the review decisions, and the embedding model of the learned
+    layer when the answers were reviewed."""
+    from ..coding import decisions_path
+
+    decisions = decisions_path(project.config_path, project.wave)
+    embedding = ""
+    if decisions.is_file():
+        from ..nlp import embedding_model_id
+
+        embedding = embedding_model_id()
+    return [Path(project.require_codebook()), decisions], embedding
+
+
 def _code(parsed, records: pd.DataFrame, project, root) -> tuple:
     """Coding stage: passages, record x code matrix, codebook table, parameters and the
     agreement of the codebook with the analyst's review."""
@@ -324,15 +341,39 @@ def _run_analysis(project, root, progress, engine) -> Analysis:
         parsed = engine.parse_answers(pseudo, model=project.settings.spacy_model, root=root,
                                       n_process=project.settings.n_process, noun_phrases=False)
         terms = parsed.terms
-    with timer("coding"):
-        passages, code_matrix, codebook, coding_params, agreement = _code(parsed, records,
-                                                                          project, root)
     questions, attributes = _survey_tables(project)
-    with engine.joblib_backend():  # where the typology's resamples run
-        tables, params = analyse_tables(records, pseudo, terms, passages, code_matrix, codebook,
-                                        settings=settings, attributes=attributes, timer=timer,
-                                        cache_dir=Path(root) / "data" / "processed" /
-                                        ANALYSIS_CACHE)
+
+    def later_key(coded) -> str:
+        passages, code_matrix, codebook = coded[:3]
+        return analysis_key({"records": records, "answers": pseudo, "terms": terms,
+                             "passages": passages, "code_matrix": code_matrix,
+                             "codebook": codebook, "attributes": attributes}, settings)
+
+    # The coding and the later stages, when the published analysis was made from the same
+    # inputs: both kept, or the coding computed again before any later stage is.
+    with timer("kept"):
+        published = published_analysis(project.processed_dir(root))
+        ckey = coding_key(pseudo, parsed.tokens, records, settings, *_coding_files(project))
+        coded = published.coding() if published is not None and \
+            published.made_with("coding", ckey) else None
+        key = later_key(coded) if coded is not None else None
+        if coded is not None and not published.made_with("sha256", key):
+            coded = None
+    coding_kept = coded is not None
+    if not coding_kept:
+        with timer("coding"):
+            coded = _code(parsed, records, project, root)
+        key = later_key(coded)
+    passages, code_matrix, codebook, coding_params, agreement = coded
+    kept = kept_analysis(published, key)
+    if kept is None:
+        with engine.joblib_backend():  # where the typology's resamples run
+            tables, params = analyse_tables(records, pseudo, terms, passages, code_matrix,
+                                            codebook, settings=settings, attributes=attributes,
+                                            timer=timer, cache_dir=Path(root) / "data" /
+                                            "processed" / ANALYSIS_CACHE)
+    else:
+        tables, params, _ = kept
     params["anonymise"] = {"model": anon_model,
                            "placeholders": {k: int(v) for k, v in found.items()},
                            "ner_texts": int(n_ner_texts), "n_cached": int(n_anon_cached)}
@@ -359,13 +400,21 @@ def _run_analysis(project, root, progress, engine) -> Analysis:
     analysis = Analysis(wave=project.wave, settings=settings, manifest=manifest,
                         questions=questions, attributes=attributes,
                         validation=validation, coding_agreement=agreement, **tables)
+    linked = ([*tables] if kept is not None else []) + \
+        (list(CODING_TABLES) if coding_kept else [])
     with timer("save"):
-        save_analysis(analysis, project.processed_dir(root))
+        save_analysis(analysis, project.processed_dir(root),
+                      kept_from=published.folder if linked else None, kept=linked)
     order = ["ingest", "anonymise", "nlp", "coding", "themes", "typology", "describe",
              "crosstabs", "map", "findings", "save"]
+    # A kept stage did no work in this run: no timing, its parameters as recorded then.
     manifest["stages"] = {s: {"seconds": timer.timings.get(s), **timer.usage.get(s, {}),
-                              "params": params.get(s, {})}
-                          for s in order if s in timer.timings}
+                              "params": params.get(s, {})} if s in timer.timings else
+                          {"seconds": None, "kept": True, "params": params[s]}
+                          for s in order if s in timer.timings or s in params}
+    manifest[KEPT_INPUTS] = {"sha256": key, "kept": kept is not None, "coding": ckey,
+                             "coding_kept": coding_kept, "seconds": timer.timings["kept"],
+                             **timer.usage.get("kept", {})}
     manifest["seconds_total"] = round(time.perf_counter() - t_start, 3)
     save_manifest(analysis, project.processed_dir(root))
     return analysis

@@ -6,13 +6,14 @@ from __future__ import annotations
 
 import json
 import os
+from collections.abc import Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
 
-from ..core.storage import staged_dir, write_text
+from ..core.storage import link_or_copy, staged_dir, write_text
 
 if TYPE_CHECKING:  # the typology is imported only by the stages that fit one
     pass
@@ -43,15 +44,22 @@ def _from_parquet(df: pd.DataFrame, name: str) -> pd.DataFrame:
     return df
 
 
-def save_analysis(analysis: Analysis, processed_dir: str | os.PathLike) -> Path:
+def save_analysis(analysis: Analysis, processed_dir: str | os.PathLike, *,
+                  kept_from: str | os.PathLike | None = None, kept: Iterable[str] = ()) -> Path:
     """Write every table of ``analysis`` as parquet and its manifest as JSON, all together.
 
     The analysis folder is replaced whole: a table of an earlier run that this one does not
-    write is gone, and on error the previous folder is left as it was.
+    write is gone, and on error the previous folder is left as it was. The tables named in
+    ``kept`` are the files of the folder ``kept_from`` (an earlier analysis made from the same
+    inputs), linked rather than written again.
     """
     folder = analysis_dir(processed_dir)
+    kept = set(kept) if kept_from is not None else set()
     with staged_dir(folder) as stage:
         for name in Analysis.table_names():
+            if name in kept:
+                link_or_copy(Path(kept_from) / f"{name}.parquet", stage / f"{name}.parquet")
+                continue
             _to_parquet(getattr(analysis, name), name).to_parquet(
                 stage / f"{name}.parquet", index=False)
         meta = {"wave": analysis.wave, "settings": analysis.settings, **analysis.manifest}

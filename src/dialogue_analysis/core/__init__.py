@@ -6,6 +6,7 @@ Public names are loaded on first use (:func:`dialogue_analysis.core.lazy.public_
 from .lazy import public_face
 
 _EXPORTS = {
+    'content': ['frame_digest', 'toolkit_hash'],
     'errors': ['DialogueAnalysisError', 'DialogueAnalysisWarning', 'ConfigError'],
     'i18n': ['unit_names', 'tr', 'Words', 'LANGUAGES', 'UNIT_WORDS'],
     'identifier_patterns': ['iban_valid', 'iban_span', 'nir_key_valid', 'nir_plausible', 'url_is_personal', 'structured_identifiers', 'KINDS', 'EMAIL_RE', 'URL_RE', 'SOCIAL_DOMAINS', 'PERSONAL_URL_PART', 'IBAN_RE', 'NIR_RE', 'PHONE_RE', 'HANDLE_RE'],
@@ -15,7 +16,7 @@ _EXPORTS = {
     'quotes': ['trim_quote', 'attribution', 'WHO'],
     'report_words': ['TEXT'],
     'stats': ['hypergeom_test_value', 'holm', 'benjamini_hochberg', 'wilson_interval', 'mean_test_value'],
-    'storage': ['sha256_file', 'atomic_path', 'write_text', 'write_parquet', 'staged_path', 'unstaged', 'remove_stale', 'staged_dirs', 'staged_dir', 'STAGED_ENV'],
+    'storage': ['sha256_file', 'link_or_copy', 'write_text_or_keep', 'atomic_path', 'write_text', 'write_parquet', 'staged_path', 'unstaged', 'remove_stale', 'staged_dirs', 'staged_dir', 'STAGED_ENV'],
     'usage': ['StageTimer', 'cpu_seconds', 'peak_rss_mb', 'since_start'],
     'text': ['label_key', 'closest', 'norm_apostrophe', 'fold', 'loose'],
 }

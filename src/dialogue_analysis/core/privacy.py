@@ -37,6 +37,7 @@ import pandas as pd
 
 from .errors import DialogueAnalysisError
 from .identifier_patterns import structured_identifiers
+from .storage import sha256_file
 
 FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
 MASK_TEXT = {"fr": "< {n}", "en": "< {n}"}
@@ -308,7 +309,8 @@ def _find_in_pieces(pieces: Iterator[str], extra: list[str]) -> list[tuple[str, 
         ("listed", s) for s in extra if s in listed]
 
 
-def scan_published(directory: str | os.PathLike, identifiers: Iterable[str] = ()) -> pd.DataFrame:
+def scan_published(directory: str | os.PathLike, identifiers: Iterable[str] = (),
+                   scanned: dict[str, str] | None = None) -> pd.DataFrame:
     """Scan every file under ``directory`` for identifiers.
 
     Each file is read a piece at a time (:data:`CHUNK` characters): a large workbook or
@@ -320,6 +322,10 @@ def scan_published(directory: str | os.PathLike, identifiers: Iterable[str] = ()
         A published folder (``reports/<wave>``) or a single file.
     identifiers : iterable of str
         Literal strings that must not appear (e.g. the names planted in a test wave).
+    scanned : dict, optional
+        ``relative path -> SHA-256`` of files already scanned clean (with the same
+        ``identifiers``), e.g. kept from the previous publication: such a file is not read
+        again when its bytes still have that hash. A file whose bytes differ is always scanned.
 
     Returns
     -------
@@ -330,9 +336,12 @@ def scan_published(directory: str | os.PathLike, identifiers: Iterable[str] = ()
     files = [directory] if directory.is_file() else sorted(
         p for p in directory.rglob("*") if p.is_file())
     extra = [s for s in identifiers if s]
+    scanned = scanned or {}
     rows = []
     for f in files:
-        rel = f.name if f == directory else str(f.relative_to(directory))
+        rel = f.name if f == directory else f.relative_to(directory).as_posix()
+        if rel in scanned and sha256_file(f) == scanned[rel]:
+            continue
         for part, pieces in _published_pieces(f):
             where = rel if part == f.name else f"{rel}:{part.split(':', 1)[1]}"
             rows += [{"file": where, "kind": k, "match": m}
@@ -340,8 +349,9 @@ def scan_published(directory: str | os.PathLike, identifiers: Iterable[str] = ()
     return pd.DataFrame(rows, columns=["file", "kind", "match"])
 
 
-def assert_clean(directory: str | os.PathLike, identifiers: Iterable[str] = ()) -> None:
+def assert_clean(directory: str | os.PathLike, identifiers: Iterable[str] = (),
+                 scanned: dict[str, str] | None = None) -> None:
     """Raise :class:`PrivacyError` when :func:`scan_published` finds anything."""
-    hits = scan_published(directory, identifiers)
+    hits = scan_published(directory, identifiers, scanned)
     if len(hits):
         raise PrivacyError(hits)

@@ -8,7 +8,13 @@ expressed as a standard normal quantile, positive when over-represented.
 from __future__ import annotations
 
 import numpy as np
-from scipy import stats as st
+
+
+def _st():
+    """scipy.stats, imported by the first test computed (it takes a while to import)."""
+    from scipy import stats
+
+    return stats
 
 
 def hypergeom_test_value(k, group_size, category_size, total):
@@ -33,13 +39,13 @@ def hypergeom_test_value(k, group_size, category_size, total):
         Two-sided p-value, ``2 * min(P[X >= k], P[X <= k])`` capped at 1.
     """
     k, n, m, big_n = (np.asarray(a, dtype=float) for a in (k, group_size, category_size, total))
-    p_upper = st.hypergeom.sf(k - 1, big_n, m, n)  # P[X >= k]
-    p_lower = st.hypergeom.cdf(k, big_n, m, n)  # P[X <= k]
+    p_upper = _st().hypergeom.sf(k - 1, big_n, m, n)  # P[X >= k]
+    p_lower = _st().hypergeom.cdf(k, big_n, m, n)  # P[X <= k]
     p = np.minimum(1.0, 2.0 * np.minimum(p_upper, p_lower))
     expected = n * m / np.where(big_n > 0, big_n, 1)
     sign = np.sign(k - expected)
     # isf(p/2) is the |z| of a two-sided p; clip so that p == 0 stays finite.
-    z = st.norm.isf(np.clip(p, 1e-300, 1.0) / 2.0)
+    z = _st().norm.isf(np.clip(p, 1e-300, 1.0) / 2.0)
     return sign * z, p
 
 
@@ -73,7 +79,7 @@ def benjamini_hochberg(p_values):
 def wilson_interval(successes, n, confidence=0.95):
     """Wilson score interval of a proportion; returns (low, high) arrays."""
     s, n = np.asarray(successes, dtype=float), np.asarray(n, dtype=float)
-    z = st.norm.isf((1 - confidence) / 2)
+    z = _st().norm.isf((1 - confidence) / 2)
     with np.errstate(invalid="ignore", divide="ignore"):
         p = s / n
         denom = 1 + z**2 / n
@@ -96,4 +102,4 @@ def mean_test_value(group_mean, overall_mean, overall_var, group_size, total):
         denom = np.sqrt(var / n * (big_n - n) / (big_n - 1))
         z = np.where(denom > 0, (mg - m) / denom, 0.0)
     z = np.nan_to_num(z, nan=0.0)
-    return z, 2.0 * st.norm.sf(np.abs(z))
+    return z, 2.0 * _st().norm.sf(np.abs(z))

@@ -25,6 +25,15 @@ def sha256_file(path: str | os.PathLike, chunk: int = 1 << 20) -> str:
     return h.hexdigest()
 
 
+def link_or_copy(src: str | os.PathLike, dst: str | os.PathLike) -> None:
+    """Hard-link ``src`` to ``dst`` (the same bytes and file, nothing written again); on another
+    file system, a copy that keeps the bytes and the modification time."""
+    try:
+        os.link(src, dst)
+    except OSError:
+        shutil.copy2(src, dst)
+
+
 @contextlib.contextmanager
 def atomic_path(path: str | os.PathLike) -> Iterator[Path]:
     """Yield a temporary path beside ``path``; on success it replaces ``path`` in one rename.
@@ -52,6 +61,19 @@ def write_text(path: str | os.PathLike, text: str, newline: str | None = None) -
     with atomic_path(path) as tmp:
         tmp.write_text(text, encoding="utf-8", newline=newline)
     return Path(path)
+
+
+def write_text_or_keep(path: str | os.PathLike, text: str) -> Path:
+    """:func:`write_text`, except in a staging folder when the published file already holds
+    these very bytes: it is linked instead (a rerun that changes nothing writes nothing again)."""
+    path, data = Path(path), text.encode("utf-8")
+    published = unstaged(path)
+    if published != path and not path.exists() and published.is_file() \
+            and published.stat().st_size == len(data) and published.read_bytes() == data:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        link_or_copy(published, path)
+        return path
+    return write_text(path, text)
 
 
 def write_parquet(df: pd.DataFrame, path: str | os.PathLike) -> Path:
@@ -227,14 +249,14 @@ def staged_dir(final: str | os.PathLike, keep: Iterable[str] = ()) -> Iterator[P
     Use it when a stage writes several files that must change together: either all of
     them are published or, on error, none is and ``final`` keeps its previous content.
     Files of ``final`` that the block does not write are gone afterwards, except the entries
-    named in ``keep`` (files or folders that another stage owns), copied into the staging folder.
+    named in ``keep`` (files or folders that another stage owns), linked into the staging folder.
     """
     final = Path(final)
     with staged_dirs([final]) as (stage,):
-        for name in keep:
+        for name in keep:  # linked, not copied: files are replaced, never written in place
             src = final / name
             if src.is_dir():
-                shutil.copytree(src, stage / name)
+                shutil.copytree(src, stage / name, copy_function=link_or_copy)
             elif src.is_file():
-                shutil.copy2(src, stage / name)
+                link_or_copy(src, stage / name)
         yield stage

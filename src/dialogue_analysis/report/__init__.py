@@ -6,7 +6,7 @@ Public names are loaded on first use (:func:`dialogue_analysis.core.lazy.public_
 from ..core.lazy import public_face
 
 _EXPORTS = {
-    '_columns': ['number_format', 'column_description', 'COLUMN_DOCS', 'PERCENT_COLUMNS', 'P_VALUE_COLUMNS', 'DECIMAL_COLUMNS', 'NUMBER_FORMATS', 'DATE_FORMATS', 'HEADERS', 'SHEET_TITLES', 'VALUE_WORDS'],
+    '_columns': ['ANALYST_WORKBOOK', 'number_format', 'column_description', 'COLUMN_DOCS', 'PERCENT_COLUMNS', 'P_VALUE_COLUMNS', 'DECIMAL_COLUMNS', 'NUMBER_FORMATS', 'DATE_FORMATS', 'HEADERS', 'SHEET_TITLES', 'VALUE_WORDS'],
     '_compare_disclosure': ['wave_report_cells', 'prevalence_key', 'comparison_counts', 'comparison_plan', 'comparison_suppression', 'masked_prevalence', 'masked_group_sizes', 'masked_moves', 'masked_reinterviews', 'published_group_test'],
     '_compare_figures': ['COMPARE_FIGURES', 'figure_groups', 'figure_moves', 'figure_prevalence', 'figure_vocabulary', 'write_compare_figures'],
     '_compare_words': [],
@@ -23,13 +23,13 @@ _EXPORTS = {
     '_notebook_tables': ['key_findings', 'tests_table', 'family_table', 'consulted_table', 'group_cards_markdown'],
     '_plots': ['plot_bars', 'plot_grouped_counts', 'plot_heatmap', 'plot_k_evidence', 'plot_map', 'plot_priority_matrix', 'plot_count_heatmap', 'save_figure', 'PALETTE', 'SEQUENTIAL', 'LEADER', 'FIGSIZE', 'STYLE'],
     '_pptx': ['write_pptx', 'WIDE', 'FAMILY_FIGURE', 'DIMENSION_FIGURE'],
-    '_publish': ['publish', 'keep_or_draw_figures', 'notebook_inputs', 'preload_notebook_modules', 'notebook_parameters', 'execute_notebooks'],
+    '_publish': ['publish', 'keep_or_draw_figures', 'REPORT_FILES', 'REPORT_INPUTS', 'notebook_inputs', 'preload_notebook_modules', 'notebook_parameters', 'execute_notebooks'],
     '_qdc_import': ['CodebookImportError', 'import_codebook', 'codebook_yaml', 'write_imported_codebook', 'QDA_NAMESPACES', 'REVIEW_MARK'],
     '_qdpx': ['guid', 'project_xml', 'write_qdpx', 'codebook_xml', 'write_qdc', 'PROJECT_NS', 'CODEBOOK_NS', 'CODEBOOK_USER', 'FAMILY_COLOURS'],
     '_qdpx_import': ['read_qdpx_decisions', 'NS'],
-    '_reuse': ['inputs_hash', 'files_hash', 'unchanged', 'reuse', 'record_inputs', 'INPUTS_FILE', 'WORK_STAGES'],
+    '_reuse': ['published_manifest', 'inputs_hash', 'extended', 'files_hash', 'kept_files', 'unchanged', 'reuse', 'record_inputs', 'INPUTS_FILE', 'RUN_KEYS', 'STAGE_RUN_KEYS', 'WORK_PARAMS'],
     '_sections': ['french_spacing', 'finding_sentence', 'quote_speakers', 'quotes_table', 'TOP_PHRASE'],
-    '_workbook': ['fit_excel_cell', 'write_sheet', 'workbook_tables', 'analyst_workbook_tables', 'write_workbook', 'write_analyst_workbook', 'write_tables', 'HEADER_FILL', 'HEADER_FONT', 'WRAP_COLUMNS', 'WIDE', 'SHEETS', 'ANALYST_WORKBOOK', 'PERSON_SHEETS', 'EXCEL_CELL_LIMIT', 'CUT_MARKER'],
+    '_workbook': ['fit_excel_cell', 'write_sheet', 'workbook_tables', 'analyst_workbook_tables', 'write_workbook', 'write_analyst_workbook', 'write_tables', 'HEADER_FILL', 'HEADER_FONT', 'WRAP_COLUMNS', 'WIDE', 'SHEETS', 'PERSON_SHEETS', 'EXCEL_CELL_LIMIT', 'CUT_MARKER'],
     '_workbook_view': ['presented', 'read_sheet', 'KEEP_IDS', 'CODE_LABEL_SHEETS'],
 }
 

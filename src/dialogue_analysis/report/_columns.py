@@ -7,6 +7,10 @@ holds; shares are shown as percentages, p-values with four decimals, dates as da
 
 from __future__ import annotations
 
+# The person-level workbook, under data/processed/<wave>/, never published (here, with the
+# columns, so that a run that removes a stale one does not import the workbook writer).
+ANALYST_WORKBOOK = "analyst_workbook.xlsx"
+
 # column -> (French, English)
 COLUMN_DOCS: dict[str, tuple[str, str]] = {
     "active": ("vrai : la variable a servi à former les groupes (valeur-test forte par construction)",

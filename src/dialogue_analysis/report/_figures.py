@@ -10,11 +10,23 @@ import pandas as pd
 
 from ..analysis import Analysis
 from ..core.i18n import LANGUAGES, Words
-from . import _plots as plots
 from ._disclosure import hidden_codes, hidden_people, mask_mark
 from ._format import fmt_int, fmt_number, fmt_pct, unit_words
 
 # -- figures ---------------------------------------------------------------------------------
+
+
+class _Plots:
+    """The plotting module, imported (with matplotlib) when a figure is drawn, not when the
+    figures of an earlier run are kept."""
+
+    def __getattr__(self, name: str):
+        from . import _plots
+
+        return getattr(_plots, name)
+
+
+plots = _Plots()
 
 
 def _source(a: Analysis, language: str) -> str:

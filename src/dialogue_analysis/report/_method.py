@@ -18,6 +18,7 @@ from ._format import (
     study,
     unit_words,
 )
+from ._reuse import published_manifest
 
 
 def _limitations(a: Analysis, language: str) -> list[str]:
@@ -220,12 +221,10 @@ STAGE_TEXT = {
 
 def _methodology(a: Analysis, language: str) -> dict:
     i = LANGUAGES.index(language)
-    stages = a.manifest.get("stages", {})
-    steps = []
-    for name, info in stages.items():
-        secs = info.get("seconds") if isinstance(info, dict) else None
-        steps.append({"name": name, "text": STAGE_TEXT.get(name, (name, name))[i],
-                      "seconds": fmt_number(secs, language, 1) if secs is not None else "–"})
+    # Not the run's timings, nor how much the caches saved: the report states the results, the
+    # same for every run that finds them (the timings are in analysis_manifest.json).
+    stages = published_manifest(a.manifest).get("stages", {})
+    steps = [{"name": name, "text": STAGE_TEXT.get(name, (name, name))[i]} for name in stages]
     settings = [{"key": k, "value": _plain(v)} for k, v in sorted(a.settings.items())]
     versions = [{"key": k, "value": str(v)} for k, v in a.manifest.get("versions", {}).items()]
     hashes = dict(a.manifest.get("inputs", {}))

@@ -14,8 +14,12 @@ from ..core.privacy import assert_clean
 from ..core.storage import staged_dir, unstaged
 from ..ingest import SUMMARY_FILE
 from ._figures import FIGURES, write_figures
-from ._html import render_html
-from ._reuse import files_hash, inputs_hash, record_inputs, reuse
+from ._reuse import extended, files_hash, inputs_hash, kept_files, record_inputs, reuse
+
+# The report's own files, kept together when made from the same inputs (recorded in
+# REPORT_INPUTS beside them, as ``figures/`` and ``notebooks/`` are in their ``.inputs.json``).
+REPORT_FILES = ("findings.html", "findings.xlsx", "findings.docx", "findings.pptx")
+REPORT_INPUTS = ".findings.inputs.json"
 
 
 def publish(a: Analysis, reports_dir: str | os.PathLike, *, language: str | None = None,
@@ -49,10 +53,6 @@ def publish(a: Analysis, reports_dir: str | os.PathLike, *, language: str | None
     import time
     from concurrent.futures import ThreadPoolExecutor
 
-    from ._docx import write_docx
-    from ._pptx import write_pptx
-    from ._workbook import write_workbook
-
     language = language or a.language
     final = Path(reports_dir)
     timer = StageTimer(progress)
@@ -68,30 +68,52 @@ def publish(a: Analysis, reports_dir: str | os.PathLike, *, language: str | None
     # The folder is replaced whole (a figure of an earlier run does not survive), except the
     # descriptive summary, which the ingestion stage writes.
     # A report in another language is published in its own subfolder (``en/``): it is kept too.
+    # Kept files were scanned, for the same strings, before their first publication: the scan
+    # skips them while their bytes are unchanged (it checks their hash), never a new file.
+    identifiers = [s for s in identifiers if s]
+    scanned: dict[str, str] = {}
+    tables = inputs_hash(a, language)  # what every output here is drawn from
     with staged_dir(final, keep=[SUMMARY_FILE, *LANGUAGES]) as stage, \
             ThreadPoolExecutor(max_workers=1) as pool:
         nb_out, running = None, None
         if notebooks_dir is not None and Path(notebooks_dir).is_dir():
             nb_out = stage / "notebooks"
             sources = notebook_inputs(notebooks_dir, config_path, root)
-            digest = inputs_hash(a, language, files_hash(sources), str(config_path), str(root))
-            if not reuse(previous / "notebooks", nb_out, digest):
+            nb_digest = extended(tables, files_hash(sources), str(config_path), str(root),
+                                 *identifiers)
+            if reuse(previous / "notebooks", nb_out, nb_digest):
+                scanned.update(_kept(nb_out, "notebooks/"))
+            else:
                 # The notebooks run in their own kernels while this process draws the figures.
                 preload_notebook_modules()
                 running = pool.submit(step, "notebooks", lambda: _recorded(execute_notebooks(
                     notebooks_dir, nb_out, config=config_path, root=root, language=language),
-                    nb_out, digest))
-        figs = step("figures", lambda: keep_or_draw_figures(
-            a, previous / "figures", stage / "figures", language))
-        step("html", lambda: (stage / "findings.html").write_text(
-            render_html(a, language, figs), encoding="utf-8"))
-        step("workbook", lambda: write_workbook(a, stage / "findings.xlsx", language=language))
-        if office:
-            step("docx", lambda: write_docx(a, stage / "findings.docx", figs, language))
-            step("pptx", lambda: write_pptx(a, stage / "findings.pptx", figs, language))
+                    nb_out, nb_digest))
+        figs, kept = step("figures", lambda: keep_or_draw_figures(
+            a, previous / "figures", stage / "figures", language, *identifiers, tables=tables))
+        if kept:
+            scanned.update(_kept(stage / "figures", "figures/"))
+        names = REPORT_FILES if office else REPORT_FILES[:2]
+        digest = extended(tables, *names, *identifiers)
+        if reuse(previous, stage, digest, REPORT_INPUTS):
+            scanned.update(_kept(stage, "", REPORT_INPUTS))
+        else:
+            from ._docx import write_docx
+            from ._html import render_html
+            from ._pptx import write_pptx
+            from ._workbook import write_workbook
+
+            step("html", lambda: (stage / "findings.html").write_text(
+                render_html(a, language, figs), encoding="utf-8"))
+            step("workbook", lambda: write_workbook(a, stage / "findings.xlsx",
+                                                    language=language))
+            if office:
+                step("docx", lambda: write_docx(a, stage / "findings.docx", figs, language))
+                step("pptx", lambda: write_pptx(a, stage / "findings.pptx", figs, language))
+            record_inputs(stage, digest, names, REPORT_INPUTS)
         if running is not None:
             running.result()
-        assert_clean(stage, identifiers)
+        assert_clean(stage, identifiers, scanned)
     timings = dict(timer.timings)
     timings["total"] = time.perf_counter() - t_start  # the notebooks overlap the other parts
     final = unstaged(final)  # where the report is once the run has published it
@@ -102,20 +124,29 @@ def publish(a: Analysis, reports_dir: str | os.PathLike, *, language: str | None
             "timings": timings}
 
 
-def keep_or_draw_figures(a: Analysis, previous: Path, folder: Path, language: str) -> dict:
-    """The figures in ``folder``: those of ``previous`` when drawn from the same tables (see
-    :mod:`~dialogue_analysis.report._reuse`), else drawn anew; paths as
-    :func:`~dialogue_analysis.report.write_figures` returns them."""
-    digest = inputs_hash(a, language)
+def keep_or_draw_figures(a: Analysis, previous: Path, folder: Path, language: str,
+                         *extra: str, tables: str | None = None) -> tuple[dict, bool]:
+    """The figures in ``folder``: those of ``previous`` when drawn from the same tables (and
+    ``extra``, see :mod:`~dialogue_analysis.report._reuse`; ``tables``: the
+    :func:`~dialogue_analysis.report._reuse.inputs_hash` of ``a``, when known), else drawn
+    anew; paths as :func:`~dialogue_analysis.report.write_figures` returns them, and whether
+    they were kept."""
+    digest = extended(tables or inputs_hash(a, language), *extra)
     if reuse(previous, folder, digest):
         return {name: {ext: folder / f"{name}.{ext}" for ext in ("png", "svg")}
-                for name in FIGURES if (folder / f"{name}.png").is_file()}
-    return _recorded(write_figures(a, folder, language), folder, digest)
+                for name in FIGURES if (folder / f"{name}.png").is_file()}, True
+    return _recorded(write_figures(a, folder, language), folder, digest), False
 
 
 def _recorded(result, folder: Path, digest: str):
     record_inputs(folder, digest)
     return result
+
+
+def _kept(folder: Path, prefix: str, record: str | None = None) -> dict[str, str]:
+    """``path under the report -> SHA-256`` of the files kept in ``folder``."""
+    files = kept_files(folder, record) if record else kept_files(folder)
+    return {prefix + name: sha for name, sha in files.items()}
 
 
 # -- notebooks --------------------------------------------------------------------------------

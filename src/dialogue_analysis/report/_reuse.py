@@ -1,17 +1,22 @@
 """Outputs kept from the previous run when the tables behind them have not changed.
 
-Drawing the figures, executing the notebooks and writing the QDA exports cost most of a rerun
-that changes nothing. Each of these folders holds a ``.inputs.json`` with the content hash of
-what it was made from (:func:`inputs_hash`: the analysis tables, the settings, the language,
-the parameters the stages recorded, the toolkit's own code, plus what the caller adds, e.g. the
-notebooks' sources). A run whose hash matches links the previous files into its new folder
-(hard links: same bytes, same file, nothing rewritten) instead of building them again; any
-change of the inputs, or of a file since it was written, rebuilds the folder whole.
+Drawing the figures, executing the notebooks, writing the report's HTML, workbook and Office
+files and the QDA exports cost most of a rerun that changes nothing. Each group of these files
+is recorded with the content hash of what it was made from (:func:`inputs_hash`: the analysis
+tables, the settings, the language, what the manifest says of the results, the toolkit's own
+code, plus what the caller adds, e.g. the notebooks' sources) in a record beside it
+(``.inputs.json`` for a folder made whole, e.g. ``figures/``). A run whose hash matches links
+the previous files into its new folder (hard links: same bytes, same file, nothing rewritten)
+instead of building them again; any change of the inputs, or of a file since it was written,
+rebuilds the group whole.
+
+What a manifest says of the run itself (when it ran, how long each stage took, how much work
+the caches saved) is not part of the hash and is not stated by the published files
+(:func:`published_manifest`): it stays in ``analysis_manifest.json``.
 """
 
 from __future__ import annotations
 
-import functools
 import hashlib
 import json
 import os
@@ -19,91 +24,74 @@ import shutil
 from collections.abc import Iterable
 from pathlib import Path
 
-import numpy as np
-import pandas as pd
-
 from ..analysis import Analysis
-from ..core.storage import sha256_file
+from ..core.content import frame_digest, toolkit_hash
+from ..core.storage import link_or_copy, sha256_file
 
 INPUTS_FILE = ".inputs.json"
-# Stage parameters that say how much work a run did (texts parsed or read from the caches), not
-# what it found: a warm rerun differs there and nowhere else.
-WORK_STAGES = ("anonymise", "nlp")
+# What a manifest says of one run rather than of its results: when it ran, how long it took and
+# how much memory, for the run and for each stage, and the stage parameters that count the work
+# a run did (texts analysed or read from the caches, stages computed or kept). A rerun that
+# finds the same results differs there and nowhere else.
+RUN_KEYS = ("created", "seconds_total", "report", "run", "peak_rss_mb", "analysis_inputs")
+STAGE_RUN_KEYS = ("seconds", "cpu_seconds", "peak_rss_mb", "kept")
+WORK_PARAMS = {"anonymise": ("n_cached",), "nlp": ("n_parsed", "n_cached")}
+
+
+def published_manifest(manifest) -> dict:
+    """The manifest as the published files state it: without :data:`RUN_KEYS`,
+    :data:`STAGE_RUN_KEYS` and :data:`WORK_PARAMS` (see ``analysis_manifest.json`` for them)."""
+    if not isinstance(manifest, dict):
+        return {}
+    out = {k: v for k, v in manifest.items() if k not in RUN_KEYS and k != "stages"}
+    if isinstance(manifest.get("stages"), dict):
+        out["stages"] = {}
+        for name, info in manifest["stages"].items():
+            if not isinstance(info, dict):
+                continue
+            info = {k: v for k, v in info.items() if k not in STAGE_RUN_KEYS}
+            if isinstance(info.get("params"), dict):
+                info["params"] = {k: v for k, v in info["params"].items()
+                                  if k not in WORK_PARAMS.get(name, ())}
+            out["stages"][name] = info
+    return out
 
 
 def inputs_hash(a: Analysis, language: str, *extra: str | bytes) -> str:
-    """SHA-256 of everything an output drawn from ``a`` in ``language`` depends on."""
+    """SHA-256 of everything an output drawn from ``a`` in ``language`` depends on, and of
+    ``extra`` (what it depends on beyond the analysis: :func:`extended`)."""
     h = hashlib.sha256()
-
-    def add(data: str | bytes) -> None:
-        data = data.encode("utf-8") if isinstance(data, str) else data
-        h.update(len(data).to_bytes(8, "little"))
-        h.update(data)
-
-    stages = a.manifest.get("stages", {}) if isinstance(a.manifest, dict) else {}
-    params = {s: v.get("params", {}) for s, v in stages.items()
-              if isinstance(v, dict) and s not in WORK_STAGES}
+    add = _adder(h)
     add(json.dumps({"wave": a.wave, "language": language, "settings": a.settings,
-                    "params": params, "versions": a.manifest.get("versions", {})},
+                    "manifest": published_manifest(a.manifest)},
                    sort_keys=True, ensure_ascii=False, default=str))
-    add(_toolkit_hash())
+    add(toolkit_hash())
     for name in Analysis.table_names():
         add(name)
-        add(_frame_hash(getattr(a, name), name))
+        add(frame_digest(getattr(a, name), name))
+    return extended(h.hexdigest(), *extra)
+
+
+def extended(digest: str, *extra: str | bytes) -> str:
+    """The hash of an :func:`inputs_hash` and of ``extra``: the tables are hashed once for all
+    the outputs of a publication."""
+    if not extra:
+        return digest
+    h = hashlib.sha256()
+    add = _adder(h)
+    add(digest)
     for item in extra:
         add(item)
     return h.hexdigest()
 
 
-def _frame_hash(df: pd.DataFrame, name: str = "") -> bytes:
-    """A digest of a table's columns and values, the same for the table a run holds and for
-    the one read back from its parquet file (where the index and some types differ)."""
-    h = hashlib.sha256()
-    h.update(json.dumps([str(c) for c in df.columns]).encode("utf-8"))
-    if name == "code_matrix":  # its index (the record ids) is stored; other tables' are not
-        h.update(_column_bytes(pd.Series(df.index, dtype=object)))
-    for col in df.columns:
-        h.update(_column_bytes(df[col]))
-    return h.digest()
+def _adder(h):
+    def add(data: str | bytes) -> None:
+        data = data.encode("utf-8") if isinstance(data, str) else data
+        h.update(len(data).to_bytes(8, "little"))
+        h.update(data)
 
-
-def _column_bytes(s: pd.Series) -> bytes:
-    if isinstance(s.dtype, pd.CategoricalDtype):
-        s = s.astype(object)
-    if s.dtype.kind not in "biufMm":
-        try:  # numbers held as objects read back as numbers
-            s = pd.to_numeric(s, errors="raise")
-        except (ValueError, TypeError):
-            text = s.map(_scalar_text)
-            return pd.util.hash_pandas_object(text, index=False).to_numpy().tobytes()
-    if s.dtype.kind in "Mm":
-        return pd.util.hash_pandas_object(s.map(_scalar_text), index=False).to_numpy().tobytes()
-    values = s.to_numpy(dtype="float64", na_value=np.nan, copy=True)
-    values[np.isnan(values)] = np.nan
-    return values.tobytes()
-
-
-def _scalar_text(v) -> str:
-    if isinstance(v, list | tuple | np.ndarray):
-        return json.dumps([_scalar_text(x) for x in v], ensure_ascii=False)
-    if isinstance(v, dict):
-        return json.dumps(v, sort_keys=True, ensure_ascii=False, default=str)
-    if v is None or (isinstance(v, float | np.floating) and np.isnan(v)) or v is pd.NaT:
-        return ""
-    if isinstance(v, np.generic):
-        v = v.item()
-    return repr(v)
-
-
-@functools.cache
-def _toolkit_hash() -> str:
-    """The toolkit's own code: a new version draws anew."""
-    h = hashlib.sha256()
-    package = Path(__file__).resolve().parents[1]
-    for path in sorted(package.rglob("*.py")):
-        h.update(str(path.relative_to(package)).encode("utf-8"))
-        h.update(path.read_bytes())
-    return h.hexdigest()
+    return add
 
 
 def files_hash(paths: Iterable[str | os.PathLike]) -> str:
@@ -116,12 +104,23 @@ def files_hash(paths: Iterable[str | os.PathLike]) -> str:
     return h.hexdigest()
 
 
-def unchanged(folder: str | os.PathLike, digest: str) -> list[str] | None:
-    """The files ``folder`` was made with from inputs of this hash, when they are all still
-    there as written; None otherwise (other inputs, a file gone or edited)."""
+def kept_files(folder: str | os.PathLike, record: str = INPUTS_FILE) -> dict[str, str]:
+    """``name -> SHA-256`` of the files ``folder``'s ``record`` lists ({} when none)."""
+    try:
+        made = json.loads((Path(folder) / record).read_text(encoding="utf-8"))
+        return {str(k): str(v) for k, v in made["files"].items()}
+    except (OSError, ValueError, KeyError, AttributeError, TypeError):
+        return {}
+
+
+def unchanged(folder: str | os.PathLike, digest: str,
+              record: str = INPUTS_FILE) -> list[str] | None:
+    """The files ``folder`` was made with from inputs of this hash (as its ``record`` lists
+    them), when they are all still there as written; None otherwise (other inputs, a file gone
+    or edited)."""
     folder = Path(folder)
     try:
-        made = json.loads((folder / INPUTS_FILE).read_text(encoding="utf-8"))
+        made = json.loads((folder / record).read_text(encoding="utf-8"))
         if made.get("sha256") != digest:
             return None
         files = made["files"]
@@ -132,39 +131,46 @@ def unchanged(folder: str | os.PathLike, digest: str) -> list[str] | None:
     return None
 
 
-def reuse(previous: str | os.PathLike, target: str | os.PathLike, digest: str) -> bool:
+def reuse(previous: str | os.PathLike, target: str | os.PathLike, digest: str,
+          record: str = INPUTS_FILE) -> bool:
     """Link the files of ``previous`` into ``target`` when made from the same inputs.
 
     Only the files recorded with the hash are linked (a file added by hand since does not
-    survive). Returns False (and leaves ``target`` absent) when the inputs changed: build it.
+    survive). With the default ``record`` the folder is made whole: returns False (and leaves
+    ``target`` absent) when the inputs changed, build it. With another ``record`` (a group of
+    files among others, e.g. the report's files in ``reports/<wave>/``) ``target`` may exist but
+    none of the group's files may; nothing is linked when the inputs changed.
     """
     previous, target = Path(previous), Path(target)
-    files = unchanged(previous, digest)
-    if files is None or target.exists():
+    files = unchanged(previous, digest, record)
+    whole = record == INPUTS_FILE
+    if files is None or (target.exists() if whole else
+                         any((target / n).exists() for n in [*files, record])):
         return False
+    linked = []
     try:
-        target.mkdir(parents=True)
-        for name in [*files, INPUTS_FILE]:
+        target.mkdir(parents=True, exist_ok=not whole)
+        for name in [*files, record]:
             (target / name).parent.mkdir(parents=True, exist_ok=True)
-            _link(previous / name, target / name)
+            link_or_copy(previous / name, target / name)
+            linked.append(target / name)
     except OSError:
-        shutil.rmtree(target, ignore_errors=True)
+        if whole:
+            shutil.rmtree(target, ignore_errors=True)
+        for path in linked:
+            path.unlink(missing_ok=True)
         return False
     return True
 
 
-def _link(src: Path, dst: Path) -> None:
-    try:
-        os.link(src, dst)
-    except OSError:  # another file system: a copy keeps the bytes and the time
-        shutil.copy2(src, dst)
-
-
-def record_inputs(folder: str | os.PathLike, digest: str) -> None:
-    """Write ``folder/.inputs.json`` once the folder is built: the hash and each file's."""
+def record_inputs(folder: str | os.PathLike, digest: str, names: Iterable[str] | None = None,
+                  record: str = INPUTS_FILE) -> None:
+    """Write ``folder/<record>`` once the files are built: the hash and each file's SHA-256;
+    every file of the folder, or only ``names`` (those that exist)."""
     folder = Path(folder)
     folder.mkdir(parents=True, exist_ok=True)
-    files = {p.relative_to(folder).as_posix(): sha256_file(p)
-             for p in sorted(folder.rglob("*")) if p.is_file() and p.name != INPUTS_FILE}
-    (folder / INPUTS_FILE).write_text(
+    paths = sorted(p for p in folder.rglob("*") if p.is_file() and p.name != record) \
+        if names is None else [folder / n for n in names if (folder / n).is_file()]
+    files = {p.relative_to(folder).as_posix(): sha256_file(p) for p in paths}
+    (folder / record).write_text(
         json.dumps({"sha256": digest, "files": files}, indent=1) + "\n", encoding="utf-8")

@@ -42,9 +42,16 @@ from openpyxl.utils import get_column_letter
 from ..analysis import Analysis
 from ..core.privacy import mask_counts, neutralise_formula
 from ..core.storage import atomic_path
-from ._columns import DATE_FORMATS, NUMBER_FORMATS, column_description, number_format
+from ._columns import (
+    ANALYST_WORKBOOK,
+    DATE_FORMATS,
+    NUMBER_FORMATS,
+    column_description,
+    number_format,
+)
 from ._disclosure import hidden_codes, hidden_typology
 from ._masked_tests import fmt_band, published_tests
+from ._reuse import published_manifest
 from ._workbook_view import presented
 
 HEADER_FILL = PatternFill("solid", fgColor="12324F")
@@ -99,10 +106,9 @@ SHEETS = {
                          "Agreement of the automatic coding with the analyst's review (and "
                          "between reviewers): precision, recall, F1 with 95% intervals, Cohen's "
                          "kappa, per code and overall"),
-    "manifest": ("Paramètres, versions, empreintes et durées de l'analyse",
-                 "Parameters, versions, hashes and timings of the analysis"),
+    "manifest": ("Paramètres, versions et empreintes de l'analyse",
+                 "Parameters, versions and hashes of the analysis"),
 }
-ANALYST_WORKBOOK = "analyst_workbook.xlsx"  # under data/processed/<wave>/, never published
 # Person-level sheets of the analyst's workbook only: one row per interview, answer or passage.
 PERSON_SHEETS = {
     "records": ("Personnes : attributs et groupe de la typologie (une ligne par personne)",
@@ -314,8 +320,11 @@ def _tables(a: Analysis, lang: str, *, person_level: bool) -> dict[str, pd.DataF
     priority = a.priority.copy()
     priority.insert(1, "label", label_of(priority["code"]))
 
+    # The date the analysis was made, not how long it took (see published_manifest).
+    created = {"created": a.manifest["created"]} if "created" in a.manifest else {}
     manifest = pd.DataFrame(
-        _flatten({"wave": a.wave, "settings": a.settings, **a.manifest}),
+        _flatten({"wave": a.wave, "settings": a.settings, **created,
+                  **published_manifest(a.manifest)}),
         columns=["key", "value"])
     person = {
         "records": records,

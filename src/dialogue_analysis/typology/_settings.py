@@ -7,13 +7,16 @@ One place, so that the run and a later wave carrying the run's groups over
 from __future__ import annotations
 
 import warnings
+from typing import TYPE_CHECKING
 
 import pandas as pd
 
 from ..core.errors import DialogueAnalysisError, DialogueAnalysisWarning
 from ..core.i18n import tr
-from ._features import FeatureBuilder
-from ._model import FEATURE_PARAMS, Typology
+
+if TYPE_CHECKING:  # scikit-learn is imported by the runs that fit a typology, not by the checks
+    from ._features import FeatureBuilder
+    from ._model import Typology
 
 TYPOLOGY_TYPES = ("categorical", "ordinal", "multi", "numeric")
 
@@ -76,6 +79,8 @@ def typology_attribute_types(records: pd.DataFrame, attributes: pd.DataFrame | N
 def feature_builder_from_settings(settings: dict, records: pd.DataFrame,
                                   attributes: pd.DataFrame | None) -> FeatureBuilder:
     """The (unfitted) feature builder of the typology the run settings describe."""
+    from ._features import FeatureBuilder
+
     return FeatureBuilder(
         attributes=typology_attribute_types(records, attributes,
                                             settings.get("typology_attributes")),
@@ -87,6 +92,8 @@ def feature_builder_from_settings(settings: dict, records: pd.DataFrame,
 def typology_from_settings(settings: dict, records: pd.DataFrame,
                            attributes: pd.DataFrame | None) -> tuple[Typology, dict | None]:
     """The (unfitted) typology the run settings describe, and its attribute types."""
+    from ._model import FEATURE_PARAMS, Typology
+
     check_group_settings(len(records), settings.get("n_clusters", "auto"),
                          settings.get("k_range", (2, 8)),
                          min_group_size=int(settings.get("min_cell_count", 5)),
