@@ -14,6 +14,7 @@ files); the anonymise stage is the only one to read it, and writes the pseudonym
 from __future__ import annotations
 
 import dataclasses
+import gc
 import os
 import platform
 import time
@@ -323,6 +324,11 @@ def _run_analysis(project, root, progress, engine) -> Analysis:
     with timer("coding"):
         passages, code_matrix, codebook, coding_params, agreement = _code(parsed, records,
                                                                           project, root)
+        # the tokens and sentences are read by no later stage: freed before the next ones
+        nlp_params = {"model": parsed.model, "n_parsed": int(parsed.n_parsed),
+                      "n_cached": int(parsed.n_cached)}
+        del parsed
+        gc.collect()
     questions, attributes = _survey_tables(project)
     with engine.joblib_backend():  # where the typology's resamples run
         tables, params = analyse_tables(records, pseudo, terms, passages, code_matrix, codebook,
@@ -331,8 +337,7 @@ def _run_analysis(project, root, progress, engine) -> Analysis:
                                         ANALYSIS_CACHE)
     params["anonymise"] = {"placeholders": {k: int(v) for k, v in found.items()},
                            "ner_texts": int(n_ner_texts), "n_cached": int(n_anon_cached)}
-    params["nlp"] = {"model": parsed.model, "n_parsed": int(parsed.n_parsed),
-                     "n_cached": int(parsed.n_cached)}
+    params["nlp"] = nlp_params
     params["coding"] = coding_params
     ingest_manifest = dict(getattr(wave, "manifest", {}) or {})
     manifest = {
