@@ -254,6 +254,26 @@ def test_accepts_parsed_answers_and_is_deterministic(codebook):
     pd.testing.assert_frame_equal(one.code_matrix, two.code_matrix)
 
 
+def test_coding_a_block_of_answers_at_a_time_gives_the_same_tables(tmp_path):
+    """The tokens are matched a block of answers at a time (memory bounded on a large wave):
+    blocks of 7 answers give the tables of one block, on the sample wave's answers."""
+    from dialogue_analysis.ingest import ingest_wave, load_project
+
+    wave = ingest_wave(load_project(REPO / "data" / "raw" / "sample-2018" / "survey.yaml"),
+                       tmp_path)
+    answers = wave.answers.loc[:, ["record_id", "question_id", "text"]].copy()
+    answers.loc[answers.index[::50], "text"] = ""  # answers without a token among the blocks
+    parsed = parse_answers(answers, noun_phrases=False)
+    codebook = load_codebook(REFERENCE)
+    whole = code_answers(parsed, codebook, chunk_answers=len(answers))
+    blocks = code_answers(parsed, codebook, chunk_answers=7)
+    assert len(answers) > 100 and len(whole.passages) > 100
+    assert (parsed.terms["n_words"] == 0).sum() >= 10
+    pd.testing.assert_frame_equal(blocks.passages, whole.passages)
+    pd.testing.assert_frame_equal(blocks.code_matrix, whole.code_matrix)
+    pd.testing.assert_frame_equal(blocks.answer_matrix, whole.answer_matrix)
+
+
 # --- gold and evaluation ---------------------------------------------------------------------
 
 def test_evaluation_on_a_hand_made_case():

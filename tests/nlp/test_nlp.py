@@ -152,6 +152,24 @@ def test_deterministic_and_input_untouched():
     assert len(one.terms) == 4 and one.terms["n_words"].tolist()[1] == 0
 
 
+def test_a_block_of_answers_at_a_time_gives_the_same_tables(tmp_path):
+    """The tokens are analysed and assembled a block of answers at a time (memory bounded on a
+    large wave): blocks of 3 answers, with texts repeated across blocks, empty answers and
+    noun phrases, give the tables of one block."""
+    texts = ["Pôle emploi m'a radié.", "", "Je n'ai pas d'ordinateur. Ni de tablette !",
+             "Pôle emploi m'a radié.", None, "La mairie ne répond jamais au téléphone.",
+             "Les démarches en ligne, c'est trop compliqué pour ma mère.", "",
+             "Pôle emploi m'a radié.", "Un accueil physique à la mairie, pas un site."]
+    a = _answers(*texts)
+    parse_answers(a, root=tmp_path)  # both below read the model's output from the cache
+    whole = parse_answers(a, root=tmp_path, block_answers=len(texts))
+    blocks = parse_answers(a, root=tmp_path, block_answers=3)
+    assert blocks.n_cached == whole.n_cached == whole.n_texts == 6
+    assert len(whole.noun_phrases) > 5 and len(whole.sentences) > len(texts) - 4
+    for name in ("answers", "tokens", "sentences", "noun_phrases", "terms"):
+        pd.testing.assert_frame_equal(getattr(blocks, name), getattr(whole, name))
+
+
 def test_missing_model_is_a_clear_error():
     with pytest.raises(ModelNotInstalledError, match="not installed"):
         da_nlp.load_nlp("fr_core_news_absent")

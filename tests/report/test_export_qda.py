@@ -369,3 +369,21 @@ def test_exports_do_not_depend_on_the_order_of_the_rows():
         spans = [(int(s.get("startPosition")), int(s.get("endPosition")))
                  for s in source.iterfind("q:PlainTextSelection", NS)]
         assert spans == sorted(spans)
+
+
+def test_the_project_built_a_block_of_answers_at_a_time_is_the_same_file(monkeypatch, tmp_path):
+    """The cases and sources are built and written a block at a time (bounded memory on a
+    national consultation): blocks of 7 give the bytes of one block holding every answer."""
+    from dialogue_analysis.report import write_qdpx
+
+    a = built_wave().analysis
+    assert len(a.records) > 7 * 10 and len(a.answers) > 7 * 10 and len(a.passages) > 100
+    files = {}
+    for block in (10**9, 7):
+        monkeypatch.setattr("dialogue_analysis.report._qdpx.BLOCK", block)
+        files[block] = write_qdpx(a, tmp_path / f"{block}.qdpx").read_bytes()
+    assert files[7] == files[10**9]
+    with zipfile.ZipFile(tmp_path / "7.qdpx") as zf:
+        qde = zf.read("project.qde").decode("utf-8")
+    assert qde.count("<Case ") == len(a.records)
+    assert qde.count("<TextSource ") == (a.answers["text"].astype(str).str.strip() != "").sum()

@@ -14,6 +14,7 @@ files); the anonymise stage is the only one to read it, and writes the pseudonym
 from __future__ import annotations
 
 import dataclasses
+import gc
 import os
 import platform
 import time
@@ -365,6 +366,11 @@ def _run_analysis(project, root, progress, engine) -> Analysis:
             coded = _code(parsed, records, project, root)
         key = later_key(coded)
     passages, code_matrix, codebook, coding_params, agreement = coded
+    # the tokens and sentences are read by no later stage: freed before the next ones
+    nlp_params = {"model": parsed.model, "n_parsed": int(parsed.n_parsed),
+                  "n_cached": int(parsed.n_cached)}
+    del parsed
+    gc.collect()
     kept = kept_analysis(published, key)
     if kept is None:
         with engine.joblib_backend():  # where the typology's resamples run
@@ -377,8 +383,7 @@ def _run_analysis(project, root, progress, engine) -> Analysis:
     params["anonymise"] = {"model": anon_model,
                            "placeholders": {k: int(v) for k, v in found.items()},
                            "ner_texts": int(n_ner_texts), "n_cached": int(n_anon_cached)}
-    params["nlp"] = {"model": parsed.model, "n_parsed": int(parsed.n_parsed),
-                     "n_cached": int(parsed.n_cached)}
+    params["nlp"] = nlp_params
     params["coding"] = coding_params
     ingest_manifest = dict(getattr(wave, "manifest", {}) or {})
     manifest = {

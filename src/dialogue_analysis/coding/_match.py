@@ -19,6 +19,9 @@ from ._codebook import _GAP, _GAP_MAX, KEY, Codebook, load_codebook
 # Matching
 # --------------------------------------------------------------------------------------------
 
+# answers matched together, their tokens held as Python objects (about 1 KB per token)
+CHUNK_ANSWERS = 5000
+
 # kinds of phrase patterns
 _POS, _NEG, _EXC, _REQ = 0, 1, 2, 3
 
@@ -225,6 +228,7 @@ def code_answers(
     codebook: Codebook | str | os.PathLike,
     *,
     records: pd.DataFrame | None = None,
+    chunk_answers: int = CHUNK_ANSWERS,
     **parse_kw,
 ) -> Coding:
     """Code every answer with the codebook.
@@ -240,6 +244,9 @@ def code_answers(
     records : DataFrame, optional
         The records table: ``code_matrix`` then has one row per record, in this order, records
         without any answer included (all 0).
+    chunk_answers : int
+        Answers matched together (their tokens held in memory as Python objects at once); the
+        result does not depend on it.
 
     Returns
     -------
@@ -257,46 +264,41 @@ def code_answers(
     matcher = _Matcher(codebook)
     ans = parsed.answers
     toks = parsed.tokens
-    tok = {
-        "lower": [fold(t) for t in toks["text"].tolist()],
-        "lemma": toks["lemma"].tolist(),
-        "sent": toks["sent"].tolist(),
-        "start": toks["start"].tolist(),
-        "end": toks["end"].tolist(),
-        "negated": toks["negated"].tolist(),
-        "content": (~toks["stop"].to_numpy() & toks["text"].str.contains(r"[^\W\d_]").to_numpy())
-        .tolist(),
-    }
     tok_bounds = _runs(toks, ans)
     sent_bounds = _runs(parsed.sentences, ans)
     s_sent = parsed.sentences["sent"].tolist()
     s_start = parsed.sentences["start"].tolist()
     s_end = parsed.sentences["end"].tolist()
 
-    rows = []
     texts = ans["text"].tolist()
     rids = ans["record_id"].tolist()
     qids = ans["question_id"].tolist()
     codes = matcher.codes
     hits = np.zeros((len(ans), len(codes)), dtype=np.int64)
-    for n, text in enumerate(texts):
-        a, b = tok_bounds[n]
-        sa, sb = sent_bounds[n]
-        sents = [(s_sent[i], s_start[i], s_end[i]) for i in range(sa, sb)]
-        sent_span = {s: (st, en) for s, st, en in sents}
-        for ci, s, start, end in _code_text(matcher, text, qids[n], tok, a, b, sents):
-            st, en = sent_span.get(s, (start, end))
-            rows.append((rids[n], qids[n], codes[ci].id, codes[ci].family, start, end,
-                         text[st:en]))
-            hits[n, ci] = 1
-
-    passages = pd.DataFrame(
-        rows, columns=["record_id", "question_id", "code", "family", "start", "end", "evidence"]
-    )
-    for c in ("record_id", "question_id", "code", "family", "evidence"):
-        passages[c] = passages[c].astype("str")
-    for c in ("start", "end"):
-        passages[c] = passages[c].astype(np.int64)
+    parts = []
+    # The tokens are held as Python lists (what the matching reads fastest) a block of answers
+    # at a time, not all at once: the memory this takes does not grow with the wave.
+    for n0 in range(0, len(ans), chunk_answers):
+        n1 = min(n0 + chunk_answers, len(ans))
+        lo = min((a for a, b in tok_bounds[n0:n1] if b > a), default=0)
+        hi = max((b for a, b in tok_bounds[n0:n1] if b > a), default=0)
+        tok = _token_lists(toks.iloc[lo:hi])
+        rows = []
+        for n in range(n0, n1):
+            a, b = tok_bounds[n]
+            a, b = (a - lo, b - lo) if b > a else (0, 0)
+            sa, sb = sent_bounds[n]
+            sents = [(s_sent[i], s_start[i], s_end[i]) for i in range(sa, sb)]
+            sent_span = {s: (st, en) for s, st, en in sents}
+            text = texts[n]
+            for ci, s, start, end in _code_text(matcher, text, qids[n], tok, a, b, sents):
+                st, en = sent_span.get(s, (start, end))
+                rows.append((rids[n], qids[n], codes[ci].id, codes[ci].family, start, end,
+                             text[st:en]))
+                hits[n, ci] = 1
+        del tok
+        parts.append(_passages(rows))
+    passages = pd.concat(parts, ignore_index=True) if parts else _passages([])
 
     ids = codebook.code_ids
     answer_matrix = pd.DataFrame(
@@ -318,22 +320,51 @@ def code_answers(
                   codebook=codebook, parsed=parsed)
 
 
+def _token_lists(toks: pd.DataFrame) -> dict[str, list]:
+    """The token columns the matching reads, as lists (rows of ``toks`` from 0)."""
+    return {
+        "lower": [fold(t) for t in toks["text"].tolist()],
+        "lemma": toks["lemma"].tolist(),
+        "sent": toks["sent"].tolist(),
+        "start": toks["start"].tolist(),
+        "end": toks["end"].tolist(),
+        "negated": toks["negated"].tolist(),
+        "content": (~toks["stop"].to_numpy() & toks["text"].str.contains(r"[^\W\d_]").to_numpy())
+        .tolist(),
+    }
+
+
+def _passages(rows: list[tuple]) -> pd.DataFrame:
+    passages = pd.DataFrame(
+        rows, columns=["record_id", "question_id", "code", "family", "start", "end", "evidence"]
+    )
+    for c in ("record_id", "question_id", "code", "family", "evidence"):
+        passages[c] = passages[c].astype("str")
+    for c in ("start", "end"):
+        passages[c] = passages[c].astype(np.int64)
+    return passages
+
+
 def _runs(table: pd.DataFrame, ans: pd.DataFrame) -> list[tuple[int, int]]:
     """(first, last+1) row of each answer in ``table`` (rows grouped by answer, answers' order)."""
     n = len(table)
     bounds = [(0, 0)] * len(ans)
     if n == 0:
         return bounds
-    rid = table["record_id"].to_numpy(dtype=object)
-    qid = table["question_id"].to_numpy(dtype=object)
-    change = np.flatnonzero((rid[1:] != rid[:-1]) | (qid[1:] != qid[:-1])) + 1
+    # compared as integer codes: one Python string per row would weigh more than the table
+    rid_code = pd.factorize(table["record_id"])[0]
+    qid_code = pd.factorize(table["question_id"])[0]
+    change = np.flatnonzero((rid_code[1:] != rid_code[:-1]) | (qid_code[1:] != qid_code[:-1])) + 1
+    del rid_code, qid_code
     starts = [0, *change.tolist()]
     ends = [*change.tolist(), n]
+    rid = table["record_id"].take(starts).tolist()
+    qid = table["question_id"].take(starts).tolist()
     r = 0
     arid = ans["record_id"].tolist()
     aqid = ans["question_id"].tolist()
     for i in range(len(ans)):
-        if r < len(starts) and rid[starts[r]] == arid[i] and qid[starts[r]] == aqid[i]:
+        if r < len(starts) and rid[r] == arid[i] and qid[r] == aqid[i]:
             bounds[i] = (starts[r], ends[r])
             r += 1
     return bounds

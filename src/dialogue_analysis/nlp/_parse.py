@@ -32,6 +32,8 @@ __all__ = ["ParsedAnswers", "parse_answers"]
 KEY = ["record_id", "question_id"]
 
 ProgressCallback = Callable[[int, int], None]
+# answers analysed and assembled together: about 1 KB of Python objects per token while they are
+BLOCK_ANSWERS = 20_000
 
 @dataclass
 class ParsedAnswers:
@@ -88,6 +90,7 @@ def parse_answers(
     parallel_from: int = PARALLEL_FROM,
     progress: ProgressCallback | None = None,
     noun_phrases: bool = True,
+    block_answers: int = BLOCK_ANSWERS,
 ) -> ParsedAnswers:
     """Parse the answers table into tokens, sentences, noun phrases and analysis terms.
 
@@ -125,6 +128,9 @@ def parse_answers(
     noun_phrases : bool
         False: skip the dependency parser (about twice as fast); ``noun_phrases`` is then
         empty, every other table is the same.
+    block_answers : int
+        Answers whose tokens are analysed and assembled together (their Python objects held
+        at once); the tables do not depend on it.
 
     Returns
     -------
@@ -218,9 +224,31 @@ def parse_answers(
     tok = {name: values if name.endswith("_values") else values[:n_ans_rows]
            for name, values in tok.items()}
 
-    cols = _analyse(tok, utexts, n_answer_texts, res)
-    return _assemble(ans, keys_all, position, n_answer_texts, tok, cols, model_name, n_parsed,
-                     n_cached_answers, folder)
+    u_of_answer = np.asarray([position[k] for k in keys_all], dtype=np.int64)
+    del keys_all, position
+    doc = np.asarray(tok["doc"], dtype=np.int64)
+    counts = (np.bincount(doc, minlength=n_answer_texts)[:n_answer_texts] if len(doc)
+              else np.zeros(n_answer_texts, dtype=np.int64))
+    offsets = np.concatenate([[0], np.cumsum(counts)]).astype(np.int64)
+    del doc
+    # A block of answers at a time: the Python objects the analysis of their tokens makes are
+    # freed before the next block (a text answered in two blocks is analysed in each, alike).
+    parts = []
+    for b0 in range(0, max(len(ans), 1), block_answers):
+        block = u_of_answer[b0 : b0 + block_answers]
+        us, local = np.unique(block, return_inverse=True)
+        rows = (np.concatenate([np.arange(offsets[u], offsets[u + 1]) for u in us])
+                if len(us) else np.zeros(0, dtype=np.int64))
+        sub = {name: values if name.endswith("_values") else values[rows]
+               for name, values in tok.items()}
+        sub["doc"] = np.repeat(np.arange(len(us)), counts[us]) if len(us) else sub["doc"]
+        cols = _analyse(sub, [utexts[u] for u in us], len(us), res)
+        parts.append(_assemble(ans.iloc[b0 : b0 + block_answers], local, len(us), sub, cols))
+        del sub, cols
+    tables = [pd.concat([part[i] for part in parts], ignore_index=True) if len(parts) > 1
+              else parts[0][i] for i in range(4)]
+    return ParsedAnswers(ans, *tables, model=model_name, n_texts=n_answer_texts,
+                         n_parsed=n_parsed, n_cached=n_cached_answers, cache_dir=folder)
 
 
 def _token_columns(tables: list[pa.Table]) -> dict[str, np.ndarray]:
@@ -243,9 +271,9 @@ def _token_columns(tables: list[pa.Table]) -> dict[str, np.ndarray]:
             for name, values in tok.items()}
 
 
-def _assemble(ans, keys_all, position, n_u, tok, cols, model_id, n_parsed, n_cached,
-              folder) -> ParsedAnswers:
-    u_of_answer = np.asarray([position[k] for k in keys_all], dtype=np.int64)
+def _assemble(ans, u_of_answer, n_u, tok, cols) -> tuple[pd.DataFrame, ...]:
+    """The tokens, sentences, noun phrases and terms of the answers ``ans``, answer ``n``
+    being the distinct text ``u_of_answer[n]`` of ``tok`` and ``cols``."""
     doc = np.asarray(tok["doc"], dtype=np.int64)
     counts = np.bincount(doc, minlength=n_u)[:n_u] if len(doc) else np.zeros(n_u, dtype=np.int64)
     offsets = np.concatenate([[0], np.cumsum(counts)]).astype(np.int64)
@@ -302,15 +330,4 @@ def _assemble(ans, keys_all, position, n_u, tok, cols, model_id, n_parsed, n_cac
 
     sentences = expand(cols["u_sents"], ["sent", "start", "end"])
     noun_phrases = expand(cols["u_nps"], ["sent", "start", "end", "text", "lemma"])
-    return ParsedAnswers(
-        answers=ans,
-        tokens=tokens,
-        sentences=sentences,
-        noun_phrases=noun_phrases,
-        terms=terms,
-        model=model_id,
-        n_texts=n_u,
-        n_parsed=n_parsed,
-        n_cached=n_cached,
-        cache_dir=folder,
-    )
+    return tokens, sentences, noun_phrases, terms

@@ -88,6 +88,7 @@ def _analyse(tok: dict, texts: list[str], n_u: int, res: _Resources) -> dict:
     # normalised lemma of each distinct raw lemma ("" when the model gave none)
     lemma_norm = [norm_apostrophe(lm.lower()) if lm else "" for lm in lemma_values]
     form_memo: dict[str, tuple[str, bool, bool]] = {}  # text -> (lower, is_word, is_punct)
+    forms_seen: dict[str, str] = {}
     bounds = np.flatnonzero(np.diff(doc)) + 1 if n else np.zeros(0, dtype=np.int64)
     for a, b in zip([0, *bounds.tolist()], [*bounds.tolist(), n], strict=True):
         if a == b:
@@ -104,6 +105,7 @@ def _analyse(tok: dict, texts: list[str], n_u: int, res: _Resources) -> dict:
         s = -1
         for k in range(m):
             t = text[starts[k] : ends[k]]
+            t = forms_seen.setdefault(t, t)  # one string per distinct form, not per token
             forms.append(t)
             f = form_memo.get(t)
             if f is None:

@@ -18,8 +18,10 @@ from __future__ import annotations
 import os
 import uuid
 import zipfile
+from collections.abc import Iterator
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from ..analysis import Analysis
@@ -96,6 +98,24 @@ def project_xml(a: Analysis, language: str | None = None,
 
     ``decisions``: the analysts' review decisions (``coding.read_decisions``), written as
     codings by their reviewer."""
+    texts: dict[str, str] = {}
+    return b"".join(project_xml_parts(a, texts, language, decisions)), texts
+
+
+# answers (or cases) whose XML is built at a time: the whole tree of a national consultation
+# would take about 9 KB per answer
+BLOCK = 2000
+_MARK = "dialogue-analysis:block"  # where the blocks go in the document's skeleton
+
+
+def project_xml_parts(a: Analysis, texts: dict[str, str], language: str | None = None,
+                      decisions: pd.DataFrame | None = None) -> Iterator[bytes]:
+    """The bytes of ``project.qde`` (those of :func:`project_xml`) a piece at a time, the cases
+    and sources built a block at a time; ``texts`` receives the source texts.
+
+    The users, codebook and variables make a skeleton serialised whole; each block of cases
+    or sources is serialised under a skeleton of the same depth, so that its indentation, and
+    hence every byte, is that of the document built as one tree."""
     from lxml import etree
 
     language = language or a.language
@@ -131,67 +151,112 @@ def project_xml(a: Analysis, language: str | None = None,
     sources_of_case: dict[str, list[str]] = {}
     for (r, _), g in source_of.items():
         sources_of_case.setdefault(r, []).append(g)
-    cases = _el(root, "Cases")
-    for rec in a.records.to_dict("records"):
-        rid = str(rec["record_id"])
-        case = _el(cases, "Case", guid=guid(a.wave, "case", rid), name=rid)
-        for col in attrs:
-            value = rec.get(col)
-            if value is None or pd.isna(value):
-                continue
-            vv = _el(case, "VariableValue")
-            _el(vv, "VariableRef", targetGUID=guid(a.wave, "variable", col))
-            _el(vv, "TextValue").text = str(value)
-        for g in sources_of_case.get(rid, []):
-            _el(case, "SourceRef", targetGUID=g)
+    records = a.records
 
-    sources = _el(root, "Sources")
-    texts: dict[str, str] = {}
+    def cases(parent, block: pd.DataFrame) -> None:
+        for rec in block.to_dict("records"):
+            rid = str(rec["record_id"])
+            case = _el(parent, "Case", guid=guid(a.wave, "case", rid), name=rid)
+            for col in attrs:
+                value = rec.get(col)
+                if value is None or pd.isna(value):
+                    continue
+                vv = _el(case, "VariableValue")
+                _el(vv, "VariableRef", targetGUID=guid(a.wave, "variable", col))
+                _el(vv, "TextValue").text = str(value)
+            for g in sources_of_case.get(rid, []):
+                _el(case, "SourceRef", targetGUID=g)
+
     # One stable sort of all passages, then each answer's in that order (not one sort per
     # answer: tens of thousands of answers in a national consultation).
-    by_answer: dict[tuple[str, str], list[dict]] = {}
-    for p in a.passages.sort_values(["start", "end", "code"], kind="stable").to_dict("records"):
-        by_answer.setdefault((str(p["record_id"]), str(p["question_id"])), []).append(p)
-    for row in answers.to_dict("records"):
-        key = (str(row["record_id"]), str(row["question_id"]))
-        g = source_of[key]
-        texts[f"{g}.txt"] = str(row["text"])
-        src = _el(sources, "TextSource", guid=g, name=f"{key[0]} {key[1]}",
-                  plainTextPath=f"internal://{g}.txt")
-        found = by_answer.get(key)
-        kept = {r: codes[key] for r, codes in reviews.items() if key in codes}
-        coded: set[tuple[str, str]] = set()  # (reviewer, code) with a coding in this source
-        for p in found or ():
-            code = str(p["code"])
-            if code not in code_guids:
-                continue
-            origin = str(p.get("origin") or "codebook")
-            if origin not in user_of:  # an empty origin cell
-                origin = "codebook"
+    passages = a.passages.sort_values(["start", "end", "code"], kind="stable")
+    passages = passages.assign(record_id=passages["record_id"].astype(str),
+                               question_id=passages["question_id"].astype(str))
+    rows_of = (passages.groupby(["record_id", "question_id"], sort=False).indices
+               if len(passages) else {})
+
+    def sources(parent, block: pd.DataFrame) -> None:
+        keys = [(str(r), str(q)) for r, q in zip(block["record_id"], block["question_id"],
+                                                 strict=True)]
+        at = [rows_of.get(k, ()) for k in keys]
+        taken = passages.iloc[np.concatenate([np.asarray(i, dtype=np.int64) for i in at])
+                              if at else []].to_dict("records")
+        n = 0
+        for key, row, rows in zip(keys, block.to_dict("records"), at, strict=True):
+            found, n = taken[n : n + len(rows)], n + len(rows)
+            _source(parent, a, key, str(row["text"]), found, source_of[key], texts, user_of,
+                    reviews, reviewer_of, code_guids)
+
+    # the blocks go where a mark stands in the skeleton (none when there are no rows)
+    filled = [(tag, fill, rows) for tag, fill, rows in
+              (("Cases", cases, records), ("Sources", sources, answers)) if len(rows)]
+    for tag, _, rows in (("Cases", cases, records), ("Sources", sources, answers)):
+        parent = _el(root, tag)
+        if len(rows):
+            _el(parent, "Case" if tag == "Cases" else "TextSource", name=_MARK)
+    skeleton = etree.tostring(root, xml_declaration=True, encoding="UTF-8", pretty_print=True)
+    del root
+    pieces = skeleton.split(f' name="{_MARK}"/>\n'.encode())
+    # the text before each mark ends with the mark's element opening ("    <Case")
+    pieces = [p[: p.rindex(b"<")].rstrip(b" ") if i < len(pieces) - 1 else p
+              for i, p in enumerate(pieces)]
+
+    for piece, (tag, fill, rows) in zip(pieces, filled, strict=False):
+        yield piece
+        for b0 in range(0, len(rows), BLOCK):
+            yield _serialised_block(tag, fill, rows.iloc[b0 : b0 + BLOCK])
+    yield pieces[-1]
+
+
+def _serialised_block(tag: str, fill, rows: pd.DataFrame) -> bytes:
+    """The children ``fill`` makes for ``rows`` under ``<tag>``, as serialised at depth 2."""
+    from lxml import etree
+
+    root = etree.Element(f"{{{PROJECT_NS}}}Project", nsmap={None: PROJECT_NS})
+    fill(_el(root, tag), rows)
+    xml = etree.tostring(root, encoding="UTF-8", pretty_print=True)
+    opening, closing = f"<{tag}>\n".encode(), f"  </{tag}>\n".encode()
+    return xml[xml.index(opening) + len(opening) : xml.rindex(closing)]
+
+
+def _source(parent, a: Analysis, key: tuple, text: str, found: list[dict], g: str,
+            texts: dict[str, str], user_of: dict, reviews: dict, reviewer_of: dict,
+            code_guids: dict) -> None:
+    """One answer's ``TextSource`` with its coded passages and its reviewers' codings."""
+    texts[f"{g}.txt"] = text
+    src = _el(parent, "TextSource", guid=g, name=f"{key[0]} {key[1]}",
+              plainTextPath=f"internal://{g}.txt")
+    kept = {r: codes[key] for r, codes in reviews.items() if key in codes}
+    coded: set[tuple[str, str]] = set()  # (reviewer, code) with a coding in this source
+    for p in found:
+        code = str(p["code"])
+        if code not in code_guids:
+            continue
+        origin = str(p.get("origin") or "codebook")
+        if origin not in user_of:  # an empty origin cell
+            origin = "codebook"
+        sel = _el(src, "PlainTextSelection",
+                  guid=guid(a.wave, "selection", *key, code, p["start"], p["end"]),
+                  name=f"{code} ({origin})", startPosition=int(p["start"]),
+                  endPosition=int(p["end"]), creatingUser=user_of[origin])
+        _el(sel, "Description").text = f"origin: {origin}"
+        coding = _el(sel, "Coding", guid=guid(a.wave, "coding", *key, code, p["start"]),
+                     creatingUser=user_of[origin])
+        _el(coding, "CodeRef", targetGUID=code_guids[code])
+        for r, codes in kept.items():  # the reviewer kept this code on this answer
+            if code in codes:
+                _reviewer_coding(sel, a, key, code, p["start"], r, reviewer_of[r],
+                                 code_guids[code])
+                coded.add((r, code))
+    for r, codes in kept.items():  # codes a reviewer added where no passage is left
+        for code in sorted(c for c in codes if (r, c) not in coded and c in code_guids):
+            end = len(text)
             sel = _el(src, "PlainTextSelection",
-                      guid=guid(a.wave, "selection", *key, code, p["start"], p["end"]),
-                      name=f"{code} ({origin})", startPosition=int(p["start"]),
-                      endPosition=int(p["end"]), creatingUser=user_of[origin])
-            _el(sel, "Description").text = f"origin: {origin}"
-            coding = _el(sel, "Coding", guid=guid(a.wave, "coding", *key, code, p["start"]),
-                         creatingUser=user_of[origin])
-            _el(coding, "CodeRef", targetGUID=code_guids[code])
-            for r, codes in kept.items():  # the reviewer kept this code on this answer
-                if code in codes:
-                    _reviewer_coding(sel, a, key, code, p["start"], r, reviewer_of[r],
-                                     code_guids[code])
-                    coded.add((r, code))
-        for r, codes in kept.items():  # codes a reviewer added where no passage is left
-            for code in sorted(c for c in codes if (r, c) not in coded and c in code_guids):
-                end = len(texts[f"{g}.txt"])
-                sel = _el(src, "PlainTextSelection",
-                          guid=guid(a.wave, "selection", *key, code, 0, end, r),
-                          name=f"{code} ({r})", startPosition=0, endPosition=end,
-                          creatingUser=reviewer_of[r])
-                _el(sel, "Description").text = f"reviewer: {r}"
-                _reviewer_coding(sel, a, key, code, 0, r, reviewer_of[r], code_guids[code])
-    xml = etree.tostring(root, xml_declaration=True, encoding="UTF-8", pretty_print=True)
-    return xml, texts
+                      guid=guid(a.wave, "selection", *key, code, 0, end, r),
+                      name=f"{code} ({r})", startPosition=0, endPosition=end,
+                      creatingUser=reviewer_of[r])
+            _el(sel, "Description").text = f"reviewer: {r}"
+            _reviewer_coding(sel, a, key, code, 0, r, reviewer_of[r], code_guids[code])
 
 
 def _reviewer_coding(sel, a: Analysis, key: tuple, code: str, start, reviewer: str,
@@ -206,9 +271,11 @@ def write_qdpx(a: Analysis, path: str | os.PathLike, language: str | None = None
     """Write the wave as a REFI-QDA project (``.qdpx``: ``project.qde`` and ``sources/``)."""
     from ..core.storage import atomic_path
 
-    xml, texts = project_xml(a, language, decisions)
+    texts: dict[str, str] = {}
     with atomic_path(path) as tmp, zipfile.ZipFile(tmp, "w", zipfile.ZIP_DEFLATED) as zf:
-        zf.writestr(_entry("project.qde"), xml)
+        with zf.open(_entry("project.qde"), "w") as qde:  # written as it is made
+            for part in project_xml_parts(a, texts, language, decisions):
+                qde.write(part)
         for name, text in sorted(texts.items()):
             zf.writestr(_entry(f"sources/{name}"), text.encode("utf-8"))  # no BOM
     return Path(path)
