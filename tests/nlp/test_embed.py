@@ -3,6 +3,8 @@ pseudonymised text is ever embedded by the pipeline."""
 
 from __future__ import annotations
 
+import shutil
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -67,7 +69,7 @@ def test_an_unreadable_cache_file_is_computed_again(tmp_path):
 @pytest.mark.slow
 def test_run_caches_embeddings_of_pseudonymised_text_and_a_rerun_computes_none(tmp_path):
     """The planted sample wave, reviewed on 110 answers (enough for the learned layer)."""
-    from dialogue_analysis.analysis import run_analysis
+    from dialogue_analysis.analysis import analysis_dir, run_analysis
     from dialogue_analysis.coding import DECISION_COLUMNS, decisions_path, write_decisions
     from dialogue_analysis.ingest import ingest_wave, load_project
     from dialogue_analysis.review import review_sample
@@ -95,7 +97,16 @@ def test_run_caches_embeddings_of_pseudonymised_text_and_a_rerun_computes_none(t
     assert len(planted) >= 5 and not cached & {text_key(t) for t in planted["text"]}
 
     forget_embeddings()  # a new process
+    kept = run_analysis(project, tmp_path)  # nothing changed: the coding itself is kept
+    assert kept.manifest["stages"]["coding"].get("kept") is True
+    pd.testing.assert_frame_equal(first.passages, kept.passages)
+
+    # Without the published analysis the coding runs again: its embeddings come from the cache
+    # (kept outside the wave's folder).
+    forget_embeddings()
+    shutil.rmtree(analysis_dir(project.processed_dir(tmp_path)))
     second = run_analysis(project, tmp_path)
+    assert not second.manifest["stages"]["coding"].get("kept")
     params2 = second.manifest["stages"]["coding"]["params"]
     assert params2["embedded"] == 0 and params2["embeddings_cached"] == len(cached)
     assert _cached_keys(folder) == cached
