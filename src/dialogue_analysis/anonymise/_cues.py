@@ -30,6 +30,7 @@ from ._patterns_fr import (
     _LOWER_RELATION_RE,
     _LOWER_TITLE_WORD_RE,
     _NAME_PARTICLES,
+    _PERSON_CUE_NAMES_RE,
     _PERSON_WAS_RE,
     _PLACE_BEFORE_RE,
     _RESUMED_RE,
@@ -172,6 +173,40 @@ def cue_persons(det: _Detector, text: str, protected: Spans, add: Add, put: Put)
     for m in _CAPS_SEQ_RE.finditer(text):
         if _capitals_name(det, m.group(0), m.start(), text, protected):
             add(m.start(), m.end(), "trigger")
+
+
+def cued_mistagged_names(det: _Detector, text: str, ents: Iterable[Any], protected: Spans,
+                         add: Add) -> None:
+    """Single name words after a phrase that introduces a person, which the model tagged as
+    something else ("avec Nkechi et Adaeze" read as two places, "spoke to Siobhan" inside a
+    clause read as one product name).
+
+    A word counts when no list knows it (no common word, English function word, service or
+    brand); a word joined by "et" or "and" counts only when the one before it did ("avec
+    Orange et Free": neither).
+    """
+    # a place after "avec" or "with" is a misreading; a product or a company is not ("avec
+    # Firefox", "avec Yousign"), unless the model's span runs over a clause ("We went with
+    # Nkechi and ...", "spoke to Siobhan"): a span that holds lower-case words says nothing
+    tagged = [(e.start_char, e.end_char) for e in ents if e.label_ in _NOT_PERSON_LABELS
+              and (e.label_ in _PLACE_LABELS or any(w.islower() for w in e.text.split()))]
+    if not tagged:
+        return
+    for m in _PERSON_CUE_NAMES_RE.finditer(text):
+        for s, e in _members(text, m.start("names"), m.end("names")):
+            word = text[s:e]
+            if det._first_name(word):
+                continue  # found by the list of first names already
+            if (_inside(s, e, protected) or word.lower() in det.lexicon.english_stop_words
+                    or not det._unknown_words(word)):
+                break
+            if any(a < e and s < b for a, b in tagged):
+                add(s, e, "capitalised")
+
+
+# the model's labels for places, organisations and other names: not a person
+_NOT_PERSON_LABELS = {"LOC", "GPE", "ORG", "MISC", "PRODUCT", "FAC", "NORP", "EVENT"}
+_PLACE_LABELS = {"LOC", "GPE"}
 
 
 def enumerated_persons(det: _Detector, text: str, protected: Spans, found: list[Identifier],

@@ -23,6 +23,7 @@ from ._cues import (
     capitals_in_title_case,
     case_insensitive_names,
     cue_persons,
+    cued_mistagged_names,
     enumerated_persons,
     extend_names,
 )
@@ -315,6 +316,7 @@ class _Detector:
                     if self._unknown_words(text[s:e]) and not place and not thing:
                         add(s, e, "capitalised")
             cue_persons(self, text, protected, add, cands.append)
+            cued_mistagged_names(self, text, ents, protected, add)
         if doc is not None:
             lex = self.lexicon
             for ent in doc.ents:

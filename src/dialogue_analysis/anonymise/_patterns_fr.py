@@ -143,6 +143,14 @@ _ENUMERATION_RE = re.compile(
     rf"(?<![\w'’-]){_NAME_SEQ}(?:(?:,[ \t]+|[ \t]+(?:et|ou|and|or|&)[ \t]+){_NAME_SEQ})+"
 )
 _ENUMERATION_SEP_RE = re.compile(r",[ \t]+|[ \t]+(?:et|ou|and|or|&)[ \t]+")
+# one name word after a phrase that introduces a person ("avec Nkechi et Adaeze", "spoke to
+# Siobhan", "j'ai appelé Ruairi"), and the names joined to it by "et", "and" or a comma
+_PERSON_CUE_NAMES_RE = re.compile(
+    r"(?<![\w'’-])(?:(?i:avec|with|parlé[ \t]+(?:à|avec)|(?:spoke|talked)[ \t]+(?:to|with)"
+    r"|(?:j['’]ai|on[ \t]+a|nous[ \t]+avons|il[ \t]+a|elle[ \t]+a)[ \t]+appelé)"
+    r"|(?:I|[wW]e|[sS]he|[hH]e|[tT]hey)[ \t]+called)[ \t]+"
+    rf"(?P<names>{_NAMEW}(?:(?:,[ \t]+|[ \t]+(?:et|and)[ \t]+){_NAMEW})*)(?![\w'’-]|[ \t]+{_CAPW})"
+)
 
 # a form's field copied into an answer: "NOM : VANDERSTRAETEN", "référent : AL-HAMWI Rami",
 # "NOM DE L'ALLOCATAIRE : OUEDRAOGO-KABORE"
