@@ -193,6 +193,8 @@ def cued_mistagged_names(det: _Detector, text: str, ents: Iterable[Any], protect
     if not tagged:
         return
     for m in _PERSON_CUE_NAMES_RE.finditer(text):
+        if m.group(0)[:4].lower() in ("avec", "with") and _at_sentence_start(text, m.start()):
+            continue  # "Avec Tisséa, Ilora et Kalindo on paie moins": the means, not company
         for s, e in _members(text, m.start("names"), m.end("names")):
             word = text[s:e]
             if det._first_name(word):
