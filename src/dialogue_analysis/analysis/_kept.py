@@ -69,14 +69,21 @@ def analysis_key(tables: dict[str, pd.DataFrame], settings: dict) -> str:
     return stage_key(tables, settings)
 
 
-def coding_key(answers: pd.DataFrame, tokens: pd.DataFrame, records: pd.DataFrame,
+def coding_key(answers: pd.DataFrame, nlp_model: str, records: pd.DataFrame,
                settings: dict, files: list[Path], embedding: str = "") -> str:
-    """The key of the coding stage: the pseudonymised answers and their tokens, the records,
-    the bytes of ``files`` (the codebook, the analysts' review decisions when there are) and,
-    when the review trains the learned layer, the embedding model's name and version."""
-    return stage_key({"answers": answers, "tokens": tokens, "records": records}, settings,
+    """The key of the coding stage: the pseudonymised answers, the NLP model that made their
+    tokens, the records, the bytes of ``files`` (the codebook, the analysts' review decisions
+    when there are) and, when the review trains the learned layer, the embedding model's name
+    and version.
+
+    The tokens are a function of the answers, ``nlp_model`` (name and version), spaCy's
+    version and the toolkit's code, all in the key: hashing the token table itself would
+    hold several times its size in memory on a large wave.
+    """
+    made_by = f"{nlp_model} spacy={importlib.metadata.version('spacy')}"
+    return stage_key({"answers": answers, "records": records}, settings,
                      *[f.name.encode() + b"\0" + (f.read_bytes() if f.is_file() else b"")
-                       for f in files], embedding)
+                       for f in files], embedding, made_by)
 
 
 @dataclass

@@ -354,7 +354,7 @@ def _run_analysis(project, root, progress, engine) -> Analysis:
     # inputs: both kept, or the coding computed again before any later stage is.
     with timer("kept"):
         published = published_analysis(project.processed_dir(root))
-        ckey = coding_key(pseudo, parsed.tokens, records, settings, *_coding_files(project))
+        ckey = coding_key(pseudo, parsed.model, records, settings, *_coding_files(project))
         coded = published.coding() if published is not None and \
             published.made_with("coding", ckey) else None
         key = later_key(coded) if coded is not None else None
