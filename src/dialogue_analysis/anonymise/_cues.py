@@ -188,8 +188,9 @@ def cued_mistagged_names(det: _Detector, text: str, ents: Iterable[Any], protect
     # a place after "avec" or "with" is a misreading; a product or a company is not ("avec
     # Firefox", "avec Yousign"), unless the model's span runs over a clause ("We went with
     # Nkechi and ...", "spoke to Siobhan"): a span that holds lower-case words says nothing
+    # (read through offsets: the entities replayed from the Dask workers carry no text)
     tagged = [(e.start_char, e.end_char) for e in ents if e.label_ in _NOT_PERSON_LABELS
-              and (e.label_ in _PLACE_LABELS or any(w.islower() for w in e.text.split()))]
+              and (e.label_ in _PLACE_LABELS or any(w.islower() for w in text[e.start_char:e.end_char].split()))]
     if not tagged:
         return
     for m in _PERSON_CUE_NAMES_RE.finditer(text):
