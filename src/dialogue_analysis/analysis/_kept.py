@@ -16,7 +16,6 @@ computed from a coding computed in the same run.
 """
 from __future__ import annotations
 
-import hashlib
 import importlib.metadata
 import json
 import os
@@ -25,7 +24,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from ..core.content import frame_digest, toolkit_hash
+from ..core.content import frame_digest, framed_digest, toolkit_hash
 from ..core.kept import LIBRARIES
 from ..core.storage import unstaged
 from ._tables import ANALYSIS_DIR, MANIFEST, Analysis
@@ -44,24 +43,18 @@ def stage_key(tables: dict[str, pd.DataFrame], settings: dict, *parts: str | byt
     :data:`~dialogue_analysis.core.kept.LIBRARIES`."""
     from .. import __version__
 
-    h = hashlib.sha256()
+    def parts_in_order():
+        yield json.dumps(settings, sort_keys=True, ensure_ascii=False, default=str)
+        yield f"dialogue-analysis={__version__}"
+        yield toolkit_hash()
+        for lib in LIBRARIES:
+            yield f"{lib}={importlib.metadata.version(lib)}"
+        for name in sorted(tables):
+            yield name
+            yield frame_digest(tables[name], name)
+        yield from parts
 
-    def add(data: str | bytes) -> None:
-        data = data.encode("utf-8") if isinstance(data, str) else data
-        h.update(len(data).to_bytes(8, "little"))
-        h.update(data)
-
-    add(json.dumps(settings, sort_keys=True, ensure_ascii=False, default=str))
-    add(f"dialogue-analysis={__version__}")
-    add(toolkit_hash())
-    for lib in LIBRARIES:
-        add(f"{lib}={importlib.metadata.version(lib)}")
-    for name in sorted(tables):
-        add(name)
-        add(frame_digest(tables[name], name))
-    for part in parts:
-        add(part)
-    return h.hexdigest()
+    return framed_digest(parts_in_order())
 
 
 def analysis_key(tables: dict[str, pd.DataFrame], settings: dict) -> str:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import functools
 import hashlib
 import json
+from collections.abc import Iterable
 from pathlib import Path
 
 import numpy as np
@@ -58,6 +59,17 @@ def _scalar_text(v) -> str:
     if isinstance(v, np.generic):
         v = v.item()
     return repr(v)
+
+
+def framed_digest(parts: Iterable[str | bytes]) -> str:
+    """SHA-256 (hex) of ``parts`` in order (text as UTF-8), each preceded by its length, so
+    that two different sequences of parts never hash alike ("ab", "c" against "a", "bc")."""
+    h = hashlib.sha256()
+    for part in parts:
+        data = part.encode("utf-8") if isinstance(part, str) else bytes(part)
+        h.update(len(data).to_bytes(8, "little"))
+        h.update(data)
+    return h.hexdigest()
 
 
 @functools.cache

@@ -9,13 +9,13 @@ pickle); the most recent :data:`KEEP` files of a folder are kept.
 
 from __future__ import annotations
 
-import hashlib
 import importlib.metadata
 import os
 from pathlib import Path
 
 import numpy as np
 
+from .content import framed_digest
 from .storage import atomic_path
 
 KEEP = 8  # files kept per folder: the latest results (other waves, other settings)
@@ -25,23 +25,19 @@ LIBRARIES = ("numpy", "scipy", "scikit-learn")
 def content_key(package: str | os.PathLike, *parts) -> str:
     """SHA-256 (hex) of ``parts`` (str, bytes or arrays), the ``.py`` files of the
     ``package`` folder and the versions of :data:`LIBRARIES`."""
-    h = hashlib.sha256()
+    def parts_bytes():
+        for path in sorted(Path(package).glob("*.py")):
+            yield path.name.encode() + b"\0" + path.read_bytes()
+        for lib in LIBRARIES:
+            yield f"{lib}={importlib.metadata.version(lib)}"
+        for part in parts:
+            if isinstance(part, np.ndarray):
+                part = np.ascontiguousarray(part)
+                yield f"{part.dtype.str}{part.shape}".encode() + part.tobytes()
+            else:
+                yield part
 
-    def add(data: bytes) -> None:
-        h.update(len(data).to_bytes(8, "little"))
-        h.update(data)
-
-    for path in sorted(Path(package).glob("*.py")):
-        add(path.name.encode() + b"\0" + path.read_bytes())
-    for lib in LIBRARIES:
-        add(f"{lib}={importlib.metadata.version(lib)}".encode())
-    for part in parts:
-        if isinstance(part, np.ndarray):
-            part = np.ascontiguousarray(part)
-            add(f"{part.dtype.str}{part.shape}".encode() + part.tobytes())
-        else:
-            add(part.encode("utf-8") if isinstance(part, str) else bytes(part))
-    return h.hexdigest()
+    return framed_digest(parts_bytes())
 
 
 def read_kept(folder: str | os.PathLike | None, key: str) -> dict[str, np.ndarray] | None:

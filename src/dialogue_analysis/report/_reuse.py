@@ -17,7 +17,6 @@ the caches saved) is not part of the hash and is not stated by the published fil
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 import shutil
@@ -25,7 +24,7 @@ from collections.abc import Iterable
 from pathlib import Path
 
 from ..analysis import Analysis
-from ..core.content import frame_digest, toolkit_hash
+from ..core.content import frame_digest, framed_digest, toolkit_hash
 from ..core.storage import link_or_copy, sha256_file
 
 INPUTS_FILE = ".inputs.json"
@@ -60,48 +59,29 @@ def published_manifest(manifest) -> dict:
 def inputs_hash(a: Analysis, language: str, *extra: str | bytes) -> str:
     """SHA-256 of everything an output drawn from ``a`` in ``language`` depends on, and of
     ``extra`` (what it depends on beyond the analysis: :func:`extended`)."""
-    h = hashlib.sha256()
-    add = _adder(h)
-    add(json.dumps({"wave": a.wave, "language": language, "settings": a.settings,
-                    "manifest": published_manifest(a.manifest)},
-                   sort_keys=True, ensure_ascii=False, default=str))
-    add(toolkit_hash())
-    for name in Analysis.table_names():
-        add(name)
-        add(frame_digest(getattr(a, name), name))
-    return extended(h.hexdigest(), *extra)
+    def parts():
+        yield json.dumps({"wave": a.wave, "language": language, "settings": a.settings,
+                          "manifest": published_manifest(a.manifest)},
+                         sort_keys=True, ensure_ascii=False, default=str)
+        yield toolkit_hash()
+        for name in Analysis.table_names():
+            yield name
+            yield frame_digest(getattr(a, name), name)
+
+    return extended(framed_digest(parts()), *extra)
 
 
 def extended(digest: str, *extra: str | bytes) -> str:
     """The hash of an :func:`inputs_hash` and of ``extra``: the tables are hashed once for all
     the outputs of a publication."""
-    if not extra:
-        return digest
-    h = hashlib.sha256()
-    add = _adder(h)
-    add(digest)
-    for item in extra:
-        add(item)
-    return h.hexdigest()
-
-
-def _adder(h):
-    def add(data: str | bytes) -> None:
-        data = data.encode("utf-8") if isinstance(data, str) else data
-        h.update(len(data).to_bytes(8, "little"))
-        h.update(data)
-
-    return add
+    return framed_digest((digest, *extra)) if extra else digest
 
 
 def files_hash(paths: Iterable[str | os.PathLike]) -> str:
     """SHA-256 of some files' names and bytes (e.g. the notebooks to execute)."""
-    h = hashlib.sha256()
-    for path in paths:
-        path = Path(path)
-        h.update(path.name.encode("utf-8"))
-        h.update(path.read_bytes() if path.is_file() else b"")
-    return h.hexdigest()
+    paths = [Path(p) for p in paths]
+    return framed_digest(part for p in paths
+                         for part in (p.name, p.read_bytes() if p.is_file() else b""))
 
 
 def kept_files(folder: str | os.PathLike, record: str = INPUTS_FILE) -> dict[str, str]:
