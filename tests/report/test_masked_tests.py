@@ -84,8 +84,12 @@ def test_published_tests_hold_no_exact_statistic_beside_a_masked_cell(built):
                                                       "masked"].any()
     allowed = {fmt_band(b, "fr") for b in (*BANDS, 1.0, np.nan)}
     assert set(masked["p_band"]) <= allowed
-    # the other tests keep their exact statistics
-    assert sheet.loc[~sheet["masked"].astype(bool), "p_adjusted"].notna().all()
+    # the other tests keep their exact statistics, but for an adjusted p-value a masked test
+    # sets (its band only)
+    kept = sheet.loc[~sheet["masked"].astype(bool)]
+    assert kept[["chi2", "p_value", "cramers_v"]].notna().all().all()
+    assert kept["p_adjusted"].notna().sum() >= len(kept) * 0.8
+    assert set(kept.loc[kept["p_adjusted"].isna(), "p_band"]) <= allowed
 
 
 def test_no_published_band_leaves_a_masked_cell_a_single_value(built):
@@ -156,5 +160,59 @@ def test_the_notebooks_table_of_tests_prints_bands_where_the_report_does(built):
     assert rows["masked"].any() and not rows["masked"].all()
     for r in rows.itertuples(index=False):
         cell = shown.loc[a.code_label(r.code, "fr"), r.dimension]
-        expected = fmt_band(r.p_band, "fr") if r.masked else fmt_p(r.p_adjusted, "fr")
+        expected = fmt_band(r.p_band, "fr") if pd.isna(r.p_adjusted) else fmt_p(r.p_adjusted,
+                                                                                 "fr")
         assert cell == expected, (r.code, r.dimension, cell)
+
+
+def _bh_terms(p: np.ndarray) -> np.ndarray:
+    """Each test's own Benjamini-Hochberg term p(j) * m / j, in the order given."""
+    order = np.argsort(p, kind="stable")
+    terms = np.empty_like(p)
+    terms[order] = p[order] * p.size / np.arange(1, p.size + 1)
+    return terms
+
+
+def _given_away(truth: pd.DataFrame, withheld: np.ndarray, printed: np.ndarray) -> int:
+    """Printed adjusted p-values equal to a withheld test's term and to no other test's term:
+    each gives that test's p-value (and so its masked count) back."""
+    terms = _bh_terms(truth["p_value"].fillna(1.0).to_numpy(float))
+    hidden, visible = terms[withheld], terms[~withheld]
+    return sum(1 for q in printed[~np.isnan(printed)] if q < 1
+               and np.isclose(hidden, q, rtol=1e-12, atol=0).any()
+               and not np.isclose(visible, q, rtol=1e-12, atol=0).any())
+
+
+def test_no_printed_adjusted_p_value_is_set_by_a_masked_test(built):
+    a = built.analysis
+    truth = a.crosstab_tests.reset_index(drop=True)
+    published = published_tests(a).reset_index(drop=True)
+    assert (published[["dimension", "code"]] == truth[["dimension", "code"]]).all().all()
+    withheld = published["masked"].to_numpy(bool)
+    before = after = 0
+    for _, idx in truth.groupby("dimension").groups.items():
+        w = withheld[idx]
+        # the attack works on what the adjusted p-values were before this safeguard
+        before += _given_away(truth.loc[idx], w, np.where(w, np.nan, truth.loc[idx, "p_adjusted"]))
+        after += _given_away(truth.loc[idx], w,
+                             published.loc[idx, "p_adjusted"].astype(float).to_numpy())
+    assert before >= 1
+    assert after == 0
+
+
+@pytest.mark.parametrize(("sheet", "table"), [("group_codes", "group_codes"),
+                                              ("group_profiles", "group_categories")])
+def test_typology_adjusted_p_values_set_by_a_masked_row_are_blank(built, sheet, table):
+    a = built.analysis
+    truth = getattr(a, table).reset_index(drop=True)
+    df = read_sheet(built.published["xlsx"], sheet).reset_index(drop=True)
+    assert len(df) == len(truth)
+    withheld = df["masked"].astype(bool).to_numpy()
+    printed = pd.to_numeric(df["p_adjusted"], errors="coerce").to_numpy(float)
+    before = _given_away(truth, withheld, np.where(withheld, np.nan, truth["p_adjusted"]))
+    assert before >= 1  # the attack finds something on the adjusted values as computed
+    assert _given_away(truth, withheld, printed) == 0
+    # only adjusted p-values were blanked beyond the masked rows, and few of them
+    extra = np.isnan(printed) & ~withheld
+    assert extra.sum() >= before
+    assert extra.sum() <= 0.2 * (~withheld).sum()

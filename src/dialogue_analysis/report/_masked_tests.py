@@ -15,6 +15,7 @@ import numpy as np
 import pandas as pd
 from scipy.stats import chi2 as chi2_dist
 
+from ..core.adjusted import revealing_adjusted
 from ._disclosure import code_key, mask_mark, wave_suppression
 from ._format import fmt_number
 
@@ -101,6 +102,8 @@ def published_tests(a) -> pd.DataFrame:
 
     Adds ``masked`` (the tested table holds a masked cell: exact statistics blanked) and
     ``p_band`` (upper bound of the adjusted p-value's band; NaN when even the band is withheld).
+    The adjusted p-value is also blanked where a masked test's p-value sets it
+    (:func:`~dialogue_analysis.core.adjusted.revealing_adjusted`): only its band is printed.
     """
     tests = a.crosstab_tests.copy()
     if tests.empty:
@@ -125,9 +128,12 @@ def published_tests(a) -> pd.DataFrame:
         bands.append(band)
     tests["masked"] = masked
     tests["p_band"] = bands
+    # An adjusted p-value set by a masked test's p-value would give that one away: band only.
+    revealing = revealing_adjusted(tests, tests["masked"], family="dimension")
     for col in EXACT:
         if col in tests:
             tests[col] = tests[col].astype("Float64").mask(tests["masked"])
+    tests["p_adjusted"] = tests["p_adjusted"].mask(revealing)
     return tests
 
 

@@ -34,8 +34,8 @@ def tests_table(a: Analysis, codes, language: str | None = None) -> pd.DataFrame
     language = language or a.language
     t = published_tests(a)
     t = t[t["code"].isin(list(codes))]
-    shown = [fmt_band(b, language) if m else fmt_p(p, language)
-             for m, b, p in zip(t["masked"], t["p_band"], t["p_adjusted"], strict=True)]
+    shown = [fmt_band(b, language) if pd.isna(p) else fmt_p(p, language)
+             for b, p in zip(t["p_band"], t["p_adjusted"], strict=True)]
     return (t.assign(label=t["code"].map(a.code_labels(language)), p=shown)
             .pivot(index="label", columns="dimension", values="p"))
 

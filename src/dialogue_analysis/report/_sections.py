@@ -185,10 +185,10 @@ def _tests_rows(a: Analysis, codes: list[str], language: str) -> list[dict]:
                 row["cells"].append("–")
                 continue
             r = sub.iloc[0]
-            # a table with a masked cell shows the band of its p-value, never the exact value
-            sig = bool(r["p_band"] <= 0.05) if r["masked"] else bool(r["p_adjusted"] < 0.05)
-            p = fmt_band(r["p_band"], language) if r["masked"] else fmt_p(r["p_adjusted"],
-                                                                           language)
+            # a test whose exact p-value would reveal a masked cell shows its band only
+            banded = pd.isna(r["p_adjusted"])
+            sig = bool(r["p_band"] <= 0.05) if banded else bool(r["p_adjusted"] < 0.05)
+            p = fmt_band(r["p_band"], language) if banded else fmt_p(r["p_adjusted"], language)
             flag = " †" if bool(r.get("small_expected", False)) else ""
             row["cells"].append(f"{p}{' *' if sig else ''}{flag}")
         rows.append(row)

@@ -40,6 +40,7 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
 from ..analysis import Analysis
+from ..core.adjusted import revealing_adjusted
 from ..core.privacy import mask_counts, neutralise_formula
 from ..core.storage import atomic_path
 from ._columns import (
@@ -118,6 +119,18 @@ PERSON_SHEETS = {
                     "Record x code matrix (1 = the code is present)"),
     "passages": ("Passages codés avec leur extrait (preuve)", "Coded passages with their evidence"),
 }
+
+
+def _masked_with_tests(table: pd.DataFrame, hide, min_count: int, derived: list[str]):
+    """A typology table with its masked counts blanked with what is computed from them, and
+    the adjusted p-values a masked row's p-value sets (the table is one family of tests)."""
+    revealing = (revealing_adjusted(table, hide) if "p_adjusted" in table
+                 else pd.Series(False, index=table.index))
+    out = mask_counts(table, "count_in_group", min_count=min_count,
+                      also=[*derived, *COUNT_TESTS], hide=hide)
+    if "p_adjusted" in out:
+        out["p_adjusted"] = out["p_adjusted"].mask(revealing.to_numpy())
+    return out
 
 
 def _cell_value(v):
@@ -254,6 +267,15 @@ def _tables(a: Analysis, lang: str, *, person_level: bool) -> dict[str, pd.DataF
                                 if isinstance(records[c].dtype, pd.CategoricalDtype)})
 
     findings = a.findings.copy()
+    if len(findings) and "p_adjusted" in findings and len(a.contrasts):
+        # A finding's adjusted p-value set by a masked contrast's would give that one away.
+        contrasts = a.contrasts.reset_index(drop=True)
+        revealing = revealing_adjusted(contrasts, hidden_codes(a, contrasts), family="dimension")
+        keys = set(map(tuple, contrasts.loc[revealing, ["dimension", "category", "code"]]
+                       .astype(str).to_numpy()))
+        rows = [tuple(map(str, k)) in keys
+                for k in findings[["dimension", "category", "code"]].to_numpy()]
+        findings["p_adjusted"] = findings["p_adjusted"].astype("Float64").mask(rows)
     findings.insert(1, "sentence", key_findings(a, lang)["sentence"].to_numpy())
     findings.insert(6, "label", label_of(findings["code"]))
 
@@ -294,15 +316,13 @@ def _tables(a: Analysis, lang: str, *, person_level: bool) -> dict[str, pd.DataF
 
     gcat = a.group_categories
     if len(gcat) and "count_in_group" in gcat:
-        gcat = mask_counts(gcat, "count_in_group", min_count=m,
-                           also=["share_in_group", "share_in_category", *COUNT_TESTS],
-                           hide=hidden_typology(a, gcat))
+        gcat = _masked_with_tests(gcat, hidden_typology(a, gcat), m,
+                                  ["share_in_group", "share_in_category"])
     gcodes = a.group_codes
     if len(gcodes) and "count_in_group" in gcodes:
-        gcodes = mask_counts(gcodes, "count_in_group", min_count=m,
-                             also=["share_in_group", "ci_low", "ci_high", *COUNT_TESTS],
-                             hide=hidden_codes(a, gcodes, dimension="typology_group",
-                                               category="group"))
+        gcodes = _masked_with_tests(gcodes, hidden_codes(a, gcodes, dimension="typology_group",
+                                                         category="group"), m,
+                                    ["share_in_group", "ci_low", "ci_high"])
 
     tests = published_tests(a)
     tests["p_band"] = [fmt_band(b, lang) for b in tests["p_band"]]
