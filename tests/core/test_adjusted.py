@@ -53,3 +53,13 @@ def test_families_are_corrected_apart_and_nothing_is_flagged_without_withheld_ro
 def test_a_family_no_known_correction_reproduces_is_withheld_whole():
     t = pd.DataFrame({"p_value": [0.01, 0.02, 0.3], "p_adjusted": [0.5, 0.5, 0.5]})
     assert revealing_adjusted(t, [False, True, False]).tolist() == [True, False, True]
+
+
+def test_untested_rows_left_out_of_the_correction_are_recognised():
+    # the comparison of waves corrects over tested rows only; an untested row is no test
+    t = pd.DataFrame({"p_value": [0.002, np.nan, 0.0025, 0.5]})
+    t["p_adjusted"] = np.nan
+    ok = t["p_value"].notna()
+    t.loc[ok, "p_adjusted"] = benjamini_hochberg(t.loc[ok, "p_value"].to_numpy())
+    assert revealing_adjusted(t, [False, False, True, False]).tolist() == [
+        True, False, False, False]

@@ -4,6 +4,7 @@ import zipfile
 from pathlib import Path
 
 import nbformat
+import numpy as np
 import pandas as pd
 import pytest
 from openpyxl import load_workbook
@@ -13,6 +14,7 @@ from dialogue_analysis.analysis import save_analysis
 from dialogue_analysis.cli import app
 from dialogue_analysis.core import PrivacyError
 from dialogue_analysis.report import _compare as compare_report
+from dialogue_analysis.report._compare_disclosure import masked_prevalence
 from dialogue_analysis.typology import Typology
 from dialogue_analysis.waves import compare_waves
 from tests.synthetic import make_wave
@@ -237,3 +239,37 @@ def test_the_group_mix_test_is_withheld_when_a_group_size_is_masked(comparison):
     withheld = published_group_test(comparison, frozenset({("size", "b", g)}))
     assert pd.isna(withheld["chi2"]) and pd.isna(withheld["p_value"])
     assert withheld["dof"] == comparison.group_test["dof"]
+
+
+def _bh_terms(p):
+    """Each tested row's own Benjamini-Hochberg term p(j) * m / j (NaN for untested rows)."""
+    p = np.asarray(p, dtype=float)
+    out = np.full_like(p, np.nan)
+    tested = np.flatnonzero(~np.isnan(p))
+    order = tested[np.argsort(p[tested], kind="stable")]
+    out[order] = p[order] * len(order) / np.arange(1, len(order) + 1)
+    return out
+
+
+def test_no_printed_adjusted_p_value_is_set_by_a_masked_row(pair):
+    """An adjusted p-value equal to a masked row's term and to no printed row's gives that
+    row's p-value back, and with it the masked count (Benjamini-Hochberg, where this pair of
+    waves has such a value; Holm's are checked by the same code)."""
+    comparison = compare_waves(*pair, correction="bh")
+    truth = comparison.prevalence.reset_index(drop=True)
+    by = compare_report.published_tables(comparison)["prevalence_by_group"]
+    shown = masked_prevalence(comparison).reset_index(drop=True)
+    assert by["p_adjusted"].dropna().tolist() == shown.loc[
+        shown["dimension"] != "all", "p_adjusted"].dropna().tolist()
+    withheld = (shown["masked_a"] | shown["masked_b"]).to_numpy(bool)
+    counts = {"before": 0, "after": 0}
+    for _, idx in truth.groupby("dimension").groups.items():
+        terms = _bh_terms(truth.loc[idx, "p_value"])
+        w = withheld[idx]
+        for when, values in (("before", truth.loc[idx, "p_adjusted"].to_numpy(float)),
+                             ("after", shown.loc[idx, "p_adjusted"].astype(float).to_numpy())):
+            counts[when] += sum(1 for q in values[~w & ~np.isnan(values)] if q < 1
+                                and np.isclose(terms[w], q, rtol=1e-12, atol=0).any()
+                                and not np.isclose(terms[~w], q, rtol=1e-12, atol=0).any())
+    assert counts["before"] >= 1  # the attack finds a p-value back from the values as computed
+    assert counts["after"] == 0

@@ -71,11 +71,21 @@ def revealing_adjusted(table: pd.DataFrame, withheld, family: str | None = None,
         part_withheld = withheld.loc[idx].to_numpy()
         if not part_withheld.any():
             continue
-        p = table.loc[idx, raw].astype(float).fillna(1.0).to_numpy()
-        given = table.loc[idx, adjusted].astype(float).to_numpy()
-        method = next((name for name, (correct, _, _) in _CORRECTIONS.items()
-                       if np.allclose(correct(p), given, rtol=1e-9, atol=0, equal_nan=True)),
-                      None)
-        out.loc[idx] = (_set_by_withheld(p, part_withheld, method) if method
-                        else ~part_withheld)
+        out.loc[idx] = _family_revealing(table.loc[idx, raw].astype(float).to_numpy(),
+                                         table.loc[idx, adjusted].astype(float).to_numpy(),
+                                         part_withheld)
     return out
+
+
+def _family_revealing(p: np.ndarray, given: np.ndarray, withheld: np.ndarray) -> np.ndarray:
+    """:func:`revealing_adjusted` within one family. Untested rows (no p-value) are either
+    left out of the correction or counted as p = 1, whichever reproduces ``given``."""
+    tested = ~np.isnan(p)
+    for rows, values in ((tested, p[tested]), (np.ones_like(tested), np.nan_to_num(p, nan=1.0))):
+        for method, (correct, _, _) in _CORRECTIONS.items():
+            if values.size and np.allclose(correct(values), given[rows], rtol=1e-9, atol=0,
+                                           equal_nan=True):
+                out = np.zeros(p.size, dtype=bool)
+                out[rows] = _set_by_withheld(values, withheld[rows], method)
+                return out
+    return ~withheld & tested

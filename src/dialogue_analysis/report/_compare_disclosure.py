@@ -36,6 +36,7 @@ import weakref
 import numpy as np
 import pandas as pd
 
+from ..core.adjusted import revealing_adjusted
 from ..waves import Comparison, mask_prevalence
 from ._disclosure import (
     Suppression,
@@ -230,6 +231,9 @@ def masked_prevalence(cmp: Comparison, hidden: frozenset | None = None) -> pd.Da
     out["difference"] = out["difference"].astype("Float64").mask(either)
     for col in TEST_COLUMNS:
         out[col] = out[col].astype("Float64").mask(either)
+    # an adjusted p-value a masked row's p-value sets would give that one away
+    out["p_adjusted"] = out["p_adjusted"].mask(
+        revealing_adjusted(cmp.prevalence, either.to_numpy(), family="dimension").to_numpy())
     out["significant"] = out["significant"].astype("boolean").mask(either)
     out["direction"] = out["direction"].where(~either, "")
     return out
