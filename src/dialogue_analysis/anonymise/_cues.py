@@ -363,7 +363,9 @@ def accents_optional(word: str) -> str:
     for ch in word:
         base = _fold(ch)
         variants = _ACCENTED.get(base.lower())
-        if variants is None:
+        if variants is None and base != ch and base.isalpha():
+            out.append(f"[{ch}{base}]")  # "Oğuzhan" typed "Oguzhan" on a form
+        elif variants is None:
             out.append(re.escape(ch))
         else:
             out.append("[" + (variants if ch.islower() else variants.upper()) + "]")

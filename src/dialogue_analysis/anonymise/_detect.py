@@ -37,6 +37,7 @@ from ._lexicon import (
     _lower_first_name_re,
     _stopname_re,
 )
+from ._name_likeness import name_likeness
 from ._patterns_fr import (
     _ARTICLE_BEFORE_RE,
     _ARTICLES,
@@ -61,6 +62,7 @@ from ._patterns_fr import (
     _TOWN_SHAPE_RE,
     _TRIGGER_RE,
 )
+from ._person_positions import person_positions
 from ._types import Identifier
 
 
@@ -81,6 +83,7 @@ class _Detector:
         self.first_names = _first_names()
         self.first_name_re = _first_name_re()
         self.stop_re = _stopname_re(tuple(sorted({s.strip() for s in extra_stopnames})))
+        self.likeness = name_likeness(nlp)
 
     # -- persons -----------------------------------------------------------------------------
 
@@ -289,7 +292,9 @@ class _Detector:
         for m in self.first_name_re.finditer(text):
             add(m.start(), m.end(), "first_name")
         # without the model's word lists, "pierre" or "rose" in lower case would be names
-        lower_names = _lower_first_name_re(self.lexicon) if self.with_model else None
+        # nor in English answers, where "said" or "will" are no lower-case first names
+        lower_names = (_lower_first_name_re(self.lexicon)
+                       if self.with_model and not self.english(text) else None)
         for m in lower_names.finditer(text) if lower_names else ():
             end = m.end()
             nxt = m.group("next")
@@ -317,6 +322,7 @@ class _Detector:
                         add(s, e, "capitalised")
             cue_persons(self, text, protected, add, cands.append)
             cued_mistagged_names(self, text, ents, protected, add)
+            person_positions(self, text, add, cands.append)
         if doc is not None:
             lex = self.lexicon
             for ent in doc.ents:

@@ -1,0 +1,87 @@
+"""Single name words in positions only a person fills, taken when they read as a name by the
+model's vectors; the same positions filled by a place, a brand or a service stay as they are.
+Propagation of a found name to its other spellings and mentions across the record.
+
+Every name here is written for these tests and is on none of the package's lists. The pipeline
+is the one a run builds (``nlp`` fixture: ``nlp.build_pipeline("anonymise")``).
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+
+from dialogue_analysis.anonymise import anonymise_answers, detect_identifiers
+
+
+def persons(text: str, nlp) -> list[str]:
+    return [f.text for f in detect_identifiers(text, nlp=nlp) if f.kind == "person"]
+
+
+def pseudonymised(texts: list[str], nlp) -> list[str]:
+    df = pd.DataFrame({"record_id": ["r1"] * len(texts),
+                       "question_id": [f"q{i}" for i in range(len(texts))], "text": texts})
+    return anonymise_answers(df, nlp=nlp).answers["text"].tolist()
+
+
+@pytest.mark.parametrize(("text", "names"), [
+    # a verb of speaking, then "à"
+    ("Pour le formulaire j'ai demandé à Ouzhéna, elle connaît.", ["Ouzhéna"]),
+    ("Il m'a dit « parlez à Tchoubrak », alors j'y suis allé.", ["Tchoubrak"]),
+    # a cleft sentence, in capitals or in lower case
+    ("Celle qui m'a le plus aidée, c'est Yselwenn.", ["Yselwenn"]),
+    ("ouais c'est kalimbrou qui m'a fait le dossier", ["kalimbrou"]),
+    # a name listed, then "qui"
+    ("On était trois, moi et Djemarra qui conduisait.", ["Djemarra"]),
+    ("Y avait du monde, et Ferzanou qui gardait les petits.", ["Ferzanou"]),
+    # a list that holds the speaker
+    ("Le soir on se retrouve : Ouskane, Mirvéla, moi et ma sœur.", ["Ouskane", "Mirvéla"]),
+    ("Tavrinoé, Kezmiro et moi on a pris le même bus.", ["Tavrinoé", "Kezmiro"]),
+])
+def test_names_in_person_positions(nlp, text, names):
+    found = " ".join(persons(text, nlp))
+    for name in names:
+        assert name in found, (name, persons(text, nlp))
+
+
+@pytest.mark.parametrize(("text", "names"), [
+    ("At the shelter a volunteer called Oyelakan fixed my phone.", ["Oyelakan"]),
+    ("She's called Brennagh and she works at the library.", ["Brennagh"]),
+    ("Everyone at the centre calls him Dravusz.", ["Dravusz"]),
+    ("There was a guy named Kwabéné who helped with the forms.", ["Kwabéné"]),
+])
+def test_english_names_after_called_or_named(nlp, text, names):
+    found = " ".join(persons(text, nlp))
+    for name in names:
+        assert name in found, (name, persons(text, nlp))
+
+
+@pytest.mark.parametrize("text", [
+    # the same positions, filled by a town, a shop, a service or a brand
+    "Pour la carte grise j'ai demandé à Paris, ils m'ont renvoyé ailleurs.",
+    "Le plus pratique, c'est Leboncoin.",
+    "Au début c'est Doctolib qui m'a envoyé le rappel.",
+    "Pour les courses on va à Lidl, à Auchan, et Carrefour qui livre.",
+    "Le week-end on part : moi, Lille, Calais et retour.",
+    "c'est pronote qui plante tout le temps",
+    "The school secretary said they couldn't help me with the forms.",
+    "I asked the bank and they said no.",
+    "It's an app called Pronote, the school uses it.",
+])
+def test_places_brands_and_words_in_those_positions_are_no_person(nlp, text):
+    assert persons(text, nlp) == []
+
+
+def test_a_found_name_is_found_again_without_its_letters_of_another_alphabet(nlp):
+    out = pseudonymised(["Je m'appelle Dağhanur, mais sur la lettre de la CAF c'est écrit "
+                         "Daghanur."], nlp)[0]
+    assert "Dağhanur" not in out and "Daghanur" not in out, out
+
+
+def test_a_name_word_found_by_propagation_is_itself_propagated(nlp):
+    # "madame Vonthéa" finds "Srey Vonthéa" by propagation; "Srey" alone, in the first
+    # answer, is then found in turn
+    out = pseudonymised(["Srey, c'est mon nom de famille, je l'écris toujours en premier.",
+                         "Au guichet on m'appelle madame Vonthéa.",
+                         "Sur le titre de séjour c'est Srey Vonthéa."], nlp)
+    assert not any("Srey" in t or "Vonthéa" in t for t in out), out
