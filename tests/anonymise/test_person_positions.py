@@ -85,3 +85,32 @@ def test_a_name_word_found_by_propagation_is_itself_propagated(nlp):
                          "Au guichet on m'appelle madame Vonthéa.",
                          "Sur le titre de séjour c'est Srey Vonthéa."], nlp)
     assert not any("Srey" in t or "Vonthéa" in t for t in out), out
+
+
+@pytest.mark.parametrize(("text", "name"), [
+    # a common noun or adjective just before a found name is its first name
+    ("Sur le parking, c'est Brume Kovalenkho qui m'a aidé à remplir le dossier.",
+     "Brume Kovalenkho"),
+    # a common word in capitals after a name in capitals, as on a form
+    ("Ma mère s'appelle Ndoumbéké, sur le formulaire c'est NDOUMBÉKÉ CHARITÉ, et rien "
+     "d'autre.", "NDOUMBÉKÉ CHARITÉ"),
+    # a relation, then how she is called
+    ("Ma conseillère s'appelle Yolvénie, elle est gentille.", "Yolvénie"),
+    # a civil-status form, a title in capitals
+    ("Sur la carte vitale : Lucinda, épouse KERGOZOU.", "KERGOZOU"),
+    ("DR VELIKANOVA - c'est ce qui est écrit sur l'ordonnance.", "VELIKANOVA"),
+])
+def test_name_words_beside_a_name_and_forms(nlp, text, name):
+    assert any(name in p for p in persons(text, nlp)), persons(text, nlp)
+
+
+@pytest.mark.parametrize("text", [
+    # a verb or an adverb before a name stays; a thing called something is no person
+    "Hier Kovalenkho m'a rappelé pour le rendez-vous.",
+    "L'appli s'appelle Pronote, c'est pour l'école.",
+    "Les bus de la région s'appellent Zoumbalo, c'est écrit dessus.",
+    "Sur le document : NÉE LE 12 MARS, et rien d'autre.",
+])
+def test_words_beside_names_and_things_called_something_stay(nlp, text):
+    found = persons(text, nlp)
+    assert not any(w in " ".join(found) for w in ("Hier", "Pronote", "Zoumbalo", "NÉE")), found

@@ -31,7 +31,7 @@ _NAMES_SEQ = rf"{_NAME_SEQ}(?:(?:,[ \t]+|[ \t]+(?:et|and|&)[ \t]+){_NAME_SEQ}){{
 _TITLES = (
     r"Mme|Mmes|Madame|Mesdames|Mlle|Mlles|Mademoiselle|Monsieur|Messieurs|M\.|MM\.|Mr\.?|"
     r"Mrs\.?|Ms\.?|Miss|"
-    r"Dr\.?|Docteur|Docteure|Pr\.?|Professeur|Professeure|Maître|Maitre|Mgr|"
+    r"Dr\.?|DR\.?|Docteur|Docteure|Pr\.?|Professeur|Professeure|Maître|Maitre|Mgr|"
     # familiar and religious forms: "Mémé Jeannette", "Tonton Ahmed", "Sœur Marie-Claire"
     r"Mémé|Mémère|Pépé|Pépère|Mamie|Mamy|Mamé|Papi|Papy|Tata|Tatie|Tonton|"
     r"Père|Sœur|Soeur|Frère|Abbé|Pasteur|Imam|Rabbin|"
