@@ -114,3 +114,20 @@ def test_name_words_beside_a_name_and_forms(nlp, text, name):
 def test_words_beside_names_and_things_called_something_stay(nlp, text):
     found = persons(text, nlp)
     assert not any(w in " ".join(found) for w in ("Hier", "Pronote", "Zoumbalo", "NÉE")), found
+
+
+@pytest.mark.parametrize("text", [
+    # a sound, however the model reads it
+    "Pfff. Trois mois d'attente pour un rendez-vous.",
+    "Grrr, encore un mot de passe oublié.",
+    # a town after a public service of that town
+    "La gendarmerie de Ploumanac'h m'a aidé à faire la pré-plainte.",
+    "Le commissariat de Kervignac m'a rappelé le lendemain.",
+])
+def test_sounds_and_towns_of_a_public_service_are_no_person(nlp, text):
+    assert persons(text, nlp) == []
+
+
+def test_a_person_after_a_public_service_is_still_found_with_a_cue(nlp):
+    found = persons("À la gendarmerie de Lorient, le gendarme Kerzhadec m'a aidé.", nlp)
+    assert any("Kerzhadec" in p for p in found), found

@@ -153,6 +153,10 @@ class _Detector:
                       and _is_cap(w[2]) and not w[2].isdigit()]
         if not words or not name_words:
             return None
+        # "Pfff", "Hmm", "Grrr": a word with no vowel is a sound, no name
+        long_words = [_fold(w) for _, _, w in name_words if len(w) >= 3]
+        if long_words and not any(_VOWEL_RE.search(w) for w in long_words):
+            return None
         start, end = words[0][0], words[-1][1]
         if text[end:end + 1] == "." and len(words[-1][2]) == 1:
             end += 1  # an initial
@@ -420,6 +424,7 @@ class _Detector:
 
 
 
+_VOWEL_RE = re.compile(r"[aeiouy]")
 _ELIDED_ARTICLES = {"L'", "l'", "L’", "l’"}
 # an English preposition of place or time before a word: "in August", "from Leeds"
 _ENGLISH_PLACE_BEFORE_RE = re.compile(r"(?<![\w'’])(?i:in|at|from|since|until|near|during)[ \t]+$")

@@ -357,7 +357,8 @@ _PLACE_BEFORE_RE = re.compile(
     r"\bvit[ \t]+à|\bvis[ \t]+à|\bsur|\bdepuis|\bjusqu['’]à|\bde[ \t]+l['’]|"
     r"\b(?:celle|celui|ville|commune|mairie|ccas|village|bourg|canton|secteur|coin|région|"
     r"département|agglomération|agglo|banlieue|périphérie|environs|alentours|centre-ville|"
-    r"préfecture|sous-préfecture|gens|habitants)[ \t]+(?:de|d['’]|du)|"
+    r"préfecture|sous-préfecture|gens|habitants|gendarmerie|commissariat|tribunal|caserne|"
+    r"paroisse|rectorat)[ \t]+(?:de|d['’]|du)|"
     # "à Lure" is a place, "j'ai demandé à Gwenaëlle" is not
     r"(?<!\w)(?<!demandé )(?<!demande )(?<!parlé )(?<!parle )(?<!dit )(?<!écrit )(?<!écris )"
     r"(?<!envoyé )(?<!envoie )(?<!envoyez )(?<!téléphoné )(?<!donné )(?<!donne )(?<!montré )"
