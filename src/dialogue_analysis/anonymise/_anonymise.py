@@ -79,8 +79,7 @@ def detect_identifiers(
         nlp = _default_nlp()
     det = _Detector(nlp if use_ner else None, extra_stopnames)
     doc = next(_docs(det.nlp, [text], 1, 1))
-    found = det.find(text, doc)
-    return det.propagate(text, found, _propagation_words(found))
+    return _propagate_record(det, [text], [det.find(text, doc)], WaveNames(set()))[0]
 
 
 def anonymise_text(
@@ -190,10 +189,7 @@ def anonymise_answers(
     for record_id, ks in by_record.items():
         rtexts = [texts[k] for k in ks]
         found = [found_by_text[t] for t in rtexts]
-        own = _propagation_words(f for fs in found for f in fs)
-        if own or wave_names:
-            found = [det.propagate(t, fs, own | wave_names.in_text(t), own)
-                     for t, fs in zip(rtexts, found, strict=True)]
+        found = _propagate_record(det, rtexts, found, wave_names)
         replaced, rows, placed = _pseudonymise_record(rtexts, found)
         for k, t, fps in zip(ks, replaced, placed, strict=True):
             new_texts[k] = t
@@ -276,6 +272,23 @@ def _detect_texts(unique: list[str], *, nlp: Any, use_ner: bool, model: str,
     found = {t: found_now[u] if u in found_now else found_by_key[keys[u]]
              for u, t in enumerate(unique)}
     return found, det, n_ner, len(found_by_key), name
+
+
+def _propagate_record(det: _Detector, texts: list[str], found: list[list[Identifier]],
+                      wave_names: WaveNames) -> list[list[Identifier]]:
+    """Each record's names looked for in all its answers, again while that finds new name
+    words ("Chhim Pisey" found from "madame Pisey", then "Chhim" alone), three times at most."""
+    own: set[str] = set()
+    for _ in range(3):
+        words = _propagation_words(f for fs in found for f in fs)
+        if words <= own and own:
+            break
+        own = words
+        if not own and not wave_names:
+            break
+        found = [det.propagate(t, fs, own | wave_names.in_text(t), own)
+                 for t, fs in zip(texts, found, strict=True)]
+    return found
 
 
 def _inside_shared(path: Path) -> bool:

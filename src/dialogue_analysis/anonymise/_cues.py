@@ -290,6 +290,16 @@ def _name_word(det: _Detector, word: str, start: int, end: int, protected: Spans
     return word not in det.lexicon and word.lower() not in det.lexicon.english_stop_words
 
 
+def _common_name_word(det: _Detector, word: str, start: int, end: int, protected: Spans) -> bool:
+    """A common noun or adjective written as a name word ("Falaise", "BIENVENU"), next to a
+    name: no verb, adverb, stop word or title, no service name."""
+    return (word.isalpha() and len(word) >= 4 and word[:1].isupper()
+            and (word.isupper() or word[1:].islower())
+            and word in det.lexicon and not det.lexicon.opens_sentence(word)
+            and word.lower() not in det.lexicon.english_stop_words
+            and _fold(word) not in _TITLE_WORDS and not _inside(start, end, protected))
+
+
 def extend_names(det: _Detector, persons: list[Identifier], text: str, protected: Spans
                  ) -> list[Identifier]:
     """Widen each person span over the name words next to it.
@@ -314,7 +324,13 @@ def extend_names(det: _Detector, persons: list[Identifier], text: str, protected
                     break
                 m = nxt
             e = m.end()
+        # "NSIMBA BIENVENU": a common word in capitals after a name in capitals is its first name
+        m = _WORD_AFTER_RE.match(text, e)
+        if m and text[s:e].isupper() and _common_name_word(det, m.group("word"), m.start("word"),
+                                                           m.end(), protected):
+            e = m.end()
         left = s
+        common_taken = False
         while m := _WORD_BEFORE_RE.search(text, max(0, left - 60), left):
             word, ws = m.group("word"), m.start("word")
             lower_particle = word in _NAME_PARTICLES
@@ -328,9 +344,14 @@ def extend_names(det: _Detector, persons: list[Identifier], text: str, protected
                           and not _is_word(det, word)
                           and word not in det.lexicon.english_stop_words
                           and not _inside(ws, m.end(), protected))
-            if not (lower_particle or lower_name or caps_particle
+            # "Falaise Rosan", "Bienvenu Nsimba": one capitalised noun or adjective just before
+            # a name is its first name (not a verb, an adverb or a stop word: "Hier Rosan")
+            common = (not common_taken and left == p.start
+                      and _common_name_word(det, word, ws, ws + len(word), protected))
+            if not (lower_particle or lower_name or caps_particle or common
                     or _name_word(det, word, ws, ws + len(word), protected)):
                 break
+            common_taken = common_taken or common
             left = ws
             if not lower_particle:
                 s = left
@@ -363,7 +384,9 @@ def accents_optional(word: str) -> str:
     for ch in word:
         base = _fold(ch)
         variants = _ACCENTED.get(base.lower())
-        if variants is None:
+        if variants is None and base != ch and base.isalpha():
+            out.append(f"[{ch}{base}]")  # "Oğuzhan" typed "Oguzhan" on a form
+        elif variants is None:
             out.append(re.escape(ch))
         else:
             out.append("[" + (variants if ch.islower() else variants.upper()) + "]")

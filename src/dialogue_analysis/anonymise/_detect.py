@@ -37,6 +37,7 @@ from ._lexicon import (
     _lower_first_name_re,
     _stopname_re,
 )
+from ._name_likeness import name_likeness
 from ._patterns_fr import (
     _ARTICLE_BEFORE_RE,
     _ARTICLES,
@@ -61,6 +62,7 @@ from ._patterns_fr import (
     _TOWN_SHAPE_RE,
     _TRIGGER_RE,
 )
+from ._person_positions import person_positions
 from ._types import Identifier
 
 
@@ -81,6 +83,7 @@ class _Detector:
         self.first_names = _first_names()
         self.first_name_re = _first_name_re()
         self.stop_re = _stopname_re(tuple(sorted({s.strip() for s in extra_stopnames})))
+        self.likeness = name_likeness(nlp)
 
     # -- persons -----------------------------------------------------------------------------
 
@@ -149,6 +152,10 @@ class _Detector:
         name_words = [w for w in words if _fold(w[2]).rstrip("'") not in _TITLE_WORDS
                       and _is_cap(w[2]) and not w[2].isdigit()]
         if not words or not name_words:
+            return None
+        # "Pfff", "Hmm", "Grrr": a word with no vowel is a sound, no name
+        long_words = [_fold(w) for _, _, w in name_words if len(w) >= 3]
+        if long_words and not any(_VOWEL_RE.search(w) for w in long_words):
             return None
         start, end = words[0][0], words[-1][1]
         if text[end:end + 1] == "." and len(words[-1][2]) == 1:
@@ -289,7 +296,9 @@ class _Detector:
         for m in self.first_name_re.finditer(text):
             add(m.start(), m.end(), "first_name")
         # without the model's word lists, "pierre" or "rose" in lower case would be names
-        lower_names = _lower_first_name_re(self.lexicon) if self.with_model else None
+        # nor in English answers, where "said" or "will" are no lower-case first names
+        lower_names = (_lower_first_name_re(self.lexicon)
+                       if self.with_model and not self.english(text) else None)
         for m in lower_names.finditer(text) if lower_names else ():
             end = m.end()
             nxt = m.group("next")
@@ -317,6 +326,7 @@ class _Detector:
                         add(s, e, "capitalised")
             cue_persons(self, text, protected, add, cands.append)
             cued_mistagged_names(self, text, ents, protected, add)
+            person_positions(self, text, add, cands.append)
         if doc is not None:
             lex = self.lexicon
             for ent in doc.ents:
@@ -414,6 +424,7 @@ class _Detector:
 
 
 
+_VOWEL_RE = re.compile(r"[aeiouy]")
 _ELIDED_ARTICLES = {"L'", "l'", "L’", "l’"}
 # an English preposition of place or time before a word: "in August", "from Leeds"
 _ENGLISH_PLACE_BEFORE_RE = re.compile(r"(?<![\w'’])(?i:in|at|from|since|until|near|during)[ \t]+$")

@@ -31,7 +31,7 @@ _NAMES_SEQ = rf"{_NAME_SEQ}(?:(?:,[ \t]+|[ \t]+(?:et|and|&)[ \t]+){_NAME_SEQ}){{
 _TITLES = (
     r"Mme|Mmes|Madame|Mesdames|Mlle|Mlles|Mademoiselle|Monsieur|Messieurs|M\.|MM\.|Mr\.?|"
     r"Mrs\.?|Ms\.?|Miss|"
-    r"Dr\.?|Docteur|Docteure|Pr\.?|Professeur|Professeure|Maître|Maitre|Mgr|"
+    r"Dr\.?|DR\.?|Docteur|Docteure|Pr\.?|Professeur|Professeure|Maître|Maitre|Mgr|"
     # familiar and religious forms: "Mémé Jeannette", "Tonton Ahmed", "Sœur Marie-Claire"
     r"Mémé|Mémère|Pépé|Pépère|Mamie|Mamy|Mamé|Papi|Papy|Tata|Tatie|Tonton|"
     r"Père|Sœur|Soeur|Frère|Abbé|Pasteur|Imam|Rabbin|"
@@ -357,7 +357,8 @@ _PLACE_BEFORE_RE = re.compile(
     r"\bvit[ \t]+à|\bvis[ \t]+à|\bsur|\bdepuis|\bjusqu['’]à|\bde[ \t]+l['’]|"
     r"\b(?:celle|celui|ville|commune|mairie|ccas|village|bourg|canton|secteur|coin|région|"
     r"département|agglomération|agglo|banlieue|périphérie|environs|alentours|centre-ville|"
-    r"préfecture|sous-préfecture|gens|habitants)[ \t]+(?:de|d['’]|du)|"
+    r"préfecture|sous-préfecture|gens|habitants|gendarmerie|commissariat|tribunal|caserne|"
+    r"paroisse|rectorat)[ \t]+(?:de|d['’]|du)|"
     # "à Lure" is a place, "j'ai demandé à Gwenaëlle" is not
     r"(?<!\w)(?<!demandé )(?<!demande )(?<!parlé )(?<!parle )(?<!dit )(?<!écrit )(?<!écris )"
     r"(?<!envoyé )(?<!envoie )(?<!envoyez )(?<!téléphoné )(?<!donné )(?<!donne )(?<!montré )"
