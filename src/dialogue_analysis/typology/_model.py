@@ -112,10 +112,13 @@ def variable_columns(columns, attributes):
 
 def permute_variables(x, variables, rng):
     """``x`` with the rows of each variable's columns shuffled independently (the null)."""
-    out = np.empty_like(x)
+    # Column by column in a column-major copy (each column contiguous), rather than every row
+    # of ``x`` gathered once per variable: the same values, handed back in ``x``'s layout.
+    xf = np.asfortranarray(x)
+    out = np.empty_like(xf, order="F")
     for cols in variables:
-        out[:, cols] = x[rng.permutation(len(x))][:, cols]
-    return out
+        out[:, cols] = xf[:, cols][rng.permutation(len(x))]
+    return np.ascontiguousarray(out) if x.flags.c_contiguous else out
 
 
 class Typology(BaseEstimator):
