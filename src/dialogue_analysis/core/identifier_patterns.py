@@ -70,6 +70,11 @@ PHONE_RE = re.compile(
     rf"|(?<![\d+\w])(?:\+|00)(?!33)[1-9]\d{{0,2}}(?:[ \u00a0.\-]?\(?\d{{1,4}}\)?){{2,6}}(?![\d])"
 )
 
+# What an e-mail written without "@" holds ("(at)", "[at]", "arobase"); IBAN, NIR and phone
+# patterns all need a digit.
+_EMAIL_WORDS = ("at)", "at]", "arobase", "arrobase")
+_DIGIT = re.compile(r"\d")
+
 # A social-network handle written alone (``@yasmina.b93 sur Insta``): not inside an e-mail or a
 # link, 3 to 30 characters with at least one letter.
 HANDLE_RE = re.compile(r"(?<![\w.@/+-])@(?=[\w.]{0,29}[^\W\d_])[^\W][\w.]{1,28}[^\W.]")
@@ -157,13 +162,21 @@ def structured_identifiers(text: str) -> list[tuple[int, int, str]]:
         if end > start:
             found.append((start, end, kind))
 
-    for m in EMAIL_RE.finditer(text):
-        add(m.start(), m.end(), "email")
-    for m in URL_RE.finditer(text):
-        if url_is_personal(m.group(0).rstrip(_TRAILING)):
+    # Each pattern is tried only on a text holding a character it cannot match without (most
+    # answers have no "@", no "/" and no digit): the same matches, at a fraction of the cost.
+    at_sign = "@" in text
+    if "." in text and (at_sign or any(w in text for w in _EMAIL_WORDS)):
+        for m in EMAIL_RE.finditer(text):
+            add(m.start(), m.end(), "email")
+    if "/" in text or "www." in text.lower():
+        for m in URL_RE.finditer(text):
+            if url_is_personal(m.group(0).rstrip(_TRAILING)):
+                add(m.start(), m.end(), "url")
+    if at_sign:
+        for m in HANDLE_RE.finditer(text):
             add(m.start(), m.end(), "url")
-    for m in HANDLE_RE.finditer(text):
-        add(m.start(), m.end(), "url")
+    if _DIGIT.search(text) is None:
+        return found
     for m in IBAN_RE.finditer(text):
         span = iban_span(m)
         if span:

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 from sklearn.feature_extraction.text import TfidfVectorizer
+from threadpoolctl import threadpool_limits
 
 from ..core.quotes import trim_quote
 from ._choice import (
@@ -194,17 +195,21 @@ def find_themes(
             f"max_df={max_df}): lower min_df or give more answers"
         ) from exc
     vocab = vectorizer.get_feature_names_out()
-    if n_themes == "auto":
-        k, evidence, (w, h), n_fitted = choose_n_themes_kept(
-            x, docs.loc[:, KEY], cache_dir=cache_dir, k_range=theme_range(*x.shape),
-            random_state=random_state, max_share=max_share)
-        if w is None:  # themes found on a sample: every answer is weighed on them
-            w = project(x, h)
-    else:
-        k = max(1, min(int(n_themes), x.shape[1] - 1, x.shape[0] - 1))
-        evidence = pd.DataFrame(columns=EVIDENCE_COLUMNS)
-        w, h = fit_nmf(x, k, random_state)
-        n_fitted = x.shape[0]
+    # One BLAS thread: the fits' matrices (a few thousand answers x a few thousand terms, up to
+    # 20 themes) gain nothing from a second thread, whose busy-waiting cost up to 20 times the
+    # CPU on a shared machine; and the weights no longer depend on the machine's cores.
+    with threadpool_limits(limits=1):
+        if n_themes == "auto":
+            k, evidence, (w, h), n_fitted = choose_n_themes_kept(
+                x, docs.loc[:, KEY], cache_dir=cache_dir, k_range=theme_range(*x.shape),
+                random_state=random_state, max_share=max_share)
+            if w is None:  # themes found on a sample: every answer is weighed on them
+                w = project(x, h)
+        else:
+            k = max(1, min(int(n_themes), x.shape[1] - 1, x.shape[0] - 1))
+            evidence = pd.DataFrame(columns=EVIDENCE_COLUMNS)
+            w, h = fit_nmf(x, k, random_state)
+            n_fitted = x.shape[0]
 
     known = np.asarray((x > 0).sum(axis=1)).ravel()
     dominant, weight = dominant_themes(x, w, h)

@@ -55,9 +55,15 @@ def join_terms(terms):
     if isinstance(terms, pd.Series):
         return terms.fillna("").astype(str)
     text = terms["terms"].fillna("").astype(str)
-    joined = text.groupby(terms["record_id"].astype(str), sort=False).agg(" ".join)
-    joined.index.name = "record_id"
-    return joined.str.strip()
+    # A dict of lists rather than a pandas group-by calling " ".join once per record (1.5 s for
+    # 35,627 records): records in first-appearance order, their answers in row order.
+    ids = terms["record_id"].astype(str)
+    by_record: dict[str, list[str]] = {}
+    for rid, t in zip(ids.tolist(), text.tolist(), strict=True):
+        by_record.setdefault(rid, []).append(t)
+    return pd.Series([" ".join(ts).strip() for ts in by_record.values()], dtype=text.dtype,
+                     name=text.name,
+                     index=pd.Index(list(by_record), name="record_id", dtype=ids.dtype))
 
 
 def group_order(groups):

@@ -112,10 +112,13 @@ def variable_columns(columns, attributes):
 
 def permute_variables(x, variables, rng):
     """``x`` with the rows of each variable's columns shuffled independently (the null)."""
-    out = np.empty_like(x)
+    # Column by column in a column-major copy (each column contiguous), rather than every row
+    # of ``x`` gathered once per variable: the same values, handed back in ``x``'s layout.
+    xf = np.asfortranarray(x)
+    out = np.empty_like(xf, order="F")
     for cols in variables:
-        out[:, cols] = x[rng.permutation(len(x))][:, cols]
-    return out
+        out[:, cols] = xf[:, cols][rng.permutation(len(x))]
+    return np.ascontiguousarray(out) if x.flags.c_contiguous else out
 
 
 class Typology(BaseEstimator):
@@ -237,18 +240,24 @@ class Typology(BaseEstimator):
         the features and parameters (:mod:`._fit_cache`); None keeps nothing."""
         if self.method not in ("kmeans", "ward"):
             raise ValueError(f"unknown method {self.method!r}: use 'kmeans' or 'ward'")
-        self.feature_builder_ = FeatureBuilder(**{p: getattr(self, p) for p in FEATURE_PARAMS})
-        self.features_ = self.feature_builder_.fit_transform(records, code_matrix, terms)
-        x = self.features_.to_numpy()
-        n = len(x)
-        self.n_init_ = (10 if n <= 2000 else 4) if self.n_init == "auto" else int(self.n_init)
-        ks = self._candidate_ks(n)
-        seeds = [self.random_state + i for i in range(max(1, int(self.n_seeds)))]
-        key = "" if cache_dir is None else evaluation_key(self, self.features_, ks, seeds)
-        kept = read_evaluation(cache_dir, key)
-        if kept is None:
-            kept = self._evaluate(x, ks, seeds)
-            keep_evaluation(cache_dir, key, *kept)
+        # One thread for BLAS and OpenMP throughout: k-means, distances and the text SVD on a
+        # few thousand rows gain nothing from threads, whose busy-waiting costs up to 20 times
+        # the CPU on a busy machine; and the scores no longer depend on the machine's cores.
+        with threadpool_limits(limits=1):
+            self.feature_builder_ = FeatureBuilder(
+                **{p: getattr(self, p) for p in FEATURE_PARAMS})
+            self.features_ = self.feature_builder_.fit_transform(records, code_matrix, terms)
+            x = self.features_.to_numpy()
+            n = len(x)
+            self.n_init_ = ((10 if n <= 2000 else 4) if self.n_init == "auto"
+                            else int(self.n_init))
+            ks = self._candidate_ks(n)
+            seeds = [self.random_state + i for i in range(max(1, int(self.n_seeds)))]
+            key = "" if cache_dir is None else evaluation_key(self, self.features_, ks, seeds)
+            kept = read_evaluation(cache_dir, key)
+            if kept is None:
+                kept = self._evaluate(x, ks, seeds)
+                keep_evaluation(cache_dir, key, *kept)
         rows, full = kept
         self._finish(self._judge(rows), full)
         return self
@@ -256,9 +265,8 @@ class Typology(BaseEstimator):
     def _evaluate(self, x, ks, seeds):
         """One row of scores per candidate k, and the labels of each k (first seed)."""
         n = len(x)
-        # One OpenMP thread: k-means on a few thousand rows gains nothing from threads, and on
-        # a busy machine OpenMP's busy-waiting threads make it up to 20 times slower.
-        with threadpool_limits(limits=1, user_api="openmp"):
+        # One thread (also when called outside :meth:`fit`): see there.
+        with threadpool_limits(limits=1):
             runs = {s: self._cluster_all(x, ks, s) for s in seeds}
             full = runs[seeds[0]]
             stability = self._bootstrap(x, ks, full)
@@ -476,8 +484,8 @@ def _cluster_all(x, ks, seed, method, n_init):
 
 
 def _cluster_resample(x, ks, seed, method, n_init):
-    """:func:`_cluster_all` with one OpenMP thread, also in a joblib worker."""
-    with threadpool_limits(limits=1, user_api="openmp"):
+    """:func:`_cluster_all` with one thread (BLAS and OpenMP), also in a joblib worker."""
+    with threadpool_limits(limits=1):
         return _cluster_all(x, ks, seed, method, n_init)
 
 
