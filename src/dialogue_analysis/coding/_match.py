@@ -200,7 +200,8 @@ class Coding:
         Index ``record_id`` (every record of ``records`` when given), one 0/1 int column per
         code in codebook order.
     answer_matrix : DataFrame
-        The same per answer: index (``record_id``, ``question_id``), every answer.
+        The same per answer (0/1 in ``int8``): index (``record_id``, ``question_id``), every
+        answer.
     codebook : Codebook
     """
 
@@ -286,7 +287,8 @@ def code_block(parsed: ParsedAnswers, matcher: _Matcher,
     rids = ans["record_id"].tolist()
     qids = ans["question_id"].tolist()
     codes = matcher.codes
-    hits = np.zeros((len(ans), len(codes)), dtype=np.int64)
+    # 0/1 in one byte each: answers x codes of the whole wave are held until the end
+    hits = np.zeros((len(ans), len(codes)), dtype=np.int8)
     parts = []
     # The tokens are held as Python lists (what the matching reads fastest) a block of answers
     # at a time, not all at once: the memory this takes does not grow with the wave.
@@ -335,6 +337,8 @@ def coding_from(hits: np.ndarray, answers: pd.DataFrame, passages: pd.DataFrame,
         order = order.append(extra)  # answers of records absent from `records` stay visible
     else:
         order = pd.Index(pd.unique(pd.array(rids, dtype="str")), name="record_id")
+    # computed in bytes, widened once: int64 copies of the answer x code matrix would be what
+    # the coding stage's memory grows with
     code_matrix = by_record.reindex(order, fill_value=0).astype(np.int64)
     code_matrix.index = pd.Index(code_matrix.index.astype("str"), name="record_id")
     code_matrix.columns = pd.Index(ids)
