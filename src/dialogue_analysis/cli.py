@@ -240,6 +240,7 @@ def run(
                 ctx = pipeline.run(project, root, progress)
             _print_report(ctx.results["ingest"].report, validation)
             console.print(Markdown(ctx.results["summary"]))
+            del ctx.results["ingest"]  # the analysis reads the wave back: one copy at a time
             with _progress() as progress:
                 analysis = run_analysis(project, root, progress)
                 paths = pipeline.publish_wave(project, analysis, root, language, notebooks,

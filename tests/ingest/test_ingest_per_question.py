@@ -52,3 +52,32 @@ def test_attributes_are_refused_with_a_pointer_to_the_long_shape(tmp_path):
         _write(tmp_path, attributes="attributes: {sex: {column: sexe, type: categorical, "
                                     "values: [f, h]}}")
     assert "attributes" in str(err.value) and "shape: long" in str(err.value)
+
+
+def test_the_summary_counts_words_as_split_does_with_unusual_spaces(tmp_path):
+    from dialogue_analysis.ingest import summary_tables
+
+    project = _write(tmp_path)
+    wave = read_wave(project)
+    texts = ["Plus  de\u00a0médecins", "une\u2003poste\tle\nsamedi  ", "guichet", "La gare",
+             "Les impôts\u3000en ligne", "La carte grise"]
+    wave.answers["text"] = texts
+    table = summary_tables(wave, project)["questions"].set_index("question_id")
+    words = [len(t.split()) for t in texts]
+    assert words == [3, 4, 1, 2, 4, 3]
+    assert table.loc["a", "median_words"] == 2.5  # median of 3, 4, 1, 2
+    assert table.loc["b", "median_words"] == 3.5  # median of 4, 3
+
+
+def test_long_answers_are_tested_for_missing_values_without_filling_the_labels_memo():
+    from dialogue_analysis.core.text import label_key
+    from dialogue_analysis.ingest import is_missing
+
+    missing = frozenset({label_key("NSP"), label_key("Sans réponse")})
+    before = label_key.cache_info().currsize
+    long = "Une réponse de plus de soixante-quatre caractères, qui ne manque pas du tout. " * 2
+    assert not is_missing(long, missing)
+    assert label_key.cache_info().currsize == before
+    assert is_missing("  sans  RÉPONSE ", missing) and is_missing(None, missing)
+    padded = " " * 70 + "nsp" + " " * 10  # long, yet a missing-value token once folded
+    assert is_missing(padded, missing)

@@ -18,7 +18,6 @@ import gc
 import os
 import platform
 import time
-import warnings
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -30,6 +29,7 @@ from ._findings import contrasts, evidence_quotes, prevalence, priority_table, s
 from ._kept import CODING_TABLES, analysis_key, coding_key, kept_analysis, published_analysis
 from ._kept import INPUTS as KEPT_INPUTS
 from ._store import _sha, save_analysis, save_manifest
+from ._stream import adding_time, parse_and_code
 from ._tables import DIMENSIONS, Analysis, code_labels, family_codes
 
 # data/processed/<ANALYSIS_CACHE>/: what the analysis stages keep by the content hash of their
@@ -248,29 +248,6 @@ def _coding_files(project) -> tuple[list[Path], str]:
     return [Path(project.require_codebook()), decisions], embedding
 
 
-def _code(parsed, records: pd.DataFrame, project, root) -> tuple:
-    """Coding stage: passages, record x code matrix, codebook table, parameters and the
-    agreement of the codebook with the analyst's review."""
-    from ..coding import apply_review, code_answers, load_codebook, nothing_coded_message
-    from ..core.errors import DialogueAnalysisWarning
-
-    path = project.require_codebook()
-    codebook = load_codebook(path, language=project.settings.language)
-    result = code_answers(parsed, codebook, records=records)
-    message = nothing_coded_message(parsed.answers["text"], len(result.passages),
-                                    Path(path).name, project.settings.language)
-    if message:
-        warnings.warn(message, DialogueAnalysisWarning, stacklevel=2)
-    table = codebook.table()
-    families = {f.id: f for f in codebook.families}
-    table["family_label_fr"] = table["family"].map(lambda f: families[f].label_fr)
-    table["family_label_en"] = table["family"].map(lambda f: families[f].label_en)
-    reviewed = apply_review(result, parsed.answers, project, root)
-    return reviewed.passages, reviewed.code_matrix, table, {
-        "codebook": Path(path).name, "n_codes": int(len(table)),
-        "n_passages": int(len(reviewed.passages)), **reviewed.params}, reviewed.agreement
-
-
 def run_analysis(project, root: str | os.PathLike = ".",
                  progress: Callable[..., Any] | None = None) -> Analysis:
     """Run every stage after ingestion and write the tables under ``data/processed/<wave>/``.
@@ -337,11 +314,6 @@ def _run_analysis(project, root, progress, engine) -> Analysis:
         del anon  # the correspondence table stays in memory only as long as needed
         # From here on every stage, and every reader of data/processed, sees pseudonymised text.
         write_pseudonymised(records, pseudo, project, root)
-    with timer("nlp"):
-        # No stage reads the noun phrases: the dependency parser, which makes them, is not run.
-        parsed = engine.parse_answers(pseudo, model=project.settings.spacy_model, root=root,
-                                      n_process=project.settings.n_process, noun_phrases=False)
-        terms = parsed.terms
     questions, attributes = _survey_tables(project)
 
     def later_key(coded) -> str:
@@ -350,26 +322,30 @@ def _run_analysis(project, root, progress, engine) -> Analysis:
                              "passages": passages, "code_matrix": code_matrix,
                              "codebook": codebook, "attributes": attributes}, settings)
 
-    # The coding and the later stages, when the published analysis was made from the same
-    # inputs: both kept, or the coding computed again before any later stage is.
+    # The coding, when the published analysis was made from the same inputs, is kept (and the
+    # later stages too when theirs are unchanged); otherwise it is computed again, with the NLP
+    # stage a block of answers at a time (the tokens of the whole wave never in memory).
     with timer("kept"):
         published = published_analysis(project.processed_dir(root))
-        ckey = coding_key(pseudo, parsed.model, records, settings, *_coding_files(project))
-        coded = published.coding() if published is not None and \
-            published.made_with("coding", ckey) else None
-        key = later_key(coded) if coded is not None else None
-        if coded is not None and not published.made_with("sha256", key):
-            coded = None
-    coding_kept = coded is not None
+        ckey = coding_key(pseudo, model_id(project.settings.spacy_model), records, settings,
+                          *_coding_files(project))
+        coding_kept = published is not None and published.made_with("coding", ckey)
+    streamed = parse_and_code(pseudo, records, project, root, engine, timer,
+                              code=not coding_kept)
+    terms, nlp_params, coded = streamed.terms, streamed.params, streamed.coded
+    del streamed
+    with adding_time(timer, "kept"):
+        if coding_kept:
+            coded = published.coding()
+            key = later_key(coded)
+            # the later stages' inputs changed although the coding's did not: coded again
+            coding_kept = published.made_with("sha256", key)
     if not coding_kept:
-        with timer("coding"):
-            coded = _code(parsed, records, project, root)
+        if coded is None:
+            coded = parse_and_code(pseudo, records, project, root, engine, timer,
+                                   code=True).coded
         key = later_key(coded)
     passages, code_matrix, codebook, coding_params, agreement = coded
-    # the tokens and sentences are read by no later stage: freed before the next ones
-    nlp_params = {"model": parsed.model, "n_parsed": int(parsed.n_parsed),
-                  "n_cached": int(parsed.n_cached)}
-    del parsed
     gc.collect()
     kept = kept_analysis(published, key)
     if kept is None:

@@ -95,6 +95,11 @@ class _Matcher:
         return rec(1, k + 1)
 
 
+#: The codebook compiled for :func:`code_block` (compiled once for a wave coded in blocks: its
+#: memo of token forms serves every block).
+CodeMatcher = _Matcher
+
+
 def _code_text(matcher: _Matcher, text: str, question: str, tok: dict, a: int, b: int,
                sents: list[tuple]):
     """Passages of one answer: [(code index, sentence number, start, end)]."""
@@ -195,7 +200,8 @@ class Coding:
         Index ``record_id`` (every record of ``records`` when given), one 0/1 int column per
         code in codebook order.
     answer_matrix : DataFrame
-        The same per answer: index (``record_id``, ``question_id``), every answer.
+        The same per answer (0/1 in ``int8``): index (``record_id``, ``question_id``), every
+        answer.
     codebook : Codebook
     """
 
@@ -261,7 +267,14 @@ def code_answers(
         obj = obj.answers
     parsed = obj if isinstance(obj, ParsedAnswers) else parse_answers(obj, **parse_kw)
 
-    matcher = _Matcher(codebook)
+    passages, hits = code_block(parsed, _Matcher(codebook), chunk_answers)
+    return coding_from(hits, parsed.answers, passages, codebook, records=records, parsed=parsed)
+
+
+def code_block(parsed: ParsedAnswers, matcher: _Matcher,
+               chunk_answers: int = CHUNK_ANSWERS) -> tuple[pd.DataFrame, np.ndarray]:
+    """The passages of ``parsed``'s answers and their answer x code 0/1 matrix (rows in the
+    answers' order): the coding of a block of answers, joined by :func:`coding_from`."""
     ans = parsed.answers
     toks = parsed.tokens
     tok_bounds = _runs(toks, ans)
@@ -274,7 +287,8 @@ def code_answers(
     rids = ans["record_id"].tolist()
     qids = ans["question_id"].tolist()
     codes = matcher.codes
-    hits = np.zeros((len(ans), len(codes)), dtype=np.int64)
+    # 0/1 in one byte each: answers x codes of the whole wave are held until the end
+    hits = np.zeros((len(ans), len(codes)), dtype=np.int8)
     parts = []
     # The tokens are held as Python lists (what the matching reads fastest) a block of answers
     # at a time, not all at once: the memory this takes does not grow with the wave.
@@ -299,7 +313,17 @@ def code_answers(
         del tok
         parts.append(_passages(rows))
     passages = pd.concat(parts, ignore_index=True) if parts else _passages([])
+    return passages, hits
 
+
+def coding_from(hits: np.ndarray, answers: pd.DataFrame, passages: pd.DataFrame,
+                codebook: Codebook, *, records: pd.DataFrame | None = None,
+                parsed=None) -> Coding:
+    """The :class:`Coding` of ``answers`` (``record_id``, ``question_id``) from their answer x
+    code matrix ``hits`` and their ``passages``, as :func:`code_block` makes them (joined in
+    the answers' order when they were coded a block at a time)."""
+    rids = answers["record_id"].astype(str).tolist()
+    qids = answers["question_id"].astype(str).tolist()
     ids = codebook.code_ids
     answer_matrix = pd.DataFrame(
         hits, columns=ids, index=pd.MultiIndex.from_arrays(
@@ -313,6 +337,8 @@ def code_answers(
         order = order.append(extra)  # answers of records absent from `records` stay visible
     else:
         order = pd.Index(pd.unique(pd.array(rids, dtype="str")), name="record_id")
+    # computed in bytes, widened once: int64 copies of the answer x code matrix would be what
+    # the coding stage's memory grows with
     code_matrix = by_record.reindex(order, fill_value=0).astype(np.int64)
     code_matrix.index = pd.Index(code_matrix.index.astype("str"), name="record_id")
     code_matrix.columns = pd.Index(ids)

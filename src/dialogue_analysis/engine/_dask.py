@@ -165,6 +165,11 @@ class DaskEngine:
         n_parsed = min(whole.n_texts, parsed)
         return dataclasses.replace(whole, n_parsed=n_parsed, n_cached=whole.n_texts - n_parsed)
 
+    def cache_parses(self, answers: pd.DataFrame, **kwargs) -> None:
+        """Nothing beforehand: :meth:`parse_answers` on each block of answers parses its new
+        texts on the workers (into the parse cache when they see it)."""
+        return None
+
     def _workers_see(self, folder: Path) -> bool:
         """Whether every worker reads, at the same path, a file written here in ``folder``."""
         token = secrets.token_hex(8)

@@ -1,11 +1,12 @@
 """The stage engine of a run: the functions the analysis calls for its heavy stages.
 
-Both engines expose the same three entry points, with the signatures of the stages' own:
+Both engines expose the same entry points, with the signatures of the stages' own:
 ``anonymise_answers`` (:func:`~dialogue_analysis.anonymise.anonymise_answers`),
-``parse_answers`` (:func:`~dialogue_analysis.nlp.parse_answers`) and ``joblib_backend`` (the
-backend of the typology's resamples). The local engine calls the stages as they are; the Dask
-engine (:class:`~dialogue_analysis.engine.DaskEngine`) spreads their per-text work over a
-cluster and gives the same tables.
+``parse_answers`` (:func:`~dialogue_analysis.nlp.parse_answers`), ``cache_parses``
+(:func:`~dialogue_analysis.nlp.cache_parses`, or None when each block's parse fills the cache
+itself) and ``joblib_backend`` (the backend of the typology's resamples). The local engine
+calls the stages as they are; the Dask engine (:class:`~dialogue_analysis.engine.DaskEngine`)
+spreads their per-text work over a cluster and gives the same tables.
 """
 
 from __future__ import annotations
@@ -29,6 +30,13 @@ class LocalEngine:
         from ..nlp import parse_answers
 
         return parse_answers(answers, **kwargs)
+
+    def cache_parses(self, answers, **kwargs) -> Any:
+        """:func:`~dialogue_analysis.nlp.cache_parses`: the texts not in the parse cache parsed
+        into it, before the NLP stage reads the answers back a block at a time."""
+        from ..nlp import cache_parses
+
+        return cache_parses(answers, **kwargs)
 
     def joblib_backend(self) -> contextlib.AbstractContextManager:
         """joblib's default backend (the typology's resamples run one after the other)."""

@@ -31,7 +31,8 @@ def summary_tables(wave: Wave, project: Project) -> dict[str, pd.DataFrame]:
         attr = project.survey.attribute(name)
         if attr is not None and name in records:
             tables[name] = _counts(records[name], list(attr.values))
-    words = answers["text"].str.split().str.len()
+    # counted, not split: a list of every word of the wave would weigh ten times its text
+    words = answers["text"].str.count(r"\S+")
     per_question = []
     n = max(len(records), 1)
     for question in project.survey.questions:

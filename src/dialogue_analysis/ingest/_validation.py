@@ -260,7 +260,15 @@ def answer_text(value) -> str | None:
 
 def is_missing(text: str | None, missing: frozenset[str]) -> bool:
     """Whether a cell's text is empty or one of the (folded) missing-value tokens."""
-    return text is None or label_key(text) in missing
+    if text is None:
+        return True
+    # An answer's text is folded without the memo of labels, which would keep every answer
+    return (label_key(text) if len(text) <= _MEMO_LENGTH else label_key.__wrapped__(text)) \
+        in missing
+
+
+# labels and missing-value tokens are this short; answers are longer and seldom repeat
+_MEMO_LENGTH = 64
 
 
 @dataclass(frozen=True)

@@ -6,6 +6,7 @@ Public names are loaded on first use (:func:`dialogue_analysis.core.lazy.public_
 from ..core.lazy import public_face
 
 _EXPORTS = {
+    '_blocks': ['ParseCounts', 'TokenTables', 'cache_parses'],
     '_cache': ['TextCache', 'text_key'],
     '_embed': ['embed', 'embedding_cache_dir', 'embedding_model_id', 'forget_embeddings', 'DIMENSIONS'],
     '_model': ['DEFAULT_MODEL', 'DEFAULT_NER_MODEL', 'ModelNotInstalledError', 'PURPOSES', 'build_pipeline', 'load_nlp', 'model_id'],

@@ -194,11 +194,13 @@ def _parse_texts(
     n_process: int,
     cache_batch: int,
     progress: Callable[[int], None] | None,
+    keep: bool = True,
 ) -> list[tuple[pa.Table, list[str]]]:
     """Parse ``texts`` with ``nlp.pipe``; store and return one table per ``cache_batch`` texts.
 
     Each chunk of ``cache_batch`` texts is parsed (in a worker process when ``n_process`` > 1)
-    and reduced to one table there: only the table comes back, never the docs.
+    and reduced to one table there: only the table comes back, never the docs. With ``keep``
+    False the tables are only stored (none is returned, none held after it is written).
     """
     out: list[tuple[pa.Table, list[str]]] = []
     skip = [] if cache.kind == "full" else [p for p in ("parser",) if p in nlp.pipe_names]
@@ -212,7 +214,8 @@ def _parse_texts(
     for i, table in enumerate(tables):
         batch_keys = list(keys[i * cache_batch:(i + 1) * cache_batch])
         cache.write(table, batch_keys)
-        out.append((table, batch_keys))
+        if keep:
+            out.append((table, batch_keys))
         if progress is not None:
             progress(len(batch_keys))
     return out

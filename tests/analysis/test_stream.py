@@ -1,0 +1,80 @@
+"""The NLP and coding stages run a block of answers at a time: the same tables whatever the
+block size, and the tokens and sentences written to parquet as the whole wave's parse gives
+them."""
+
+from __future__ import annotations
+
+import shutil
+
+import pandas as pd
+import pytest
+
+from tests.analysis_fixtures import SAMPLE, pipeline_available
+
+pytestmark = pytest.mark.skipif(not pipeline_available(), reason="needs the sample wave")
+
+
+@pytest.fixture(scope="module")
+def sample(tmp_path_factory):
+    """The sample wave's project, records and answers, ingested under a fresh root."""
+    from dialogue_analysis.ingest import ingest_wave, load_project
+
+    root = tmp_path_factory.mktemp("stream")
+    shutil.copytree(SAMPLE, root / "raw")
+    project = load_project(root / "raw" / "survey.yaml")
+    wave = ingest_wave(project, root)
+    answers = wave.answers.loc[:, ["record_id", "question_id", "text"]].astype({"record_id": str})
+    records = wave.records.astype({"record_id": str})
+    return project, root, records, answers
+
+
+def _streamed(sample, block_answers):
+    from dialogue_analysis.analysis import parse_and_code
+    from dialogue_analysis.core import StageTimer
+    from dialogue_analysis.engine import LocalEngine
+
+    project, root, records, answers = sample
+    timer = StageTimer()
+    out = parse_and_code(answers, records, project, root, LocalEngine(), timer, code=True,
+                         block_answers=block_answers)
+    return out, timer
+
+
+def test_blocks_small_enough_to_split_the_wave_give_the_tables_of_one_block(sample):
+    n = len(sample[3])
+    whole, _ = _streamed(sample, n)
+    tokens_whole = pd.read_parquet(whole.token_tables / "tokens.parquet")
+    split, timer = _streamed(sample, 37)
+    assert n > 37 * 10  # many blocks, answers of one record cut across blocks
+    pd.testing.assert_frame_equal(split.terms, whole.terms)
+    for got, want in zip(split.coded, whole.coded, strict=True):
+        if isinstance(want, pd.DataFrame):
+            pd.testing.assert_frame_equal(got, want)
+        else:
+            assert got == want
+    passages, code_matrix = split.coded[:2]
+    assert len(passages) > 100 and code_matrix.to_numpy().sum() > 100
+    # the second run reads every parse from the cache
+    assert split.params == {"model": whole.params["model"], "n_parsed": 0,
+                            "n_cached": whole.params["n_parsed"] + whole.params["n_cached"]}
+    # the tokens written block by block are the whole wave's, one row group per block
+    import pyarrow.parquet as pq
+
+    tokens = pd.read_parquet(split.token_tables / "tokens.parquet")
+    pd.testing.assert_frame_equal(tokens, tokens_whole)
+    assert pq.ParquetFile(split.token_tables / "tokens.parquet").num_row_groups == -(-n // 37)
+    assert {"nlp", "coding"} <= set(timer.timings)
+
+
+def test_the_tokens_and_sentences_written_are_those_of_the_whole_parse(sample):
+    from dialogue_analysis.nlp import parse_answers
+
+    project, root, _, answers = sample
+    out, _ = _streamed(sample, 50)
+    parsed = parse_answers(answers, model=project.settings.spacy_model, root=root,
+                           noun_phrases=False)
+    for name in ("tokens", "sentences"):
+        written = pd.read_parquet(out.token_tables / f"{name}.parquet")
+        pd.testing.assert_frame_equal(written, getattr(parsed, name))
+    assert len(parsed.tokens) > 10_000
+    pd.testing.assert_frame_equal(out.terms, parsed.terms)
