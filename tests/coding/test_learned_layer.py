@@ -268,3 +268,32 @@ def test_methodology_shows_the_combined_cross_validated_agreement(learned_run):
     html = render_html(second, language="fr")
     assert "Ensemble, dictionnaire + couche apprise (validation croisée)" in html
     assert "yann" not in html and "ana /" not in html
+
+
+def test_nearest_reviewed_answers_find_a_code_no_linear_boundary_separates():
+    """The code's answers lie at both ends of one direction of the embeddings: the regression
+    can only find one end, the vote of the nearest reviewed answers finds both."""
+    from dialogue_analysis.coding import NeighbourBlend
+
+    rng = np.random.default_rng(0)
+    vectors = rng.normal(size=(300, 8))
+    vectors[:, 0] *= 3
+    truth = (np.abs(vectors[:, 0]) > 3).astype(int)
+    lexical = np.zeros((300, 1), dtype=int)
+    layer = LearnedLayer().fit(vectors[:150], lexical[:150], truth[:150, None], ["a"])
+    _, model = layer.models["a"]
+    assert isinstance(model, NeighbourBlend)
+    x = np.column_stack([vectors[150:], lexical[150:]])
+
+    def f1(pred):
+        tp = int((pred & truth[150:]).sum())
+        return 2 * tp / (pred.sum() + truth[150:].sum())
+
+    blended, regression = layer.predict(vectors[150:], lexical[150:])[:, 0], model.model.predict(x)
+    assert f1(blended) > f1(regression) + 0.05
+    # both ends: the vote reaches the answers of the end the regression's boundary leaves out
+    for end in (vectors[150:, 0] > 3, vectors[150:, 0] < -3):
+        assert blended[end].mean() > 0.6
+    # a share of coded neighbours equal to the code's rate is a tie, as the balanced regression's
+    vote = NeighbourBlend(model.model, vectors[:10], np.r_[np.ones(2), np.zeros(8)])
+    assert np.allclose(vote.vote(vectors[:3]), 0.5)  # the 10 neighbours are all 10 answers

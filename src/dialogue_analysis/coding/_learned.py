@@ -11,7 +11,8 @@ most of the codebook's matches of it (:func:`LearnedLayer.fit`): it is then drop
 unreviewed answers. Where the codebook's patterns are precise on the reviewed answers
 (:data:`WEAK_MIN_PRECISION`), the code's model also learns from the unreviewed answers, labelled
 by the codebook (weak labels, light weight: :data:`WEAK_WEIGHT`), so that a handful of reviewed
-positives is joined by the answers the patterns match. Each model's use is itself chosen on the
+positives is joined by the answers the patterns match. Each model's probability is blended with
+the vote of the answer's nearest reviewed answers (:class:`NeighbourBlend`). Each model's use is itself chosen on the
 reviewed answers alone: an inner cross-validation compares, per code, the model's decision
 with the codebook's, their union and their intersection (:data:`RULES`), and the model gives
 way only to a rule that does clearly better there (:data:`RULE_MARGIN`). Embeddings: Google's
@@ -50,6 +51,10 @@ RULE_MARGIN = 2.0
 WEAK_MIN_PRECISION = 0.6
 WEAK_MIN_MATCHES = 3
 WEAK_WEIGHT = 0.2
+# each model's probability is blended with the vote of the answer's NEIGHBOURS nearest reviewed
+# answers (cosine of the embeddings), which weighs NEIGHBOUR_WEIGHT
+NEIGHBOURS = 10
+NEIGHBOUR_WEIGHT = 0.3
 
 
 def code_priors(codebook) -> np.ndarray:
@@ -130,7 +135,7 @@ class LearnedLayer:
             weight = np.append(weight, PRIOR_WEIGHT)
         model = LogisticRegression(class_weight="balanced", C=REGULARISATION_C, max_iter=3000,
                                    random_state=self.seed)
-        return model.fit(x, y, sample_weight=weight)
+        return NeighbourBlend(model.fit(x, y, sample_weight=weight), vectors, y[:len(vectors)])
 
     def _choose_rule(self, vectors, lexical, y, prior, reference: float, weak=None) -> str:
         """The rule of :data:`RULES` for one code, by an inner cross-validation on the reviewed
@@ -181,6 +186,52 @@ class LearnedLayer:
         s = self.scores(code, sentence_vectors, lexical)
         carried = np.flatnonzero(s > 0)
         return carried.tolist() if len(carried) else [int(np.argmax(s))]
+
+
+class NeighbourBlend:
+    """A code's logistic regression blended with a vote of the nearest reviewed answers.
+
+    The vote is the share of the :data:`NEIGHBOURS` reviewed answers nearest to the answer
+    (cosine) that the analyst coded, corrected to balanced classes as the regression is (a
+    share equal to the code's rate among the reviewed answers votes 0.5); it weighs
+    :data:`NEIGHBOUR_WEIGHT` in the probability. It is one more look at the reviewed answers
+    that does not go through a linear boundary: a paraphrase close to two or three coded
+    answers counts even where the regression's weights are spread thin.
+    """
+
+    def __init__(self, model, vectors: np.ndarray, labels: np.ndarray):
+        self.model = model
+        self.vectors = _unit(np.asarray(vectors, dtype=np.float64))
+        self.labels = np.asarray(labels, dtype=np.float64)
+        self.rate = float(self.labels.mean())
+
+    def vote(self, vectors: np.ndarray) -> np.ndarray:
+        """The neighbours' balanced vote for each of ``vectors`` (0 to 1)."""
+        k = min(NEIGHBOURS, len(self.labels))
+        similarity = _unit(np.asarray(vectors, dtype=np.float64)) @ self.vectors.T
+        nearest = np.argsort(-similarity, axis=1, kind="stable")[:, :k]
+        share = self.labels[nearest].mean(axis=1)
+        coded, not_coded = share / self.rate, (1 - share) / (1 - self.rate)
+        return coded / (coded + not_coded)
+
+    def predict_proba(self, x: np.ndarray) -> np.ndarray:
+        """Probability of not coded and coded; ``x`` as :func:`_features` makes it."""
+        p = ((1 - NEIGHBOUR_WEIGHT) * self.model.predict_proba(x)[:, 1]
+             + NEIGHBOUR_WEIGHT * self.vote(x[:, :-1]))
+        return np.column_stack([1 - p, p])
+
+    def decision_function(self, x: np.ndarray) -> np.ndarray:
+        """Log-odds of the blended probability (> 0: coded)."""
+        p = np.clip(self.predict_proba(x)[:, 1], 1e-12, 1 - 1e-12)
+        return np.log(p / (1 - p))
+
+    def predict(self, x: np.ndarray) -> np.ndarray:
+        return (self.decision_function(x) > 0).astype(np.int64)
+
+
+def _unit(vectors: np.ndarray) -> np.ndarray:
+    norms = np.linalg.norm(vectors, axis=1, keepdims=True)
+    return vectors / np.where(norms > 0, norms, 1)
 
 
 def combine(rule: str, model: np.ndarray, lexical: np.ndarray) -> np.ndarray:
