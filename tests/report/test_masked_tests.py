@@ -216,3 +216,26 @@ def test_typology_adjusted_p_values_set_by_a_masked_row_are_blank(built, sheet, 
     extra = np.isnan(printed) & ~withheld
     assert extra.sum() >= before
     assert extra.sum() <= 0.2 * (~withheld).sum()
+
+
+def test_a_findings_adjusted_p_value_set_by_a_masked_contrast_is_blank():
+    from dialogue_analysis.core.stats import benjamini_hochberg
+    from dialogue_analysis.report._masked_tests import findings_adjusted
+
+    # one dimension, four contrasts; BH terms 0.008, 0.005 (masked), 0.04, 0.6
+    contrasts = pd.DataFrame({"dimension": "territory",
+                              "category": ["rural", "urbain", "qpv", "péri"],
+                              "code": ["need.x", "need.x", "need.y", "need.y"],
+                              "p_value": [0.002, 0.0025, 0.03, 0.6]})
+    contrasts["p_adjusted"] = benjamini_hochberg(contrasts["p_value"].to_numpy())
+    findings = contrasts.iloc[[0, 2]].reset_index(drop=True)
+    hidden = np.array([False, True, False, False])
+    got = findings_adjusted(findings, contrasts, hidden)
+    assert pd.isna(got[0])  # 0.005: the masked contrast's own term
+    assert got[1] == pytest.approx(0.04)
+    # the same contrasts in another dimension: a family of their own, nothing masked there
+    other = contrasts.assign(dimension="stakeholder_group")
+    both = pd.concat([contrasts, other], ignore_index=True)
+    got = findings_adjusted(other.iloc[[0]].reset_index(drop=True), both,
+                            np.r_[hidden, [False] * 4])
+    assert got[0] == pytest.approx(0.005)

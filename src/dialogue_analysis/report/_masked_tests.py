@@ -137,6 +137,17 @@ def published_tests(a) -> pd.DataFrame:
     return tests
 
 
+def findings_adjusted(findings: pd.DataFrame, contrasts: pd.DataFrame, hidden) -> pd.Series:
+    """The findings' adjusted p-values, blank where a masked contrast's p-value sets it (the
+    findings are contrasts, corrected with all the contrasts of their dimension)."""
+    revealing = revealing_adjusted(contrasts, hidden, family="dimension")
+    keys = set(map(tuple, contrasts.loc[revealing.to_numpy(), ["dimension", "category", "code"]]
+                   .astype(str).to_numpy()))
+    rows = [tuple(map(str, k)) in keys
+            for k in findings[["dimension", "category", "code"]].to_numpy()]
+    return findings["p_adjusted"].astype("Float64").mask(rows)
+
+
 def fmt_band(band: float, language: str = "fr") -> str:
     """A p-value band as printed: ``< 0,01``, ``≥ 0,05``; the mask mark when withheld."""
     if band is None or pd.isna(band):

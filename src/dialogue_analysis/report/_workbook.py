@@ -51,7 +51,7 @@ from ._columns import (
     number_format,
 )
 from ._disclosure import hidden_codes, hidden_typology
-from ._masked_tests import fmt_band, published_tests
+from ._masked_tests import findings_adjusted, fmt_band, published_tests
 from ._reuse import published_manifest
 from ._workbook_view import presented
 
@@ -268,14 +268,9 @@ def _tables(a: Analysis, lang: str, *, person_level: bool) -> dict[str, pd.DataF
 
     findings = a.findings.copy()
     if len(findings) and "p_adjusted" in findings and len(a.contrasts):
-        # A finding's adjusted p-value set by a masked contrast's would give that one away.
         contrasts = a.contrasts.reset_index(drop=True)
-        revealing = revealing_adjusted(contrasts, hidden_codes(a, contrasts), family="dimension")
-        keys = set(map(tuple, contrasts.loc[revealing, ["dimension", "category", "code"]]
-                       .astype(str).to_numpy()))
-        rows = [tuple(map(str, k)) in keys
-                for k in findings[["dimension", "category", "code"]].to_numpy()]
-        findings["p_adjusted"] = findings["p_adjusted"].astype("Float64").mask(rows)
+        findings["p_adjusted"] = findings_adjusted(findings, contrasts,
+                                                   hidden_codes(a, contrasts))
     findings.insert(1, "sentence", key_findings(a, lang)["sentence"].to_numpy())
     findings.insert(6, "label", label_of(findings["code"]))
 
