@@ -17,8 +17,7 @@ import pandas as pd
 from .stats import benjamini_hochberg, holm
 
 # Corrections a family of adjusted p-values may have been made with, as the analysis does.
-_CORRECTIONS = {"bh": (benjamini_hochberg, np.minimum, np.inf),
-                "holm": (holm, np.maximum, -np.inf)}
+_CORRECTIONS = {"bh": benjamini_hochberg, "holm": holm}
 
 
 def _ranked(p: np.ndarray, method: str) -> tuple[np.ndarray, np.ndarray]:
@@ -29,17 +28,20 @@ def _ranked(p: np.ndarray, method: str) -> tuple[np.ndarray, np.ndarray]:
     return order, p[order] * (m / ranks if method == "bh" else m - ranks + 1)
 
 
+def _adjusted(terms: np.ndarray, method: str) -> np.ndarray:
+    """Adjusted values of ranked terms: BH's running minimum from the last rank, Holm's
+    running maximum from the first, capped at 1."""
+    if method == "bh":
+        return np.minimum(1.0, np.minimum.accumulate(terms[::-1])[::-1])
+    return np.minimum(1.0, np.maximum.accumulate(terms))
+
+
 def _set_by_withheld(p: np.ndarray, withheld: np.ndarray, method: str) -> np.ndarray:
     """Rows (not withheld) whose adjusted value differs from what the other rows alone give."""
-    _, accumulate, neutral = _CORRECTIONS[method]
     order, terms = _ranked(p, method)
-
-    def adjusted(t: np.ndarray) -> np.ndarray:
-        acc = accumulate.accumulate(t[::-1])[::-1] if method == "bh" else accumulate.accumulate(t)
-        return np.minimum(1.0, acc)
-
-    full = adjusted(terms)
-    visible = adjusted(np.where(withheld[order], neutral, terms))
+    neutral = np.inf if method == "bh" else -np.inf  # a term that never sets the value
+    full = _adjusted(terms, method)
+    visible = _adjusted(np.where(withheld[order], neutral, terms), method)
     out = np.zeros(p.size, dtype=bool)
     out[order] = (full != visible) & ~withheld[order]
     return out
@@ -82,7 +84,7 @@ def _family_revealing(p: np.ndarray, given: np.ndarray, withheld: np.ndarray) ->
     left out of the correction or counted as p = 1, whichever reproduces ``given``."""
     tested = ~np.isnan(p)
     for rows, values in ((tested, p[tested]), (np.ones_like(tested), np.nan_to_num(p, nan=1.0))):
-        for method, (correct, _, _) in _CORRECTIONS.items():
+        for method, correct in _CORRECTIONS.items():
             if values.size and np.allclose(correct(values), given[rows], rtol=1e-9, atol=0,
                                            equal_nan=True):
                 out = np.zeros(p.size, dtype=bool)
