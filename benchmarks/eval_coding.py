@@ -8,8 +8,9 @@ wave (``data/raw/sample-2018/gold_coding.csv``). Their text goes through the sta
 codebook's figures are the production ones. For each gold sample the script prints:
 
 1. the codebook alone on every hand-coded answer, per code, per family and overall;
-2. the learning curve: for 25, 50, 100 and 200 reviewed answers, several random draws of that
-   many hand-coded answers stand for the analyst's review; the learned layer is trained on the
+2. the learning curve: for 25, 50, 100 and 200 reviewed answers, several draws of that many
+   hand-coded answers stand for the analyst's review, drawn as the review page draws its sample
+   (``review_sample``: seeded, stratified by question) or, with ``--draw random``, at random; the learned layer is trained on the
    draw and measured on the rest (nothing is tuned on it; the rest stand for the unreviewed
    answers, whose texts and codebook decisions the layer uses as ``run`` does, never their hand
    codes): codebook alone, the learned layer's
@@ -20,7 +21,7 @@ codebook's figures are the production ones. For each gold sample the script prin
 3. per code, codebook against combined at one training size, pooled over the draws.
 
 Usage: python benchmarks/eval_coding.py [--gold grand_debat sample] [--sizes 25 50 100 200]
-       [--draws 10] [--first-seed 1000] [--per-code 100] [--root DIR]
+       [--draws 10] [--first-seed 1000] [--per-code 100] [--draw stratified|random] [--root DIR]
 """
 
 from __future__ import annotations
@@ -49,6 +50,7 @@ from dialogue_analysis.coding import (
 )
 from dialogue_analysis.ingest import ingest_wave
 from dialogue_analysis.nlp import DEFAULT_MODEL, embed, parse_answers
+from dialogue_analysis.review import review_sample
 
 REPO = Path(__file__).resolve().parents[1]
 SAMPLE_CONFIG = REPO / "data" / "raw" / "sample-2018" / "survey.yaml"
@@ -137,12 +139,28 @@ def micro_macro(pred: np.ndarray, truth: np.ndarray) -> tuple[float, float]:
     return float(f1(c.sum(axis=1))), float(np.nanmean(f1(c)))
 
 
+def draw_review(g: GoldSet, size: int, draw: int, how: str = "stratified"
+                ) -> tuple[np.ndarray, np.ndarray]:
+    """Indices of the ``size`` answers standing for the review and of the others. ``stratified``
+    draws them as the review page does (``review_sample`` seeded with ``draw``: each question's
+    share of the sample is its share of the answers); ``random``, a plain random draw."""
+    if how == "random":
+        order = np.random.default_rng(draw).permutation(len(g.keys))
+        return order[:size], order[size:]
+    answers = pd.DataFrame(g.keys, columns=KEY).assign(text=g.texts)
+    sample = review_sample(answers, size, seed=draw)
+    position = {key: i for i, key in enumerate(g.keys)}
+    drawn = zip(sample["record_id"], sample["question_id"], strict=True)
+    train = np.array([position[key] for key in drawn])
+    return train, np.setdiff1d(np.arange(len(g.keys)), train)
+
+
 def draw_codings(g: GoldSet, size: int, draw: int, priors: np.ndarray, codes: list[str],
-                 vectors: np.ndarray) -> tuple[np.ndarray, dict, LearnedLayer]:
-    """Train on ``size`` random answers; the test answers and their codebook, learned and
-    combined codings."""
-    order = np.random.default_rng(draw).permutation(len(g.keys))
-    train, test = order[:size], order[size:]
+                 vectors: np.ndarray, how: str = "stratified"
+                 ) -> tuple[np.ndarray, dict, LearnedLayer]:
+    """Train on ``size`` drawn answers (:func:`draw_review`); the test answers and their
+    codebook, learned and combined codings."""
+    train, test = draw_review(g, size, draw, how)
     layer = LearnedLayer(seed=draw).fit(vectors[train], g.lexical[train], g.truth[train], codes,
                                         priors, vectors[test], g.lexical[test])
     combined = layer.predict(vectors[test], g.lexical[test])
@@ -151,7 +169,8 @@ def draw_codings(g: GoldSet, size: int, draw: int, priors: np.ndarray, codes: li
 
 
 def learning_curve(g: GoldSet, codes: list[str], priors: np.ndarray, sizes: list[int],
-                   seeds: list[int], per_code: int) -> dict[str, np.ndarray]:
+                   seeds: list[int], per_code: int, how: str = "stratified"
+                   ) -> dict[str, np.ndarray]:
     vectors = embed(g.texts)
     print("                        |   codebook alone  |   learned layer   |      combined     |")
     print("reviewed  draws  test  | micro       macro  | micro       macro  | micro       macro  |"
@@ -163,7 +182,7 @@ def learning_curve(g: GoldSet, codes: list[str], priors: np.ndarray, sizes: list
             continue
         scores, n_models = [], []
         for draw in seeds:
-            test, codings, layer = draw_codings(g, size, draw, priors, codes, vectors)
+            test, codings, layer = draw_codings(g, size, draw, priors, codes, vectors, how)
             scores.append([v for c in codings.values() for v in micro_macro(c, g.truth[test])])
             n_models.append(len(layer.codes))
             if size == per_code:
@@ -217,6 +236,9 @@ def main() -> None:
                         help="seed of the first draw (the next draws take the next seeds)")
     parser.add_argument("--per-code", type=int, default=100,
                         help="training size of the per-code table")
+    parser.add_argument("--draw", choices=["stratified", "random"], default="stratified",
+                        help="how the reviewed answers are drawn: as the review page draws its "
+                        "sample (stratified by question, the default) or at random")
     parser.add_argument("--root", help="working folder (NLP cache, ingested wave); by default a "
                         "temporary one")
     args = parser.parse_args()
@@ -242,9 +264,11 @@ def main() -> None:
                      f"+{rss:.0f} MB since start)")
             print(f"{title}\n{'=' * len(title)}\n\nCodebook alone, every hand-coded answer:\n")
             codebook_alone(g, codes)
-            print("\nLearning curve (F1 on the answers not drawn; mean±sd over the draws):\n")
+            print(f"\nLearning curve ({args.draw} draws; F1 on the answers not drawn; mean±sd "
+                  "over the draws):\n")
             seeds = list(range(args.first_seed, args.first_seed + args.draws))
-            pooled = learning_curve(g, codes, priors, args.sizes, seeds, args.per_code)
+            pooled = learning_curve(g, codes, priors, args.sizes, seeds, args.per_code,
+                                    args.draw)
             if pooled:
                 print(f"\nPer code, {args.per_code} reviewed answers, pooled over "
                       f"{args.draws} draws:\n")
