@@ -69,7 +69,8 @@ HELDOUT_ROLES = {
     "heldout_persons_3.yaml": ("set 3", "development (first measured blind)"),
     "heldout_persons_4.yaml": ("set 4", "development (first measured blind)"),
     "heldout_persons_5.yaml": ("set 5", "development (first measured blind)"),
-    "heldout_persons_6.yaml": ("set 6", "blind test"),
+    "heldout_persons_6.yaml": ("set 6", "development (first measured blind)"),
+    "heldout_persons_7.yaml": ("set 7", "blind test"),
 }
 BLIND = "blind test"
 PRESIDIO_SCRIPT = REPO / "benchmarks" / "presidio_persons.py"
