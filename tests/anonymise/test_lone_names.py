@@ -54,3 +54,14 @@ def test_a_lone_name_is_replaced_in_the_whole_record(nlp):
                          "Marjolie c'est pour la CAF, Ouardiatou pour le reste."], nlp)
     assert "Marjolie" not in " ".join(out) and "Ouardiatou" not in " ".join(out)
     assert out[1].endswith("c'est pour la CAF, [PERSONNE_2] pour le reste.")
+
+
+@pytest.mark.parametrize("text", [
+    # a title word is no name, whatever the model tags it as
+    "C'est très bien de responsabiliser Monsieur et Madame tout le monde.",
+    # after an elided article, after a number
+    "Une personne au RSA vit mieux qu'un Smicard qui travaille.",
+    "Il faut revoir les 120 Milliards de niches fiscales.",
+])
+def test_titles_elided_articles_and_numbers_before_a_word(nlp, text):
+    assert persons(text, nlp) == []

@@ -24,7 +24,7 @@ from typing import Any
 from ._checks import _at_sentence_start
 from ._lexicon import _fold
 from ._name_likeness import name_like
-from ._patterns_fr import _NAMEW
+from ._patterns_fr import _NAMEW, _TITLE_WORDS
 from ._types import Identifier
 
 Add = Callable[[int, int, str], None]
@@ -81,9 +81,9 @@ def lone_names(det: Any, text: str, ents: Iterable[Any], add: Add, put: Put) -> 
             continue  # "Avec Tisséa on paie moins": the means, not company
         if prev is None and not _LISTED_RE.search(before):
             continue
-        if prev is not None and (prev.group(1)[-1:] in "'’"
-                                 or prev.group(1).lower() in _THING_BEFORE):
-            continue  # "la Cimade", "à Morlaix", "d'Orléans"
+        if prev is not None and (prev.group(1)[-1:] in "'’" or prev.group(1).isdigit()
+                                 or _elided(prev.group(1)).lower() in _THING_BEFORE):
+            continue  # "la Cimade", "à Morlaix", "qu'un Smigar", "120 Milliards"
         tags = {x.label_ for x in ents if x.start_char < e and s < x.end_char}
         exact = {x.label_ for x in ents if (x.start_char, x.end_char) == (s, e)}
         if tags & _PERSON and exact & _PERSON and word in det.lexicon:
@@ -91,6 +91,7 @@ def lone_names(det: Any, text: str, ents: Iterable[Any], add: Add, put: Put) -> 
             # person and the vectors as a first name
             score = det.likeness.score(word)
             if (score is not None and score >= _COMMON_WORD_NAME
+                    and _fold(word) not in _TITLE_WORDS
                     and not det.stop_re.fullmatch(_fold(word))):
                 put(Identifier(s, e, "person", word, "capitalised"))
             continue
@@ -101,6 +102,11 @@ def lone_names(det: Any, text: str, ents: Iterable[Any], add: Add, put: Put) -> 
                 continue
         if det._unknown_words(word) and all(name_like(det, w) for w in word.split("-")):
             add(s, e, "capitalised")
+
+
+def _elided(word: str) -> str:
+    """The word after an elision ("qu'un" -> "un")."""
+    return re.split(r"['’]", word)[-1]
 
 
 def _beside_capital(text: str, s: int, e: int) -> bool:
