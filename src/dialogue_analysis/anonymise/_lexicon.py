@@ -24,8 +24,12 @@ def _strip_accents(text: str) -> str:
 
 # Accented Latin letters mapped to their base letters once, so that folding the model's
 # 250,000 words is a str.translate rather than a decomposition of every character.
-_UNACCENT = str.maketrans({chr(cp): _strip_accents(chr(cp)) for cp in range(0xC0, 0x250)
-                           if _strip_accents(chr(cp)) != chr(cp)})
+# Letters with a stroke have no decomposition: "Đình" is typed "Dinh" on a French form, "Łukasz"
+# "Lukasz", "Søren" "Soren".
+_STROKED = {"Đ": "D", "đ": "d", "Ł": "L", "ł": "l", "Ø": "O", "ø": "o", "Ħ": "H", "ħ": "h",
+            "ı": "i", "Ŧ": "T", "ŧ": "t", "Ɖ": "D"}
+_UNACCENT = str.maketrans({**{chr(cp): _strip_accents(chr(cp)) for cp in range(0xC0, 0x250)
+                              if _strip_accents(chr(cp)) != chr(cp)}, **_STROKED})
 
 
 def _fold(text: str) -> str:

@@ -195,7 +195,8 @@ _PERSON_NOUNS = (
 # followed by a person noun in apposition (with an article, a number or none)
 _APPOSED_PERSON_RE = re.compile(
     rf"(?<![\w'’-])(?P<name>{_NAMES_SEQ}),[ \t]+"
-    rf"(?:(?i:le|la|l['’]|un|une|the|a|an|{_COUNT})[ \t]*)?(?:(?i:{_KIN_BEFORE})[ \t]+)?"
+    rf"(?:(?i:le|la|l['’]|un|une|the|a|an|my|his|her|our|their|{_COUNT})[ \t]*)?"
+    rf"(?:(?i:{_KIN_BEFORE})[ \t]+)?"
     rf"(?i:{_RELATIONS}|{_PERSON_NOUNS}|{_RELATIONS_EN})[sx]?(?![\w'’-])"
 )
 # "j'ai un ami, Lapierre, il...", "la dame de l'accueil, Rosalinde, et ...": a relation or a

@@ -19,6 +19,7 @@ from collections.abc import Callable
 from typing import Any
 
 from ._checks import _at_sentence_start
+from ._lone_names import lone_names
 from ._name_likeness import name_like
 from ._patterns_fr import _L, _NAME_SEQ, _NAMEW, _PERSON_NOUNS, _RELATIONS, _TOKEN_RE
 from ._types import Identifier
@@ -69,8 +70,10 @@ _CIVIL_STATUS_RE = re.compile(rf"(?<![\w])(?:épouse|née|veuve|ép\.)[ \t]+(?P<
 _LIST_SEP_RE = re.compile(_LIST_SEP)
 
 
-def person_positions(det: Any, text: str, add: Add, put: Put) -> None:
-    """Single name words in the positions of a person (see the module's doc)."""
+def person_positions(det: Any, text: str, add: Add, put: Put, ents: Any = ()) -> None:
+    """Single name words in the positions of a person (see the module's doc), and those
+    nothing around them explains (:func:`._lone_names.lone_names`)."""
+    lone_names(det, text, ents, add, put)
     for rx in (_SPEAK_TO_RE, _CLEFT_RE, _LISTED_WHO_RE, _IS_CALLED_RE):
         for m in rx.finditer(text):
             if name_like(det, m.group("name")) and not _sentence_word(det, text, m.start("name")):
