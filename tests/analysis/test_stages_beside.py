@@ -42,28 +42,20 @@ def test_the_themes_are_those_found_in_this_process():
         pd.testing.assert_frame_equal(again[name], out[name])
 
 
-def test_a_failure_of_the_themes_fails_the_analysis(monkeypatch):
-    import dialogue_analysis.themes as themes
-
-    def broken(*args, **kwargs):
-        raise RuntimeError("the themes' matrix could not be built")
-
-    monkeypatch.setattr(themes, "find_themes", broken)
-    tables, settings = _inputs()
-    with pytest.raises(RuntimeError, match="matrix could not be built"):
-        analyse_tables(*tables, settings=settings)
-
-
-def test_a_failure_beside_the_themes_ends_them(monkeypatch):
+@pytest.mark.parametrize(("module", "name"), [
+    ("dialogue_analysis.themes", "find_themes"),  # in the themes' process
+    ("dialogue_analysis.typology", "typology_from_settings"),  # beside it, which ends it
+])
+def test_a_failure_on_either_side_fails_the_analysis_and_ends_the_themes(monkeypatch, module,
+                                                                          name):
+    import importlib
     import multiprocessing
 
-    import dialogue_analysis.typology as typology
-
     def broken(*args, **kwargs):
-        raise RuntimeError("the typology settings are broken")
+        raise RuntimeError(f"{name} is broken")
 
-    monkeypatch.setattr(typology, "typology_from_settings", broken)
+    monkeypatch.setattr(importlib.import_module(module), name, broken)
     tables, settings = _inputs()
-    with pytest.raises(RuntimeError, match="typology settings"):
+    with pytest.raises(RuntimeError, match=f"{name} is broken"):
         analyse_tables(*tables, settings=settings)
     assert not multiprocessing.active_children()  # the themes' process has ended

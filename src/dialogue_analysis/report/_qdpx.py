@@ -17,9 +17,9 @@ from __future__ import annotations
 
 import os
 import uuid
-from hashlib import sha1
 import zipfile
 from collections.abc import Iterator
+from hashlib import sha1
 from pathlib import Path
 
 import numpy as np
