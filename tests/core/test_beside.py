@@ -43,13 +43,34 @@ def test_a_failure_of_the_work_is_raised_here():
 
 
 def test_a_failure_here_ends_the_work_at_once():
+    import multiprocessing
+
     t0 = time.perf_counter()
-    with pytest.raises(RuntimeError), beside(lambda: time.sleep(60)) as other:
-        pool = other._pool
+    with pytest.raises(RuntimeError, match="meanwhile"), beside(lambda: time.sleep(60)):
+        assert len(multiprocessing.active_children()) == 1
         raise RuntimeError("the stage run meanwhile failed")
     assert time.perf_counter() - t0 < 20
-    assert other._pool is None and pool is not None
-    assert not any(p.is_alive() for p in pool._pool)
+    assert not multiprocessing.active_children()
+
+
+def test_a_child_that_dies_without_its_result_is_an_error_not_a_wait():
+    def killed():
+        os._exit(9)  # as the kernel's out-of-memory killer would end it
+
+    with beside(killed) as other, pytest.raises(RuntimeError, match="exit code 9"):
+        other.result()
+
+
+def test_an_exception_that_cannot_be_rebuilt_still_says_what_it_was():
+    class Odd(Exception):
+        def __init__(self, a, b):
+            super().__init__(f"{a} and {b}")
+
+    def fails():
+        raise Odd("a value", "its column")
+
+    with beside(fails) as other, pytest.raises(Exception, match="a value and its column"):
+        other.result()
 
 
 def test_the_timer_records_a_stage_run_elsewhere_as_its_own():

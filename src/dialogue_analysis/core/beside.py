@@ -7,7 +7,8 @@ from this process (it inherits the tables, nothing is pickled on the way in) and
 raises what it raised. The child computes exactly what this process would (same inputs, same
 code, the same one-thread math libraries), so the outputs are those of the stages run one after
 the other. Leaving the ``with`` block of a :class:`Beside` ends the child: a failure of the
-stages run meanwhile stops it before anything else is cleaned up.
+stages run meanwhile stops it before anything else is cleaned up. A child that dies without a
+result (killed, out of memory) is an error too, never a wait without end.
 
 Where processes cannot be forked (not Linux), ``work`` runs in this process when its result is
 asked for: the same result, one stage after the other.
@@ -16,6 +17,7 @@ asked for: the same result, one stage after the other.
 from __future__ import annotations
 
 import multiprocessing
+import pickle
 import time
 from collections.abc import Callable
 from typing import Any
@@ -32,50 +34,70 @@ def _timed(work: Callable[[], Any]) -> tuple[Any, float, float]:
     return out, time.perf_counter() - t0, time.process_time() - cpu0
 
 
-# What the forked child runs: set just before it is started, so that it inherits it.
-_WORK: Callable[[], Any] | None = None
+def _portable(exc: BaseException) -> BaseException:
+    """``exc`` if it survives pickling, else a RuntimeError that says what it was."""
+    try:
+        pickle.loads(pickle.dumps(exc))
+        return exc
+    except Exception:  # noqa: BLE001 - an exception whose class cannot be rebuilt
+        return RuntimeError(f"{type(exc).__name__}: {exc}")
 
 
-def _run_inherited() -> tuple[Any, float, float]:
-    return _timed(_WORK)
+def _child(work: Callable[[], Any], send) -> None:
+    """In the forked child: run ``work`` and send back ``("ok", timed result)`` or
+    ``("error", exception)``."""
+    try:
+        message = ("ok", _timed(work))
+    except BaseException as exc:  # noqa: BLE001 - raised again in the parent
+        message = ("error", _portable(exc))
+    send.send(message)
+    send.close()
 
 
 class Beside:
     """A stage running in a forked child (see :func:`beside`)."""
 
     def __init__(self, work: Callable[[], Any]):
-        global _WORK
         self._work = work
-        self._pool = None
-        self._pending = None
+        self._process = self._receive = None
         if "fork" in multiprocessing.get_all_start_methods():
-            _WORK = work
-            try:
-                self._pool = multiprocessing.get_context("fork").Pool(1)
-                self._pending = self._pool.apply_async(_run_inherited)
-            finally:
-                _WORK = None
+            context = multiprocessing.get_context("fork")
+            self._receive, send = context.Pipe(duplex=False)
+            # forked: the child inherits ``work`` and what it holds, nothing is pickled
+            self._process = context.Process(target=_child, args=(work, send), daemon=True)
+            self._process.start()
+            send.close()  # the child's end: reading sees the end of it if the child dies
 
     def result(self) -> tuple[Any, dict[str, float | None]]:
         """What ``work`` returned and its usage: ``{"seconds", "cpu_seconds", "peak_rss_mb"}``
         (wall and CPU of the child, this process's peak memory so far); raises what ``work``
         raised. The child has ended when it returns."""
-        if self._pending is None:
+        if self._process is None:
             out, secs, cpu = _timed(self._work)
         else:
             try:
-                out, secs, cpu = self._pending.get()
+                kind, payload = self._receive.recv()
+            except EOFError:
+                self._process.join()
+                raise RuntimeError(
+                    "the process of a stage run beside the others ended without its result "
+                    f"(exit code {self._process.exitcode}: killed, or out of memory?)") from None
             finally:
                 self.close()
+            if kind == "error":
+                raise payload
+            out, secs, cpu = payload
         return out, {"seconds": round(secs, 3), "cpu_seconds": round(cpu, 3),
                      "peak_rss_mb": peak_rss_mb()}
 
     def close(self) -> None:
         """End the child (at once if it is still running)."""
-        if self._pool is not None:
-            self._pool.terminate()
-            self._pool.join()
-            self._pool = None
+        if self._process is not None:
+            if self._process.is_alive():
+                self._process.terminate()
+            self._process.join()
+            self._receive.close()
+            self._process = None
 
     def __enter__(self) -> Beside:
         return self
