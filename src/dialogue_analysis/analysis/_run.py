@@ -13,7 +13,9 @@ files); the anonymise stage is the only one to read it, and writes the pseudonym
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
+import functools
 import gc
 import os
 import platform
@@ -24,7 +26,7 @@ from typing import Any
 
 import pandas as pd
 
-from ..core import StageTimer
+from ..core import StageTimer, beside
 from ._findings import contrasts, evidence_quotes, prevalence, priority_table, select_findings
 from ._kept import CODING_TABLES, analysis_key, coding_key, kept_analysis, published_analysis
 from ._kept import INPUTS as KEPT_INPUTS
@@ -64,9 +66,36 @@ def analyse_tables(records: pd.DataFrame, answers: pd.DataFrame, terms: pd.DataF
 
     This is the part of :func:`run_analysis` that needs no spaCy model: it takes the tables of
     the anonymise, nlp and coding stages and returns ``(tables, stage_params)``, the keyword
-    arguments of :class:`Analysis` and the parameters of every stage for the manifest.
+    arguments of :class:`Analysis` and the parameters of every stage for the manifest. The
+    themes, which no later stage reads, are found in a process of their own beside the
+    typology and the stages after it (:mod:`~dialogue_analysis.core.beside`); a failure of
+    either stops the other.
     """
+    with contextlib.ExitStack() as stack:
+        return _analyse_tables(records, answers, terms, passages, code_matrix, codebook,
+                               stack, settings=settings, attributes=attributes, timer=timer,
+                               n_themes=n_themes, priority_threshold=priority_threshold,
+                               cache_dir=cache_dir)
+
+
+def _themes(terms: pd.DataFrame, answers: pd.DataFrame, *, n_themes, random_state: int,
+            cache_dir) -> tuple[dict, dict]:
+    """The themes' tables and the parameters they add (``skipped`` when too few answers)."""
     from ..themes import find_themes
+
+    try:
+        themes = find_themes(terms, answers, n_themes=n_themes, min_df=3, max_df=0.5,
+                             random_state=random_state, cache_dir=cache_dir)
+    except ValueError as exc:  # too few answers for themes: the report says so
+        return {}, {"skipped": str(exc)}
+    return ({"themes": themes.summary, "theme_assignments": themes.assignments,
+             "theme_quotes": themes.quotes, "theme_k_evidence": themes.k_evidence},
+            {"n_themes_": len(themes.summary), "n_fitted": themes.n_fitted})
+
+
+def _analyse_tables(records, answers, terms, passages, code_matrix, codebook, stack, *,
+                    settings, attributes, timer, n_themes, priority_threshold,
+                    cache_dir) -> tuple[dict, dict]:
     from ..typology import (
         code_crosstab,
         describe_groups,
@@ -88,21 +117,12 @@ def analyse_tables(records: pd.DataFrame, answers: pd.DataFrame, terms: pd.DataF
     params: dict[str, dict] = {}
     out: dict[str, Any] = {}
 
-    with timer("themes"):
-        n_themes = n_themes or settings.get("n_themes", "auto")
-        params["themes"] = {"n_themes": n_themes, "min_df": 3, "max_df": 0.5,
-                            "random_state": seed}
-        try:
-            themes = find_themes(terms, answers, n_themes=n_themes, min_df=3, max_df=0.5,
-                                 random_state=seed, cache_dir=cache_dir and Path(cache_dir) / "themes")
-            out["themes"] = themes.summary
-            out["theme_assignments"] = themes.assignments
-            out["theme_quotes"] = themes.quotes
-            out["theme_k_evidence"] = themes.k_evidence
-            params["themes"]["n_themes_"] = len(themes.summary)
-            params["themes"]["n_fitted"] = themes.n_fitted
-        except ValueError as exc:  # too few answers for themes: the report says so
-            params["themes"]["skipped"] = str(exc)
+    n_themes = n_themes or settings.get("n_themes", "auto")
+    params["themes"] = {"n_themes": n_themes, "min_df": 3, "max_df": 0.5, "random_state": seed}
+    timer.started("themes")
+    themes_run = stack.enter_context(beside(functools.partial(
+        _themes, terms, answers, n_themes=n_themes, random_state=seed,
+        cache_dir=cache_dir and Path(cache_dir) / "themes")))
 
     with timer("typology"):
         typo, types = typology_from_settings(settings, records, attributes)
@@ -203,6 +223,11 @@ def analyse_tables(records: pd.DataFrame, answers: pd.DataFrame, terms: pd.DataF
         params["findings"] = {"alpha": 0.05, "min_ratio": 1.5, "correction": "bh",
                               "priority_threshold": priority_threshold}
 
+    # collected after the stages timed here: the child's CPU is counted in the themes alone
+    (themes_tables, themes_params), usage = themes_run.result()
+    timer.record("themes", usage)
+    out.update(themes_tables)
+    params["themes"].update(themes_params)
     out.update(records=records, answers=answers, terms=terms, passages=passages,
                code_matrix=code_matrix, codebook=codebook)
     return out, params
@@ -279,12 +304,12 @@ def run_analysis(project, root: str | os.PathLike = ".",
 
 def _run_analysis(project, root, progress, engine) -> Analysis:
     from ..ingest import ANONYMISE_CACHE, write_pseudonymised
-    from ..nlp import model_id
+    from ..nlp import model_id, parse_model
     from ..typology import check_group_settings
 
     # A model that is not installed stops the run before any work, naming its setting.
     model_id(project.settings.anonymise_model, purpose="anonymise")
-    model_id(project.settings.spacy_model)
+    model_id(parse_model(project.settings))
     settings = dataclasses.asdict(project.settings)
     timer = StageTimer((lambda stage, secs: progress(stage) if secs is None else None)
                        if progress else None)
@@ -327,7 +352,7 @@ def _run_analysis(project, root, progress, engine) -> Analysis:
     # stage a block of answers at a time (the tokens of the whole wave never in memory).
     with timer("kept"):
         published = published_analysis(project.processed_dir(root))
-        ckey = coding_key(pseudo, model_id(project.settings.spacy_model), records, settings,
+        ckey = coding_key(pseudo, model_id(parse_model(project.settings)), records, settings,
                           *_coding_files(project))
         coding_kept = published is not None and published.made_with("coding", ckey)
     streamed = parse_and_code(pseudo, records, project, root, engine, timer,

@@ -78,12 +78,12 @@ def parse_and_code(pseudo: pd.DataFrame, records: pd.DataFrame, project, root, e
 
     Timed as the stages ``nlp`` and ``coding`` (the sum of their blocks).
     """
-    from ..nlp import TokenTables, model_id, parse_answers
+    from ..nlp import TokenTables, model_id, parse_answers, parse_model
 
     block_answers = block_answers or BLOCK_ANSWERS
     settings = project.settings
     # No stage reads the noun phrases: the dependency parser, which makes them, is not run.
-    options = {"model": settings.spacy_model, "root": root, "noun_phrases": False}
+    options = {"model": parse_model(settings), "root": root, "noun_phrases": False}
     with adding_time(timer, "nlp"):
         # None: the engine's workers fill the cache as each block is parsed
         counts = engine.cache_parses(pseudo, n_process=settings.n_process, **options)
@@ -113,7 +113,7 @@ def parse_and_code(pseudo: pd.DataFrame, records: pd.DataFrame, project, root, e
     if counts is not None:
         n_parsed = counts.n_parsed
     n_parsed = min(n_parsed, n_texts)
-    params = {"model": counts.model if counts is not None else model_id(settings.spacy_model),
+    params = {"model": counts.model if counts is not None else model_id(options["model"]),
               "n_parsed": int(n_parsed), "n_cached": int(n_texts - n_parsed)}
     terms = terms[0] if len(terms) == 1 else pd.concat(terms, ignore_index=True)
     coded = None

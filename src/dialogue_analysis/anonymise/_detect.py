@@ -84,13 +84,17 @@ class _Detector:
         self.first_name_re = _first_name_re()
         self.stop_re = _stopname_re(tuple(sorted({s.strip() for s in extra_stopnames})))
         self.likeness = name_likeness(nlp)
+        self._protected_last: tuple[str | None, list[tuple[int, int]]] = (None, [])
 
     # -- persons -----------------------------------------------------------------------------
 
     def _protected(self, text: str) -> list[tuple[int, int]]:
-        spans = [m.span() for m in self.stop_re.finditer(_fold_same_length(text))]
-        spans += [m.span() for m in _PLACEHOLDER_RE.finditer(text)]
-        return spans
+        # asked for several times per text by the person rules: the last text's spans are kept
+        if self._protected_last[0] != text:
+            spans = [m.span() for m in self.stop_re.finditer(_fold_same_length(text))]
+            spans += [m.span() for m in _PLACEHOLDER_RE.finditer(text)]
+            self._protected_last = (text, spans)
+        return self._protected_last[1]
 
     def english(self, text: str) -> bool:
         """Whether ``text`` is an answer in English (French cues do not read it)."""

@@ -6,6 +6,7 @@ Public names are loaded on first use (:func:`dialogue_analysis.core.lazy.public_
 from .lazy import public_face
 
 _EXPORTS = {
+    'beside': ['Beside', 'beside'],
     'content': ['frame_digest', 'toolkit_hash'],
     'errors': ['DialogueAnalysisError', 'DialogueAnalysisWarning', 'ConfigError'],
     'i18n': ['unit_names', 'tr', 'Words', 'LANGUAGES', 'UNIT_WORDS'],

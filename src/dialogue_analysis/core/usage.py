@@ -93,3 +93,16 @@ class StageTimer:
                 return False
 
         return _Stage()
+
+    def started(self, stage: str) -> None:
+        """Report the start of a stage timed elsewhere (see :meth:`record`)."""
+        if self.progress:
+            self.progress(stage, None)
+
+    def record(self, stage: str, usage: dict[str, float | None]) -> None:
+        """The figures of a stage that ran in another process (``seconds``, ``cpu_seconds``,
+        ``peak_rss_mb``), reported as a stage timed here would be."""
+        self.timings[stage] = usage["seconds"]
+        self.usage[stage] = {k: usage.get(k) for k in ("cpu_seconds", "peak_rss_mb")}
+        if self.progress:
+            self.progress(stage, usage["seconds"])

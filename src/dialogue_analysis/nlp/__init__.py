@@ -9,7 +9,7 @@ _EXPORTS = {
     '_blocks': ['ParseCounts', 'TokenTables', 'cache_parses'],
     '_cache': ['TextCache', 'text_key'],
     '_embed': ['embed', 'embedding_cache_dir', 'embedding_model_id', 'forget_embeddings', 'DIMENSIONS'],
-    '_model': ['DEFAULT_MODEL', 'DEFAULT_NER_MODEL', 'ModelNotInstalledError', 'PURPOSES', 'build_pipeline', 'load_nlp', 'model_id'],
+    '_model': ['DEFAULT_MODEL', 'DEFAULT_NER_MODEL', 'LOOKUP', 'ModelNotInstalledError', 'PURPOSES', 'build_pipeline', 'load_nlp', 'model_id', 'parse_model'],
     '_negation_fr': [],
     '_negation_words_fr': [],
     '_parallel': ['MAX_PROCESSES', 'PARALLEL_FROM', 'default_processes', 'map_chunks', 'pipe_docs', 'processes_for'],

@@ -6,6 +6,12 @@ the components it does not use (NER: names were pseudonymised before), ``"anonym
 anonymise stage (``fr_core_news_md`` by default, ``settings.anonymise_model``), with NER alone
 enabled. A model is never downloaded.
 
+``settings.nlp_pipeline: fast`` makes the NLP stage's model name end in :data:`LOOKUP` (see
+:func:`parse_model`): the ``"parse"`` pipeline of such a name keeps the model's tokenizer and the
+sentence rules, and lemmatizes with spaCy's lookup tables (package ``spacy-lookups-data``)
+instead of the tagger and the rule lemmatizer, so ``tok2vec`` and the morphologizer are not run
+and the tokens have no part of speech (docs/nlp.md).
+
 Sentences are cut on ``. ! ? …`` and on line breaks (not by the parser, whose boundaries are
 unstable on spoken French), so an evidence sentence is what a reader expects.
 """
@@ -24,9 +30,11 @@ __all__ = [
     "DEFAULT_NER_MODEL",
     "ModelNotInstalledError",
     "PURPOSES",
+    "LOOKUP",
     "build_pipeline",
     "load_nlp",
     "model_id",
+    "parse_model",
 ]
 
 
@@ -39,6 +47,12 @@ SENTENCE_COMPONENT = "dialogue_analysis_sentences"
 # Components the "parse" pipeline leaves out: sentences are cut by this module's rules, and names
 # were pseudonymised before this stage.
 EXCLUDED_COMPONENTS = ["senter", "ner"]
+#: The end of the NLP stage's model name that asks for its lookup lemmatizer (no tagger).
+LOOKUP = "+lookup"
+# What the lookup pipeline leaves out besides: everything but the tokenizer (its lemmatizer is
+# replaced by the lookup one).
+_NOT_FOR_LOOKUP = [*EXCLUDED_COMPONENTS, "tok2vec", "transformer", "morphologizer", "tagger",
+                   "parser", "attribute_ruler", "lemmatizer"]
 
 
 class ModelNotInstalledError(DialogueAnalysisError):
@@ -151,6 +165,8 @@ def build_pipeline(purpose: str = "parse", model: str | None = None):
 @functools.lru_cache(maxsize=8)
 def _built_pipeline(purpose: str, model: str):
     """:func:`build_pipeline` once per (purpose, model), however the arguments were passed."""
+    if purpose == "parse" and model.endswith(LOOKUP):
+        return _lookup_pipeline(model[: -len(LOOKUP)])
     if purpose == "parse":
         nlp = _load_model(model, purpose, exclude=EXCLUDED_COMPONENTS)
         _register_sentence_component()
@@ -179,6 +195,42 @@ def _built_pipeline(purpose: str, model: str):
     return nlp
 
 
+def _lookups_version() -> str:
+    """The version of ``spacy-lookups-data``, whose tables the lookup pipeline reads."""
+    try:
+        return importlib.metadata.version("spacy-lookups-data")
+    except importlib.metadata.PackageNotFoundError as exc:
+        raise ModelNotInstalledError(
+            "settings.nlp_pipeline: 'fast' lemmatizes with the tables of the package "
+            "spacy-lookups-data, which is not installed. Install it (`python -m pip install "
+            "spacy-lookups-data`) or set nlp_pipeline to 'full'.") from exc
+
+
+def _lookup_pipeline(model: str):
+    """The model's tokenizer, the sentence rules and spaCy's lookup lemmatizer; its version
+    names the lookup tables, so that its parses are cached apart from the full pipeline's."""
+    version = _lookups_version()
+    nlp = _load_model(model, "parse", exclude=_NOT_FOR_LOOKUP)
+    _register_sentence_component()
+    nlp.add_pipe(SENTENCE_COMPONENT)
+    nlp.add_pipe("lemmatizer", config={"mode": "lookup"}).initialize()
+    nlp.meta["version"] = f"{nlp.meta.get('version', '0')}{_lookup_tag(version)}"
+    return nlp
+
+
+def _lookup_tag(version: str) -> str:
+    return f"{LOOKUP}s-{version}"
+
+
+def parse_model(settings) -> str:
+    """The NLP stage's model name for the run ``settings`` (``spacy_model``, and
+    ``nlp_pipeline``): ``fr_core_news_sm``, or ``fr_core_news_sm+lookup`` for the fast
+    pipeline."""
+    get = settings.get if isinstance(settings, dict) else (lambda k, d=None: getattr(settings, k, d))
+    model = str(get("spacy_model", DEFAULT_MODEL))
+    return model + LOOKUP if get("nlp_pipeline", "full") == "fast" else model
+
+
 def load_nlp(model: str = DEFAULT_MODEL):
     """The NLP stage's pipeline: ``build_pipeline("parse", model)`` (loaded once per process).
 
@@ -200,6 +252,8 @@ def model_id(model: str, nlp=None, purpose: str = "parse") -> str:
     """
     if nlp is not None:
         return f"{nlp.meta.get('lang', 'xx')}_{nlp.meta.get('name', 'model')}-{nlp.meta.get('version', '0')}"
+    if purpose == "parse" and str(model).endswith(LOOKUP):
+        return model_id(str(model)[: -len(LOOKUP)], purpose=purpose) + _lookup_tag(_lookups_version())
     p = Path(model)
     if (p / "meta.json").is_file():
         meta = json.loads((p / "meta.json").read_text(encoding="utf-8"))

@@ -19,6 +19,7 @@ import os
 import uuid
 import zipfile
 from collections.abc import Iterator
+from hashlib import sha1
 from pathlib import Path
 
 import numpy as np
@@ -29,23 +30,27 @@ from ..analysis import Analysis
 PROJECT_NS = "urn:QDA-XML:project:1.0"
 CODEBOOK_NS = "urn:QDA-XML:codebook:1.0"
 _GUIDS = uuid.UUID("5d1c8f0e-3b4a-5c7d-9e2f-0a1b2c3d4e5f")
+_GUIDS_BYTES = _GUIDS.bytes
 CODEBOOK_USER = "dialogue-analysis (codebook)"
 FAMILY_COLOURS = {"service": "#1F77B4", "barrier": "#D62728", "need": "#2CA02C"}
 
 
 def guid(*parts) -> str:
-    """A stable GUID for what ``parts`` name (``8-4-4-4-12`` form)."""
-    return str(uuid.uuid5(_GUIDS, "\x1f".join(str(p) for p in parts)))
+    """A stable GUID for what ``parts`` name (``8-4-4-4-12`` form): ``uuid.uuid5`` of them,
+    computed without building a ``UUID`` (a project holds several per answer)."""
+    digest = bytearray(sha1(_GUIDS_BYTES + "\x1f".join(map(str, parts)).encode()).digest()[:16])
+    digest[6] = (digest[6] & 0x0F) | 0x50  # version 5
+    digest[8] = (digest[8] & 0x3F) | 0x80  # RFC 4122 variant
+    x = digest.hex()
+    return f"{x[:8]}-{x[8:12]}-{x[12:16]}-{x[16:20]}-{x[20:]}"
 
 
 def _el(parent, tag: str, ns: str = PROJECT_NS, **attrs):
-    from lxml import etree
+    from lxml.etree import SubElement
 
-    node = etree.SubElement(parent, f"{{{ns}}}{tag}")
-    for k, v in attrs.items():
-        if v is not None:
-            node.set(k, str(v))
-    return node
+    # the attributes in the order given (that of the file), those that are None left out
+    return SubElement(parent, f"{{{ns}}}{tag}",
+                      {k: str(v) for k, v in attrs.items() if v is not None})
 
 
 def _label(a: Analysis, code: str, language: str) -> str:

@@ -48,13 +48,14 @@ class ReviewSession:
         removals."""
         from ..analysis import load_analysis
         from ..coding import code_answers, load_codebook
+        from ..nlp import parse_model
 
         analysis = load_analysis(project, root)
         sample = review_sample(analysis.answers, target=target,
                                seed=int(analysis.settings.get("seed", 0)))
         codebook = load_codebook(project.require_codebook(), language=project.settings.language)
         coded = code_answers(sample.loc[:, [*KEY, "text"]], codebook,
-                             model=project.settings.spacy_model, root=root)
+                             model=parse_model(project.settings), root=root)
         return cls.from_analysis(analysis, project.config_path, reviewer, target,
                                  codebook_passages=coded.passages)
 

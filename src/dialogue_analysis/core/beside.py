@@ -1,0 +1,117 @@
+"""A stage run in a forked process beside the ones this process runs meanwhile.
+
+Two stages that do not read each other's results (the themes and the typology, the analyst's
+QDA exports and the report) can use two cores. :func:`beside` starts ``work`` in a child forked
+from this process (it inherits the tables, nothing is pickled on the way in) and returns a
+:class:`Beside`; :meth:`Beside.result` waits for it and returns what ``work`` returned, or
+raises what it raised. The child computes exactly what this process would (same inputs, same
+code, the same one-thread math libraries), so the outputs are those of the stages run one after
+the other. Leaving the ``with`` block of a :class:`Beside` ends the child: a failure of the
+stages run meanwhile stops it before anything else is cleaned up. A child that dies without a
+result (killed, out of memory) is an error too, never a wait without end.
+
+Where processes cannot be forked (not Linux), ``work`` runs in this process when its result is
+asked for: the same result, one stage after the other.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import pickle
+import time
+from collections.abc import Callable
+from typing import Any
+
+from .usage import peak_rss_mb
+
+__all__ = ["Beside", "beside"]
+
+
+def _timed(work: Callable[[], Any]) -> tuple[Any, float, float]:
+    """``work()``, its wall seconds and the CPU seconds of the process that ran it."""
+    t0, cpu0 = time.perf_counter(), time.process_time()
+    out = work()
+    return out, time.perf_counter() - t0, time.process_time() - cpu0
+
+
+def _portable(exc: BaseException) -> BaseException:
+    """``exc`` if it survives pickling, else a RuntimeError that says what it was."""
+    try:
+        pickle.loads(pickle.dumps(exc))
+        return exc
+    except Exception:  # noqa: BLE001 - an exception whose class cannot be rebuilt
+        return RuntimeError(f"{type(exc).__name__}: {exc}")
+
+
+def _child(work: Callable[[], Any], send) -> None:
+    """In the forked child: run ``work`` and send back ``("ok", timed result)`` or
+    ``("error", exception)``."""
+    try:
+        message = ("ok", _timed(work))
+    except BaseException as exc:  # noqa: BLE001 - raised again in the parent
+        message = ("error", _portable(exc))
+    send.send(message)
+    send.close()
+
+
+class Beside:
+    """A stage running in a forked child (see :func:`beside`)."""
+
+    def __init__(self, work: Callable[[], Any]):
+        self._work = work
+        self._process = self._receive = None
+        if "fork" in multiprocessing.get_all_start_methods():
+            context = multiprocessing.get_context("fork")
+            self._receive, send = context.Pipe(duplex=False)
+            # forked: the child inherits ``work`` and what it holds, nothing is pickled
+            self._process = context.Process(target=_child, args=(work, send), daemon=True)
+            self._process.start()
+            send.close()  # the child's end: reading sees the end of it if the child dies
+
+    def result(self) -> tuple[Any, dict[str, float | None]]:
+        """What ``work`` returned and its usage: ``{"seconds", "cpu_seconds", "peak_rss_mb"}``
+        (wall and CPU of the child, this process's peak memory so far); raises what ``work``
+        raised. The child has ended when it returns."""
+        if self._process is None:
+            out, secs, cpu = _timed(self._work)
+        else:
+            try:
+                kind, payload = self._receive.recv()
+            except EOFError:
+                self._process.join()
+                raise RuntimeError(
+                    "the process of a stage run beside the others ended without its result "
+                    f"(exit code {self._process.exitcode}: killed, or out of memory?)") from None
+            finally:
+                self.close()
+            if kind == "error":
+                raise payload
+            out, secs, cpu = payload
+        return out, {"seconds": round(secs, 3), "cpu_seconds": round(cpu, 3),
+                     "peak_rss_mb": peak_rss_mb()}
+
+    def close(self) -> None:
+        """End the child (at once if it is still running)."""
+        if self._process is not None:
+            if self._process.is_alive():
+                self._process.terminate()
+            self._process.join()
+            self._receive.close()
+            self._process = None
+
+    def __enter__(self) -> Beside:
+        return self
+
+    def __exit__(self, *exc) -> bool:
+        self.close()
+        return False
+
+
+def beside(work: Callable[[], Any]) -> Beside:
+    """Start ``work()`` (no arguments: a closure over what it needs) in a forked child.
+
+    Use as ``with beside(work) as other: ...; out, usage = other.result()``. ``work`` must
+    return something that can be pickled (tables, not open files), and must not depend on what
+    this process does meanwhile.
+    """
+    return Beside(work)

@@ -1,0 +1,86 @@
+"""A stage in a forked process beside this one: its result, its figures, its failures."""
+
+import os
+import time
+
+import pytest
+
+from dialogue_analysis.core import StageTimer, beside
+
+
+def _busy(n: int) -> tuple[int, int]:
+    return os.getpid(), sum(i * i for i in range(n))
+
+
+def test_the_result_is_what_the_work_returns_computed_in_another_process():
+    with beside(lambda: _busy(300_000)) as other:
+        here = sum(i * i for i in range(1000))  # this process works meanwhile
+        (pid, total), usage = other.result()
+    assert total == sum(i * i for i in range(300_000)) and here == 332_833_500
+    assert pid != os.getpid()
+    assert usage["seconds"] > 0 and usage["cpu_seconds"] > 0 and usage["peak_rss_mb"] > 0
+
+
+def test_the_work_sees_the_data_of_this_process_without_pickling_it():
+    import threading
+
+    lock = threading.Lock()  # cannot be pickled: the work inherits it
+
+    def work():
+        with lock:
+            return "inherited"
+
+    with beside(work) as other:
+        assert other.result()[0] == "inherited"
+
+
+def test_a_failure_of_the_work_is_raised_here():
+    def fails():
+        raise ValueError("too few answers for themes")
+
+    with beside(fails) as other, pytest.raises(ValueError, match="too few answers"):
+        other.result()
+
+
+def test_a_failure_here_ends_the_work_at_once():
+    import multiprocessing
+
+    t0 = time.perf_counter()
+    with pytest.raises(RuntimeError, match="meanwhile"), beside(lambda: time.sleep(60)):
+        assert len(multiprocessing.active_children()) == 1
+        raise RuntimeError("the stage run meanwhile failed")
+    assert time.perf_counter() - t0 < 20
+    assert not multiprocessing.active_children()
+
+
+def test_a_child_that_dies_without_its_result_is_an_error_not_a_wait():
+    def killed():
+        os._exit(9)  # as the kernel's out-of-memory killer would end it
+
+    with beside(killed) as other, pytest.raises(RuntimeError, match="exit code 9"):
+        other.result()
+
+
+def test_an_exception_that_cannot_be_rebuilt_still_says_what_it_was():
+    class Odd(Exception):
+        def __init__(self, a, b):
+            super().__init__(f"{a} and {b}")
+
+    def fails():
+        raise Odd("a value", "its column")
+
+    with beside(fails) as other, pytest.raises(Exception, match="a value and its column"):
+        other.result()
+
+
+def test_the_timer_records_a_stage_run_elsewhere_as_its_own():
+    seen = []
+    timer = StageTimer(lambda stage, secs: seen.append((stage, secs)))
+    timer.started("themes")
+    with timer("typology"):
+        pass
+    timer.record("themes", {"seconds": 1.5, "cpu_seconds": 1.2, "peak_rss_mb": 300.0})
+    assert timer.timings["themes"] == 1.5
+    assert timer.usage["themes"] == {"cpu_seconds": 1.2, "peak_rss_mb": 300.0}
+    assert [s for s, _ in seen] == ["themes", "typology", "typology", "themes"]
+    assert seen[-1] == ("themes", 1.5)
