@@ -24,7 +24,7 @@ from typing import Any
 
 import pandas as pd
 
-from ..core import StageTimer
+from ..core import FIT_SAMPLE, StageTimer
 from ._findings import contrasts, evidence_quotes, prevalence, priority_table, select_findings
 from ._kept import CODING_TABLES, analysis_key, coding_key, kept_analysis, published_analysis
 from ._kept import INPUTS as KEPT_INPUTS
@@ -79,6 +79,7 @@ def analyse_tables(records: pd.DataFrame, answers: pd.DataFrame, terms: pd.DataF
     timer = timer or StageTimer()
     seed = int(settings.get("seed", 0))
     min_cell = int(settings.get("min_cell_count", 5))
+    fit_sample = int(settings.get("fit_sample", FIT_SAMPLE))
     records = records.assign(record_id=records["record_id"].astype(str)).reset_index(drop=True)
     code_matrix = code_matrix.copy()
     code_matrix.index = code_matrix.index.astype(str)
@@ -94,13 +95,15 @@ def analyse_tables(records: pd.DataFrame, answers: pd.DataFrame, terms: pd.DataF
                             "random_state": seed}
         try:
             themes = find_themes(terms, answers, n_themes=n_themes, min_df=3, max_df=0.5,
-                                 random_state=seed, cache_dir=cache_dir and Path(cache_dir) / "themes")
+                                 random_state=seed, max_fit=fit_sample,
+                                 cache_dir=cache_dir and Path(cache_dir) / "themes")
             out["themes"] = themes.summary
             out["theme_assignments"] = themes.assignments
             out["theme_quotes"] = themes.quotes
             out["theme_k_evidence"] = themes.k_evidence
             params["themes"]["n_themes_"] = len(themes.summary)
             params["themes"]["n_fitted"] = themes.n_fitted
+            params["themes"]["n_sampled"] = themes.n_sampled
         except ValueError as exc:  # too few answers for themes: the report says so
             params["themes"]["skipped"] = str(exc)
 
@@ -118,7 +121,8 @@ def analyse_tables(records: pd.DataFrame, answers: pd.DataFrame, terms: pd.DataF
                               "n_null": typo.n_null, "n_seeds": typo.n_seeds,
                               "null_quantile": typo.null_quantile,
                               "structure": bool(typo.structure_),
-                              "n_clusters_": int(typo.n_clusters_)}
+                              "n_clusters_": int(typo.n_clusters_),
+                              "n_fitted": int(typo.n_fitted_)}
         groups = typo.labels_.reindex(records["record_id"])
         records = records.assign(typology_group=pd.array(groups.to_numpy(), dtype="Int64"))
         out["k_evidence"] = typo.k_evidence_.reset_index(drop=True)
@@ -174,7 +178,7 @@ def analyse_tables(records: pd.DataFrame, answers: pd.DataFrame, terms: pd.DataF
                            for f in (fam or []) for c in family_codes(codebook, f)}) or None
             tmap = typology_map(records.drop(columns=["typology_group"]), typo.labels_,
                                 code_matrix=code_matrix, attributes=types, families=fams,
-                                codebook_labels=labels)
+                                codebook_labels=labels, max_records=fit_sample)
             pts = tmap.points
             dims = [c for c in pts.columns if c.startswith("dim")][:2]
             pts = pts.rename(columns={dims[0]: "x", dims[1]: "y"})
@@ -185,7 +189,8 @@ def analyse_tables(records: pd.DataFrame, answers: pd.DataFrame, terms: pd.DataF
             grp["group"] = pd.to_numeric(grp["label"], errors="coerce").astype("Int64")
             out["map_groups"] = grp.loc[:, ["group", "label", "x", "y"]]
             out["map_axes"] = tmap.axes
-            params["map"] = {"method": "MCA", "correction": "benzecri", "families": fams}
+            params["map"] = {"method": "MCA", "correction": "benzecri", "families": fams,
+                             "n_fitted": int(len(tmap.records))}
         except ValueError as exc:
             params["map"] = {"skipped": str(exc)}
 
@@ -303,6 +308,13 @@ def _run_analysis(project, root, progress, engine) -> Analysis:
     free_text = [a.name for a in project.survey.attributes if a.type == "text"]
     records = wave.records.drop(columns=[c for c in free_text if c in wave.records])
     records["record_id"] = records["record_id"].astype(str)
+    # What the manifest keeps of the ingested wave; its raw tables are not held any longer.
+    ingest_manifest = dict(getattr(wave, "manifest", {}) or {})
+    try:
+        validation = wave.report.redacted().to_frame()
+    except Exception:  # noqa: BLE001 - the validation table is informative only
+        validation = Analysis().validation
+    del wave
     with timer("anonymise"):
         # What was found in each raw text is cached with the raw texts, never in data/processed.
         anon = engine.anonymise_answers(answers, model=project.settings.anonymise_model,
@@ -311,7 +323,7 @@ def _run_analysis(project, root, progress, engine) -> Analysis:
         pseudo = anon.answers.loc[:, ["record_id", "question_id", "text"]]
         found = anon.counts().to_dict()  # number of placeholders per kind, no original string
         n_ner_texts, n_anon_cached, anon_model = anon.n_ner_texts, anon.n_cached, anon.model
-        del anon  # the correspondence table stays in memory only as long as needed
+        del anon, answers  # the correspondence table and the raw texts: no longer needed
         # From here on every stage, and every reader of data/processed, sees pseudonymised text.
         write_pseudonymised(records, pseudo, project, root)
     questions, attributes = _survey_tables(project)
@@ -361,7 +373,6 @@ def _run_analysis(project, root, progress, engine) -> Analysis:
                            "ner_texts": int(n_ner_texts), "n_cached": int(n_anon_cached)}
     params["nlp"] = nlp_params
     params["coding"] = coding_params
-    ingest_manifest = dict(getattr(wave, "manifest", {}) or {})
     manifest = {
         "created": pd.Timestamp.now(tz="UTC").isoformat(timespec="seconds"),
         "config": ingest_manifest.get("config", {"file": project.config_path.name}),
@@ -374,10 +385,6 @@ def _run_analysis(project, root, progress, engine) -> Analysis:
         "rows": {"records": len(records), "answers": len(pseudo), "passages": len(passages)},
         "stages": {},
     }
-    try:
-        validation = wave.report.redacted().to_frame()
-    except Exception:  # noqa: BLE001 - the validation table is informative only
-        validation = Analysis().validation
     analysis = Analysis(wave=project.wave, settings=settings, manifest=manifest,
                         questions=questions, attributes=attributes,
                         validation=validation, coding_agreement=agreement, **tables)
