@@ -278,6 +278,28 @@ def linear_fit(xs: list[float], ys: list[float]) -> tuple[float, float]:
     return slope, my - slope * mx
 
 
+def print_stage_peaks(results: dict[int, dict]) -> None:
+    """The main process's peak at the end of each stage, size by size, and its growth from
+    one size to the next (what each stage adds as the corpus grows)."""
+    sizes = sorted(results)
+    names = [name for name in dict.fromkeys(n for r in results.values() for n in r["stages"])
+             if any(results[s]["stages"].get(name, (None, None, None))[2] for s in sizes)]
+    if not names:
+        return
+    print("\nMain process's peak RSS at the end of each stage (MB):\n")
+    growth = [f"{a:,} -> {b:,}" for a, b in zip(sizes, sizes[1:], strict=False)]
+    print("| stage | " + " | ".join(f"{n:,}" for n in sizes) +
+          "".join(f" | growth {g}" for g in growth) + " |")
+    print("|---|" + "---:|" * (len(sizes) + len(growth)))
+    for name in names:
+        peaks = [results[s]["stages"].get(name, (None, None, None))[2] for s in sizes]
+        rises = [f"{b / a - 1:+.0%}" if a and b else "" for a, b in zip(peaks, peaks[1:],
+                                                                          strict=False)]
+        print(f"| {name} | " + " | ".join(fmt(p, ".0f") for p in peaks) +
+              "".join(f" | {r}" for r in rises) + " |")
+    print()
+
+
 def print_growth(results: dict[int, dict]) -> None:
     sizes = sorted(results)
     print("\n## Growth and projection\n")
@@ -290,6 +312,7 @@ def print_growth(results: dict[int, dict]) -> None:
         r = results[n]
         print(f"| {n:,} | {r['wall']:.1f} | {fmt(main_peak_mb(r), '.0f')} | "
               f"{r['tree_peak_mb']:.0f} | {r['tree_pss_mb']:.0f} |")
+    print_stage_peaks(results)
     checks = {}
     if 35_627 in results:  # every real answer and no other
         checks["real answers end to end (s)"] = results[35_627]["wall"]

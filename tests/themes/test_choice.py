@@ -6,8 +6,9 @@ import pandas as pd
 import pytest
 from sklearn.metrics import adjusted_rand_score
 
+from dialogue_analysis.core import key_fraction
 from dialogue_analysis.themes import find_themes
-from dialogue_analysis.themes._choice import key_fraction, theme_range
+from dialogue_analysis.themes._choice import theme_range
 
 # Six subjects, each with its own vocabulary: the data support six themes.
 SUBJECTS = {

@@ -26,7 +26,7 @@ from typing import Any
 
 import pandas as pd
 
-from ..core import StageTimer, beside
+from ..core import FIT_SAMPLE, StageTimer, beside
 from ._findings import contrasts, evidence_quotes, prevalence, priority_table, select_findings
 from ._kept import CODING_TABLES, analysis_key, coding_key, kept_analysis, published_analysis
 from ._kept import INPUTS as KEPT_INPUTS
@@ -79,18 +79,19 @@ def analyse_tables(records: pd.DataFrame, answers: pd.DataFrame, terms: pd.DataF
 
 
 def _themes(terms: pd.DataFrame, answers: pd.DataFrame, *, n_themes, random_state: int,
-            cache_dir) -> tuple[dict, dict]:
+            max_fit: int, cache_dir) -> tuple[dict, dict]:
     """The themes' tables and the parameters they add (``skipped`` when too few answers)."""
     from ..themes import find_themes
 
     try:
         themes = find_themes(terms, answers, n_themes=n_themes, min_df=3, max_df=0.5,
-                             random_state=random_state, cache_dir=cache_dir)
+                             random_state=random_state, max_fit=max_fit, cache_dir=cache_dir)
     except ValueError as exc:  # too few answers for themes: the report says so
         return {}, {"skipped": str(exc)}
     return ({"themes": themes.summary, "theme_assignments": themes.assignments,
              "theme_quotes": themes.quotes, "theme_k_evidence": themes.k_evidence},
-            {"n_themes_": len(themes.summary), "n_fitted": themes.n_fitted})
+            {"n_themes_": len(themes.summary), "n_fitted": themes.n_fitted,
+             "n_sampled": themes.n_sampled})
 
 
 def _analyse_tables(records, answers, terms, passages, code_matrix, codebook, stack, *,
@@ -108,6 +109,7 @@ def _analyse_tables(records, answers, terms, passages, code_matrix, codebook, st
     timer = timer or StageTimer()
     seed = int(settings.get("seed", 0))
     min_cell = int(settings.get("min_cell_count", 5))
+    fit_sample = int(settings.get("fit_sample", FIT_SAMPLE))
     records = records.assign(record_id=records["record_id"].astype(str)).reset_index(drop=True)
     code_matrix = code_matrix.copy()
     code_matrix.index = code_matrix.index.astype(str)
@@ -121,7 +123,7 @@ def _analyse_tables(records, answers, terms, passages, code_matrix, codebook, st
     params["themes"] = {"n_themes": n_themes, "min_df": 3, "max_df": 0.5, "random_state": seed}
     timer.started("themes")
     themes_run = stack.enter_context(beside(functools.partial(
-        _themes, terms, answers, n_themes=n_themes, random_state=seed,
+        _themes, terms, answers, n_themes=n_themes, random_state=seed, max_fit=fit_sample,
         cache_dir=cache_dir and Path(cache_dir) / "themes")))
 
     with timer("typology"):
@@ -138,7 +140,8 @@ def _analyse_tables(records, answers, terms, passages, code_matrix, codebook, st
                               "n_null": typo.n_null, "n_seeds": typo.n_seeds,
                               "null_quantile": typo.null_quantile,
                               "structure": bool(typo.structure_),
-                              "n_clusters_": int(typo.n_clusters_)}
+                              "n_clusters_": int(typo.n_clusters_),
+                              "n_fitted": int(typo.n_fitted_)}
         groups = typo.labels_.reindex(records["record_id"])
         records = records.assign(typology_group=pd.array(groups.to_numpy(), dtype="Int64"))
         out["k_evidence"] = typo.k_evidence_.reset_index(drop=True)
@@ -194,7 +197,7 @@ def _analyse_tables(records, answers, terms, passages, code_matrix, codebook, st
                            for f in (fam or []) for c in family_codes(codebook, f)}) or None
             tmap = typology_map(records.drop(columns=["typology_group"]), typo.labels_,
                                 code_matrix=code_matrix, attributes=types, families=fams,
-                                codebook_labels=labels)
+                                codebook_labels=labels, max_records=fit_sample)
             pts = tmap.points
             dims = [c for c in pts.columns if c.startswith("dim")][:2]
             pts = pts.rename(columns={dims[0]: "x", dims[1]: "y"})
@@ -205,7 +208,8 @@ def _analyse_tables(records, answers, terms, passages, code_matrix, codebook, st
             grp["group"] = pd.to_numeric(grp["label"], errors="coerce").astype("Int64")
             out["map_groups"] = grp.loc[:, ["group", "label", "x", "y"]]
             out["map_axes"] = tmap.axes
-            params["map"] = {"method": "MCA", "correction": "benzecri", "families": fams}
+            params["map"] = {"method": "MCA", "correction": "benzecri", "families": fams,
+                             "n_fitted": int(len(tmap.records))}
         except ValueError as exc:
             params["map"] = {"skipped": str(exc)}
 
@@ -328,6 +332,13 @@ def _run_analysis(project, root, progress, engine) -> Analysis:
     free_text = [a.name for a in project.survey.attributes if a.type == "text"]
     records = wave.records.drop(columns=[c for c in free_text if c in wave.records])
     records["record_id"] = records["record_id"].astype(str)
+    # What the manifest keeps of the ingested wave; its raw tables are not held any longer.
+    ingest_manifest = dict(getattr(wave, "manifest", {}) or {})
+    try:
+        validation = wave.report.redacted().to_frame()
+    except Exception:  # noqa: BLE001 - the validation table is informative only
+        validation = Analysis().validation
+    del wave
     with timer("anonymise"):
         # What was found in each raw text is cached with the raw texts, never in data/processed.
         anon = engine.anonymise_answers(answers, model=project.settings.anonymise_model,
@@ -336,7 +347,7 @@ def _run_analysis(project, root, progress, engine) -> Analysis:
         pseudo = anon.answers.loc[:, ["record_id", "question_id", "text"]]
         found = anon.counts().to_dict()  # number of placeholders per kind, no original string
         n_ner_texts, n_anon_cached, anon_model = anon.n_ner_texts, anon.n_cached, anon.model
-        del anon  # the correspondence table stays in memory only as long as needed
+        del anon, answers  # the correspondence table and the raw texts: no longer needed
         # From here on every stage, and every reader of data/processed, sees pseudonymised text.
         write_pseudonymised(records, pseudo, project, root)
     questions, attributes = _survey_tables(project)
@@ -386,7 +397,6 @@ def _run_analysis(project, root, progress, engine) -> Analysis:
                            "ner_texts": int(n_ner_texts), "n_cached": int(n_anon_cached)}
     params["nlp"] = nlp_params
     params["coding"] = coding_params
-    ingest_manifest = dict(getattr(wave, "manifest", {}) or {})
     manifest = {
         "created": pd.Timestamp.now(tz="UTC").isoformat(timespec="seconds"),
         "config": ingest_manifest.get("config", {"file": project.config_path.name}),
@@ -399,10 +409,6 @@ def _run_analysis(project, root, progress, engine) -> Analysis:
         "rows": {"records": len(records), "answers": len(pseudo), "passages": len(passages)},
         "stages": {},
     }
-    try:
-        validation = wave.report.redacted().to_frame()
-    except Exception:  # noqa: BLE001 - the validation table is informative only
-        validation = Analysis().validation
     analysis = Analysis(wave=project.wave, settings=settings, manifest=manifest,
                         questions=questions, attributes=attributes,
                         validation=validation, coding_agreement=agreement, **tables)

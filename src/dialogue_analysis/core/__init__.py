@@ -16,6 +16,7 @@ _EXPORTS = {
     'privacy': ['PrivacyError', 'small_cells', 'mask_counts', 'mask_wide', 'neutralise_formula', 'neutralise_frame', 'csv_text', 'is_neutral', 'find_identifiers', 'published_texts', 'scan_published', 'assert_clean', 'FORMULA_TRIGGERS', 'MASK_TEXT', 'GEOMETRY_ATTRIBUTES', 'STYLE_BLOCKS', 'MARKUP_SUFFIXES', 'NUMBER', 'DECIMAL', 'WORD', 'HEX', 'TEXT_SUFFIXES', 'ZIP_SUFFIXES', 'GUID', 'CHUNK', 'KIND_ORDER', 'CONTEXT'],
     'quotes': ['trim_quote', 'attribution', 'WHO'],
     'report_words': ['TEXT'],
+    'sampling': ['key_fraction', 'fit_rows', 'FIT_SAMPLE', 'BLOCK'],
     'stats': ['hypergeom_test_value', 'holm', 'benjamini_hochberg', 'wilson_interval', 'mean_test_value'],
     'storage': ['sha256_file', 'link_or_copy', 'write_text_or_keep', 'atomic_path', 'write_text', 'write_parquet', 'staged_path', 'unstaged', 'remove_stale', 'staged_dirs', 'staged_dir', 'STAGED_ENV'],
     'usage': ['StageTimer', 'cpu_seconds', 'peak_rss_mb', 'since_start'],

@@ -53,6 +53,9 @@ class Settings:
     # Emerging themes: a number, or "auto" to choose it from the answers (4 to 20 tried).
     n_themes: int | Literal["auto"] = field(default="auto", metadata={"check": _at_least(2)})
     min_cell_count: int = field(default=5, metadata={"check": _at_least(0)})
+    # The themes, the typology and the map of a wave larger than this (answers, records) are
+    # fitted on this many drawn by key, then every answer and record is assigned: flat memory.
+    fit_sample: int = field(default=50_000, metadata={"check": _at_least(1000)})
     cluster_labels: dict[int, str] = field(default_factory=dict)
     importance: dict[str, float] = field(default_factory=dict)
     # Typology features: which attributes describe a profile, which blocks are switched on

@@ -17,7 +17,6 @@ the answers come in; NMF starts from NNDSVD, which draws nothing at random.
 
 from __future__ import annotations
 
-import hashlib
 import math
 import warnings
 
@@ -27,6 +26,8 @@ from scipy import sparse
 from scipy.optimize import linear_sum_assignment
 from sklearn.decomposition import NMF, non_negative_factorization
 from sklearn.exceptions import ConvergenceWarning
+
+from ..core import key_fraction
 
 K_MIN, K_MAX = 4, 20
 MAX_SHARE = 0.20  # the largest theme holds at most this share of the answers, if the data allow
@@ -43,16 +44,6 @@ def theme_range(n_docs: int, n_terms: int) -> tuple[int, int]:
     hi = min(K_MAX, max(K_MIN, int(math.sqrt(n_docs / 4))), n_terms - 1, n_docs - 1)
     hi = max(1, hi)
     return min(K_MIN, hi), hi
-
-
-def key_fraction(keys: pd.DataFrame, salt: str) -> np.ndarray:
-    """A number in [0, 1) per answer, from its key alone (not its position)."""
-    out = np.empty(len(keys))
-    for i, (rid, qid) in enumerate(zip(keys.iloc[:, 0].astype(str), keys.iloc[:, 1].astype(str),
-                                       strict=True)):
-        digest = hashlib.blake2b(f"{salt}\x1f{rid}\x1f{qid}".encode(), digest_size=8).digest()
-        out[i] = int.from_bytes(digest, "big") / 2**64
-    return out
 
 
 def fit_nmf(x: sparse.spmatrix, k: int, random_state: int = 0) -> tuple[np.ndarray, np.ndarray]:

@@ -15,6 +15,7 @@ import pandas as pd
 from sklearn.feature_extraction.text import TfidfVectorizer
 from threadpoolctl import threadpool_limits
 
+from ..core import BLOCK, FIT_SAMPLE, fit_rows
 from ..core.quotes import trim_quote
 from ._choice import (
     EVIDENCE_COLUMNS,
@@ -54,6 +55,9 @@ class Themes:
     n_fitted : int
         Answers the themes were found on: all of them, or a sample drawn by key in a large
         corpus (every answer is then weighed on the themes).
+    n_sampled : int
+        Answers the vocabulary (TF-IDF) and the themes were drawn from: every answer, or at
+        most ``max_fit`` of them drawn by key (:func:`~dialogue_analysis.core.fit_rows`).
     """
 
     summary: pd.DataFrame
@@ -63,6 +67,7 @@ class Themes:
     k_evidence: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(
         columns=EVIDENCE_COLUMNS))
     n_fitted: int = 0
+    n_sampled: int = 0
 
 
 # Words that name nothing: a theme labelled "pas · plus · mieux" tells the reader nothing.
@@ -134,6 +139,7 @@ def find_themes(
     random_state: int = 0,
     max_share: float = MAX_SHARE,
     cache_dir: str | os.PathLike | None = None,
+    max_fit: int | None = FIT_SAMPLE,
 ) -> Themes:
     """Find inductive themes in answers.
 
@@ -170,6 +176,10 @@ def find_themes(
         With ``"auto"``: a folder where the choice of the number of themes is kept by the
         content hash of its inputs (:mod:`._choice_cache`); a rerun on the same answers reads
         it back instead of fitting again. None: nothing is kept.
+    max_fit : int or None
+        A wave of more answers is fitted (vocabulary, themes) on about this many, drawn by key
+        whatever their order, and every answer is then weighed on the themes a block at a
+        time, so memory stays flat as the corpus grows. None: every answer.
 
     Returns
     -------
@@ -181,14 +191,17 @@ def find_themes(
     # terms the caller excludes.
     present = {t for text in docs["terms"] for t in text.split()}
     drop = set(exclude_terms or ()) | {t for t in present if _function_term(t)}
-    if drop:
-        docs["terms"] = [" ".join(t for t in s.split() if t not in drop) for s in docs["terms"]]
+    del present
     vectorizer = TfidfVectorizer(
         tokenizer=str.split, token_pattern=None, lowercase=False,
         min_df=min_df, max_df=max_df, sublinear_tf=True,
     )
+    # A large wave: the vocabulary and the themes come from a sample drawn by key, and every
+    # answer is weighed on them a block at a time (the TF-IDF of the whole wave never built).
+    sample = fit_rows(docs.loc[:, KEY], max_fit)
+    fitted = docs if sample is None else docs.iloc[sample]
     try:
-        x = vectorizer.fit_transform(docs["terms"])
+        x = vectorizer.fit_transform(_without(fitted["terms"], drop))
     except ValueError as exc:  # empty vocabulary after min_df / max_df
         raise ValueError(
             f"no term is frequent enough to find themes ({len(docs)} answers, min_df={min_df}, "
@@ -201,24 +214,30 @@ def find_themes(
     with threadpool_limits(limits=1):
         if n_themes == "auto":
             k, evidence, (w, h), n_fitted = choose_n_themes_kept(
-                x, docs.loc[:, KEY], cache_dir=cache_dir, k_range=theme_range(*x.shape),
+                x, fitted.loc[:, KEY], cache_dir=cache_dir, k_range=theme_range(*x.shape),
                 random_state=random_state, max_share=max_share)
-            if w is None:  # themes found on a sample: every answer is weighed on them
-                w = project(x, h)
         else:
             k = max(1, min(int(n_themes), x.shape[1] - 1, x.shape[0] - 1))
             evidence = pd.DataFrame(columns=EVIDENCE_COLUMNS)
             w, h = fit_nmf(x, k, random_state)
             n_fitted = x.shape[0]
-
-    known = np.asarray((x > 0).sum(axis=1)).ravel()
-    dominant, weight = dominant_themes(x, w, h)
+        if sample is None:
+            if w is None:  # themes found on a sample: every answer is weighed on them
+                w = project(x, h)
+            known, dominant, weight, totals = _weighed(x, w, h)
+        else:
+            del x
+            blocks = [_weighed(xb, project(xb, h), h) for xb in (
+                vectorizer.transform(_without(docs["terms"].iloc[i:i + BLOCK], drop))
+                for i in range(0, len(docs), BLOCK))]
+            known, dominant, weight = (np.concatenate([b[j] for b in blocks]) for j in range(3))
+            totals = np.sum([b[3] for b in blocks], axis=0)
     dominant = np.where(known >= min_terms, dominant, -1)
     usable = dominant >= 0
 
     # Order themes by how many answers they dominate, then by total weight, then by index.
     counts = np.bincount(dominant[usable], minlength=k)
-    order = sorted(range(k), key=lambda t: (-counts[t], -w[:, t].sum(), t))
+    order = sorted(range(k), key=lambda t: (-counts[t], -totals[t], t))
     rank_of = {old: new + 1 for new, old in enumerate(order)}
 
     rows = []
@@ -245,14 +264,29 @@ def find_themes(
     quotes = _quotes(assignments, answers, n_quotes) if answers is not None else pd.DataFrame(
         columns=["theme", "rank", *KEY, "text"])
     return Themes(summary, assignments, quotes, term_weights, evidence.reset_index(drop=True),
-                  n_fitted)
+                  n_fitted, len(docs) if sample is None else len(sample))
+
+
+def _without(texts: pd.Series, drop: set[str]) -> list[str]:
+    """The answers' terms without those in ``drop``."""
+    if not drop:
+        return texts.tolist()
+    return [" ".join(t for t in s.split() if t not in drop) for s in texts]
+
+
+def _weighed(x, w: np.ndarray, h: np.ndarray) -> tuple[np.ndarray, ...]:
+    """Of answers ``x`` weighed ``w`` on themes ``h``: their known terms, dominant theme,
+    its share of their weight, and each theme's total weight."""
+    known = np.asarray((x > 0).sum(axis=1)).ravel()
+    dominant, weight = dominant_themes(x, w, h)
+    return known, dominant, weight, np.array([w[:, t].sum() for t in range(h.shape[0])])
 
 
 def _quotes(assignments: pd.DataFrame, answers: pd.DataFrame, n_quotes: int) -> pd.DataFrame:
     texts = answers.loc[:, [*KEY, "text"]]
     cand = assignments.dropna(subset=["theme"]).merge(texts, on=KEY, how="inner")
     # Very short answers make poor quotes even when typical.
-    cand = cand[cand["text"].str.split().str.len() >= 8]
+    cand = cand[[len(t.split()) >= 8 for t in cand["text"]]]
     cand = cand.sort_values(["theme", "weight", *KEY], ascending=[True, False, True, True],
                             kind="stable")
     rows = []

@@ -22,6 +22,7 @@ import pandas as pd
 from scipy import sparse
 from sklearn.feature_extraction.text import CountVectorizer
 
+from ..core import BLOCK
 from ..core.stats import benjamini_hochberg, holm, hypergeom_test_value
 
 COLUMNS = [
@@ -134,18 +135,28 @@ def specific_terms(
     if docs.empty:
         return pd.DataFrame(columns=COLUMNS)
 
-    vectorizer = CountVectorizer(analyzer=str.split, lowercase=False, binary=unit == "records")
-    counts = vectorizer.fit_transform(docs.to_numpy()).tocsr()
-    vocabulary = vectorizer.get_feature_names_out()
     codes = pd.Categorical(groups.loc[docs.index], categories=order).codes
-    indicator = sparse.csr_matrix(
-        (np.ones(len(codes)), (codes, np.arange(len(codes)))), shape=(len(order), len(codes))
-    )
-    in_group = np.asarray((indicator @ counts).todense())  # groups x terms
+    texts = docs.to_numpy()
+    del docs
+    # The terms x records counts a block of records at a time (their sum by group is all that
+    # is kept): the matrix of the whole wave is never built.
+    vocabulary = np.array(sorted({t for text in texts for t in text.split()}), dtype=object)
+    vectorizer = CountVectorizer(analyzer=str.split, lowercase=False, binary=unit == "records",
+                                 vocabulary=dict(zip(vocabulary, range(len(vocabulary)),
+                                                     strict=True)))
+    in_group = np.zeros((len(order), len(vocabulary)))  # groups x terms
+    occurrences = np.zeros(len(order))
+    for start in range(0, len(texts), BLOCK):
+        counts = vectorizer.transform(texts[start:start + BLOCK]).tocsr()
+        part = codes[start:start + BLOCK]
+        indicator = sparse.csr_matrix(
+            (np.ones(len(part)), (part, np.arange(len(part)))), shape=(len(order), len(part)))
+        in_group += np.asarray((indicator @ counts).todense())
+        occurrences += np.asarray(indicator @ counts.sum(axis=1)).ravel()
     if unit == "records":
         group_size = np.bincount(codes, minlength=len(order)).astype(float)
     else:
-        group_size = np.asarray(indicator @ counts.sum(axis=1)).ravel()
+        group_size = occurrences
     total_per_term = in_group.sum(axis=0)
     total = group_size.sum()
 

@@ -17,6 +17,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from ..core import BLOCK, fit_rows
 from ..themes import group_order
 from ._features import code_family, infer_attribute_types, split_multi
 from ._labels import code_label
@@ -252,6 +253,7 @@ def typology_map(
     active=("profile", "codes"),
     codebook_labels=None,
     correction="benzecri",
+    max_records=None,
 ):
     """MCA map of profile categories and coded themes, with the groups as barycentres.
 
@@ -273,16 +275,26 @@ def typology_map(
     codebook_labels : dict, optional
         ``code -> label`` for the code points.
     correction : {None, "benzecri", "greenacre"}
+    max_records : int, optional
+        A wave of more records is mapped (axes, coordinates, the groups' barycentres) from about
+        this many drawn by key whatever their order; the points' counts are still those of
+        every record. None: every record.
 
     Returns
     -------
     TypologyMap
+        ``records``: the coordinates of the records the map was computed on.
     """
-    ids = records["record_id"].astype(str)
     types = (
         attributes if isinstance(attributes, dict) else infer_attribute_types(records, attributes)
     )
     types = {c: t for c, t in types.items() if t != "numeric"}
+    counted = None
+    sample = fit_rows(records.loc[:, ["record_id"]], max_records)
+    if sample is not None:
+        counted = _full_counts(records, groups, code_matrix, types, families)
+        records = records.iloc[sample]
+    ids = records["record_id"].astype(str)
     profile = records[list(types)].set_axis(ids)
     codes = pd.DataFrame(index=ids)
     if code_matrix is not None:
@@ -290,7 +302,7 @@ def typology_map(
         cm.index = cm.index.astype(str)
         cols = [c for c in cm.columns if families is None or code_family(c) in families]
         codes = cm.reindex(ids)[cols].fillna(0).astype(int)
-    code_data = codes.apply(lambda s: s.map({1: "oui", 0: "non"})).astype(object)
+    code_data = _yes_no(codes)
     parts, part_types = [], {}
     if "profile" in active:
         parts.append(profile)
@@ -356,6 +368,8 @@ def typology_map(
             }
         )  # fmt: skip
     points = pd.DataFrame(pts)
+    if counted is not None:  # the counts of the whole wave, not of the sample
+        points["count"] = [int(counted.get(_count_key(p), 0)) for p in pts]
     axes = pd.DataFrame(
         {
             "axis": [f"dim{i + 1}" for i in range(len(ca.eigenvalues))],
@@ -367,3 +381,43 @@ def typology_map(
     rec = ca.row_coords[dims].copy()
     rec.index.name = "record_id"
     return TypologyMap(points=points, axes=axes, records=rec, mca=mca)
+
+
+def _yes_no(codes):
+    """Each code as a yes/no variable ("oui" / "non")."""
+    return codes.apply(lambda s: s.map({1: "oui", 0: "non"})).astype(object)
+
+
+def _count_key(point):
+    """The name under which :func:`_full_counts` counts a point of the map."""
+    kind, var, label = point["kind"], point["variable"], point["label"]
+    if kind == "group":
+        return ("group", label)
+    return ("column", f"{var}=oui" if kind == "code" else f"{var}={label}")
+
+
+def _full_counts(records, groups, code_matrix, types, families) -> dict:
+    """Records of every category, code and group of the whole wave, a block at a time."""
+    counts: dict = {}
+    ids = records["record_id"].astype(str)
+    cm = None
+    if code_matrix is not None:
+        cm = code_matrix.copy(deep=False)
+        cm.index = cm.index.astype(str)
+        cm = cm.loc[:, [c for c in cm.columns if families is None or code_family(c) in families]]
+    for start in range(0, len(records), BLOCK):
+        block_ids = ids.iloc[start:start + BLOCK]
+        parts, part_types = [records[list(types)].iloc[start:start + BLOCK].set_axis(block_ids)], \
+            dict(types)
+        if cm is not None and cm.shape[1]:
+            parts.append(_yes_no(cm.reindex(block_ids).fillna(0).astype(int)))
+            part_types.update({c: "categorical" for c in cm.columns})
+        indicator, _ = indicator_matrix(pd.concat(parts, axis=1), part_types)
+        for name, n in indicator.sum().items():
+            counts[("column", name)] = counts.get(("column", name), 0) + int(round(n))
+    if groups is not None:
+        g = pd.Series(groups)
+        g.index = g.index.astype(str)
+        for grp, n in g.reindex(ids).value_counts().items():
+            counts[("group", grp)] = int(n)
+    return counts

@@ -11,18 +11,23 @@ Groups are numbered 1..k by decreasing size.
 
 from __future__ import annotations
 
-import warnings
-
 import numpy as np
 import pandas as pd
 from joblib import Parallel, delayed
-from scipy.cluster.hierarchy import fcluster, linkage
 from sklearn.base import BaseEstimator
-from sklearn.cluster import KMeans
-from sklearn.exceptions import ConvergenceWarning
 from sklearn.metrics import adjusted_rand_score, calinski_harabasz_score, silhouette_score
 from threadpoolctl import threadpool_limits
 
+from ..core import BLOCK, fit_rows
+from ._clustering import (
+    _cluster_all,
+    _cluster_resample,
+    _mean_pairwise_ari,
+    choose_k,
+    number_by_size,
+    permute_variables,
+    variable_columns,
+)
 from ._features import FeatureBuilder
 from ._fit_cache import evaluation_key, keep_evaluation, read_evaluation
 
@@ -43,82 +48,6 @@ EVIDENCE_COLUMNS = [
     "supported",
     "chosen",
 ]
-
-
-def choose_k(evidence, *, stability_threshold=0.75, tolerance=0.02, min_group_size=5):
-    """Choose the number of groups from a k-evidence table.
-
-    The rule, in order:
-
-    1. *Eligible* k: every group has at least ``min_group_size`` records (a group of three
-       interviews cannot support a finding). If no k qualifies, all are eligible.
-    2. *Stable* k: mean bootstrap adjusted Rand index >= ``stability_threshold`` (0.75 is
-       Hennig's usual line between "stable" and "doubtful" clusters). If none qualifies, the
-       eligible k whose stability is within 0.05 of the best are kept.
-    3. Among them, the best silhouette ``s*``; the k with silhouette >= ``s* - tolerance`` are
-       equally well separated for practical purposes.
-    4. Among those, the **largest** k. Within the tolerance the partitions are as well
-       separated and all reproducible, and a finer typology says more about who needs what;
-       the stability filter is what keeps an arbitrary split of a homogeneous group out
-       (such a split is not reproducible across resamples). Without bootstrap (stability NaN)
-       the rule reduces to the best silhouette, ties to the largest k.
-
-    Parameters
-    ----------
-    evidence : DataFrame
-        Columns ``k, silhouette, stability, smallest_group``.
-    stability_threshold, tolerance : float
-    min_group_size : int
-
-    Returns
-    -------
-    int
-    """
-    ev = evidence.dropna(subset=["silhouette"])
-    if ev.empty:
-        return int(evidence["k"].min())
-    eligible = ev[ev["smallest_group"] >= min_group_size]
-    ev = eligible if not eligible.empty else ev
-    if ev["stability"].notna().any():
-        stable = ev[ev["stability"] >= stability_threshold]
-        if stable.empty:
-            stable = ev[ev["stability"] >= ev["stability"].max() - 0.05]
-        ev = stable
-    best = ev["silhouette"].max()
-    return int(ev.loc[ev["silhouette"] >= best - tolerance, "k"].max())
-
-
-def number_by_size(labels):
-    """Renumber cluster labels 1..k by decreasing size; ties by first appearance."""
-    labels = np.asarray(labels)
-    values, first, counts = np.unique(labels, return_index=True, return_counts=True)
-    order = np.lexsort((first, -counts))  # last key sorts first: size, then first position
-    mapping = {values[j]: rank + 1 for rank, j in enumerate(order)}
-    return np.array([mapping[v] for v in labels], dtype=int)
-
-
-def variable_columns(columns, attributes):
-    """Column positions of each variable: an attribute's indicator columns stay together.
-
-    ``columns`` are feature names (``"territory=rural"``, ``"need.transport"``, ``"text_3"``);
-    ``attributes`` the names of the profile attributes. Every other column is its own variable.
-    """
-    groups = {}
-    for i, col in enumerate(columns):
-        name = str(col).split("=", 1)[0]
-        groups.setdefault(name if name in attributes else f"\0{col}", []).append(i)
-    return list(groups.values())
-
-
-def permute_variables(x, variables, rng):
-    """``x`` with the rows of each variable's columns shuffled independently (the null)."""
-    # Column by column in a column-major copy (each column contiguous), rather than every row
-    # of ``x`` gathered once per variable: the same values, handed back in ``x``'s layout.
-    xf = np.asfortranarray(x)
-    out = np.empty_like(xf, order="F")
-    for cols in variables:
-        out[:, cols] = xf[:, cols][rng.permutation(len(x))]
-    return np.ascontiguousarray(out) if x.flags.c_contiguous else out
 
 
 class Typology(BaseEstimator):
@@ -161,6 +90,11 @@ class Typology(BaseEstimator):
     null_quantile : float
         A k *beats the null* when its silhouette, for every seed, is above this quantile of
         the permuted copies' silhouettes.
+    max_records : int or None
+        A wave of more records is fitted (features, the evaluation of every k, the groups) on
+        about this many drawn by key whatever their order; every other record then goes to
+        the nearest group centre, a block at a time, so memory stays flat as the wave grows.
+        None: every record.
 
     A k is *supported* when it beats the null, its bootstrap stability and its agreement
     between seeds both reach ``stability_threshold``, and its smallest group has
@@ -183,7 +117,9 @@ class Typology(BaseEstimator):
         Attributes, codes and ``"text"`` the groups were built on (their test values in a
         description are circular).
     features_ : DataFrame
-        Weighted features of the fitted records.
+        Weighted features of the fitted records (the sample, in a wave above ``max_records``).
+    n_fitted_ : int
+        Records the typology was fitted on (every record, or the sample).
     cluster_centers_ : DataFrame
         Mean features of each group (index 1..k).
     feature_builder_ : FeatureBuilder
@@ -211,6 +147,7 @@ class Typology(BaseEstimator):
         n_null=3,
         n_seeds=3,
         null_quantile=0.95,
+        max_records=None,
     ):
         self.method = method
         self.n_clusters = n_clusters
@@ -232,6 +169,7 @@ class Typology(BaseEstimator):
         self.n_null = n_null
         self.n_seeds = n_seeds
         self.null_quantile = null_quantile
+        self.max_records = max_records
 
     def fit(self, records, code_matrix=None, terms=None, cache_dir=None):
         """Build features, evaluate the candidate k, cluster. Returns self.
@@ -243,10 +181,13 @@ class Typology(BaseEstimator):
         # One thread for BLAS and OpenMP throughout: k-means, distances and the text SVD on a
         # few thousand rows gain nothing from threads, whose busy-waiting costs up to 20 times
         # the CPU on a busy machine; and the scores no longer depend on the machine's cores.
+        sample = fit_rows(records.loc[:, ["record_id"]], self.max_records)
+        fit_on = records if sample is None else records.iloc[sample]
         with threadpool_limits(limits=1):
             self.feature_builder_ = FeatureBuilder(
                 **{p: getattr(self, p) for p in FEATURE_PARAMS})
-            self.features_ = self.feature_builder_.fit_transform(records, code_matrix, terms)
+            self.features_ = self.feature_builder_.fit_transform(
+                fit_on, *_rows_of(fit_on, code_matrix, terms, sample is None))
             x = self.features_.to_numpy()
             n = len(x)
             self.n_init_ = ((10 if n <= 2000 else 4) if self.n_init == "auto"
@@ -260,7 +201,27 @@ class Typology(BaseEstimator):
                 keep_evaluation(cache_dir, key, *kept)
         rows, full = kept
         self._finish(self._judge(rows), full)
+        self.n_fitted_ = len(fit_on)
+        if sample is not None:
+            self.labels_ = self._assign(records, code_matrix, terms)
         return self
+
+    def _assign(self, records, code_matrix, terms):
+        """Groups of every record: the fitted ones keep theirs, the others go to the nearest
+        centre, a block of records at a time."""
+        ids = records["record_id"].astype(str)
+        out = self.labels_.reindex(ids).to_numpy(dtype=float, copy=True)
+        rest = np.flatnonzero(np.isnan(out))
+        centres = self.cluster_centers_.to_numpy()
+        with threadpool_limits(limits=1):
+            for start in range(0, len(rest), BLOCK):
+                part = records.iloc[rest[start:start + BLOCK]]
+                feats = self.feature_builder_.transform(
+                    part, *_rows_of(part, code_matrix, terms, False)).to_numpy()
+                dist = ((feats[:, None, :] - centres[None, :, :]) ** 2).sum(axis=2)
+                # the first minimum: the larger group on an exact tie, as predict()
+                out[rest[start:start + BLOCK]] = self.cluster_centers_.index[dist.argmin(axis=1)]
+        return pd.Series(out.astype(int), index=pd.Index(ids, name="record_id"), name="group")
 
     def _evaluate(self, x, ks, seeds):
         """One row of scores per candidate k, and the labels of each k (first seed)."""
@@ -470,29 +431,16 @@ class Typology(BaseEstimator):
         )
 
 
-def _cluster_all(x, ks, seed, method, n_init):
-    """Labels (0-based) of ``x`` clustered into each k of ``ks``."""
-    if method == "ward":
-        tree = linkage(x, method="ward")  # one tree, cut at every k
-        return {k: fcluster(tree, t=k, criterion="maxclust") - 1 for k in ks}
-    # On a small wave k-means finds fewer distinct points than groups: the caller already
-    # warned that such groups are fragile (check_group_settings), once, in words.
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", ConvergenceWarning)
-        return {k: KMeans(n_clusters=k, n_init=n_init, random_state=seed).fit_predict(x)
-                for k in ks}
-
-
-def _cluster_resample(x, ks, seed, method, n_init):
-    """:func:`_cluster_all` with one thread (BLAS and OpenMP), also in a joblib worker."""
-    with threadpool_limits(limits=1):
-        return _cluster_all(x, ks, seed, method, n_init)
-
-
-def _mean_pairwise_ari(partitions):
-    pairs = [adjusted_rand_score(a, b) for i, a in enumerate(partitions)
-             for b in partitions[i + 1:]]
-    return float(np.mean(pairs)) if pairs else np.nan
+def _rows_of(records, code_matrix, terms, whole):
+    """The code matrix and terms of ``records`` alone (all of them when ``whole``)."""
+    if whole:
+        return code_matrix, terms
+    ids = pd.Index(records["record_id"].astype(str))
+    if code_matrix is not None:
+        code_matrix = code_matrix[code_matrix.index.astype(str).isin(ids)]
+    if terms is not None:
+        terms = terms[terms["record_id"].astype(str).isin(ids)]
+    return code_matrix, terms
 
 
 def seed_agreement(records, code_matrix=None, terms=None, *, seeds=(0, 1, 2, 3, 4), **params):

@@ -27,12 +27,17 @@ def _centrality(features, records, g, order):
         return out
     feats = features.copy()
     feats.index = feats.index.astype(str)
-    feats = feats.reindex(records["record_id"]).fillna(0.0)
+    # Ranked among the records that have features (all of them, unless the typology was fitted
+    # on a sample of a large wave: the others stay at 0.5).
+    known = records["record_id"].isin(feats.index).to_numpy()
+    feats = feats.reindex(records["record_id"][known]).fillna(0.0)
+    g = np.asarray(g)
     for grp in order:
         mask = g == grp
-        part = feats[mask]
+        part = feats[mask[known]]
         dist = np.sqrt(((part - part.mean()) ** 2).sum(axis=1))
-        out[mask] = 1.0 - dist.rank(pct=True, method="average").to_numpy() + 1.0 / max(len(part), 1)
+        out[mask & known] = (1.0 - dist.rank(pct=True, method="average").to_numpy()
+                             + 1.0 / max(len(part), 1))
     return out.clip(0, 1)
 
 
@@ -62,19 +67,22 @@ def _select_quotes(
     centrality = _centrality(features, records, g, order)
     ans["centrality"] = ans["record_id"].map(centrality).to_numpy(dtype=float)
 
-    answer_terms = {}
+    # Each answer's terms, split only for the candidates of a group (not a set per answer of
+    # the wave); the passages of the codes that label a group.
+    answer_terms = None
     if terms is not None and len(terms):
-        keys = zip(terms["record_id"].astype(str), terms["question_id"], strict=True)
-        answer_terms = {
-            k: set(str(t).split()) for k, t in zip(keys, terms["terms"].fillna(""), strict=True)
-        }
+        answer_terms = terms.assign(record_id=terms["record_id"].astype(str)).drop_duplicates(
+            ["record_id", "question_id"], keep="last").set_index(
+            ["record_id", "question_id"])["terms"]
     coded = set()
     if passages is not None and len(passages):
+        wanted = {c for codes in top_codes.values() for c in codes}
+        labelled = passages[passages["code"].isin(wanted)]
         coded = set(
             zip(
-                passages["record_id"].astype(str),
-                passages["question_id"],
-                passages["code"],
+                labelled["record_id"].astype(str),
+                labelled["question_id"],
+                labelled["code"],
                 strict=True,
             )
         )
@@ -92,9 +100,11 @@ def _select_quotes(
         words, codes_ = set(top_terms.get(grp, [])), list(top_codes.get(grp, []))
         parts = []
         if words:
+            found = [] if answer_terms is None else answer_terms.reindex(
+                pd.MultiIndex.from_arrays([cand["record_id"], cand["question_id"]]))
             hits = [
-                len(answer_terms.get((r, q), set()) & words)
-                for r, q in zip(cand["record_id"], cand["question_id"], strict=True)
+                len(set(str(t).split()) & words) if isinstance(t, str) else 0
+                for t in (found if len(found) else [None] * len(cand))
             ]
             parts.append(np.minimum(hits, 3) / 3)
         if codes_ and coded:

@@ -92,6 +92,7 @@ def feature_builder_from_settings(settings: dict, records: pd.DataFrame,
 def typology_from_settings(settings: dict, records: pd.DataFrame,
                            attributes: pd.DataFrame | None) -> tuple[Typology, dict | None]:
     """The (unfitted) typology the run settings describe, and its attribute types."""
+    from ..core import FIT_SAMPLE
     from ._model import FEATURE_PARAMS, Typology
 
     check_group_settings(len(records), settings.get("n_clusters", "auto"),
@@ -102,5 +103,6 @@ def typology_from_settings(settings: dict, records: pd.DataFrame,
     typo = Typology(n_clusters=settings.get("n_clusters", "auto"),
                     k_range=tuple(settings.get("k_range", (2, 8))),
                     min_group_size=int(settings.get("min_cell_count", 5)),
+                    max_records=settings.get("fit_sample", FIT_SAMPLE),
                     **{p: features[p] for p in FEATURE_PARAMS})
     return typo, typo.attributes
