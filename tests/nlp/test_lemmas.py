@@ -1,0 +1,46 @@
+"""The fast pipeline's lemma table: nouns of the field stay nouns, the file is canonical, and
+its content names the pipeline's parses."""
+
+from __future__ import annotations
+
+import re
+
+import dialogue_analysis.nlp as da_nlp
+
+FAST = da_nlp.DEFAULT_MODEL + da_nlp.LOOKUP
+
+
+def _lemmas(text: str) -> dict[str, str]:
+    return {t.text: t.lemma_ for t in da_nlp.build_pipeline("parse", FAST)(text)}
+
+
+def test_the_fast_pipeline_gives_the_nouns_of_the_field_the_full_pipelines_lemma():
+    fast = _lemmas("Démarches en ligne. Les démarches par téléphone sont longues.")
+    full = {t.text: t.lemma_ for t in da_nlp.build_pipeline("parse")(
+        "Démarches en ligne. Les démarches par téléphone sont longues.")}
+    for form in ("Démarches", "démarches"):
+        assert fast[form] == full[form] == "démarche"  # spaCy's lookup table: "démarcher"
+    assert fast["téléphone"] == full["téléphone"] == "téléphone"  # not "téléphoner"
+    assert fast["Les"] == "le"  # lower-cased as the full pipeline's lemmas
+    assert da_nlp.lookup_lemma_table().get("démarches") == "démarcher"
+
+
+def test_the_lemma_table_is_sorted_lower_cased_letters_and_one_lemma_per_form():
+    raw = da_nlp.LEMMA_TABLE.read_bytes()
+    assert raw.endswith(b"\n") and b"\r" not in raw
+    lines = raw.decode("utf-8").splitlines()
+    assert len(lines) > 300
+    forms = [line.split("\t")[0] for line in lines]
+    assert forms == sorted(set(forms))  # sorted, each form once
+    for line in lines:
+        form, lemma = line.split("\t")
+        assert form == form.lower() and form.isalpha(), line
+        assert lemma and lemma == lemma.strip() and not re.search(r"\d", lemma), line
+        assert lemma != da_nlp.lookup_lemma_table().get(form, form), line  # corrections only
+
+
+def test_the_fast_pipelines_version_names_its_lemma_table():
+    tag = da_nlp.lemma_table_tag()
+    assert re.fullmatch(r"[0-9a-f]{8}", tag)
+    assert da_nlp.model_id(FAST).endswith("-" + tag)
+    assert da_nlp.build_pipeline("parse", FAST).meta["version"].endswith("-" + tag)
