@@ -44,3 +44,34 @@ def test_the_fast_pipelines_version_names_its_lemma_table():
     assert re.fullmatch(r"[0-9a-f]{8}", tag)
     assert da_nlp.model_id(FAST).endswith("-" + tag)
     assert da_nlp.build_pipeline("parse", FAST).meta["version"].endswith("-" + tag)
+
+
+def _builder():
+    import importlib.util
+    from pathlib import Path
+
+    path = Path(__file__).resolve().parents[2] / "tools" / "build_lemma_table.py"
+    spec = importlib.util.spec_from_file_location("build_lemma_table", path)
+    tool = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(tool)
+    return tool
+
+
+def test_the_table_keeps_frequent_lower_case_corrections_of_the_lookup_table(tmp_path):
+    from collections import Counter
+
+    tool = _builder()
+    lookup = {"démarches": "démarcher", "services": "service", "aides": "aider"}
+    counts = {
+        "démarches": Counter({"démarche": 6, "démarcher": 2}),  # corrects the lookup table
+        "services": Counter({"service": 9}),  # the lookup table agrees: not kept
+        "aides": Counter({"aide": 2, "aider": 1}),  # seen 3 times only
+        "lefèvre": Counter({"Lefèvre": 7}),  # only ever written with a capital: a name
+        "guichets": Counter({"guichet": 3, "guichets": 3}),  # a tie: the first alphabetically
+    }
+    lower_seen = {"démarches", "services", "aides", "guichets"}
+    table = tool.lemma_table(counts, lower_seen, lookup, min_count=5)
+    assert table == {"démarches": "démarche", "guichets": "guichet"}
+    out = tmp_path / "lemmas.tsv"
+    tool.write_table(table, out)
+    assert out.read_bytes() == "démarches\tdémarche\nguichets\tguichet\n".encode()
