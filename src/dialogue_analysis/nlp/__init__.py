@@ -8,6 +8,7 @@ from ..core.lazy import public_face
 _EXPORTS = {
     '_blocks': ['ParseCounts', 'TokenTables', 'cache_parses'],
     '_cache': ['TextCache', 'text_key'],
+    '_lemmas': ['LEMMA_COMPONENT', 'LEMMA_TABLE', 'lemma_table_tag', 'lookup_lemma_table'],
     '_embed': ['embed', 'embedding_cache_dir', 'embedding_model_id', 'forget_embeddings', 'DIMENSIONS'],
     '_model': ['DEFAULT_MODEL', 'DEFAULT_NER_MODEL', 'LOOKUP', 'ModelNotInstalledError', 'PURPOSES', 'build_pipeline', 'load_nlp', 'model_id', 'parse_model'],
     '_negation_fr': [],

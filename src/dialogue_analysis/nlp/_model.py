@@ -8,8 +8,9 @@ enabled. A model is never downloaded.
 
 ``settings.nlp_pipeline: fast`` makes the NLP stage's model name end in :data:`LOOKUP` (see
 :func:`parse_model`): the ``"parse"`` pipeline of such a name keeps the model's tokenizer and the
-sentence rules, and lemmatizes with spaCy's lookup tables (package ``spacy-lookups-data``)
-instead of the tagger and the rule lemmatizer, so ``tok2vec`` and the morphologizer are not run
+sentence rules, and lemmatizes by looking forms up in the toolkit's French lemma table, then in
+spaCy's lookup table (package ``spacy-lookups-data``), instead of the tagger and the rule
+lemmatizer (``_lemmas``), so ``tok2vec`` and the morphologizer are not run
 and the tokens have no part of speech (docs/nlp.md).
 
 Sentences are cut on ``. ! ? …`` and on line breaks (not by the parser, whose boundaries are
@@ -24,6 +25,7 @@ import json
 from pathlib import Path
 
 from ..core.errors import DialogueAnalysisError
+from ._lemmas import LEMMA_COMPONENT, lemma_table_tag, register_lemmatizer
 
 __all__ = [
     "DEFAULT_MODEL",
@@ -207,19 +209,22 @@ def _lookups_version() -> str:
 
 
 def _lookup_pipeline(model: str):
-    """The model's tokenizer, the sentence rules and spaCy's lookup lemmatizer; its version
-    names the lookup tables, so that its parses are cached apart from the full pipeline's."""
+    """The model's tokenizer, the sentence rules and the lookup lemmatizer (``_lemmas``: the
+    toolkit's lemma table, then spaCy's); its version names both tables, so that its parses are
+    cached apart from the full pipeline's and from those made with other tables."""
     version = _lookups_version()
     nlp = _load_model(model, "parse", exclude=_NOT_FOR_LOOKUP)
     _register_sentence_component()
     nlp.add_pipe(SENTENCE_COMPONENT)
-    nlp.add_pipe("lemmatizer", config={"mode": "lookup"}).initialize()
+    register_lemmatizer()
+    nlp.add_pipe(LEMMA_COMPONENT)
     nlp.meta["version"] = f"{nlp.meta.get('version', '0')}{_lookup_tag(version)}"
     return nlp
 
 
 def _lookup_tag(version: str) -> str:
-    return f"{LOOKUP}s-{version}"
+    """``+lookups-<spacy-lookups-data version>-<hash of the toolkit's lemma table>``."""
+    return f"{LOOKUP}s-{version}-{lemma_table_tag()}"
 
 
 def parse_model(settings) -> str:
