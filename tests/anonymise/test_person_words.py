@@ -83,3 +83,21 @@ def test_a_full_name_the_model_reads_as_a_place_when_its_vectors_know_neither_wo
     assert "Mbombo-Tshilenga" not in out[0], out
     # towns the vectors have read stay, even in two words
     assert persons("On a déménagé à Villeneuve Loubet puis à Pointe Noire.", nlp) == []
+
+
+def test_names_after_a_count_of_people_and_what_they_do(nlp):
+    assert persons("Au foyer il y a deux personnes qui font l'aide numérique, Azalée et "
+                   "Lescurrieux, mais il faut venir tôt.", nlp) == ["Azalée", "Lescurrieux"]
+    # fewer names than the count, or places after it: no one
+    assert persons("Il y a deux conseillères qui viennent de Lyon, Villeurbanne surtout.",
+                   nlp) == []
+    assert persons("Trois bénévoles tiennent la permanence, lundi et jeudi.", nlp) == []
+
+
+def test_a_name_before_what_a_helper_does_for_the_speaker(nlp):
+    out = pseudonymised(["Djimbéré me garde les enfants le mercredi.",
+                         "lescurrieux m'envoie les photos des papiers sur whatsapp"], nlp)
+    assert "Djimbéré" not in out[0] and "lescurrieux" not in out[1], out
+    # a service or a brand doing the same is no person
+    assert persons("La CAF m'envoie des courriers tous les mois.", nlp) == []
+    assert persons("Doctolib m'envoie un rappel la veille.", nlp) == []

@@ -19,6 +19,7 @@ from ._patterns_fr import (
     _ARTICLE_RELATION_RE,
     _CAPS_SEQ_RE,
     _CEST_LUI_QUI_RE,
+    _COUNTED_BEFORE_RE,
     _ENDEARED_RE,
     _ENUMERATION_RE,
     _ENUMERATION_SEP_RE,
@@ -148,6 +149,11 @@ def cue_persons(det: _Detector, text: str, protected: Spans, add: Add, put: Put)
                 words.pop(0)  # "Franchement, ..." is cut by the comma; "Avec Ghiath" is not
             if words:
                 add(words[0].start(), e, "trigger" if counted or kin else "capitalised")
+    for m in _COUNTED_BEFORE_RE.finditer(text):
+        members = _members(text, m.start("name"), m.end("name"))
+        if len(members) > 1 and _NUMBERS.get(m.group("count").lower()) == len(members):
+            for s, e in members:
+                add(s, e, "trigger")
     for m in _ENDEARED_RE.finditer(text):
         word = m.group("name")  # "ma petite Eudoxie", not "mon petit Bonjour"
         if not det.lexicon.opens_sentence(word) and word.lower() not in det.lexicon.stop_words:

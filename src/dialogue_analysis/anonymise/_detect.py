@@ -289,7 +289,8 @@ class _Detector:
                              and any(a < e and s < b for a, b in other)
                              and not self.likeness.unread(words))
                     thing = (_at_sentence_start(text, s) and any(a < e and s < b for a, b in things)
-                             and not any(self._first_name(w) for w in words))
+                             and not any(self._first_name(w) for w in words)
+                             and not self.likeness.unread(words))
                     if self._unknown_words(text[s:e]) and not place and not thing:
                         add(s, e, "capitalised")
             cue_persons(self, text, protected, add, cands.append)

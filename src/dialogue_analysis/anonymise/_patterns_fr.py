@@ -102,13 +102,24 @@ _LOWER_CUE_RE = re.compile(
 # a common word ("Xiuying Zhou m'a traduit"), or one name word before a verb that only a person
 # does in these answers ("Kerbrat m'a rappelé")
 _CAP_SEQ_RE = re.compile(rf"(?<![\w'’-]){_NAMEW}(?:[ \t]+(?:{_NAME_PARTICLE}[ \t]+)?{_NAMEW})+")
+# what a helper does for the person who speaks, after "me", "nous", "lui": "Şükran me garde
+# les enfants"
+_HELPER_VERBS = (
+    r"dit|disait|rappelle|rappelait|montre|montrait|conseille|reçoit|recevait|répond|garde|"
+    r"gardait|envoie|envoyait|prête|prêtait|donne|donnait|amène|amenait|emmène|emmenait|"
+    r"conduit|conduisait|dépose|déposait|traduit|traduisait|remplit|remplissait|scanne|"
+    r"imprime|imprimait|photocopie|explique|expliquait|écrit|écrivait|aide|aidait|accompagne|"
+    r"accompagnait|dépanne|dépannait|héberge|hébergeait|écoute|écoutait|oriente|orientait|"
+    r"inscrit|installe|installait|apprend|apprenait|fait|faisait|appelle|appelait|soutient|"
+    r"soutenait|suit|suivait|lit|lisait|relit|paie|payait|avance|avançait|file|filait|téléphone"
+)
 _PERSON_VERB = (
-    r"(?:(?i:m['’]|nous[ \t]+|lui[ \t]+|l['’])"
+    # after "m'" only a verb can come: "marceline m'envoie les photos"
+    rf"(?:(?i:m['’])[{_L}]+|(?i:nous[ \t]+|lui[ \t]+|l['’])"
     r"(?:a|avait|aide|aidait|explique|expliquait|dit|disait|appelle|appelait|rappelle|rappelait|"
     r"montre|montrait|conseille|accompagne|accompagnait|reçoit|recevait|écrit|répond)|"
     # "me" elides before a vowel: "sold me a laptop" is no French
-    r"(?i:me[ \t]+)(?:dit|disait|rappelle|rappelait|montre|montrait|conseille|reçoit|recevait|"
-    r"répond)|"
+    rf"(?i:me[ \t]+|nous[ \t]+|lui[ \t]+)(?:{_HELPER_VERBS})|"
     r"est[ \t]+(?:venue?|passée?|partie?|arrivée?)|a[ \t]+(?:dit|appelé|rappelé|répondu|expliqué))"
     r"(?![\w])"
 )
@@ -191,6 +202,13 @@ _APPOSED_PERSON_RE = re.compile(
     rf"(?P<count>(?i:{_COUNT})[ \t]+)?"
     rf"(?:(?i:{_KIN_BEFORE})[ \t]+)?"
     rf"(?P<noun>(?i:{_RELATIONS}|{_PERSON_NOUNS}|{_RELATIONS_EN})[sx]?)(?![\w'’-])"
+)
+# "il y a deux personnes qui font l'aide numérique, Louiza et Gervais": a count of people, what
+# they do, then as many names (the detector checks the count)
+_COUNTED_BEFORE_RE = re.compile(
+    rf"(?<![\w])(?P<count>(?i:{_COUNT}))[ \t]+(?:(?i:{_KIN_BEFORE})[ \t]+)?"
+    rf"(?i:{_RELATIONS}|{_PERSON_NOUNS}|{_RELATIONS_EN})[sx]?(?![\w'’-])[^.;!?\n]{{0,60}}?"
+    rf"[,:][ \t]+(?P<name>{_NAMES_SEQ})(?=[ \t]*(?:[,.;:!?)…]|$))"
 )
 # "j'ai un ami, Lapierre, il...", "la dame de l'accueil, Rosalinde, et ...": a relation or a
 # person with an article (and what they do or where), then the name set off by commas
