@@ -287,10 +287,10 @@ class _Detector:
                     # so do words its vectors do not know (a rare name, no town it has read)
                     place = (rx is _CAP_SEQ_RE and not _form_style(words)
                              and any(a < e and s < b for a, b in other)
-                             and not self.likeness.unread(words))
+                             and not self.likeness.unread(text[s:e].split()))
                     thing = (_at_sentence_start(text, s) and any(a < e and s < b for a, b in things)
                              and not any(self._first_name(w) for w in words)
-                             and not self.likeness.unread(words))
+                             and not self.likeness.unread(text[s:e].split()))
                     if self._unknown_words(text[s:e]) and not place and not thing:
                         add(s, e, "capitalised")
             cue_persons(self, text, protected, add, cands.append)
