@@ -19,6 +19,7 @@ from ._patterns_fr import (
     _ARTICLE_RELATION_RE,
     _CAPS_SEQ_RE,
     _CEST_LUI_QUI_RE,
+    _COUNTED_BEFORE_RE,
     _ENDEARED_RE,
     _ENUMERATION_RE,
     _ENUMERATION_SEP_RE,
@@ -41,6 +42,7 @@ from ._patterns_fr import (
     _WORD_BEFORE_RE,
     _Y_A_QUI_RE,
 )
+from ._person_words import KINSHIP_EN, KINSHIP_FR
 from ._types import Identifier
 
 # the person detector (``_detect._Detector``): its lexicon, first names and stop names
@@ -57,6 +59,22 @@ _LETTER_WORD = re.compile(r"[^\W\d_]+(?:-[^\W\d_]+)*")
 # an article or a place preposition before a capitalised word: a thing or a place, no person
 _NOT_BEFORE_NAME = {"le", "la", "les", "l", "chez", "à", "a", "en", "dans", "vers", "depuis",
                     "sur", "au", "aux", "du", "des", "un", "une"}
+
+
+_KINSHIP = {_fold(w).rstrip("sx") for w in (*KINSHIP_FR, *KINSHIP_EN)}
+_NUMBERS = {w: n for n, words in enumerate(
+    ((), (), ("deux", "two"), ("trois", "three"), ("quatre", "four"), ("cinq", "five"),
+     ("six",))) for w in (*words, str(n))}
+
+
+_FRONTED_RE = re.compile(r"(?:^|(?<=[^\w'’-]))(?i:à|a|en|au|aux|chez|dans|depuis|vers|sur|in|at|"
+                         r"from)[ \t]+$")
+
+
+def _fronted_place(text: str, start: int) -> bool:
+    """Whether a preposition opening the sentence stands before ``start`` ("À Naples, ...")."""
+    m = _FRONTED_RE.search(text, max(0, start - 12), start)
+    return m is not None and _at_sentence_start(text, m.start())
 
 
 def _inside(start: int, end: int, protected: Spans) -> bool:
@@ -86,12 +104,12 @@ def cue_persons(det: _Detector, text: str, protected: Spans, add: Add, put: Put)
     for m in _Y_A_QUI_RE.finditer(text):
         for s, e in _members(text, m.start("name"), m.end("name")):
             add(s, e, "capitalised")
-    for rx in (_IS_RELATION_RE, _PERSON_WAS_RE):
-        for m in rx.finditer(text):
-            add(m.start("name"), m.end("name"), "capitalised")
+    for m in _PERSON_WAS_RE.finditer(text):
+        add(m.start("name"), m.end("name"), "capitalised")
     # a relation next to the name is a strong cue: a name that is also a word ("Blanche,
-    # ma copine") counts, a word opening the sentence ("Bonjour, ma conseillère") does not
-    for rx in (_APPOSITION_RE, _ARTICLE_RELATION_RE):
+    # ma copine", "Sauveterre, c'est mon éducateur") counts, a word opening the sentence
+    # ("Bonjour, ma conseillère") does not
+    for rx in (_APPOSITION_RE, _ARTICLE_RELATION_RE, _IS_RELATION_RE):
         for m in rx.finditer(text):
             words = list(_TOKEN_RE.finditer(m.group("name")))
             # "Avec Ghiath, mon mari": the words opening the sentence are not the name; after
@@ -115,13 +133,27 @@ def cue_persons(det: _Detector, text: str, protected: Spans, add: Add, put: Put)
     # "Dimitrov, l'écrivain public", "Lenuța et Petruța, deux médiatrices": each listed name
     # before a person noun in apposition, checked as a guess ("Lundi, la conseillère" is none)
     for m in _APPOSED_PERSON_RE.finditer(text):
-        for s, e in _members(text, m.start("name"), m.end("name")):
+        members = _members(text, m.start("name"), m.end("name"))
+        # "Amarante, Églantine et Pervenche. C'est les trois dames": names counted as people,
+        # as many as the count says, are people even when they are also words
+        counted = len(members) > 1 and _NUMBERS.get(
+            (m.group("count") or "").strip().lower()) == len(members)
+        # "Rêzan, le fils de la voisine": a kinship word names a person, never a place
+        # (not after a preposition opening the sentence: "À Naples, le père de mon mari")
+        kin = (_fold(m.group("noun").lower()).rstrip("sx") in _KINSHIP
+               and not _fronted_place(text, m.start("name")))
+        for s, e in members:
             words = list(_TOKEN_RE.finditer(text, s, e))
-            while words and _at_sentence_start(text, words[0].start()) and _is_word(
+            while not counted and words and _at_sentence_start(text, words[0].start()) and _is_word(
                     det, words[0].group(0)) and not det._first_name(words[0].group(0)):
                 words.pop(0)  # "Franchement, ..." is cut by the comma; "Avec Ghiath" is not
             if words:
-                add(words[0].start(), e, "capitalised")
+                add(words[0].start(), e, "trigger" if counted or kin else "capitalised")
+    for m in _COUNTED_BEFORE_RE.finditer(text):
+        members = _members(text, m.start("name"), m.end("name"))
+        if len(members) > 1 and _NUMBERS.get(m.group("count").lower()) == len(members):
+            for s, e in members:
+                add(s, e, "trigger")
     for m in _ENDEARED_RE.finditer(text):
         word = m.group("name")  # "ma petite Eudoxie", not "mon petit Bonjour"
         if not det.lexicon.opens_sentence(word) and word.lower() not in det.lexicon.stop_words:

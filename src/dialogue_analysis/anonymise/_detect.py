@@ -37,6 +37,7 @@ from ._lexicon import (
     _lower_first_name_re,
     _stopname_re,
 )
+from ._lower_names import lower_case_after_cue, lower_case_before_verb
 from ._name_likeness import name_likeness
 from ._patterns_fr import (
     _ARTICLE_BEFORE_RE,
@@ -46,8 +47,6 @@ from ._patterns_fr import (
     _CEST_QUI_RE,
     _CONNECTORS,
     _FACILITY_BEFORE_RE,
-    _LOWER_BEFORE_VERB_RE,
-    _LOWER_CUE_RE,
     _NAME_PARTICLES,
     _OF,
     _PERSON_VERB_RE,
@@ -239,43 +238,6 @@ class _Detector:
             for w in words
         )
 
-    def _lower_case_before_verb(self, text: str) -> list[Identifier]:
-        """Names in lower case before a verb of a person ("abdelhakim m'a montré")."""
-        out = []
-        for m in _LOWER_BEFORE_VERB_RE.finditer(text):
-            words = list(re.finditer(r"\S+", m.group("name")))
-            keep = []
-            for w in reversed(words):
-                word = w.group(0)
-                if word in self.lexicon or len(word) < 3 or word in _NAME_PARTICLES:
-                    break
-                keep.insert(0, w)
-            if keep:
-                s0, e0 = m.start("name") + keep[0].start(), m.start("name") + keep[-1].end()
-                out.append(Identifier(s0, e0, "person", text[s0:e0], "capitalised"))
-        return out
-
-    def _lower_case_after_cue(self, text: str) -> list[Identifier]:
-        """Names typed in lower case after "je m'appelle", "madame"...: the unknown words."""
-        out = []
-        for m in _LOWER_CUE_RE.finditer(text):
-            words = list(re.finditer(r"\S+", m.group("name")))
-            keep = []
-            for w in words:
-                word = w.group(0)
-                if word in _NAME_PARTICLES and keep:
-                    keep.append(w)
-                    continue
-                if word in self.lexicon or len(word) < 3:
-                    break
-                keep.append(w)
-            while keep and keep[-1].group(0) in _NAME_PARTICLES:
-                keep.pop()
-            if keep:
-                s0, e0 = m.start("name") + keep[0].start(), m.start("name") + keep[-1].end()
-                out.append(Identifier(s0, e0, "person", text[s0:e0], "trigger"))
-        return out
-
     def persons(self, text: str, doc: Any | None) -> list[Identifier]:
         protected = self._protected(text)
         cands: list[Identifier] = []
@@ -310,7 +272,7 @@ class _Detector:
                 end = m.start("next") - 1
             cands.append(Identifier(m.start(), end, "person", text[m.start():end], "first_name"))
         if self.with_model:
-            cands += self._lower_case_after_cue(text) + self._lower_case_before_verb(text)
+            cands += lower_case_after_cue(self, text) + lower_case_before_verb(self, text)
             # what the model read as a place (a country, a town) is left to it
             ents = list(doc.ents) if doc is not None else []
             other = [(e.start_char, e.end_char) for e in ents if e.label_ in {"LOC", "GPE"}]
@@ -321,11 +283,14 @@ class _Detector:
                 for m in rx.finditer(text):
                     s, e = m.span("name") if "name" in rx.groupindex else m.span()
                     words = _TOKEN_RE.findall(text[s:e])
-                    # a verb of a person ("m'a rappelé") outweighs the model's place tag
+                    # a verb of a person ("m'a rappelé") outweighs the model's place tag, and
+                    # so do words its vectors do not know (a rare name, no town it has read)
                     place = (rx is _CAP_SEQ_RE and not _form_style(words)
-                             and any(a < e and s < b for a, b in other))
+                             and any(a < e and s < b for a, b in other)
+                             and not self.likeness.unread(text[s:e].split()))
                     thing = (_at_sentence_start(text, s) and any(a < e and s < b for a, b in things)
-                             and not any(self._first_name(w) for w in words))
+                             and not any(self._first_name(w) for w in words)
+                             and not self.likeness.unread(text[s:e].split()))
                     if self._unknown_words(text[s:e]) and not place and not thing:
                         add(s, e, "capitalised")
             cue_persons(self, text, protected, add, cands.append)

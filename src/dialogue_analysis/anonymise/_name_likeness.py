@@ -40,6 +40,12 @@ class _NameLikeness:
         """Whether the vectors know the word as written (False without vectors)."""
         return self._vocab is not None and bool(self._vocab.has_vector(word))
 
+    def unread(self, words: list[str]) -> bool:
+        """Whether the model has vectors and knows none of the words ("Emérance Mbuyi-Kalala",
+        which it may still tag as a place; "Croix-Rouge" or "Saint-Denis" it has read)."""
+        return self._vocab is not None and bool(words) and not any(
+            self.known(w) for w in words)
+
     def score(self, word: str) -> float | None:
         """Cosine to the names minus cosine to the things, or None when no vector is known."""
         if self._vocab is None or not self._vocab.has_vector(word):

@@ -4,6 +4,18 @@ from __future__ import annotations
 
 import re
 
+from ._person_words import (
+    KINSHIP_EN,
+    KINSHIP_FR,
+    PEOPLE_EN,
+    PEOPLE_FR,
+    RELATIONS_EN,
+    RELATIONS_FR,
+    ROLES_EN,
+    ROLES_FR,
+    TITLES_EN,
+    alternation,
+)
 from ._types import PLACEHOLDER_LABELS
 
 # --------------------------------------------------------------------------------------------
@@ -30,7 +42,7 @@ _NAMES_SEQ = rf"{_NAME_SEQ}(?:(?:,[ \t]+|[ \t]+(?:et|and|&)[ \t]+){_NAME_SEQ}){{
 
 _TITLES = (
     r"Mme|Mmes|Madame|Mesdames|Mlle|Mlles|Mademoiselle|Monsieur|Messieurs|M\.|MM\.|Mr\.?|"
-    r"Mrs\.?|Ms\.?|Miss|"
+    r"Mrs\.?|Ms\.?|Miss|" + alternation(TITLES_EN) + "|"
     r"Dr\.?|DR\.?|Docteur|Docteure|Pr\.?|Professeur|Professeure|Maître|Maitre|Mgr|"
     # familiar and religious forms: "Mémé Jeannette", "Tonton Ahmed", "Sœur Marie-Claire"
     r"Mémé|Mémère|Pépé|Pépère|Mamie|Mamy|Mamé|Papi|Papy|Tata|Tatie|Tonton|"
@@ -43,28 +55,11 @@ _TITLE_RE = re.compile(
 )
 _TITLE_ONLY_RE = re.compile(rf"^(?:{_TITLES})(?![\w])\s*")
 
-_RELATIONS = (
-    r"fils|fille|mari|femme|épouse|époux|compagnon|compagne|conjoint|conjointe|frère|sœur|soeur|"
-    r"père|mère|grand-mère|grand-père|petit-fils|petite-fille|neveu|nièce|cousin|cousine|oncle|"
-    r"tante|voisin|voisine|ami|amie|copain|copine|collègue|gendre|belle-fille|beau-fils|"
-    r"belle-sœur|beau-frère|conseiller|conseillère|référent|référente|assistante sociale|"
-    r"assistant social|éducateur|éducatrice|médiateur|médiatrice|formateur|formatrice|"
-    r"bénévole|aide à domicile|auxiliaire de vie|aide-soignante?|infirmier|infirmière|médecin|"
-    r"tuteur|tutrice|curateur|curatrice|patron|patronne|responsable|cheffe?|directeur|directrice|"
-    r"animateur|animatrice|professeur|professeure|prof|maîtresse|instit|institutrice|instituteur|"
-    r"ex|marraine|parrain|beau-père|belle-mère|interprète|traductrice|traducteur|avocat|avocate|"
-    r"enfant|coloc|colocataire|pote|logeur|logeuse|proprio|propriétaire|nounou|filleule?|"
-    r"agent d['’]accueil|facteur|factrice|pharmacienne?|kiné|aidante?|accompagnante?|"
-    r"intervenante?"
-)
-_RELATIONS_EN = (
-    r"case\s?worker|social\s+worker|support\s+worker|key\s?worker|neighbou?r|son|daughter|wife|"
-    r"husband|partner|friend|doctor|gp|nurse|advis[oe]r|counsell?or|mentor|teacher|carer|"
-    r"brother|sister|mother|father|mum|mom|dad|colleague|boss|manager|landlord|landlady|coach|"
-    r"child|kid|cousin|flatmate|roommate|volunteer|interpreter|lawyer|pharmacist|midwife|"
-    r"uncle|aunt|auntie|grandmother|grandfather|grandma|grandpa|granny|nephew|niece|"
-    r"stepmother|stepfather|stepson|stepdaughter|fianc[ée]e?|girlfriend|boyfriend"
-)
+# every kinship, relation and role noun a name may stand beside (``_person_words``)
+_RELATIONS = alternation(KINSHIP_FR, RELATIONS_FR, ROLES_FR)
+# words for a person met at a desk: "la dame de l'accueil, Rosalinde, ..."
+_PERSON_NOUNS = alternation(PEOPLE_FR, ROLES_FR)
+_RELATIONS_EN = alternation(KINSHIP_EN, RELATIONS_EN, ROLES_EN, PEOPLE_EN)
 # "mes deux fils", "my two sons": a number before a relation, which may then be plural
 _COUNT = (r"deux|trois|quatre|cinq|six|[2-9]|two|three|four|five|six")
 # words that qualify a relation before or after it: "ma grande sœur X", "ma sœur jumelle X"
@@ -78,7 +73,7 @@ _TRIGGER_RE = re.compile(
     r"mon\s+prénom\s+est|moi,?\s+c['’]est|(?:il|elle|qui|iels?)\s+s['’]appel(?:le|ait)|"
     r"(?:on|tout\s+le\s+monde)\s+(?:l['’]|les\s+)appel(?:le|ait)|"
     r"(?:le|la|les|chez\s+les)\s+(?:fils|fille|famille|petit|petite|veuve|frères|sœurs|soeurs)|"
-    r"(?:pré|dé)?nommée?s?|surnommée?s?|"
+    r"(?:pré|dé)?nommée?s?|surnommée?s?|une?\s+certaine?|"
     rf"(?:mon|ma|mes|notre|nos|son|sa|ses|leur)\s+(?:(?:{_COUNT})\s+)?(?:(?:{_KIN_BEFORE})\s+)?"
     rf"(?:{_RELATIONS})[sx]?(?:\s+(?:{_KIN_AFTER}|de\s+\d+\s+ans))?|"
     rf"my\s+name\s+is|i\s+am\s+called|i['’]m\s+called|"
@@ -97,21 +92,34 @@ _LOWER_CUE_RE = re.compile(
     r"(?<![\w])(?i:je\s+m['’]appelle|je\s+me\s+nomme|mon\s+nom(?:\s+de\s+famille)?\s+est|"
     r"mon\s+prénom\s+est|(?:il|elle)\s+s['’]appel(?:le|ait)|my\s+name\s+is|"
     r"(?:je|on|tout\s+le\s+monde)\s+l['’]appel(?:le|ait)|"
+    rf"(?:{_RELATIONS}|{_PERSON_NOUNS})[sx]?\s+s['’]appel(?:le|ait|lent|aient)|"
+    r"une?\s+certaine?|"  # "un certain laïd": only a name follows
     rf"{_NOT_AFTER_ARTICLE}(?:madame|monsieur|mademoiselle|mme|mlle|docteure?|maître|maitre|"
-    r"mrs|ms))"
+    r"mrs|ms|m\.))"
     rf"[ \t]+(?P<name>{_LOWER_WORD}(?:[ \t]+(?:{_NAME_PARTICLE}[ \t]+)?{_LOWER_WORD}){{0,2}})"
 )
 # a second pass over capitalised words the model missed: two or more name words none of which is
 # a common word ("Xiuying Zhou m'a traduit"), or one name word before a verb that only a person
 # does in these answers ("Kerbrat m'a rappelé")
 _CAP_SEQ_RE = re.compile(rf"(?<![\w'’-]){_NAMEW}(?:[ \t]+(?:{_NAME_PARTICLE}[ \t]+)?{_NAMEW})+")
+# what a helper does for the person who speaks, after "me", "nous", "lui": "Şükran me garde
+# les enfants"
+_HELPER_VERBS = (
+    r"dit|disait|rappelle|rappelait|montre|montrait|conseille|reçoit|recevait|répond|garde|"
+    r"gardait|envoie|envoyait|prête|prêtait|donne|donnait|amène|amenait|emmène|emmenait|"
+    r"conduit|conduisait|dépose|déposait|traduit|traduisait|remplit|remplissait|scanne|"
+    r"imprime|imprimait|photocopie|explique|expliquait|écrit|écrivait|aide|aidait|accompagne|"
+    r"accompagnait|dépanne|dépannait|héberge|hébergeait|écoute|écoutait|oriente|orientait|"
+    r"inscrit|installe|installait|apprend|apprenait|fait|faisait|appelle|appelait|soutient|"
+    r"soutenait|suit|suivait|lit|lisait|relit|paie|payait|avance|avançait|file|filait|téléphone"
+)
 _PERSON_VERB = (
-    r"(?:(?i:m['’]|nous[ \t]+|lui[ \t]+|l['’])"
+    # after "m'" only a verb can come: "marceline m'envoie les photos"
+    rf"(?:(?i:m['’])[{_L}]+|(?i:nous[ \t]+|lui[ \t]+|l['’])"
     r"(?:a|avait|aide|aidait|explique|expliquait|dit|disait|appelle|appelait|rappelle|rappelait|"
     r"montre|montrait|conseille|accompagne|accompagnait|reçoit|recevait|écrit|répond)|"
     # "me" elides before a vowel: "sold me a laptop" is no French
-    r"(?i:me[ \t]+)(?:dit|disait|rappelle|rappelait|montre|montrait|conseille|reçoit|recevait|"
-    r"répond)|"
+    rf"(?i:me[ \t]+|nous[ \t]+|lui[ \t]+)(?:{_HELPER_VERBS})|"
     r"est[ \t]+(?:venue?|passée?|partie?|arrivée?)|a[ \t]+(?:dit|appelé|rappelé|répondu|expliqué))"
     r"(?![\w])"
 )
@@ -184,20 +192,23 @@ _Y_A_QUI_RE = re.compile(
 _APPOSITION_RE = re.compile(
     rf"(?<![\w'’-])(?P<name>{_NAME_SEQ}),[ \t]+{_POSSESSIVES}[ \t]+(?:{_RELATIONS})(?![\w])"
 )
-# words for a person met at a desk: "la dame de l'accueil, Rosalinde, ..."
-_PERSON_NOUNS = (
-    r"dame|monsieur|jeune|gars|type|mec|femme|homme|fille|garçon|personne|agent|agente|"
-    r"employée?|secrétaire|stagiaire|hôtesse|guichetière?|guichetier|écrivain[ \t]+public|"
-    r"service[ \t]+civique"
-)
 # "Dimitrov, l'écrivain public de la maison des associations", "Lenuța et Petruța, deux
 # médiatrices", "Kamelia, a nurse at...", "L. Moreau, assistante sociale": one or more names
 # followed by a person noun in apposition (with an article, a number or none)
 _APPOSED_PERSON_RE = re.compile(
-    rf"(?<![\w'’-])(?P<name>{_NAMES_SEQ}),[ \t]+"
-    rf"(?:(?i:le|la|l['’]|un|une|the|a|an|my|his|her|our|their|{_COUNT})[ \t]*)?"
+    rf"(?<![\w'’-])(?P<name>{_NAMES_SEQ})"
+    r"(?:,[ \t]+|[.;]?[ \t]+(?i:c['’](?:est|était|etait)|ce[ \t]+sont)[ \t]+)"
+    rf"(?:(?i:le|la|l['’]|les|des|mes|nos|un|une|the|a|an|my|his|her|our|their)[ \t]*)?"
+    rf"(?P<count>(?i:{_COUNT})[ \t]+)?"
     rf"(?:(?i:{_KIN_BEFORE})[ \t]+)?"
-    rf"(?i:{_RELATIONS}|{_PERSON_NOUNS}|{_RELATIONS_EN})[sx]?(?![\w'’-])"
+    rf"(?P<noun>(?i:{_RELATIONS}|{_PERSON_NOUNS}|{_RELATIONS_EN})[sx]?)(?![\w'’-])"
+)
+# "il y a deux personnes qui font l'aide numérique, Louiza et Gervais": a count of people, what
+# they do, then as many names (the detector checks the count)
+_COUNTED_BEFORE_RE = re.compile(
+    rf"(?<![\w])(?P<count>(?i:{_COUNT}))[ \t]+(?:(?i:{_KIN_BEFORE})[ \t]+)?"
+    rf"(?i:{_RELATIONS}|{_PERSON_NOUNS}|{_RELATIONS_EN})[sx]?(?![\w'’-])[^.;!?\n]{{0,60}}?"
+    rf"[,:][ \t]+(?P<name>{_NAMES_SEQ})(?=[ \t]*(?:[,.;:!?)…]|$))"
 )
 # "j'ai un ami, Lapierre, il...", "la dame de l'accueil, Rosalinde, et ...": a relation or a
 # person with an article (and what they do or where), then the name set off by commas
@@ -237,10 +248,12 @@ _CEST_LUI_QUI_RE = re.compile(
     rf"(?<![\w'’-])(?P<name>{_NAMES_SEQ})(?:[ \t]+(?:de|du|des|d['’])[^,.;:!?\n]{{1,40}})?,?[ \t]+"
     r"(?i:c['’](?:est|était|etait))[ \t]+(?:lui|elle|eux|elles)[ \t]+qui(?![\w])"
 )
-# "Albertino c'est mon grand-père", "Soizic, c'était ma voisine": a name said to be a relation
+# "Albertino c'est mon grand-père", "Soizic, c'était ma voisine", "Lansana, c'est le grand
+# frère", "X, c'est mon nom de jeune fille": a name said to be a relation, a role or a name
 _IS_RELATION_RE = re.compile(
     rf"(?<![\w'’-])(?P<name>{_NAME_SEQ}),?[ \t]+(?i:c['’](?:est|était|etait))[ \t]+"
-    rf"(?i:{_POSSESSIVES})[ \t]+(?:(?i:{_KIN_BEFORE})[ \t]+)?(?i:{_RELATIONS})(?![\w'’-])"
+    rf"(?:(?i:{_POSSESSIVES}|le|la|l['’]|un|une)[ \t]*(?:(?i:{_KIN_BEFORE})[ \t]+)?"
+    rf"(?i:{_RELATIONS})|(?i:{_POSSESSIVES})[ \t]+(?i:nom|prénom|surnom))(?![\w'’-])"
 )
 # "la dame de la mission locale, c'était Azilis": a person named after the fact
 _PERSON_WAS_RE = re.compile(

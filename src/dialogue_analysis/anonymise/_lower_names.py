@@ -1,0 +1,52 @@
+"""Names typed in lower case: after a cue only a name can follow ("je m'appelle zéphirine
+le quéméner", "ma mère s'appelle toybina diabira", "m. dos figueiredo"), and before a verb of a
+person ("abdelhakim m'a montré"). What is kept is the words no common word list knows."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from ._patterns_fr import _LOWER_BEFORE_VERB_RE, _LOWER_CUE_RE, _NAME_PARTICLES
+from ._types import Identifier
+
+
+def lower_case_before_verb(det: Any, text: str) -> list[Identifier]:
+    """Names in lower case before a verb of a person ("abdelhakim m'a montré")."""
+    out = []
+    for m in _LOWER_BEFORE_VERB_RE.finditer(text):
+        words = list(re.finditer(r"\S+", m.group("name")))
+        keep = []
+        for w in reversed(words):
+            word = w.group(0)
+            if word in det.lexicon or len(word) < 3 or word in _NAME_PARTICLES:
+                break
+            keep.insert(0, w)
+        if keep:
+            s0, e0 = m.start("name") + keep[0].start(), m.start("name") + keep[-1].end()
+            out.append(Identifier(s0, e0, "person", text[s0:e0], "capitalised"))
+    return out
+
+
+def lower_case_after_cue(det: Any, text: str) -> list[Identifier]:
+    """Names typed in lower case after "je m'appelle", "madame"...: the unknown words."""
+    out = []
+    for m in _LOWER_CUE_RE.finditer(text):
+        words = list(re.finditer(r"\S+", m.group("name")))
+        keep = []
+        for i, w in enumerate(words):
+            word = w.group(0)
+            nxt = words[i + 1].group(0) if i + 1 < len(words) else ""
+            if word in _NAME_PARTICLES and (keep or len(nxt) > 2 and nxt not in det.lexicon):
+                keep.append(w)  # "m. dos figueiredo": a particle opens the surname
+                continue
+            if word in det.lexicon or len(word) < 3:
+                break
+            keep.append(w)
+        while keep and keep[-1].group(0) in _NAME_PARTICLES:
+            keep.pop()
+        if keep:
+            s0, e0 = m.start("name") + keep[0].start(), m.start("name") + keep[-1].end()
+            out.append(Identifier(s0, e0, "person", text[s0:e0], "trigger"))
+    return out
+
