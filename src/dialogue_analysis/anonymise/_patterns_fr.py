@@ -72,6 +72,12 @@ _TRIGGER_RE = re.compile(
     r"(?<![\w])(?i:je\s+m['’]appelle|je\s+me\s+nomme|je\s+me\s+prénomme|mon\s+nom(?:\s+de\s+famille)?\s+est|"
     r"mon\s+prénom\s+est|moi,?\s+c['’]est|(?:il|elle|qui|iels?)\s+s['’]appel(?:le|ait)|"
     r"(?:on|tout\s+le\s+monde)\s+(?:l['’]|les\s+)appel(?:le|ait)|"
+    # "ma fille s'appelle X", "le vendeur de la boutique, rue..., s'appelle X": what a person
+    # noun of the lexicons names, however far its complement runs within the sentence (not
+    # past a "que", which opens a clause with a subject of its own)
+    rf"(?:{_RELATIONS}|{_PERSON_NOUNS})[sx]?(?![\w'’-])"
+    r"(?:(?!(?<![\w])(?:que|qu['’]|où|dont)(?![\w]))[^.;!?\n]){0,60}?\s+"
+    r"s['’]appel(?:le|ait|lent|aient)|"
     r"(?:le|la|les|chez\s+les)\s+(?:fils|fille|famille|petit|petite|veuve|frères|sœurs|soeurs)|"
     r"(?:pré|dé)?nommée?s?|surnommée?s?|une?\s+certaine?|"
     rf"(?:mon|ma|mes|notre|nos|son|sa|ses|leur)\s+(?:(?:{_COUNT})\s+)?(?:(?:{_KIN_BEFORE})\s+)?"

@@ -1,0 +1,37 @@
+"""A person noun of the lexicons, however long its complement, then "s'appelle X": X is a name.
+
+Examples written for these tests (names on none of the package's lists), through the builder
+that ``run`` uses (``nlp`` fixture).
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from dialogue_analysis.anonymise import detect_identifiers
+
+
+def persons(text: str, nlp) -> list[str]:
+    return [f.text for f in detect_identifiers(text, nlp=nlp) if f.kind == "person"]
+
+
+@pytest.mark.parametrize(("text", "name"), [
+    ("Mon neveu s'appelle Tescelin, il a neuf ans.", "Tescelin"),
+    ("La belle-sœur de mon mari s'appelait Ysoline et elle tenait un café.", "Ysoline"),
+    ("L'auxiliaire de vie qui vient le mardi, au troisième, s'appelle Mahaut Quérou.",
+     "Mahaut Quérou"),
+    ("Le gardien de l'immeuble d'en face s'appelle Odilbert.", "Odilbert"),
+])
+def test_name_after_person_noun_and_naming_verb(nlp, text, name):
+    found = persons(text, nlp)
+    assert any(name in p for p in found), found
+
+
+@pytest.mark.parametrize("text", [
+    "Mon conseiller dit que la plateforme s'appelle Ma Cible Emploi.",
+    "Le site pour le logement social s'appelle Démarches Simplifiées.",
+    "Mon fils va à l'école, elle est rue de la Gare.",
+    "La conseillère m'a dit que le dispositif s'appelle Contrat Engagement.",
+])
+def test_no_person_when_a_thing_is_named(nlp, text):
+    assert persons(text, nlp) == []
