@@ -35,3 +35,24 @@ def test_name_after_person_noun_and_naming_verb(nlp, text, name):
 ])
 def test_no_person_when_a_thing_is_named(nlp, text):
     assert persons(text, nlp) == []
+
+
+@pytest.mark.parametrize(("text", "name"), [
+    ("Le conseiller numérique de la médiathèque, Ewenn Trégarvan, vient le lundi.",
+     "Ewenn Trégarvan"),
+    ("Une bénévole très patiente de l'association, Ombeline, m'a appris le mail.",
+     "Ombeline"),
+    ("A volunteer at the food bank, Oluwadamilare, helped me with the form.", "Oluwadamilare"),
+])
+def test_name_after_an_article_a_person_noun_and_where_they_work(nlp, text, name):
+    found = persons(text, nlp)
+    assert any(name in p for p in found), found
+
+
+@pytest.mark.parametrize("text", [
+    "Le conseiller de la mission locale, Pôle emploi avant, m'a envoyé un lien.",
+    "La dame de l'accueil au centre social, Bonjour elle dit jamais.",
+    "A guy at the bank, Monday morning, told me to come back.",
+])
+def test_no_person_when_the_apposed_words_are_no_name(nlp, text):
+    assert persons(text, nlp) == []

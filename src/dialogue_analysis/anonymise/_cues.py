@@ -16,6 +16,7 @@ from ._patterns_fr import (
     _APPOSED_PERSON_RE,
     _APPOSED_RESUMED_RE,
     _APPOSITION_RE,
+    _ARTICLE_NOUN_FAR_RE,
     _ARTICLE_RELATION_RE,
     _CAPS_SEQ_RE,
     _CEST_LUI_QUI_RE,
@@ -105,6 +106,8 @@ def cue_persons(det: _Detector, text: str, protected: Spans, add: Add, put: Put)
         for s, e in _members(text, m.start("name"), m.end("name")):
             add(s, e, "capitalised")
     for m in _PERSON_WAS_RE.finditer(text):
+        add(m.start("name"), m.end("name"), "capitalised")
+    for m in _ARTICLE_NOUN_FAR_RE.finditer(text):
         add(m.start("name"), m.end("name"), "capitalised")
     # a relation next to the name is a strong cue: a name that is also a word ("Blanche,
     # ma copine", "Sauveterre, c'est mon éducateur") counts, a word opening the sentence

@@ -224,6 +224,16 @@ _ARTICLE_RELATION_RE = re.compile(
     r"(?:[ \t]+(?:de[ \t]+la|de[ \t]+l['’]|du|des|de|d['’])[ \t]*[\w-]+)?)"
     rf",[ \t]+(?P<name>{_NAME_SEQ})(?=[ \t]*(?:[,.;:!?)…]|$|(?i:qui|et|il|elle)(?![\w])))"
 )
+# "le médiateur numérique de la mairie, Gwen Le Bihan, passe...", "a guy at the phone shop,
+# Arjun, sold me...": a person noun with an article, what it does or where (any words, not
+# past a comma or a "que"), then a name set off by a comma (the detector checks it as a guess)
+_ARTICLE_NOUN_FAR_RE = re.compile(
+    rf"(?<![\w])(?i:(?:un|une|le|la|l['’]|the|a|an)[ \t]*"
+    rf"(?:{_RELATIONS}|{_PERSON_NOUNS}|{_RELATIONS_EN})[sx]?)(?![\w'’-])"
+    r"(?:(?!(?<![\w])(?i:que|qu['’]|that|which)(?![\w]))[^,.;:!?\n]){1,60}"
+    rf",[ \t]+(?P<name>{_NAME_SEQ})"
+    r"(?=[ \t]*(?:[,.;:!?)…]|$|(?i:qui|et|il|elle|who|and|he|she)(?![\w])))"
+)
 # "Ma petite Eudoxie elle m'aide": a name after a possessive and a word of endearment (the
 # detector checks it as a guess: a common word is no name)
 _ENDEARED_RE = re.compile(
