@@ -15,6 +15,11 @@ def persons(text: str, nlp) -> list[str]:
     return [f.text for f in detect_identifiers(text, nlp=nlp) if f.kind == "person"]
 
 
+def assert_found(name: str, text: str, nlp) -> None:
+    found = persons(text, nlp)
+    assert any(name in p for p in found), found
+
+
 @pytest.mark.parametrize(("text", "name"), [
     ("Mon neveu s'appelle Tescelin, il a neuf ans.", "Tescelin"),
     ("La belle-sœur de mon mari s'appelait Ysoline et elle tenait un café.", "Ysoline"),
@@ -23,8 +28,7 @@ def persons(text: str, nlp) -> list[str]:
     ("Le gardien de l'immeuble d'en face s'appelle Odilbert.", "Odilbert"),
 ])
 def test_name_after_person_noun_and_naming_verb(nlp, text, name):
-    found = persons(text, nlp)
-    assert any(name in p for p in found), found
+    assert_found(name, text, nlp)
 
 
 @pytest.mark.parametrize("text", [
@@ -45,8 +49,7 @@ def test_no_person_when_a_thing_is_named(nlp, text):
     ("A volunteer at the food bank, Oluwadamilare, helped me with the form.", "Oluwadamilare"),
 ])
 def test_name_after_an_article_a_person_noun_and_where_they_work(nlp, text, name):
-    found = persons(text, nlp)
-    assert any(name in p for p in found), found
+    assert_found(name, text, nlp)
 
 
 @pytest.mark.parametrize("text", [
