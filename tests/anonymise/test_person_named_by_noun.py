@@ -59,3 +59,22 @@ def test_name_after_an_article_a_person_noun_and_where_they_work(nlp, text, name
 ])
 def test_no_person_when_the_apposed_words_are_no_name(nlp, text):
     assert persons(text, nlp) == []
+
+
+@pytest.mark.parametrize(("text", "name"), [
+    ("J'ai reçu un mail de « ombeline quillivic » pour le rendez-vous.", "ombeline quillivic"),
+    ("Le message venait de “tescelin vaudrémont”, je connais pas.", "tescelin vaudrémont"),
+    ("mon conseiller c'est ysoline kerhuel, elle tape sans majuscules.", "ysoline kerhuel"),
+])
+def test_lower_case_name_in_quotes_or_said_to_be_a_person_noun(nlp, text, name):
+    assert_found(name, text, nlp)
+
+
+@pytest.mark.parametrize("text", [
+    "Il faut cliquer sur « mot de passe oublié » en bas.",
+    "J'ai tapé \"allocations familiales\" dans la recherche.",
+    "Le bouton « mon compte » ne marche pas.",
+    "ma conseillère c'est une dame très gentille.",
+])
+def test_no_person_in_quoted_common_words(nlp, text):
+    assert persons(text, nlp) == []

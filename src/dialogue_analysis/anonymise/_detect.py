@@ -37,7 +37,7 @@ from ._lexicon import (
     _lower_first_name_re,
     _stopname_re,
 )
-from ._lower_names import lower_case_after_cue, lower_case_before_verb
+from ._lower_names import lower_case_after_cue, lower_case_before_verb, lower_case_quoted
 from ._name_likeness import name_likeness
 from ._patterns_fr import (
     _ARTICLE_BEFORE_RE,
@@ -272,7 +272,8 @@ class _Detector:
                 end = m.start("next") - 1
             cands.append(Identifier(m.start(), end, "person", text[m.start():end], "first_name"))
         if self.with_model:
-            cands += lower_case_after_cue(self, text) + lower_case_before_verb(self, text)
+            cands += (lower_case_after_cue(self, text) + lower_case_before_verb(self, text)
+                      + lower_case_quoted(self, text))
             # what the model read as a place (a country, a town) is left to it
             ents = list(doc.ents) if doc is not None else []
             other = [(e.start_char, e.end_char) for e in ents if e.label_ in {"LOC", "GPE"}]

@@ -7,7 +7,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from ._patterns_fr import _LOWER_BEFORE_VERB_RE, _LOWER_CUE_RE, _NAME_PARTICLES
+from ._patterns_fr import _LOWER_BEFORE_VERB_RE, _LOWER_CUE_RE, _LOWER_QUOTED_RE, _NAME_PARTICLES
 from ._types import Identifier
 
 
@@ -50,3 +50,15 @@ def lower_case_after_cue(det: Any, text: str) -> list[Identifier]:
             out.append(Identifier(s0, e0, "person", text[s0:e0], "trigger"))
     return out
 
+
+
+def lower_case_quoted(det: Any, text: str) -> list[Identifier]:
+    """Two or three lower-case words between quotation marks, none of them a word any list
+    knows ("« anthime pradelou »"): a name as a mail or a phone shows it."""
+    out = []
+    for m in _LOWER_QUOTED_RE.finditer(text):
+        words = [w for w in m.group("name").split() if w not in _NAME_PARTICLES]
+        if len(words) >= 2 and not any(w in det.lexicon or len(w) < 3 for w in words):
+            out.append(Identifier(m.start("name"), m.end("name"), "person", m.group("name"),
+                                  "capitalised"))
+    return out

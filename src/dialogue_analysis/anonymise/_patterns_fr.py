@@ -94,11 +94,14 @@ _NOT_AFTER_ARTICLE = "".join(
     f"(?<!{a} )" for a in ("un", "une", "le", "la", "ce", "cette", "du", "au", "ma", "mon", "sa",
                            "son", "ta", "ton", "des", "les", "ces", "aux", "quel", "quelle")
 )
+_POSSESSIVES_CUE = r"mon|ma|mes|notre|nos|son|sa|ses|leur|leurs"
 _LOWER_CUE_RE = re.compile(
     r"(?<![\w])(?i:je\s+m['’]appelle|je\s+me\s+nomme|mon\s+nom(?:\s+de\s+famille)?\s+est|"
     r"mon\s+prénom\s+est|(?:il|elle)\s+s['’]appel(?:le|ait)|my\s+name\s+is|"
     r"(?:je|on|tout\s+le\s+monde)\s+l['’]appel(?:le|ait)|"
     rf"(?:{_RELATIONS}|{_PERSON_NOUNS})[sx]?\s+s['’]appel(?:le|ait|lent|aient)|"
+    # "mon conseiller c'est septime grousset": what a person noun of the lexicons is
+    rf"(?:{_POSSESSIVES_CUE})\s+(?:{_RELATIONS}|{_PERSON_NOUNS})[sx]?,?\s+c['’](?:est|était)|"
     r"une?\s+certaine?|"  # "un certain laïd": only a name follows
     rf"{_NOT_AFTER_ARTICLE}(?:madame|monsieur|mademoiselle|mme|mlle|docteure?|maître|maitre|"
     r"mrs|ms|m\.))"
@@ -137,6 +140,14 @@ _PERSON_VERB_RE = re.compile(
 # the same in lower case: "abdelhakim m'a montré" (the unknown words before the verb)
 _LOWER_BEFORE_VERB_RE = re.compile(
     rf"(?<![\w'’-])(?P<name>[{_L}][{_L}-]+(?:[ \t]+[{_L}][{_L}-]+)?)[ \t]+{_PERSON_VERB}"
+)
+# a lower-case name between quotation marks of any style, as an e-mail sender or a contact
+# shows it ("un mail de « anthime pradelou »"): two or three words (the detector keeps them
+# when no word list knows any of them)
+_LOWER_QUOTED_RE = re.compile(
+    r"(?:«[ \t\u00a0\u202f]*|[\"“„‹‘'])"
+    rf"(?P<name>[{_L}][{_L}-]+(?:[ \t]+(?:{_NAME_PARTICLE}[ \t]+)?[{_L}][{_L}-]+){{1,2}})"
+    r"(?:[ \t\u00a0\u202f]*»|[\"”“›’'])"
 )
 # "c'est Ti-Jo qui", "c'est Ti-Jo, un ami du quartier, qui m'aide"
 _CEST_QUI_RE = re.compile(
