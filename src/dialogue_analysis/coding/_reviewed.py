@@ -87,8 +87,8 @@ def _learned(coding, passages: pd.DataFrame, answers: pd.DataFrame, analyst: dic
     texts = [text.get(k, "") for k in keys]
     embedded = embed(texts, cache_dir=cache_dir, counts=counts)
     words = WaveWords().fit(texts)
-    vectors = words.join(embedded, texts)
-    dims = embedded.shape[1]
+    vectors, dims = words.join(embedded, texts), embedded.shape[1]
+    del embedded  # joined: a wave's features are held once more at most (the weak examples)
     lexical = am.to_numpy(dtype=np.int64)
     reviewed = np.array([k in analyst for k in keys])
     labels = np.array([[int(c in analyst[k]) for c in codes] for k in keys if k in analyst],

@@ -81,7 +81,9 @@ class WaveWords:
     def join(self, vectors: np.ndarray, texts: list[str]) -> np.ndarray:
         """The sentence embeddings of ``texts`` followed by their components: the learned
         layer's features (its neighbours' vote reads the embedding alone)."""
-        return np.hstack([np.asarray(vectors, dtype=np.float64), self.transform(texts)])
+        vectors = np.asarray(vectors)
+        # in the embeddings' precision (float32): a wave's features are held twice at most
+        return np.hstack([vectors, self.transform(texts).astype(vectors.dtype, copy=False)])
 
     def pad(self, vectors: np.ndarray) -> np.ndarray:
         """Embeddings followed by zero components: the codes' priors (:func:`code_priors`),
