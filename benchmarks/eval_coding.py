@@ -21,7 +21,8 @@ codebook's figures are the production ones. For each gold sample the script prin
 3. per code, codebook against combined at one training size, pooled over the draws.
 
 Usage: python benchmarks/eval_coding.py [--gold grand_debat sample] [--sizes 25 50 100 200]
-       [--draws 10] [--first-seed 1000] [--per-code 100] [--draw stratified|random] [--root DIR]
+       [--draws 10] [--first-seed 1000] [--per-code 100] [--draw stratified|random]
+       [--without-wave-words] [--root DIR]
 """
 
 from __future__ import annotations
