@@ -21,7 +21,8 @@ codebook's figures are the production ones. For each gold sample the script prin
 3. per code, codebook against combined at one training size, pooled over the draws.
 
 Usage: python benchmarks/eval_coding.py [--gold grand_debat sample] [--sizes 25 50 100 200]
-       [--draws 10] [--first-seed 1000] [--per-code 100] [--draw stratified|random] [--root DIR]
+       [--draws 10] [--first-seed 1000] [--per-code 100] [--draw stratified|random]
+       [--without-wave-words] [--root DIR]
 """
 
 from __future__ import annotations
@@ -32,7 +33,7 @@ import os
 import resource
 import tempfile
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
@@ -42,6 +43,7 @@ import dialogue_analysis as da
 from dialogue_analysis.anonymise import anonymise_answers
 from dialogue_analysis.coding import (
     LearnedLayer,
+    WaveWords,
     code_answers,
     code_priors,
     evaluate_coding,
@@ -63,13 +65,15 @@ FIRST_SEED = 1000
 @dataclass
 class GoldSet:
     """A hand-coded sample with what the coding needs: answer keys, pseudonymised texts, the
-    codebook's decisions (``lexical``) and the hand codes (``truth``), answers x codes."""
+    codebook's decisions (``lexical``) and the hand codes (``truth``), answers x codes, and the
+    texts of every answer of the wave (the wave's words are fitted on them)."""
 
     name: str
     keys: list[tuple[str, str]]
     texts: list[str]
     lexical: np.ndarray
     truth: np.ndarray
+    wave_texts: list[str] = field(default_factory=list)
 
 
 def production_coding(answers: pd.DataFrame, codebook, root: Path, model: str):
@@ -82,7 +86,9 @@ def production_coding(answers: pd.DataFrame, codebook, root: Path, model: str):
 
 
 def gold_set(name: str, answers: pd.DataFrame, gold: pd.DataFrame, codebook, root: Path,
-             model: str) -> GoldSet:
+             model: str, wave_texts: list[str] | None = None) -> GoldSet:
+    """The gold set; ``wave_texts``, the wave's answers the wave's words are fitted on (by
+    default the pseudonymised ``answers``)."""
     pseudo, coding = production_coding(answers, codebook, root, model)
     keys = [(str(r), str(q)) for r, q in zip(gold["record_id"], gold["question_id"], strict=True)]
     text = {(str(r), str(q)): str(t) for r, q, t in
@@ -96,7 +102,9 @@ def gold_set(name: str, answers: pd.DataFrame, gold: pd.DataFrame, codebook, roo
     lexical = am.reindex(keys, fill_value=0).to_numpy(dtype=np.int64)
     codes = codebook.code_ids
     truth = np.array([[c in set(g) for c in codes] for g in gold["codes"]], dtype=np.int64)
-    return GoldSet(name, keys, [text[k] for k in keys], lexical, truth)
+    if wave_texts is None:
+        wave_texts = pseudo["text"].tolist()
+    return GoldSet(name, keys, [text[k] for k in keys], lexical, truth, wave_texts)
 
 
 def grand_debat(codebook, root: Path) -> GoldSet:
@@ -110,7 +118,11 @@ def grand_debat(codebook, root: Path) -> GoldSet:
     gold = load_gold(GRAND_DEBAT_GOLD, codebook)
     keys = list(zip(gold["record_id"], gold["question_id"], strict=True))
     answers = pd.DataFrame(keys, columns=KEY).assign(text=tool.gold_answers(keys))
-    return gold_set("Grand Débat (real answers)", answers, gold, codebook, root, DEFAULT_MODEL)
+    # the wave's words are fitted on every answer of the four files, as read: pseudonymising
+    # 35,627 answers would take most of the benchmark's time for a few names among 8,000 words
+    wave = [t for q in tool.QUESTIONS for t in tool.read_question(q) if t.strip()]
+    return gold_set("Grand Débat (real answers)", answers, gold, codebook, root, DEFAULT_MODEL,
+                    wave)
 
 
 def sample_wave(codebook, root: Path) -> GoldSet:
@@ -156,12 +168,13 @@ def draw_review(g: GoldSet, size: int, draw: int, how: str = "stratified"
 
 
 def draw_codings(g: GoldSet, size: int, draw: int, priors: np.ndarray, codes: list[str],
-                 vectors: np.ndarray, how: str = "stratified"
+                 vectors: np.ndarray, how: str = "stratified", dims: int | None = None
                  ) -> tuple[np.ndarray, dict, LearnedLayer]:
     """Train on ``size`` drawn answers (:func:`draw_review`); the test answers and their
-    codebook, learned and combined codings."""
+    codebook, learned and combined codings. ``vectors`` and ``priors`` are the layer's
+    features, their first ``dims`` columns the embedding."""
     train, test = draw_review(g, size, draw, how)
-    layer = LearnedLayer(seed=draw).fit(vectors[train], g.lexical[train], g.truth[train], codes,
+    layer = LearnedLayer(seed=draw, embedding_dims=dims).fit(vectors[train], g.lexical[train], g.truth[train], codes,
                                         priors, vectors[test], g.lexical[test])
     combined = layer.predict(vectors[test], g.lexical[test])
     learned = layer.decisions(vectors[test], g.lexical[test])
@@ -169,9 +182,14 @@ def draw_codings(g: GoldSet, size: int, draw: int, priors: np.ndarray, codes: li
 
 
 def learning_curve(g: GoldSet, codes: list[str], priors: np.ndarray, sizes: list[int],
-                   seeds: list[int], per_code: int, how: str = "stratified"
-                   ) -> dict[str, np.ndarray]:
-    vectors = embed(g.texts)
+                   seeds: list[int], per_code: int, how: str = "stratified",
+                   wave_words: bool = True) -> dict[str, np.ndarray]:
+    embedded = embed(g.texts)
+    # as `run` does: the wave's words fitted on every answer of the wave
+    words = WaveWords().fit(g.wave_texts if wave_words else [])
+    vectors, priors, dims = words.join(embedded, g.texts), words.pad(priors), embedded.shape[1]
+    print(f"wave's words: {words.width} components fitted on {len(g.wave_texts) if wave_words else 0}"
+          " answers\n")
     print("                        |   codebook alone  |   learned layer   |      combined     |")
     print("reviewed  draws  test  | micro       macro  | micro       macro  | micro       macro  |"
           " codes with a model")
@@ -182,7 +200,8 @@ def learning_curve(g: GoldSet, codes: list[str], priors: np.ndarray, sizes: list
             continue
         scores, n_models = [], []
         for draw in seeds:
-            test, codings, layer = draw_codings(g, size, draw, priors, codes, vectors, how)
+            test, codings, layer = draw_codings(g, size, draw, priors, codes, vectors, how,
+                                                dims)
             scores.append([v for c in codings.values() for v in micro_macro(c, g.truth[test])])
             n_models.append(len(layer.codes))
             if size == per_code:
@@ -239,6 +258,8 @@ def main() -> None:
     parser.add_argument("--draw", choices=["stratified", "random"], default="stratified",
                         help="how the reviewed answers are drawn: as the review page draws its "
                         "sample (stratified by question, the default) or at random")
+    parser.add_argument("--without-wave-words", action="store_true",
+                        help="the learned layer without the wave's words (embedding only)")
     parser.add_argument("--root", help="working folder (NLP cache, ingested wave); by default a "
                         "temporary one")
     args = parser.parse_args()
@@ -268,7 +289,7 @@ def main() -> None:
                   "over the draws):\n")
             seeds = list(range(args.first_seed, args.first_seed + args.draws))
             pooled = learning_curve(g, codes, priors, args.sizes, seeds, args.per_code,
-                                    args.draw)
+                                    args.draw, not args.without_wave_words)
             if pooled:
                 print(f"\nPer code, {args.per_code} reviewed answers, pooled over "
                       f"{args.draws} draws:\n")

@@ -240,6 +240,7 @@ def test_run_uses_the_learned_layer_with_its_provenance(learned_run):
     params = second.manifest["stages"]["coding"]["params"]
     assert params["reviewed_answers"] == 120 and code in params["learned_codes"]
     assert set(params["learned_rules"]) <= set(params["learned_codes"])
+    assert params["learned_word_components"] >= 2  # the wave's words join the embedding
     assert set(params["learned_rules"].values()) <= {"codebook", "union", "intersection"}
     p = second.passages
     assert {"codebook", "learned", "analyst"} <= set(p["origin"])

@@ -14,6 +14,7 @@ _EXPORTS = {
     '_match': ['Coding', 'CodeMatcher', 'code_answers', 'code_block', 'coding_from'],
     '_suggest': ['suggestions_path', 'codebook_suggestions', 'write_suggestions', 'SUGGESTION_COLUMNS', 'PATTERN', 'EXCLUSION'],
     '_reviewed': ['ReviewedCoding', 'apply_review', 'LEARNED_COMPARISON'],
+    '_wave_words': ['WaveWords', 'answer_words', 'WORD_COMPONENTS', 'WORD_SCALE'],
 }
 
 __getattr__, __dir__, __all__ = public_face(__name__, _EXPORTS)

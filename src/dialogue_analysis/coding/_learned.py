@@ -17,7 +17,9 @@ reviewed answers alone: an inner cross-validation compares, per code, the model'
 with the codebook's, their union and their intersection (:data:`RULES`), and the model gives
 way only to a rule that does clearly better there (:data:`RULE_MARGIN`). Embeddings: Google's
 multilingual Universal Sentence Encoder v3 in numpy (:func:`nlp.embed`), offline, cached by
-text hash.
+text hash; ``run`` joins them to the wave's own words (:class:`WaveWords`, latent semantic
+analysis fitted on every answer of the wave), the neighbours' vote reading the embedding alone
+(:attr:`LearnedLayer.embedding_dims`).
 
 Measured on the hand-coded samples (``benchmarks/eval_coding.py``, ``docs/coding.md``).
 """
@@ -70,6 +72,9 @@ class LearnedLayer:
     unreviewed answers labelled by the codebook."""
 
     seed: int = 0
+    # the features' first columns that are the sentence embedding (the neighbours' vote reads
+    # them alone; the others are the wave's words, :class:`WaveWords`); None: every column
+    embedding_dims: int | None = None
     models: dict = field(default_factory=dict)
     dropped: list = field(default_factory=list)
     columns: dict = field(default_factory=dict)
@@ -135,7 +140,8 @@ class LearnedLayer:
             weight = np.append(weight, PRIOR_WEIGHT)
         model = LogisticRegression(class_weight="balanced", C=REGULARISATION_C, max_iter=3000,
                                    random_state=self.seed)
-        return NeighbourBlend(model.fit(x, y, sample_weight=weight), vectors, y[:len(vectors)])
+        return NeighbourBlend(model.fit(x, y, sample_weight=weight), vectors, y[:len(vectors)],
+                              self.embedding_dims)
 
     def _choose_rule(self, vectors, lexical, y, prior, reference: float, weak=None) -> str:
         """The rule of :data:`RULES` for one code, by an inner cross-validation on the reviewed
@@ -199,16 +205,18 @@ class NeighbourBlend:
     answers counts even where the regression's weights are spread thin.
     """
 
-    def __init__(self, model, vectors: np.ndarray, labels: np.ndarray):
+    def __init__(self, model, vectors: np.ndarray, labels: np.ndarray,
+                 dims: int | None = None):
         self.model = model
-        self.vectors = _unit(np.asarray(vectors, dtype=np.float64))
+        self.dims = dims
+        self.vectors = _unit(np.asarray(vectors, dtype=np.float64)[:, :dims])
         self.labels = np.asarray(labels, dtype=np.float64)
         self.rate = float(self.labels.mean())
 
     def vote(self, vectors: np.ndarray) -> np.ndarray:
         """The neighbours' balanced vote for each of ``vectors`` (0 to 1)."""
         k = min(NEIGHBOURS, len(self.labels))
-        similarity = _unit(np.asarray(vectors, dtype=np.float64)) @ self.vectors.T
+        similarity = _unit(np.asarray(vectors, dtype=np.float64)[:, :self.dims]) @ self.vectors.T
         nearest = np.argsort(-similarity, axis=1, kind="stable")[:, :k]
         share = self.labels[nearest].mean(axis=1)
         coded, not_coded = share / self.rate, (1 - share) / (1 - self.rate)
@@ -275,7 +283,8 @@ def _features(vectors: np.ndarray, lexical: np.ndarray) -> np.ndarray:
 def cross_validated(vectors: np.ndarray, lexical: np.ndarray, labels: np.ndarray,
                     codes: list[str], *, folds: int = 5, seed: int = 0,
                     priors: np.ndarray | None = None, unreviewed: np.ndarray | None = None,
-                    unreviewed_lexical: np.ndarray | None = None) -> np.ndarray:
+                    unreviewed_lexical: np.ndarray | None = None,
+                    embedding_dims: int | None = None) -> np.ndarray:
     """Out-of-fold combined predictions on the reviewed answers (each answer predicted by a
     layer trained without its analyst's codes; the unreviewed answers' weak labels join every
     fold)."""
@@ -284,7 +293,8 @@ def cross_validated(vectors: np.ndarray, lexical: np.ndarray, labels: np.ndarray
     out = np.zeros_like(labels, dtype=np.int64)
     n = len(labels)
     for train, test in KFold(min(folds, n), shuffle=True, random_state=seed).split(np.arange(n)):
-        layer = LearnedLayer(seed).fit(vectors[train], lexical[train], labels[train], codes,
-                                       priors, unreviewed, unreviewed_lexical)
+        layer = LearnedLayer(seed, embedding_dims).fit(vectors[train], lexical[train],
+                                                       labels[train], codes, priors, unreviewed,
+                                                       unreviewed_lexical)
         out[test] = layer.predict(vectors[test], lexical[test])
     return out

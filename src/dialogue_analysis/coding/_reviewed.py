@@ -18,6 +18,7 @@ from ._decisions import (
     reviewed_codes,
 )
 from ._learned import MIN_REVIEWED, LearnedLayer, code_priors, cross_validated
+from ._wave_words import WaveWords
 
 
 @dataclass
@@ -83,18 +84,22 @@ def _learned(coding, passages: pd.DataFrame, answers: pd.DataFrame, analyst: dic
     text = {(str(r), str(q)): str(t) for r, q, t in
             zip(answers["record_id"], answers["question_id"], answers["text"], strict=True)}
     counts: dict = {}
-    vectors = embed([text.get(k, "") for k in keys], cache_dir=cache_dir, counts=counts)
+    texts = [text.get(k, "") for k in keys]
+    embedded = embed(texts, cache_dir=cache_dir, counts=counts)
+    words = WaveWords().fit(texts)
+    vectors, dims = words.join(embedded, texts), embedded.shape[1]
+    del embedded  # joined: a wave's features are held once more at most (the weak examples)
     lexical = am.to_numpy(dtype=np.int64)
     reviewed = np.array([k in analyst for k in keys])
     labels = np.array([[int(c in analyst[k]) for c in codes] for k in keys if k in analyst],
                       dtype=np.int64).reshape(-1, len(codes))
-    priors = code_priors(coding.codebook)
+    priors = words.pad(code_priors(coding.codebook))
     weak = {"unreviewed": vectors[~reviewed], "unreviewed_lexical": lexical[~reviewed]}
-    layer = LearnedLayer(seed).fit(vectors[reviewed], lexical[reviewed], labels, codes, priors,
-                                   **weak)
+    layer = LearnedLayer(seed, dims).fit(vectors[reviewed], lexical[reviewed], labels, codes,
+                                         priors, **weak)
     combined = layer.predict(vectors, lexical)
     oof = cross_validated(vectors[reviewed], lexical[reviewed], labels, codes, seed=seed,
-                          priors=priors, **weak)
+                          priors=priors, embedding_dims=dims, **weak)
     rkeys = [k for k in keys if k in analyst]
     predicted = {k: {c for c, v in zip(codes, row, strict=True) if v}
                  for k, row in zip(rkeys, oof, strict=True)}
@@ -109,8 +114,8 @@ def _learned(coding, passages: pd.DataFrame, answers: pd.DataFrame, analyst: dic
                 drop.add((*k, codes[j]))
                 continue
             spans = sentences.get(k) or [(0, len(text.get(k, "")))]
-            found = layer.evidence(codes[j], embed([text[k][a:b] for a, b in spans]),
-                                   int(lexical[i, j]))
+            parts = [text[k][a:b] for a, b in spans]
+            found = layer.evidence(codes[j], words.join(embed(parts), parts), int(lexical[i, j]))
             add += [{"record_id": k[0], "question_id": k[1], "code": codes[j],
                      "family": families.get(codes[j], ""), "start": spans[n][0],
                      "end": spans[n][1], "evidence": text[k][slice(*spans[n])],
@@ -131,7 +136,8 @@ def _learned(coding, passages: pd.DataFrame, answers: pd.DataFrame, analyst: dic
                           "learned_weak_codes": layer.weak,
                           "learned_added": len({(a["record_id"], a["question_id"], a["code"])
                                                 for a in add}),
-                          "learned_dropped": len(drop), "embedded": counts["computed"],
+                          "learned_dropped": len(drop), "learned_word_components": words.width,
+                          "embedded": counts["computed"],
                           "embeddings_cached": counts["disk"] + counts["memory"]}
 
 
