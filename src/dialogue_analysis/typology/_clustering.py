@@ -138,13 +138,17 @@ class Silhouettes:
         if not 1 < len(np.unique(labels)) < n:
             return np.nan
         if self._x is not x:
-            # the rows silhouette_score draws (sample_size, random_state), else every row
+            # the rows silhouette_score draws (sample_size, random_state), else every row:
+            # ``x`` itself, not a copy, whose memory layout could change the last bits
             rows = (np.random.RandomState(self.random_state).permutation(n)[:self.sample]
-                    if n > self.sample else np.arange(n))
+                    if n > self.sample else None)
             self._x, self._rows = x, rows
-            self._distances = np.vstack(list(pairwise_distances_chunked(x[rows])))
-        return float(np.mean(silhouette_samples(self._distances, np.asarray(labels)[self._rows],
-                                                metric="precomputed")))
+            self._distances = np.vstack(list(pairwise_distances_chunked(
+                x if rows is None else x[rows])))
+        labels = np.asarray(labels)
+        return float(np.mean(silhouette_samples(
+            self._distances, labels if self._rows is None else labels[self._rows],
+            metric="precomputed")))
 
     def clear(self) -> None:
         self._x = self._rows = self._distances = None
