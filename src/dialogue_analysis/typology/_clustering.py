@@ -12,7 +12,7 @@ import numpy as np
 from scipy.cluster.hierarchy import fcluster, linkage
 from sklearn.cluster import KMeans
 from sklearn.exceptions import ConvergenceWarning
-from sklearn.metrics import adjusted_rand_score
+from sklearn.metrics import adjusted_rand_score, pairwise_distances_chunked, silhouette_samples
 from threadpoolctl import threadpool_limits
 
 
@@ -115,3 +115,40 @@ def _mean_pairwise_ari(partitions):
     pairs = [adjusted_rand_score(a, b) for i, a in enumerate(partitions)
              for b in partitions[i + 1:]]
     return float(np.mean(pairs)) if pairs else np.nan
+
+
+class Silhouettes:
+    """Silhouettes of several labellings of the same rows, their distances computed once.
+
+    ``silhouette_score(x, labels, sample_size=..., random_state=...)`` draws the same rows of
+    ``x`` and computes the same distances between them for every labelling; the typology
+    scores up to seven k and three seeds on each matrix. Here the drawn rows' distances are
+    computed once per matrix, by the function and in the chunks ``silhouette_score`` computes
+    them, and each labelling is scored on them (``metric="precomputed"``): the same values to
+    the bit, for a fraction of the distance computations. Only the last matrix's distances are
+    kept (the typology scores one matrix after the other).
+    """
+
+    def __init__(self, sample: int, random_state: int):
+        self.sample, self.random_state = int(sample), random_state
+        self._x = self._rows = self._distances = None
+
+    def score(self, x: np.ndarray, labels: np.ndarray) -> float:
+        n = len(x)
+        if not 1 < len(np.unique(labels)) < n:
+            return np.nan
+        if self._x is not x:
+            # the rows silhouette_score draws (sample_size, random_state), else every row:
+            # ``x`` itself, not a copy, whose memory layout could change the last bits
+            rows = (np.random.RandomState(self.random_state).permutation(n)[:self.sample]
+                    if n > self.sample else None)
+            self._x, self._rows = x, rows
+            self._distances = np.vstack(list(pairwise_distances_chunked(
+                x if rows is None else x[rows])))
+        labels = np.asarray(labels)
+        return float(np.mean(silhouette_samples(
+            self._distances, labels if self._rows is None else labels[self._rows],
+            metric="precomputed")))
+
+    def clear(self) -> None:
+        self._x = self._rows = self._distances = None

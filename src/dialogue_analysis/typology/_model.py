@@ -15,11 +15,12 @@ import numpy as np
 import pandas as pd
 from joblib import Parallel, delayed
 from sklearn.base import BaseEstimator
-from sklearn.metrics import adjusted_rand_score, calinski_harabasz_score, silhouette_score
+from sklearn.metrics import adjusted_rand_score, calinski_harabasz_score
 from threadpoolctl import threadpool_limits
 
 from ..core import BLOCK, fit_rows
 from ._clustering import (
+    Silhouettes,
     _cluster_all,
     _cluster_resample,
     _mean_pairwise_ari,
@@ -226,16 +227,22 @@ class Typology(BaseEstimator):
     def _evaluate(self, x, ks, seeds):
         """One row of scores per candidate k, and the labels of each k (first seed)."""
         n = len(x)
+        # Every silhouette of one matrix is scored on the same distances, computed once.
+        self._silhouettes = Silhouettes(self.silhouette_sample, self.random_state)
         # One thread (also when called outside :meth:`fit`): see there.
-        with threadpool_limits(limits=1):
-            runs = {s: self._cluster_all(x, ks, s) for s in seeds}
-            full = runs[seeds[0]]
-            stability = self._bootstrap(x, ks, full)
-            null = self._null_silhouettes(x, ks, seeds)
+        try:
+            with threadpool_limits(limits=1):
+                runs = {s: self._cluster_all(x, ks, s) for s in seeds}
+                full = runs[seeds[0]]
+                stability = self._bootstrap(x, ks, full)
+                null = self._null_silhouettes(x, ks, seeds)
+                silhouettes = {k: [self._silhouette(x, runs[s][k]) for s in seeds] for k in ks}
+        finally:
+            del self._silhouettes
         rows = []
         for k in ks:
             labels = full[k]
-            sils = [self._silhouette(x, runs[s][k]) for s in seeds]
+            sils = silhouettes[k]
             aris = stability.get(k, [])
             nulls = null.get(k, np.array([]))
             nulls = nulls[~np.isnan(nulls)]
@@ -310,12 +317,10 @@ class Typology(BaseEstimator):
         return evidence
 
     def _silhouette(self, x, labels):
-        n = len(x)
-        if not 1 < len(np.unique(labels)) < n:
-            return np.nan
-        sample = self.silhouette_sample if n > self.silhouette_sample else None
-        return float(silhouette_score(x, labels, sample_size=sample,
-                                      random_state=self.random_state))
+        """``silhouette_score`` of ``labels`` on at most ``silhouette_sample`` rows of ``x``."""
+        scorer = getattr(self, "_silhouettes", None) or Silhouettes(
+            self.silhouette_sample, self.random_state)
+        return scorer.score(x, labels)
 
     def _null_silhouettes(self, x, ks, seeds):
         """Silhouettes of the same clustering on ``n_null`` permuted copies per seed."""
