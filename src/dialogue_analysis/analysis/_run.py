@@ -308,11 +308,11 @@ def run_analysis(project, root: str | os.PathLike = ".",
 
 def _run_analysis(project, root, progress, engine) -> Analysis:
     from ..ingest import ANONYMISE_CACHE, write_pseudonymised
-    from ..nlp import model_id, parse_model
+    from ..nlp import anonymise_model, model_id, parse_model
     from ..typology import check_group_settings
 
     # A model that is not installed stops the run before any work, naming its setting.
-    model_id(project.settings.anonymise_model, purpose="anonymise")
+    model_id(anonymise_model(project.settings), purpose="anonymise")
     model_id(parse_model(project.settings))
     settings = dataclasses.asdict(project.settings)
     timer = StageTimer((lambda stage, secs: progress(stage) if secs is None else None)
@@ -341,7 +341,7 @@ def _run_analysis(project, root, progress, engine) -> Analysis:
     del wave
     with timer("anonymise"):
         # What was found in each raw text is cached with the raw texts, never in data/processed.
-        anon = engine.anonymise_answers(answers, model=project.settings.anonymise_model,
+        anon = engine.anonymise_answers(answers, model=anonymise_model(project.settings),
                                         n_process=project.settings.n_process,
                                         cache_dir=project.interim_dir(root) / ANONYMISE_CACHE)
         pseudo = anon.answers.loc[:, ["record_id", "question_id", "text"]]

