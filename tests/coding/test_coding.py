@@ -377,7 +377,7 @@ def test_reference_codebook_on_grand_debat_answers(realdata, tmp_path):
     assert len(ans) == 8888 and parsed.n_parsed == parsed.n_texts
     assert coding.code_matrix.shape == (8888, len(coding.codebook.code_ids))
     coded = (coding.answer_matrix.sum(axis=1) > 0).mean()
-    assert 0.40 <= coded <= 0.60  # measured 47.5 %: a third of answers are one-word or off-topic
+    assert 0.40 <= coded <= 0.60  # measured 48.8 %: a third of answers are one-word or off-topic
     top = coding.frequencies().sort_values("answers", ascending=False)["code"].head(8).tolist()
     # identity documents and health are the services most asked for online; the "not all
     # online / people without internet" answers show as network and local support
