@@ -190,9 +190,10 @@ def learning_curve(g: GoldSet, codes: list[str], priors: np.ndarray, sizes: list
     vectors, priors, dims = words.join(embedded, g.texts), words.pad(priors), embedded.shape[1]
     print(f"wave's words: {words.width} components fitted on {len(g.wave_texts) if wave_words else 0}"
           " answers\n")
-    print("                        |   codebook alone  |   learned layer   |      combined     |")
+    print("                        |   codebook alone  |   learned layer   |      combined     |"
+          "                    | combined - codebook, micro,")
     print("reviewed  draws  test  | micro       macro  | micro       macro  | micro       macro  |"
-          " codes with a model")
+          " codes with a model | paired: mean±sd, draws better")
     pooled: dict[str, np.ndarray] = {}
     for size in sizes:
         if size > len(g.keys) - 20:
@@ -209,8 +210,12 @@ def learning_curve(g: GoldSet, codes: list[str], priors: np.ndarray, sizes: list
                     pooled[name] = pooled.get(name, 0) + counts(c, g.truth[test])
         m, s = np.mean(scores, axis=0), np.std(scores, axis=0)
         cells = " | ".join(f"{m[i]:.3f}±{s[i]:.3f} {m[i + 1]:.3f}" for i in (0, 2, 4))
+        # the gain of each draw over the codebook on the same answers: the draws' spread
+        # moves both sides together
+        gain = np.asarray(scores)[:, 4] - np.asarray(scores)[:, 0]
         print(f"{size:>8}  {len(seeds):>5}  {len(g.keys) - size:>4}  | {cells} | "
-              f"{np.mean(n_models):.1f}")
+              f"{np.mean(n_models):>18.1f} | {gain.mean():+.3f}±{gain.std():.3f}, "
+              f"{int((gain > 0).sum())} of {len(gain)}")
     return pooled
 
 
