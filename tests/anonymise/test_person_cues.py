@@ -12,6 +12,13 @@ import pytest
 
 from dialogue_analysis.anonymise import anonymise_answers, detect_identifiers
 
+# why a few negatives written for the rules fail with the default recogniser (kept as strict
+# expected failures, so that a change either way is seen)
+TUNED_READS_A_NAME = (
+    "the toolkit's person recogniser (the default) reads an unknown capitalised word in a "
+    "person's position as a name: a thing replaced by a placeholder, the safe side "
+    "(docs/anonymisation.md, The person recogniser)")
+
 
 def persons(text: str, nlp) -> list[str]:
     return [f.text for f in detect_identifiers(text, nlp=nlp) if f.kind == "person"]

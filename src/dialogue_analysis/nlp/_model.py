@@ -156,7 +156,9 @@ def build_pipeline(purpose: str = "parse", model: str | None = None):
     model : str, optional
         An installed spaCy French pipeline (``fr_core_news_sm``, ``fr_core_news_md``, ...) or
         the path of one. It is never downloaded. None: the purpose's default,
-        :data:`DEFAULT_MODEL` for ``"parse"``, :data:`DEFAULT_NER_MODEL` for the others.
+        :data:`DEFAULT_MODEL` for ``"parse"``, ``anonymise_model({})`` (the run's default,
+        ``fr_core_news_md+persons``) for ``"anonymise"``, :data:`DEFAULT_NER_MODEL` for
+        ``"words"``.
 
     Returns
     -------
@@ -172,7 +174,8 @@ def build_pipeline(purpose: str = "parse", model: str | None = None):
     if purpose not in PURPOSES:
         raise ValueError(f"unknown pipeline purpose {purpose!r}; one of {', '.join(PURPOSES)}")
     if model is None:
-        model = _SETTING[purpose][1]
+        # the run's default: the toolkit's person recogniser for the anonymise stage
+        model = anonymise_model({}) if purpose == "anonymise" else _SETTING[purpose][1]
     return _built_pipeline(purpose, str(model))
 
 
@@ -291,11 +294,14 @@ def parse_model(settings) -> str:
 
 def anonymise_model(settings) -> str:
     """The anonymise stage's model name for the run ``settings`` (``anonymise_model``, and
-    ``person_recogniser``): ``fr_core_news_md`` (the model's own recogniser), or
-    ``fr_core_news_md+persons`` for the toolkit's person recogniser."""
+    ``person_recogniser``): ``fr_core_news_md+persons`` for the toolkit's person recogniser
+    (the default, ``auto``, with ``fr_core_news_md``), or the model's own name (its own
+    recogniser: ``person_recogniser: model``, or ``auto`` with another model)."""
     get = settings.get if isinstance(settings, dict) else (lambda k, d=None: getattr(settings, k, d))
     model = str(get("anonymise_model", DEFAULT_NER_MODEL))
-    return model + PERSONS if get("person_recogniser", "model") == "tuned" else model
+    choice = get("person_recogniser", "auto")
+    tuned = choice == "tuned" or (choice == "auto" and model == _TUNED_FOR)
+    return model + PERSONS if tuned else model
 
 
 def load_nlp(model: str = DEFAULT_MODEL):
