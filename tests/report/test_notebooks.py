@@ -71,3 +71,34 @@ def test_an_error_in_a_notebook_stops_the_report(tmp_path):
         execute_notebooks(tmp_path / "nb", tmp_path / "out", config=tmp_path / "survey.yaml",
                           root=tmp_path)
     assert not (tmp_path / "out" / "01_broken.ipynb").exists()
+
+
+def _channel_threads() -> list:
+    """The live threads of jupyter_client's channels (a heartbeat thread per kernel client)."""
+    import threading
+
+    from jupyter_client.channels import HBChannel
+
+    return [t for t in threading.enumerate() if isinstance(t, HBChannel) and t.is_alive()]
+
+
+@pytest.mark.parametrize("last_cell", ["x = 2", "1 / 0"])
+def test_executing_notebooks_leaves_no_channel_open(tmp_path, last_cell):
+    # an open heartbeat channel holds the interpreter's exit for seconds after a run
+    from nbclient.exceptions import CellExecutionError
+
+    from dialogue_analysis.report import execute_notebooks
+
+    before = _channel_threads()
+    (tmp_path / "nb").mkdir()
+    for i, source in enumerate(["x = 1", last_cell], start=1):
+        nb = nbformat.v4.new_notebook()
+        nb.cells = [nbformat.v4.new_code_cell(source)]
+        nbformat.write(nb, tmp_path / "nb" / f"0{i}_small.ipynb")
+    try:
+        written = execute_notebooks(tmp_path / "nb", tmp_path / "out",
+                                    config=tmp_path / "survey.yaml", root=tmp_path)
+        assert [p.name for p in written] == ["01_small.ipynb", "02_small.ipynb"]
+    except CellExecutionError:
+        assert last_cell == "1 / 0"
+    assert _channel_threads() == before

@@ -253,8 +253,10 @@ def _detect_texts(unique: list[str], *, nlp: Any, use_ner: bool, model: str,
         docs = _docs(det.nlp, texts, batch_size, 1)
         return [(_ner_ran(doc), det.find(t, doc)) for t, doc in zip(texts, docs, strict=True)]
 
-    # chunks of whole batches: each batch of texts the model reads is that of one process
-    results = map_chunks(find_in, [unique[u] for u in todo], chunk_size=8 * batch_size,
+    # chunks of whole batches: each batch of texts the model reads is that of one process.
+    # Two batches a chunk: the workers take the next chunk as they finish one, and the last
+    # chunk, which one of them works alone, is short (a second of CPU with eight batches).
+    results = map_chunks(find_in, [unique[u] for u in todo], chunk_size=2 * batch_size,
                          n_process=processes)
     found_now: dict[int, list[Identifier]] = {}
     batch: list[int] = []

@@ -239,7 +239,10 @@ def execute_notebooks(notebooks_dir: str | os.PathLike, out_dir: str | os.PathLi
                                     resources={"metadata": {"path": str(cwd)}})
             # The kernel's own console chatter (e.g. transport warnings) would only confuse an
             # analyst; cell errors still come back through the protocol and raise here.
-            client.execute(cwd=str(cwd), stderr=subprocess.DEVNULL)
+            try:
+                client.execute(cwd=str(cwd), stderr=subprocess.DEVNULL)
+            finally:
+                _stop_channels(client)
             nb.cells.pop(0)
             _renumber(nb)
             target = out_dir / path.name
@@ -249,6 +252,15 @@ def execute_notebooks(notebooks_dir: str | os.PathLike, out_dir: str | os.PathLi
         if km.has_kernel:
             km.shutdown_kernel(now=True)
     return written
+
+
+def _stop_channels(client) -> None:
+    """Close the channels of a notebook's kernel client (the kernel itself is shared and
+    kept): ``nbclient`` leaves them open when it does not own the kernel, and each one's
+    heartbeat thread would hold the interpreter's exit for up to 3 s."""
+    if client.kc is not None:
+        client.kc.stop_channels()
+        client.kc = None
 
 
 def _renumber(nb) -> None:
