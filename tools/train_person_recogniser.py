@@ -4,7 +4,7 @@ Usage::
 
     nice -n 5 .venv/bin/python tools/train_person_recogniser.py --sets 1-9 \\
         --out src/dialogue_analysis/data/person_recogniser     # the shipped recogniser
-    nice -n 5 .venv/bin/python tools/train_person_recogniser.py --sets 1-7 --measure 8,9 \\
+    nice -n 5 .venv/bin/python tools/train_person_recogniser.py --sets 1-7 --measure 8,9,10 \\
         --epochs 6 --dropout 0.2 --learn-rate 0.0005      # model selection, nothing written
 
 Starts from the model's own ``ner`` component (with the toolkit's builder,
@@ -20,6 +20,11 @@ Starts from the model's own ``ner`` component (with the toolkit's builder,
   (``../shared/realdata``: Grand Débat questions 15, 20 and 21, and the Entendre la France
   answers but to questions OE9, OE10 and OE11, which the real-answer false-person test reads),
   labelled by the model itself (silver).
+
+``--augment K`` adds K copies of each text with persons, every name word of its mentions
+replaced by one drawn (seeded) from name pools (the package's first-name list and the names of
+the sets trained on), cased as the word it replaces, particles kept: the recogniser is shown
+the places and cues of names rather than the same few thousand names again.
 
 Deterministic: fixed seeds, one thread; a rerun gives the same weights. ``--measure`` prints,
 before training and after each epoch, person recall and false-person rate on the sets given,
