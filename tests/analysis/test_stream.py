@@ -67,11 +67,12 @@ def test_blocks_small_enough_to_split_the_wave_give_the_tables_of_one_block(samp
 
 
 def test_the_tokens_and_sentences_written_are_those_of_the_whole_parse(sample):
-    from dialogue_analysis.nlp import parse_answers
+    from dialogue_analysis.nlp import parse_answers, parse_model
 
     project, root, _, answers = sample
     out, _ = _streamed(sample, 50)
-    parsed = parse_answers(answers, model=project.settings.spacy_model, root=root,
+    # the NLP stage's pipeline as the run names it (settings.nlp_pipeline: fast by default)
+    parsed = parse_answers(answers, model=parse_model(project.settings), root=root,
                            noun_phrases=False)
     for name in ("tokens", "sentences"):
         written = pd.read_parquet(out.token_tables / f"{name}.parquet")

