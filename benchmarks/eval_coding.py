@@ -56,6 +56,10 @@ from dialogue_analysis.review import review_sample
 
 REPO = Path(__file__).resolve().parents[1]
 SAMPLE_CONFIG = REPO / "data" / "raw" / "sample-2018" / "survey.yaml"
+# each gold's codebook is the one its survey config names: the sample wave's own (version 1);
+# for the real answers, the same codes with patterns widened on real answers (version 2)
+CODEBOOKS = {"sample": SAMPLE_CONFIG.parent / "codebook.yaml",
+             "grand_debat": REPO / "codebooks" / "precarite_numerique_v2.yaml"}
 GRAND_DEBAT_GOLD = REPO / "tests" / "data" / "gold_grand_debat.csv"
 KEY = ["record_id", "question_id"]
 # the reported draws; the layer's settings were chosen on other seeds (docs/coding.md)
@@ -268,18 +272,15 @@ def main() -> None:
     parser.add_argument("--root", help="working folder (NLP cache, ingested wave); by default a "
                         "temporary one")
     args = parser.parse_args()
-    codebook = load_codebook(SAMPLE_CONFIG.parent / "codebook.yaml")
-    codes = codebook.code_ids
     pd.set_option("display.width", 140)
     rss0 = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-    t0 = time.perf_counter()
-    priors = code_priors(codebook)
-    print(f"embeddings: model loaded in {time.perf_counter() - t0:.1f} s\n")
     with tempfile.TemporaryDirectory() as tmp:
         root = Path(args.root or tmp)
         os.makedirs(root, exist_ok=True)
         loaders = {"grand_debat": grand_debat, "sample": sample_wave}
         for name in args.gold:
+            codebook = load_codebook(CODEBOOKS[name])
+            codes, priors = codebook.code_ids, code_priors(codebook)
             g = loaders[name](codebook, root)
             t0 = time.perf_counter()
             embed(g.texts)
