@@ -29,7 +29,7 @@ MANIFESTS = {"analysis_manifest.json", "manifest.json"}
 def _config(realdata: Path, root: Path, engine: str) -> Path:
     text = CONFIG.read_text(encoding="utf-8")
     text = text.replace("../../../../shared/realdata", realdata.resolve().as_posix())
-    text = text.replace("../../../data/raw", (REPO / "data" / "raw").as_posix())
+    text = text.replace("../../../codebooks", (REPO / "codebooks").as_posix())
     text = re.sub(r"^(      ignore_columns: .*)$", rf"\1\n      sample_every: {EVERY}", text,
                   flags=re.M)
     text += f"  engine: {engine}\n"

@@ -52,7 +52,7 @@ def _config_for(realdata: Path, root: Path) -> Path:
     """The config with its data paths pointing at ``realdata`` (wherever the checkout is)."""
     text = CONFIG.read_text(encoding="utf-8")
     text = text.replace("../../../../shared/realdata", realdata.resolve().as_posix())
-    text = text.replace("../../../data/raw", (REPO / "data" / "raw").as_posix())
+    text = text.replace("../../../codebooks", (REPO / "codebooks").as_posix())
     path = root / "config" / "survey.yaml"
     path.parent.mkdir()
     path.write_text(text, encoding="utf-8")

@@ -50,7 +50,7 @@ def _answered(realdata: Path, every: int = 1) -> dict[str, pd.Series]:
 def _config_for(realdata: Path, root: Path, every: int) -> Path:
     text = CONFIG.read_text(encoding="utf-8")
     text = text.replace("../../../../shared/realdata", realdata.resolve().as_posix())
-    text = text.replace("../../../data/raw", (REPO / "data" / "raw").as_posix())
+    text = text.replace("../../../codebooks", (REPO / "codebooks").as_posix())
     if every > 1:
         text = re.sub(r"^(      ignore_columns: .*)$", rf"\1\n      sample_every: {every}", text,
                       flags=re.M)
