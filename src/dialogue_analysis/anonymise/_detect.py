@@ -6,6 +6,7 @@ import re
 from collections.abc import Iterable
 from typing import Any
 
+from ..nlp import PERSONS
 from ._checks import (
     _ENGLISH_THING_BEFORE_RE,
     _at_sentence_start,
@@ -37,7 +38,12 @@ from ._lexicon import (
     _lower_first_name_re,
     _stopname_re,
 )
-from ._lower_names import lower_case_after_cue, lower_case_before_verb, lower_case_quoted
+from ._lower_names import (
+    lower_case_after_cue,
+    lower_case_before_verb,
+    lower_case_quoted,
+    lower_case_recognised,
+)
 from ._name_likeness import name_likeness
 from ._patterns_fr import (
     _ARTICLE_BEFORE_RE,
@@ -83,6 +89,10 @@ class _Detector:
         self.first_name_re = _first_name_re()
         self.stop_re = _stopname_re(tuple(sorted({s.strip() for s in extra_stopnames})))
         self.likeness = name_likeness(nlp)
+        # the toolkit's person recogniser, trained on names that are also words and on the
+        # capitalised words of this field that are none: its person guesses are trusted
+        # further than a general model's (``_clean_person``)
+        self.trusted = nlp is not None and PERSONS in str(nlp.meta.get("version", ""))
         self._protected_last: tuple[str | None, list[tuple[int, int]]] = (None, [])
 
     # -- persons -----------------------------------------------------------------------------
@@ -174,6 +184,7 @@ class _Detector:
             return None
         before = text[max(0, start - 40):start]
         guessed = source in {"ner", "capitalised"}  # found by the model or by capitals alone
+        trusted = source == "ner" and self.trusted
         if (guessed or source == "first_name") and _FACILITY_BEFORE_RE.search(before):
             return None  # "médiathèque Malraux", "lycée Victor Hugo": a place named after someone
         if guessed and _THING_BEFORE_RE.search(before):
@@ -203,7 +214,8 @@ class _Detector:
             if (source == "ner" and any(self.lexicon.misspelt(w) for w in ws)
                     and all(w in self.lexicon or self.lexicon.misspelt(w) for w in ws)):
                 return None  # "Acceuil", "Homophobie", "HOMOPHOBIE TRANSPHOBIE": words, no name
-            if not initial and all(w in self.lexicon for w in ws) and (
+            if not initial and all(w in self.lexicon for w in ws) and not (
+                trusted and self._word_as_name(text, start, ws)) and (
                 len(ws) == 1 or len(ws) > 2 or "\n" in text[start:end]
                 or any(self.lexicon.plural(w) for w in ws)
                 or any(w.isupper() and len(w) > 1 for w in ws)
@@ -220,6 +232,18 @@ class _Detector:
                                  or any(c.isdigit() for c in ws[0])):
                 return None  # an acronym (RSA, APL, CMU...) or a code
         return Identifier(start, end, "person", text[start:end], source)
+
+    def _word_as_name(self, text: str, start: int, ws: list[str]) -> bool:
+        """Whether a common word the person recogniser read as a person is kept as one:
+        a single word in title case, inside a sentence, not after a determiner ("Il faut voir
+        avec Balsamine", "la voix de Tournesol, le bénévole"). The recogniser alone decides:
+        the same words at the start of a sentence ("Bonne réponse", "Hygiène") or after "sa"
+        are mostly words."""
+        w = ws[0]
+        return (len(ws) == 1 and w[:1].isupper() and w[1:].islower()
+                and not _at_sentence_start(text, start)
+                and not _DETERMINER_BEFORE_RE.search(text, max(0, start - 12), start)
+                and not self.lexicon.plural(w) and not self.lexicon.opens_sentence(w))
 
     def _unknown_words(self, name: str) -> bool:
         """Whether every name word of ``name`` is neither a common word nor a title.
@@ -306,6 +330,8 @@ class _Detector:
                     for s, e in _name_runs(text, ent.start_char, ent.end_char, lambda w: (
                             w in lex or w in lex.stop_words or w in lex.english_stop_words)):
                         add(s, e, "ner")
+            if self.trusted and not self.english(text):
+                cands += lower_case_recognised(self, text, doc.ents)
         if self.nlp is not None and cands:
             enumerated_persons(self, text, protected, list(cands), add)
         return cands
@@ -396,6 +422,10 @@ class _Detector:
 
 
 _VOWEL_RE = re.compile(r"[aeiouy]")
+# a determiner before a word: a noun ("sa Carte", "cette Commission", "un Schéma")
+_DETERMINER_BEFORE_RE = re.compile(
+    r"(?<![\w'’])(?i:le|la|les|un|une|des|du|au|aux|ce|cet|cette|ces|mon|ma|mes|ton|ta|tes|"
+    r"son|sa|ses|notre|nos|votre|vos|leur|leurs|quel|quelle|exemple)[ \t]+$|(?<![\w])[lL]['’]$")
 _ELIDED_ARTICLES = {"L'", "l'", "L’", "l’"}
 # an English preposition of place or time before a word: "in August", "from Leeds"
 _ENGLISH_PLACE_BEFORE_RE = re.compile(r"(?<![\w'’])(?i:in|at|from|since|until|near|during)[ \t]+$")

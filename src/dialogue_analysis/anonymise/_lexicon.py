@@ -207,6 +207,25 @@ class _Lexicon:
                 return True
         return False
 
+    def near(self, word: str) -> bool:
+        """A common word, or one typed with a letter dropped, added, changed or swapped
+        ("penibles", "tranfere", "chasue"): for lower-case words only, where a name has no
+        capital to tell it from a slip."""
+        w = _fold(word)
+        if w in self._folded:
+            return True
+        letters = "abcdefghijklmnopqrstuvwxyz"
+        for i in range(len(w) + 1):
+            head, tail = w[:i], w[i:]
+            if tail and head + tail[1:] in self._folded:
+                return True  # a letter added
+            if len(tail) > 1 and head + tail[1] + tail[0] + tail[2:] in self._folded:
+                return True  # two letters swapped
+            for c in letters:
+                if head + c + tail in self._folded or tail and head + c + tail[1:] in self._folded:
+                    return True  # a letter dropped or changed
+        return False
+
     @classmethod
     def from_sets(cls, *, words: frozenset[str], not_nouns: frozenset[str],
                   stop_words: frozenset[str], folded: frozenset[str], forms: Any,

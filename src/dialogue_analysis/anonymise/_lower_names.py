@@ -62,3 +62,24 @@ def lower_case_quoted(det: Any, text: str) -> list[Identifier]:
             out.append(Identifier(m.start("name"), m.end("name"), "person", m.group("name"),
                                   "capitalised"))
     return out
+
+
+def lower_case_recognised(det: Any, text: str, ents: Any) -> list[Identifier]:
+    """Lower-case words the toolkit's person recogniser read as a person ("cousin hamidoulaye",
+    "texto à ramatouba-djénakoura"): the runs of words no common word list knows, six
+    letters or more; a known word ("caf", "assistante") ends a run."""
+    out = []
+    for ent in ents:
+        if ent.label_ not in {"PER", "PERSON"} or not ent.text.islower():
+            continue
+        run: list[tuple[int, int]] = []
+        for m in [*re.finditer(r"[^\W\d_]+(?:-[^\W\d_]+)*", ent.text), None]:
+            word = m.group(0) if m else ""
+            if m and len(word) >= 6 and not any(det.lexicon.near(p) for p in word.split("-")):
+                run.append((ent.start_char + m.start(), ent.start_char + m.end()))
+                continue
+            if run:
+                s0, e0 = run[0][0], run[-1][1]
+                out.append(Identifier(s0, e0, "person", text[s0:e0], "ner"))
+                run = []
+    return out

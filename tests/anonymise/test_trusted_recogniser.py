@@ -1,0 +1,44 @@
+"""The toolkit's person recogniser is trusted further than a general model: a common word it
+reads as a person inside a sentence ("demander à Pervenche") and a lower-case name it reads as
+one ("un texto à souleymanata") are persons; the same words at the start of a sentence, after a
+determiner, or a lower-case word typed with a slip stay as they are.
+
+The pipeline is the one a run builds (``nlp`` fixture, the default settings). Every name is
+written for these tests and is on none of the package's lists.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from dialogue_analysis.anonymise._lexicon import _Lexicon
+from tests.anonymise.test_person_cues import persons, pseudonymised
+
+
+@pytest.mark.parametrize(("text", "names"), [
+    ("Il faut demander à Pervenche, c'est elle qui tient la permanence.", ["Pervenche"]),
+    ("On y est allés avec Bergamote et sa sœur pour le dossier de retraite.", ["Bergamote"]),
+    ("j'ai envoyé un texto à souleymanata pour annuler le rendez-vous.", ["souleymanata"]),
+])
+def test_a_word_the_recogniser_reads_as_a_person_inside_a_sentence_is_one(nlp, text, names):
+    assert persons(text, nlp) == names
+
+
+@pytest.mark.parametrize("text", [
+    "Bonne réponse aux mails de la CAF.",
+    "Le dossier est lié à sa Carte vitale.",
+    "Pour exemple Schema directeur du numérique de la région.",
+    "Les démarches sont tres penibles et trop longues.",
+    "Le site des impots est nul, je transfere tout à la main.",
+])
+def test_words_at_a_sentence_start_after_a_determiner_or_with_a_slip_stay(nlp, text):
+    assert persons(text, nlp) == []
+    assert pseudonymised([text], nlp) == [text]
+
+
+def test_a_lower_case_word_near_a_common_word_is_a_slip(nlp):
+    lex = _Lexicon(nlp)
+    for slip in ("penibles", "tranfere", "chasue", "transfere"):  # accent, dropped, changed
+        assert lex.near(slip), slip
+    for name in ("souleymanata", "hamidouba", "zaharietta"):
+        assert not lex.near(name), name
