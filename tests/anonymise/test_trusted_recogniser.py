@@ -42,3 +42,17 @@ def test_a_lower_case_word_near_a_common_word_is_a_slip(nlp):
         assert lex.near(slip), slip
     for name in ("souleymanata", "hamidouba", "zaharietta"):
         assert not lex.near(name), name
+
+
+@pytest.mark.parametrize("texts", [
+    ["Mme Kerbaolic-Tanguyen, à la CAF, a égaré mon dossier.",
+     "Après j'ai écrit directement à Kerbaolic-Tanguyen."],
+    ["La conseillère, une certaine Aurélise Puylagarde, a raccroché.",
+     "J'ai rappelé, et c'est tombé sur Puylagarde encore."],
+])
+def test_a_name_given_surely_is_replaced_where_a_place_could_stand(nlp, texts):
+    # after a title, or as first name and surname: the surname alone later in the
+    # record is the person, even after "à" or "sur"
+    out = pseudonymised(texts, nlp)
+    assert "Kerbaolic" not in " ".join(out) and "Puylagarde" not in " ".join(out), out
+    assert all("[PERSONNE_1]" in t for t in out), out

@@ -27,7 +27,7 @@ import pandas as pd
 from ..nlp import PARALLEL_FROM, map_chunks, model_id, pipe_docs, processes_for, text_key
 from ._cache import DetectionCache, cache_folder
 from ._cues import WaveNames
-from ._detect import _Detector, _propagation_words, _wave_names
+from ._detect import _Detector, _propagation_words, _sure_names, _wave_names
 from ._lexicon import _model_words, _ner_components, load_ner_model
 from ._placeholders import _pseudonymise_record
 from ._types import (
@@ -288,7 +288,8 @@ def _propagate_record(det: _Detector, texts: list[str], found: list[list[Identif
         own = words
         if not own and not wave_names:
             break
-        found = [det.propagate(t, fs, own | wave_names.in_text(t), own)
+        sure = _sure_names(f for fs in found for f in fs)
+        found = [det.propagate(t, fs, own | wave_names.in_text(t), own, sure)
                  for t, fs in zip(texts, found, strict=True)]
     return found
 

@@ -355,10 +355,12 @@ class _Detector:
                     or _after_service(before, e.start, self._protected(text)))
 
     def propagate(self, text: str, found: list[Identifier], names: Iterable[str],
-                  own: Iterable[str] | None = None) -> list[Identifier]:
+                  own: Iterable[str] | None = None,
+                  surely: Iterable[str] = ()) -> list[Identifier]:
         """Add later occurrences, in ``text``, of name words already found in the record.
 
-        A single word used as a place ("à Lure") stays as it is. Only the record's ``own``
+        A single word used as a place ("à Lure") stays as it is, unless the record named that
+        person surely (``surely``: see :func:`_sure_names`). Only the record's ``own``
         names (all of ``names`` by default) are looked for in another case than as written:
         across a wave, a word typed in capitals at the start of one answer is not a name in
         the lower-case text of another.
@@ -391,7 +393,7 @@ class _Detector:
         protected = [(f.start, f.end) for f in found]
         placeholders = [m.span() for m in _PLACEHOLDER_RE.finditer(text)]
         # a surname given after a title ("M. Salvatierra") stays a person after "vers"
-        surnames = {f.text.split()[-1] for f in found if f.source == "title"}
+        surnames = {f.text.split()[-1] for f in found if f.source == "title"} | set(surely)
         # a mention may overlap a shorter name found there ("Ait Ouarab" over "Ouarab")
         services = self._protected(text)
         extra = [e for e in extra
@@ -471,6 +473,20 @@ def _propagation_words(found: Iterable[Identifier]) -> set[str]:
                 words.add(f"{previous} {w}" if previous in _OF else w)
             previous = w
     return words
+
+
+def _sure_names(found: Iterable[Identifier]) -> set[str]:
+    """The last words of the record's persons named surely: after a title or with a first
+    name and a surname ("Isaurette Montredon"). Elsewhere in the record such a word is the
+    person, even where a place could stand ("c'est tombé sur Montredon", "écrit directement à
+    Tapsobanga-Kiendrebeogo"); a single word named by a relation ("mon voisin Jarnac") stays a
+    place after "vers"."""
+    sure = set()
+    for f in found:
+        words = [w for w in _TITLE_ONLY_RE.sub("", f.text).split() if w[:1].isupper()]
+        if f.kind == "person" and words and (f.source == "title" or len(words) > 1):
+            sure.add(words[-1].strip(".,"))
+    return sure
 
 
 def _wave_names(found: Iterable[list[Identifier]], det: _Detector) -> set[str]:
