@@ -51,7 +51,7 @@ def test_a_lower_case_word_near_a_common_word_is_a_slip(nlp):
      "J'ai rappelé, et c'est tombé sur Puylagarde encore."],
 ])
 def test_a_name_given_surely_is_replaced_where_a_place_could_stand(nlp, texts):
-    # after a title, or as first name and surname: the surname alone later in the
+    # a name found in the record: the surname alone later in the
     # record is the person, even after "à" or "sur"
     out = pseudonymised(texts, nlp)
     assert "Kerbaolic" not in " ".join(out) and "Puylagarde" not in " ".join(out), out

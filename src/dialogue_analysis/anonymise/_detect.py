@@ -476,16 +476,16 @@ def _propagation_words(found: Iterable[Identifier]) -> set[str]:
 
 
 def _sure_names(found: Iterable[Identifier]) -> set[str]:
-    """The last words of the record's persons named surely: after a title or with a first
-    name and a surname ("Isaurette Montredon"). Elsewhere in the record such a word is the
-    person, even where a place could stand ("c'est tombé sur Montredon", "écrit directement à
-    Tapsobanga-Kiendrebeogo"); a single word named by a relation ("mon voisin Jarnac") stays a
-    place after "vers"."""
+    """The name words of the persons found in the record's own answers (not by propagation).
+    Elsewhere in the record such a word is the person, even where a place could stand
+    ("c'est tombé sur Montredon", "écrit directement à Tapsobanga-Kiendrebeogo", "mon voisin
+    Jarnac", then "vers Jarnac"): the safe side. A name found in another record only is not
+    looked for after a place word."""
     sure = set()
     for f in found:
         words = [w for w in _TITLE_ONLY_RE.sub("", f.text).split() if w[:1].isupper()]
-        if f.kind == "person" and words and (f.source == "title" or len(words) > 1):
-            sure.add(words[-1].strip(".,"))
+        if f.kind == "person" and words and f.source != "propagated":
+            sure.update(w.strip(".,") for w in words)
     return sure
 
 
