@@ -56,3 +56,21 @@ def test_a_name_given_surely_is_replaced_where_a_place_could_stand(nlp, texts):
     out = pseudonymised(texts, nlp)
     assert "Kerbaolic" not in " ".join(out) and "Puylagarde" not in " ".join(out), out
     assert all("[PERSONNE_1]" in t for t in out), out
+
+
+@pytest.mark.parametrize(("text", "kept"), [
+    ("Dans mon téléphone il y a « caf », « médecin » et « tata wendoulina ».", "wendoulina"),
+    ("Le gars a écrit « dr mbemba-nzakou » sur l'enveloppe.", "mbemba-nzakou"),
+    ("j'ai appelé tonton oumaréké pour qu'il vienne à la préfecture.", "oumaréké"),
+])
+def test_a_lower_case_name_after_a_familiar_title_is_replaced(nlp, text, kept):
+    assert kept not in pseudonymised([text], nlp)[0]
+
+
+@pytest.mark.parametrize("text", [
+    "ma tata est venue avec moi à la CAF.",
+    "mon tonton de Lyon m'aide pour internet.",
+    "le dr a dit que c'était rien.",
+])
+def test_a_familiar_title_before_common_words_stays(nlp, text):
+    assert pseudonymised([text], nlp) == [text]

@@ -104,7 +104,9 @@ _LOWER_CUE_RE = re.compile(
     rf"(?:{_POSSESSIVES_CUE})\s+(?:{_RELATIONS}|{_PERSON_NOUNS})[sx]?,?\s+c['’](?:est|était)|"
     r"une?\s+certaine?|"  # "un certain laïd": only a name follows
     rf"{_NOT_AFTER_ARTICLE}(?:madame|monsieur|mademoiselle|mme|mlle|docteure?|maître|maitre|"
-    r"mrs|ms|m\.))"
+    r"mrs|ms|m\.|dr\.?|"
+    # familiar titles, as a phone's contacts write them: "tata consuelina", "tonton isso"
+    r"tonton|tata|tatie|tantine|mamie|mémé|papi|papy|pépé))"
     rf"[ \t]+(?P<name>{_LOWER_WORD}(?:[ \t]+(?:{_NAME_PARTICLE}[ \t]+)?{_LOWER_WORD}){{0,2}})"
 )
 # a second pass over capitalised words the model missed: two or more name words none of which is
