@@ -66,7 +66,7 @@ REALDATA = REPO.parent / "shared" / "realdata"
 # the real-answer false-person test reads these answers: never trained on
 HELD_OUT_QUESTIONS = {"OE9", "OE10", "OE11"}
 SEED = 0
-BLIND_SET = 11  # written apart, measured by the benchmark alone
+BLIND_SET = 16  # written apart, measured by the benchmark alone
 # a title before a name is no part of the model's person span ("Mme Pradalou" -> "Pradalou")
 _TITLE = re.compile(r"^(?:Mme|Mlle|M\.|Dr\.?|madame|Madame|monsieur|Monsieur|mademoiselle|"
                     r"Mademoiselle|docteur|Docteur|MME|MADAME|MONSIEUR)\s+")
