@@ -79,7 +79,7 @@ HELDOUT_ROLES = {
     "heldout_persons_13.yaml": ("set 13", "development (first measured blind)"),
     "heldout_persons_14.yaml": ("set 14", "development (first measured blind)"),
     "heldout_persons_15.yaml": ("set 15", "development (first measured blind)"),
-    "heldout_persons_16.yaml": ("set 16", "blind test"),
+    "heldout_persons_16.yaml": ("set 16", "development (first measured blind)"),
 }
 BLIND = "blind test"
 PRESIDIO_SCRIPT = REPO / "benchmarks" / "presidio_persons.py"

@@ -74,3 +74,22 @@ def test_a_lower_case_name_after_a_familiar_title_is_replaced(nlp, text, kept):
 ])
 def test_a_familiar_title_before_common_words_stays(nlp, text):
     assert pseudonymised([text], nlp) == [text]
+
+
+@pytest.mark.parametrize(("text", "name"), [
+    ("Dans mon téléphone il est enregistré « koundiata plombier », pour les fuites.",
+     "koundiata"),
+    ("My sister saved the lady's number as 'abenaawa caf' in her phone.", "abenaawa"),
+    ("Le texto disait « c'est ok pour mardi, demande ouzoulou à l'accueil ».", "ouzoulou"),
+])
+def test_a_lower_case_name_quoted_from_a_phone_or_a_message_is_replaced(nlp, text, name):
+    assert name not in pseudonymised([text], nlp)[0]
+
+
+@pytest.mark.parametrize("text", [
+    "Accès à un médecin à distance pour la \"bobologie\" ou l'orientation.",
+    "Surtout pas de \"hotline\" téléphoniques robotisées.",
+    "Dans mon téléphone j'ai noté « caf », « médecin », « taxi du mardi ».",
+])
+def test_a_word_set_apart_in_quotes_stays(nlp, text):
+    assert pseudonymised([text], nlp) == [text]

@@ -41,6 +41,7 @@ from ._lexicon import (
 from ._lower_names import (
     lower_case_after_cue,
     lower_case_before_verb,
+    lower_case_contacts,
     lower_case_quoted,
     lower_case_recognised,
 )
@@ -298,7 +299,7 @@ class _Detector:
             cands.append(Identifier(m.start(), end, "person", text[m.start():end], "first_name"))
         if self.with_model:
             cands += (lower_case_after_cue(self, text) + lower_case_before_verb(self, text)
-                      + lower_case_quoted(self, text))
+                      + lower_case_quoted(self, text) + lower_case_contacts(self, text))
             # what the model read as a place (a country, a town) is left to it
             ents = list(doc.ents) if doc is not None else []
             other = [(e.start_char, e.end_char) for e in ents if e.label_ in {"LOC", "GPE"}]

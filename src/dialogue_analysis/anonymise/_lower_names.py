@@ -66,7 +66,7 @@ def lower_case_quoted(det: Any, text: str) -> list[Identifier]:
 
 def lower_case_recognised(det: Any, text: str, ents: Any) -> list[Identifier]:
     """Lower-case words the toolkit's person recogniser read as a person ("cousin hamidoulaye",
-    "texto à ramatouba-djénakoura"): the runs of words no common word list knows, six
+    "texto à ramatouba-djénakoura"): the runs of words no common word list knows, four
     letters or more; a known word ("caf", "assistante") ends a run."""
     out = []
     for ent in ents:
@@ -75,11 +75,44 @@ def lower_case_recognised(det: Any, text: str, ents: Any) -> list[Identifier]:
         run: list[tuple[int, int]] = []
         for m in [*re.finditer(r"[^\W\d_]+(?:-[^\W\d_]+)*", ent.text), None]:
             word = m.group(0) if m else ""
-            if m and len(word) >= 6 and not any(det.lexicon.near(p) for p in word.split("-")):
+            if m and len(word) >= 4 and not any(det.lexicon.near(p) for p in word.split("-")):
                 run.append((ent.start_char + m.start(), ent.start_char + m.end()))
                 continue
             if run:
                 s0, e0 = run[0][0], run[-1][1]
                 out.append(Identifier(s0, e0, "person", text[s0:e0], "ner"))
                 run = []
+    return out
+
+
+# a short quotation typed in lower case: a phone's contact, a message, a pseudonym
+_SHORT_QUOTE_RE = re.compile(r"«[ \t\u00a0\u202f]*([^«»\n]{1,60}?)[ \t\u00a0\u202f]*»|[\"“]([^\"“”\n]{1,60})[\"”]|"
+                             r"(?<![\w])'([^'\n]{1,40})'(?![\w])")
+
+
+# what a phone, a messaging app or a mail shows: where a quoted lower-case word is a name
+_CONTACT_CUE_RE = re.compile(
+    r"(?i:t[ée]l[ée]phone|portable|r[ée]pertoire|contacts?\b|enregistr|not[ée]e?s?\b|"
+    r"message|texto|sms\b|whatsapp|snapchat|messenger|viber|telegram|instagram|facebook|"
+    r"sign[ée]|mail\b|pseudo|surnom|saved|number|phone|texted|text message)")
+
+
+def lower_case_contacts(det: Any, text: str) -> list[Identifier]:
+    """In a short quotation typed in lower case (« kandjoura plombier », 'akosuwa caf',
+    « blathnaid »), in an answer that speaks of a phone, a message or a mail, the words of five
+    letters or more that no common word is one letter away from: a name as a phone's contacts
+    or a message show it. Elsewhere a quoted word is mostly a word set apart ("bobologie")."""
+    if not _CONTACT_CUE_RE.search(text):
+        return []
+    out = []
+    for m in _SHORT_QUOTE_RE.finditer(text):
+        g = next(i for i in (1, 2, 3) if m.group(i) is not None)
+        quote = m.group(g)
+        if quote != quote.lower() or len(quote.split()) > 6:
+            continue
+        for w in re.finditer(r"[^\W\d_]+(?:-[^\W\d_]+)*", quote):
+            word = w.group(0)
+            if len(word) >= 5 and not any(det.lexicon.near(p) for p in word.split("-")):
+                s0 = m.start(g) + w.start()
+                out.append(Identifier(s0, s0 + len(word), "person", word, "capitalised"))
     return out
