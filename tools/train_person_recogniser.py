@@ -66,7 +66,7 @@ REALDATA = REPO.parent / "shared" / "realdata"
 # the real-answer false-person test reads these answers: never trained on
 HELD_OUT_QUESTIONS = {"OE9", "OE10", "OE11"}
 SEED = 0
-BLIND_SET = 16  # written apart, measured by the benchmark alone
+BLIND_SETS = (17, 18)  # written apart, measured by the benchmark alone
 # a title before a name is no part of the model's person span ("Mme Pradalou" -> "Pradalou")
 _TITLE = re.compile(r"^(?:Mme|Mlle|M\.|Dr\.?|madame|Madame|monsieur|Monsieur|mademoiselle|"
                     r"Mademoiselle|docteur|Docteur|MME|MADAME|MONSIEUR)\s+")
@@ -82,8 +82,8 @@ def parse_numbers(spec: str) -> list[int]:
     for part in spec.split(","):
         a, _, b = part.partition("-")
         out += list(range(int(a), int(b or a) + 1))
-    if BLIND_SET in out:
-        raise SystemExit(f"set {BLIND_SET} is the blind test: never trained on or measured here")
+    for blind in set(BLIND_SETS) & set(out):
+        raise SystemExit(f"set {blind} is a blind test: never trained on or measured here")
     return out
 
 
