@@ -68,15 +68,17 @@ def test_replayed_entities_give_the_stage_the_same_result(nlp):
 def test_replayed_entities_carry_what_the_rules_on_misread_names_need(nlp):
     # names the model reads as places or inside a clause-long span: the rules that catch them
     # read the entities' offsets, which is all the entities from the Dask workers carry
-    answers = pd.DataFrame({"record_id": ["r1", "r2"], "question_id": "q1", "text": [
+    answers = pd.DataFrame({"record_id": ["r1", "r2", "r3"], "question_id": "q1", "text": [
         "Nous sommes allés avec Nkechi et Adaeze à la préfecture.",
-        "I called the CAF and spoke to Siobhan, she was kind."]})
+        "I called the CAF and spoke to Siobhan, she was kind.",
+        # a lower-case name the person recogniser reads: kept from the entity's offsets
+        "j'ai envoyé un texto à souleymanata pour annuler le rendez-vous."]})
     texts = answers["text"].tolist()
     replayed = ReplayedNER(nlp, dict(zip(texts, entities_of(texts, DEFAULT_MODEL),
                                          strict=True)))
     direct, replay = anonymise_answers(answers, nlp=nlp), anonymise_answers(answers, nlp=replayed)
     pd.testing.assert_frame_equal(direct.answers, replay.answers)
-    assert not replay.answers["text"].str.contains("Nkechi|Adaeze|Siobhan").any()
+    assert not replay.answers["text"].str.contains("Nkechi|Adaeze|Siobhan|souleymanata").any()
 
 
 def test_an_unreachable_scheduler_is_a_clear_error():

@@ -69,11 +69,12 @@ def lower_case_recognised(det: Any, text: str, ents: Any) -> list[Identifier]:
     "texto à ramatouba-djénakoura"): the runs of words no common word list knows, four
     letters or more; a known word ("caf", "assistante") ends a run."""
     out = []
-    for ent in ents:
-        if ent.label_ not in {"PER", "PERSON"} or not ent.text.islower():
+    for ent in ents:  # offsets only: entities replayed from another process carry no text
+        span = text[ent.start_char:ent.end_char]
+        if ent.label_ not in {"PER", "PERSON"} or not span.islower():
             continue
         run: list[tuple[int, int]] = []
-        for m in [*re.finditer(r"[^\W\d_]+(?:-[^\W\d_]+)*", ent.text), None]:
+        for m in [*re.finditer(r"[^\W\d_]+(?:-[^\W\d_]+)*", span), None]:
             word = m.group(0) if m else ""
             if m and len(word) >= 4 and not any(det.lexicon.near(p) for p in word.split("-")):
                 run.append((ent.start_char + m.start(), ent.start_char + m.end()))
