@@ -227,7 +227,7 @@ def run(
     publié) ; tout ce qui est sous data/processed/ et reports/ est pseudonymisé.
     """
     from .analysis import run_analysis
-    from .core import since_start
+    from .core import meanwhile, since_start
 
     startup = since_start()  # interpreter start-up and imports, for the run manifest
     _exit_lightly()
@@ -242,7 +242,10 @@ def run(
             _print_report(ctx.results["ingest"].report, validation)
             console.print(Markdown(ctx.results["summary"]))
             del ctx.results["ingest"]  # the analysis reads the wave back: one copy at a time
-            with _progress() as progress:
+            # what the later stages import and build, while the anonymise stage's workers run
+            ready = pipeline.later_stages_ready(project, notebooks=not no_notebooks,
+                                                office=not no_exports)
+            with _progress() as progress, meanwhile(ready):
                 analysis = run_analysis(project, root, progress)
                 paths = pipeline.publish_wave(project, analysis, root, language, notebooks,
                                               no_notebooks, progress, no_exports,

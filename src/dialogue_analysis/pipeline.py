@@ -135,6 +135,36 @@ def run(
     return ctx
 
 
+def later_stages_ready(project: Project, *, notebooks: bool, office: bool) -> Callable[[], None]:
+    """What the stages after the anonymise stage would import and build, one after the other,
+    in this process: the NLP stage's pipeline, the libraries of the themes, the typology, the
+    report (and of its notebooks, Word and PowerPoint files when they are made). A run hands it
+    to :func:`~dialogue_analysis.core.meanwhile.meanwhile`, done while the anonymise stage's
+    workers read the texts; nothing it builds depends on the wave."""
+
+    def ready() -> None:
+        import importlib
+
+        from . import report, themes, typology
+        from .nlp import build_pipeline, parse_model
+
+        build_pipeline("parse", parse_model(project.settings))
+        for face, names in ((themes, ["find_themes"]),
+                            (typology, ["typology_from_settings", "describe_groups",
+                                        "code_crosstab", "typology_map"])):
+            for name in names:
+                getattr(face, name)
+        if notebooks:  # before matplotlib, as the report imports them
+            report.preload_notebook_modules()
+        for name in ("write_figures", "render_html", "write_workbook", "write_analyst_exports"):
+            getattr(report, name)
+        if office:
+            for module in ("docx", "pptx"):
+                importlib.import_module(module)
+
+    return ready
+
+
 def run_usage(ctx: RunContext) -> dict[str, dict]:
     """Wall and CPU seconds of the stages :func:`run` ran, for the run manifest."""
     return {name: {"seconds": secs, **ctx.timer.usage.get(name, {})}

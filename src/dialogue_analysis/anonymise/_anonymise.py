@@ -242,8 +242,6 @@ def _detect_texts(unique: list[str], *, nlp: Any, use_ner: bool, model: str,
     if use_ner and nlp is None:  # every text is cached: the model's words, not its weights
         lexicon = cache.words() or _model_words(model)
     det = _Detector(nlp, extra_stopnames, lexicon=lexicon)
-    if use_ner and nlp is not None and todo:
-        cache.keep_words(det.lexicon)
 
     # Each worker runs the model and reads the identifiers of its texts, and sends back only
     # the identifiers (shipping spaCy docs back would cost as much as making them).
@@ -256,8 +254,11 @@ def _detect_texts(unique: list[str], *, nlp: Any, use_ner: bool, model: str,
     # chunks of whole batches: each batch of texts the model reads is that of one process.
     # Two batches a chunk: the workers take the next chunk as they finish one, and the last
     # chunk, which one of them works alone, is short (a second of CPU with eight batches).
+    # The model's words are saved for a rerun while the workers read the texts.
+    keep_words = (lambda: cache.keep_words(det.lexicon)) if use_ner and nlp is not None and todo \
+        else None
     results = map_chunks(find_in, [unique[u] for u in todo], chunk_size=2 * batch_size,
-                         n_process=processes)
+                         n_process=processes, meanwhile=keep_words)
     found_now: dict[int, list[Identifier]] = {}
     batch: list[int] = []
     n_ner = len(found_by_key) if use_ner else 0
