@@ -40,12 +40,18 @@ def _streamed(sample, block_answers):
     return out, timer
 
 
-def test_blocks_small_enough_to_split_the_wave_give_the_tables_of_one_block(sample):
+def test_blocks_small_enough_to_split_the_wave_give_the_tables_of_one_block(sample, monkeypatch):
+    from dialogue_analysis.analysis import _stream
+
     n = len(sample[3])
     whole, _ = _streamed(sample, n)
     tokens_whole = pd.read_parquet(whole.token_tables / "tokens.parquet")
+    forked = []
+    monkeypatch.setattr(_stream, "beside", lambda work: forked.append(1) or _stream.Beside(work))
     split, timer = _streamed(sample, 37)
     assert n > 37 * 10  # many blocks, answers of one record cut across blocks
+    # every block but the last was coded in a process of its own, beside the next block
+    assert len(forked) == -(-n // 37) - 1
     pd.testing.assert_frame_equal(split.terms, whole.terms)
     for got, want in zip(split.coded, whole.coded, strict=True):
         if isinstance(want, pd.DataFrame):
