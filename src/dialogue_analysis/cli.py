@@ -245,12 +245,14 @@ def run(
             # what the later stages import and build, while the anonymise stage's workers run
             ready = pipeline.later_stages_ready(project, notebooks=not no_notebooks,
                                                 office=not no_exports)
-            with _progress() as progress, meanwhile(ready):
+            with _progress() as progress, meanwhile(ready), pipeline.notebook_kernel(
+                    project, root, notebooks, no_notebooks) as kernel:
                 analysis = run_analysis(project, root, progress)
                 paths = pipeline.publish_wave(project, analysis, root, language, notebooks,
                                               no_notebooks, progress, no_exports,
                                               analyst_workbook,
-                                              {"start-up": startup, **pipeline.run_usage(ctx)})
+                                              {"start-up": startup, **pipeline.run_usage(ctx)},
+                                              kernel)
         _print_published(project, analysis, paths)
 
 

@@ -205,12 +205,13 @@ STAGES: list[tuple[str, Callable[[RunContext], Any]]] = [
 
 
 def publish_wave(project, analysis, root, language, notebooks, no_notebooks, progress,
-                 no_exports=False, analyst_workbook_asked=False, before=None):
+                 no_exports=False, analyst_workbook_asked=False, before=None, kernel=None):
     """Publish the wave's reports and exports; ``paths`` of what was written, with the
     analyst workbook's (None when not written).
 
     ``before``: what the run did before the analysis (start-up, ingestion, summary: stage ->
-    ``{"seconds", "cpu_seconds"}``), recorded in the run manifest with the exports' cost."""
+    ``{"seconds", "cpu_seconds"}``), recorded in the run manifest with the exports' cost.
+    ``kernel``: the notebooks' kernel, started by :func:`notebook_kernel`."""
     from .analysis import save_manifest
     from .core import beside
     from .report import publish
@@ -222,7 +223,7 @@ def publish_wave(project, analysis, root, language, notebooks, no_notebooks, pro
     with beside(lambda: analyst_exports(project, analysis, root, no_exports)) as exports:
         paths = publish(analysis, reports, language=project.settings.language,
                         notebooks_dir=folder, config_path=project.config_path.resolve(),
-                        root=Path(root).resolve(), office=not no_exports,
+                        root=Path(root).resolve(), office=not no_exports, kernel=kernel,
                         progress=(lambda step, secs: progress(step) if secs is None else None))
         exported, usage = exports.result()
     paths.update(exported)
@@ -237,6 +238,30 @@ def publish_wave(project, analysis, root, language, notebooks, no_notebooks, pro
     save_manifest(analysis, project.processed_dir(root))
     paths["analyst_workbook"] = analyst_workbook(project, analysis, root, analyst_workbook_asked)
     return paths
+
+
+@contextlib.contextmanager
+def notebook_kernel(project, root, notebooks, no_notebooks):
+    """The notebooks' kernel started now, while the analysis runs (its start and first imports
+    on a core the analysis leaves idle), for :func:`publish_wave`; None when the notebooks will
+    not run, may be kept from the published report, or cannot be found (the report says so
+    then). Shut down when the block ends, if the report has not used it."""
+    from .report import start_kernel
+
+    kernel = None
+    if not no_notebooks:
+        try:
+            folder = notebooks_folder(project, notebooks)
+        except ConfigError:
+            folder = None
+        published = storage.unstaged(reports_folder(project, root)) / "notebooks"
+        if folder is not None and not published.exists():
+            kernel = start_kernel(root)
+    try:
+        yield kernel
+    finally:
+        if kernel is not None and kernel.has_kernel:
+            kernel.shutdown_kernel(now=True)
 
 
 def reports_folder(project, root) -> Path:

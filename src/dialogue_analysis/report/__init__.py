@@ -23,7 +23,7 @@ _EXPORTS = {
     '_notebook_tables': ['key_findings', 'tests_table', 'family_table', 'consulted_table', 'group_cards_markdown'],
     '_plots': ['plot_bars', 'plot_grouped_counts', 'plot_heatmap', 'plot_k_evidence', 'plot_map', 'plot_priority_matrix', 'plot_count_heatmap', 'save_figure', 'PALETTE', 'SEQUENTIAL', 'LEADER', 'FIGSIZE', 'STYLE'],
     '_pptx': ['write_pptx', 'WIDE', 'FAMILY_FIGURE', 'DIMENSION_FIGURE'],
-    '_publish': ['publish', 'keep_or_draw_figures', 'REPORT_FILES', 'REPORT_INPUTS', 'notebook_inputs', 'preload_notebook_modules', 'notebook_parameters', 'execute_notebooks'],
+    '_publish': ['publish', 'keep_or_draw_figures', 'REPORT_FILES', 'REPORT_INPUTS', 'notebook_inputs', 'preload_notebook_modules', 'notebook_parameters', 'execute_notebooks', 'start_kernel'],
     '_qdc_import': ['CodebookImportError', 'import_codebook', 'codebook_yaml', 'write_imported_codebook', 'QDA_NAMESPACES', 'REVIEW_MARK'],
     '_qdpx': ['guid', 'project_xml', 'write_qdpx', 'codebook_xml', 'write_qdc', 'PROJECT_NS', 'CODEBOOK_NS', 'CODEBOOK_USER', 'FAMILY_COLOURS'],
     '_qdpx_import': ['read_qdpx_decisions', 'NS'],
