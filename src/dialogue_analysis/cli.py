@@ -227,7 +227,7 @@ def run(
     publié) ; tout ce qui est sous data/processed/ et reports/ est pseudonymisé.
     """
     from .analysis import run_analysis
-    from .core import meanwhile, since_start
+    from .core import since_start, work_meanwhile
 
     startup = since_start()  # interpreter start-up and imports, for the run manifest
     _exit_lightly()
@@ -245,7 +245,7 @@ def run(
             # what the later stages import and build, while the anonymise stage's workers run
             ready = pipeline.later_stages_ready(project, notebooks=not no_notebooks,
                                                 office=not no_exports)
-            with _progress() as progress, meanwhile(ready), pipeline.notebook_kernel(
+            with _progress() as progress, work_meanwhile(ready), pipeline.notebook_kernel(
                     project, root, notebooks, no_notebooks) as kernel:
                 analysis = run_analysis(project, root, progress)
                 paths = pipeline.publish_wave(project, analysis, root, language, notebooks,

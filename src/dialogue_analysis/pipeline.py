@@ -139,7 +139,7 @@ def later_stages_ready(project: Project, *, notebooks: bool, office: bool) -> Ca
     """What the stages after the anonymise stage would import and build, one after the other,
     in this process: the NLP stage's pipeline, the libraries of the themes, the typology, the
     report (and of its notebooks, Word and PowerPoint files when they are made). A run hands it
-    to :func:`~dialogue_analysis.core.meanwhile.meanwhile`, done while the anonymise stage's
+    to :func:`~dialogue_analysis.core.meanwhile.work_meanwhile`, done while the anonymise stage's
     workers read the texts; nothing it builds depends on the wave."""
 
     def ready() -> None:
@@ -213,7 +213,7 @@ def publish_wave(project, analysis, root, language, notebooks, no_notebooks, pro
     ``{"seconds", "cpu_seconds"}``), recorded in the run manifest with the exports' cost.
     ``kernel``: the notebooks' kernel, started by :func:`notebook_kernel`."""
     from .analysis import save_manifest
-    from .core import beside
+    from .core.beside import beside
     from .report import publish
 
     folder = None if no_notebooks else notebooks_folder(project, notebooks)

@@ -9,7 +9,7 @@ import pandas as pd
 import pytest
 from threadpoolctl import threadpool_info
 
-from dialogue_analysis.core.meanwhile import do_meanwhile, meanwhile
+from dialogue_analysis.core.meanwhile import do_meanwhile, work_meanwhile
 from dialogue_analysis.ingest import load_project, read_wave
 from dialogue_analysis.nlp import (
     MAX_PROCESSES,
@@ -91,7 +91,7 @@ def _pid_and(chunk):
 
 def test_work_meanwhile_runs_once_while_the_workers_work():
     ran = []
-    with meanwhile(lambda: ran.append(("registered", os.getpid()))):
+    with work_meanwhile(lambda: ran.append(("registered", os.getpid()))):
         out = list(map_chunks(_pid_and, list(range(8)), chunk_size=2, n_process=2,
                               meanwhile=lambda: ran.append(("given", os.getpid()))))
         # run once: a second map finds nothing left to do
@@ -101,7 +101,7 @@ def test_work_meanwhile_runs_once_while_the_workers_work():
     assert ran == [("given", os.getpid()), ("registered", os.getpid())]
     # one process: the given work still runs (first), the registered work waits for workers
     ran.clear()
-    with meanwhile(lambda: ran.append("registered")):
+    with work_meanwhile(lambda: ran.append("registered")):
         list(map_chunks(_pid_and, [1, 2], chunk_size=1, n_process=1,
                         meanwhile=lambda: ran.append("given")))
     assert ran == ["given"]

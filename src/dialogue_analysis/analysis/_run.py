@@ -26,7 +26,8 @@ from typing import Any
 
 import pandas as pd
 
-from ..core import FIT_SAMPLE, StageTimer, beside
+from ..core import FIT_SAMPLE, StageTimer
+from ..core.beside import beside
 from ._findings import contrasts, evidence_quotes, prevalence, priority_table, select_findings
 from ._kept import CODING_TABLES, analysis_key, coding_key, kept_analysis, published_analysis
 from ._kept import INPUTS as KEPT_INPUTS

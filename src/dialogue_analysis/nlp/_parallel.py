@@ -105,7 +105,7 @@ def map_chunks(work: Callable[[list], object], items: Sequence, *, chunk_size: i
 
     ``meanwhile`` (no arguments), when given, runs once in this process before the first
     result is read: once the workers are started, while they work, when there are workers.
-    So does the work registered with :func:`~dialogue_analysis.core.meanwhile.meanwhile`,
+    So does the work registered with :func:`~dialogue_analysis.core.meanwhile.work_meanwhile`,
     but only when there are workers.
     """
     global _WORK
