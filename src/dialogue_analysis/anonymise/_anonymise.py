@@ -282,13 +282,17 @@ def _propagate_record(det: _Detector, texts: list[str], found: list[list[Identif
     """Each record's names looked for in all its answers, again while that finds new name
     words ("Chhim Pisey" found from "madame Pisey", then "Chhim" alone), three times at most."""
     own: set[str] = set()
+    before = None  # what the last pass started from
     for _ in range(3):
         words = _propagation_words(f for fs in found for f in fs)
         if words <= own and own:
             break
+        if words == own and found == before:  # the last pass found nothing: so would this one
+            break
         own = words
         if not own and not wave_names:
             break
+        before = found
         found = [det.propagate(t, fs, own | wave_names.in_text(t), own)
                  for t, fs in zip(texts, found, strict=True)]
     return found
