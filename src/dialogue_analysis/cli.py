@@ -246,13 +246,14 @@ def run(
             ready = pipeline.later_stages_ready(project, notebooks=not no_notebooks,
                                                 office=not no_exports)
             with _progress() as progress, work_meanwhile(ready), pipeline.notebook_kernel(
-                    project, root, notebooks, no_notebooks) as kernel:
-                analysis = run_analysis(project, root, progress)
+                    project, root, notebooks, no_notebooks) as kernel, \
+                    pipeline.EarlyExports(project, root, no_exports) as early:
+                analysis = run_analysis(project, root, progress, after_typology=early)
                 paths = pipeline.publish_wave(project, analysis, root, language, notebooks,
                                               no_notebooks, progress, no_exports,
                                               analyst_workbook,
                                               {"start-up": startup, **pipeline.run_usage(ctx)},
-                                              kernel)
+                                              kernel, early)
         _print_published(project, analysis, paths)
 
 

@@ -205,27 +205,40 @@ STAGES: list[tuple[str, Callable[[RunContext], Any]]] = [
 
 
 def publish_wave(project, analysis, root, language, notebooks, no_notebooks, progress,
-                 no_exports=False, analyst_workbook_asked=False, before=None, kernel=None):
+                 no_exports=False, analyst_workbook_asked=False, before=None, kernel=None,
+                 early=None):
     """Publish the wave's reports and exports; ``paths`` of what was written, with the
     analyst workbook's (None when not written).
 
     ``before``: what the run did before the analysis (start-up, ingestion, summary: stage ->
     ``{"seconds", "cpu_seconds"}``), recorded in the run manifest with the exports' cost.
-    ``kernel``: the notebooks' kernel, started by :func:`notebook_kernel`."""
+    ``kernel``: the notebooks' kernel, started by :func:`notebook_kernel`; ``early``: the
+    :class:`EarlyExports` the analysis started, if any."""
     from .analysis import save_manifest
     from .core.beside import beside
-    from .report import publish
+    from .report import inputs_hash, publish
 
     folder = None if no_notebooks else notebooks_folder(project, notebooks)
     reports = reports_folder(project, root)
-    # The analyst's QDA exports are written in a process of their own beside the report (they
-    # read only the analysis); a failure of either stops the other.
-    with beside(lambda: analyst_exports(project, analysis, root, no_exports)) as exports:
-        paths = publish(analysis, reports, language=project.settings.language,
-                        notebooks_dir=folder, config_path=project.config_path.resolve(),
-                        root=Path(root).resolve(), office=not no_exports, kernel=kernel,
-                        progress=(lambda step, secs: progress(step) if secs is None else None))
-        exported, usage = exports.result()
+    tables = inputs_hash(analysis, project.settings.language)  # the report's and the exports'
+
+    def report():
+        return publish(analysis, reports, language=project.settings.language,
+                       notebooks_dir=folder, config_path=project.config_path.resolve(),
+                       root=Path(root).resolve(), office=not no_exports, kernel=kernel,
+                       tables=tables,
+                       progress=(lambda step, secs: progress(step) if secs is None else None))
+
+    if early is not None and early.started:  # the exports are being built since the typology
+        paths = report()
+        exported, usage = early.publish(analysis, tables)
+    else:
+        # The analyst's QDA exports are written in a process of their own beside the report
+        # (they read only the analysis); a failure of either stops the other.
+        with beside(lambda: analyst_exports(project, analysis, root, no_exports,
+                                            tables)) as exports:
+            paths = report()
+            exported, usage = exports.result()
     paths.update(exported)
     timer = StageTimer()
     timer.record("exports", usage)
@@ -330,8 +343,9 @@ def analyst_workbook(project, analysis, root, asked: bool) -> Path | None:
     return None
 
 
-def analyst_exports(project, analysis, root, skipped: bool) -> dict:
-    """The QDA files (person-level, for the analyst) in data/processed/<wave>/exports/."""
+def analyst_exports(project, analysis, root, skipped: bool, tables: str | None = None) -> dict:
+    """The QDA files (person-level, for the analyst) in data/processed/<wave>/exports/
+    (``tables``: the analysis's ``inputs_hash``, when known)."""
     import shutil
 
     from .report import EXPORTS_DIR, write_analyst_exports
@@ -341,7 +355,67 @@ def analyst_exports(project, analysis, root, skipped: bool) -> dict:
         shutil.rmtree(folder, ignore_errors=True)
         return {}
     return write_analyst_exports(analysis, folder, language=project.settings.language,
-                                 decisions=review_decisions(project, analysis))
+                                 decisions=review_decisions(project, analysis), tables=tables)
+
+
+class EarlyExports:
+    """The analyst's QDA exports built as soon as the typology has grouped the records.
+
+    They read the records with their groups, the answers, the passages, the codebook and the
+    questions, which the analysis's later stages do not change: given to
+    :func:`~dialogue_analysis.analysis.run_analysis` as ``after_typology``, they are built and
+    scanned in a forked process (:mod:`~dialogue_analysis.core.beside`) beside the description
+    of the groups, the map and the report, instead of beside the report alone, and
+    :func:`publish_wave` publishes them as it would have written them (the same files, kept
+    when the published ones were made from the same analysis). Nothing is started with
+    ``skipped`` (``--no-exports``); leaving the ``with`` block ends what is left.
+    """
+
+    def __init__(self, project, root, skipped: bool = False):
+        self.project, self.root, self.skipped = project, root, skipped
+        self.run = self.built = self.decisions = None
+
+    @property
+    def started(self) -> bool:
+        return self.run is not None
+
+    def __call__(self, partial) -> None:
+        from .core.beside import beside
+        from .report import EXPORTS_DIR, build_analyst_exports
+
+        if self.skipped:
+            return
+        self.decisions = review_decisions(self.project, partial)
+        # beside the exports' folder, in the wave's (staging) folder; gone before publication
+        built = self.built = self.project.processed_dir(self.root) / f".{EXPORTS_DIR}-built"
+        language, decisions = self.project.settings.language, self.decisions
+        self.run = beside(lambda: build_analyst_exports(partial, built, language=language,
+                                                        decisions=decisions))
+
+    def publish(self, analysis, tables: str) -> tuple[dict, dict]:
+        """The exports in data/processed/<wave>/exports/ once the analysis is whole
+        (``tables``: its ``inputs_hash``), and the usage of the process that built them."""
+        from .report import EXPORTS_DIR, write_analyst_exports
+
+        built, usage = self.run.result()
+        self.run = None
+        exported = write_analyst_exports(
+            analysis, self.project.processed_dir(self.root) / EXPORTS_DIR,
+            language=self.project.settings.language, decisions=self.decisions, built=built,
+            tables=tables)
+        return exported, usage
+
+    def __enter__(self) -> EarlyExports:
+        return self
+
+    def __exit__(self, *exc) -> bool:
+        import shutil
+
+        if self.run is not None:
+            self.run.close()
+        if self.built is not None:
+            shutil.rmtree(self.built, ignore_errors=True)
+        return False
 
 
 def review_decisions(project, analysis):

@@ -25,7 +25,7 @@ REPORT_INPUTS = ".findings.inputs.json"
 def publish(a: Analysis, reports_dir: str | os.PathLike, *, language: str | None = None,
             notebooks_dir: str | os.PathLike | None = None, config_path=None, root=None,
             identifiers=(), progress: Callable[[str, float | None], object] | None = None,
-            office: bool = True, kernel=None) -> dict[str, Path]:
+            office: bool = True, kernel=None, tables: str | None = None) -> dict[str, Path]:
     """Write the whole ``reports/<wave>/`` folder, scanned for identifiers before publication.
 
     Parameters
@@ -47,6 +47,9 @@ def publish(a: Analysis, reports_dir: str | os.PathLike, *, language: str | None
     kernel : jupyter_client.KernelManager, optional
         A kernel :func:`start_kernel` started for the notebooks (shut down here, also when the
         notebooks are kept); else one is started when they are executed.
+    tables : str, optional
+        :func:`~dialogue_analysis.report._reuse.inputs_hash` of ``a`` in ``language``, when
+        known.
 
     Returns
     -------
@@ -75,7 +78,8 @@ def publish(a: Analysis, reports_dir: str | os.PathLike, *, language: str | None
     # skips them while their bytes are unchanged (it checks their hash), never a new file.
     identifiers = [s for s in identifiers if s]
     scanned: dict[str, str] = {}
-    tables = inputs_hash(a, language)  # what every output here is drawn from
+    if tables is None:
+        tables = inputs_hash(a, language)  # what every output here is drawn from
     with staged_dir(final, keep=[SUMMARY_FILE, *LANGUAGES]) as stage, \
             ThreadPoolExecutor(max_workers=1) as pool:
         nb_out, running = None, None
