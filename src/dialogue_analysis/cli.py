@@ -238,10 +238,10 @@ def run(
         # The tables and the report are published together at the end, or not at all.
         with pipeline.publishing(project, root):
             with _progress() as progress:
-                ctx = pipeline.run(project, root, progress)
-            _print_report(ctx.results["ingest"].report, validation)
+                # the analysis reads the wave back: none is kept here
+                ctx, checked = pipeline.run_loading_model(project, root, progress)
+            _print_report(checked, validation)
             console.print(Markdown(ctx.results["summary"]))
-            del ctx.results["ingest"]  # the analysis reads the wave back: one copy at a time
             # what the later stages import and build, while the anonymise stage's workers run
             ready = pipeline.later_stages_ready(project, notebooks=not no_notebooks,
                                                 office=not no_exports)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import warnings
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -163,6 +164,57 @@ def later_stages_ready(project: Project, *, notebooks: bool, office: bool) -> Ca
                 importlib.import_module(module)
 
     return ready
+
+
+def run_loading_model(project: Project, root: str | os.PathLike = ".",
+                      progress: Progress | None = None) -> tuple[RunContext, Any]:
+    """:func:`run` (ingestion and summary) and the wave's validation report.
+
+    On a wave whose texts the anonymise stage has never read (no cache of its own yet), the
+    ingestion and the summary run in a forked process (:mod:`~dialogue_analysis.core.beside`)
+    while this one loads the anonymise stage's model, which the stage would otherwise load
+    after them, alone on one core: the same files, the same results. A failure there is
+    raised by the ingestion run again here; a model that cannot be loaded is left for the
+    stage to report, as before. ``ctx.results`` holds the summary's text; the model's load is
+    timed as ``anonymise model``.
+    """
+    from .anonymise import preload
+    from .core.beside import beside
+    from .nlp import anonymise_model
+
+    cache = storage.unstaged(project.interim_dir(root)) / ANONYMISE_CACHE
+    if cache.exists() or project.settings.engine != "local":
+        ctx = run(project, root, progress)
+        return ctx, ctx.results.pop("ingest").report
+
+    def ingest() -> tuple:
+        with warnings.catch_warnings(record=True) as caught:  # given back to this process
+            warnings.simplefilter("always")
+            ctx = run(project, root)  # no progress display from there
+        return (ctx.results["ingest"].report, ctx.results["summary"], ctx.timer.timings,
+                ctx.timer.usage, [(str(w.message), w.category) for w in caught])
+
+    failed, timer = False, StageTimer()
+    with beside(ingest) as ingesting:
+        if progress is not None:
+            progress(tr("step_validate", project.settings.language))
+        with timer("anonymise model"), contextlib.suppress(Exception):  # raised again where
+            preload(anonymise_model(project.settings))  # the stage loads it
+        try:
+            (report, summary, timings, usage, caught), _ = ingesting.result()
+        except Exception:  # noqa: BLE001 - its own error, raised by the ingestion here
+            failed = True
+    if failed:
+        ctx = run(project, root, progress)
+        return ctx, ctx.results.pop("ingest").report
+    for message, category in caught:
+        warnings.warn(message, category, stacklevel=2)
+    ctx = RunContext(project, Path(root), progress, {"summary": summary})
+    for part in (timings, timer.timings):
+        ctx.timer.timings.update(part)
+    for part in (usage, timer.usage):
+        ctx.timer.usage.update(part)
+    return ctx, report
 
 
 def run_usage(ctx: RunContext) -> dict[str, dict]:

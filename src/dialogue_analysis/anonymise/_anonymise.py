@@ -101,6 +101,14 @@ def _default_nlp(name: str = DEFAULT_MODEL) -> Any:
     return load_ner_model(name)
 
 
+def preload(model: str = DEFAULT_MODEL, extra_stopnames: Iterable[str] = ()) -> None:
+    """Load ``model`` and build what finding identifiers with it needs (the model's words, the
+    name patterns), once per process, as :func:`anonymise_answers` does when it has texts for
+    the model: a run that will have some can have it done while another process ingests its
+    wave. The stage itself then finds it all loaded."""
+    _Detector(_default_nlp(model), extra_stopnames)
+
+
 def anonymise_answers(
     answers: pd.DataFrame,
     *,
