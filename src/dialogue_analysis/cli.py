@@ -236,7 +236,9 @@ def run(
         project = load_project(config, language=language)
         validation = project.interim_dir(root) / "validation.csv"
         # The tables and the report are published together at the end, or not at all.
-        with pipeline.publishing(project, root):
+        # (the notebooks' kernel starts now, while the wave is ingested and the model loads)
+        with pipeline.publishing(project, root), pipeline.notebook_kernel(
+                project, root, notebooks, no_notebooks) as kernel:
             with _progress() as progress:
                 # the analysis reads the wave back: none is kept here
                 ctx, checked = pipeline.run_loading_model(project, root, progress)
@@ -245,8 +247,7 @@ def run(
             # what the later stages import and build, while the anonymise stage's workers run
             ready = pipeline.later_stages_ready(project, notebooks=not no_notebooks,
                                                 office=not no_exports)
-            with _progress() as progress, work_meanwhile(ready), pipeline.notebook_kernel(
-                    project, root, notebooks, no_notebooks) as kernel, \
+            with _progress() as progress, work_meanwhile(ready), \
                     pipeline.EarlyExports(project, root, no_exports) as early:
                 analysis = run_analysis(project, root, progress, after_typology=early)
                 paths = pipeline.publish_wave(project, analysis, root, language, notebooks,
