@@ -152,9 +152,12 @@ class _BlockCoder:
         while this one parses the next block (the same tables: each answer is coded alone)."""
         from ..coding import code_block
 
-        self._collect()  # one block coded beside at a time: its memory is bounded
         work = functools.partial(code_block, parsed, self.matcher)
-        self.blocks.append(beside(work) if beside_next else work())
+        if beside_next:
+            self._collect()  # one block coded beside at a time: their memory is bounded
+            self.blocks.append(beside(work))
+        else:  # here, while the block before may still be coded beside
+            self.blocks.append(work())
 
     def _collect(self) -> None:
         self.blocks = [b.result()[0] if isinstance(b, Beside) else b for b in self.blocks]
