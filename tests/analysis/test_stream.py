@@ -85,3 +85,28 @@ def test_the_tokens_and_sentences_written_are_those_of_the_whole_parse(sample):
         pd.testing.assert_frame_equal(written, getattr(parsed, name))
     assert len(parsed.tokens) > 10_000
     pd.testing.assert_frame_equal(out.terms, parsed.terms)
+
+
+def test_blocks_coded_beside_write_the_bytes_of_blocks_coded_here(sample, monkeypatch, tmp_path):
+    # a table sent back whole from the forked process would come back with its text columns
+    # rebuilt (one piece each), and written to parquet in other bytes
+    from dialogue_analysis.analysis import _stream
+    from dialogue_analysis.core.storage import write_parquet
+
+    class Here(_stream.Beside):  # the work done here, when its result is asked for
+        def __init__(self, work):
+            self.work = work
+
+        def result(self):
+            return self.work(), {}
+
+        def close(self):
+            pass
+
+    beside_run, _ = _streamed(sample, 37)
+    monkeypatch.setattr(_stream, "beside", Here)
+    here_run, _ = _streamed(sample, 37)
+    passages = [run.coded[0] for run in (beside_run, here_run)]
+    paths = [write_parquet(p, tmp_path / f"{i}.parquet") for i, p in enumerate(passages)]
+    assert len(passages[0]) > 100
+    assert paths[0].read_bytes() == paths[1].read_bytes()

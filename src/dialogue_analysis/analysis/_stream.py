@@ -150,17 +150,26 @@ class _BlockCoder:
     def add(self, parsed, *, beside_next: bool = False) -> None:
         """Code a block of parsed answers: here, or with ``beside_next`` in a forked process
         while this one parses the next block (the same tables: each answer is coded alone)."""
-        from ..coding import code_block
+        from ..coding import code_block, coded_rows
 
-        work = functools.partial(code_block, parsed, self.matcher)
         if beside_next:
             self._collect()  # one block coded beside at a time: their memory is bounded
-            self.blocks.append(beside(work))
+            # its passages come back as plain rows, made into the table here as code_block
+            # makes it (a table sent whole would come back with its text columns rebuilt)
+            self.blocks.append(beside(functools.partial(coded_rows, parsed, self.matcher)))
         else:  # here, while the block before may still be coded beside
-            self.blocks.append(work())
+            self.blocks.append(code_block(parsed, self.matcher))
 
     def _collect(self) -> None:
-        self.blocks = [b.result()[0] if isinstance(b, Beside) else b for b in self.blocks]
+        from ..coding import block_passages
+
+        def done(block):
+            if not isinstance(block, Beside):
+                return block
+            rows, hits = block.result()[0]
+            return block_passages(rows), hits
+
+        self.blocks = [done(b) for b in self.blocks]
 
     def close(self) -> None:
         """Stop the processes still coding a block."""
