@@ -227,7 +227,7 @@ def run(
     publié) ; tout ce qui est sous data/processed/ et reports/ est pseudonymisé.
     """
     from .analysis import run_analysis
-    from .core import since_start
+    from .core import since_start, work_meanwhile
 
     startup = since_start()  # interpreter start-up and imports, for the run manifest
     _exit_lightly()
@@ -236,18 +236,25 @@ def run(
         project = load_project(config, language=language)
         validation = project.interim_dir(root) / "validation.csv"
         # The tables and the report are published together at the end, or not at all.
-        with pipeline.publishing(project, root):
+        # (the notebooks' kernel starts now, while the wave is ingested and the model loads)
+        with pipeline.publishing(project, root), pipeline.notebook_kernel(
+                project, root, notebooks, no_notebooks) as kernel:
             with _progress() as progress:
-                ctx = pipeline.run(project, root, progress)
-            _print_report(ctx.results["ingest"].report, validation)
+                # the analysis reads the wave back: none is kept here
+                ctx, checked = pipeline.run_loading_model(project, root, progress)
+            _print_report(checked, validation)
             console.print(Markdown(ctx.results["summary"]))
-            del ctx.results["ingest"]  # the analysis reads the wave back: one copy at a time
-            with _progress() as progress:
-                analysis = run_analysis(project, root, progress)
+            # what the later stages import and build, while the anonymise stage's workers run
+            ready = pipeline.later_stages_ready(project, notebooks=not no_notebooks,
+                                                office=not no_exports)
+            with _progress() as progress, work_meanwhile(ready), \
+                    pipeline.EarlyExports(project, root, no_exports) as early:
+                analysis = run_analysis(project, root, progress, after_typology=early)
                 paths = pipeline.publish_wave(project, analysis, root, language, notebooks,
                                               no_notebooks, progress, no_exports,
                                               analyst_workbook,
-                                              {"start-up": startup, **pipeline.run_usage(ctx)})
+                                              {"start-up": startup, **pipeline.run_usage(ctx)},
+                                              kernel, early)
         _print_published(project, analysis, paths)
 
 

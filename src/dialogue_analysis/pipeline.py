@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import warnings
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -135,6 +136,87 @@ def run(
     return ctx
 
 
+def later_stages_ready(project: Project, *, notebooks: bool, office: bool) -> Callable[[], None]:
+    """What the stages after the anonymise stage would import and build, one after the other,
+    in this process: the NLP stage's pipeline, the libraries of the themes, the typology, the
+    report (and of its notebooks, Word and PowerPoint files when they are made). A run hands it
+    to :func:`~dialogue_analysis.core.meanwhile.work_meanwhile`, done while the anonymise stage's
+    workers read the texts; nothing it builds depends on the wave."""
+
+    def ready() -> None:
+        import importlib
+
+        from . import report, themes, typology
+        from .nlp import build_pipeline, parse_model
+
+        build_pipeline("parse", parse_model(project.settings))
+        for face, names in ((themes, ["find_themes"]),
+                            (typology, ["typology_from_settings", "describe_groups",
+                                        "code_crosstab", "typology_map"])):
+            for name in names:
+                getattr(face, name)
+        if notebooks:  # before matplotlib, as the report imports them
+            report.preload_notebook_modules()
+        for name in ("write_figures", "render_html", "write_workbook", "write_analyst_exports"):
+            getattr(report, name)
+        if office:
+            for module in ("docx", "pptx"):
+                importlib.import_module(module)
+
+    return ready
+
+
+def run_loading_model(project: Project, root: str | os.PathLike = ".",
+                      progress: Progress | None = None) -> tuple[RunContext, Any]:
+    """:func:`run` (ingestion and summary) and the wave's validation report.
+
+    On a wave whose texts the anonymise stage has never read (no cache of its own yet), the
+    ingestion and the summary run in a forked process (:mod:`~dialogue_analysis.core.beside`)
+    while this one loads the anonymise stage's model, which the stage would otherwise load
+    after them, alone on one core: the same files, the same results. A failure there is
+    raised by the ingestion run again here; a model that cannot be loaded is left for the
+    stage to report, as before. ``ctx.results`` holds the summary's text; the model's load is
+    timed as ``anonymise model``.
+    """
+    from .anonymise import preload
+    from .core.beside import beside
+    from .nlp import anonymise_model
+
+    cache = storage.unstaged(project.interim_dir(root)) / ANONYMISE_CACHE
+    if cache.exists() or project.settings.engine != "local":
+        ctx = run(project, root, progress)
+        return ctx, ctx.results.pop("ingest").report
+
+    def ingest() -> tuple:
+        with warnings.catch_warnings(record=True) as caught:  # given back to this process
+            warnings.simplefilter("always")
+            ctx = run(project, root)  # no progress display from there
+        return (ctx.results["ingest"].report, ctx.results["summary"], ctx.timer.timings,
+                ctx.timer.usage, [(str(w.message), w.category) for w in caught])
+
+    failed, timer = False, StageTimer()
+    with beside(ingest) as ingesting:
+        if progress is not None:
+            progress(tr("step_validate", project.settings.language))
+        with timer("anonymise model"), contextlib.suppress(Exception):  # raised again where
+            preload(anonymise_model(project.settings))  # the stage loads it
+        try:
+            (report, summary, timings, usage, caught), _ = ingesting.result()
+        except Exception:  # noqa: BLE001 - its own error, raised by the ingestion here
+            failed = True
+    if failed:
+        ctx = run(project, root, progress)
+        return ctx, ctx.results.pop("ingest").report
+    for message, category in caught:
+        warnings.warn(message, category, stacklevel=2)
+    ctx = RunContext(project, Path(root), progress, {"summary": summary})
+    for part in (timings, timer.timings):
+        ctx.timer.timings.update(part)
+    for part in (usage, timer.usage):
+        ctx.timer.usage.update(part)
+    return ctx, report
+
+
 def run_usage(ctx: RunContext) -> dict[str, dict]:
     """Wall and CPU seconds of the stages :func:`run` ran, for the run manifest."""
     return {name: {"seconds": secs, **ctx.timer.usage.get(name, {})}
@@ -175,26 +257,40 @@ STAGES: list[tuple[str, Callable[[RunContext], Any]]] = [
 
 
 def publish_wave(project, analysis, root, language, notebooks, no_notebooks, progress,
-                 no_exports=False, analyst_workbook_asked=False, before=None):
+                 no_exports=False, analyst_workbook_asked=False, before=None, kernel=None,
+                 early=None):
     """Publish the wave's reports and exports; ``paths`` of what was written, with the
     analyst workbook's (None when not written).
 
     ``before``: what the run did before the analysis (start-up, ingestion, summary: stage ->
-    ``{"seconds", "cpu_seconds"}``), recorded in the run manifest with the exports' cost."""
+    ``{"seconds", "cpu_seconds"}``), recorded in the run manifest with the exports' cost.
+    ``kernel``: the notebooks' kernel, started by :func:`notebook_kernel`; ``early``: the
+    :class:`EarlyExports` the analysis started, if any."""
     from .analysis import save_manifest
-    from .core import beside
-    from .report import publish
+    from .core.beside import beside
+    from .report import inputs_hash, publish
 
     folder = None if no_notebooks else notebooks_folder(project, notebooks)
     reports = reports_folder(project, root)
-    # The analyst's QDA exports are written in a process of their own beside the report (they
-    # read only the analysis); a failure of either stops the other.
-    with beside(lambda: analyst_exports(project, analysis, root, no_exports)) as exports:
-        paths = publish(analysis, reports, language=project.settings.language,
-                        notebooks_dir=folder, config_path=project.config_path.resolve(),
-                        root=Path(root).resolve(), office=not no_exports,
-                        progress=(lambda step, secs: progress(step) if secs is None else None))
-        exported, usage = exports.result()
+    tables = inputs_hash(analysis, project.settings.language)  # the report's and the exports'
+
+    def report():
+        return publish(analysis, reports, language=project.settings.language,
+                       notebooks_dir=folder, config_path=project.config_path.resolve(),
+                       root=Path(root).resolve(), office=not no_exports, kernel=kernel,
+                       tables=tables,
+                       progress=(lambda step, secs: progress(step) if secs is None else None))
+
+    if early is not None and early.started:  # the exports are being built since the typology
+        paths = report()
+        exported, usage = early.publish(analysis, tables)
+    else:
+        # The analyst's QDA exports are written in a process of their own beside the report
+        # (they read only the analysis); a failure of either stops the other.
+        with beside(lambda: analyst_exports(project, analysis, root, no_exports,
+                                            tables)) as exports:
+            paths = report()
+            exported, usage = exports.result()
     paths.update(exported)
     timer = StageTimer()
     timer.record("exports", usage)
@@ -207,6 +303,30 @@ def publish_wave(project, analysis, root, language, notebooks, no_notebooks, pro
     save_manifest(analysis, project.processed_dir(root))
     paths["analyst_workbook"] = analyst_workbook(project, analysis, root, analyst_workbook_asked)
     return paths
+
+
+@contextlib.contextmanager
+def notebook_kernel(project, root, notebooks, no_notebooks):
+    """The notebooks' kernel started now, while the analysis runs (its start and first imports
+    on a core the analysis leaves idle), for :func:`publish_wave`; None when the notebooks will
+    not run, may be kept from the published report, or cannot be found (the report says so
+    then). Shut down when the block ends, if the report has not used it."""
+    from .report import start_kernel
+
+    kernel = None
+    if not no_notebooks:
+        try:
+            folder = notebooks_folder(project, notebooks)
+        except ConfigError:
+            folder = None
+        published = storage.unstaged(reports_folder(project, root)) / "notebooks"
+        if folder is not None and not published.exists():
+            kernel = start_kernel(root)
+    try:
+        yield kernel
+    finally:
+        if kernel is not None and kernel.has_kernel:
+            kernel.shutdown_kernel(now=True)
 
 
 def reports_folder(project, root) -> Path:
@@ -275,8 +395,9 @@ def analyst_workbook(project, analysis, root, asked: bool) -> Path | None:
     return None
 
 
-def analyst_exports(project, analysis, root, skipped: bool) -> dict:
-    """The QDA files (person-level, for the analyst) in data/processed/<wave>/exports/."""
+def analyst_exports(project, analysis, root, skipped: bool, tables: str | None = None) -> dict:
+    """The QDA files (person-level, for the analyst) in data/processed/<wave>/exports/
+    (``tables``: the analysis's ``inputs_hash``, when known)."""
     import shutil
 
     from .report import EXPORTS_DIR, write_analyst_exports
@@ -286,7 +407,67 @@ def analyst_exports(project, analysis, root, skipped: bool) -> dict:
         shutil.rmtree(folder, ignore_errors=True)
         return {}
     return write_analyst_exports(analysis, folder, language=project.settings.language,
-                                 decisions=review_decisions(project, analysis))
+                                 decisions=review_decisions(project, analysis), tables=tables)
+
+
+class EarlyExports:
+    """The analyst's QDA exports built as soon as the typology has grouped the records.
+
+    They read the records with their groups, the answers, the passages, the codebook and the
+    questions, which the analysis's later stages do not change: given to
+    :func:`~dialogue_analysis.analysis.run_analysis` as ``after_typology``, they are built and
+    scanned in a forked process (:mod:`~dialogue_analysis.core.beside`) beside the description
+    of the groups, the map and the report, instead of beside the report alone, and
+    :func:`publish_wave` publishes them as it would have written them (the same files, kept
+    when the published ones were made from the same analysis). Nothing is started with
+    ``skipped`` (``--no-exports``); leaving the ``with`` block ends what is left.
+    """
+
+    def __init__(self, project, root, skipped: bool = False):
+        self.project, self.root, self.skipped = project, root, skipped
+        self.run = self.built = self.decisions = None
+
+    @property
+    def started(self) -> bool:
+        return self.run is not None
+
+    def __call__(self, partial) -> None:
+        from .core.beside import beside
+        from .report import EXPORTS_DIR, build_analyst_exports
+
+        if self.skipped:
+            return
+        self.decisions = review_decisions(self.project, partial)
+        # beside the exports' folder, in the wave's (staging) folder; gone before publication
+        built = self.built = self.project.processed_dir(self.root) / f".{EXPORTS_DIR}-built"
+        language, decisions = self.project.settings.language, self.decisions
+        self.run = beside(lambda: build_analyst_exports(partial, built, language=language,
+                                                        decisions=decisions))
+
+    def publish(self, analysis, tables: str) -> tuple[dict, dict]:
+        """The exports in data/processed/<wave>/exports/ once the analysis is whole
+        (``tables``: its ``inputs_hash``), and the usage of the process that built them."""
+        from .report import EXPORTS_DIR, write_analyst_exports
+
+        built, usage = self.run.result()
+        self.run = None
+        exported = write_analyst_exports(
+            analysis, self.project.processed_dir(self.root) / EXPORTS_DIR,
+            language=self.project.settings.language, decisions=self.decisions, built=built,
+            tables=tables)
+        return exported, usage
+
+    def __enter__(self) -> EarlyExports:
+        return self
+
+    def __exit__(self, *exc) -> bool:
+        import shutil
+
+        if self.run is not None:
+            self.run.close()
+        if self.built is not None:
+            shutil.rmtree(self.built, ignore_errors=True)
+        return False
 
 
 def review_decisions(project, analysis):

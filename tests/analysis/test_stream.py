@@ -40,12 +40,18 @@ def _streamed(sample, block_answers):
     return out, timer
 
 
-def test_blocks_small_enough_to_split_the_wave_give_the_tables_of_one_block(sample):
+def test_blocks_small_enough_to_split_the_wave_give_the_tables_of_one_block(sample, monkeypatch):
+    from dialogue_analysis.analysis import _stream
+
     n = len(sample[3])
     whole, _ = _streamed(sample, n)
     tokens_whole = pd.read_parquet(whole.token_tables / "tokens.parquet")
+    forked = []
+    monkeypatch.setattr(_stream, "beside", lambda work: forked.append(1) or _stream.Beside(work))
     split, timer = _streamed(sample, 37)
     assert n > 37 * 10  # many blocks, answers of one record cut across blocks
+    # every block but the last was coded in a process of its own, beside the next block
+    assert len(forked) == -(-n // 37) - 1
     pd.testing.assert_frame_equal(split.terms, whole.terms)
     for got, want in zip(split.coded, whole.coded, strict=True):
         if isinstance(want, pd.DataFrame):
@@ -79,3 +85,28 @@ def test_the_tokens_and_sentences_written_are_those_of_the_whole_parse(sample):
         pd.testing.assert_frame_equal(written, getattr(parsed, name))
     assert len(parsed.tokens) > 10_000
     pd.testing.assert_frame_equal(out.terms, parsed.terms)
+
+
+def test_blocks_coded_beside_write_the_bytes_of_blocks_coded_here(sample, monkeypatch, tmp_path):
+    # a table sent back whole from the forked process would come back with its text columns
+    # rebuilt (one piece each), and written to parquet in other bytes
+    from dialogue_analysis.analysis import _stream
+    from dialogue_analysis.core.storage import write_parquet
+
+    class Here(_stream.Beside):  # the work done here, when its result is asked for
+        def __init__(self, work):
+            self.work = work
+
+        def result(self):
+            return self.work(), {}
+
+        def close(self):
+            pass
+
+    beside_run, _ = _streamed(sample, 37)
+    monkeypatch.setattr(_stream, "beside", Here)
+    here_run, _ = _streamed(sample, 37)
+    passages = [run.coded[0] for run in (beside_run, here_run)]
+    paths = [write_parquet(p, tmp_path / f"{i}.parquet") for i, p in enumerate(passages)]
+    assert len(passages[0]) > 100
+    assert paths[0].read_bytes() == paths[1].read_bytes()

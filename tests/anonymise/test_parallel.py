@@ -6,7 +6,7 @@ import os
 
 import pandas as pd
 
-from dialogue_analysis.anonymise import _anonymise, anonymise_answers, load_ner_model
+from dialogue_analysis.anonymise import _anonymise, _cache, anonymise_answers, load_ner_model
 from dialogue_analysis.ingest import load_project, read_wave
 from tests.analysis_fixtures import SAMPLE
 
@@ -21,13 +21,14 @@ def test_two_workers_give_the_tables_of_one_process(tmp_path, monkeypatch):
     asked, pids = [], set()
     map_chunks = _anonymise.map_chunks
 
-    def spy(work, items, *, chunk_size, n_process):
+    def spy(work, items, *, chunk_size, n_process, meanwhile=None):
         asked.append(n_process)
 
         def where(chunk):
             return os.getpid(), work(chunk)
 
-        for pid, result in map_chunks(where, items, chunk_size=chunk_size, n_process=n_process):
+        for pid, result in map_chunks(where, items, chunk_size=chunk_size, n_process=n_process,
+                                      meanwhile=meanwhile):
             pids.add(pid)
             yield result
 
@@ -35,6 +36,8 @@ def test_two_workers_give_the_tables_of_one_process(tmp_path, monkeypatch):
     two = anonymise_answers(answers, nlp=nlp, n_process=2, parallel_from=0, batch_size=8,
                             cache_dir=tmp_path)
     assert asked == [2]
+    # the model's words were saved for a rerun while the workers ran
+    assert len(list(tmp_path.rglob(_cache.WORDS_FILE))) == 1
     # the model ran in the workers, not in this process
     assert len(pids) == 2 and os.getpid() not in pids
     assert len(one.mapping) > 0 and two.n_ner_texts == answers["text"].nunique()

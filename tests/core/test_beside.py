@@ -5,7 +5,8 @@ import time
 
 import pytest
 
-from dialogue_analysis.core import StageTimer, beside
+from dialogue_analysis.core import StageTimer
+from dialogue_analysis.core.beside import beside
 
 
 def _busy(n: int) -> tuple[int, int]:

@@ -9,12 +9,14 @@ import pandas as pd
 import pytest
 from threadpoolctl import threadpool_info
 
+from dialogue_analysis.core.meanwhile import do_meanwhile, work_meanwhile
 from dialogue_analysis.ingest import load_project, read_wave
 from dialogue_analysis.nlp import (
     MAX_PROCESSES,
     PARALLEL_FROM,
     default_processes,
     load_nlp,
+    map_chunks,
     parse_answers,
     pipe_docs,
     processes_for,
@@ -81,3 +83,27 @@ def test_without_the_parser_the_tables_the_run_reads_are_the_same(small_wave, tm
         pd.testing.assert_frame_equal(getattr(full, name), getattr(tagged, name), check_exact=True)
     files = sorted(p.name.split("-")[2] for p in tmp_path.rglob("parse-*.parquet"))
     assert len(files) > 3 and set(files) == {"tag"}  # one file per 16 texts, none "full"
+
+
+def _pid_and(chunk):
+    return os.getpid(), chunk
+
+
+def test_work_meanwhile_runs_once_while_the_workers_work():
+    ran = []
+    with work_meanwhile(lambda: ran.append(("registered", os.getpid()))):
+        out = list(map_chunks(_pid_and, list(range(8)), chunk_size=2, n_process=2,
+                              meanwhile=lambda: ran.append(("given", os.getpid()))))
+        # run once: a second map finds nothing left to do
+        list(map_chunks(_pid_and, list(range(8)), chunk_size=2, n_process=2))
+    assert [c for _, c in out] == [[0, 1], [2, 3], [4, 5], [6, 7]]
+    assert {pid for pid, _ in out} - {os.getpid()}  # the chunks ran in the workers
+    assert ran == [("given", os.getpid()), ("registered", os.getpid())]
+    # one process: the given work still runs (first), the registered work waits for workers
+    ran.clear()
+    with work_meanwhile(lambda: ran.append("registered")):
+        list(map_chunks(_pid_and, [1, 2], chunk_size=1, n_process=1,
+                        meanwhile=lambda: ran.append("given")))
+    assert ran == ["given"]
+    do_meanwhile()  # the block has ended: nothing is left registered
+    assert ran == ["given"]

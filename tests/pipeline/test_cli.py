@@ -1,5 +1,6 @@
 """Command line: exit codes, messages, outputs under --root."""
 
+import pandas as pd
 import pytest
 from typer.testing import CliRunner
 
@@ -52,16 +53,42 @@ def test_ingest_writes_under_root(wave_config, tmp_path):
     assert "avertissement" in result.output  # the empty optional answer is shown
 
 
-def test_ingest_with_data_errors_exits_1_with_a_table(wave_config, tmp_path):
+@pytest.mark.parametrize("command", ["ingest", "run"])
+def test_data_errors_exit_1_with_a_table(wave_config, tmp_path, command):
+    # run, on a fresh root, ingests the wave in a forked process while the anonymise stage's
+    # model loads: its error is the one an ingestion here raises
     rows = [list(r) for r in ROWS]
     rows[1][2] = "Ruarl"
     write_csv(wave_config.parent / "entretiens.csv", [HEADER] + rows)
-    result = invoke("ingest", wave_config, "--root", tmp_path / "out")
+    result = invoke(command, wave_config, "--root", tmp_path / "out")
     assert result.exit_code == 1
     assert "Ruarl" in result.output and "Territoire" in result.output and "rural" in result.output
     assert "Traceback" not in result.output
     assert not (tmp_path / "out" / "data" / "processed" / "essai-2018").exists()
     assert (tmp_path / "out" / "reports" / "essai-2018" / "ingest_errors.csv").is_file()
+
+
+def test_ingestion_beside_the_model_load_gives_what_it_gives_alone(wave_config, tmp_path):
+    from dialogue_analysis import pipeline
+    from dialogue_analysis.anonymise import _anonymise
+    from dialogue_analysis.ingest import load_project
+
+    project = load_project(wave_config)
+    alone = pipeline.run(project, tmp_path / "alone")
+    _anonymise._default_nlp.cache_clear()
+    with pipeline.publishing(project, tmp_path / "beside"):
+        ctx, report = pipeline.run_loading_model(project, tmp_path / "beside")
+    assert _anonymise._default_nlp.cache_info().currsize == 1  # loaded here meanwhile
+    assert list(ctx.results) == ["summary"]  # the same summary, of its own root
+    assert ctx.results["summary"].replace(str(tmp_path / "beside"), str(tmp_path / "alone")) \
+        == alone.results["summary"]
+    pd.testing.assert_frame_equal(report.to_frame(), alone.results["ingest"].report.to_frame())
+    assert set(ctx.timer.timings) == {"ingest", "summary", "anonymise model"}
+    for name in ("records.parquet", "answers.parquet", "validation.csv"):
+        for folder in ("interim",):
+            written = [tmp_path / root / "data" / folder / "essai-2018" / name
+                       for root in ("alone", "beside")]
+            assert written[0].read_bytes() == written[1].read_bytes(), name
 
 
 def test_config_error_exits_2_with_file_and_key(wave_config, tmp_path):

@@ -96,6 +96,24 @@ def test_exports_are_deterministic_and_hold_no_identifier(exports, tmp_path):
         assert ident not in text
 
 
+def test_exports_built_beforehand_are_published_as_written_at_once(exports, tmp_path):
+    # a run builds them as soon as its typology is made, from the tables they read alone
+    from dialogue_analysis.analysis import Analysis
+    from dialogue_analysis.report import build_analyst_exports, inputs_hash
+
+    a = built_wave().analysis
+    tables = ("records", "answers", "passages", "codebook", "questions")
+    partial = Analysis(wave=a.wave, settings=a.settings, **{t: getattr(a, t) for t in tables})
+    built = build_analyst_exports(partial, tmp_path / ".built", identifiers=IDENTIFIERS)
+    published = write_analyst_exports(a, tmp_path / "exports", identifiers=IDENTIFIERS,
+                                      built=built, tables=inputs_hash(a, a.language))
+    assert not built.exists()
+    for key, path in exports.items():
+        assert path.read_bytes() == published[key].read_bytes(), key
+    record = ".inputs.json"
+    assert (path.parent / record).read_bytes() == (published[key].parent / record).read_bytes()
+
+
 def test_codebook_round_trips_through_a_qdc(exports):
     a = built_wave().analysis
     imported = import_codebook(exports["qdc"])

@@ -102,3 +102,33 @@ def test_executing_notebooks_leaves_no_channel_open(tmp_path, last_cell):
     except CellExecutionError:
         assert last_cell == "1 / 0"
     assert _channel_threads() == before
+
+
+def test_a_kernel_started_beforehand_runs_the_notebooks_as_a_new_one(tmp_path):
+    from dialogue_analysis.report import execute_notebooks, start_kernel
+
+    (tmp_path / "nb").mkdir()
+    nb = nbformat.v4.new_notebook()
+    nb.cells = [nbformat.v4.new_code_cell(
+        "import os, sys\nprint(os.getcwd())\n"
+        "print(sorted(k for k in globals() if not k.startswith('_') and k not in ('In', 'Out')))"),
+        nbformat.v4.new_code_cell("print('dialogue_analysis.analysis' in sys.modules)")]
+    nbformat.write(nb, tmp_path / "nb" / "01_small.ipynb")
+
+    def outputs(folder):
+        ran = nbformat.read(folder / "01_small.ipynb", as_version=4)
+        return [[o.get("text") for o in c.outputs] for c in ran.cells][-2:]  # after the parameters
+
+    new = execute_notebooks(tmp_path / "nb", tmp_path / "new", config=tmp_path / "survey.yaml",
+                            root=tmp_path)
+    kernel = start_kernel(tmp_path)
+    started = execute_notebooks(tmp_path / "nb", tmp_path / "started", kernel=kernel,
+                                config=tmp_path / "survey.yaml", root=tmp_path)
+    assert not kernel.has_kernel  # shut down at the end, as a kernel of its own is
+    first, imported = outputs(tmp_path / "started")
+    # the same folder and a namespace as clean (what it imported first is reset away) ...
+    assert first == outputs(tmp_path / "new")[0]
+    assert first[0].splitlines()[0] == str(tmp_path.resolve())
+    # ... and the notebooks' first imports already done
+    assert imported == ["True\n"] and outputs(tmp_path / "new")[1] == ["False\n"]
+    assert [p.name for p in new] == [p.name for p in started] == ["01_small.ipynb"]

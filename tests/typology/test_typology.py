@@ -3,6 +3,7 @@ import pandas as pd
 import pytest
 from sklearn.metrics import adjusted_rand_score
 
+from dialogue_analysis.core.beside import Beside
 from dialogue_analysis.typology import Typology, choose_k, number_by_size, seed_agreement
 from tests.synthetic import make_wave, permute_wave
 
@@ -69,6 +70,24 @@ def test_same_input_same_output(wave, fitted):
     pd.testing.assert_series_equal(fitted.labels_, again.labels_)
     pd.testing.assert_frame_equal(fitted.k_evidence_, again.k_evidence_)
     pd.testing.assert_frame_equal(fitted.cluster_centers_, again.cluster_centers_)
+
+
+def test_resamples_clustered_beside_give_the_evidence_of_one_process(wave, fitted, monkeypatch):
+    import joblib
+
+    from dialogue_analysis.typology import _model
+
+    forked = []
+    monkeypatch.setattr(_model, "beside", lambda work: forked.append(1) or Beside(work))
+    beside_fit = Typology(random_state=0).fit(wave.records, wave.code_matrix, wave.terms)
+    assert forked == [1]
+    # joblib given a backend of its own (as a Dask cluster is): the resamples are its
+    with joblib.parallel_backend("threading", n_jobs=1):
+        here = Typology(random_state=0).fit(wave.records, wave.code_matrix, wave.terms)
+    assert forked == [1]
+    for t in (beside_fit, here):
+        pd.testing.assert_frame_equal(t.k_evidence_, fitted.k_evidence_, check_exact=True)
+        pd.testing.assert_series_equal(t.labels_, fitted.labels_)
 
 
 def test_groups_numbered_by_decreasing_size(fitted):

@@ -26,7 +26,8 @@ from typing import Any
 
 import pandas as pd
 
-from ..core import FIT_SAMPLE, StageTimer, beside
+from ..core import FIT_SAMPLE, StageTimer
+from ..core.beside import beside
 from ._findings import contrasts, evidence_quotes, prevalence, priority_table, select_findings
 from ._kept import CODING_TABLES, analysis_key, coding_key, kept_analysis, published_analysis
 from ._kept import INPUTS as KEPT_INPUTS
@@ -61,7 +62,9 @@ def analyse_tables(records: pd.DataFrame, answers: pd.DataFrame, terms: pd.DataF
                    passages: pd.DataFrame, code_matrix: pd.DataFrame, codebook: pd.DataFrame, *,
                    settings: dict | None = None, attributes: pd.DataFrame | None = None,
                    timer: StageTimer | None = None, n_themes: int | str | None = None,
-                   priority_threshold: float = 0.25, cache_dir=None) -> tuple[dict, dict]:
+                   priority_threshold: float = 0.25, cache_dir=None,
+                   after_typology: Callable[[pd.DataFrame], Any] | None = None
+                   ) -> tuple[dict, dict]:
     """Themes, typology, characterisation, cross tables, map and findings of coded answers.
 
     This is the part of :func:`run_analysis` that needs no spaCy model: it takes the tables of
@@ -69,13 +72,14 @@ def analyse_tables(records: pd.DataFrame, answers: pd.DataFrame, terms: pd.DataF
     arguments of :class:`Analysis` and the parameters of every stage for the manifest. The
     themes, which no later stage reads, are found in a process of their own beside the
     typology and the stages after it (:mod:`~dialogue_analysis.core.beside`); a failure of
-    either stops the other.
+    either stops the other. ``after_typology`` is called with the records and their groups as
+    soon as the typology has made them (the stages after it do not change them).
     """
     with contextlib.ExitStack() as stack:
         return _analyse_tables(records, answers, terms, passages, code_matrix, codebook,
                                stack, settings=settings, attributes=attributes, timer=timer,
                                n_themes=n_themes, priority_threshold=priority_threshold,
-                               cache_dir=cache_dir)
+                               cache_dir=cache_dir, after_typology=after_typology)
 
 
 def _themes(terms: pd.DataFrame, answers: pd.DataFrame, *, n_themes, random_state: int,
@@ -96,7 +100,7 @@ def _themes(terms: pd.DataFrame, answers: pd.DataFrame, *, n_themes, random_stat
 
 def _analyse_tables(records, answers, terms, passages, code_matrix, codebook, stack, *,
                     settings, attributes, timer, n_themes, priority_threshold,
-                    cache_dir) -> tuple[dict, dict]:
+                    cache_dir, after_typology) -> tuple[dict, dict]:
     from ..typology import (
         code_crosstab,
         describe_groups,
@@ -145,6 +149,8 @@ def _analyse_tables(records, answers, terms, passages, code_matrix, codebook, st
         groups = typo.labels_.reindex(records["record_id"])
         records = records.assign(typology_group=pd.array(groups.to_numpy(), dtype="Int64"))
         out["k_evidence"] = typo.k_evidence_.reset_index(drop=True)
+    if after_typology is not None:
+        after_typology(records)
 
     with timer("describe"):
         # Every attribute describes the groups, also those left out of the clustering.
@@ -278,7 +284,8 @@ def _coding_files(project) -> tuple[list[Path], str]:
 
 
 def run_analysis(project, root: str | os.PathLike = ".",
-                 progress: Callable[..., Any] | None = None) -> Analysis:
+                 progress: Callable[..., Any] | None = None, *,
+                 after_typology: Callable[[Analysis], Any] | None = None) -> Analysis:
     """Run every stage after ingestion and write the tables under ``data/processed/<wave>/``.
 
     Parameters
@@ -289,6 +296,11 @@ def run_analysis(project, root: str | os.PathLike = ".",
         Folder under which ``data/processed/`` (and the NLP cache) live.
     progress : callable, optional
         Called with the name of each stage as it starts.
+    after_typology : callable, optional
+        Called, when the later stages are computed (not kept), with an :class:`Analysis` of
+        the tables made once the typology has grouped the records: the records with their
+        groups, the answers, terms, passages, codebook, questions and attributes, which the
+        later stages do not change (the run's QDA exports start there).
 
     Returns
     -------
@@ -303,10 +315,10 @@ def run_analysis(project, root: str | os.PathLike = ".",
         project = load_project(project)
     # settings.engine: the heavy stages in this process, or on a Dask cluster for the run
     with stage_engine(project.settings) as engine:
-        return _run_analysis(project, root, progress, engine)
+        return _run_analysis(project, root, progress, engine, after_typology)
 
 
-def _run_analysis(project, root, progress, engine) -> Analysis:
+def _run_analysis(project, root, progress, engine, after_typology) -> Analysis:
     from ..ingest import ANONYMISE_CACHE, write_pseudonymised
     from ..nlp import anonymise_model, model_id, parse_model
     from ..typology import check_group_settings
@@ -384,12 +396,20 @@ def _run_analysis(project, root, progress, engine) -> Analysis:
     passages, code_matrix, codebook, coding_params, agreement = coded
     gc.collect()
     kept = kept_analysis(published, key)
+    typology_made = None
+    if after_typology is not None:
+        def typology_made(grouped):
+            after_typology(Analysis(
+                wave=project.wave, settings=settings, questions=questions, attributes=attributes,
+                records=grouped, answers=pseudo, terms=terms, passages=passages,
+                codebook=codebook))
     if kept is None:
         with engine.joblib_backend():  # where the typology's resamples run
             tables, params = analyse_tables(records, pseudo, terms, passages, code_matrix,
                                             codebook, settings=settings, attributes=attributes,
                                             timer=timer, cache_dir=Path(root) / "data" /
-                                            "processed" / ANALYSIS_CACHE)
+                                            "processed" / ANALYSIS_CACHE,
+                                            after_typology=typology_made)
     else:
         tables, params, _ = kept
     params["anonymise"] = {"model": anon_model,

@@ -4,13 +4,15 @@ The parse cache is filled first (the model loaded only for texts not in it); the
 answers is read back from the cache into its tokens, sentences and terms, its tokens and
 sentences appended to ``data/processed/_nlp_tables/<wave>/`` (parquet, one row group per
 block), the block coded from them, and everything but its terms, passages and answer x code
-rows freed before the next block. The tables are those of the whole wave parsed and coded at
-once: every stage's output is per answer.
+rows freed before the next block. Every block but the last is coded in a forked process
+(:mod:`~dialogue_analysis.core.beside`, one at a time) while this one reads the next block. The
+tables are those of the whole wave parsed and coded at once: every stage's output is per answer.
 """
 
 from __future__ import annotations
 
 import contextlib
+import functools
 import warnings
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -20,6 +22,7 @@ import numpy as np
 import pandas as pd
 
 from ..core import StageTimer
+from ..core.beside import Beside, beside
 
 # answers parsed and coded together; the tables do not depend on it
 BLOCK_ANSWERS = 20_000
@@ -105,8 +108,13 @@ def parse_and_code(pseudo: pd.DataFrame, records: pd.DataFrame, project, root, e
                     tables.append(parsed)
             if coder is not None:
                 with adding_time(timer, "coding"):
-                    coder.add(parsed)
+                    # every block but the last is coded beside this process's next block
+                    coder.add(parsed, beside_next=b0 + block_answers < len(pseudo))
             del parsed
+    except BaseException:
+        if coder is not None:
+            coder.close()  # the blocks still being coded are stopped
+        raise
     finally:
         if tables is not None:
             tables.close()
@@ -118,8 +126,11 @@ def parse_and_code(pseudo: pd.DataFrame, records: pd.DataFrame, project, root, e
     terms = terms[0] if len(terms) == 1 else pd.concat(terms, ignore_index=True)
     coded = None
     if coder is not None:
-        with adding_time(timer, "coding"):
-            coded = coder.finish(pseudo, records, root, _StoredParse(tables))
+        try:
+            with adding_time(timer, "coding"):
+                coded = coder.finish(pseudo, records, root, _StoredParse(tables))
+        finally:
+            coder.close()
     return StreamedStages(terms, params, coded, folder if code else None)
 
 
@@ -133,15 +144,38 @@ class _BlockCoder:
         self.path = project.require_codebook()
         self.codebook = load_codebook(self.path, language=project.settings.language)
         self.matcher = CodeMatcher(self.codebook)
-        self.passages: list[pd.DataFrame] = []
-        self.hits: list[np.ndarray] = []
+        # each block's (passages, hits), or the process coding it
+        self.blocks: list[tuple[pd.DataFrame, np.ndarray] | Beside] = []
 
-    def add(self, parsed) -> None:
-        from ..coding import code_block
+    def add(self, parsed, *, beside_next: bool = False) -> None:
+        """Code a block of parsed answers: here, or with ``beside_next`` in a forked process
+        while this one parses the next block (the same tables: each answer is coded alone)."""
+        from ..coding import code_block, coded_rows
 
-        passages, hits = code_block(parsed, self.matcher)
-        self.passages.append(passages)
-        self.hits.append(hits)
+        if beside_next:
+            self._collect()  # one block coded beside at a time: their memory is bounded
+            # its passages come back as plain rows, made into the table here as code_block
+            # makes it (a table sent whole would come back with its text columns rebuilt)
+            self.blocks.append(beside(functools.partial(coded_rows, parsed, self.matcher)))
+        else:  # here, while the block before may still be coded beside
+            self.blocks.append(code_block(parsed, self.matcher))
+
+    def _collect(self) -> None:
+        from ..coding import block_passages
+
+        def done(block):
+            if not isinstance(block, Beside):
+                return block
+            rows, hits = block.result()[0]
+            return block_passages(rows), hits
+
+        self.blocks = [done(b) for b in self.blocks]
+
+    def close(self) -> None:
+        """Stop the processes still coding a block."""
+        for block in self.blocks:
+            if isinstance(block, Beside):
+                block.close()
 
     def finish(self, pseudo: pd.DataFrame, records: pd.DataFrame, root, parse) -> tuple:
         """Passages, record x code matrix, codebook table, parameters and the agreement of the
@@ -150,10 +184,12 @@ class _BlockCoder:
         from ..core.errors import DialogueAnalysisWarning
 
         project, codebook = self.project, self.codebook
-        passages = self.passages[0] if len(self.passages) == 1 else \
-            pd.concat(self.passages, ignore_index=True)
-        hits = self.hits[0] if len(self.hits) == 1 else np.concatenate(self.hits)
-        self.passages, self.hits = [], []
+        self._collect()
+        coded, self.blocks = self.blocks, []
+        passages = coded[0][0] if len(coded) == 1 else \
+            pd.concat([p for p, _ in coded], ignore_index=True)
+        hits = coded[0][1] if len(coded) == 1 else np.concatenate([h for _, h in coded])
+        del coded
         answers = pseudo.loc[:, ["record_id", "question_id", "text"]].assign(
             record_id=lambda d: d["record_id"].astype(str),
             question_id=lambda d: d["question_id"].astype(str),

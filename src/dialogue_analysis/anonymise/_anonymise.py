@@ -101,6 +101,14 @@ def _default_nlp(name: str = DEFAULT_MODEL) -> Any:
     return load_ner_model(name)
 
 
+def preload(model: str = DEFAULT_MODEL, extra_stopnames: Iterable[str] = ()) -> None:
+    """Load ``model`` and build what finding identifiers with it needs (the model's words, the
+    name patterns), once per process, as :func:`anonymise_answers` does when it has texts for
+    the model: a run that will have some can have it done while another process ingests its
+    wave. The stage itself then finds it all loaded."""
+    _Detector(_default_nlp(model), extra_stopnames)
+
+
 def anonymise_answers(
     answers: pd.DataFrame,
     *,
@@ -242,8 +250,6 @@ def _detect_texts(unique: list[str], *, nlp: Any, use_ner: bool, model: str,
     if use_ner and nlp is None:  # every text is cached: the model's words, not its weights
         lexicon = cache.words() or _model_words(model)
     det = _Detector(nlp, extra_stopnames, lexicon=lexicon)
-    if use_ner and nlp is not None and todo:
-        cache.keep_words(det.lexicon)
 
     # Each worker runs the model and reads the identifiers of its texts, and sends back only
     # the identifiers (shipping spaCy docs back would cost as much as making them).
@@ -256,8 +262,11 @@ def _detect_texts(unique: list[str], *, nlp: Any, use_ner: bool, model: str,
     # chunks of whole batches: each batch of texts the model reads is that of one process.
     # Two batches a chunk: the workers take the next chunk as they finish one, and the last
     # chunk, which one of them works alone, is short (a second of CPU with eight batches).
+    # The model's words are saved for a rerun while the workers read the texts.
+    keep_words = (lambda: cache.keep_words(det.lexicon)) if use_ner and nlp is not None and todo \
+        else None
     results = map_chunks(find_in, [unique[u] for u in todo], chunk_size=2 * batch_size,
-                         n_process=processes)
+                         n_process=processes, meanwhile=keep_words)
     found_now: dict[int, list[Identifier]] = {}
     batch: list[int] = []
     n_ner = len(found_by_key) if use_ner else 0
@@ -281,13 +290,17 @@ def _propagate_record(det: _Detector, texts: list[str], found: list[list[Identif
     """Each record's names looked for in all its answers, again while that finds new name
     words ("Chhim Pisey" found from "madame Pisey", then "Chhim" alone), three times at most."""
     own: set[str] = set()
+    before = None  # what the last pass started from
     for _ in range(3):
         words = _propagation_words(f for fs in found for f in fs)
         if words <= own and own:
             break
+        if words == own and found == before:  # the last pass found nothing: so would this one
+            break
         own = words
         if not own and not wave_names:
             break
+        before = found
         sure = _sure_names(f for fs in found for f in fs)
         found = [det.propagate(t, fs, own | wave_names.in_text(t), own, sure)
                  for t, fs in zip(texts, found, strict=True)]

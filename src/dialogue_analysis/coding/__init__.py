@@ -11,7 +11,7 @@ _EXPORTS = {
     '_decisions': ['decisions_path', 'empty_decisions', 'read_decisions', 'write_decisions', 'submit_answer', 'latest_submissions', 'reviewed_codes', 'apply_decisions', 'code_matrix_from', 'DECISION_COLUMNS', 'DECISIONS', 'ANSWER', 'ORIGINS'],
     '_evaluate': ['gold_sample', 'load_gold', 'evaluate_coding'],
     '_learned': ['code_priors', 'LearnedLayer', 'NeighbourBlend', 'cross_validated', 'combine', 'rule_gain', 'MIN_REVIEWED', 'MIN_CLASS', 'PRIOR_WEIGHT', 'RULES'],
-    '_match': ['Coding', 'CodeMatcher', 'code_answers', 'code_block', 'coding_from'],
+    '_match': ['Coding', 'CodeMatcher', 'code_answers', 'code_block', 'coded_rows', 'block_passages', 'coding_from'],
     '_suggest': ['suggestions_path', 'codebook_suggestions', 'write_suggestions', 'SUGGESTION_COLUMNS', 'PATTERN', 'EXCLUSION'],
     '_reviewed': ['ReviewedCoding', 'apply_review', 'LEARNED_COMPARISON'],
     '_wave_words': ['WaveWords', 'answer_words', 'WORD_COMPONENTS', 'WORD_SCALE'],

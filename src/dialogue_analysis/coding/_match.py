@@ -275,6 +275,22 @@ def code_block(parsed: ParsedAnswers, matcher: _Matcher,
                chunk_answers: int = CHUNK_ANSWERS) -> tuple[pd.DataFrame, np.ndarray]:
     """The passages of ``parsed``'s answers and their answer x code 0/1 matrix (rows in the
     answers' order): the coding of a block of answers, joined by :func:`coding_from`."""
+    rows, hits = coded_rows(parsed, matcher, chunk_answers)
+    return block_passages(rows), hits
+
+
+def block_passages(rows: list[list[tuple]]) -> pd.DataFrame:
+    """The passages table of :func:`coded_rows`'s rows, made as :func:`code_block` makes it
+    (a part per chunk of answers, joined)."""
+    parts = [_passages(r) for r in rows]
+    return pd.concat(parts, ignore_index=True) if parts else _passages([])
+
+
+def coded_rows(parsed: ParsedAnswers, matcher: _Matcher,
+               chunk_answers: int = CHUNK_ANSWERS) -> tuple[list[list[tuple]], np.ndarray]:
+    """:func:`code_block`'s passages as rows of plain values, a list per chunk of answers
+    (what a process coding a block beside another sends back: :func:`block_passages` makes
+    the same table of them there), and its answer x code matrix."""
     ans = parsed.answers
     toks = parsed.tokens
     tok_bounds = _runs(toks, ans)
@@ -311,9 +327,8 @@ def code_block(parsed: ParsedAnswers, matcher: _Matcher,
                              text[st:en]))
                 hits[n, ci] = 1
         del tok
-        parts.append(_passages(rows))
-    passages = pd.concat(parts, ignore_index=True) if parts else _passages([])
-    return passages, hits
+        parts.append(rows)
+    return parts, hits
 
 
 def coding_from(hits: np.ndarray, answers: pd.DataFrame, passages: pd.DataFrame,

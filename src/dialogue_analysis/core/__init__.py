@@ -11,6 +11,7 @@ _EXPORTS = {
     'errors': ['DialogueAnalysisError', 'DialogueAnalysisWarning', 'ConfigError'],
     'i18n': ['unit_names', 'tr', 'Words', 'LANGUAGES', 'UNIT_WORDS'],
     'identifier_patterns': ['iban_valid', 'iban_span', 'nir_key_valid', 'nir_plausible', 'url_is_personal', 'structured_identifiers', 'KINDS', 'EMAIL_RE', 'URL_RE', 'SOCIAL_DOMAINS', 'PERSONAL_URL_PART', 'IBAN_RE', 'NIR_RE', 'PHONE_RE', 'HANDLE_RE'],
+    'meanwhile': ['work_meanwhile', 'do_meanwhile'],
     'kept': ['content_key', 'read_kept', 'keep', 'KEEP', 'LIBRARIES'],
     'messages': ['MESSAGES'],
     'privacy': ['PrivacyError', 'small_cells', 'mask_counts', 'mask_wide', 'neutralise_formula', 'neutralise_frame', 'csv_text', 'is_neutral', 'find_identifiers', 'published_texts', 'scan_published', 'assert_clean', 'FORMULA_TRIGGERS', 'MASK_TEXT', 'GEOMETRY_ATTRIBUTES', 'STYLE_BLOCKS', 'MARKUP_SUFFIXES', 'NUMBER', 'DECIMAL', 'WORD', 'HEX', 'TEXT_SUFFIXES', 'ZIP_SUFFIXES', 'GUID', 'CHUNK', 'KIND_ORDER', 'CONTEXT'],

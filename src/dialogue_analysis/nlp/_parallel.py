@@ -14,6 +14,8 @@ import multiprocessing
 import os
 from collections.abc import Callable, Iterable, Iterator, Sequence
 
+from ..core.meanwhile import do_meanwhile
+
 __all__ = ["MAX_PROCESSES", "PARALLEL_FROM", "default_processes", "map_chunks", "pipe_docs",
            "processes_for"]
 
@@ -91,7 +93,8 @@ def _run_chunk(chunk: list) -> object:
 
 
 def map_chunks(work: Callable[[list], object], items: Sequence, *, chunk_size: int,
-               n_process: int) -> Iterator[object]:
+               n_process: int, meanwhile: Callable[[], object] | None = None
+               ) -> Iterator[object]:
     """``work(chunk)`` for each chunk of ``chunk_size`` items, in order, in ``n_process``
     forked worker processes (one thread each; in this process when ``n_process`` is 1).
 
@@ -99,16 +102,28 @@ def map_chunks(work: Callable[[list], object], items: Sequence, *, chunk_size: i
     back only what it returns: small results (offsets, arrays), never spaCy docs, whose
     shipping costs as much as making them. Where processes cannot be forked (not Linux), the
     chunks run in this process: the results are the same.
+
+    ``meanwhile`` (no arguments), when given, runs once in this process before the first
+    result is read: once the workers are started, while they work, when there are workers.
+    So does the work registered with :func:`~dialogue_analysis.core.meanwhile.work_meanwhile`,
+    but only when there are workers.
     """
     global _WORK
     chunks = [list(items[i:i + chunk_size]) for i in range(0, len(items), chunk_size)]
     if n_process <= 1 or len(chunks) <= 1 or "fork" not in multiprocessing.get_all_start_methods():
+        if meanwhile is not None:
+            meanwhile()
         yield from map(work, chunks)
         return
     _WORK = work
     try:
-        with _one_thread_per_worker(), multiprocessing.get_context("fork").Pool(
-                min(n_process, len(chunks))) as pool:
-            yield from pool.imap(_run_chunk, chunks)
+        with _one_thread_per_worker():  # as the workers are forked: this process keeps its own
+            pool = multiprocessing.get_context("fork").Pool(min(n_process, len(chunks)))
+        with pool:
+            results = pool.imap(_run_chunk, chunks)  # the chunks are handed out from now on
+            if meanwhile is not None:
+                meanwhile()
+            do_meanwhile()
+            yield from results
     finally:
         _WORK = None

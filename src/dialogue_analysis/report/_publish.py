@@ -25,7 +25,7 @@ REPORT_INPUTS = ".findings.inputs.json"
 def publish(a: Analysis, reports_dir: str | os.PathLike, *, language: str | None = None,
             notebooks_dir: str | os.PathLike | None = None, config_path=None, root=None,
             identifiers=(), progress: Callable[[str, float | None], object] | None = None,
-            office: bool = True) -> dict[str, Path]:
+            office: bool = True, kernel=None, tables: str | None = None) -> dict[str, Path]:
     """Write the whole ``reports/<wave>/`` folder, scanned for identifiers before publication.
 
     Parameters
@@ -44,6 +44,12 @@ def publish(a: Analysis, reports_dir: str | os.PathLike, *, language: str | None
     office : bool
         Also write the Word report (``findings.docx``) and the board deck (``findings.pptx``),
         scanned like the rest.
+    kernel : jupyter_client.KernelManager, optional
+        A kernel :func:`start_kernel` started for the notebooks (shut down here, also when the
+        notebooks are kept); else one is started when they are executed.
+    tables : str, optional
+        :func:`~dialogue_analysis.report._reuse.inputs_hash` of ``a`` in ``language``, when
+        known.
 
     Returns
     -------
@@ -72,7 +78,8 @@ def publish(a: Analysis, reports_dir: str | os.PathLike, *, language: str | None
     # skips them while their bytes are unchanged (it checks their hash), never a new file.
     identifiers = [s for s in identifiers if s]
     scanned: dict[str, str] = {}
-    tables = inputs_hash(a, language)  # what every output here is drawn from
+    if tables is None:
+        tables = inputs_hash(a, language)  # what every output here is drawn from
     with staged_dir(final, keep=[SUMMARY_FILE, *LANGUAGES]) as stage, \
             ThreadPoolExecutor(max_workers=1) as pool:
         nb_out, running = None, None
@@ -86,9 +93,12 @@ def publish(a: Analysis, reports_dir: str | os.PathLike, *, language: str | None
             else:
                 # The notebooks run in their own kernels while this process draws the figures.
                 preload_notebook_modules()
+                nb_kernel, kernel = kernel, None  # the notebooks' now
                 running = pool.submit(step, "notebooks", lambda: _recorded(execute_notebooks(
-                    notebooks_dir, nb_out, config=config_path, root=root, language=language),
-                    nb_out, nb_digest))
+                    notebooks_dir, nb_out, config=config_path, root=root, language=language,
+                    kernel=nb_kernel), nb_out, nb_digest))
+        if kernel is not None and kernel.has_kernel:  # not needed: no notebook is executed
+            kernel.shutdown_kernel(now=True)
         figs, kept = step("figures", lambda: keep_or_draw_figures(
             a, previous / "figures", stage / "figures", language, *identifiers, tables=tables))
         if kept:
@@ -195,7 +205,7 @@ def _compares_waves(path: Path) -> bool:
 
 def execute_notebooks(notebooks_dir: str | os.PathLike, out_dir: str | os.PathLike, *, config,
                       root, language: str = "fr", timeout: int = 600,
-                      kernel_name: str = "python3") -> list[Path]:
+                      kernel_name: str = "python3", kernel=None) -> list[Path]:
     """Execute every one-wave ``NN_*.ipynb`` of ``notebooks_dir`` headlessly into ``out_dir``.
 
     The parameters (wave config path, root, report language) are injected as a code cell right
@@ -204,10 +214,10 @@ def execute_notebooks(notebooks_dir: str | os.PathLike, out_dir: str | os.PathLi
     kernel and importing pandas and matplotlib is most of a thin notebook's time); its namespace
     is reset before each notebook, so that none can lean on another's variables, and execution
     counts are renumbered from 1 in each published notebook. An error in a cell raises
-    ``nbclient``'s ``CellExecutionError``, naming the cell.
+    ``nbclient``'s ``CellExecutionError``, naming the cell. ``kernel``: a kernel
+    :func:`start_kernel` started in ``root`` beforehand, used instead of a new one (and shut
+    down at the end alike).
     """
-    import subprocess
-
     import nbformat
     from jupyter_client.manager import KernelManager
     from nbclient import NotebookClient
@@ -223,7 +233,7 @@ def execute_notebooks(notebooks_dir: str | os.PathLike, out_dir: str | os.PathLi
     if config.is_relative_to(root):
         config, root = config.relative_to(root), Path(".")
 
-    km = KernelManager(kernel_name=kernel_name)
+    km = kernel if kernel is not None else KernelManager(kernel_name=kernel_name)
     written = []
     try:
         for path in paths:
@@ -237,10 +247,8 @@ def execute_notebooks(notebooks_dir: str | os.PathLike, out_dir: str | os.PathLi
             client = NotebookClient(nb, km=km, timeout=timeout, kernel_name=kernel_name,
                                     startup_timeout=180,  # a busy machine starts kernels slowly
                                     resources={"metadata": {"path": str(cwd)}})
-            # The kernel's own console chatter (e.g. transport warnings) would only confuse an
-            # analyst; cell errors still come back through the protocol and raise here.
             try:
-                client.execute(cwd=str(cwd), stderr=subprocess.DEVNULL)
+                client.execute(**_kernel_start(cwd))
             finally:
                 _stop_channels(client)
             nb.cells.pop(0)
@@ -252,6 +260,40 @@ def execute_notebooks(notebooks_dir: str | os.PathLike, out_dir: str | os.PathLi
         if km.has_kernel:
             km.shutdown_kernel(now=True)
     return written
+
+
+def _kernel_start(cwd: Path) -> dict:
+    """How the notebooks' kernel is started: in ``cwd``, its own console chatter (e.g.
+    transport warnings) silenced, which would only confuse an analyst (cell errors still come
+    back through the protocol and raise)."""
+    import subprocess
+
+    return {"cwd": str(cwd), "stderr": subprocess.DEVNULL}
+
+
+# What every notebook imports first: imported by a kernel started beforehand, as the first
+# notebook would (nothing else: matplotlib's backend, for one, is the notebooks' choice).
+_NOTEBOOK_IMPORTS = ("from pathlib import Path", "import pandas as pd",
+                     "from IPython.display import Markdown, display",
+                     "from dialogue_analysis import report",
+                     "from dialogue_analysis.analysis import load_analysis")
+
+
+def start_kernel(root, kernel_name: str = "python3"):
+    """A kernel for :func:`execute_notebooks`, started now in ``root`` as it would start one
+    (and as ``nbclient`` starts it), that imports at once what every notebook imports first:
+    its start and these imports can then use a core this process leaves idle. The names it
+    defines are gone with each notebook's reset. Returns its ``KernelManager``."""
+    from jupyter_client.manager import KernelManager
+    from nbclient import NotebookClient
+
+    km = KernelManager(kernel_name=kernel_name)
+    hist = NotebookClient.ipython_hist_file.default_value
+    lines = ",".join(repr(line) for line in _NOTEBOOK_IMPORTS)
+    args = [f"--HistoryManager.hist_file={hist}"] if km.ipykernel else []
+    km.start_kernel(extra_arguments=[*args, f"--IPKernelApp.exec_lines=[{lines}]"],
+                    **_kernel_start(Path(root).resolve()))
+    return km
 
 
 def _stop_channels(client) -> None:

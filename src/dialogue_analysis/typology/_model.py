@@ -11,14 +11,18 @@ Groups are numbered 1..k by decreasing size.
 
 from __future__ import annotations
 
+import functools
+
 import numpy as np
 import pandas as pd
-from joblib import Parallel, delayed
+from joblib import Parallel, delayed, effective_n_jobs
+from joblib.parallel import get_active_backend
 from sklearn.base import BaseEstimator
 from sklearn.metrics import adjusted_rand_score, calinski_harabasz_score
 from threadpoolctl import threadpool_limits
 
 from ..core import BLOCK, fit_rows
+from ..core.beside import beside
 from ._clustering import (
     Silhouettes,
     _cluster_all,
@@ -31,6 +35,14 @@ from ._clustering import (
 )
 from ._features import FeatureBuilder
 from ._fit_cache import evaluation_key, keep_evaluation, read_evaluation
+
+
+def _resamples_here() -> bool:
+    """Whether joblib runs the bootstrap's resamples one after the other in this process (no
+    backend of its own given, such as a Dask cluster's)."""
+    return effective_n_jobs(None) == 1 and \
+        type(get_active_backend()[0]).__name__ in ("LokyBackend", "SequentialBackend")
+
 
 # The parameters a Typology passes on to its FeatureBuilder (same names on both).
 FEATURE_PARAMS = ("attributes", "families", "blocks", "weights", "scaling", "n_text_components",
@@ -229,15 +241,23 @@ class Typology(BaseEstimator):
         n = len(x)
         # Every silhouette of one matrix is scored on the same distances, computed once.
         self._silhouettes = Silhouettes(self.silhouette_sample, self.random_state)
+        boot = None
         # One thread (also when called outside :meth:`fit`): see there.
         try:
             with threadpool_limits(limits=1):
                 runs = {s: self._cluster_all(x, ks, s) for s in seeds}
                 full = runs[seeds[0]]
-                stability = self._bootstrap(x, ks, full)
+                # The resamples are clustered in a forked process while this one clusters the
+                # permuted copies (here, when joblib was given no backend of its own, such as
+                # a Dask cluster): the same resamples, the same labels.
+                bootstrap = functools.partial(self._bootstrap, x, ks, full)
+                boot = beside(bootstrap) if _resamples_here() else None
                 null = self._null_silhouettes(x, ks, seeds)
                 silhouettes = {k: [self._silhouette(x, runs[s][k]) for s in seeds] for k in ks}
+                stability = boot.result()[0] if boot is not None else bootstrap()
         finally:
+            if boot is not None:
+                boot.close()
             del self._silhouettes
         rows = []
         for k in ks:
