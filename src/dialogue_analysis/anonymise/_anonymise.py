@@ -40,14 +40,28 @@ from ._types import (
 )
 
 
-def _docs(nlp: Any, texts: Iterable[str], batch_size: int, n_process: int) -> Iterator[Any]:
+def _docs(det: _Detector, texts: Iterable[str], batch_size: int, n_process: int
+          ) -> Iterator[Any]:
     """One doc per text, made when asked for, annotated by the entity recogniser alone
-    (``None`` without a model)."""
+    (``None`` without a model). A text in which the recogniser's reading could change nothing
+    (:meth:`_Detector.needs_recogniser`) is only tokenised, with no entity: the recogniser's
+    work is three quarters of the stage's, and most answers need none of it."""
+    nlp = det.nlp
     if nlp is None:
         yield from (None for _ in texts)
         return
+    texts = list(texts)
+    needed = [det.needs_recogniser(t) for t in texts]
     with nlp.select_pipes(enable=_ner_components(nlp)):
-        yield from pipe_docs(nlp, texts, batch_size=batch_size, n_process=n_process)
+        read = pipe_docs(nlp, [t for t, n in zip(texts, needed, strict=True) if n],
+                         batch_size=batch_size, n_process=n_process)
+        for text, need in zip(texts, needed, strict=True):
+            if need:
+                yield next(read)
+            else:
+                doc = nlp.make_doc(text)
+                doc.ents = []  # read: no entity
+                yield doc
 
 
 def _ner_ran(doc: Any) -> bool:
@@ -78,7 +92,7 @@ def detect_identifiers(
     if use_ner and nlp is None:
         nlp = _default_nlp()
     det = _Detector(nlp if use_ner else None, extra_stopnames)
-    doc = next(_docs(det.nlp, [text], 1, 1))
+    doc = next(_docs(det, [text], 1, 1))
     return _propagate_record(det, [text], [det.find(text, doc)], WaveNames(set()))[0]
 
 
@@ -256,7 +270,7 @@ def _detect_texts(unique: list[str], *, nlp: Any, use_ner: bool, model: str,
     processes = processes_for(n_process, len(todo), parallel_from)
 
     def find_in(texts: list[str]) -> list[tuple[bool, list[Identifier]]]:
-        docs = _docs(det.nlp, texts, batch_size, 1)
+        docs = _docs(det, texts, batch_size, 1)
         return [(_ner_ran(doc), det.find(t, doc)) for t, doc in zip(texts, docs, strict=True)]
 
     # chunks of whole batches: each batch of texts the model reads is that of one process.
