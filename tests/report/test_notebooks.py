@@ -132,3 +132,13 @@ def test_a_kernel_started_beforehand_runs_the_notebooks_as_a_new_one(tmp_path):
     # ... and the notebooks' first imports already done
     assert imported == ["True\n"] and outputs(tmp_path / "new")[1] == ["False\n"]
     assert [p.name for p in new] == [p.name for p in started] == ["01_small.ipynb"]
+
+
+def test_a_kernel_started_beforehand_keeps_no_history_as_nbclient_would():
+    # the kernel is started without importing nbclient (seconds before the model load);
+    # its history setting must stay nbclient's own default
+    from nbclient import NotebookClient
+
+    from dialogue_analysis.report._publish import KERNEL_HISTORY
+
+    assert KERNEL_HISTORY == NotebookClient.ipython_hist_file.default_value

@@ -273,6 +273,8 @@ def _kernel_start(cwd: Path) -> dict:
 
 # What every notebook imports first: imported by a kernel started beforehand, as the first
 # notebook would (nothing else: matplotlib's backend, for one, is the notebooks' choice).
+# nbclient's own default (``NotebookClient.ipython_hist_file``): no history file
+KERNEL_HISTORY = ":memory:"
 _NOTEBOOK_IMPORTS = ("from pathlib import Path", "import pandas as pd",
                      "from IPython.display import Markdown, display",
                      "from dialogue_analysis import report",
@@ -284,11 +286,11 @@ def start_kernel(root, kernel_name: str = "python3"):
     (and as ``nbclient`` starts it), that imports at once what every notebook imports first:
     its start and these imports can then use a core this process leaves idle. The names it
     defines are gone with each notebook's reset. Returns its ``KernelManager``."""
+    # not nbclient, whose import (nbformat's schema checks) takes seconds before the model load
     from jupyter_client.manager import KernelManager
-    from nbclient import NotebookClient
 
     km = KernelManager(kernel_name=kernel_name)
-    hist = NotebookClient.ipython_hist_file.default_value
+    hist = KERNEL_HISTORY
     lines = ",".join(repr(line) for line in _NOTEBOOK_IMPORTS)
     args = [f"--HistoryManager.hist_file={hist}"] if km.ipykernel else []
     km.start_kernel(extra_arguments=[*args, f"--IPKernelApp.exec_lines=[{lines}]"],
