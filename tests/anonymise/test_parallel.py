@@ -13,7 +13,7 @@ from tests.analysis_fixtures import SAMPLE
 
 def test_two_workers_give_the_tables_of_one_process(tmp_path, monkeypatch):
     # 120 answers of the sample wave: a small wave, so the processes are asked for explicitly;
-    # batches of 8 texts make chunks of 64, so that both workers get some
+    # batches of 8 texts make chunks of 32, so that both workers get some
     answers = read_wave(load_project(SAMPLE / "survey.yaml")).answers
     answers = answers.loc[:, ["record_id", "question_id", "text"]].head(120)
     nlp = load_ner_model()
