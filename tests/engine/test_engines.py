@@ -64,6 +64,16 @@ def test_replayed_entities_give_the_stage_the_same_result(nlp):
         list(replayed.pipe(["Un texte que personne n'a lu."]))
 
 
+def test_the_workers_do_not_read_texts_of_common_words_only(nlp):
+    # as on one machine: the recogniser reads "Paris" as a place and "Bonne" as a person, which
+    # the rules would veto; such texts are tokenised only, annotated with no entity
+    texts = ["Paris est cher.", "Bonne journée à tous.", "Il faut voir avec Balsamine."]
+    assert [[e.label_ for e in nlp(t).ents] for t in texts[:2]] == [["LOC"], ["PER"]]
+    found = entities_of(texts, DEFAULT_MODEL)
+    assert found[:2] == [((), True), ((), True)]
+    assert [label for _, _, label in found[2][0]] == ["PER"]
+
+
 @pytest.mark.slow
 def test_replayed_entities_carry_what_the_rules_on_misread_names_need(nlp):
     # names the model reads as places or inside a clause-long span: the rules that catch them

@@ -6,7 +6,7 @@ Public names are loaded on first use (:func:`dialogue_analysis.core.lazy.public_
 from ..core.lazy import public_face
 
 _EXPORTS = {
-    '_anonymise': ['detect_identifiers', 'anonymise_text', 'anonymise_answers', 'write_mapping', 'preload'],
+    '_anonymise': ['detect_identifiers', 'anonymise_text', 'anonymise_answers', 'write_mapping', 'preload', 'recognised_docs'],
     '_cache': [],
     '_checks': [],
     '_cues': ['cue_persons', 'extend_names', 'case_insensitive_names'],

@@ -64,6 +64,19 @@ def _docs(det: _Detector, texts: Iterable[str], batch_size: int, n_process: int
                 yield doc
 
 
+def recognised_docs(texts: Iterable[str], model: str = DEFAULT_MODEL, batch_size: int = 64
+                    ) -> Iterator[Any]:
+    """The docs the anonymise stage reads for ``texts`` with ``model`` (its pipeline built once
+    per process): annotated by the entity recogniser where its reading can change what is
+    found, tokenised with no entity elsewhere. What a cluster's workers run."""
+    return _docs(_model_detector(model), texts, batch_size, 1)
+
+
+@lru_cache(maxsize=2)
+def _model_detector(model: str) -> _Detector:
+    return _Detector(_default_nlp(model))
+
+
 def _ner_ran(doc: Any) -> bool:
     """Whether the entity recogniser has annotated ``doc`` (even with no entity found)."""
     return doc is not None and doc.has_annotation("ENT_IOB")

@@ -46,14 +46,15 @@ def entities_of(texts: Iterable[str], model: str, batch_size: int = 64) -> list[
     """The entities the anonymise stage's recogniser finds in each text (run on a worker).
 
     The pipeline is :func:`~dialogue_analysis.anonymise.load_ner_model`, built once per
-    process: a worker builds it at its first partition and keeps it; it never travels.
+    process: a worker builds it at its first partition and keeps it; it never travels. As on
+    one machine, a text in which the recogniser's reading could change nothing is only
+    tokenised (:func:`~dialogue_analysis.anonymise.recognised_docs`).
     """
-    from ..anonymise import load_ner_model
+    from ..anonymise import recognised_docs
 
-    nlp = load_ner_model(model)
     return [(tuple((e.start_char, e.end_char, e.label_) for e in doc.ents),
              doc.has_annotation("ENT_IOB"))
-            for doc in nlp.pipe(list(texts), batch_size=batch_size)]
+            for doc in recognised_docs(list(texts), model, batch_size)]
 
 
 class ReplayedNER:
