@@ -256,11 +256,17 @@ def _published_pieces(path: str | os.PathLike) -> Iterator[tuple[str, Iterator[s
     suffix = path.suffix.lower()
     if suffix in ZIP_SUFFIXES:
         with zipfile.ZipFile(path) as zf:
-            for name in zf.namelist():
-                if name.endswith((".xml", ".rels", ".qde", ".txt")):  # .qdpx: project, sources
-                    with zf.open(name) as raw, io.TextIOWrapper(
-                            raw, encoding="utf-8", errors="replace", newline="") as f:
-                        yield f"{path.name}:{name}", _markup_pieces(f)
+            for info in zf.infolist():
+                name = info.filename
+                if not name.endswith((".xml", ".rels", ".qde", ".txt")):  # .qdpx: project,
+                    continue                                                # sources
+                if info.file_size <= CHUNK:  # read whole, as most parts are: a .qdpx holds
+                    text = zf.read(info).decode("utf-8", errors="replace")  # a file per answer
+                    yield f"{path.name}:{name}", _markup_pieces(io.StringIO(text, newline=""))
+                    continue
+                with zf.open(info) as raw, io.TextIOWrapper(
+                        raw, encoding="utf-8", errors="replace", newline="") as f:
+                    yield f"{path.name}:{name}", _markup_pieces(f)
     elif suffix == ".ipynb":
         raw = path.read_text(encoding="utf-8")
         # Decode JSON escapes so that "\u00e9" and the like are compared as text.
