@@ -197,6 +197,9 @@ def run_once(config: Path, root: Path, notebooks: bool) -> dict:
     report = dict(meta.get("report", {}))
     stages["report"] = (report.get("total"), None, meta.get("peak_rss_mb"))
     stages.update(outside("exports", "analyst's QDA exports"))
+    waited = run.get("exports", {}).get("waited_after_report")
+    if waited is not None:  # the part of the exports' wall time the run waited for
+        stages[WAITED] = (waited, None, None)
     load.append(os.getloadavg()[0])
     return {"wall": wall, "stages": stages, "tree_peak_mb": peak[0], "tree_pss_mb": peak[1],
             "load": load,
@@ -238,6 +241,9 @@ def bertopic(python: str) -> dict:
 
 
 # -- report ---------------------------------------------------------------------------------------
+
+
+WAITED = "waiting for the QDA exports, after the report"
 
 
 def fmt(value, spec=".1f"):

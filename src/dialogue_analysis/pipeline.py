@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import time
 import warnings
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -281,9 +282,12 @@ def publish_wave(project, analysis, root, language, notebooks, no_notebooks, pro
                        tables=tables,
                        progress=(lambda step, secs: progress(step) if secs is None else None))
 
+    waited = None
     if early is not None and early.started:  # the exports are being built since the typology
         paths = report()
+        started = time.perf_counter()
         exported, usage = early.publish(analysis, tables)
+        waited = time.perf_counter() - started  # the run's wait for them, once the report is
     else:
         # The analyst's QDA exports are written in a process of their own beside the report
         # (they read only the analysis); a failure of either stops the other.
@@ -297,8 +301,10 @@ def publish_wave(project, analysis, root, language, notebooks, no_notebooks, pro
     # The run manifest also records how long each part of the report took, and the steps
     # outside the analysis and the report.
     analysis.manifest["report"] = {k: round(v, 3) for k, v in paths["timings"].items()}
-    analysis.manifest["run"] = {**(before or {}), "exports": {
-        "seconds": timer.timings["exports"], **timer.usage["exports"]}}
+    exports = {"seconds": timer.timings["exports"], **timer.usage["exports"]}
+    if waited is not None:
+        exports["waited_after_report"] = round(waited, 3)
+    analysis.manifest["run"] = {**(before or {}), "exports": exports}
     analysis.manifest["peak_rss_mb"] = peak_rss_mb()
     save_manifest(analysis, project.processed_dir(root))
     paths["analyst_workbook"] = analyst_workbook(project, analysis, root, analyst_workbook_asked)

@@ -149,6 +149,9 @@ def test_failed_interrupted_or_killed_runs_leave_the_previous_outputs(tmp_path, 
     # a fresh root: the anonymise stage's model was loaded while the wave was ingested
     assert list(outside) == ["start-up", "ingest", "summary", "anonymise model", "exports"]
     assert all(s["seconds"] >= 0 and s["cpu_seconds"] >= 0 for s in outside.values())
+    # the exports were built from the typology on: what the run waited for them after the report
+    waited = outside["exports"]["waited_after_report"]
+    assert 0 <= waited <= outside["exports"]["seconds"]
     assert any(k.endswith("findings.html") for k in before)
     assert any("analysis/" in k for k in before) and any(k.endswith("records.parquet")
                                                           for k in before)
