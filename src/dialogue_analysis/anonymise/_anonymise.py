@@ -44,8 +44,8 @@ def _docs(det: _Detector, texts: Iterable[str], batch_size: int, n_process: int
           ) -> Iterator[Any]:
     """One doc per text, made when asked for, annotated by the entity recogniser alone
     (``None`` without a model). A text in which the recogniser's reading could change nothing
-    (:meth:`_Detector.needs_recogniser`) is only tokenised, with no entity: the recogniser's
-    work is three quarters of the stage's, and most answers need none of it."""
+    (:meth:`_Detector.needs_recogniser`) is only tokenised, with no entity: the recogniser is
+    the costliest part of the stage, and most answers need none of it."""
     nlp = det.nlp
     if nlp is None:
         yield from (None for _ in texts)
