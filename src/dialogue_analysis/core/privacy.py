@@ -258,10 +258,11 @@ def _published_pieces(path: str | os.PathLike) -> Iterator[tuple[str, Iterator[s
         with zipfile.ZipFile(path) as zf:
             for info in zf.infolist():
                 name = info.filename
-                if not name.endswith((".xml", ".rels", ".qde", ".txt")):  # .qdpx: project,
-                    continue                                                # sources
-                if info.file_size <= CHUNK:  # read whole, as most parts are: a .qdpx holds
-                    text = zf.read(info).decode("utf-8", errors="replace")  # a file per answer
+                if not name.endswith((".xml", ".rels", ".qde", ".txt")):  # .qdpx: project, sources
+                    continue
+                # a small part is read whole (a .qdpx holds one per answer): a stream costs more
+                if info.file_size <= CHUNK:
+                    text = zf.read(info).decode("utf-8", errors="replace")
                     yield f"{path.name}:{name}", _markup_pieces(io.StringIO(text, newline=""))
                     continue
                 with zf.open(info) as raw, io.TextIOWrapper(
