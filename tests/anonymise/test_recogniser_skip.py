@@ -1,8 +1,8 @@
 """Texts of common words only are not read by the person recogniser, and nothing found changes.
 
-The anonymise stage tokenises such a text and gives it no entity instead of running the
-recogniser on it (``_Detector.needs_recogniser``): the rules would veto every person it could
-read there. The stage is run both ways, through ``anonymise_answers`` with the pipeline ``run``
+The anonymise stage gives such a text no entity, without running the recogniser nor even the
+tokenizer on it (``_Detector.needs_recogniser``): the rules would veto every person the
+recogniser could read there, and they read nothing else of a doc. The stage is run both ways, through ``anonymise_answers`` with the pipeline ``run``
 builds, on real answers nobody here wrote and on the development held-out sets.
 """
 
@@ -84,3 +84,14 @@ def test_the_development_sets_are_pseudonymised_the_same(nlp, det, monkeypatch):
     answers = pd.DataFrame(rows, columns=["record_id", "question_id", "text"])
     assert sum(not det.needs_recogniser(t) for t in answers["text"]) >= 50
     _assert_same(*_both_ways(answers, nlp, monkeypatch))
+
+
+def test_a_text_not_read_is_counted_as_read_with_no_entity(nlp):
+    from dialogue_analysis.anonymise._anonymise import _docs, _ner_ran
+
+    texts = ["Le service est trop lent.", "", "Il faut demander à Pervenche."]
+    docs = list(_docs(_Detector(nlp), texts, 64, 1))
+    assert [_ner_ran(d) for d in docs] == [True, True, True]
+    assert docs[0].ents == docs[1].ents == ()
+    # the text that needs the recogniser is a doc it read
+    assert docs[2].text == texts[2] and [e.text for e in docs[2].ents] == ["Pervenche"]

@@ -14,7 +14,7 @@ _EXPORTS = {
     '_lexicon': ['load_stopnames', 'load_ner_model'],
     '_patterns_fr': [],
     '_placeholders': [],
-    '_types': ['Identifier', 'AnonymisedAnswers', 'KINDS', 'PLACEHOLDER_LABELS', 'ANSWER_COLUMNS', 'MAPPING_COLUMNS', 'SPAN_COLUMNS', 'DEFAULT_MODEL'],
+    '_types': ['Identifier', 'AnonymisedAnswers', 'KINDS', 'PLACEHOLDER_LABELS', 'ANSWER_COLUMNS', 'MAPPING_COLUMNS', 'SPAN_COLUMNS', 'DEFAULT_MODEL', 'Entity', 'Entities'],
     '_words_store': [],
 }
 

@@ -34,6 +34,7 @@ from ._types import (
     ANSWER_COLUMNS,
     DEFAULT_MODEL,
     MAPPING_COLUMNS,
+    NO_ENTITIES,
     SPAN_COLUMNS,
     AnonymisedAnswers,
     Identifier,
@@ -44,8 +45,9 @@ def _docs(det: _Detector, texts: Iterable[str], batch_size: int, n_process: int
           ) -> Iterator[Any]:
     """One doc per text, made when asked for, annotated by the entity recogniser alone
     (``None`` without a model). A text in which the recogniser's reading could change nothing
-    (:meth:`_Detector.needs_recogniser`) is only tokenised, with no entity: the recogniser is
-    the costliest part of the stage, and most answers need none of it."""
+    (:meth:`_Detector.needs_recogniser`) is not read: it gets :data:`NO_ENTITIES`, all that
+    the rules read of a doc (its entities): the recogniser is the costliest part of the
+    stage, and most answers need none of it."""
     nlp = det.nlp
     if nlp is None:
         yield from (None for _ in texts)
@@ -55,20 +57,15 @@ def _docs(det: _Detector, texts: Iterable[str], batch_size: int, n_process: int
     with nlp.select_pipes(enable=_ner_components(nlp)):
         read = pipe_docs(nlp, [t for t, n in zip(texts, needed, strict=True) if n],
                          batch_size=batch_size, n_process=n_process)
-        for text, need in zip(texts, needed, strict=True):
-            if need:
-                yield next(read)
-            else:
-                doc = nlp.make_doc(text)
-                doc.ents = []  # read: no entity
-                yield doc
+        for need in needed:
+            yield next(read) if need else NO_ENTITIES
 
 
 def recognised_docs(texts: Iterable[str], model: str = DEFAULT_MODEL, batch_size: int = 64
                     ) -> Iterator[Any]:
     """The docs the anonymise stage reads for ``texts`` with ``model`` (its pipeline built once
     per process): annotated by the entity recogniser where its reading can change what is
-    found, tokenised with no entity elsewhere. What a cluster's workers run."""
+    found, :data:`NO_ENTITIES` elsewhere. What a cluster's workers run."""
     return _docs(_model_detector(model), texts, batch_size, 1)
 
 

@@ -34,6 +34,34 @@ DEFAULT_MODEL = anonymise_model({})
 
 
 @dataclass(frozen=True)
+class Entity:
+    """One entity of a text as the anonymise stage reads it: character offsets and label."""
+
+    start_char: int
+    end_char: int
+    label_: str
+
+
+@dataclass(frozen=True)
+class Entities:
+    """What the anonymise stage reads of a spaCy ``Doc``: its entities, and whether the
+    recogniser annotated it. Stands for the doc of a text the recogniser need not read, and
+    for entities found on a cluster's workers."""
+
+    ents: tuple[Entity, ...]
+    annotated: bool
+
+    def has_annotation(self, attr: str) -> bool:
+        if attr not in ("ENT_IOB", "ENT_TYPE"):
+            raise ValueError(f"only the entities of a text were kept, not {attr}")
+        return self.annotated
+
+
+#: A text the recogniser need not read: no entity, and read as a doc with no entity would be.
+NO_ENTITIES = Entities((), True)
+
+
+@dataclass(frozen=True)
 class Identifier:
     """One identifier found in a text: character offsets, kind and how it was found.
 

@@ -12,30 +12,7 @@ output, so that the rest of the stage runs exactly as on one machine.
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
 from typing import Any
-
-
-@dataclass(frozen=True)
-class _Entity:
-    start_char: int
-    end_char: int
-    label_: str
-
-
-@dataclass(frozen=True)
-class _Entities:
-    """What the anonymise stage reads of a spaCy ``Doc``: its entities, and whether the
-    recogniser annotated it."""
-
-    ents: tuple[_Entity, ...]
-    annotated: bool
-
-    def has_annotation(self, attr: str) -> bool:
-        if attr not in ("ENT_IOB", "ENT_TYPE"):
-            raise ValueError(f"only the entities of a text were kept, not {attr}")
-        return self.annotated
-
 
 #: One text's entities as they travel back from a worker: ``((start, end, label), ...)`` and
 #: whether the recogniser annotated the text (an empty text is not).
@@ -48,7 +25,7 @@ def entities_of(texts: Iterable[str], model: str, batch_size: int = 64) -> list[
     The pipeline is :func:`~dialogue_analysis.anonymise.load_ner_model`, built once per
     process: a worker builds it at its first partition and keeps it; it never travels. As on
     one machine, a text in which the recogniser's reading could change nothing is only
-    tokenised (:func:`~dialogue_analysis.anonymise.recognised_docs`).
+    not read (:func:`~dialogue_analysis.anonymise.recognised_docs`).
     """
     from ..anonymise import recognised_docs
 
@@ -69,16 +46,18 @@ class ReplayedNER:
         self._nlp = nlp
         self._found = found
 
-    def pipe(self, texts: Iterable[str], *args, **kwargs) -> Iterator[_Entities]:
+    def pipe(self, texts: Iterable[str], *args, **kwargs) -> Iterator[Any]:
+        from ..anonymise import Entities, Entity
+
         for text in texts:
             try:
                 ents, annotated = self._found[text]
             except KeyError:
                 raise KeyError("a text reached the anonymise stage that the cluster's "
                                "entity recogniser did not read") from None
-            yield _Entities(tuple(_Entity(*e) for e in ents), annotated)
+            yield Entities(tuple(Entity(*e) for e in ents), annotated)
 
-    def __call__(self, text: str) -> _Entities:
+    def __call__(self, text: str) -> Any:
         return next(self.pipe([text]))
 
     def __getattr__(self, name: str) -> Any:
