@@ -20,6 +20,7 @@ patterns); they are not structured identifiers.
 
 from __future__ import annotations
 
+import itertools
 import re
 
 KINDS = ("email", "url", "iban", "nir", "phone")
@@ -58,20 +59,32 @@ PERSONAL_URL_PART = re.compile(
     re.IGNORECASE,
 )
 
-IBAN_RE = re.compile(r"(?<![\w])[A-Z]{2}\d{2}(?:[ ]?[A-Z0-9]{4}){2,7}(?:[ ]?[A-Z0-9]{1,4})?(?![\w])")
+# The number patterns each open on the character a match starts with, and only then look at
+# the character before it (``(?<![\w]{_ANY})`` after one character is ``(?<![\w])`` before it):
+# the engine then skips to the next character that can start a match instead of trying every
+# position, several times faster on the markup the pre-publication scan reads. The same matches
+# as with the look-behind first (tests/core/test_identifier_patterns_fast.py).
+_ANY = r"[\s\S]"
+IBAN_RE = re.compile(
+    rf"[A-Z](?<![\w]{_ANY})[A-Z]\d{{2}}(?:[ ]?[A-Z0-9]{{4}}){{2,7}}(?:[ ]?[A-Z0-9]{{1,4}})?(?![\w])"
+)
 
 _NIR_SEP = r"[ \u00a0.\-]?"
 NIR_RE = re.compile(
-    rf"(?<![\d\w])[1-478]{_NIR_SEP}\d{{2}}{_NIR_SEP}(?:0[1-9]|1[0-2]|[2-9]\d){_NIR_SEP}"
+    rf"[1-478](?<![\d\w]{_ANY}){_NIR_SEP}\d{{2}}{_NIR_SEP}(?:0[1-9]|1[0-2]|[2-9]\d){_NIR_SEP}"
     rf"(?:\d{{2}}|2[ABab]){_NIR_SEP}\d{{3}}{_NIR_SEP}\d{{3}}(?:{_NIR_SEP}\d{{2}})?(?![\d])"
 )
 
 _PH_SEP = r"[ \u00a0\u202f.\-/]?"
+_PH_BEFORE = rf"(?<![\d+\w]{_ANY})"
+_PH_FR_AFTER_33 = rf"[ \u00a0]?33[ \u00a0]?(?:\(0\)[ \u00a0]?)?[1-9](?:{_PH_SEP}\d){{8}}(?![\d])"
+_PH_OTHER_AFTER_PREFIX = r"(?!33)[1-9]\d{0,2}(?:[ \u00a0.\-]?\(?\d{1,4}\)?){2,6}(?![\d])"
 PHONE_RE = re.compile(
-    rf"(?<![\d+\w])(?:(?:\+|00)[ \u00a0]?33[ \u00a0]?(?:\(0\)[ \u00a0]?)?[1-9]|0[1-9])"
-    rf"(?:{_PH_SEP}\d){{8}}(?![\d])"
+    # French: +33 6 12 34 56 78, 0033 6..., 06 12 34 56 78
+    rf"\+{_PH_BEFORE}{_PH_FR_AFTER_33}|0{_PH_BEFORE}0{_PH_FR_AFTER_33}"
+    rf"|0{_PH_BEFORE}[1-9](?:{_PH_SEP}\d){{8}}(?![\d])"
     # other countries: +32 4 12 34 56 78, +44 20 7946 0958...
-    rf"|(?<![\d+\w])(?:\+|00)(?!33)[1-9]\d{{0,2}}(?:[ \u00a0.\-]?\(?\d{{1,4}}\)?){{2,6}}(?![\d])"
+    rf"|\+{_PH_BEFORE}{_PH_OTHER_AFTER_PREFIX}|0{_PH_BEFORE}0{_PH_OTHER_AFTER_PREFIX}"
 )
 
 # What an e-mail written without "@" holds ("(at)", "[at]", "arobase"); IBAN, NIR and phone
@@ -181,7 +194,7 @@ def structured_identifiers(text: str) -> list[tuple[int, int, str]]:
             add(m.start(), m.end(), "url")
     # a phone number holds 9 digits at least, a NIR 12 and an IBAN 10: a text with fewer (most
     # answers: a year, an age, a price) holds none of them
-    if len(_DIGIT.findall(text)) < 9:
+    if next(itertools.islice(_DIGIT.finditer(text), 8, None), None) is None:  # the 9th
         return found
     for m in IBAN_RE.finditer(text):
         span = iban_span(m)
