@@ -405,3 +405,17 @@ def test_the_project_built_a_block_of_answers_at_a_time_is_the_same_file(monkeyp
         qde = zf.read("project.qde").decode("utf-8")
     assert qde.count("<Case ") == len(a.records)
     assert qde.count("<TextSource ") == (a.answers["text"].astype(str).str.strip() != "").sum()
+
+
+def test_the_iramuteq_corpus_written_a_record_at_a_time_is_the_corpus(monkeypatch, tmp_path):
+    """The corpus is written an interview at a time, its records made into rows a block at a
+    time: the file holds the bytes of the whole corpus made at once, whatever the block."""
+    from dialogue_analysis.report import corpus_text, write_iramuteq
+
+    a = built_wave().analysis
+    whole = corpus_text(a)
+    assert whole.count("**** ") == a.answers["record_id"].nunique() > 7 * 10
+    for block in (10**9, 7):
+        monkeypatch.setattr("dialogue_analysis.report._iramuteq._BLOCK", block)
+        path = write_iramuteq(a, tmp_path / f"{block}.txt")
+        assert path.read_bytes() == whole.encode("utf-8")

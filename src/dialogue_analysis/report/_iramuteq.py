@@ -22,6 +22,7 @@ from ..analysis import Analysis
 _NOT_NAME = re.compile(r"[^a-z0-9]+")
 _NOT_MODALITY = re.compile(r"[^\w.-]+|_+")
 SKIPPED = {"typology_group", "wave", "date"}  # constant, or a date that helps no classification
+_BLOCK = 2000  # records made into dicts at a time
 
 
 def variable_name(column: str) -> str:
@@ -43,6 +44,12 @@ def _clean(text: str) -> str:
 
 def corpus_text(a: Analysis, questions: bool = True) -> str:
     """The corpus: one starred line per interview, then its answers (``-*qN`` before each)."""
+    return "".join(_corpus_pieces(a, questions))
+
+
+def _corpus_pieces(a: Analysis, questions: bool):
+    """:func:`corpus_text` one interview at a time (a national consultation's corpus is never
+    held whole)."""
     columns = [c for c in a.records.columns if c != "record_id" and c not in SKIPPED]
     names = {c: variable_name(c) for c in columns}
     answers = a.answers.loc[a.answers["text"].astype(str).str.strip() != ""]
@@ -56,8 +63,10 @@ def corpus_text(a: Analysis, questions: bool = True) -> str:
     for rid, qid, text in zip(answers["record_id"].astype(str), answers["question_id"],
                               answers["text"], strict=True):
         by_record.setdefault(rid, []).append((qid, text))
-    parts = []
-    for rec in a.records.to_dict("records"):
+    first = True
+    records = a.records
+    for rec in (r for b0 in range(0, len(records), _BLOCK)
+                for r in records.iloc[b0:b0 + _BLOCK].to_dict("records")):
         rid = str(rec["record_id"])
         if rid not in by_record:
             continue
@@ -69,11 +78,14 @@ def corpus_text(a: Analysis, questions: bool = True) -> str:
             if questions:
                 lines.append(f"-*{modality(qid).replace('-', '')}")
             lines.append(_clean(str(text)))
-        parts.append("\n".join(lines))
-    return "\n\n".join(parts) + "\n"
+        yield ("" if first else "\n\n") + "\n".join(lines)
+        first = False
+    yield "\n"
 
 
 def write_iramuteq(a: Analysis, path: str | os.PathLike, questions: bool = True) -> Path:
-    from ..core.storage import write_text
+    from ..core.storage import atomic_path
 
-    return write_text(path, corpus_text(a, questions))
+    with atomic_path(path) as tmp, tmp.open("w", encoding="utf-8") as f:
+        f.writelines(_corpus_pieces(a, questions))
+    return Path(path)
