@@ -85,3 +85,34 @@ def test_the_timer_records_a_stage_run_elsewhere_as_its_own():
     assert timer.usage["themes"] == {"cpu_seconds": 1.2, "peak_rss_mb": 300.0}
     assert [s for s, _ in seen] == ["themes", "typology", "typology", "themes"]
     assert seen[-1] == ("themes", 1.5)
+
+
+def _private_mb() -> float:
+    """Memory this process alone holds (pages written since the fork), in MB."""
+    with open("/proc/self/smaps_rollup", encoding="ascii") as rollup:
+        return sum(int(line.split()[1]) for line in rollup
+                   if line.startswith(("Private_Dirty:", "Private_Clean:"))) / 1024
+
+
+@pytest.mark.skipif(not os.path.exists("/proc/self/smaps_rollup"), reason="Linux only")
+def test_a_child_collecting_its_garbage_does_not_copy_what_it_inherited():
+    import gc
+
+    from dialogue_analysis.nlp._parallel import map_chunks
+
+    held = [[i] for i in range(1_500_000)]  # about 130 MB of objects the collector tracks
+
+    def work():
+        before = _private_mb()
+        gc.collect()  # what the child's own allocations trigger sooner or later
+        return gc.get_freeze_count(), _private_mb() - before
+
+    with beside(work) as other:
+        (frozen, copied), _ = other.result()
+    assert gc.get_freeze_count() == 0  # this process collects as before
+    assert frozen >= len(held) and copied < 40
+    # so do the workers of the parallel stages
+    [(frozen, copied)] = list(map_chunks(lambda chunk: work(), [1, 2], chunk_size=1,
+                                         n_process=2))[:1]
+    assert frozen >= len(held) and copied < 40
+    assert len(held) == 1_500_000

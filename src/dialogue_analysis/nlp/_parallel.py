@@ -14,6 +14,7 @@ import multiprocessing
 import os
 from collections.abc import Callable, Iterable, Iterator, Sequence
 
+from ..core.beside import heap_frozen
 from ..core.meanwhile import do_meanwhile
 
 __all__ = ["MAX_PROCESSES", "PARALLEL_FROM", "default_processes", "map_chunks", "pipe_docs",
@@ -117,7 +118,9 @@ def map_chunks(work: Callable[[list], object], items: Sequence, *, chunk_size: i
         return
     _WORK = work
     try:
-        with _one_thread_per_worker():  # as the workers are forked: this process keeps its own
+        # as the workers are forked: one thread each (this process keeps its own), and the
+        # objects they inherit left out of their garbage collector (their pages stay shared)
+        with _one_thread_per_worker(), heap_frozen():
             pool = multiprocessing.get_context("fork").Pool(min(n_process, len(chunks)))
         with pool:
             results = pool.imap(_run_chunk, chunks)  # the chunks are handed out from now on
