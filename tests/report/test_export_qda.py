@@ -419,3 +419,21 @@ def test_the_iramuteq_corpus_written_a_record_at_a_time_is_the_corpus(monkeypatc
         monkeypatch.setattr("dialogue_analysis.report._iramuteq._BLOCK", block)
         path = write_iramuteq(a, tmp_path / f"{block}.txt")
         assert path.read_bytes() == whole.encode("utf-8")
+
+
+def test_rows_read_column_by_column_are_those_pandas_gives():
+    import numpy as np
+    import pandas as pd
+
+    from dialogue_analysis.report._rows import row_dicts
+
+    df = pd.DataFrame({
+        "text": pd.array(["x", None, "z"], dtype="string[pyarrow]"),
+        "n": [1, 2, 3], "share": [1.5, np.nan, 2.0],
+        "date": pd.to_datetime(["2020-01-01", None, "2021-01-01"]),
+        0: ["p", "q", None],
+        "group": pd.Categorical(["u", "v", None]),
+        "count": pd.array([1, None, 3], dtype="Int64"),
+    })
+    assert repr(row_dicts(df)) == repr(df.to_dict("records"))
+    assert row_dicts(df.iloc[:0]) == [] and row_dicts(df[[]]) == [{}, {}, {}]

@@ -15,7 +15,7 @@ from collections.abc import Iterable, Iterator
 from typing import Any
 
 #: One text's entities as they travel back from a worker: ``((start, end, label), ...)`` and
-#: whether the recogniser annotated the text (an empty text is not).
+#: whether the recogniser annotated the text.
 Found = tuple[tuple[tuple[int, int, str], ...], bool]
 
 
@@ -24,8 +24,8 @@ def entities_of(texts: Iterable[str], model: str, batch_size: int = 64) -> list[
 
     The pipeline is :func:`~dialogue_analysis.anonymise.load_ner_model`, built once per
     process: a worker builds it at its first partition and keeps it; it never travels. As on
-    one machine, a text in which the recogniser's reading could change nothing is only
-    not read (:func:`~dialogue_analysis.anonymise.recognised_docs`).
+    one machine, a text in which the recogniser's reading could change nothing is not
+    read (:func:`~dialogue_analysis.anonymise.recognised_docs`).
     """
     from ..anonymise import recognised_docs
 

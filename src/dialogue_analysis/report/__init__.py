@@ -25,6 +25,7 @@ _EXPORTS = {
     '_pptx': ['write_pptx', 'WIDE', 'FAMILY_FIGURE', 'DIMENSION_FIGURE'],
     '_publish': ['publish', 'keep_or_draw_figures', 'REPORT_FILES', 'REPORT_INPUTS', 'notebook_inputs', 'preload_notebook_modules', 'notebook_parameters', 'execute_notebooks', 'start_kernel'],
     '_qdc_import': ['CodebookImportError', 'import_codebook', 'codebook_yaml', 'write_imported_codebook', 'QDA_NAMESPACES', 'REVIEW_MARK'],
+    '_rows': [],
     '_qdpx': ['guid', 'project_xml', 'write_qdpx', 'codebook_xml', 'write_qdc', 'PROJECT_NS', 'CODEBOOK_NS', 'CODEBOOK_USER', 'FAMILY_COLOURS'],
     '_qdpx_import': ['read_qdpx_decisions', 'NS'],
     '_reuse': ['published_manifest', 'inputs_hash', 'extended', 'files_hash', 'kept_files', 'unchanged', 'reuse', 'record_inputs', 'INPUTS_FILE', 'RUN_KEYS', 'STAGE_RUN_KEYS', 'WORK_PARAMS'],

@@ -18,6 +18,7 @@ from pathlib import Path
 import pandas as pd
 
 from ..analysis import Analysis
+from ._rows import row_dicts
 
 _NOT_NAME = re.compile(r"[^a-z0-9]+")
 _NOT_MODALITY = re.compile(r"[^\w.-]+|_+")
@@ -66,7 +67,7 @@ def _corpus_pieces(a: Analysis, questions: bool):
     first = True
     records = a.records
     for rec in (r for b0 in range(0, len(records), _BLOCK)
-                for r in records.iloc[b0:b0 + _BLOCK].to_dict("records")):
+                for r in row_dicts(records.iloc[b0:b0 + _BLOCK])):
         rid = str(rec["record_id"])
         if rid not in by_record:
             continue

@@ -27,6 +27,7 @@ import pandas as pd
 from lxml.etree import SubElement
 
 from ..analysis import Analysis
+from ._rows import row_dicts
 
 PROJECT_NS = "urn:QDA-XML:project:1.0"
 CODEBOOK_NS = "urn:QDA-XML:codebook:1.0"
@@ -50,23 +51,6 @@ def _el(parent, tag: str, ns: str = PROJECT_NS, **attrs):
     # the attributes in the order given (that of the file), those that are None left out
     return SubElement(parent, f"{{{ns}}}{tag}",
                       {k: str(v) for k, v in attrs.items() if v is not None})
-
-
-def _listed(column: pd.Series) -> list:
-    values = column.tolist()
-    if isinstance(column.dtype, pd.api.extensions.ExtensionDtype) and column.hasnans:
-        values = [None if v is pd.NA else v for v in values]  # as to_dict gives a missing value
-    return values
-
-
-def _rows(df: pd.DataFrame) -> list[dict]:
-    """``df.to_dict("records")``, its columns read whole (several times faster on the
-    Arrow-backed text columns of a national consultation)."""
-    columns = [_listed(df.iloc[:, i]) for i in range(df.shape[1])]
-    if not columns:
-        return [{} for _ in range(len(df))]
-    return [dict(zip(df.columns, values, strict=True))
-            for values in zip(*columns, strict=True)]
 
 
 def _label(a: Analysis, code: str, language: str) -> str:
@@ -175,7 +159,7 @@ def project_xml_parts(a: Analysis, texts: dict[str, str], language: str | None =
     records = a.records
 
     def cases(parent, block: pd.DataFrame) -> None:
-        for rec in _rows(block):
+        for rec in row_dicts(block):
             rid = str(rec["record_id"])
             case = _el(parent, "Case", guid=guid(a.wave, "case", rid), name=rid)
             for col in attrs:
@@ -200,10 +184,10 @@ def project_xml_parts(a: Analysis, texts: dict[str, str], language: str | None =
         keys = [(str(r), str(q)) for r, q in zip(block["record_id"], block["question_id"],
                                                  strict=True)]
         at = [rows_of.get(k, ()) for k in keys]
-        taken = _rows(passages.iloc[np.concatenate([np.asarray(i, dtype=np.int64) for i in at])
-                                    if at else []])
+        taken = row_dicts(passages.iloc[np.concatenate([np.asarray(i, dtype=np.int64) for i in at])
+                                         if at else []])
         n = 0
-        for key, row, rows in zip(keys, _rows(block), at, strict=True):
+        for key, row, rows in zip(keys, row_dicts(block), at, strict=True):
             found, n = taken[n : n + len(rows)], n + len(rows)
             _source(parent, a, key, str(row["text"]), found, source_of[key], texts, user_of,
                     reviews, reviewer_of, code_guids)
