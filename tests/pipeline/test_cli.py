@@ -70,15 +70,15 @@ def test_data_errors_exit_1_with_a_table(wave_config, tmp_path, command):
 
 def test_ingestion_beside_the_model_load_gives_what_it_gives_alone(wave_config, tmp_path):
     from dialogue_analysis import pipeline
-    from dialogue_analysis.anonymise import _anonymise
     from dialogue_analysis.ingest import load_project
+    from dialogue_analysis.nlp import _model
 
     project = load_project(wave_config)
     alone = pipeline.run(project, tmp_path / "alone")
-    _anonymise._default_nlp.cache_clear()
+    _model.release_models()
     with pipeline.publishing(project, tmp_path / "beside"):
         ctx, report = pipeline.run_loading_model(project, tmp_path / "beside")
-    assert _anonymise._default_nlp.cache_info().currsize == 1  # loaded here meanwhile
+    assert _model._built_pipeline.cache_info().currsize == 1  # loaded here meanwhile
     assert list(ctx.results) == ["summary"]  # the same summary, of its own root
     assert ctx.results["summary"].replace(str(tmp_path / "beside"), str(tmp_path / "alone")) \
         == alone.results["summary"]

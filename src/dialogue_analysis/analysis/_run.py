@@ -320,7 +320,7 @@ def run_analysis(project, root: str | os.PathLike = ".",
 
 def _run_analysis(project, root, progress, engine, after_typology) -> Analysis:
     from ..ingest import ANONYMISE_CACHE, write_pseudonymised
-    from ..nlp import anonymise_model, model_id, parse_model
+    from ..nlp import anonymise_model, model_id, parse_model, release_models
     from ..typology import check_group_settings
 
     # A model that is not installed stops the run before any work, naming its setting.
@@ -394,6 +394,9 @@ def _run_analysis(project, root, progress, engine, after_typology) -> Analysis:
                                    code=True).coded
         key = later_key(coded)
     passages, code_matrix, codebook, coding_params, agreement = coded
+    # No later stage reads text with a model: the models go back to the system, and the
+    # processes forked from here on (themes, exports) do not carry them.
+    release_models()
     gc.collect()
     kept = kept_analysis(published, key)
     typology_made = None

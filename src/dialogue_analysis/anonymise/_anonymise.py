@@ -120,9 +120,8 @@ def anonymise_text(
     return str(res.answers["text"].iloc[0])
 
 
-@lru_cache(maxsize=2)
 def _default_nlp(name: str = DEFAULT_MODEL) -> Any:
-    return load_ner_model(name)
+    return load_ner_model(name)  # built once per process (until the models are released)
 
 
 def preload(model: str = DEFAULT_MODEL, extra_stopnames: Iterable[str] = ()) -> None:

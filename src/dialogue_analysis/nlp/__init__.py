@@ -10,7 +10,7 @@ _EXPORTS = {
     '_cache': ['TextCache', 'text_key'],
     '_lemmas': ['LEMMA_COMPONENT', 'LEMMA_TABLE', 'lemma_table_tag', 'lookup_lemma_table'],
     '_embed': ['embed', 'embedding_cache_dir', 'embedding_model_id', 'forget_embeddings', 'DIMENSIONS'],
-    '_model': ['DEFAULT_MODEL', 'DEFAULT_NER_MODEL', 'LOOKUP', 'PERSONS', 'ModelNotInstalledError', 'PURPOSES', 'anonymise_model', 'build_pipeline', 'load_nlp', 'model_id', 'parse_model'],
+    '_model': ['DEFAULT_MODEL', 'DEFAULT_NER_MODEL', 'LOOKUP', 'PERSONS', 'ModelNotInstalledError', 'PURPOSES', 'anonymise_model', 'build_pipeline', 'load_nlp', 'model_id', 'parse_model', 'release_models'],
     '_negation_fr': [],
     '_negation_words_fr': [],
     '_parallel': ['MAX_PROCESSES', 'PARALLEL_FROM', 'default_processes', 'map_chunks', 'pipe_docs', 'processes_for'],

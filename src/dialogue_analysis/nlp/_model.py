@@ -41,6 +41,7 @@ __all__ = [
     "load_nlp",
     "model_id",
     "parse_model",
+    "release_models",
 ]
 
 
@@ -177,6 +178,17 @@ def build_pipeline(purpose: str = "parse", model: str | None = None):
         # the run's default: the toolkit's person recogniser for the anonymise stage
         model = anonymise_model({}) if purpose == "anonymise" else _SETTING[purpose][1]
     return _built_pipeline(purpose, str(model))
+
+
+def release_models() -> None:
+    """Let go of every pipeline :func:`build_pipeline` has built in this process.
+
+    A run calls it once its last stage that reads text with a model has ended: the models
+    (about 500 MB with the anonymise stage's) are then given back to the system instead of
+    being held, and copied into every process forked later, until the run ends. A later call
+    of :func:`build_pipeline` loads its model again.
+    """
+    _built_pipeline.cache_clear()
 
 
 @functools.lru_cache(maxsize=8)
