@@ -87,11 +87,15 @@ def test_the_timer_records_a_stage_run_elsewhere_as_its_own():
     assert seen[-1] == ("themes", 1.5)
 
 
+def _rollup_mb(*fields: str) -> float:
+    """The sum of these fields of this process's memory (``/proc/self/smaps_rollup``), in MB."""
+    with open("/proc/self/smaps_rollup", encoding="ascii") as rollup:
+        return sum(int(line.split()[1]) for line in rollup if line.startswith(fields)) / 1024
+
+
 def _private_mb() -> float:
     """Memory this process alone holds (pages written since the fork), in MB."""
-    with open("/proc/self/smaps_rollup", encoding="ascii") as rollup:
-        return sum(int(line.split()[1]) for line in rollup
-                   if line.startswith(("Private_Dirty:", "Private_Clean:"))) / 1024
+    return _rollup_mb("Private_Dirty:", "Private_Clean:")
 
 
 @pytest.mark.skipif(not os.path.exists("/proc/self/smaps_rollup"), reason="Linux only")
@@ -116,3 +120,33 @@ def test_a_child_collecting_its_garbage_does_not_copy_what_it_inherited():
                                          n_process=2))[:1]
     assert frozen >= len(held) and copied < 40
     assert len(held) == 1_500_000
+
+
+def _shared_mb() -> float:
+    """Memory this process shares with another (its pages a forked child has not let go)."""
+    return _rollup_mb("Shared_Dirty:", "Shared_Clean:")
+
+
+@pytest.mark.skipif(not os.path.exists("/proc/self/smaps_rollup"), reason="Linux only")
+def test_collecting_here_while_a_child_runs_does_not_copy_what_they_share():
+    import gc
+
+    held = [[i] for i in range(1_500_000)]  # about 130 MB of objects the collector tracks
+    ready, go = os.pipe()
+
+    def wait():
+        os.read(ready, 1)  # alive until this process has collected
+        return len(held)
+
+    try:
+        with beside(wait) as other:
+            before = _shared_mb()
+            gc.collect()  # what this process's own stages trigger sooner or later
+            kept = _shared_mb()
+            os.write(go, b".")
+            assert other.result()[0] == len(held)
+    finally:
+        os.close(ready)
+        os.close(go)
+    assert before > 100 and before - kept < 40  # the shared pages stayed shared
+    assert gc.get_freeze_count() == 0  # collected as before once the child has ended

@@ -20,6 +20,7 @@ import contextlib
 import gc
 import multiprocessing
 import pickle
+import threading
 import time
 from collections.abc import Callable, Iterator
 from typing import Any
@@ -37,14 +38,41 @@ def heap_frozen() -> Iterator[None]:
     collector, walking over every object it inherited, would write to each (the collector's
     own marks) and so copy nearly the whole heap into the child; frozen first
     (:func:`gc.freeze`), the inherited objects are never walked in the child, and their pages
-    stay shared. This process takes them back into its collector once the children are
-    started. Nothing computed depends on it: only when memory is freed.
+    stay shared. This process takes them back into its collector when the block ends, unless
+    a child started by :func:`beside` still runs (see :func:`_hold_frozen`). Nothing computed
+    depends on it: only when memory is freed.
     """
-    gc.freeze()
+    _hold_frozen()
     try:
         yield
     finally:
-        gc.unfreeze()
+        _release_frozen()
+
+
+_frozen_holders = 0
+_frozen_lock = threading.Lock()
+
+
+def _hold_frozen() -> None:
+    """Freeze every object this process holds now, until the matching :func:`_release_frozen`.
+
+    Held as long as a child forked by :func:`beside` runs: this process's own collector would
+    otherwise write to every object the two share, and so copy them all again, into this
+    process, at its next full collection. Its garbage made meanwhile is collected as usual;
+    what was frozen is collected once the last holder lets go.
+    """
+    global _frozen_holders
+    with _frozen_lock:
+        gc.freeze()  # what was made since an earlier hold too
+        _frozen_holders += 1
+
+
+def _release_frozen() -> None:
+    global _frozen_holders
+    with _frozen_lock:
+        _frozen_holders -= 1
+        if _frozen_holders == 0:
+            gc.unfreeze()
 
 
 def _timed(work: Callable[[], Any]) -> tuple[Any, float, float]:
@@ -85,8 +113,13 @@ class Beside:
             self._receive, send = context.Pipe(duplex=False)
             # forked: the child inherits ``work`` and what it holds, nothing is pickled
             self._process = context.Process(target=_child, args=(work, send), daemon=True)
-            with heap_frozen():
+            _hold_frozen()  # until the child has ended (:meth:`close`)
+            try:
                 self._process.start()
+            except BaseException:
+                self._process = None
+                _release_frozen()
+                raise
             send.close()  # the child's end: reading sees the end of it if the child dies
 
     def result(self) -> tuple[Any, dict[str, float | None]]:
@@ -119,6 +152,7 @@ class Beside:
             self._process.join()
             self._receive.close()
             self._process = None
+            _release_frozen()
 
     def __enter__(self) -> Beside:
         return self
