@@ -1,8 +1,11 @@
 """The stage timer: wall time, CPU time and peak memory per stage, as the run manifest records."""
 
 import json
+import os
 import subprocess
 import sys
+
+import pytest
 
 from dialogue_analysis.core import StageTimer
 
@@ -65,3 +68,25 @@ def test_since_start_counts_the_start_up_of_the_process():
     assert since["cpu_seconds"] >= got["cpu_before"] - 0.011
     if sys.platform.startswith("linux"):
         assert since["seconds"] >= got["spent"] and since["seconds"] < 120
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="glibc's allocator")
+def test_memory_freed_but_kept_by_the_allocator_goes_back_to_the_system():
+    import gc
+
+    from dialogue_analysis.core import give_back_freed_memory
+
+    def rss_mb() -> float:
+        with open("/proc/self/statm", encoding="ascii") as statm:
+            return int(statm.read().split()[1]) * os.sysconf("SC_PAGE_SIZE") / 2**20
+
+    # 200 MB in blocks the allocator hands out from its heap; one in 50 kept, so the freed
+    # ones are holes it keeps for later rather than an end it can cut off
+    blocks = [bytes(2000) + i.to_bytes(4, "little") for i in range(100_000)]
+    kept = blocks[::50]
+    del blocks
+    gc.collect()
+    before = rss_mb()
+    give_back_freed_memory()
+    assert before - rss_mb() > 100
+    assert len(kept) == 2000 and kept[-1].endswith((99_950).to_bytes(4, "little"))

@@ -16,7 +16,6 @@ from __future__ import annotations
 import contextlib
 import dataclasses
 import functools
-import gc
 import os
 import platform
 import time
@@ -26,7 +25,7 @@ from typing import Any
 
 import pandas as pd
 
-from ..core import FIT_SAMPLE, StageTimer
+from ..core import FIT_SAMPLE, StageTimer, give_back_freed_memory
 from ..core.beside import beside
 from ._findings import contrasts, evidence_quotes, prevalence, priority_table, select_findings
 from ._kept import CODING_TABLES, analysis_key, coding_key, kept_analysis, published_analysis
@@ -397,7 +396,7 @@ def _run_analysis(project, root, progress, engine, after_typology) -> Analysis:
     # No later stage reads text with a model: the models go back to the system, and the
     # processes forked from here on (themes, exports) do not carry them.
     release_models()
-    gc.collect()
+    give_back_freed_memory()
     kept = kept_analysis(published, key)
     typology_made = None
     if after_typology is not None:

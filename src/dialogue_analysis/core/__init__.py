@@ -20,7 +20,7 @@ _EXPORTS = {
     'sampling': ['key_fraction', 'fit_rows', 'FIT_SAMPLE', 'BLOCK'],
     'stats': ['hypergeom_test_value', 'holm', 'benjamini_hochberg', 'wilson_interval', 'mean_test_value'],
     'storage': ['sha256_file', 'link_or_copy', 'write_text_or_keep', 'atomic_path', 'write_text', 'write_parquet', 'staged_path', 'unstaged', 'remove_stale', 'staged_dirs', 'staged_dir', 'STAGED_ENV'],
-    'usage': ['StageTimer', 'cpu_seconds', 'peak_rss_mb', 'since_start'],
+    'usage': ['StageTimer', 'cpu_seconds', 'give_back_freed_memory', 'peak_rss_mb', 'since_start'],
     'text': ['label_key', 'closest', 'norm_apostrophe', 'fold', 'loose'],
 }
 

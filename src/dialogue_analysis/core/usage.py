@@ -18,6 +18,25 @@ except ImportError:  # pragma: no cover
     resource = None
 
 
+def give_back_freed_memory() -> None:
+    """Collect this process's garbage and hand the memory freed to the system.
+
+    The C library keeps what a process frees for its later allocations: once the models and
+    the early stages' working tables are let go, 130 MB on a wave of 100,000 answers, held
+    (and shared with every process forked next) though no object lives there. ``malloc_trim`` gives it back
+    where the C library has it (glibc, Linux); elsewhere only the collection is done.
+    """
+    import ctypes
+    import ctypes.util
+    import gc
+
+    gc.collect()
+    try:
+        ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6").malloc_trim(0)
+    except (OSError, AttributeError):  # no glibc: the system's allocator keeps its own rules
+        pass
+
+
 def cpu_seconds() -> float | None:
     """CPU time (user + system) of this process and of its finished child processes."""
     if resource is None:
