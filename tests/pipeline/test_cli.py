@@ -78,7 +78,7 @@ def test_ingestion_beside_the_model_load_gives_what_it_gives_alone(wave_config, 
     _model.release_models()
     with pipeline.publishing(project, tmp_path / "beside"):
         ctx, report = pipeline.run_loading_model(project, tmp_path / "beside")
-    assert _model._built_pipeline.cache_info().currsize == 1  # loaded here meanwhile
+    assert len(_model._BUILT) == 1  # loaded here meanwhile
     assert list(ctx.results) == ["summary"]  # the same summary, of its own root
     assert ctx.results["summary"].replace(str(tmp_path / "beside"), str(tmp_path / "alone")) \
         == alone.results["summary"]

@@ -359,6 +359,8 @@ def _run_analysis(project, root, progress, engine, after_typology) -> Analysis:
         found = anon.counts().to_dict()  # number of placeholders per kind, no original string
         n_ner_texts, n_anon_cached, anon_model = anon.n_ner_texts, anon.n_cached, anon.model
         del anon, answers  # the correspondence table and the raw texts: no longer needed
+        release_models("anonymise", "words")  # no later stage reads with this model
+        give_back_freed_memory()
         # From here on every stage, and every reader of data/processed, sees pseudonymised text.
         write_pseudonymised(records, pseudo, project, root)
     questions, attributes = _survey_tables(project)
@@ -393,8 +395,8 @@ def _run_analysis(project, root, progress, engine, after_typology) -> Analysis:
                                    code=True).coded
         key = later_key(coded)
     passages, code_matrix, codebook, coding_params, agreement = coded
-    # No later stage reads text with a model: the models go back to the system, and the
-    # processes forked from here on (themes, exports) do not carry them.
+    # No later stage reads text with a model: the NLP stage's goes back to the system too, and
+    # the processes forked from here on (themes, exports) do not carry it.
     release_models()
     give_back_freed_memory()
     kept = kept_analysis(published, key)

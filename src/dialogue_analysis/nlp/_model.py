@@ -25,6 +25,7 @@ import importlib.metadata
 import json
 from importlib import resources
 from pathlib import Path
+from typing import Any
 
 from ..core.errors import DialogueAnalysisError
 from ._lemmas import LEMMA_COMPONENT, lemma_table_tag, register_lemmatizer
@@ -177,21 +178,31 @@ def build_pipeline(purpose: str = "parse", model: str | None = None):
     if model is None:
         # the run's default: the toolkit's person recogniser for the anonymise stage
         model = anonymise_model({}) if purpose == "anonymise" else _SETTING[purpose][1]
-    return _built_pipeline(purpose, str(model))
+    key = (purpose, str(model))
+    nlp = _BUILT.get(key)
+    if nlp is None:
+        nlp = _BUILT[key] = _built_pipeline(*key)
+    return nlp
 
 
-def release_models() -> None:
-    """Let go of every pipeline :func:`build_pipeline` has built in this process.
+#: The pipelines built in this process, by (purpose, model name), until they are released.
+_BUILT: dict[tuple[str, str], Any] = {}
 
-    A run calls it once its last stage that reads text with a model has ended: the models
-    (about 500 MB with the anonymise stage's) are then given back to the system instead of
-    being held, and copied into every process forked later, until the run ends. A later call
-    of :func:`build_pipeline` loads its model again.
+
+def release_models(*purposes: str) -> None:
+    """Let go of the pipelines :func:`build_pipeline` has built in this process for these
+    purposes (all of them when none is named).
+
+    A run lets go of each model once no later stage reads text with it: the anonymise stage's
+    (about 500 MB with its vectors) when that stage ends, the NLP stage's after the coding.
+    Its memory then goes back to the system instead of being held, and copied into every
+    process forked later, until the run ends. A later call of :func:`build_pipeline` loads
+    the model again.
     """
-    _built_pipeline.cache_clear()
+    for key in [k for k in _BUILT if not purposes or k[0] in purposes]:
+        del _BUILT[key]
 
 
-@functools.lru_cache(maxsize=8)
 def _built_pipeline(purpose: str, model: str):
     """:func:`build_pipeline` once per (purpose, model), however the arguments were passed."""
     if purpose == "parse" and model.endswith(LOOKUP):
