@@ -71,7 +71,7 @@ def recognised_docs(texts: Iterable[str], model: str = DEFAULT_MODEL, batch_size
 
 @lru_cache(maxsize=2)
 def _model_detector(model: str) -> _Detector:
-    return _Detector(_default_nlp(model))
+    return _Detector(load_ner_model(model))
 
 
 def _ner_ran(doc: Any) -> bool:
@@ -100,7 +100,7 @@ def detect_identifiers(
     list of Identifier
     """
     if use_ner and nlp is None:
-        nlp = _default_nlp()
+        nlp = load_ner_model(DEFAULT_MODEL)
     det = _Detector(nlp if use_ner else None, extra_stopnames)
     doc = next(_docs(det, [text], 1, 1))
     return _propagate_record(det, [text], [det.find(text, doc)], WaveNames(set()))[0]
@@ -120,16 +120,12 @@ def anonymise_text(
     return str(res.answers["text"].iloc[0])
 
 
-def _default_nlp(name: str = DEFAULT_MODEL) -> Any:
-    return load_ner_model(name)  # built once per process (until the models are released)
-
-
 def preload(model: str = DEFAULT_MODEL, extra_stopnames: Iterable[str] = ()) -> None:
     """Load ``model`` and build what finding identifiers with it needs (the model's words, the
     name patterns), once per process, as :func:`anonymise_answers` does when it has texts for
     the model: a run that will have some can have it done while another process ingests its
     wave. The stage itself then finds it all loaded."""
-    _Detector(_default_nlp(model), extra_stopnames)
+    _Detector(load_ner_model(model), extra_stopnames)
 
 
 def anonymise_answers(
@@ -268,7 +264,7 @@ def _detect_texts(unique: list[str], *, nlp: Any, use_ner: bool, model: str,
     todo = [u for u, k in enumerate(keys) if k not in found_by_key] if keys else \
         list(range(len(unique)))
     if use_ner and nlp is None and todo:
-        nlp = _default_nlp(model)
+        nlp = load_ner_model(model)
     lexicon = None
     if use_ner and nlp is None:  # every text is cached: the model's words, not its weights
         lexicon = cache.words() or _model_words(model)

@@ -23,8 +23,9 @@ def give_back_freed_memory() -> None:
 
     The C library keeps what a process frees for its later allocations: once the models and
     the early stages' working tables are let go, 130 MB on a wave of 100,000 answers, held
-    (and shared with every process forked next) though no object lives there. ``malloc_trim`` gives it back
-    where the C library has it (glibc, Linux); elsewhere only the collection is done.
+    (and shared with every process forked next) though no object lives there.
+    ``malloc_trim`` gives it back where the C library has it (glibc, Linux); elsewhere only
+    the collection is done.
     """
     import ctypes
     import ctypes.util

@@ -204,7 +204,7 @@ def release_models(*purposes: str) -> None:
 
 
 def _built_pipeline(purpose: str, model: str):
-    """:func:`build_pipeline` once per (purpose, model), however the arguments were passed."""
+    """The pipeline :func:`build_pipeline` keeps for (purpose, model), built anew."""
     if purpose == "parse" and model.endswith(LOOKUP):
         return _lookup_pipeline(model[: -len(LOOKUP)])
     if purpose == "parse":
