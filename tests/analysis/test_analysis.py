@@ -4,6 +4,7 @@ import pytest
 
 from dialogue_analysis.analysis import (
     Analysis,
+    AnalysisReplaced,
     contrasts,
     load_analysis,
     prevalence,
@@ -103,6 +104,45 @@ def test_save_and_read_back_every_table(tmp_path):
     pd.testing.assert_frame_equal(a.code_matrix, b.code_matrix, check_dtype=False)
     assert b.records["typology_group"].notna().all()
     assert isinstance(b.themes["top_terms"].iloc[0], list)
+
+
+def test_a_saved_analysis_reads_a_table_when_first_asked_for(tmp_path):
+    import copy
+    import pickle
+
+    a = synthetic_analysis()
+    save_analysis(a, tmp_path)
+    b = read_analysis_dir(tmp_path)
+    assert not {"passages", "answers", "code_matrix", "terms"} & set(vars(b))  # nothing read
+    assert len(b.records) == len(a.records)
+    assert "records" in vars(b) and "passages" not in vars(b)  # read once, then kept
+    twin = copy.copy(b)  # a copy and a pickled copy read the same files, each for itself
+    back = pickle.loads(pickle.dumps(b))
+    assert "passages" not in vars(back)
+    for c in (b, twin, back):
+        pd.testing.assert_frame_equal(c.passages.reset_index(drop=True),
+                                      a.passages.reset_index(drop=True), check_dtype=False)
+    eager = read_analysis_dir(tmp_path, lazy=False)
+    assert not set(Analysis.table_names()) - set(vars(eager))
+    for name in Analysis.table_names():
+        pd.testing.assert_frame_equal(getattr(b, name), getattr(eager, name))
+    b.answers = a.answers.iloc[:3]  # an assigned table is never read over
+    assert len(b.answers) == 3
+    with pytest.raises(AttributeError):
+        _ = b.no_such_table
+
+
+def test_a_table_of_an_analysis_written_again_is_not_read_from_the_new_run(tmp_path):
+    a = synthetic_analysis()
+    save_analysis(a, tmp_path)
+    b = read_analysis_dir(tmp_path)
+    records = b.records
+    a.passages = a.passages.iloc[:10]
+    save_analysis(a, tmp_path)  # another run writes the folder anew
+    assert b.records is records  # what was read stays as it was
+    with pytest.raises(AnalysisReplaced, match="load the analysis again"):
+        _ = b.passages
+    assert len(read_analysis_dir(tmp_path).passages) == 10
 
 
 def test_missing_analysis_says_what_to_run(tmp_path):

@@ -109,7 +109,7 @@ def published_analysis(processed_dir: str | os.PathLike) -> Published | None:
         meta = json.loads((folder / MANIFEST).read_text(encoding="utf-8"))
         if not isinstance(meta.get(INPUTS), dict) or not isinstance(meta.get("stages"), dict):
             return None  # an analysis made before stages were kept: computed again
-        return Published(meta, read_analysis_dir(published), folder)
+        return Published(meta, read_analysis_dir(published, lazy=False), folder)
     except (OSError, ValueError, KeyError, TypeError, AttributeError):
         return None
 

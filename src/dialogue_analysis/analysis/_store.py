@@ -68,21 +68,60 @@ def save_analysis(analysis: Analysis, processed_dir: str | os.PathLike, *,
     return folder
 
 
-def read_analysis_dir(processed_dir: str | os.PathLike) -> Analysis:
-    """Read the tables written by :func:`save_analysis` (missing tables stay empty)."""
+class AnalysisReplaced(RuntimeError):
+    """A table asked for after the analysis it belongs to was written again on disk."""
+
+
+class _SavedTable:
+    """Reads one table of a saved analysis when it is first asked for, provided its file is
+    still the one there when the analysis was opened (a run writes the folder anew)."""
+
+    def __init__(self, path: Path, name: str):
+        self.path, self.name = path, name
+        self.stamp = self._stamp()
+
+    def _stamp(self) -> tuple[int, int, int] | None:
+        try:
+            st = self.path.stat()
+        except FileNotFoundError:
+            return None
+        return st.st_ino, st.st_mtime_ns, st.st_size
+
+    def __call__(self) -> pd.DataFrame:
+        if self._stamp() != self.stamp:
+            raise AnalysisReplaced(
+                f"{self.path}: the analysis was written again since it was opened, and its "
+                f"table {self.name!r} had not been read yet; load the analysis again "
+                "(load_analysis) to read the new one")
+        return _from_parquet(pd.read_parquet(self.path), self.name)
+
+
+def read_analysis_dir(processed_dir: str | os.PathLike, *, lazy: bool = True) -> Analysis:
+    """Read the tables written by :func:`save_analysis` (missing tables stay empty).
+
+    ``lazy``: each table is read when it is first asked for (``analysis.passages``), so that a
+    notebook or an export reads only the tables it uses: at a national consultation's size the
+    answers, passages, terms and code matrix weigh hundreds of megabytes. Reading a table whose
+    folder a later run wrote again raises :class:`AnalysisReplaced`. ``lazy=False`` reads every
+    table now.
+    """
     folder = analysis_dir(processed_dir)
     path = folder / MANIFEST
     if not path.exists():
         raise FileNotFoundError(
             f"{path}: no analysis here; run `dialogue-analysis run <survey.yaml>` first")
     meta = json.loads(path.read_text(encoding="utf-8"))
-    tables = {}
-    for name in Analysis.table_names():
-        f = folder / f"{name}.parquet"
-        if f.exists():
-            tables[name] = _from_parquet(pd.read_parquet(f), name)
+    saved = {name: _SavedTable(folder / f"{name}.parquet", name)
+             for name in Analysis.table_names() if (folder / f"{name}.parquet").exists()}
     wave, settings = meta.pop("wave", ""), meta.pop("settings", {})
-    return Analysis(wave=wave, settings=settings, manifest=meta, **tables)
+    if not lazy:
+        return Analysis(wave=wave, settings=settings, manifest=meta,
+                        **{name: read() for name, read in saved.items()})
+    analysis = Analysis(wave=wave, settings=settings, manifest=meta)
+    for name in saved:  # the empty default goes: the attribute is looked up, and read, later
+        del analysis.__dict__[name]
+    analysis.__dict__["_unread"] = saved
+    return analysis
 
 
 def _sha(path) -> str:

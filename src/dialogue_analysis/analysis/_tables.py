@@ -114,6 +114,17 @@ class Analysis:
     priority: pd.DataFrame = field(default_factory=lambda: _empty(
         "code", "family", "breadth", "n_groups", "prevalence", "count", "importance", "x", "y"))
 
+    def __getattr__(self, name: str):
+        # a table of a saved analysis not read yet (:func:`~._store.read_analysis_dir`): read
+        # now, once. Only asked for when the attribute is not set, so a table read or assigned
+        # is never read again.
+        unread = self.__dict__.get("_unread") or {}
+        if name in unread:
+            value = unread[name]()
+            object.__setattr__(self, name, value)
+            return value
+        raise AttributeError(f"{type(self).__name__!r} object has no attribute {name!r}")
+
     @classmethod
     def table_names(cls) -> list[str]:
         """Names of the tables (the DataFrame fields), in file order."""
