@@ -65,3 +65,22 @@ def test_a_large_file_is_scanned_in_bounded_memory(tmp_path, monkeypatch):
     assert list(hits["match"]) == ["nadia.benali.ccas@orange.fr"]
     assert path.stat().st_size > 3 * 2**20
     assert peak < 2**20  # a few pieces of CHUNK characters, not the whole file
+
+
+def test_the_sources_of_a_qdpx_are_read_as_text_whole_or_in_pieces(tmp_path, monkeypatch):
+    import zipfile
+
+    path = tmp_path / "wave.qdpx"
+    texts = [f"réponse {i} : le bus passe à 7 h 45. " * 30 + IDENTIFIERS[i % len(IDENTIFIERS)]
+             for i in range(len(IDENTIFIERS))]
+    with zipfile.ZipFile(path, "w") as zf:
+        zf.writestr("project.qde", '<?xml version="1.0"?><Project name="w"/>')
+        for i, t in enumerate(texts):
+            zf.writestr(f"sources/{i}.txt", t)
+    whole = scan_published(path)
+    assert list(whole["file"]) == [f"wave.qdpx:sources/{i}.txt" for i in range(len(texts))]
+    assert set(whole["kind"]) == {"phone", "email", "iban", "nir", "url"}
+    for chunk in (50, 333):  # each source larger than a piece: streamed, the same hits
+        monkeypatch.setattr(privacy, "CHUNK", chunk)
+        monkeypatch.setattr(privacy, "CONTEXT", 200)
+        pd.testing.assert_frame_equal(scan_published(path), whole)

@@ -260,14 +260,19 @@ def _published_pieces(path: str | os.PathLike) -> Iterator[tuple[str, Iterator[s
                 name = info.filename
                 if not name.endswith((".xml", ".rels", ".qde", ".txt")):  # .qdpx: project, sources
                     continue
+                # a plain text part (a .qdpx's sources) is read as a QDA tool shows it, as
+                # text; the others as markup
+                plain = name.endswith(".txt")
                 # a small part is read whole (a .qdpx holds one per answer): a stream costs more
                 if info.file_size <= CHUNK:
                     text = zf.read(info).decode("utf-8", errors="replace")
-                    yield f"{path.name}:{name}", _markup_pieces(io.StringIO(text, newline=""))
+                    yield f"{path.name}:{name}", (iter((text,)) if plain else _markup_pieces(
+                        io.StringIO(text, newline="")))
                     continue
                 with zf.open(info) as raw, io.TextIOWrapper(
                         raw, encoding="utf-8", errors="replace", newline="") as f:
-                    yield f"{path.name}:{name}", _markup_pieces(f)
+                    yield f"{path.name}:{name}", (iter(lambda f=f: f.read(CHUNK), "") if plain
+                                                  else _markup_pieces(f))
     elif suffix == ".ipynb":
         raw = path.read_text(encoding="utf-8")
         # Decode JSON escapes so that "\u00e9" and the like are compared as text.

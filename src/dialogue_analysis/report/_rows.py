@@ -18,5 +18,6 @@ def row_dicts(df: pd.DataFrame) -> list[dict]:
     columns = [_listed(df.iloc[:, i]) for i in range(df.shape[1])]
     if not columns:
         return [{} for _ in range(len(df))]
-    return [dict(zip(df.columns, values, strict=True))
+    names = df.columns.tolist()  # not the Index itself: Arrow-backed, it is slow to iterate
+    return [dict(zip(names, values, strict=True))
             for values in zip(*columns, strict=True)]
