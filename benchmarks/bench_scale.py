@@ -390,8 +390,15 @@ def main(argv=None) -> int:
     try:
         for size in sorted(args.sizes):
             t0 = time.perf_counter()
-            config = write_wave(work / f"wave-{size}", corpus(size))
-            print(f"\ncorpus of {size:,} answers written in {time.perf_counter() - t0:.1f} s",
+            answers = corpus(size)
+            config = write_wave(work / f"wave-{size}", answers)
+            # the recombined answers are longer than the real ones on average (a sentence drawn
+            # from all the answers' sentences is more often one of a long answer): said here, as
+            # the time and memory follow the characters more than the number of answers
+            chars = sum(len(t) for texts in answers.values() for t in texts)
+            del answers
+            print(f"\ncorpus of {size:,} answers ({chars / 1e6:.1f} million characters, "
+                  f"{chars / size:.0f} an answer) written in {time.perf_counter() - t0:.1f} s",
                   flush=True)
             results[size] = run_once(config, work / f"root-{size}", not args.no_notebooks)
             print_run(size, results[size])
