@@ -113,10 +113,10 @@ BLOCK = 2000
 _MARK = "dialogue-analysis:block"  # where the blocks go in the document's skeleton
 
 
-def project_xml_parts(a: Analysis, texts: dict[str, str], language: str | None = None,
+def project_xml_parts(a: Analysis, texts: dict[str, str] | None, language: str | None = None,
                       decisions: pd.DataFrame | None = None) -> Iterator[bytes]:
     """The bytes of ``project.qde`` (those of :func:`project_xml`) a piece at a time, the cases
-    and sources built a block at a time; ``texts`` receives the source texts.
+    and sources built a block at a time; ``texts`` (unless None) receives the source texts.
 
     The users, codebook and variables make a skeleton serialised whole; each block of cases
     or sources is serialised under a skeleton of the same depth, so that its indentation, and
@@ -150,9 +150,10 @@ def project_xml_parts(a: Analysis, texts: dict[str, str], language: str | None =
         for col in attrs:
             _el(variables, "Variable", guid=guid(a.wave, "variable", col), name=col,
                 typeOfVariable="Text")
-    answers = a.answers.loc[a.answers["text"].astype(str).str.strip() != ""]
+    answers = _sourced(a)
     source_of = {(str(r), str(q)): guid(a.wave, "source", r, q)
-                 for r, q in zip(answers["record_id"], answers["question_id"], strict=True)}
+                 for r, q in zip(answers["record_id"].tolist(), answers["question_id"].tolist(),
+                                 strict=True)}
     sources_of_case: dict[str, list[str]] = {}
     for (r, _), g in source_of.items():
         sources_of_case.setdefault(r, []).append(g)
@@ -225,10 +226,11 @@ def _serialised_block(tag: str, fill, rows: pd.DataFrame) -> bytes:
 
 
 def _source(parent, a: Analysis, key: tuple, text: str, found: list[dict], g: str,
-            texts: dict[str, str], user_of: dict, reviews: dict, reviewer_of: dict,
+            texts: dict[str, str] | None, user_of: dict, reviews: dict, reviewer_of: dict,
             code_guids: dict) -> None:
     """One answer's ``TextSource`` with its coded passages and its reviewers' codings."""
-    texts[f"{g}.txt"] = text
+    if texts is not None:
+        texts[f"{g}.txt"] = text
     src = _el(parent, "TextSource", guid=g, name=f"{key[0]} {key[1]}",
               plainTextPath=f"internal://{g}.txt")
     kept = {r: codes[key] for r, codes in reviews.items() if key in codes}
@@ -276,14 +278,27 @@ def write_qdpx(a: Analysis, path: str | os.PathLike, language: str | None = None
     """Write the wave as a REFI-QDA project (``.qdpx``: ``project.qde`` and ``sources/``)."""
     from ..core.storage import atomic_path
 
-    texts: dict[str, str] = {}
     with atomic_path(path) as tmp, zipfile.ZipFile(tmp, "w", zipfile.ZIP_DEFLATED) as zf:
         with zf.open(_entry("project.qde"), "w") as qde:  # written as it is made
-            for part in project_xml_parts(a, texts, language, decisions):
+            for part in project_xml_parts(a, None, language, decisions):
                 qde.write(part)
-        for name, text in sorted(texts.items()):
-            zf.writestr(_entry(f"sources/{name}"), text.encode("utf-8"))  # no BOM
+        # the texts read from the answers a block at a time, in the order of their file names
+        # (not kept from the project's making: a national consultation's answers, again)
+        answers = _sourced(a)
+        at = {f"{guid(a.wave, 'source', r, q)}.txt": i for i, (r, q) in enumerate(zip(
+            answers["record_id"].tolist(), answers["question_id"].tolist(), strict=True))}
+        names = sorted(at)
+        for b0 in range(0, len(names), BLOCK):
+            block = names[b0 : b0 + BLOCK]
+            texts = answers["text"].iloc[[at[n] for n in block]].tolist()
+            for name, text in zip(block, texts, strict=True):
+                zf.writestr(_entry(f"sources/{name}"), str(text).encode("utf-8"))  # no BOM
     return Path(path)
+
+
+def _sourced(a: Analysis) -> pd.DataFrame:
+    """The answers that are a source of the project: those with some text."""
+    return a.answers.loc[a.answers["text"].astype(str).str.strip() != ""]
 
 
 def _entry(name: str) -> zipfile.ZipInfo:
