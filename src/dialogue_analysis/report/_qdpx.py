@@ -151,16 +151,21 @@ def project_xml_parts(a: Analysis, texts: dict[str, str] | None, language: str |
             _el(variables, "Variable", guid=guid(a.wave, "variable", col), name=col,
                 typeOfVariable="Text")
     answers = _sourced(a)
-    source_of = {(str(r), str(q)): guid(a.wave, "source", r, q)
-                 for r, q in zip(answers["record_id"].tolist(), answers["question_id"].tolist(),
-                                 strict=True)}
-    sources_of_case: dict[str, list[str]] = {}
-    for (r, _), g in source_of.items():
-        sources_of_case.setdefault(r, []).append(g)
+    # which answers are each case's, and which passages each answer's: row positions found by
+    # key (no dict of a GUID or an array per answer: hundreds of thousands of them)
+    answers_of = _RowsByKey(answers["record_id"])
+    answer_questions = answers["question_id"].astype(str)
     records = a.records
 
     def cases(parent, block: pd.DataFrame) -> None:
-        for rec in row_dicts(block):
+        rids = [str(r) for r in block["record_id"].tolist()]
+        at = answers_of.positions([rids])
+        taken = answer_questions.iloc[np.concatenate(at) if at else []].tolist()
+        questions, n = [], 0  # each case's questions, each once, in the answers' order
+        for rows in at:
+            questions.append(list(dict.fromkeys(taken[n : n + len(rows)])))
+            n += len(rows)
+        for rec, own in zip(row_dicts(block), questions, strict=True):
             rid = str(rec["record_id"])
             case = _el(parent, "Case", guid=guid(a.wave, "case", rid), name=rid)
             for col in attrs:
@@ -170,28 +175,28 @@ def project_xml_parts(a: Analysis, texts: dict[str, str] | None, language: str |
                 vv = _el(case, "VariableValue")
                 _el(vv, "VariableRef", targetGUID=guid(a.wave, "variable", col))
                 _el(vv, "TextValue").text = str(value)
-            for g in sources_of_case.get(rid, []):
-                _el(case, "SourceRef", targetGUID=g)
+            for q in own:
+                _el(case, "SourceRef", targetGUID=guid(a.wave, "source", rid, q))
 
     # One stable sort of all passages, then each answer's in that order (not one sort per
-    # answer: tens of thousands of answers in a national consultation).
-    passages = a.passages.sort_values(["start", "end", "code"], kind="stable")
-    passages = passages.assign(record_id=passages["record_id"].astype(str),
-                               question_id=passages["question_id"].astype(str))
-    rows_of = (passages.groupby(["record_id", "question_id"], sort=False).indices
-               if len(passages) else {})
+    # answer: tens of thousands of answers in a national consultation). The order alone: the
+    # passages are not copied in it.
+    passages = a.passages
+    in_order = passages[["start", "end", "code"]].reset_index(drop=True).sort_values(
+        ["start", "end", "code"], kind="stable").index.to_numpy()
+    passages_of = _RowsByKey(passages["record_id"].iloc[in_order],
+                             passages["question_id"].iloc[in_order])
 
     def sources(parent, block: pd.DataFrame) -> None:
-        keys = [(str(r), str(q)) for r, q in zip(block["record_id"], block["question_id"],
-                                                 strict=True)]
-        at = [rows_of.get(k, ()) for k in keys]
-        taken = row_dicts(passages.iloc[np.concatenate([np.asarray(i, dtype=np.int64) for i in at])
-                                         if at else []])
+        keys = [(str(r), str(q)) for r, q in zip(block["record_id"].tolist(),
+                                                 block["question_id"].tolist(), strict=True)]
+        at = passages_of.positions([[k[0] for k in keys], [k[1] for k in keys]])
+        taken = row_dicts(passages.iloc[in_order[np.concatenate(at)] if at else []])
         n = 0
         for key, row, rows in zip(keys, row_dicts(block), at, strict=True):
             found, n = taken[n : n + len(rows)], n + len(rows)
-            _source(parent, a, key, str(row["text"]), found, source_of[key], texts, user_of,
-                    reviews, reviewer_of, code_guids)
+            _source(parent, a, key, str(row["text"]), found, guid(a.wave, "source", *key), texts,
+                    user_of, reviews, reviewer_of, code_guids)
 
     # the blocks go where a mark stands in the skeleton (none when there are no rows)
     filled = [(tag, fill, rows) for tag, fill, rows in
@@ -212,6 +217,33 @@ def project_xml_parts(a: Analysis, texts: dict[str, str] | None, language: str |
         for b0 in range(0, len(rows), BLOCK):
             yield _serialised_block(tag, fill, rows.iloc[b0 : b0 + BLOCK])
     yield pieces[-1]
+
+
+class _RowsByKey:
+    """The positions of a table's rows by the (text) values of its key columns, ascending, as
+    ``groupby(columns).indices`` gives them, from sorted arrays rather than an array per key."""
+
+    def __init__(self, *columns: pd.Series):
+        self.levels = []
+        key = np.zeros(len(columns[0]), dtype=np.int64)
+        for column in columns:
+            codes, uniques = pd.factorize(column.astype(str).to_numpy(dtype=object))
+            self.levels.append(pd.Index(uniques, dtype=object))
+            key = key * (len(uniques) + 1) + codes
+        self.order = np.argsort(key, kind="stable")
+        self.sorted = key[self.order]
+
+    def positions(self, values: list[list[str]]) -> list[np.ndarray]:
+        """The positions of the rows of each key (``values``: a list per column)."""
+        key = np.zeros(len(values[0]), dtype=np.int64)
+        missing = np.zeros(len(values[0]), dtype=bool)
+        for level, column in zip(self.levels, values, strict=True):
+            codes = level.get_indexer(pd.Index(column, dtype=object))
+            missing |= codes < 0
+            key = key * (len(level) + 1) + codes
+        low = np.searchsorted(self.sorted, key, "left")
+        high = np.where(missing, low, np.searchsorted(self.sorted, key, "right"))
+        return [self.order[lo:hi] for lo, hi in zip(low, high, strict=True)]
 
 
 def _serialised_block(tag: str, fill, rows: pd.DataFrame) -> bytes:
