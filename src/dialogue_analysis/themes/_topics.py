@@ -283,21 +283,25 @@ def _weighed(x, w: np.ndarray, h: np.ndarray) -> tuple[np.ndarray, ...]:
 
 
 def _quotes(assignments: pd.DataFrame, answers: pd.DataFrame, n_quotes: int) -> pd.DataFrame:
-    texts = answers.loc[:, [*KEY, "text"]]
-    cand = assignments.dropna(subset=["theme"]).merge(texts, on=KEY, how="inner")
-    # Very short answers make poor quotes even when typical.
-    cand = cand[[len(t.split()) >= 8 for t in cand["text"]]]
+    # The candidates are ordered without their texts, and a text is read only when its answer
+    # comes up: a national consultation's texts are not copied for a few quotes a theme.
+    cand = assignments.dropna(subset=["theme"]).merge(
+        answers.loc[:, KEY].assign(answer_row=np.arange(len(answers))), on=KEY, how="inner")
     cand = cand.sort_values(["theme", "weight", *KEY], ascending=[True, False, True, True],
                             kind="stable")
+    texts = answers["text"]
     rows = []
     for theme, grp in cand.groupby("theme", sort=True):
         seen: set[str] = set()
         for r in grp.itertuples(index=False):
+            text = texts.iloc[r.answer_row]
+            if len(text.split()) < 8:  # very short answers make poor quotes even when typical
+                continue
             if r.record_id in seen:
                 continue
             seen.add(r.record_id)
             rows.append({"theme": int(theme), "rank": len(seen), "record_id": r.record_id,
-                         "question_id": r.question_id, "text": trim_quote(r.text)})
+                         "question_id": r.question_id, "text": trim_quote(text)})
             if len(seen) == n_quotes:
                 break
     return pd.DataFrame(rows, columns=["theme", "rank", *KEY, "text"])
