@@ -97,3 +97,21 @@ def test_the_coding_key_follows_the_codebook_the_review_and_the_nlp_model(tmp_pa
     codebook.write_text("codes: [] \n", encoding="utf-8")
     keys.append(key())
     assert base not in keys and len(set(keys)) == len(keys)
+
+
+def test_a_published_analysis_is_read_only_where_a_stage_is_kept(tmp_path):
+    """A rerun on changed inputs reads none of the published tables; a damaged table makes the
+    stages that need it run again instead of stopping the run."""
+    a = synthetic_analysis()
+    key = analysis_key(_inputs(a), a.settings)
+    a.manifest = {**a.manifest, "analysis_inputs": {"sha256": key, "coding": "c" * 64},
+                  "stages": {s: {"seconds": 1.0, "params": {"stage": s}}
+                             for s in ("coding", "themes", "typology", "findings")}}
+    save_analysis(a, tmp_path)
+    published = published_analysis(tmp_path)
+    assert kept_analysis(published, "0" * 64) is None
+    assert not set(Analysis.table_names()) & set(vars(published.analysis))  # nothing read
+    (tmp_path / "analysis" / "passages.parquet").write_bytes(b"not a parquet file")
+    damaged = published_analysis(tmp_path)
+    assert damaged is not None and damaged.coding() is None
+    assert kept_analysis(damaged, key) is None

@@ -27,6 +27,7 @@ import pandas as pd
 from ..core.content import frame_digest, framed_digest, toolkit_hash
 from ..core.kept import LIBRARIES
 from ..core.storage import unstaged
+from ._store import AnalysisReplaced
 from ._tables import ANALYSIS_DIR, MANIFEST, Analysis
 
 KEPT_STAGES = ("themes", "typology", "describe", "crosstabs", "map", "findings")
@@ -34,6 +35,8 @@ KEPT_STAGES = ("themes", "typology", "describe", "crosstabs", "map", "findings")
 OWN_TABLES = ("questions", "attributes", "validation", "coding_agreement")
 # The coding stage's tables (with the coding agreement) and its inputs beyond the tables
 CODING_TABLES = ("passages", "code_matrix", "codebook", "coding_agreement")
+# what reading a published analysis that is missing, damaged or replaced meanwhile raises
+_UNREADABLE = (OSError, ValueError, KeyError, TypeError, AttributeError, AnalysisReplaced)
 INPUTS = "analysis_inputs"  # manifest key: the keys, and whether the stages were kept
 
 
@@ -91,11 +94,15 @@ class Published:
         """Whether its ``name`` (``"sha256"``: the later stages; ``"coding"``) had this key."""
         return (self.meta.get(INPUTS) or {}).get(name) == key
 
-    def coding(self) -> tuple:
-        """``(passages, code_matrix, codebook, params, agreement)`` as :func:`_code` gives."""
+    def coding(self) -> tuple | None:
+        """``(passages, code_matrix, codebook, params, agreement)`` as :func:`_code` gives, or
+        None when they cannot be read (the coding is then made again)."""
         a = self.analysis
-        return (a.passages, a.code_matrix, a.codebook, self.meta["stages"]["coding"]["params"],
-                a.coding_agreement)
+        try:
+            return (a.passages, a.code_matrix, a.codebook,
+                    self.meta["stages"]["coding"]["params"], a.coding_agreement)
+        except _UNREADABLE:
+            return None
 
 
 def published_analysis(processed_dir: str | os.PathLike) -> Published | None:
@@ -109,8 +116,9 @@ def published_analysis(processed_dir: str | os.PathLike) -> Published | None:
         meta = json.loads((folder / MANIFEST).read_text(encoding="utf-8"))
         if not isinstance(meta.get(INPUTS), dict) or not isinstance(meta.get("stages"), dict):
             return None  # an analysis made before stages were kept: computed again
-        return Published(meta, read_analysis_dir(published, lazy=False), folder)
-    except (OSError, ValueError, KeyError, TypeError, AttributeError):
+        # its tables are read when a kept stage asks for them: none, when the inputs changed
+        return Published(meta, read_analysis_dir(published), folder)
+    except _UNREADABLE:
         return None
 
 
@@ -128,4 +136,7 @@ def kept_analysis(published: Published | None, key: str):
     a, folder = published.analysis, published.folder
     names = [n for n in a.table_names()
              if n not in OWN_TABLES and (folder / f"{n}.parquet").is_file()]
-    return {n: getattr(a, n) for n in names}, params, folder
+    try:
+        return {n: getattr(a, n) for n in names}, params, folder
+    except _UNREADABLE:  # a damaged table: the stages are run again
+        return None

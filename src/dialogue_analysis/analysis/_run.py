@@ -385,7 +385,9 @@ def _run_analysis(project, root, progress, engine, after_typology) -> Analysis:
     del streamed
     with adding_time(timer, "kept"):
         if coding_kept:
-            coded = published.coding()
+            coded = published.coding()  # None: its tables could not be read, coded again
+            coding_kept = coded is not None
+        if coding_kept:
             key = later_key(coded)
             # the later stages' inputs changed although the coding's did not: coded again
             coding_kept = published.made_with("sha256", key)
