@@ -25,6 +25,18 @@ def _inputs(a: Analysis) -> dict[str, pd.DataFrame]:
     return {name: getattr(a, name).copy() for name in INPUTS}
 
 
+def _saved_with_stages(folder) -> tuple[Analysis, str]:
+    """A synthetic analysis saved in ``folder`` as a run publishes it (its inputs' keys, stages
+    with their parameters), and the key of its inputs."""
+    a = synthetic_analysis()
+    key = analysis_key(_inputs(a), a.settings)
+    a.manifest = {**a.manifest, "analysis_inputs": {"sha256": key, "coding": "c" * 64},
+                  "stages": {s: {"seconds": 1.0, "params": {"stage": s}}
+                             for s in ("coding", "themes", "typology", "findings")}}
+    save_analysis(a, folder)
+    return a, key
+
+
 @pytest.fixture(scope="module")
 def analysis():
     return synthetic_analysis()
@@ -56,12 +68,7 @@ def test_any_changed_input_setting_or_version_changes_the_key(analysis, monkeypa
 
 
 def test_a_published_analysis_is_kept_only_under_its_own_key(tmp_path):
-    a = synthetic_analysis()
-    key = analysis_key(_inputs(a), a.settings)
-    a.manifest = {**a.manifest, "analysis_inputs": {"sha256": key, "coding": "c" * 64},
-                  "stages": {s: {"seconds": 1.0, "params": {"stage": s}}
-                             for s in ("coding", "themes", "typology", "findings")}}
-    save_analysis(a, tmp_path)
+    a, key = _saved_with_stages(tmp_path)
     published = published_analysis(tmp_path)
     assert kept_analysis(published, "0" * 64) is None
     tables, params, folder = kept_analysis(published, key)
@@ -102,12 +109,7 @@ def test_the_coding_key_follows_the_codebook_the_review_and_the_nlp_model(tmp_pa
 def test_a_published_analysis_is_read_only_where_a_stage_is_kept(tmp_path):
     """A rerun on changed inputs reads none of the published tables; a damaged table makes the
     stages that need it run again instead of stopping the run."""
-    a = synthetic_analysis()
-    key = analysis_key(_inputs(a), a.settings)
-    a.manifest = {**a.manifest, "analysis_inputs": {"sha256": key, "coding": "c" * 64},
-                  "stages": {s: {"seconds": 1.0, "params": {"stage": s}}
-                             for s in ("coding", "themes", "typology", "findings")}}
-    save_analysis(a, tmp_path)
+    _, key = _saved_with_stages(tmp_path)
     published = published_analysis(tmp_path)
     assert kept_analysis(published, "0" * 64) is None
     assert not set(Analysis.table_names()) & set(vars(published.analysis))  # nothing read
