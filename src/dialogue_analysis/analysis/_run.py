@@ -114,7 +114,9 @@ def _analyse_tables(records, answers, terms, passages, code_matrix, codebook, st
     min_cell = int(settings.get("min_cell_count", 5))
     fit_sample = int(settings.get("fit_sample", FIT_SAMPLE))
     records = records.assign(record_id=records["record_id"].astype(str)).reset_index(drop=True)
-    code_matrix = code_matrix.copy()
+    # not copied: the caller holds the coding's matrix to the end, and copy-on-write keeps it
+    # apart from what is done here (a national consultation's matrix is about 90 MB)
+    code_matrix = code_matrix.copy(deep=False)
     code_matrix.index = code_matrix.index.astype(str)
     code_matrix = code_matrix.reindex(records["record_id"]).fillna(0).astype(int)
     code_matrix.index.name = "record_id"

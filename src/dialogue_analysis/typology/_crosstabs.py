@@ -222,7 +222,7 @@ def code_crosstab(
         Rows are codes, columns the groups in a stable order.
     """
     g = _groups(records, by)
-    cm = code_matrix.copy()
+    cm = code_matrix.copy(deep=False)  # its index replaced, its values never written
     cm.index = cm.index.astype(str)
     codes = [c for c in cm.columns if families is None or code_family(c) in families]
     data = cm.reindex(g.index)[codes].fillna(0).astype(int)

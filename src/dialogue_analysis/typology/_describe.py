@@ -359,7 +359,7 @@ def _means(records, g, order, types, correction):
 def _codes(code_matrix, records, g, order, codebook_labels, correction):
     if code_matrix is None or code_matrix.shape[1] == 0:
         return pd.DataFrame(columns=["group", "family", "code", "label", "test_value"])
-    cm = code_matrix.copy()
+    cm = code_matrix.copy(deep=False)  # its index replaced, its values never written
     cm.index = cm.index.astype(str)
     values = cm.reindex(records["record_id"]).to_numpy(dtype=float)
     counts, sizes = _group_counts(values, g, order)

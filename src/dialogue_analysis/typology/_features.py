@@ -281,7 +281,7 @@ class FeatureBuilder(BaseEstimator):
             if code_matrix is None:
                 part = pd.DataFrame(np.nan, index=index, columns=cols)
             else:
-                cm = code_matrix.copy()
+                cm = code_matrix.copy(deep=False)  # its index replaced, its values never written
                 cm.index = cm.index.astype(str)
                 part = cm.reindex(index=index, columns=cols).astype(float)
             parts.append(part)
