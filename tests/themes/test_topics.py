@@ -1,3 +1,4 @@
+import numpy as np
 import pandas as pd
 import pytest
 
@@ -122,3 +123,42 @@ def test_an_answer_of_none_is_a_theme_named_by_it():
     label = themes.summary.set_index("theme").loc[theme, "label"]
     assert label.split(" · ")[0] == "aucun"
     assert not {"pôle_emploi", "ameli", "ent"} & set(label.split(" · "))
+
+
+def _quotes_by_definition(assignments, answers, n_quotes):
+    """Each theme's answers by weight then key, merged with their texts (the definition)."""
+    cand = assignments.dropna(subset=["theme"]).merge(answers, on=["record_id", "question_id"])
+    cand = cand.sort_values(["theme", "weight", "record_id", "question_id"],
+                            ascending=[True, False, True, True], kind="stable")
+    rows = []
+    for theme, grp in cand.groupby("theme", sort=True):
+        seen = []
+        for r in grp.itertuples(index=False):
+            if len(r.text.split()) >= 8 and r.record_id not in seen:
+                seen.append(r.record_id)
+                rows.append((int(theme), len(seen), r.record_id, r.question_id))
+            if len(seen) == n_quotes:
+                break
+    return rows
+
+
+def test_quotes_are_the_heaviest_long_answers_of_distinct_records_ties_by_key():
+    from dialogue_analysis.themes._topics import _LOOKED_UP, _quotes
+
+    rng = np.random.default_rng(5)
+    n = 6 * _LOOKED_UP  # most candidates short: the answers are looked up in several batches
+    keys = pd.DataFrame({"record_id": [f"R{i // 2:05d}" for i in range(n)],
+                         "question_id": [f"q{i % 2}" for i in range(n)]})
+    assignments = keys.assign(
+        theme=pd.array(rng.choice([1, 2, 3, None], n, p=[.4, .3, .2, .1]), dtype="Int64"),
+        weight=rng.choice([1.0, 1.0, 0.8, 0.5], n))  # many ties: broken by key
+    long_text = "une réponse assez longue pour servir de citation au thème"
+    texts = [long_text if rng.random() < 0.01 else "trop court" for _ in range(n)]
+    answers = keys.assign(text=texts).iloc[rng.permutation(n)]  # in another order
+    answers = answers[rng.random(n) > 0.05]  # some assigned answers without a text
+    got = _quotes(assignments, answers, 3)
+    expected = _quotes_by_definition(assignments, answers, 3)
+    assert len(expected) == 9
+    assert list(got.loc[:, ["theme", "rank", "record_id", "question_id"]].itertuples(
+        index=False, name=None)) == expected
+    assert set(got["text"]) == {long_text}

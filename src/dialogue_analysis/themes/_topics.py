@@ -283,28 +283,62 @@ def _weighed(x, w: np.ndarray, h: np.ndarray) -> tuple[np.ndarray, ...]:
 
 
 def _quotes(assignments: pd.DataFrame, answers: pd.DataFrame, n_quotes: int) -> pd.DataFrame:
-    # The candidates are ordered without their texts, and a text is read only when its answer
-    # comes up: a national consultation's texts are not copied for a few quotes a theme.
-    cand = assignments.dropna(subset=["theme"]).merge(
-        answers.loc[:, KEY].assign(answer_row=np.arange(len(answers))), on=KEY, how="inner")
-    cand = cand.sort_values(["theme", "weight", *KEY], ascending=[True, False, True, True],
-                            kind="stable")
+    """Each theme's quotes: its answers by weight, then in key order (``assignments`` are in
+    key order, as :func:`find_themes` makes them), from different records, of 8 words or more.
+
+    The candidates are ordered by their row in ``assignments``, not by their keys, and their
+    texts are looked up a few hundred at a time: a national consultation's keys and texts are
+    neither merged nor copied for a few quotes a theme."""
+    theme = assignments["theme"]
+    rows_with = np.flatnonzero(theme.notna().to_numpy())
+    themes = theme.iloc[rows_with].to_numpy(dtype=np.int64)
+    weights = assignments["weight"].iloc[rows_with].to_numpy(dtype=float)
+    ordered = rows_with[np.lexsort((rows_with, -weights, themes))]
+    record_ids, question_ids = assignments["record_id"], assignments["question_id"]
     texts = answers["text"]
     rows = []
-    for theme, grp in cand.groupby("theme", sort=True):
-        seen: set[str] = set()
-        for r in grp.itertuples(index=False):
-            text = texts.iloc[r.answer_row]
-            if len(text.split()) < 8:  # very short answers make poor quotes even when typical
-                continue
-            if r.record_id in seen:
-                continue
-            seen.add(r.record_id)
-            rows.append({"theme": int(theme), "rank": len(seen), "record_id": r.record_id,
-                         "question_id": r.question_id, "text": trim_quote(text)})
+    sorted_themes = np.sort(themes, kind="stable")
+    bounds = np.flatnonzero(np.diff(sorted_themes)) + 1
+    for t0, t1 in zip(np.r_[0, bounds], np.r_[bounds, len(sorted_themes)], strict=True):
+        if t0 == t1:
+            continue
+        theme_no, seen = int(sorted_themes[t0]), set()
+        for c0 in range(t0, t1, _LOOKED_UP):
+            batch = ordered[c0:min(t1, c0 + _LOOKED_UP)]
+            keys = list(zip(record_ids.iloc[batch].tolist(), question_ids.iloc[batch].tolist(),
+                            strict=True))
+            found = _answer_rows(answers, keys)
+            for rid, qid in keys:
+                for row in found.get((rid, qid), ()):
+                    text = texts.iloc[row]
+                    if len(text.split()) < 8 or rid in seen:  # short answers make poor quotes
+                        continue
+                    seen.add(rid)
+                    rows.append({"theme": theme_no, "rank": len(seen), "record_id": rid,
+                                 "question_id": qid, "text": trim_quote(text)})
+                    if len(seen) == n_quotes:
+                        break
+                if len(seen) == n_quotes:
+                    break
             if len(seen) == n_quotes:
                 break
     return pd.DataFrame(rows, columns=["theme", "rank", *KEY, "text"])
+
+
+_LOOKED_UP = 500  # candidates whose answers are looked up at a time
+
+
+def _answer_rows(answers: pd.DataFrame, keys: list[tuple[str, str]]) -> dict[tuple, list[int]]:
+    """The rows of ``answers`` of each of ``keys``, in the table's order."""
+    rows = np.flatnonzero(answers["record_id"].isin({r for r, _ in keys}).to_numpy())
+    wanted = set(keys)
+    found: dict[tuple, list[int]] = {}
+    for row, key in zip(rows.tolist(), zip(answers["record_id"].iloc[rows].tolist(),
+                                           answers["question_id"].iloc[rows].tolist(),
+                                           strict=True), strict=True):
+        if key in wanted:
+            found.setdefault(key, []).append(row)
+    return found
 
 
 def uncovered_answers(answers: pd.DataFrame, passages: pd.DataFrame) -> pd.DataFrame:
