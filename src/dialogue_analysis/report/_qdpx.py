@@ -317,20 +317,22 @@ def write_qdpx(a: Analysis, path: str | os.PathLike, language: str | None = None
         # the texts read from the answers a block at a time, in the order of their file names
         # (not kept from the project's making: a national consultation's answers, again)
         answers = _sourced(a)
-        at = {f"{guid(a.wave, 'source', r, q)}.txt": i for i, (r, q) in enumerate(zip(
-            answers["record_id"].tolist(), answers["question_id"].tolist(), strict=True))}
-        names = sorted(at)
+        names = [f"{guid(a.wave, 'source', r, q)}.txt" for r, q in zip(
+            answers["record_id"].tolist(), answers["question_id"].tolist(), strict=True)]
+        in_name_order = sorted(range(len(names)), key=names.__getitem__)
         for b0 in range(0, len(names), BLOCK):
-            block = names[b0 : b0 + BLOCK]
-            texts = answers["text"].iloc[[at[n] for n in block]].tolist()
-            for name, text in zip(block, texts, strict=True):
-                zf.writestr(_entry(f"sources/{name}"), str(text).encode("utf-8"))  # no BOM
+            block = in_name_order[b0 : b0 + BLOCK]
+            texts = answers["text"].iloc[block].tolist()
+            for row, text in zip(block, texts, strict=True):
+                zf.writestr(_entry(f"sources/{names[row]}"), str(text).encode("utf-8"))  # no BOM
     return Path(path)
 
 
 def _sourced(a: Analysis) -> pd.DataFrame:
-    """The answers that are a source of the project: those with some text."""
-    return a.answers.loc[a.answers["text"].astype(str).str.strip() != ""]
+    """The answers that are a source of the project: those with some text (the table itself,
+    not a copy, when all have some)."""
+    texted = (a.answers["text"].astype(str).str.strip() != "").to_numpy(dtype=bool)
+    return a.answers if texted.all() else a.answers.loc[texted]
 
 
 def _entry(name: str) -> zipfile.ZipInfo:
