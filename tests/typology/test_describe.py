@@ -167,3 +167,29 @@ def test_label_names_the_two_profiles_that_make_a_mixed_group():
     assert ch.labels[1] == "Senior et salarié décroché, rural"
     assert ch.labels_en[1] == "Senior and salarié décroché, rural"
     assert ch.labels[2] == "Jeune, urbain"
+
+
+@pytest.mark.parametrize("kind", ["int", "float with missing", "nullable"])
+def test_code_counts_are_the_group_sums_of_the_records_rows(kind):
+    from dialogue_analysis.typology._describe import _code_counts, _group_counts
+
+    rng = np.random.default_rng(2)
+    ids = [f"r{i}" for i in range(400)]
+    cm = pd.DataFrame(rng.integers(0, 2, (400, 5)), index=pd.Index(ids, name="record_id"),
+                      columns=[f"c.{j}" for j in range(5)])
+    if kind != "int":
+        cm = cm.astype(float)
+        cm.iloc[rng.choice(400, 30, replace=False), 2] = np.nan
+        if kind == "nullable":
+            cm = cm.astype("Int64")
+    # the records in another order, some absent from the matrix
+    records = pd.DataFrame({"record_id": list(rng.permutation(ids[:380])) + ["x1", "x2"]})
+    g = rng.choice(["A", "B", "C"], len(records))
+    order = ["B", "A", "C"]
+    values = cm.astype(float).reindex(records["record_id"]).to_numpy(dtype=float)
+    counts, sizes = _code_counts(cm, records, g, order)
+    expected_counts, expected_sizes = _group_counts(values, g, order)
+    np.testing.assert_array_equal(counts, expected_counts)
+    np.testing.assert_array_equal(sizes, expected_sizes)
+    assert sizes.sum() == 380 - (0 if kind == "int" else
+                                 cm.iloc[:, 2].isna()[records["record_id"][:380]].sum())

@@ -264,6 +264,28 @@ def _group_counts(values, g, order):
     return sums, sizes
 
 
+def _code_counts(cm, records, g, order):
+    """:func:`_group_counts` of the code matrix's rows of ``records`` (a record missing from
+    it, or with a missing value, is left out), summed a column at a time where they lie: a
+    national consultation's matrix is not copied into the records' order, nor as floats."""
+    at = cm.index.get_indexer(records["record_id"])
+    idx = pd.Categorical(g, categories=order).codes
+    ok = (at >= 0) & (idx >= 0)
+
+    def column(j):
+        return cm.iloc[:, j].to_numpy(dtype=float, na_value=np.nan)
+
+    for j in range(cm.shape[1]):
+        dtype = cm.dtypes.iloc[j]
+        if not (isinstance(dtype, np.dtype) and dtype.kind in "iub"):  # may hold missing values
+            ok &= ~np.isnan(column(j))[np.where(ok, at, 0)]
+    rows = np.flatnonzero(ok)
+    groups, found = idx[rows], at[rows]
+    sums = np.column_stack([np.bincount(groups, weights=column(j)[found], minlength=len(order))
+                            for j in range(cm.shape[1])])
+    return sums, np.bincount(groups, minlength=len(order)).astype(float)
+
+
 def _finish(table, correction, sort_key):
     table["p_adjusted"] = correct(table["p_value"].to_numpy(), correction)
     diff = (
@@ -361,8 +383,7 @@ def _codes(code_matrix, records, g, order, codebook_labels, correction):
         return pd.DataFrame(columns=["group", "family", "code", "label", "test_value"])
     cm = code_matrix.copy(deep=False)  # its index replaced, its values never written
     cm.index = cm.index.astype(str)
-    values = cm.reindex(records["record_id"]).to_numpy(dtype=float)
-    counts, sizes = _group_counts(values, g, order)
+    counts, sizes = _code_counts(cm, records, g, order)
     n_code, total = counts.sum(axis=0), sizes.sum()
     code_ids = [str(c) for c in cm.columns]
     rows = []
