@@ -58,9 +58,14 @@ def _select_quotes(
     max_chars,
 ):
     """Greedy choice of central, relevant, diverse quotes (see the typology guide)."""
-    ans = answers[["record_id", "question_id", "text"]].copy()
-    ans["record_id"] = ans["record_id"].astype(str)
-    ans = ans[ans["text"].notna() & (ans["text"].astype(str).str.strip() != "")]
+    # The candidates carry their text's length and row, not the text: a text is read once its
+    # answer is quoted (a national consultation's texts are not copied per group).
+    texts = answers["text"]
+    texted = (texts.notna() & (texts.astype(str).str.strip() != "")).to_numpy(dtype=bool)
+    ans = pd.DataFrame({"record_id": answers["record_id"].astype(str).to_numpy(),
+                        "question_id": answers["question_id"].to_numpy(),
+                        "length": texts.astype(str).str.len().to_numpy(),
+                        "row": np.arange(len(answers))})[texted]
     group_of = pd.Series(g, index=records["record_id"])
     ans["group"] = ans["record_id"].map(group_of)
     ans = ans[ans["group"].notna()].reset_index(drop=True)
@@ -88,7 +93,7 @@ def _select_quotes(
         )
     cm = None
     if code_matrix is not None:
-        cm = code_matrix.copy()
+        cm = code_matrix.copy(deep=False)  # its index replaced, its values never written
         cm.index = cm.index.astype(str)
     profile = records.set_index("record_id")[profile_column] if profile_column else None
 
@@ -126,7 +131,7 @@ def _select_quotes(
         cand["score"] = (
             0.4 * cand["centrality"]
             + 0.4 * relevance
-            + 0.2 * _length_score(cand["text"].astype(str).str.len())
+            + 0.2 * _length_score(cand["length"])
         )
         cand = cand.sort_values(
             ["score", "record_id", "question_id"], ascending=[False, True, True], kind="stable"
@@ -166,7 +171,7 @@ def _select_quotes(
                 "rank": rank,
                 "record_id": c["record_id"],
                 "question_id": c["question_id"],
-                "text": trim_quote(c["text"], max_chars),
+                "text": trim_quote(texts.iloc[int(c["row"])], max_chars),
                 "score": float(c["score"]),
             }
             if profile_column:
