@@ -28,7 +28,6 @@ import itertools
 import json
 import os
 import re
-import zipfile
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 
@@ -38,6 +37,7 @@ import pandas as pd
 from .errors import DialogueAnalysisError
 from .identifier_patterns import structured_identifiers
 from .storage import sha256_file
+from .zip_members import zip_members
 
 FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
 MASK_TEXT = {"fr": "< {n}", "en": "< {n}"}
@@ -255,24 +255,24 @@ def _published_pieces(path: str | os.PathLike) -> Iterator[tuple[str, Iterator[s
     path = Path(path)
     suffix = path.suffix.lower()
     if suffix in ZIP_SUFFIXES:
-        with zipfile.ZipFile(path) as zf:
-            for info in zf.infolist():
-                name = info.filename
-                if not name.endswith((".xml", ".rels", ".qde", ".txt")):  # .qdpx: project, sources
-                    continue
-                # a plain text part (a .qdpx's sources) is read as a QDA tool shows it, as
-                # text; the others as markup
-                plain = name.endswith(".txt")
-                # a small part is read whole (a .qdpx holds one per answer): a stream costs more
-                if info.file_size <= CHUNK:
-                    text = zf.read(info).decode("utf-8", errors="replace")
-                    yield f"{path.name}:{name}", (iter((text,)) if plain else _markup_pieces(
-                        io.StringIO(text, newline="")))
-                    continue
-                with zf.open(info) as raw, io.TextIOWrapper(
-                        raw, encoding="utf-8", errors="replace", newline="") as f:
-                    yield f"{path.name}:{name}", (iter(lambda f=f: f.read(CHUNK), "") if plain
-                                                  else _markup_pieces(f))
+        # member by member: a .qdpx holds one source per answer, too many to list at once
+        for member in zip_members(path):
+            name = member.name
+            if not name.endswith((".xml", ".rels", ".qde", ".txt")):  # .qdpx: project, sources
+                continue
+            # a plain text part (a .qdpx's sources) is read as a QDA tool shows it, as
+            # text; the others as markup
+            plain = name.endswith(".txt")
+            # a small part is read whole (a .qdpx holds one per answer): a stream costs more
+            if member.file_size <= CHUNK:
+                text = member.read().decode("utf-8", errors="replace")
+                yield f"{path.name}:{name}", (iter((text,)) if plain else _markup_pieces(
+                    io.StringIO(text, newline="")))
+                continue
+            with member.open() as raw, io.TextIOWrapper(
+                    raw, encoding="utf-8", errors="replace", newline="") as f:
+                yield f"{path.name}:{name}", (iter(lambda f=f: f.read(CHUNK), "") if plain
+                                              else _markup_pieces(f))
     elif suffix == ".ipynb":
         raw = path.read_text(encoding="utf-8")
         # Decode JSON escapes so that "\u00e9" and the like are compared as text.
