@@ -31,6 +31,9 @@ def test_stored_deflated_large_empty_and_accented_members(tmp_path):
     assert read == _as_zipfile_reads(path)
     assert [n for n, _, _ in read] == ["stored.txt", "sources/dé.txt", "empty.xml", "big.qde"]
     assert read[3][2] == big
+    for member, (_, _, data) in zip(zip_members(path), read, strict=True):
+        with member.open() as stream:  # read as a stream, a piece at a time
+            assert b"".join(iter(lambda s=stream: s.read(4096), b"")) == data
 
 
 def test_an_archive_of_more_members_than_the_classic_format_counts(tmp_path):
@@ -79,6 +82,8 @@ def test_damaged_data_and_a_file_that_is_no_archive_are_refused(tmp_path):
     (member,) = zip_members(path)
     with pytest.raises(zipfile.BadZipFile, match="m.txt: bad CRC"):
         member.read()
+    with pytest.raises(zipfile.BadZipFile, match="m.txt: bad CRC"), member.open() as stream:
+        stream.read()
     other = tmp_path / "b.xlsx"
     other.write_text("not an archive")
     with pytest.raises(zipfile.BadZipFile, match="b.xlsx"):

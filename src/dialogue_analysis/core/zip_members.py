@@ -47,16 +47,30 @@ class Member:
     header_offset: int
     flags: int
 
+    @property
+    def _read_here(self) -> bool:
+        return self.compress_type in (_STORED, _DEFLATED) and not self.flags & _ENCRYPTED
+
     def open(self) -> BinaryIO:
         """The member's bytes as a stream (decompressed, checked against its CRC)."""
-        if self.compress_type not in (_STORED, _DEFLATED) or self.flags & _ENCRYPTED:
-            with zipfile.ZipFile(self.path) as archive:  # rare: read whole by zipfile
-                return io.BytesIO(archive.read(self.name))
+        if not self._read_here:
+            return io.BytesIO(self.read())
         return io.BufferedReader(_MemberStream(self), _READ)
 
     def read(self) -> bytes:
-        with self.open() as stream:
-            return stream.read()
+        """The member's bytes at once (a small member: no stream to set up)."""
+        if not self._read_here:
+            with zipfile.ZipFile(self.path) as archive:  # rare: read whole by zipfile
+                return archive.read(self.name)
+        with self.path.open("rb") as f:
+            _at_data(f, self)
+            raw = f.read(self.compress_size)
+        if len(raw) < self.compress_size:
+            raise zipfile.BadZipFile(f"{self.path}: {self.name}: truncated")
+        data = zlib.decompress(raw, -15) if self.compress_type == _DEFLATED else raw
+        if zlib.crc32(data) != self.crc or len(data) != self.file_size:
+            raise zipfile.BadZipFile(f"{self.path}: {self.name}: bad CRC or size")
+        return data
 
 
 def zip_members(path: str | os.PathLike) -> Iterator[Member]:
@@ -128,6 +142,16 @@ def _zip64_sizes(extra: bytes, usize: int, csize: int, offset: int) -> tuple[int
     return usize, csize, offset
 
 
+def _at_data(f: BinaryIO, member: Member) -> None:
+    """Move ``f`` past ``member``'s local header, to its data."""
+    f.seek(member.header_offset)
+    head = f.read(_LOCAL.size)
+    if len(head) < _LOCAL.size or head[:4] != b"PK\x03\x04":
+        raise zipfile.BadZipFile(f"{member.path}: {member.name}: local header damaged")
+    name_len, extra_len = _LOCAL.unpack(head)[10:12]
+    f.seek(name_len + extra_len, io.SEEK_CUR)
+
+
 class _Bounded(io.RawIOBase):
     """At most ``size`` bytes of ``f`` from where it stands."""
 
@@ -150,13 +174,11 @@ class _MemberStream(io.RawIOBase):
     def __init__(self, member: Member):
         self.member = member
         self.f = member.path.open("rb")
-        self.f.seek(member.header_offset)
-        head = self.f.read(_LOCAL.size)
-        if len(head) < _LOCAL.size or head[:4] != b"PK\x03\x04":
+        try:
+            _at_data(self.f, member)
+        except zipfile.BadZipFile:
             self.f.close()
-            raise zipfile.BadZipFile(f"{member.path}: {member.name}: local header damaged")
-        name_len, extra_len = _LOCAL.unpack(head)[10:12]
-        self.f.seek(name_len + extra_len, io.SEEK_CUR)
+            raise
         self.left = member.compress_size
         self.inflate = zlib.decompressobj(-15) if member.compress_type == _DEFLATED else None
         self.pending, self.crc, self.size = b"", 0, 0
