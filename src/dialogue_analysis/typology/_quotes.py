@@ -41,6 +41,37 @@ def _centrality(features, records, g, order):
     return out.clip(0, 1)
 
 
+def _keys(*tables: pd.DataFrame) -> list[np.ndarray]:
+    """The (record, question) keys of each table's rows as numbers, equal where the keys are."""
+    numbers = []
+    for col in ("record_id", "question_id"):
+        codes, uniques = pd.factorize(pd.concat([t[col].astype(str) for t in tables],
+                                                ignore_index=True))
+        numbers.append((codes.astype(np.int64), len(uniques)))
+    (rid, _), (qid, n_questions) = numbers
+    key = rid * n_questions + qid
+    return np.split(key, np.cumsum([len(t) for t in tables])[:-1])
+
+
+class _LastRowByKey:
+    """The last row of each key (numbers from :func:`_keys`) of a table, as
+    ``drop_duplicates(keep="last")`` keeps it."""
+
+    def __init__(self, keys: np.ndarray):
+        order = np.argsort(keys, kind="stable")
+        ordered = keys[order]
+        last = np.r_[ordered[1:] != ordered[:-1], True]
+        self.keys, self.row = ordered[last], order[last]
+
+    def rows(self, keys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Which of ``keys`` have a row, and their rows."""
+        if not len(self.keys):
+            return np.zeros(len(keys), dtype=bool), np.zeros(0, dtype=np.int64)
+        at = np.minimum(np.searchsorted(self.keys, keys), len(self.keys) - 1)
+        found = self.keys[at] == keys
+        return found, self.row[at[found]]
+
+
 def _select_quotes(
     answers,
     records,
@@ -62,10 +93,9 @@ def _select_quotes(
     # answer is quoted (a national consultation's texts are not copied per group).
     texts = answers["text"]
     texted = (texts.notna() & (texts.astype(str).str.strip() != "")).to_numpy(dtype=bool)
-    ans = pd.DataFrame({"record_id": answers["record_id"].astype(str).to_numpy(),
-                        "question_id": answers["question_id"].to_numpy(),
-                        "length": texts.astype(str).str.len().to_numpy(),
-                        "row": np.arange(len(answers))})[texted]
+    ans = answers.loc[:, ["record_id", "question_id"]].assign(
+        record_id=answers["record_id"].astype(str), length=texts.astype(str).str.len(),
+        row=np.arange(len(answers)))[texted]
     group_of = pd.Series(g, index=records["record_id"])
     ans["group"] = ans["record_id"].map(group_of)
     ans = ans[ans["group"].notna()].reset_index(drop=True)
@@ -73,24 +103,24 @@ def _select_quotes(
     ans["centrality"] = ans["record_id"].map(centrality).to_numpy(dtype=float)
 
     # Each answer's terms, split only for the candidates of a group (not a set per answer of
-    # the wave); the passages of the codes that label a group.
-    answer_terms = None
+    # the wave); the passages of the codes that label a group. Both found by the answers' keys
+    # as numbers (no index or set of key tuples over a national consultation's answers).
+    keyed = {}
     if terms is not None and len(terms):
-        answer_terms = terms.assign(record_id=terms["record_id"].astype(str)).drop_duplicates(
-            ["record_id", "question_id"], keep="last").set_index(
-            ["record_id", "question_id"])["terms"]
-    coded = set()
+        keyed["terms"] = terms
+    coded = False
     if passages is not None and len(passages):
         wanted = {c for codes in top_codes.values() for c in codes}
-        labelled = passages[passages["code"].isin(wanted)]
-        coded = set(
-            zip(
-                labelled["record_id"].astype(str),
-                labelled["question_id"],
-                labelled["code"],
-                strict=True,
-            )
-        )
+        keyed["labelled"] = passages.loc[passages["code"].isin(wanted),
+                                         ["record_id", "question_id", "code"]]
+        coded = len(keyed["labelled"]) > 0
+    if keyed:
+        ans["key"], *keys = _keys(ans, *keyed.values())
+        keys = dict(zip(keyed, keys, strict=True))
+    if "terms" in keyed:
+        terms_of = _LastRowByKey(keys["terms"])
+    if coded:
+        labelled_key, labelled_code = keys["labelled"], keyed["labelled"]["code"]
     cm = None
     if code_matrix is not None:
         cm = code_matrix.copy(deep=False)  # its index replaced, its values never written
@@ -105,23 +135,15 @@ def _select_quotes(
         words, codes_ = set(top_terms.get(grp, [])), list(top_codes.get(grp, []))
         parts = []
         if words:
-            found = [] if answer_terms is None else answer_terms.reindex(
-                pd.MultiIndex.from_arrays([cand["record_id"], cand["question_id"]]))
-            hits = [
-                len(set(str(t).split()) & words) if isinstance(t, str) else 0
-                for t in (found if len(found) else [None] * len(cand))
-            ]
+            hits = np.zeros(len(cand))
+            if "terms" in keyed:
+                found, rows_ = terms_of.rows(cand["key"].to_numpy())
+                hits[found] = [len(set(t.split()) & words) if isinstance(t, str) else 0
+                               for t in terms["terms"].iloc[rows_].tolist()]
             parts.append(np.minimum(hits, 3) / 3)
         if codes_ and coded:
-            parts.append(
-                np.array(
-                    [
-                        any((r, q, c) in coded for c in codes_)
-                        for r, q in zip(cand["record_id"], cand["question_id"], strict=True)
-                    ],
-                    dtype=float,
-                )
-            )
+            with_codes = labelled_key[labelled_code.isin(codes_).to_numpy()]
+            parts.append(np.isin(cand["key"].to_numpy(), with_codes).astype(float))
         elif codes_ and cm is not None:
             present = [c for c in codes_ if c in cm.columns]
             if present:
