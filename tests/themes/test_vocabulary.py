@@ -29,6 +29,14 @@ def test_join_terms_per_record():
     }
 
 
+def test_join_terms_keeps_first_appearance_and_row_order_and_strips_empty_answers():
+    terms = pd.DataFrame({"record_id": ["r9", "r2", "r9", "r2", "r5", 7],
+                          "terms": ["bus", None, "aide mairie", "  forfait ", "", "caf"]})
+    joined = join_terms(terms)
+    assert list(joined.index) == ["r9", "r2", "r5", "7"]
+    assert joined.tolist() == ["bus aide mairie", "forfait", "", "caf"]
+
+
 def test_records_unit_matches_scipy():
     table = specific_terms(TERMS, GROUPS, min_count=1, correction=None)
     row = table[(table["group"] == "A") & (table["term"] == "aide")].iloc[0]
