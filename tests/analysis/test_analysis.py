@@ -132,6 +132,23 @@ def test_a_saved_analysis_reads_a_table_when_first_asked_for(tmp_path):
         _ = b.no_such_table
 
 
+def test_columns_of_a_table_not_read_yet_come_from_its_file_alone(tmp_path):
+    a = synthetic_analysis()
+    save_analysis(a, tmp_path)
+    b = read_analysis_dir(tmp_path)
+    asked = b.columns("answers", "question_id")
+    assert "answers" not in vars(b)  # the texts were not read
+    assert list(asked.columns) == ["question_id"]
+    pd.testing.assert_frame_equal(asked, b.answers.loc[:, ["question_id"]])
+    assert "answers" in vars(b)  # read now: its columns come from the table itself
+    b.answers = b.answers.assign(question_id="changed")
+    assert set(b.columns("answers", "question_id")["question_id"]) == {"changed"}
+    codes = list(a.code_matrix.columns[:2])
+    from_file = read_analysis_dir(tmp_path).columns("code_matrix", *codes)
+    pd.testing.assert_frame_equal(from_file, b.code_matrix.loc[:, codes])  # indexed alike
+    assert a.columns("answers", "record_id").equals(a.answers.loc[:, ["record_id"]])
+
+
 def test_a_table_of_an_analysis_written_again_is_not_read_from_the_new_run(tmp_path):
     a = synthetic_analysis()
     save_analysis(a, tmp_path)

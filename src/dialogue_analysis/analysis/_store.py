@@ -87,13 +87,16 @@ class _SavedTable:
             return None
         return st.st_ino, st.st_mtime_ns, st.st_size
 
-    def __call__(self) -> pd.DataFrame:
+    def __call__(self, columns: list[str] | None = None) -> pd.DataFrame:
+        """The table (only ``columns`` of it, when given)."""
         if self._stamp() != self.stamp:
             raise AnalysisReplaced(
                 f"{self.path}: the analysis was written again since it was opened, and its "
                 f"table {self.name!r} had not been read yet; load the analysis again "
                 "(load_analysis) to read the new one")
-        return _from_parquet(pd.read_parquet(self.path), self.name)
+        if columns is not None and self.name == "code_matrix" and "record_id" not in columns:
+            columns = ["record_id", *columns]  # its index, as when read whole
+        return _from_parquet(pd.read_parquet(self.path, columns=columns), self.name)
 
 
 def read_analysis_dir(processed_dir: str | os.PathLike, *, lazy: bool = True) -> Analysis:

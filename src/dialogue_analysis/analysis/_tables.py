@@ -125,6 +125,15 @@ class Analysis:
             return value
         raise AttributeError(f"{type(self).__name__!r} object has no attribute {name!r}")
 
+    def columns(self, table: str, *names: str) -> pd.DataFrame:
+        """Columns ``names`` of ``table``; from the saved file alone when the table has not
+        been read yet, so that a notebook counting the answers per question does not read
+        every text of a national consultation."""
+        unread = self.__dict__.get("_unread") or {}
+        if table not in self.__dict__ and table in unread:
+            return unread[table](columns=list(names))
+        return getattr(self, table).loc[:, list(names)]
+
     @classmethod
     def table_names(cls) -> list[str]:
         """Names of the tables (the DataFrame fields), in file order."""
