@@ -35,6 +35,10 @@ def test_join_terms_keeps_first_appearance_and_row_order_and_strips_empty_answer
     joined = join_terms(terms)
     assert list(joined.index) == ["r9", "r2", "r5", "7"]
     assert joined.tolist() == ["bus aide mairie", "forfait", "", "caf"]
+    one_each = join_terms(terms.iloc[[1, 0, 4, 5]])  # one answer a record: nothing to join
+    assert list(one_each.index) == ["r2", "r9", "r5", "7"]
+    assert one_each.tolist() == ["", "bus", "", "caf"]
+    assert one_each.index.name == "record_id"
 
 
 def test_records_unit_matches_scipy():

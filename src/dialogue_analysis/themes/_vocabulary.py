@@ -62,15 +62,19 @@ def join_terms(terms):
     # Joined by Arrow, not a Python string per answer and per record (a national consultation
     # has hundreds of thousands): records in first-appearance order, their answers in row order.
     codes, records = pd.factorize(ids)
+    index = pd.Index(records, name="record_id", dtype=ids.dtype)
+    answers_of = np.bincount(codes, minlength=len(records))
+    if (answers_of == 1).all():  # one answer a record (an open consultation): none to join
+        return text.set_axis(index).str.strip()
     in_records = np.argsort(codes, kind="stable")
-    offsets = np.r_[0, np.cumsum(np.bincount(codes, minlength=len(records)))]
+    offsets = np.r_[0, np.cumsum(answers_of)]
     values = pa.array(text, pa.large_string())  # a table read from Parquet: in chunks
     values = values.combine_chunks() if isinstance(values, pa.ChunkedArray) else values
     answers = pa.LargeListArray.from_arrays(pa.array(offsets, pa.int64()),
                                             values.take(in_records))
     joined = pd.Series(pc.binary_join(answers, pa.scalar(" ", pa.large_string())),
                        dtype=text.dtype, name=text.name)
-    joined.index = pd.Index(records, name="record_id", dtype=ids.dtype)
+    joined.index = index
     return joined.str.strip()
 
 
