@@ -85,3 +85,14 @@ def test_an_answers_terms_are_found_by_key_as_drop_duplicates_keeps_them():
     assert found.tolist() == expected.notna().tolist()
     assert terms["terms"].iloc[rows].tolist() == expected.dropna().tolist()
     assert 0 < found.sum() < len(asked)
+
+
+def test_rows_in_gives_what_get_indexer_gives():
+    import pandas as pd
+
+    from dialogue_analysis.typology._quotes import _rows_in
+
+    among = pd.Series(["r3", "r1", "r7", "10", "r2"])
+    ids = pd.Series(["r1", "x", "r2", 10, "r3", "r1", None])
+    expected = pd.Index(among).get_indexer(ids.astype(str))
+    assert _rows_in(ids, among).tolist() == expected.tolist() == [1, -1, 4, 3, 0, 1, -1]

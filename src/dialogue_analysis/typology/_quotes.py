@@ -41,6 +41,15 @@ def _centrality(features, records, g, order):
     return out.clip(0, 1)
 
 
+def _rows_in(ids: pd.Series, among: pd.Series) -> np.ndarray:
+    """The row of each of ``ids`` in ``among`` (where each id is once), -1 where absent."""
+    codes, uniques = pd.factorize(pd.concat([among.astype(str), ids.astype(str)],
+                                            ignore_index=True))
+    row_of = np.full(len(uniques), -1, dtype=np.int64)
+    row_of[codes[:len(among)]] = np.arange(len(among))
+    return row_of[codes[len(among):]]
+
+
 def _keys(*tables: pd.DataFrame) -> list[np.ndarray]:
     """The (record, question) keys of each table's rows as numbers, equal where the keys are."""
     numbers = []
@@ -96,11 +105,13 @@ def _select_quotes(
     ans = answers.loc[:, ["record_id", "question_id"]].assign(
         record_id=answers["record_id"].astype(str), length=texts.astype(str).str.len(),
         row=np.arange(len(answers)))[texted]
-    group_of = pd.Series(g, index=records["record_id"])
-    ans["group"] = ans["record_id"].map(group_of)
+    # each answer's record by its row (no index of every record's id to map them through)
+    ans["record_row"] = _rows_in(ans["record_id"], records["record_id"])
+    ans = ans[ans["record_row"].to_numpy() >= 0]
+    ans["group"] = np.asarray(g)[ans["record_row"].to_numpy()]
     ans = ans[ans["group"].notna()].reset_index(drop=True)
     centrality = _centrality(features, records, g, order)
-    ans["centrality"] = ans["record_id"].map(centrality).to_numpy(dtype=float)
+    ans["centrality"] = centrality.to_numpy(dtype=float)[ans["record_row"].to_numpy()]
 
     # Each answer's terms, split only for the candidates of a group (not a set per answer of
     # the wave); the passages of the codes that label a group. Both found by the answers' keys
