@@ -437,23 +437,3 @@ def test_rows_read_column_by_column_are_those_pandas_gives():
     })
     assert repr(row_dicts(df)) == repr(df.to_dict("records"))
     assert row_dicts(df.iloc[:0]) == [] and row_dicts(df[[]]) == [{}, {}, {}]
-
-
-def test_rows_found_by_key_are_those_groupby_gives():
-    """The project finds each case's answers and each answer's passages by key, from sorted
-    arrays: the same rows, in the same order, as ``groupby(...).indices``."""
-    import numpy as np
-    import pandas as pd
-
-    from dialogue_analysis.report._qdpx import _RowsByKey
-
-    df = pd.DataFrame({"r": pd.array(["b", "a", "b", None, "c", "a", "b"], dtype="str"),
-                       "q": [1, 2, 1, 1, 3, 2, 2]})
-    by_key = _RowsByKey(df["r"], df["q"])
-    expected = df.astype(str).groupby(["r", "q"], sort=False).indices
-    asked = [("a", "2"), ("b", "1"), ("nan", "1"), ("b", "2"), ("c", "9"), ("z", "1"), ("b", "1")]
-    found = by_key.positions([[r for r, _ in asked], [q for _, q in asked]])
-    for key, rows in zip(asked, found, strict=True):
-        assert list(rows) == list(expected.get(key, np.array([], dtype=int))), key
-    one = _RowsByKey(df["r"]).positions([["b", "x"]])
-    assert [list(x) for x in one] == [[0, 2, 6], []]

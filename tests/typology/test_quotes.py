@@ -63,36 +63,3 @@ def test_what_the_context_tells_counts_and_can_hide_the_record_id():
     out = attribution(records, {"R00": {"profile": "journaliste", "territory": "rural"}},
                       min_count=5)
     assert out["R00"] == {"who": {}, "show_id": False}
-
-
-def test_an_answers_terms_are_found_by_key_as_drop_duplicates_keeps_them():
-    import numpy as np
-    import pandas as pd
-
-    from dialogue_analysis.typology._quotes import _keys, _LastRowByKey
-
-    rng = np.random.default_rng(4)
-    terms = pd.DataFrame({"record_id": rng.choice([f"r{i}" for i in range(50)], 300),
-                          "question_id": rng.choice(["q1", "q2", "q3"], 300),
-                          "terms": [f"t{i}" for i in range(300)]})
-    asked = pd.DataFrame({"record_id": [f"r{i}" for i in range(60)] * 3,
-                          "question_id": ["q1"] * 60 + ["q2"] * 60 + ["q4"] * 60})
-    asked_keys, terms_keys = _keys(asked, terms)
-    found, rows = _LastRowByKey(terms_keys).rows(asked_keys)
-    expected = terms.drop_duplicates(["record_id", "question_id"], keep="last").set_index(
-        ["record_id", "question_id"])["terms"].reindex(
-        pd.MultiIndex.from_frame(asked))
-    assert found.tolist() == expected.notna().tolist()
-    assert terms["terms"].iloc[rows].tolist() == expected.dropna().tolist()
-    assert 0 < found.sum() < len(asked)
-
-
-def test_rows_in_gives_what_get_indexer_gives():
-    import pandas as pd
-
-    from dialogue_analysis.typology._quotes import _rows_in
-
-    among = pd.Series(["r3", "r1", "r7", "10", "r2"])
-    ids = pd.Series(["r1", "x", "r2", 10, "r3", "r1", None])
-    expected = pd.Index(among).get_indexer(ids.astype(str))
-    assert _rows_in(ids, among).tolist() == expected.tolist() == [1, -1, 4, 3, 0, 1, -1]

@@ -27,6 +27,7 @@ import pandas as pd
 from lxml.etree import SubElement
 
 from ..analysis import Analysis
+from ..core.rows_by_key import RowsByKey
 from ._rows import row_dicts
 
 PROJECT_NS = "urn:QDA-XML:project:1.0"
@@ -153,13 +154,13 @@ def project_xml_parts(a: Analysis, texts: dict[str, str] | None, language: str |
     answers = _sourced(a)
     # which answers are each case's, and which passages each answer's: row positions found by
     # key (no dict of a GUID or an array per answer: hundreds of thousands of them)
-    answers_of = _RowsByKey(answers["record_id"])
+    answers_of = RowsByKey(answers["record_id"])
     answer_questions = answers["question_id"].astype(str)
     records = a.records
 
     def cases(parent, block: pd.DataFrame) -> None:
         rids = [str(r) for r in block["record_id"].tolist()]
-        at = answers_of.positions([rids])
+        at = answers_of.all(rids)
         taken = answer_questions.iloc[np.concatenate(at) if at else []].tolist()
         questions, n = [], 0  # each case's questions, each once, in the answers' order
         for rows in at:
@@ -184,13 +185,13 @@ def project_xml_parts(a: Analysis, texts: dict[str, str] | None, language: str |
     passages = a.passages
     in_order = passages[["start", "end", "code"]].reset_index(drop=True).sort_values(
         ["start", "end", "code"], kind="stable").index.to_numpy()
-    passages_of = _RowsByKey(passages["record_id"].iloc[in_order],
+    passages_of = RowsByKey(passages["record_id"].iloc[in_order],
                              passages["question_id"].iloc[in_order])
 
     def sources(parent, block: pd.DataFrame) -> None:
         keys = [(str(r), str(q)) for r, q in zip(block["record_id"].tolist(),
                                                  block["question_id"].tolist(), strict=True)]
-        at = passages_of.positions([[k[0] for k in keys], [k[1] for k in keys]])
+        at = passages_of.all([k[0] for k in keys], [k[1] for k in keys])
         taken = row_dicts(passages.iloc[in_order[np.concatenate(at)] if at else []])
         n = 0
         for key, row, rows in zip(keys, row_dicts(block), at, strict=True):
@@ -217,33 +218,6 @@ def project_xml_parts(a: Analysis, texts: dict[str, str] | None, language: str |
         for b0 in range(0, len(rows), BLOCK):
             yield _serialised_block(tag, fill, rows.iloc[b0 : b0 + BLOCK])
     yield pieces[-1]
-
-
-class _RowsByKey:
-    """The positions of a table's rows by the (text) values of its key columns, ascending, as
-    ``groupby(columns).indices`` gives them, from sorted arrays rather than an array per key."""
-
-    def __init__(self, *columns: pd.Series):
-        self.levels = []
-        key = np.zeros(len(columns[0]), dtype=np.int64)
-        for column in columns:
-            codes, uniques = pd.factorize(column.astype(str).to_numpy(dtype=object))
-            self.levels.append(pd.Index(uniques, dtype=object))
-            key = key * (len(uniques) + 1) + codes
-        self.order = np.argsort(key, kind="stable")
-        self.sorted = key[self.order]
-
-    def positions(self, values: list[list[str]]) -> list[np.ndarray]:
-        """The positions of the rows of each key (``values``: a list per column)."""
-        key = np.zeros(len(values[0]), dtype=np.int64)
-        missing = np.zeros(len(values[0]), dtype=bool)
-        for level, column in zip(self.levels, values, strict=True):
-            codes = level.get_indexer(pd.Index(column, dtype=object))
-            missing |= codes < 0
-            key = key * (len(level) + 1) + codes
-        low = np.searchsorted(self.sorted, key, "left")
-        high = np.where(missing, low, np.searchsorted(self.sorted, key, "right"))
-        return [self.order[lo:hi] for lo, hi in zip(low, high, strict=True)]
 
 
 def _serialised_block(tag: str, fill, rows: pd.DataFrame) -> bytes:

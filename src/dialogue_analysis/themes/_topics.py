@@ -8,6 +8,7 @@ broken by a stable key, so the same answers give the same themes in the same ord
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -17,6 +18,7 @@ from threadpoolctl import threadpool_limits
 
 from ..core import BLOCK, FIT_SAMPLE, fit_rows
 from ..core.quotes import trim_quote
+from ..core.rows_by_key import RowsByKey
 from ._choice import (
     EVIDENCE_COLUMNS,
     MAX_SHARE,
@@ -296,30 +298,21 @@ def _quotes(assignments: pd.DataFrame, answers: pd.DataFrame, n_quotes: int) -> 
     ordered = rows_with[np.lexsort((rows_with, -weights, themes))]
     record_ids, question_ids = assignments["record_id"], assignments["question_id"]
     texts = answers["text"]
+    answers_of = RowsByKey(answers["record_id"], answers["question_id"])
     rows = []
     sorted_themes = np.sort(themes, kind="stable")
     bounds = np.flatnonzero(np.diff(sorted_themes)) + 1
     for t0, t1 in zip(np.r_[0, bounds], np.r_[bounds, len(sorted_themes)], strict=True):
-        if t0 == t1:
+        if t0 == t1:  # no answer has a theme
             continue
         theme_no, seen = int(sorted_themes[t0]), set()
-        for c0 in range(t0, t1, _LOOKED_UP):
-            batch = ordered[c0:min(t1, c0 + _LOOKED_UP)]
-            keys = list(zip(record_ids.iloc[batch].tolist(), question_ids.iloc[batch].tolist(),
-                            strict=True))
-            found = _answer_rows(answers, keys)
-            for rid, qid in keys:
-                for row in found.get((rid, qid), ()):
-                    text = texts.iloc[row]
-                    if len(text.split()) < 8 or rid in seen:  # short answers make poor quotes
-                        continue
-                    seen.add(rid)
-                    rows.append({"theme": theme_no, "rank": len(seen), "record_id": rid,
-                                 "question_id": qid, "text": trim_quote(text)})
-                    if len(seen) == n_quotes:
-                        break
-                if len(seen) == n_quotes:
-                    break
+        for rid, qid, row in _candidates(ordered[t0:t1], record_ids, question_ids, answers_of):
+            text = texts.iloc[row]
+            if len(text.split()) < 8 or rid in seen:  # short answers make poor quotes
+                continue
+            seen.add(rid)
+            rows.append({"theme": theme_no, "rank": len(seen), "record_id": rid,
+                         "question_id": qid, "text": trim_quote(text)})
             if len(seen) == n_quotes:
                 break
     return pd.DataFrame(rows, columns=["theme", "rank", *KEY, "text"])
@@ -328,17 +321,16 @@ def _quotes(assignments: pd.DataFrame, answers: pd.DataFrame, n_quotes: int) -> 
 _LOOKED_UP = 500  # candidates whose answers are looked up at a time
 
 
-def _answer_rows(answers: pd.DataFrame, keys: list[tuple[str, str]]) -> dict[tuple, list[int]]:
-    """The rows of ``answers`` of each of ``keys``, in the table's order."""
-    rows = np.flatnonzero(answers["record_id"].isin({r for r, _ in keys}).to_numpy())
-    wanted = set(keys)
-    found: dict[tuple, list[int]] = {}
-    for row, key in zip(rows.tolist(), zip(answers["record_id"].iloc[rows].tolist(),
-                                           answers["question_id"].iloc[rows].tolist(),
-                                           strict=True), strict=True):
-        if key in wanted:
-            found.setdefault(key, []).append(row)
-    return found
+def _candidates(ordered: np.ndarray, record_ids: pd.Series, question_ids: pd.Series,
+                answers_of: RowsByKey) -> Iterator[tuple[str, str, int]]:
+    """Each candidate's key and answer rows, in the candidates' order, looked up a few hundred
+    at a time (a theme's quotes are found among its first candidates)."""
+    for c0 in range(0, len(ordered), _LOOKED_UP):
+        batch = ordered[c0:c0 + _LOOKED_UP]
+        rids, qids = record_ids.iloc[batch].tolist(), question_ids.iloc[batch].tolist()
+        for rid, qid, rows in zip(rids, qids, answers_of.all(rids, qids), strict=True):
+            for row in rows.tolist():
+                yield rid, qid, row
 
 
 def uncovered_answers(answers: pd.DataFrame, passages: pd.DataFrame) -> pd.DataFrame:

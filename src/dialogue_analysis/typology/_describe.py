@@ -22,11 +22,12 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
+from ..core.rows_by_key import RowsByKey
 from ..core.stats import hypergeom_test_value, mean_test_value, wilson_interval
 from ..themes import correct, group_order, specific_terms
 from ._features import attribute_levels, code_family, encode_attribute, infer_attribute_types
 from ._labels import _labels, _listing, _top, code_label
-from ._quotes import _rows_in, _select_quotes
+from ._quotes import _select_quotes
 
 
 @dataclass
@@ -268,7 +269,7 @@ def _code_counts(cm, records, g, order):
     """:func:`_group_counts` of the code matrix's rows of ``records`` (a record missing from
     it, or with a missing value, is left out), summed a column at a time where they lie: a
     national consultation's matrix is not copied into the records' order, nor as floats."""
-    at = _rows_in(records["record_id"], pd.Series(cm.index))
+    at = RowsByKey(pd.Series(cm.index)).last(records["record_id"])
     idx = pd.Categorical(g, categories=order).codes
     ok = (at >= 0) & (idx >= 0)
 

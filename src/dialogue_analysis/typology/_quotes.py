@@ -8,6 +8,7 @@ import numpy as np
 import pandas as pd
 
 from ..core.quotes import trim_quote
+from ..core.rows_by_key import RowsByKey
 
 
 def _length_score(length):
@@ -41,46 +42,6 @@ def _centrality(features, records, g, order):
     return out.clip(0, 1)
 
 
-def _rows_in(ids: pd.Series, among: pd.Series) -> np.ndarray:
-    """The row of each of ``ids`` in ``among`` (where each id is once), -1 where absent."""
-    codes, uniques = pd.factorize(pd.concat([among.astype(str), ids.astype(str)],
-                                            ignore_index=True))
-    row_of = np.full(len(uniques), -1, dtype=np.int64)
-    row_of[codes[:len(among)]] = np.arange(len(among))
-    return row_of[codes[len(among):]]
-
-
-def _keys(*tables: pd.DataFrame) -> list[np.ndarray]:
-    """The (record, question) keys of each table's rows as numbers, equal where the keys are."""
-    numbers = []
-    for col in ("record_id", "question_id"):
-        codes, uniques = pd.factorize(pd.concat([t[col].astype(str) for t in tables],
-                                                ignore_index=True))
-        numbers.append((codes.astype(np.int64), len(uniques)))
-    (rid, _), (qid, n_questions) = numbers
-    key = rid * n_questions + qid
-    return np.split(key, np.cumsum([len(t) for t in tables])[:-1])
-
-
-class _LastRowByKey:
-    """The last row of each key (numbers from :func:`_keys`) of a table, as
-    ``drop_duplicates(keep="last")`` keeps it."""
-
-    def __init__(self, keys: np.ndarray):
-        order = np.argsort(keys, kind="stable")
-        ordered = keys[order]
-        last = np.r_[ordered[1:] != ordered[:-1], True]
-        self.keys, self.row = ordered[last], order[last]
-
-    def rows(self, keys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """Which of ``keys`` have a row, and their rows."""
-        if not len(self.keys):
-            return np.zeros(len(keys), dtype=bool), np.zeros(0, dtype=np.int64)
-        at = np.minimum(np.searchsorted(self.keys, keys), len(self.keys) - 1)
-        found = self.keys[at] == keys
-        return found, self.row[at[found]]
-
-
 def _select_quotes(
     answers,
     records,
@@ -106,7 +67,7 @@ def _select_quotes(
         record_id=answers["record_id"].astype(str), length=texts.astype(str).str.len(),
         row=np.arange(len(answers)))[texted]
     # each answer's record by its row (no index of every record's id to map them through)
-    ans["record_row"] = _rows_in(ans["record_id"], records["record_id"])
+    ans["record_row"] = RowsByKey(records["record_id"]).last(ans["record_id"])
     ans = ans[ans["record_row"].to_numpy() >= 0]
     ans["group"] = np.asarray(g)[ans["record_row"].to_numpy()]
     ans = ans[ans["group"].notna()].reset_index(drop=True)
@@ -115,23 +76,14 @@ def _select_quotes(
 
     # Each answer's terms, split only for the candidates of a group (not a set per answer of
     # the wave); the passages of the codes that label a group. Both found by the answers' keys
-    # as numbers (no index or set of key tuples over a national consultation's answers).
-    keyed = {}
-    if terms is not None and len(terms):
-        keyed["terms"] = terms
-    coded = False
+    # (no index or set of key tuples over a national consultation's answers).
+    terms_of = RowsByKey(terms["record_id"], terms["question_id"]) \
+        if terms is not None and len(terms) else None
+    labelled = None
     if passages is not None and len(passages):
         wanted = {c for codes in top_codes.values() for c in codes}
-        keyed["labelled"] = passages.loc[passages["code"].isin(wanted),
-                                         ["record_id", "question_id", "code"]]
-        coded = len(keyed["labelled"]) > 0
-    if keyed:
-        ans["key"], *keys = _keys(ans, *keyed.values())
-        keys = dict(zip(keyed, keys, strict=True))
-    if "terms" in keyed:
-        terms_of = _LastRowByKey(keys["terms"])
-    if coded:
-        labelled_key, labelled_code = keys["labelled"], keyed["labelled"]["code"]
+        labelled = passages.loc[passages["code"].isin(wanted), ["record_id", "question_id", "code"]]
+    coded = labelled is not None and len(labelled) > 0
     cm = None
     if code_matrix is not None:
         cm = code_matrix.copy(deep=False)  # its index replaced, its values never written
@@ -147,14 +99,17 @@ def _select_quotes(
         parts = []
         if words:
             hits = np.zeros(len(cand))
-            if "terms" in keyed:
-                found, rows_ = terms_of.rows(cand["key"].to_numpy())
+            if terms_of is not None:
+                rows_ = terms_of.last(cand["record_id"], cand["question_id"])
+                found = rows_ >= 0
                 hits[found] = [len(set(t.split()) & words) if isinstance(t, str) else 0
-                               for t in terms["terms"].iloc[rows_].tolist()]
+                               for t in terms["terms"].iloc[rows_[found]].tolist()]
             parts.append(np.minimum(hits, 3) / 3)
         if codes_ and coded:
-            with_codes = labelled_key[labelled_code.isin(codes_).to_numpy()]
-            parts.append(np.isin(cand["key"].to_numpy(), with_codes).astype(float))
+            with_codes = labelled[labelled["code"].isin(codes_)]
+            in_passages = RowsByKey(with_codes["record_id"], with_codes["question_id"])
+            parts.append((in_passages.last(cand["record_id"], cand["question_id"]) >= 0)
+                         .astype(float))
         elif codes_ and cm is not None:
             present = [c for c in codes_ if c in cm.columns]
             if present:
