@@ -35,6 +35,17 @@ def test_the_work_sees_the_data_of_this_process_without_pickling_it():
         assert other.result()[0] == "inherited"
 
 
+def test_the_child_ends_once_its_result_is_sent_before_the_result_is_asked_for():
+    """A result larger than the pipe's buffer is taken as it is sent: the child does not wait,
+    with its memory, for this process to ask for it."""
+    big = 8 * 1024 * 1024
+    with beside(lambda: b"x" * big) as other:
+        other._process.join(timeout=120)
+        assert other._process.exitcode == 0
+        out, usage = other.result()
+    assert out == b"x" * big and usage["seconds"] >= 0
+
+
 def test_a_failure_of_the_work_is_raised_here():
     def fails():
         raise ValueError("too few answers for themes")

@@ -107,7 +107,8 @@ class Beside:
 
     def __init__(self, work: Callable[[], Any]):
         self._work = work
-        self._process = self._receive = None
+        self._process = self._receive = self._receiver = None
+        self._message: tuple | None = None
         if "fork" in multiprocessing.get_all_start_methods():
             context = multiprocessing.get_context("fork")
             self._receive, send = context.Pipe(duplex=False)
@@ -121,6 +122,20 @@ class Beside:
                 _release_frozen()
                 raise
             send.close()  # the child's end: reading sees the end of it if the child dies
+            # The result is taken as soon as it is sent: a child's result larger than the
+            # pipe's buffer would otherwise keep it waiting, with all its memory, until
+            # :meth:`result` is called (a national consultation's themes: about 550 MB for the
+            # length of three stages).
+            self._receiver = threading.Thread(target=self._take_message, daemon=True)
+            self._receiver.start()
+
+    def _take_message(self) -> None:
+        try:
+            self._message = self._receive.recv()
+        except (EOFError, OSError):  # the child died, or was ended: no message
+            pass
+        except Exception as exc:  # noqa: BLE001 - a result that cannot be rebuilt here
+            self._message = ("error", exc)
 
     def result(self) -> tuple[Any, dict[str, float | None]]:
         """What ``work`` returned and its usage: ``{"seconds", "cpu_seconds", "peak_rss_mb"}``
@@ -130,14 +145,18 @@ class Beside:
             out, secs, cpu = _timed(self._work)
         else:
             try:
-                kind, payload = self._receive.recv()
-            except EOFError:
-                self._process.join()
-                raise RuntimeError(
-                    "the process of a stage run beside the others ended without its result "
-                    f"(exit code {self._process.exitcode}: killed, or out of memory?)") from None
+                self._receiver.join()
+                message, exit_code = self._message, None
+                if message is None:
+                    self._process.join()
+                    exit_code = self._process.exitcode
             finally:
                 self.close()
+            if message is None:
+                raise RuntimeError(
+                    "the process of a stage run beside the others ended without its result "
+                    f"(exit code {exit_code}: killed, or out of memory?)")
+            kind, payload = message
             if kind == "error":
                 raise payload
             out, secs, cpu = payload
@@ -150,8 +169,9 @@ class Beside:
             if self._process.is_alive():
                 self._process.terminate()
             self._process.join()
+            self._receiver.join()  # the child's end is closed: the receiver has returned
             self._receive.close()
-            self._process = None
+            self._process = self._message = None
             _release_frozen()
 
     def __enter__(self) -> Beside:
