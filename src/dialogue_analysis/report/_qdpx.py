@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import os
 import uuid
-import zipfile
 from collections.abc import Iterator
 from hashlib import sha1
 from pathlib import Path
@@ -28,6 +27,7 @@ from lxml.etree import SubElement
 
 from ..analysis import Analysis
 from ..core.rows_by_key import RowsByKey
+from ..core.zip_writer import ZipWriter
 from ._rows import row_dicts
 
 PROJECT_NS = "urn:QDA-XML:project:1.0"
@@ -284,8 +284,9 @@ def write_qdpx(a: Analysis, path: str | os.PathLike, language: str | None = None
     """Write the wave as a REFI-QDA project (``.qdpx``: ``project.qde`` and ``sources/``)."""
     from ..core.storage import atomic_path
 
-    with atomic_path(path) as tmp, zipfile.ZipFile(tmp, "w", zipfile.ZIP_DEFLATED) as zf:
-        with zf.open(_entry("project.qde"), "w") as qde:  # written as it is made
+    # written member by member: no object per source kept until the archive closes
+    with atomic_path(path) as tmp, ZipWriter(tmp) as zf:
+        with zf.open("project.qde") as qde:  # written as it is made
             for part in project_xml_parts(a, None, language, decisions):
                 qde.write(part)
         # the texts read from the answers a block at a time, in the order of their file names
@@ -298,7 +299,7 @@ def write_qdpx(a: Analysis, path: str | os.PathLike, language: str | None = None
             block = in_name_order[b0 : b0 + BLOCK]
             texts = answers["text"].iloc[block].tolist()
             for row, text in zip(block, texts, strict=True):
-                zf.writestr(_entry(f"sources/{names[row]}"), str(text).encode("utf-8"))  # no BOM
+                zf.write(f"sources/{names[row]}", str(text).encode("utf-8"))  # no BOM
     return Path(path)
 
 
@@ -307,12 +308,6 @@ def _sourced(a: Analysis) -> pd.DataFrame:
     not a copy, when all have some)."""
     texted = (a.answers["text"].astype(str).str.strip() != "").to_numpy(dtype=bool)
     return a.answers if texted.all() else a.answers.loc[texted]
-
-
-def _entry(name: str) -> zipfile.ZipInfo:
-    info = zipfile.ZipInfo(name, date_time=(1980, 1, 1, 0, 0, 0))  # same bytes on every run
-    info.compress_type = zipfile.ZIP_DEFLATED
-    return info
 
 
 def codebook_xml(a: Analysis, language: str | None = None) -> bytes:
