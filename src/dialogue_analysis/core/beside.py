@@ -25,7 +25,7 @@ import time
 from collections.abc import Callable, Iterator
 from typing import Any
 
-from .usage import peak_rss_mb
+from .usage import give_back_freed_memory, peak_rss_mb
 
 __all__ = ["Beside", "beside", "heap_frozen"]
 
@@ -115,6 +115,9 @@ class Beside:
             # forked: the child inherits ``work`` and what it holds, nothing is pickled
             self._process = context.Process(target=_child, args=(work, send), daemon=True)
             _hold_frozen()  # until the child has ended (:meth:`close`)
+            # What this process has freed is given back first: pages it would write to again
+            # after the fork would otherwise be copied, their old content kept by the child.
+            give_back_freed_memory(collect=False)
             try:
                 self._process.start()
             except BaseException:
