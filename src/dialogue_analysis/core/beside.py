@@ -139,6 +139,8 @@ class Beside:
             pass
         except Exception as exc:  # noqa: BLE001 - a result that cannot be rebuilt here
             self._message = ("error", exc)
+        finally:
+            self._receive.close()
 
     def result(self) -> tuple[Any, dict[str, float | None]]:
         """What ``work`` returned and its usage: ``{"seconds", "cpu_seconds", "peak_rss_mb"}``
@@ -172,8 +174,10 @@ class Beside:
             if self._process.is_alive():
                 self._process.terminate()
             self._process.join()
-            self._receiver.join()  # the child's end is closed: the receiver has returned
-            self._receive.close()
+            # The child's end is closed with it, so the receiver returns and closes its own;
+            # a process the child started that still held that end would keep the receiver
+            # waiting, not this call.
+            self._receiver.join(timeout=5)
             self._process = self._message = None
             _release_frozen()
 
