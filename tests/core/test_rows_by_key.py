@@ -9,7 +9,8 @@ from dialogue_analysis.core.rows_by_key import RowsByKey
 
 def test_all_rows_of_each_key_are_those_groupby_gives():
     """Each case's answers and each answer's passages in the QDA project: the same rows, in
-    the same order, as ``groupby(...).indices``, missing values keyed as their text."""
+    the same order, as ``groupby(...).indices``; a missing value matches nothing, not even
+    the text ``astype(str)`` would write for it."""
     df = pd.DataFrame({"r": pd.array(["b", "a", "b", None, "c", "a", "b"], dtype="str"),
                        "q": [1, 2, 1, 1, 3, 2, 2]})
     by_key = RowsByKey(df["r"], df["q"])
@@ -55,3 +56,27 @@ def test_an_empty_table_has_no_rows_and_the_key_columns_must_match():
     assert [len(x) for x in empty.all(["a", "b"], ["q", "q"])] == [0, 0]
     with pytest.raises(ValueError, match="1 key column"):
         empty.last(["a"])
+
+
+def test_any_text_is_found_long_accented_with_nul_or_mixed_types():
+    """Against a dict of the keys as text, on random two-column tables: ids of any length
+    (national consultations' ids are often longer than 15 bytes), accents, NUL characters,
+    integers next to their text, asked in another order than stored."""
+    rng = np.random.default_rng(7)
+    pool = ["contribution-000123-grand-débat", "r\x00a", "r\x00b", "é" * 9, "x", 10, "10",
+            "ＲＥＣ-ⅰ", *(f"record-{i:06d}-{'é' * (i % 5)}" for i in range(60))]
+    for _ in range(30):
+        n = int(rng.integers(1, 120))
+        first = pd.Series([pool[i] for i in rng.integers(0, len(pool), n)], dtype=object)
+        second = pd.Series(rng.choice(["q1", "question-longue-numéro-2"], n), dtype=object)
+        expected: dict[tuple[str, str], list[int]] = {}
+        for row, key in enumerate(zip(first.astype(str), second, strict=True)):
+            expected.setdefault(key, []).append(row)
+        asked = [(str(pool[i]), q) for i in rng.permutation(len(pool))
+                 for q in ("q1", "question-longue-numéro-2", "q3")]
+        by_key = RowsByKey(first, second)
+        found = by_key.all([r for r, _ in asked], [q for _, q in asked])
+        last = by_key.last([r for r, _ in asked], [q for _, q in asked])
+        for key, rows, one in zip(asked, found, last, strict=True):
+            assert rows.tolist() == expected.get(key, []), key
+            assert one == (expected[key][-1] if key in expected else -1), key

@@ -36,6 +36,13 @@ def test_members_read_back_by_zipfile_and_by_the_scan_with_their_crc_checked(tmp
         assert info.compress_type == zipfile.ZIP_DEFLATED and info.compress_size < 1000
         assert (archive.getinfo("sources/a.txt").external_attr >> 16) & 0o777 == 0o644
     assert {m.name: m.read() for m in zip_members(path)} == expected
+    # the streamed member's headers are those of any member: version 2.0, no zip64 field
+    with zipfile.ZipFile(path) as archive:
+        info = archive.getinfo("project.qde")
+        assert (info.extract_version, info.extra) == (20, b"")
+        assert info.file_size == len(expected["project.qde"])
+    head = path.read_bytes()[:30]
+    assert head[:4] == b"PK\x03\x04" and head[4] == 20 and head[28:30] == b"\x00\x00"
 
 
 def test_the_same_members_give_the_same_bytes(tmp_path):

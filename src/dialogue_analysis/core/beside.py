@@ -108,7 +108,8 @@ class Beside:
     def __init__(self, work: Callable[[], Any]):
         self._work = work
         self._process = self._receive = self._receiver = None
-        self._message: tuple | None = None
+        self._message: bytes | None = None
+        self._closed = False
         if "fork" in multiprocessing.get_all_start_methods():
             context = multiprocessing.get_context("fork")
             self._receive, send = context.Pipe(duplex=False)
@@ -120,27 +121,29 @@ class Beside:
             give_back_freed_memory(collect=False)
             try:
                 self._process.start()
+                send.close()  # the child's end: reading sees the end of it if the child dies
+                # The result's bytes are taken as soon as they are sent: a result larger than
+                # the pipe's buffer would otherwise keep the child waiting, with all its memory,
+                # until :meth:`result` is called (a national consultation's themes: about 550
+                # MB for the length of three stages). They are read back into objects there.
+                self._receiver = threading.Thread(target=self._take_message, daemon=True)
+                self._receiver.start()
             except BaseException:
+                if self._process.is_alive():
+                    self._process.terminate()
                 self._process = None
                 _release_frozen()
                 raise
-            send.close()  # the child's end: reading sees the end of it if the child dies
-            # The result is taken as soon as it is sent: a child's result larger than the
-            # pipe's buffer would otherwise keep it waiting, with all its memory, until
-            # :meth:`result` is called (a national consultation's themes: about 550 MB for the
-            # length of three stages).
-            self._receiver = threading.Thread(target=self._take_message, daemon=True)
-            self._receiver.start()
 
     def _take_message(self) -> None:
         try:
-            self._message = self._receive.recv()
+            message = self._receive.recv_bytes()
         except (EOFError, OSError):  # the child died, or was ended: no message
-            pass
-        except Exception as exc:  # noqa: BLE001 - a result that cannot be rebuilt here
-            self._message = ("error", exc)
+            message = None
         finally:
             self._receive.close()
+        if not self._closed:  # a message that comes after close() is dropped
+            self._message = message
 
     def result(self) -> tuple[Any, dict[str, float | None]]:
         """What ``work`` returned and its usage: ``{"seconds", "cpu_seconds", "peak_rss_mb"}``
@@ -161,7 +164,9 @@ class Beside:
                 raise RuntimeError(
                     "the process of a stage run beside the others ended without its result "
                     f"(exit code {exit_code}: killed, or out of memory?)")
-            kind, payload = message
+            # read back here, not in the receiving thread: an import it needs is then never
+            # under way while this thread forks another process
+            kind, payload = pickle.loads(message)
             if kind == "error":
                 raise payload
             out, secs, cpu = payload
@@ -177,6 +182,7 @@ class Beside:
             # The child's end is closed with it, so the receiver returns and closes its own;
             # a process the child started that still held that end would keep the receiver
             # waiting, not this call.
+            self._closed = True
             self._receiver.join(timeout=5)
             self._process = self._message = None
             _release_frozen()

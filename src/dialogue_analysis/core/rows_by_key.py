@@ -2,9 +2,9 @@
 
 A national consultation has hundreds of thousands of (record, question) keys: a dict, a set of
 tuples or an array per key over all of them costs more than the tables they index, and so does
-a hash table of its distinct values. Here each key column's distinct values (compared as text)
-are kept sorted in one numpy string array, a row's key is one integer, and rows are found by
-binary search.
+a hash table kept over its distinct values. Here each key column is factorised once, its
+distinct values (compared as text) are kept sorted, a row's key is one integer, and rows are
+found by binary search.
 """
 
 from __future__ import annotations
@@ -13,7 +13,6 @@ from collections.abc import Sequence
 
 import numpy as np
 import pandas as pd
-from numpy.dtypes import StringDType
 
 
 class RowsByKey:
@@ -27,15 +26,19 @@ class RowsByKey:
     def __init__(self, *columns: pd.Series | Sequence):
         if not columns:
             raise ValueError("RowsByKey needs at least one key column")
-        self.levels: list[np.ndarray] = []  # each column's distinct values, sorted
+        self.levels: list[np.ndarray] = []  # each column's distinct values, sorted (str)
         key = np.zeros(len(columns[0]), dtype=np.int64)
         for column in columns:
-            values, present = _strings(column)
-            level, inverse = np.unique(values[present], return_inverse=True)
-            codes = np.full(len(values), -1, dtype=np.int64)
-            codes[present] = inverse
-            self.levels.append(level)
-            key = key * (len(level) + 1) + codes
+            text, present = _text(column)
+            found, uniques = pd.factorize(text[present])
+            uniques = np.asarray(uniques, dtype=object)
+            order = np.argsort(uniques, kind="stable")  # compared as Python strings
+            rank = np.empty(len(order), dtype=np.int64)
+            rank[order] = np.arange(len(order))
+            codes = np.full(len(text), -1, dtype=np.int64)
+            codes[present] = rank[found]
+            self.levels.append(uniques[order])
+            key = key * (len(order) + 1) + codes
         self.order = np.argsort(key, kind="stable")
         self.sorted = key[self.order]
 
@@ -68,27 +71,22 @@ class RowsByKey:
         return out
 
 
-_CONVERTED = 20_000  # values made Python strings at a time on their way to a numpy array
-
-
-def _strings(column: pd.Series | Sequence) -> tuple[np.ndarray, np.ndarray]:
-    """A key column's values as a numpy string array (missing ones as ""), and which are not
-    missing. Converted a block at a time: a national consultation's record ids are not all
-    made Python strings at once."""
+def _text(column: pd.Series | Sequence) -> tuple[pd.Series, np.ndarray]:
+    """A key column's values as text, and which are not missing (missing before conversion:
+    ``astype(str)`` writes some missing values as text)."""
     series = column if isinstance(column, pd.Series) else pd.Series(list(column), dtype=object)
-    text = series.astype("str")
-    present = text.notna().to_numpy()
-    blocks = [np.asarray(text.iloc[i:i + _CONVERTED].to_numpy(dtype=object, na_value=""),
-                         dtype=StringDType()) for i in range(0, len(text), _CONVERTED)]
-    return np.concatenate(blocks) if blocks else np.zeros(0, dtype=StringDType()), present
+    present = series.notna().to_numpy()
+    return series.astype(str).reset_index(drop=True), present
 
 
 def _codes_in(level: np.ndarray, column: pd.Series | Sequence) -> np.ndarray:
     """The position of each of ``column``'s values in a level's sorted values, -1 if absent."""
-    asked, present = _strings(column)
+    text, present = _text(column)
+    asked = text.to_numpy(dtype=object)
     codes = np.full(len(asked), -1, dtype=np.int64)
-    if not len(level):
+    if not len(level) or not present.any():
         return codes
+    asked = np.where(present, asked, "")  # compared as Python strings, none missing
     at = np.minimum(np.searchsorted(level, asked), len(level) - 1)
     found = present & (level[at] == asked)
     codes[found] = at[found]

@@ -6,7 +6,7 @@ source file per answer, 130 MB at 300,000 answers. Here each member's directory 
 written to a temporary file beside the archive as soon as the member is, and copied to the
 archive's end when it closes. Members are deflated and dated 1980-01-01 (the same bytes on
 every run); zip64 records are written where the format needs them (more than 65,535 members, a
-size or an offset beyond 4 GiB). :mod:`.zip_members` reads such archives back the same way.
+size or an offset beyond 4 GiB), and nowhere else. :mod:`.zip_members` reads such archives back the same way.
 """
 
 from __future__ import annotations
@@ -35,8 +35,8 @@ class ZipWriter:
     """Write the archive at ``path`` (replaced) a member at a time; use as a context manager.
 
     ``write(name, data)`` adds a member whose bytes are at hand; ``open(name)`` returns a
-    stream for one written as it is made (at most one open at a time, nothing else written
-    meanwhile). Leaving the ``with`` block on an error leaves the archive unfinished: write it
+    stream for one written as it is made, deflated into a temporary file until it is closed
+    (at most one open at a time, nothing else written meanwhile). Leaving the ``with`` block on an error leaves the archive unfinished: write it
     under a temporary name (``core.storage.atomic_path``).
     """
 
@@ -52,18 +52,23 @@ class ZipWriter:
         self._check_free()
         packer = zlib.compressobj(zlib.Z_DEFAULT_COMPRESSION, zlib.DEFLATED, -15)
         packed = packer.compress(data) + packer.flush()
+        self._member(name, zlib.crc32(data), len(data), len(packed), [packed])
+
+    def _member(self, name: str, crc: int, usize: int, csize: int, packed) -> None:
+        """Write a member's local header and its deflated bytes (``packed``: an iterable of
+        bytes), and keep its directory entry."""
         offset = self._out.tell()
         raw_name, flags = _name(name)
-        zip64 = max(len(data), len(packed), offset) >= _LIMIT
-        extra = _zip64_extra(len(data), len(packed)) if zip64 else b""
+        zip64 = max(usize, csize, offset) >= _LIMIT
+        extra = _zip64_extra(usize, csize) if zip64 else b""
         self._out.write(_LOCAL.pack(
             b"PK\x03\x04", _VERSION64 if zip64 else _VERSION, 0, flags, _DEFLATED, _DOS_TIME,
-            _DOS_DATE, zlib.crc32(data), *((_LIMIT, _LIMIT) if zip64 else (len(packed),
-                                                                            len(data))),
+            _DOS_DATE, crc, *((_LIMIT, _LIMIT) if zip64 else (csize, usize)),
             len(raw_name), len(extra)))
         self._out.write(raw_name + extra)
-        self._out.write(packed)
-        self._entry(raw_name, flags, zlib.crc32(data), len(packed), len(data), offset)
+        for block in packed:
+            self._out.write(block)
+        self._entry(raw_name, flags, crc, csize, usize, offset)
 
     def open(self, name: str) -> io.BufferedIOBase:
         """A stream that adds the member ``name`` with what is written to it (closed: done)."""
@@ -126,17 +131,13 @@ class ZipWriter:
 
 
 class _MemberStream(io.RawIOBase):
-    """A member written as it is made: its local header carries zip64 sizes (its size is not
-    known when it starts), filled in with its CRC once it is closed."""
+    """A member written as it is made: deflated into a temporary file beside the archive, and
+    added whole once closed (its sizes and CRC then known, its headers those of any member)."""
 
     def __init__(self, archive: ZipWriter, name: str):
-        self.archive, self.out = archive, archive._out
-        self.raw_name, self.flags = _name(name)
-        self.offset = self.out.tell()
-        self.out.write(_LOCAL.pack(b"PK\x03\x04", _VERSION64, 0, self.flags, _DEFLATED,
-                                   _DOS_TIME, _DOS_DATE, 0, _LIMIT, _LIMIT, len(self.raw_name),
-                                   20))
-        self.out.write(self.raw_name + _zip64_extra(0, 0))
+        self.archive, self.name = archive, name
+        out = Path(archive._out.name)
+        self.spool = tempfile.TemporaryFile(prefix=f".{out.name}.", dir=out.parent)
         self.packer = zlib.compressobj(zlib.Z_DEFAULT_COMPRESSION, zlib.DEFLATED, -15)
         self.crc = self.usize = self.csize = 0
 
@@ -151,23 +152,21 @@ class _MemberStream(io.RawIOBase):
         return len(data)
 
     def _put(self, packed: bytes) -> None:
-        self.out.write(packed)
+        self.spool.write(packed)
         self.csize += len(packed)
 
     def close(self) -> None:
         if self.closed:
             return
         super().close()
-        self._put(self.packer.flush())
-        end = self.out.tell()
-        self.out.seek(self.offset + 14)
-        self.out.write(struct.pack("<L", self.crc))
-        self.out.seek(self.offset + _LOCAL.size + len(self.raw_name))
-        self.out.write(_zip64_extra(self.usize, self.csize))
-        self.out.seek(end)
-        self.archive._streaming = False
-        self.archive._entry(self.raw_name, self.flags, self.crc, self.csize, self.usize,
-                            self.offset)
+        try:
+            self._put(self.packer.flush())
+            self.spool.seek(0)
+            self.archive._streaming = False
+            self.archive._member(self.name, self.crc, self.usize, self.csize,
+                                 iter(lambda: self.spool.read(1 << 20), b""))
+        finally:
+            self.spool.close()
 
 
 def _name(name: str) -> tuple[bytes, int]:
