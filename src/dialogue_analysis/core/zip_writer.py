@@ -50,7 +50,7 @@ class ZipWriter:
     def write(self, name: str, data: bytes) -> None:
         """Add the member ``name`` holding ``data``."""
         self._check_free()
-        packer = zlib.compressobj(zlib.Z_DEFAULT_COMPRESSION, zlib.DEFLATED, -15)
+        packer = _packer()
         packed = packer.compress(data) + packer.flush()
         self._member(name, zlib.crc32(data), len(data), len(packed), [packed])
 
@@ -138,7 +138,7 @@ class _MemberStream(io.RawIOBase):
         self.archive, self.name = archive, name
         out = Path(archive._out.name)
         self.spool = tempfile.TemporaryFile(prefix=f".{out.name}.", dir=out.parent)
-        self.packer = zlib.compressobj(zlib.Z_DEFAULT_COMPRESSION, zlib.DEFLATED, -15)
+        self.packer = _packer()
         self.crc = self.usize = self.csize = 0
 
     def writable(self) -> bool:
@@ -167,6 +167,11 @@ class _MemberStream(io.RawIOBase):
                                  iter(lambda: self.spool.read(1 << 20), b""))
         finally:
             self.spool.close()
+
+
+def _packer():
+    """A raw deflate compressor, as ``zipfile`` makes one for a deflated member."""
+    return zlib.compressobj(zlib.Z_DEFAULT_COMPRESSION, zlib.DEFLATED, -15)
 
 
 def _name(name: str) -> tuple[bytes, int]:
