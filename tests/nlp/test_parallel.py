@@ -48,6 +48,20 @@ def test_two_processes_give_the_tables_of_one(small_wave, tmp_path):
         pd.testing.assert_frame_equal(getattr(one, name), getattr(again, name))
 
 
+def test_one_process_computes_with_one_thread_as_the_workers_do():
+    # OpenBLAS rounds a product differently with two threads: a text must read the same in
+    # one process as in the workers, so the model computes on one thread here too
+    nlp = load_nlp()
+    before = [lib["num_threads"] for lib in threadpool_info()]
+    docs = pipe_docs(nlp, ["Le bus ne passe plus.", "La mairie est fermée le lundi."] * 4,
+                     batch_size=2, n_process=1)
+    first = next(docs)
+    assert first.text == "Le bus ne passe plus." and first[1].lemma_ == "bus"
+    assert all(lib["num_threads"] == 1 for lib in threadpool_info())
+    assert [d.text for d in docs][-1] == "La mairie est fermée le lundi."
+    assert [lib["num_threads"] for lib in threadpool_info()] == before  # undone afterwards
+
+
 def test_workers_start_with_one_thread_each():
     nlp = load_nlp()
     before = os.environ.get("OPENBLAS_NUM_THREADS")

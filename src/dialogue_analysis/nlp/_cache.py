@@ -12,7 +12,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from ..core.storage import atomic_path
-from ._parallel import map_chunks
+from ._parallel import map_chunks, pipe_docs
 
 __all__ = [
     "TextCache",
@@ -207,7 +207,7 @@ def _parse_texts(
 
     def parse(chunk: list[str]) -> pa.Table:
         with nlp.select_pipes(disable=skip):
-            parts = [_doc_arrays(doc) for doc in nlp.pipe(chunk, batch_size=batch_size)]
+            parts = [_doc_arrays(doc) for doc in pipe_docs(nlp, chunk, batch_size=batch_size)]
         return _batch_table(parts, nlp.vocab.strings)
 
     tables = map_chunks(parse, texts, chunk_size=cache_batch, n_process=n_process)

@@ -71,6 +71,11 @@ _NOT_FOR_LOOKUP = [*EXCLUDED_COMPONENTS, "tok2vec", "transformer", "morphologize
                    "parser", "attribute_ruler", "lemmatizer"]
 
 
+# thinc's BLIS for the models' matrix products (``_load_model``): off; the benchmark that
+# compares the two libraries turns it on.
+_USE_BLIS = False
+
+
 class ModelNotInstalledError(DialogueAnalysisError):
     """The spaCy model asked for is not installed (it is never downloaded at run time)."""
 
@@ -132,10 +137,21 @@ def _not_installed(model: str, purpose: str) -> ModelNotInstalledError:
 
 
 def _load_model(model: str, purpose: str, **kwargs):
+    """``spacy.load``, the model's layers computing their matrix products with numpy.
+
+    thinc's default for them is BLIS, which on the x86 servers measured here multiplies the
+    recogniser's matrices three times slower than numpy's OpenBLAS: with numpy the anonymise
+    stage takes about a quarter less CPU and finds the same identifiers
+    (``benchmarks/bench_matrix_library.py``). The products are computed with one thread
+    (:func:`~dialogue_analysis.nlp._parallel.pipe_docs`): OpenBLAS rounds differently with
+    two, and a text must read the same in one process as in several.
+    """
     import spacy
+    from thinc.api import use_ops
 
     try:
-        return spacy.load(model, **kwargs)
+        with use_ops("numpy", use_blis=_USE_BLIS):
+            return spacy.load(model, **kwargs)
     except OSError as exc:
         raise _not_installed(model, purpose) from exc
 

@@ -17,7 +17,7 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from ..core.beside import heap_frozen
 from ..core.meanwhile import do_meanwhile
 
-__all__ = ["MAX_PROCESSES", "PARALLEL_FROM", "default_processes", "map_chunks", "pipe_docs",
+__all__ = ["MAX_PROCESSES", "PARALLEL_FROM", "default_processes", "map_chunks", "one_blas_thread", "pipe_docs",
            "processes_for"]
 
 #: Texts to run through the model from which several processes are used.
@@ -49,6 +49,18 @@ def processes_for(n_process: int | str, n_texts: int, parallel_from: int = PARAL
 
 
 @contextlib.contextmanager
+def one_blas_thread() -> Iterator[None]:
+    """The math libraries (OpenBLAS, OpenMP, MKL) of this process limited to one thread inside
+    the block. A model's matrix products are computed so everywhere: OpenBLAS rounds them
+    differently with more threads, and a text must read the same in one process as in
+    several (``_model._load_model``)."""
+    from threadpoolctl import threadpool_limits
+
+    with threadpool_limits(limits=1):
+        yield
+
+
+@contextlib.contextmanager
 def _one_thread_per_worker() -> Iterator[None]:
     """Math libraries limited to one thread in the workers started inside the block.
 
@@ -56,12 +68,10 @@ def _one_thread_per_worker() -> Iterator[None]:
     ``spawn`` start method); the limit set by threadpoolctl in this process is inherited by
     workers forked from it (the default on Linux). Both are undone when the block ends.
     """
-    from threadpoolctl import threadpool_limits
-
     previous = {name: os.environ.get(name) for name in _THREAD_VARIABLES}
     os.environ.update({name: "1" for name in _THREAD_VARIABLES})
     try:
-        with threadpool_limits(limits=1):
+        with one_blas_thread():
             yield
     finally:
         for name, value in previous.items():
@@ -78,7 +88,8 @@ def pipe_docs(nlp, texts: Iterable[str], *, batch_size: int, n_process: int = 1)
     extracts from it.
     """
     if n_process <= 1:
-        yield from nlp.pipe(texts, batch_size=batch_size)
+        with one_blas_thread():  # as in the workers: the same products, rounded the same
+            yield from nlp.pipe(texts, batch_size=batch_size)
         return
     with _one_thread_per_worker():
         yield from nlp.pipe(texts, batch_size=batch_size, n_process=n_process)
