@@ -84,24 +84,35 @@ _SENT_END_CHARS = frozenset(".!?…")
 
 
 def _set_sentence_starts(doc):
-    """Sentence starts after ``. ! ? …`` (and closing quotes or brackets) and after line breaks."""
+    """Sentence starts after ``. ! ? …`` (and closing quotes or brackets) and after line breaks.
+
+    Set for the whole doc at once: each token's own setter checks the whole doc for a parse,
+    which cost more than the rules.
+    """
+    import numpy as np
+    from spacy.attrs import SENT_START
+
+    if not len(doc):
+        return doc
+    starts = []  # 1: opens a sentence, -1: does not (spaCy's values)
     end_pending = False
     for tok in doc:
         t = tok.text
         if tok.i == 0:
-            tok.is_sent_start = True
+            starts.append(1)
         elif tok.is_space:
-            tok.is_sent_start = False
+            starts.append(-1)
             if "\n" in t or "\r" in t:
                 end_pending = True
             continue
         elif end_pending and not tok.is_punct:
-            tok.is_sent_start = True
+            starts.append(1)
             end_pending = False
         else:
-            tok.is_sent_start = False
+            starts.append(-1)
         if t and all(c in _SENT_END_CHARS for c in t):
             end_pending = True
+    doc.from_array([SENT_START], np.array(starts, dtype=np.int64).astype(np.uint64))
     return doc
 
 
