@@ -10,6 +10,7 @@ Starting the workers and shipping documents back costs a few seconds: below
 from __future__ import annotations
 
 import contextlib
+import functools
 import multiprocessing
 import os
 from collections.abc import Callable, Iterable, Iterator, Sequence
@@ -50,14 +51,22 @@ def processes_for(n_process: int | str, n_texts: int, parallel_from: int = PARAL
 
 @contextlib.contextmanager
 def one_blas_thread() -> Iterator[None]:
-    """The math libraries (OpenBLAS, OpenMP, MKL) of this process limited to one thread inside
-    the block. A model's matrix products are computed so everywhere: OpenBLAS rounds them
-    differently with more threads, and a text must read the same in one process as in
-    several (``_model._load_model``)."""
-    from threadpoolctl import threadpool_limits
-
-    with threadpool_limits(limits=1):
+    """This process's BLAS (OpenBLAS, MKL) limited to one thread inside the block. A model's
+    matrix products are computed so everywhere: OpenBLAS rounds them differently with more
+    threads, and a text must read the same in one process as in several
+    (``_model._load_model``)."""
+    with _controller().limit(limits=1, user_api="blas"):
         yield
+
+
+@functools.cache
+def _controller():
+    """The process's math libraries, found once: finding them takes 1.5 ms, limiting them
+    10 us, and a text anonymised alone would pay both. numpy's BLAS, which the models use, is
+    loaded before a model is."""
+    from threadpoolctl import ThreadpoolController
+
+    return ThreadpoolController()
 
 
 @contextlib.contextmanager
@@ -68,10 +77,12 @@ def _one_thread_per_worker() -> Iterator[None]:
     ``spawn`` start method); the limit set by threadpoolctl in this process is inherited by
     workers forked from it (the default on Linux). Both are undone when the block ends.
     """
+    from threadpoolctl import threadpool_limits
+
     previous = {name: os.environ.get(name) for name in _THREAD_VARIABLES}
     os.environ.update({name: "1" for name in _THREAD_VARIABLES})
     try:
-        with one_blas_thread():
+        with threadpool_limits(limits=1):  # every library loaded by now, OpenMP included
             yield
     finally:
         for name, value in previous.items():
