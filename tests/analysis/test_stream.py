@@ -110,3 +110,32 @@ def test_blocks_coded_beside_write_the_bytes_of_blocks_coded_here(sample, monkey
     paths = [write_parquet(p, tmp_path / f"{i}.parquet") for i, p in enumerate(passages)]
     assert len(passages[0]) > 100
     assert paths[0].read_bytes() == paths[1].read_bytes()
+
+
+@pytest.mark.parametrize("n_process", [1, 2])
+def test_as_many_blocks_coded_beside_at_once_as_processes(sample, monkeypatch, n_process):
+    # reading a block back from the parse cache takes about half the time of coding it: with
+    # two processes, two blocks are coded beside while this process reads the next ones
+    import dataclasses
+
+    from dialogue_analysis.analysis import _stream
+
+    project = dataclasses.replace(sample[0], settings=dataclasses.replace(
+        sample[0].settings, n_process=n_process))
+    sample = (project, *sample[1:])
+    running = []
+    add = _stream._BlockCoder.add
+
+    def counted(self, parsed, *, beside_next=False):
+        add(self, parsed, beside_next=beside_next)
+        running.append(sum(isinstance(b, _stream.Beside) for b in self.blocks))
+
+    monkeypatch.setattr(_stream._BlockCoder, "add", counted)
+    out, _ = _streamed(sample, 37)
+    assert len(running) > 10 and max(running) == n_process
+    whole, _ = _streamed(sample, len(sample[3]))
+    for got, want in zip(out.coded, whole.coded, strict=True):
+        if isinstance(want, pd.DataFrame):
+            pd.testing.assert_frame_equal(got, want)
+        else:
+            assert got == want

@@ -5,8 +5,10 @@ answers is read back from the cache into its tokens, sentences and terms, its to
 sentences appended to ``data/processed/_nlp_tables/<wave>/`` (parquet, one row group per
 block), the block coded from them, and everything but its terms, passages and answer x code
 rows freed before the next block. Every block but the last is coded in a forked process
-(:mod:`~dialogue_analysis.core.beside`, one at a time) while this one reads the next block. The
-tables are those of the whole wave parsed and coded at once: every stage's output is per answer.
+(:mod:`~dialogue_analysis.core.beside`) while this one reads the next blocks: as many blocks at
+once as ``settings.n_process`` gives processes, since reading a block back from the parse cache
+takes about half the time of coding it. The tables are those of the whole wave parsed and coded
+at once: every stage's output is per answer.
 """
 
 from __future__ import annotations
@@ -81,7 +83,7 @@ def parse_and_code(pseudo: pd.DataFrame, records: pd.DataFrame, project, root, e
 
     Timed as the stages ``nlp`` and ``coding`` (the sum of their blocks).
     """
-    from ..nlp import TokenTables, model_id, parse_answers, parse_model
+    from ..nlp import TokenTables, model_id, parse_answers, parse_model, processes_for
 
     block_answers = block_answers or BLOCK_ANSWERS
     settings = project.settings
@@ -94,7 +96,8 @@ def parse_and_code(pseudo: pd.DataFrame, records: pd.DataFrame, project, root, e
     n_texts = int(texts.nunique()) if counts is None else counts.n_texts
     folder = Path(root) / "data" / "processed" / TOKEN_TABLES / project.wave
     tables = TokenTables(folder) if code else None
-    coder = _BlockCoder(project) if code else None
+    at_once = processes_for(settings.n_process, len(pseudo), parallel_from=0)
+    coder = _BlockCoder(project, beside_at_once=at_once) if code else None
     terms, n_parsed = [], 0
     try:
         for b0 in range(0, max(len(pseudo), 1), block_answers):
@@ -137,10 +140,11 @@ def parse_and_code(pseudo: pd.DataFrame, records: pd.DataFrame, project, root, e
 class _BlockCoder:
     """The coding stage over consecutive blocks of parsed answers."""
 
-    def __init__(self, project):
+    def __init__(self, project, beside_at_once: int = 1):
         from ..coding import CodeMatcher, load_codebook
 
         self.project = project
+        self.beside_at_once = max(1, beside_at_once)
         self.path = project.require_codebook()
         self.codebook = load_codebook(self.path, language=project.settings.language)
         self.matcher = CodeMatcher(self.codebook)
@@ -153,23 +157,23 @@ class _BlockCoder:
         from ..coding import code_block, coded_rows
 
         if beside_next:
-            self._collect()  # one block coded beside at a time: their memory is bounded
+            # at most ``beside_at_once`` blocks coded beside at a time: their memory is bounded
+            self._collect(running=self.beside_at_once - 1)
             # its passages come back as plain rows, made into the table here as code_block
             # makes it (a table sent whole would come back with its text columns rebuilt)
             self.blocks.append(beside(functools.partial(coded_rows, parsed, self.matcher)))
         else:  # here, while the block before may still be coded beside
             self.blocks.append(code_block(parsed, self.matcher))
 
-    def _collect(self) -> None:
+    def _collect(self, running: int = 0) -> None:
+        """Take the results of the blocks coded beside, oldest first, until at most
+        ``running`` of them are still being coded."""
         from ..coding import block_passages
 
-        def done(block):
-            if not isinstance(block, Beside):
-                return block
-            rows, hits = block.result()[0]
-            return block_passages(rows), hits
-
-        self.blocks = [done(b) for b in self.blocks]
+        besides = [i for i, b in enumerate(self.blocks) if isinstance(b, Beside)]
+        for i in besides[: max(0, len(besides) - running)]:
+            rows, hits = self.blocks[i].result()[0]
+            self.blocks[i] = block_passages(rows), hits
 
     def close(self) -> None:
         """Stop the processes still coding a block."""
