@@ -152,8 +152,8 @@ def _load_model(model: str, purpose: str, **kwargs):
 
     thinc's default for them is BLIS, which on the x86 servers measured here multiplies the
     recogniser's matrices three times slower than numpy's OpenBLAS: with numpy the anonymise
-    stage takes about a quarter less CPU and finds the same identifiers
-    (``benchmarks/bench_matrix_library.py``). The products are computed with one thread
+    stage takes about a sixth less CPU and the full parse a third less, with the same
+    identifiers found (``benchmarks/bench_matrix_library.py``). The products are computed with one thread
     (:func:`~dialogue_analysis.nlp._parallel.pipe_docs`): OpenBLAS rounds differently with
     two, and a text must read the same in one process as in several.
     """

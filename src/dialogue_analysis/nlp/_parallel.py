@@ -18,8 +18,8 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from ..core.beside import heap_frozen
 from ..core.meanwhile import do_meanwhile
 
-__all__ = ["MAX_PROCESSES", "PARALLEL_FROM", "default_processes", "map_chunks", "one_blas_thread", "pipe_docs",
-           "processes_for"]
+__all__ = ["MAX_PROCESSES", "PARALLEL_FROM", "default_processes", "map_chunks", "one_blas_thread",
+           "pipe_docs", "processes_for"]
 
 #: Texts to run through the model from which several processes are used.
 PARALLEL_FROM = 2000
