@@ -40,6 +40,15 @@ def _streamed(sample, block_answers):
     return out, timer
 
 
+def _assert_same_coding(got_coded, want_coded):
+    """The coding stage's outputs (tables and parameters) equal, one by one."""
+    for got, want in zip(got_coded, want_coded, strict=True):
+        if isinstance(want, pd.DataFrame):
+            pd.testing.assert_frame_equal(got, want)
+        else:
+            assert got == want
+
+
 def test_blocks_small_enough_to_split_the_wave_give_the_tables_of_one_block(sample, monkeypatch):
     from dialogue_analysis.analysis import _stream
 
@@ -53,11 +62,7 @@ def test_blocks_small_enough_to_split_the_wave_give_the_tables_of_one_block(samp
     # every block but the last was coded in a process of its own, beside the next block
     assert len(forked) == -(-n // 37) - 1
     pd.testing.assert_frame_equal(split.terms, whole.terms)
-    for got, want in zip(split.coded, whole.coded, strict=True):
-        if isinstance(want, pd.DataFrame):
-            pd.testing.assert_frame_equal(got, want)
-        else:
-            assert got == want
+    _assert_same_coding(split.coded, whole.coded)
     passages, code_matrix = split.coded[:2]
     assert len(passages) > 100 and code_matrix.to_numpy().sum() > 100
     # the second run reads every parse from the cache
@@ -134,8 +139,4 @@ def test_as_many_blocks_coded_beside_at_once_as_processes(sample, monkeypatch, n
     out, _ = _streamed(sample, 37)
     assert len(running) > 10 and max(running) == n_process
     whole, _ = _streamed(sample, len(sample[3]))
-    for got, want in zip(out.coded, whole.coded, strict=True):
-        if isinstance(want, pd.DataFrame):
-            pd.testing.assert_frame_equal(got, want)
-        else:
-            assert got == want
+    _assert_same_coding(out.coded, whole.coded)
