@@ -13,6 +13,7 @@ import contextlib
 import functools
 import multiprocessing
 import os
+import sys
 from collections.abc import Callable, Iterable, Iterator, Sequence
 
 from ..core.beside import heap_frozen
@@ -55,15 +56,16 @@ def one_blas_thread() -> Iterator[None]:
     matrix products are computed so everywhere: OpenBLAS rounds them differently with more
     threads, and a text must read the same in one process as in several
     (``_model._load_model``)."""
-    with _controller().limit(limits=1, user_api="blas"):
+    with _controller(len(sys.modules)).limit(limits=1, user_api="blas"):
         yield
 
 
-@functools.cache
-def _controller():
-    """The process's math libraries, found once: finding them takes 1.5 ms, limiting them
-    10 us, and a text anonymised alone would pay both. numpy's BLAS, which the models use, is
-    loaded before a model is."""
+@functools.lru_cache(maxsize=1)
+def _controller(modules: int):
+    """The process's math libraries, found again only when ``modules`` (how many modules are
+    imported) has changed: finding them takes 1.5 ms, limiting them 10 us, and a text
+    anonymised alone would pay both. A module imported since may have loaded a BLAS of its
+    own (SciPy's), which a controller found before would leave unlimited."""
     from threadpoolctl import ThreadpoolController
 
     return ThreadpoolController()
