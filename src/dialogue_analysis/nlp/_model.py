@@ -155,13 +155,16 @@ def _load_model(model: str, purpose: str, **kwargs):
     stage takes about a sixth less CPU and the full parse a third less, with the same
     identifiers found (``benchmarks/bench_matrix_library.py``). The products are computed with one thread
     (:func:`~dialogue_analysis.nlp._parallel.pipe_docs`): OpenBLAS rounds differently with
-    two, and a text must read the same in one process as in several.
+    two, and a text must read the same in one process as in several. spaCy's long French
+    tokenizer pattern is compiled once per machine (:mod:`._long_patterns`).
     """
     import spacy
     from thinc.api import use_ops
 
+    from ._long_patterns import kept_compiled
+
     try:
-        with use_ops("numpy", use_blis=_USE_BLIS):
+        with use_ops("numpy", use_blis=_USE_BLIS), kept_compiled():
             return spacy.load(model, **kwargs)
     except OSError as exc:
         raise _not_installed(model, purpose) from exc
