@@ -437,3 +437,77 @@ def test_rows_read_column_by_column_are_those_pandas_gives():
     })
     assert repr(row_dicts(df)) == repr(df.to_dict("records"))
     assert row_dicts(df.iloc[:0]) == [] and row_dicts(df[[]]) == [{}, {}, {}]
+
+
+NASTY = ['a & b < c > d "e" \'f\'', "ligne\nsuite\r\nfin\ttab", "é à ç œ 😀 𝔘", "]]> <!-- -->",
+         " lead & trail ", "&amp; déjà", "\u00a0nbsp\u2028ls\u0085nel", "ok"]
+
+
+def _nasty_wave():
+    """The test wave with every character XML escapes in its values, ids, origins and
+    reviewers' names."""
+    import dataclasses
+
+    import pandas as pd
+
+    from dialogue_analysis.coding import DECISION_COLUMNS
+
+    a = built_wave().analysis
+    records = a.records.copy()
+    column = next(c for c in records.columns
+                  if c not in ("record_id", "typology_group") and not str(c).startswith("_"))
+    records[column] = [NASTY[i % len(NASTY)] for i in range(len(records))]
+    records["note libre"] = [NASTY[(i + 3) % len(NASTY)] if i % 4 else None
+                             for i in range(len(records))]
+    rid = {r: f"{r}&<\"{i % 3}\">" if i % 9 == 0 else r
+           for i, r in enumerate(records["record_id"].astype(str))}
+    records["record_id"] = records["record_id"].astype(str).map(rid)
+    origins = ["learned & <co>" if i % 5 == 0 else "analyst\t\"q\"\n" if i % 7 == 0
+               else "codebook" for i in range(len(a.passages))]
+    passages = a.passages.assign(origin=origins,
+                                 record_id=a.passages["record_id"].astype(str).map(rid))
+    answers = a.answers.assign(record_id=a.answers["record_id"].astype(str).map(rid))
+    by_answer = passages.groupby(["record_id", "question_id"])["code"].agg(
+        lambda c: sorted(set(c)))
+    (r1, q1), (r2, q2) = by_answer.index[:2]
+    added = next(c for c in sorted(a.codebook["code"].astype(str)) if c not in by_answer[(r2, q2)])
+    decisions = pd.DataFrame(
+        [(r1, q1, by_answer[(r1, q1)][0], "confirm", 'R&D <"x">\t', "2026-01-01T10:00:00Z", ""),
+         (r2, q2, added, "add", "A.B.\r\n", "2026-01-01T10:01:00Z", "")],
+        columns=DECISION_COLUMNS)
+    return dataclasses.replace(a, records=records, passages=passages, answers=answers), decisions
+
+
+def test_cases_and_sources_are_written_as_lxml_writes_a_tree():
+    """The cases and sources are written as text, not as elements: read back and written
+    again by lxml, the project is the same bytes, so every value is escaped as libxml2 escapes
+    it (an attribute's tab or line break left raw would read back as a space)."""
+    from lxml import etree
+
+    from dialogue_analysis.report import project_xml
+
+    a, decisions = _nasty_wave()
+    xml = project_xml(a, "fr", decisions)[0]
+    root = etree.fromstring(xml)
+    assert etree.tostring(root, xml_declaration=True, encoding="UTF-8", pretty_print=True) == xml
+    if XSD.is_file():
+        assert etree.XMLSchema(etree.parse(str(XSD))).validate(root)
+    names = {c.get("name") for c in root.iterfind(".//q:Case", NS)}
+    assert set(a.records["record_id"]) == names  # ids with & < " > read back as they were
+    values = {v.text for v in root.iterfind(".//q:TextValue", NS)}
+    assert {n for n in NASTY if n.strip()} <= {v for v in values if v}
+    users = {u.get("id") for u in root.iterfind(".//q:User", NS)}
+    assert {"learned & <co>", "analyst\t\"q\"\n", 'reviewer:R&D <"x">\t',
+            "reviewer:A.B.\r\n"} <= users
+
+
+def test_a_value_xml_cannot_hold_is_refused_as_lxml_refuses_it():
+    import dataclasses
+
+    from dialogue_analysis.report import project_xml
+
+    a, _ = _nasty_wave()
+    records = a.records.copy()
+    records.loc[records.index[1], "note libre"] = "bip\x07"
+    with pytest.raises(ValueError, match="XML compatible"):
+        project_xml(dataclasses.replace(a, records=records))

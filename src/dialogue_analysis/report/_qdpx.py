@@ -16,6 +16,7 @@ table, and is written under ``data/processed/<wave>/exports/`` (see docs/exports
 from __future__ import annotations
 
 import os
+import re
 import uuid
 from collections.abc import Iterator
 from hashlib import sha1
@@ -146,10 +147,11 @@ def project_xml_parts(a: Analysis, texts: dict[str, str] | None, language: str |
     code_guids = _codes(_el(root, "CodeBook"), a, language, PROJECT_NS)
 
     attrs = _attribute_columns(a)
+    variable_guids = {col: guid(a.wave, "variable", col) for col in attrs}
     if attrs:
         variables = _el(root, "Variables")
         for col in attrs:
-            _el(variables, "Variable", guid=guid(a.wave, "variable", col), name=col,
+            _el(variables, "Variable", guid=variable_guids[col], name=col,
                 typeOfVariable="Text")
     answers = _sourced(a)
     # which answers are each case's, and which passages each answer's: row positions found by
@@ -158,7 +160,7 @@ def project_xml_parts(a: Analysis, texts: dict[str, str] | None, language: str |
     answer_questions = answers["question_id"].astype(str)
     records = a.records
 
-    def cases(parent, block: pd.DataFrame) -> None:
+    def cases(out: list[str], block: pd.DataFrame) -> None:
         rids = [str(r) for r in block["record_id"].tolist()]
         at = answers_of.all(rids)
         taken = answer_questions.iloc[np.concatenate(at) if at else []].tolist()
@@ -168,16 +170,10 @@ def project_xml_parts(a: Analysis, texts: dict[str, str] | None, language: str |
             n += len(rows)
         for rec, own in zip(row_dicts(block), questions, strict=True):
             rid = str(rec["record_id"])
-            case = _el(parent, "Case", guid=guid(a.wave, "case", rid), name=rid)
-            for col in attrs:
-                value = rec.get(col)
-                if value is None or pd.isna(value):
-                    continue
-                vv = _el(case, "VariableValue")
-                _el(vv, "VariableRef", targetGUID=guid(a.wave, "variable", col))
-                _el(vv, "TextValue").text = str(value)
-            for q in own:
-                _el(case, "SourceRef", targetGUID=guid(a.wave, "source", rid, q))
+            values = [(variable_guids[col], str(v)) for col in attrs
+                      if (v := rec.get(col)) is not None and not pd.isna(v)]
+            _case(out, guid(a.wave, "case", rid), rid, values,
+                  [guid(a.wave, "source", rid, q) for q in own])
 
     # One stable sort of all passages, then each answer's in that order (not one sort per
     # answer: tens of thousands of answers in a national consultation). The order alone: the
@@ -188,7 +184,7 @@ def project_xml_parts(a: Analysis, texts: dict[str, str] | None, language: str |
     passages_of = RowsByKey(passages["record_id"].iloc[in_order],
                              passages["question_id"].iloc[in_order])
 
-    def sources(parent, block: pd.DataFrame) -> None:
+    def sources(out: list[str], block: pd.DataFrame) -> None:
         keys = [(str(r), str(q)) for r, q in zip(block["record_id"].tolist(),
                                                  block["question_id"].tolist(), strict=True)]
         at = passages_of.all([k[0] for k in keys], [k[1] for k in keys])
@@ -196,7 +192,7 @@ def project_xml_parts(a: Analysis, texts: dict[str, str] | None, language: str |
         n = 0
         for key, row, rows in zip(keys, row_dicts(block), at, strict=True):
             found, n = taken[n : n + len(rows)], n + len(rows)
-            _source(parent, a, key, str(row["text"]), found, guid(a.wave, "source", *key), texts,
+            _source(out, a, key, str(row["text"]), found, guid(a.wave, "source", *key), texts,
                     user_of, reviews, reviewer_of, code_guids)
 
     # the blocks go where a mark stands in the skeleton (none when there are no rows)
@@ -221,24 +217,62 @@ def project_xml_parts(a: Analysis, texts: dict[str, str] | None, language: str |
 
 
 def _serialised_block(tag: str, fill, rows: pd.DataFrame) -> bytes:
-    """The children ``fill`` makes for ``rows`` under ``<tag>``, as serialised at depth 2."""
-    from lxml import etree
+    """The children ``fill`` writes for ``rows`` under ``<tag>``, at depth 2."""
+    out: list[str] = []
+    fill(out, rows)
+    xml = "".join(out)
+    if _NOT_XML.search(xml):  # as lxml refuses them in an element's attributes or text
+        raise ValueError("All strings must be XML compatible: Unicode or ASCII, no NULL bytes "
+                         "or control characters")
+    return xml.encode("utf-8")
 
-    root = etree.Element(f"{{{PROJECT_NS}}}Project", nsmap={None: PROJECT_NS})
-    fill(_el(root, tag), rows)
-    xml = etree.tostring(root, encoding="UTF-8", pretty_print=True)
-    opening, closing = f"<{tag}>\n".encode(), f"  </{tag}>\n".encode()
-    return xml[xml.index(opening) + len(opening) : xml.rindex(closing)]
+
+# The cases and sources, nearly all of a project, are written as text, in the form lxml gives
+# the whole tree (``pretty_print``: two spaces a level, each element's attributes in a fixed
+# order, escaped as libxml2 escapes them): made as lxml elements, they took half of the
+# project's time. GUIDs and positions need no escaping; names and values do.
+_ATTR_ESCAPES = str.maketrans({"&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;",
+                               "\t": "&#9;", "\n": "&#10;", "\r": "&#13;"})
+_ATTR_SPECIAL = re.compile('[&<>"\t\n\r]')
+_TEXT_ESCAPES = str.maketrans({"&": "&amp;", "<": "&lt;", ">": "&gt;", "\r": "&#13;"})
+_TEXT_SPECIAL = re.compile("[&<>\r]")
+# characters XML 1.0 does not allow (lxml raises ValueError on them)
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 
 
-def _source(parent, a: Analysis, key: tuple, text: str, found: list[dict], g: str,
+def _attr(value: str) -> str:
+    return value.translate(_ATTR_ESCAPES) if _ATTR_SPECIAL.search(value) else value
+
+
+def _text(value: str) -> str:
+    return value.translate(_TEXT_ESCAPES) if _TEXT_SPECIAL.search(value) else value
+
+
+def _case(out: list[str], g: str, rid: str, values: list[tuple[str, str]],
+          sources: list[str]) -> None:
+    """One interview's ``Case`` (depth 2): its variables' values and its answers' sources."""
+    head = f'    <Case guid="{g}" name="{_attr(rid)}"'
+    if not values and not sources:
+        out.append(head + "/>\n")
+        return
+    out.append(head + ">\n")
+    for variable, value in values:
+        out.append(f'      <VariableValue>\n        <VariableRef targetGUID="{variable}"/>\n'
+                   f'        <TextValue>{_text(value)}</TextValue>\n      </VariableValue>\n')
+    out += [f'      <SourceRef targetGUID="{s}"/>\n' for s in sources]
+    out.append("    </Case>\n")
+
+
+def _source(out: list[str], a: Analysis, key: tuple, text: str, found: list[dict], g: str,
             texts: dict[str, str] | None, user_of: dict, reviews: dict, reviewer_of: dict,
             code_guids: dict) -> None:
-    """One answer's ``TextSource`` with its coded passages and its reviewers' codings."""
+    """One answer's ``TextSource`` (depth 2) with its coded passages and its reviewers'
+    codings."""
     if texts is not None:
         texts[f"{g}.txt"] = text
-    src = _el(parent, "TextSource", guid=g, name=f"{key[0]} {key[1]}",
-              plainTextPath=f"internal://{g}.txt")
+    head = (f'    <TextSource guid="{g}" name="{_attr(f"{key[0]} {key[1]}")}" '
+            f'plainTextPath="internal://{g}.txt"')
+    inner: list[str] = []
     kept = {r: codes[key] for r, codes in reviews.items() if key in codes}
     coded: set[tuple[str, str]] = set()  # (reviewer, code) with a coding in this source
     for p in found:
@@ -248,35 +282,45 @@ def _source(parent, a: Analysis, key: tuple, text: str, found: list[dict], g: st
         origin = str(p.get("origin") or "codebook")
         if origin not in user_of:  # an empty origin cell
             origin = "codebook"
-        sel = _el(src, "PlainTextSelection",
-                  guid=guid(a.wave, "selection", *key, code, p["start"], p["end"]),
-                  name=f"{code} ({origin})", startPosition=int(p["start"]),
-                  endPosition=int(p["end"]), creatingUser=user_of[origin])
-        _el(sel, "Description").text = f"origin: {origin}"
-        coding = _el(sel, "Coding", guid=guid(a.wave, "coding", *key, code, p["start"]),
-                     creatingUser=user_of[origin])
-        _el(coding, "CodeRef", targetGUID=code_guids[code])
+        start, end = int(p["start"]), int(p["end"])
+        inner.append(_selection(guid(a.wave, "selection", *key, code, p["start"], p["end"]),
+                                f"{code} ({origin})", start, end, user_of[origin],
+                                f"origin: {origin}"))
+        inner.append(_coding(guid(a.wave, "coding", *key, code, p["start"]), user_of[origin],
+                             code_guids[code]))
         for r, codes in kept.items():  # the reviewer kept this code on this answer
             if code in codes:
-                _reviewer_coding(sel, a, key, code, p["start"], r, reviewer_of[r],
-                                 code_guids[code])
+                inner.append(_coding(guid(a.wave, "coding", *key, code, p["start"], r),
+                                     reviewer_of[r], code_guids[code]))
                 coded.add((r, code))
+        inner.append("      </PlainTextSelection>\n")
     for r, codes in kept.items():  # codes a reviewer added where no passage is left
         for code in sorted(c for c in codes if (r, c) not in coded and c in code_guids):
             end = len(text)
-            sel = _el(src, "PlainTextSelection",
-                      guid=guid(a.wave, "selection", *key, code, 0, end, r),
-                      name=f"{code} ({r})", startPosition=0, endPosition=end,
-                      creatingUser=reviewer_of[r])
-            _el(sel, "Description").text = f"reviewer: {r}"
-            _reviewer_coding(sel, a, key, code, 0, r, reviewer_of[r], code_guids[code])
+            inner.append(_selection(guid(a.wave, "selection", *key, code, 0, end, r),
+                                    f"{code} ({r})", 0, end, reviewer_of[r], f"reviewer: {r}"))
+            inner.append(_coding(guid(a.wave, "coding", *key, code, 0, r), reviewer_of[r],
+                                 code_guids[code]))
+            inner.append("      </PlainTextSelection>\n")
+    if not inner:
+        out.append(head + "/>\n")
+        return
+    out.append(head + ">\n")
+    out += inner
+    out.append("    </TextSource>\n")
 
 
-def _reviewer_coding(sel, a: Analysis, key: tuple, code: str, start, reviewer: str,
-                     user: str, code_guid: str) -> None:
-    coding = _el(sel, "Coding", guid=guid(a.wave, "coding", *key, code, start, reviewer),
-                 creatingUser=user)
-    _el(coding, "CodeRef", targetGUID=code_guid)
+def _selection(g: str, name: str, start: int, end: int, user: str, description: str) -> str:
+    """A ``PlainTextSelection``'s start tag and description (depth 3), its codings to follow."""
+    return (f'      <PlainTextSelection guid="{g}" name="{_attr(name)}" startPosition="{start}" '
+            f'endPosition="{end}" creatingUser="{user}">\n'
+            f"        <Description>{_text(description)}</Description>\n")
+
+
+def _coding(g: str, user: str, code_guid: str) -> str:
+    """A ``Coding`` of a selection (depth 4) by ``user``, of the code ``code_guid``."""
+    return (f'        <Coding guid="{g}" creatingUser="{user}">\n'
+            f'          <CodeRef targetGUID="{code_guid}"/>\n        </Coding>\n')
 
 
 def write_qdpx(a: Analysis, path: str | os.PathLike, language: str | None = None,
