@@ -249,7 +249,7 @@ def run(
                                                 office=not no_exports)
             with _progress() as progress, work_meanwhile(ready), \
                     pipeline.EarlyExports(project, root, no_exports) as early:
-                analysis = run_analysis(project, root, progress, after_typology=early)
+                analysis = run_analysis(project, root, progress, after_coding=early)
                 paths = pipeline.publish_wave(project, analysis, root, language, notebooks,
                                               no_notebooks, progress, no_exports,
                                               analyst_workbook,

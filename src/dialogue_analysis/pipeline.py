@@ -417,13 +417,13 @@ def analyst_exports(project, analysis, root, skipped: bool, tables: str | None =
 
 
 class EarlyExports:
-    """The analyst's QDA exports built as soon as the typology has grouped the records.
+    """The analyst's QDA exports built as soon as the answers are coded.
 
-    They read the records with their groups, the answers, the passages, the codebook and the
-    questions, which the analysis's later stages do not change: given to
-    :func:`~dialogue_analysis.analysis.run_analysis` as ``after_typology``, they are built and
-    scanned in a forked process (:mod:`~dialogue_analysis.core.beside`) beside the description
-    of the groups, the map and the report, instead of beside the report alone, and
+    They read the records (not their typology groups), the answers, the passages, the codebook
+    and the questions, which the analysis's later stages do not change: given to
+    :func:`~dialogue_analysis.analysis.run_analysis` as ``after_coding``, they are built and
+    scanned in a forked process (:mod:`~dialogue_analysis.core.beside`) beside the themes, the
+    typology, the description of the groups, the map and the report, and
     :func:`publish_wave` publishes them as it would have written them (the same files, kept
     when the published ones were made from the same analysis). Nothing is started with
     ``skipped`` (``--no-exports``); leaving the ``with`` block ends what is left.

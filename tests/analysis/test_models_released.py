@@ -30,13 +30,13 @@ def test_each_model_is_let_go_once_no_later_stage_reads_with_it(tmp_path):
             gc.collect()
             seen["at the nlp stage"] = [m() is not None for m in models]
 
-    def after_typology(analysis):  # where the exports' process is forked
+    def after_coding(analysis):  # where the exports' process is forked
         gc.collect()
         seen["built"] = len(_model._BUILT)
         seen["alive"] = [m() is not None for m in models]
         seen["records"] = len(analysis.records)
 
-    analysis = run_analysis(project, tmp_path, progress, after_typology=after_typology)
+    analysis = run_analysis(project, tmp_path, progress, after_coding=after_coding)
     assert seen == {"at the nlp stage": [False, True], "built": 0, "alive": [False, False],
                     "records": len(analysis.records)}
     assert analysis.manifest["stages"]["anonymise"]["params"]["ner_texts"] > 0  # it did read

@@ -61,9 +61,7 @@ def analyse_tables(records: pd.DataFrame, answers: pd.DataFrame, terms: pd.DataF
                    passages: pd.DataFrame, code_matrix: pd.DataFrame, codebook: pd.DataFrame, *,
                    settings: dict | None = None, attributes: pd.DataFrame | None = None,
                    timer: StageTimer | None = None, n_themes: int | str | None = None,
-                   priority_threshold: float = 0.25, cache_dir=None,
-                   after_typology: Callable[[pd.DataFrame], Any] | None = None
-                   ) -> tuple[dict, dict]:
+                   priority_threshold: float = 0.25, cache_dir=None) -> tuple[dict, dict]:
     """Themes, typology, characterisation, cross tables, map and findings of coded answers.
 
     This is the part of :func:`run_analysis` that needs no spaCy model: it takes the tables of
@@ -71,14 +69,13 @@ def analyse_tables(records: pd.DataFrame, answers: pd.DataFrame, terms: pd.DataF
     arguments of :class:`Analysis` and the parameters of every stage for the manifest. The
     themes, which no later stage reads, are found in a process of their own beside the
     typology and the stages after it (:mod:`~dialogue_analysis.core.beside`); a failure of
-    either stops the other. ``after_typology`` is called with the records and their groups as
-    soon as the typology has made them (the stages after it do not change them).
+    either stops the other.
     """
     with contextlib.ExitStack() as stack:
         return _analyse_tables(records, answers, terms, passages, code_matrix, codebook,
                                stack, settings=settings, attributes=attributes, timer=timer,
                                n_themes=n_themes, priority_threshold=priority_threshold,
-                               cache_dir=cache_dir, after_typology=after_typology)
+                               cache_dir=cache_dir)
 
 
 def _themes(terms: pd.DataFrame, answers: pd.DataFrame, *, n_themes, random_state: int,
@@ -99,7 +96,7 @@ def _themes(terms: pd.DataFrame, answers: pd.DataFrame, *, n_themes, random_stat
 
 def _analyse_tables(records, answers, terms, passages, code_matrix, codebook, stack, *,
                     settings, attributes, timer, n_themes, priority_threshold,
-                    cache_dir, after_typology) -> tuple[dict, dict]:
+                    cache_dir) -> tuple[dict, dict]:
     from ..typology import (
         code_crosstab,
         describe_groups,
@@ -150,9 +147,6 @@ def _analyse_tables(records, answers, terms, passages, code_matrix, codebook, st
         groups = typo.labels_.reindex(records["record_id"])
         records = records.assign(typology_group=pd.array(groups.to_numpy(), dtype="Int64"))
         out["k_evidence"] = typo.k_evidence_.reset_index(drop=True)
-    if after_typology is not None:
-        after_typology(records)
-
     with timer("describe"):
         # Every attribute describes the groups, also those left out of the clustering.
         described = typology_attribute_types(records, attributes) or types
@@ -286,7 +280,7 @@ def _coding_files(project) -> tuple[list[Path], str]:
 
 def run_analysis(project, root: str | os.PathLike = ".",
                  progress: Callable[..., Any] | None = None, *,
-                 after_typology: Callable[[Analysis], Any] | None = None) -> Analysis:
+                 after_coding: Callable[[Analysis], Any] | None = None) -> Analysis:
     """Run every stage after ingestion and write the tables under ``data/processed/<wave>/``.
 
     Parameters
@@ -297,11 +291,12 @@ def run_analysis(project, root: str | os.PathLike = ".",
         Folder under which ``data/processed/`` (and the NLP cache) live.
     progress : callable, optional
         Called with the name of each stage as it starts.
-    after_typology : callable, optional
-        Called, when the later stages are computed (not kept), with an :class:`Analysis` of
-        the tables made once the typology has grouped the records: the records with their
-        groups, the answers, terms, passages, codebook, questions and attributes, which the
-        later stages do not change (the run's QDA exports start there).
+    after_coding : callable, optional
+        Called, when the stages after the coding are computed (not kept), with an
+        :class:`Analysis` of the tables made once the answers are coded: the records (without
+        their typology groups), the answers, terms, passages, codebook, questions and
+        attributes, which the later stages do not change (the run's QDA exports start there:
+        they read no typology group).
 
     Returns
     -------
@@ -316,10 +311,10 @@ def run_analysis(project, root: str | os.PathLike = ".",
         project = load_project(project)
     # settings.engine: the heavy stages in this process, or on a Dask cluster for the run
     with stage_engine(project.settings) as engine:
-        return _run_analysis(project, root, progress, engine, after_typology)
+        return _run_analysis(project, root, progress, engine, after_coding)
 
 
-def _run_analysis(project, root, progress, engine, after_typology) -> Analysis:
+def _run_analysis(project, root, progress, engine, after_coding) -> Analysis:
     from ..ingest import ANONYMISE_CACHE, write_pseudonymised
     from ..nlp import anonymise_model, model_id, parse_model, release_models
     from ..typology import check_group_settings
@@ -404,20 +399,18 @@ def _run_analysis(project, root, progress, engine, after_typology) -> Analysis:
     release_models()
     give_back_freed_memory()
     kept = kept_analysis(published, key)
-    typology_made = None
-    if after_typology is not None:
-        def typology_made(grouped):
-            after_typology(Analysis(
-                wave=project.wave, settings=settings, questions=questions, attributes=attributes,
-                records=grouped, answers=pseudo, terms=terms, passages=passages,
-                codebook=codebook))
+    if after_coding is not None and kept is None:
+        # the records as the later stages read them (ids as text, in order), before any group
+        after_coding(Analysis(
+            wave=project.wave, settings=settings, questions=questions, attributes=attributes,
+            records=records.assign(record_id=records["record_id"].astype(str)).reset_index(
+                drop=True), answers=pseudo, terms=terms, passages=passages, codebook=codebook))
     if kept is None:
         with engine.joblib_backend():  # where the typology's resamples run
             tables, params = analyse_tables(records, pseudo, terms, passages, code_matrix,
                                             codebook, settings=settings, attributes=attributes,
                                             timer=timer, cache_dir=Path(root) / "data" /
-                                            "processed" / ANALYSIS_CACHE,
-                                            after_typology=typology_made)
+                                            "processed" / ANALYSIS_CACHE)
     else:
         tables, params, _ = kept
     params["anonymise"] = {"model": anon_model,
