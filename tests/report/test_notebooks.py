@@ -73,6 +73,35 @@ def test_an_error_in_a_notebook_stops_the_report(tmp_path):
     assert not (tmp_path / "out" / "01_broken.ipynb").exists()
 
 
+def test_a_config_outside_the_root_reaches_the_notebooks_by_a_relative_path(tmp_path):
+    """Published notebooks name the config relative to the root even when it lies outside it:
+    an absolute path would publish the analyst's folders, and a root named with a long run of
+    digits made the publication scan refuse every notebook (read as a social security number).
+    """
+    from dialogue_analysis.core.privacy import scan_published
+    from dialogue_analysis.report import execute_notebooks
+
+    root = tmp_path / "analyses" / "root-35627-1765151234"
+    root.mkdir(parents=True)
+    config = tmp_path / "waves" / "grand-debat" / "survey.yaml"
+    config.parent.mkdir(parents=True)
+    config.write_text("wave: grand-debat\n", encoding="utf-8")
+    nb = nbformat.v4.new_notebook()
+    params = nbformat.v4.new_code_cell('config = "x"\nroot = "."\nlanguage = "fr"')
+    params.metadata["tags"] = ["parameters"]
+    nb.cells = [params, nbformat.v4.new_code_cell(
+        "from pathlib import Path\nprint((Path(root) / config).read_text(encoding='utf-8'))")]
+    (tmp_path / "nb").mkdir()
+    nbformat.write(nb, tmp_path / "nb" / "01_paths.ipynb")
+    [out] = execute_notebooks(tmp_path / "nb", tmp_path / "out", config=config, root=root)
+    published = nbformat.read(out, as_version=4)
+    injected = [c for c in published.cells if "injected-parameters" in c.metadata.get("tags", [])]
+    assert "config = '../../waves/grand-debat/survey.yaml'\nroot = '.'" in injected[0].source
+    assert published.cells[-1].outputs[0]["text"] == "wave: grand-debat\n\n"  # found from root
+    assert str(tmp_path) not in out.read_text(encoding="utf-8")
+    assert scan_published(tmp_path / "out").empty
+
+
 def _channel_threads() -> list:
     """The live threads of jupyter_client's channels (a heartbeat thread per kernel client)."""
     import threading

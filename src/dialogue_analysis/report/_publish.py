@@ -193,6 +193,18 @@ def notebook_parameters(config, root, language: str) -> str:
             f"config = {str(config)!r}\nroot = {str(root)!r}\nlanguage = {language!r}\n")
 
 
+def _relative_parameters(config, root: Path) -> tuple[Path, Path]:
+    """The ``config`` and ``root`` a notebook run in ``root`` is given: the config relative to
+    the root, also from outside it (``../waves/survey.yaml``), and the root as ``.``. No
+    absolute path, which may hold a user name (or digits the publication scan reads as an
+    identifier), is written into a published notebook."""
+    config = Path(config).resolve()
+    try:
+        return Path(os.path.relpath(config, root)), Path(".")
+    except ValueError:  # on another drive (Windows): no relative path leads there
+        return config, root
+
+
 def _compares_waves(path: Path) -> bool:
     """Whether a notebook's parameters name a second wave (``config_b``): such a notebook
     compares two waves and has no place in one wave's report."""
@@ -226,12 +238,8 @@ def execute_notebooks(notebooks_dir: str | os.PathLike, out_dir: str | os.PathLi
     out_dir.mkdir(parents=True, exist_ok=True)
     paths = [p for p in sorted(Path(notebooks_dir).glob("[0-9][0-9]_*.ipynb"))
              if not _compares_waves(p)]
-    config, root = Path(config).resolve(), Path(root).resolve()
-    # The kernel runs in root: published notebooks name the wave's config relative to it, and
-    # no absolute path (which may hold a user name) is written into them.
-    cwd = root
-    if config.is_relative_to(root):
-        config, root = config.relative_to(root), Path(".")
+    cwd = Path(root).resolve()
+    config, root = _relative_parameters(config, cwd)
 
     km = kernel if kernel is not None else KernelManager(kernel_name=kernel_name)
     written = []
