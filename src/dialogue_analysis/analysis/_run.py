@@ -78,6 +78,12 @@ def analyse_tables(records: pd.DataFrame, answers: pd.DataFrame, terms: pd.DataF
                                cache_dir=cache_dir)
 
 
+def _records_read(records: pd.DataFrame) -> pd.DataFrame:
+    """The records as the stages after the coding read them: ids as text, rows numbered in
+    order."""
+    return records.assign(record_id=records["record_id"].astype(str)).reset_index(drop=True)
+
+
 def _themes(terms: pd.DataFrame, answers: pd.DataFrame, *, n_themes, random_state: int,
             max_fit: int, cache_dir) -> tuple[dict, dict]:
     """The themes' tables and the parameters they add (``skipped`` when too few answers)."""
@@ -110,7 +116,7 @@ def _analyse_tables(records, answers, terms, passages, code_matrix, codebook, st
     seed = int(settings.get("seed", 0))
     min_cell = int(settings.get("min_cell_count", 5))
     fit_sample = int(settings.get("fit_sample", FIT_SAMPLE))
-    records = records.assign(record_id=records["record_id"].astype(str)).reset_index(drop=True)
+    records = _records_read(records)
     # not copied: the caller holds the coding's matrix to the end, and copy-on-write keeps it
     # apart from what is done here (a national consultation's matrix is about 90 MB)
     code_matrix = code_matrix.copy(deep=False)
@@ -400,11 +406,10 @@ def _run_analysis(project, root, progress, engine, after_coding) -> Analysis:
     give_back_freed_memory()
     kept = kept_analysis(published, key)
     if after_coding is not None and kept is None:
-        # the records as the later stages read them (ids as text, in order), before any group
-        after_coding(Analysis(
+        after_coding(Analysis(  # the records as the later stages read them, before any group
             wave=project.wave, settings=settings, questions=questions, attributes=attributes,
-            records=records.assign(record_id=records["record_id"].astype(str)).reset_index(
-                drop=True), answers=pseudo, terms=terms, passages=passages, codebook=codebook))
+            records=_records_read(records), answers=pseudo, terms=terms, passages=passages,
+            codebook=codebook))
     if kept is None:
         with engine.joblib_backend():  # where the typology's resamples run
             tables, params = analyse_tables(records, pseudo, terms, passages, code_matrix,
